@@ -1,0 +1,60 @@
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
+import type { AppContext } from './context';
+import { authenticate, requireRole } from './auth/guard';
+import { authRoutes } from './auth/routes';
+import { ApiError, errorBody, handleErrors, handleNotFound } from './http/errors';
+import { requestLogger } from './http/logging';
+import type { RouteDefinition } from './http/routes';
+import { healthRoutes } from './health/routes';
+import { homeRoutes } from './home/routes';
+import { organizationRoutes } from './organizations/routes';
+import { staffRoutes } from './staff/routes';
+
+export const JSON_BODY_LIMIT = '100kb';
+
+/** Every route the service serves, as data. */
+export function routeTable(ctx: AppContext): RouteDefinition[] {
+  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx)];
+}
+
+// Bodies on the API are JSON; anything else is refused before it reaches a handler.
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is('application/json')) return next(new ApiError('unsupported_media_type', 'send the request body as application/json'));
+  next();
+};
+
+export function buildApp(ctx: AppContext, options: { loginRateLimit?: number } = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestLogger(ctx.logger));
+  app.use(helmet());
+
+  const loginLimiter = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: options.loginRateLimit ?? 20,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => {
+      res.status(429).json(errorBody(new ApiError('rate_limited', 'too many sign-in requests; wait a few minutes and try again')));
+    },
+  });
+  app.use('/auth/login', loginLimiter);
+  app.use('/api', requireJsonBody);
+  app.use(['/api', '/auth'], express.json({ limit: JSON_BODY_LIMIT }));
+  app.use('/auth', express.urlencoded({ extended: false, limit: '10kb' }));
+
+  const staffGuard = authenticate(ctx);
+  const router = express.Router();
+  for (const route of routeTable(ctx)) {
+    const guards = route.access === 'public' ? [] : [staffGuard, requireRole(...route.access)];
+    router[route.method](route.path, ...guards, route.handler);
+  }
+  app.use(router);
+  app.use(handleNotFound);
+  app.use(handleErrors);
+  return app;
+}

@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database';
+
+export interface AuditEvent {
+  organizationId: string | null;
+  actorStaffUserId: string | null;
+  action: string;
+  subjectType?: string;
+  subjectId?: string;
+  details?: Record<string, unknown>;
+  requestId?: string | undefined;
+  ip?: string | undefined;
+}
+
+export async function recordAudit(db: Kysely<Database>, event: AuditEvent): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      organization_id: event.organizationId,
+      actor_staff_user_id: event.actorStaffUserId,
+      action: event.action,
+      subject_type: event.subjectType ?? null,
+      subject_id: event.subjectId ?? null,
+      details: JSON.stringify(event.details ?? {}),
+      request_id: event.requestId ?? null,
+      ip: event.ip ?? null,
+    })
+    .execute();
+}
+
+export async function listAudit(db: Kysely<Database>, organizationId: string, options: { limit: number; beforeId?: string; action?: string }) {
+  let query = db
+    .selectFrom('audit_log')
+    .select(['id', 'action', 'actor_staff_user_id', 'subject_type', 'subject_id', 'details', 'request_id', 'ip', 'created_at'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('id', 'desc')
+    .limit(options.limit);
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  if (options.action !== undefined) query = query.where('action', '=', options.action);
+  return query.execute();
+}
+
+/** Who did it, from where, under which request: the part of an audit entry every staff route shares. */
+export function auditActor(req: { staff?: { staffUserId: string; organizationId: string }; id?: unknown; ip?: string | undefined }) {
+  return {
+    organizationId: req.staff?.organizationId ?? null,
+    actorStaffUserId: req.staff?.staffUserId ?? null,
+    requestId: req.id === undefined ? undefined : String(req.id),
+    ip: req.ip,
+  };
+}

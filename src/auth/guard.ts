@@ -1,0 +1,72 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { StaffRole } from '../../db/database';
+import type { AppContext } from '../context';
+import { ApiError } from '../http/errors';
+import { rolesIn } from '../staff/queries';
+import { verifyStaffToken } from './tokens';
+
+export const SESSION_COOKIE = 'gs_session';
+
+export interface StaffPrincipal {
+  staffUserId: string;
+  organizationId: string;
+  roles: StaffRole[];
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      staff?: StaffPrincipal;
+    }
+  }
+}
+
+function tokenFrom(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    return match?.[1];
+  }
+  const cookies = req.headers.cookie ?? '';
+  for (const part of cookies.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Accepts a bearer token or the session cookie. The roles in force are re-read from the
+ * database, so a role taken away stops working at once, whatever the token says.
+ */
+export function authenticate(ctx: AppContext): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const token = tokenFrom(req);
+    if (token === undefined) return next(new ApiError('unauthenticated', 'sign in, or send a bearer token'));
+    const claims = verifyStaffToken(ctx.config.jwtSecret, token);
+    if (!claims) return next(new ApiError('unauthenticated', 'the token is invalid or has expired'));
+    const roles = await rolesIn(ctx.db, claims.organizationId, claims.staffUserId);
+    if (roles.length === 0) return next(new ApiError('unauthenticated', 'this account no longer has access to the organization'));
+    req.staff = { staffUserId: claims.staffUserId, organizationId: claims.organizationId, roles };
+    req.log?.setBindings?.({ staffUserId: claims.staffUserId, organizationId: claims.organizationId });
+    next();
+  };
+}
+
+export function requireRole(...allowed: StaffRole[]): RequestHandler {
+  return (req, _res, next) => {
+    const staff = req.staff;
+    if (!staff) return next(new ApiError('unauthenticated', 'sign in, or send a bearer token'));
+    if (!staff.roles.some((role) => allowed.includes(role))) {
+      return next(new ApiError('forbidden', `this needs one of the roles: ${allowed.join(', ')}`));
+    }
+    next();
+  };
+}
+
+/** The signed-in staff member; only for handlers behind `authenticate`. */
+export function principal(req: Request): StaffPrincipal {
+  if (!req.staff) throw new ApiError('unauthenticated', 'sign in, or send a bearer token');
+  return req.staff;
+}

@@ -1,0 +1,41 @@
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+import { STAFF_ROLES } from '../../db/database';
+
+export const TOKEN_ISSUER = 'good-standing';
+export const TOKEN_AUDIENCE = 'good-standing-staff';
+export const SESSION_SECONDS = 12 * 60 * 60;
+
+const claimsSchema = z.object({
+  sub: z.uuid(),
+  org: z.uuid(),
+  roles: z.array(z.enum(STAFF_ROLES as [string, ...string[]])),
+});
+
+export interface StaffClaims {
+  staffUserId: string;
+  organizationId: string;
+  roles: string[];
+}
+
+export function signStaffToken(secret: string, claims: StaffClaims, expiresInSeconds: number): string {
+  return jwt.sign({ org: claims.organizationId, roles: claims.roles }, secret, {
+    algorithm: 'HS256',
+    subject: claims.staffUserId,
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+    expiresIn: expiresInSeconds,
+  });
+}
+
+/** Verifies signature (HS256 only), expiry, issuer and audience; undefined for anything else. */
+export function verifyStaffToken(secret: string, token: string): StaffClaims | undefined {
+  try {
+    const payload = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE });
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) return undefined;
+    return { staffUserId: claims.data.sub, organizationId: claims.data.org, roles: claims.data.roles };
+  } catch {
+    return undefined;
+  }
+}

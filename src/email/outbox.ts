@@ -1,0 +1,103 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/database';
+import type { MailTransport } from './transport';
+
+export interface EmailToQueue {
+  organizationId: string | null;
+  kind: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Queues a message. Call it inside the transaction that makes the change the message reports, so both commit or neither. */
+export async function enqueueEmail(db: Kysely<Database>, email: EmailToQueue): Promise<string> {
+  const row = await db
+    .insertInto('email_outbox')
+    .values({
+      organization_id: email.organizationId,
+      kind: email.kind,
+      to_address: email.to,
+      subject: email.subject,
+      text_body: email.text,
+      html_body: email.html,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export const MAX_ATTEMPTS = 25;
+
+/** Back-off after the n-th failed attempt: 30 s doubling, at most an hour (25 tries span about a day). */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(30 * 2 ** Math.max(0, attempts - 1), 3600);
+}
+
+export interface DeliveryReport {
+  sent: number;
+  failed: number;
+}
+
+/**
+ * Sends the messages that are due, a batch at a time. Each message stays locked
+ * (FOR UPDATE SKIP LOCKED) while it is sent, so two workers never send the same one; a
+ * failure leaves it pending with a later attempt time, and after the last attempt it is
+ * parked as failed for an admin to see.
+ */
+export async function deliverDueEmails(
+  db: Kysely<Database>,
+  transport: MailTransport,
+  options: { from: string; now?: Date; batchSize?: number },
+): Promise<DeliveryReport> {
+  const report: DeliveryReport = { sent: 0, failed: 0 };
+  const now = options.now ?? new Date();
+  const batchSize = options.batchSize ?? 20;
+  for (;;) {
+    const handled = await db.transaction().execute(async (trx) => {
+      const due = await trx
+        .selectFrom('email_outbox')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      for (const message of due) {
+        try {
+          const { messageId } = await transport.send({
+            from: options.from,
+            to: message.to_address,
+            subject: message.subject,
+            text: message.text_body,
+            html: message.html_body,
+          });
+          await trx
+            .updateTable('email_outbox')
+            .set({ status: 'sent', sent_at: now, message_id: messageId, attempts: message.attempts + 1, last_error: null })
+            .where('id', '=', message.id)
+            .execute();
+          report.sent += 1;
+        } catch (error) {
+          const attempts = message.attempts + 1;
+          await trx
+            .updateTable('email_outbox')
+            .set({
+              status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+              attempts,
+              last_error: error instanceof Error ? error.message : String(error),
+              next_attempt_at: sql<Date>`${now}::timestamptz + make_interval(secs => ${retryDelaySeconds(attempts)})`,
+            })
+            .where('id', '=', message.id)
+            .execute();
+          report.failed += 1;
+        }
+      }
+      return due.length;
+    });
+    if (handled < batchSize) return report;
+  }
+}

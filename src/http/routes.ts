@@ -1,0 +1,20 @@
+import type { Request, Response } from 'express';
+import type { StaffRole } from '../../db/database';
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+/**
+ * One entry of the route table. Keeping routes as data lets the app mount them with the
+ * right guards and lets tests walk every staff route (isolation, roles) without a list of
+ * their own.
+ */
+export interface RouteDefinition {
+  method: HttpMethod;
+  path: string;
+  /** `public` needs no sign-in; otherwise the staff roles that may call it. */
+  access: 'public' | readonly StaffRole[];
+  summary: string;
+  handler: (req: Request, res: Response) => Promise<void> | void;
+}
+
+export const ALL_STAFF: readonly StaffRole[] = ['admin', 'treasurer', 'organizer'];

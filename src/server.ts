@@ -1,0 +1,118 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type PgBoss from 'pg-boss';
+import { buildApp } from './app';
+import { loadConfig, type Config } from './config/config';
+import type { AppContext } from './context';
+import { seedDemo } from './demo/seed';
+import { fileTransport, smtpTransport, type MailTransport } from './email/transport';
+import { startEmailWorker } from './email/worker';
+import { createLogger, type Logger } from './http/logging';
+import { startJobs } from './jobs/boss';
+import { createDb, type Db } from '../db/connection';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded';
+import { migrateToLatest } from '../db/migrate';
+
+export interface RunningService {
+  url: string;
+  config: Config;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Boots everything the service needs, in order, and returns a handle that stops it all in reverse. */
+export async function startService(environment: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const startedAt = Date.now();
+  const config = loadConfig(environment);
+  const logger = createLogger(config.logLevel, { pretty: config.env === 'development' && process.stdout.isTTY === true });
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        logger.warn({ err: error }, 'error while stopping');
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (databaseUrl === undefined) {
+      const dataDir = path.resolve(config.dataDir, 'postgres');
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres({
+        dataDir,
+        database: 'good_standing',
+        onLog: (line) => logger.debug({ component: 'postgres' }, line),
+      });
+      cleanups.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+      logger.info({ dataDir }, `database: embedded PostgreSQL on ${new URL(databaseUrl).host}, data in ${dataDir}`);
+    } else {
+      const shown = new URL(databaseUrl);
+      logger.info(`database: PostgreSQL at ${shown.host}${shown.pathname}`);
+    }
+
+    const db: Db = createDb(databaseUrl);
+    cleanups.push(() => db.destroy());
+    const applied = await migrateToLatest(db);
+    logger.info({ applied }, applied.length > 0 ? `migrations applied: ${applied.join(', ')}` : 'migrations: up to date');
+
+    const transport: MailTransport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'), logger);
+    cleanups.push(() => transport.close());
+    logger.info(`email: ${transport.description}`);
+
+    const boss: PgBoss = await startJobs(databaseUrl, logger);
+    cleanups.push(() => boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true }));
+    const emailWorker = await startEmailWorker(boss, db, transport, { from: config.mailFrom, logger });
+
+    const ctx: AppContext = {
+      config,
+      db,
+      logger,
+      publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+      notifyOutbox: () => emailWorker.notify(),
+      now: () => new Date(),
+    };
+    const app = buildApp(ctx);
+    const server: Server = await new Promise((resolve, reject) => {
+      const listening = app.listen(config.port, () => resolve(listening));
+      listening.once('error', reject);
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    ctx.publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+    // Stop taking connections first, so the jobs and the pool are closed with no request still using them.
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+          server.close(() => {
+            clearTimeout(forced);
+            resolve();
+          });
+          server.closeIdleConnections();
+        }),
+    );
+
+    if (config.env !== 'production') {
+      const seeded = await seedDemo(db, { publicUrl: ctx.publicUrl, now: new Date() });
+      if (seeded) {
+        emailWorker.notify();
+        logger.info(`seeded the demo organization "${seeded.organization.name}" with admin ${seeded.adminEmail}; their sign-in link is on its way to ${transport.description}`);
+      }
+    }
+
+    logger.info(
+      { url: ctx.publicUrl, startupMs: Date.now() - startedAt },
+      `Good Standing is ready at ${ctx.publicUrl} (staff sign-in: ${ctx.publicUrl}/login, readiness: ${ctx.publicUrl}/readyz)`,
+    );
+    return { url: ctx.publicUrl, config, logger, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
