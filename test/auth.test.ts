@@ -1,0 +1,168 @@
+import jwt from 'jsonwebtoken';
+import request from 'supertest';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER, signStaffToken } from '../src/auth/tokens';
+import { revokeRole } from '../src/staff/queries';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from './support/app';
+
+let testDb: TestDatabase;
+let ctx: ReturnType<typeof testContext>;
+let app: ReturnType<typeof testApp>;
+let union: OrganizationFixture;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  ctx = testContext(testDb.db);
+  app = testApp(ctx);
+  union = await createOrganizationWithStaff(ctx, 'local-100');
+});
+afterAll(async () => {
+  await testDb.drop();
+});
+beforeEach(() => {
+  ctx.clock.now = new Date('2026-11-24T15:00:00Z');
+});
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function expectErrorShape(body: unknown, code: string) {
+  expect(body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
+}
+
+describe('bearer tokens', () => {
+  const claims = () => ({ org: union.id, roles: ['admin'] });
+  const signOptions = (): jwt.SignOptions => ({ algorithm: 'HS256', subject: union.staff.admin.id, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, expiresIn: 600 });
+
+  test('a valid token reads the caller and their organization', async () => {
+    const res = await request(app).get('/api/me').set('Authorization', `Bearer ${union.staff.admin.token}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ roles: ['admin'], organization: { slug: 'local-100' }, staffUser: { email: union.staff.admin.email } });
+  });
+
+  test.each([
+    ['no token', () => undefined],
+    ['a malformed header', () => 'Token abc'],
+    ['an expired token', () => `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, { ...signOptions(), expiresIn: -10 })}`],
+    ['a token signed with another secret', () => `Bearer ${jwt.sign(claims(), 'another-secret-another-secret-another', signOptions())}`],
+    ['alg: none', () => `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...claims(), sub: union.staff.admin.id, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 })}.`],
+    ['HS512 instead of HS256', () => `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, { ...signOptions(), algorithm: 'HS512' })}`],
+    ['the wrong audience', () => `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, { ...signOptions(), audience: 'someone-else' })}`],
+    ['the wrong issuer', () => `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, { ...signOptions(), issuer: 'someone-else' })}`],
+    [
+      'a payload edited after signing',
+      () => {
+        const organizerToken = union.staff.organizer.token;
+        const [header, payload, signature] = organizerToken.split('.') as [string, string, string];
+        const edited = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), roles: ['admin'] };
+        return `Bearer ${header}.${base64url(edited)}.${signature}`;
+      },
+    ],
+  ])('%s → 401 in the JSON error shape', async (_name, authorization) => {
+    const value = authorization();
+    const req = request(app).get('/api/staff');
+    const res = value === undefined ? await req : await req.set('Authorization', value);
+    expect(res.status).toBe(401);
+    expectErrorShape(res.body, 'unauthenticated');
+  });
+
+  test('a role without the right → 403', async () => {
+    const res = await request(app).get('/api/staff').set('Authorization', `Bearer ${union.staff.organizer.token}`);
+    expect(res.status).toBe(403);
+    expectErrorShape(res.body, 'forbidden');
+  });
+
+  test('roles are read from the database, so a revoked role stops working before the token expires', async () => {
+    const extra = await createOrganizationWithStaff(ctx, 'local-101');
+    const token = signStaffToken(ctx.config.jwtSecret, { staffUserId: extra.staff.treasurer.id, organizationId: extra.id, roles: ['treasurer'] }, 3600);
+    expect((await request(app).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    await revokeRole(ctx.db, extra.id, extra.staff.treasurer.id, 'treasurer');
+    expect((await request(app).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
+  });
+
+  test('a token claiming admin where the database says organizer gets only organizer rights', async () => {
+    const inflated = signStaffToken(ctx.config.jwtSecret, { staffUserId: union.staff.organizer.id, organizationId: union.id, roles: ['admin'] }, 600);
+    expect((await request(app).get('/api/staff').set('Authorization', `Bearer ${inflated}`)).status).toBe(403);
+  });
+});
+
+describe('sign-in links', () => {
+  async function latestSignInLink(email: string): Promise<string> {
+    const message = await ctx.db
+      .selectFrom('email_outbox')
+      .selectAll()
+      .where('to_address', '=', email)
+      .where('kind', '=', 'staff_sign_in')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    const link = /http:\/\/gs\.test\/auth\/callback\?token=[A-Za-z0-9_-]+/.exec(message.text_body)?.[0];
+    expect(message.html_body).toContain(link);
+    return link!.replace('http://gs.test', '');
+  }
+
+  test('the answer is the same whether or not the email is known, and only a known one gets mail', async () => {
+    const before = await ctx.db.selectFrom('email_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const known = await request(app).post('/auth/login').send({ email: union.staff.treasurer.email });
+    const unknown = await request(app).post('/auth/login').send({ email: 'stranger@example.org' });
+    expect(known.status).toBe(202);
+    expect(unknown.status).toBe(202);
+    expect(unknown.body).toEqual(known.body);
+    const after = await ctx.db.selectFrom('email_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n) - Number(before.n)).toBe(1);
+  });
+
+  test('a link works once and sets an HttpOnly, SameSite=Lax session cookie that the API accepts', async () => {
+    await request(app).post('/auth/login').send({ email: union.staff.treasurer.email }).expect(202);
+    const link = await latestSignInLink(union.staff.treasurer.email);
+
+    const first = await request(app).get(link);
+    expect(first.status).toBe(303);
+    const cookie = first.headers['set-cookie']![0]!;
+    expect(cookie).toMatch(/^gs_session=/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+
+    const me = await request(app).get('/api/me').set('Cookie', cookie.split(';')[0]!);
+    expect(me.status).toBe(200);
+    expect(me.body.roles).toEqual(['treasurer']);
+
+    const again = await request(app).get(link);
+    expect(again.status).toBe(401);
+    expectErrorShape(again.body, 'unauthenticated');
+  });
+
+  test('an expired link never works', async () => {
+    await request(app).post('/auth/login').send({ email: union.staff.organizer.email }).expect(202);
+    const link = await latestSignInLink(union.staff.organizer.email);
+    ctx.clock.now = new Date(ctx.clock.now.getTime() + 15 * 60_000 + 1000);
+    expect((await request(app).get(link)).status).toBe(401);
+  });
+
+  test('a made-up token is refused', async () => {
+    expect((await request(app).get('/auth/callback?token=not-a-real-token')).status).toBe(401);
+    expect((await request(app).get('/auth/callback')).status).toBe(401);
+  });
+
+  test('a bad email is a 400 naming the field', async () => {
+    const res = await request(app).post('/auth/login').send({ email: 'not-an-email' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.details.fields).toEqual([expect.objectContaining({ path: 'body.email' })]);
+  });
+
+  test('the sign-in form posts as a browser would and gets a page back', async () => {
+    const res = await request(app).post('/auth/login').type('form').send({ email: union.staff.admin.email });
+    expect(res.status).toBe(202);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).toContain('sign-in link is on its way');
+  });
+
+  test('too many sign-in requests from one address → 429 in the JSON error shape', async () => {
+    const limited = testApp(ctx, { loginRateLimit: 2 });
+    await request(limited).post('/auth/login').send({ email: 'a@example.org' }).expect(202);
+    await request(limited).post('/auth/login').send({ email: 'b@example.org' }).expect(202);
+    const res = await request(limited).post('/auth/login').send({ email: 'c@example.org' });
+    expect(res.status).toBe(429);
+    expectErrorShape(res.body, 'rate_limited');
+  });
+});

@@ -1,0 +1,82 @@
+import request from 'supertest';
+import { routeTable } from '../src/app';
+import { signStaffToken } from '../src/auth/tokens';
+import { grantRole } from '../src/staff/queries';
+import type { Db } from '../db/connection';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from './support/app';
+
+// Every staff route is walked from the route table, so a new route is covered the day it
+// is added. A route whose path has a parameter needs a sample of organization A's value
+// for it here; a missing sample fails the test rather than skipping the route.
+let testDb: TestDatabase;
+let ctx: ReturnType<typeof testContext>;
+let app: ReturnType<typeof testApp>;
+let orgA: OrganizationFixture;
+let orgB: OrganizationFixture;
+let orgBAllRolesToken: string;
+
+async function snapshotOf(db: Db, organizationId: string): Promise<string> {
+  const rows = await Promise.all([
+    db.selectFrom('organizations').selectAll().where('id', '=', organizationId).execute(),
+    db.selectFrom('staff_roles').selectAll().where('organization_id', '=', organizationId).orderBy('staff_user_id').orderBy('role').execute(),
+    db.selectFrom('staff_users').innerJoin('staff_roles', 'staff_roles.staff_user_id', 'staff_users.id').select(['staff_users.id', 'staff_users.email', 'staff_users.name']).where('staff_roles.organization_id', '=', organizationId).orderBy('staff_users.id').execute(),
+    db.selectFrom('email_outbox').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+  ]);
+  return JSON.stringify(rows);
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  ctx = testContext(testDb.db);
+  app = testApp(ctx);
+  orgA = await createOrganizationWithStaff(ctx, 'org-a');
+  orgB = await createOrganizationWithStaff(ctx, 'org-b');
+  const bAdmin = orgB.staff.admin.id;
+  await grantRole(ctx.db, orgB.id, bAdmin, 'treasurer');
+  await grantRole(ctx.db, orgB.id, bAdmin, 'organizer');
+  orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, 3600);
+});
+afterAll(async () => {
+  await testDb.drop();
+});
+
+function samplesFromA(): Record<string, string> {
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer' };
+}
+
+const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
+
+describe('organization isolation, for every staff route in the route table', () => {
+  test('the route table has staff routes to walk', () => {
+    expect(staffRoutes().length).toBeGreaterThanOrEqual(6);
+  });
+
+  test.each(staffRoutes().map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))(
+    '%s: organization B never reads or changes organization A',
+    async (_name, route) => {
+      const samples = samplesFromA();
+      const path = route.path.replace(/:(\w+)/g, (_m, name: string) => {
+        const sample = samples[name];
+        if (sample === undefined) throw new Error(`no sample of organization A's ${name}: add one to samplesFromA()`);
+        return sample;
+      });
+      const before = await snapshotOf(ctx.db, orgA.id);
+      // Organization A's identifiers, offered every way a caller could: in the path, the query and the body.
+      const offered = { organizationId: orgA.id, organization_id: orgA.id, slug: orgA.slug, staffUserId: orgA.staff.admin.id, name: 'Renamed by B', email: 'newcomer@org-b.example.org', role: 'admin' };
+      const res = await request(app)[route.method](path).query({ organizationId: orgA.id, organization: orgA.slug, slug: orgA.slug }).set('Authorization', `Bearer ${orgBAllRolesToken}`).send(offered);
+
+      if (route.path.includes(':')) {
+        expect(res.status).toBe(404);
+        expect(res.body.error.code).toBe('not_found');
+      } else {
+        expect(res.status).toBeLessThan(500);
+      }
+      const text = JSON.stringify(res.body);
+      for (const secret of [orgA.id, orgA.slug, ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
+        expect(text).not.toContain(secret);
+      }
+      expect(await snapshotOf(ctx.db, orgA.id)).toBe(before);
+    },
+  );
+});

@@ -1,0 +1,64 @@
+import pino from 'pino';
+import type { Express } from 'express';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import type { AppContext } from '../../src/context';
+import type { Db } from '../../db/connection';
+import type { StaffRole } from '../../db/database';
+import { signStaffToken } from '../../src/auth/tokens';
+import { insertOrganization } from '../../src/organizations/queries';
+import { grantRole, upsertStaffUser } from '../../src/staff/queries';
+
+export const TEST_PUBLIC_URL = 'http://gs.test';
+
+export interface TestClock {
+  now: Date;
+}
+
+export function testContext(db: Db, overrides: Partial<AppContext> = {}): AppContext & { clock: TestClock; outboxNotifications: number } {
+  const clock: TestClock = { now: new Date('2026-11-24T15:00:00Z') };
+  const ctx = {
+    config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }),
+    db,
+    logger: pino({ level: 'silent' }),
+    publicUrl: TEST_PUBLIC_URL,
+    outboxNotifications: 0,
+    notifyOutbox: () => {
+      ctx.outboxNotifications += 1;
+    },
+    now: () => clock.now,
+    clock,
+    ...overrides,
+  };
+  return ctx;
+}
+
+export function testApp(ctx: AppContext, options: { loginRateLimit?: number } = {}): Express {
+  return buildApp(ctx, options);
+}
+
+export interface StaffFixture {
+  id: string;
+  email: string;
+  token: string;
+}
+
+export interface OrganizationFixture {
+  id: string;
+  slug: string;
+  staff: Record<StaffRole, StaffFixture>;
+}
+
+/** An organization with one staff member per role, each with a bearer token. */
+export async function createOrganizationWithStaff(ctx: AppContext, slug: string): Promise<OrganizationFixture> {
+  const organization = await insertOrganization(ctx.db, { slug, name: `${slug} union`, timeZone: 'America/Chicago', currency: 'usd' });
+  const staff = {} as Record<StaffRole, StaffFixture>;
+  for (const role of ['admin', 'treasurer', 'organizer'] as const) {
+    const email = `${role}@${slug}.example.org`;
+    const user = await upsertStaffUser(ctx.db, { email, name: `${role} of ${slug}` });
+    await grantRole(ctx.db, organization.id, user.id, role);
+    const token = signStaffToken(ctx.config.jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles: [role] }, 3600);
+    staff[role] = { id: user.id, email, token };
+  }
+  return { id: organization.id, slug: organization.slug, staff };
+}
