@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { AmountRule, WageFacts } from '../src/plans/dues';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -75,6 +76,96 @@ export interface AuditLogTable {
   created_at: Timestamp;
 }
 
+export type BillingInterval = 'week' | 'month' | 'year';
+export type PlanStatus = 'active' | 'archived';
+
+export interface PlansTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  member_class: ColumnType<string, string | undefined, string>;
+  currency: string;
+  billing_interval: BillingInterval;
+  billing_interval_count: ColumnType<number, number | undefined, number>;
+  status: ColumnType<PlanStatus, PlanStatus | undefined, PlanStatus>;
+  stripe_product_id: string | null;
+  archived_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PlanVersionsTable {
+  id: Generated<string>;
+  organization_id: string;
+  plan_id: string;
+  version: number;
+  /** 'YYYY-MM-DD' in the organization's time zone. */
+  effective_from: string;
+  amount_rule: Json<AmountRule>;
+  initiation_fee_cents: number | null;
+  authorization_note: string;
+  stripe_price_id: string | null;
+  created_by_staff_user_id: string | null;
+  created_at: Timestamp;
+}
+
+export type Standing = 'pending' | 'active' | 'past_due' | 'lapsed' | 'exempt' | 'resigned' | 'suspended' | 'dropped';
+export const STANDINGS: readonly Standing[] = ['pending', 'active', 'past_due', 'lapsed', 'exempt', 'resigned', 'suspended', 'dropped'];
+export type Language = 'en' | 'es';
+
+export interface MembersTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  preferred_language: ColumnType<Language, Language | undefined, Language>;
+  employer: string | null;
+  worksite: string | null;
+  member_class: ColumnType<string, string | undefined, string>;
+  organizer_staff_user_id: string | null;
+  external_id: string | null;
+  stripe_customer_id: string | null;
+  plan_id: string | null;
+  wage_facts: Json<WageFacts>;
+  joined_on: string | null;
+  paid_through: string | null;
+  standing: ColumnType<Standing, Standing | undefined, Standing>;
+  standing_changed_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MemberStandingChangesTable {
+  id: Generated<string>;
+  organization_id: string;
+  member_id: string;
+  from_standing: Standing | null;
+  to_standing: Standing;
+  cause: string;
+  cause_reference: string | null;
+  staff_user_id: string | null;
+  created_at: Timestamp;
+}
+
+export type ManualPaymentMethod = 'cash' | 'check' | 'payroll_deduction';
+
+export interface ManualPaymentsTable {
+  id: Generated<string>;
+  organization_id: string;
+  member_id: string;
+  method: ManualPaymentMethod;
+  amount_cents: number;
+  currency: string;
+  period_start: string;
+  period_end: string;
+  received_on: string;
+  reference: string | null;
+  note: string | null;
+  recorded_by_staff_user_id: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   staff_users: StaffUsersTable;
@@ -82,9 +173,17 @@ export interface Database {
   login_tokens: LoginTokensTable;
   email_outbox: EmailOutboxTable;
   audit_log: AuditLogTable;
+  plans: PlansTable;
+  plan_versions: PlanVersionsTable;
+  members: MembersTable;
+  member_standing_changes: MemberStandingChangesTable;
+  manual_payments: ManualPaymentsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
 export type StaffUser = Selectable<StaffUsersTable>;
 export type EmailOutboxRow = Selectable<EmailOutboxTable>;
 export type NewAuditEntry = Insertable<AuditLogTable>;
+export type Plan = Selectable<PlansTable>;
+export type PlanVersion = Selectable<PlanVersionsTable>;
+export type Member = Selectable<MembersTable>;

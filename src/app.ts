@@ -19,12 +19,17 @@ export function routeTable(ctx: AppContext): RouteDefinition[] {
   return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx)];
 }
 
-// Bodies on the API are JSON; anything else is refused before it reaches a handler.
-const requireJsonBody: RequestHandler = (req, _res, next) => {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (hasBody && !req.is('application/json')) return next(new ApiError('unsupported_media_type', 'send the request body as application/json'));
-  next();
-};
+export const CSV_BODY_LIMIT = '10mb';
+
+// Each API route reads one kind of body; anything else is refused before it reaches a handler.
+function requireBody(kind: 'json' | 'csv'): RequestHandler {
+  const mediaType = kind === 'csv' ? 'text/csv' : 'application/json';
+  return (req, _res, next) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is(mediaType)) return next(new ApiError('unsupported_media_type', `send the request body as ${mediaType}`));
+    next();
+  };
+}
 
 export function buildApp(ctx: AppContext, options: { loginRateLimit?: number } = {}): Express {
   const app = express();
@@ -43,15 +48,18 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number } =
     },
   });
   app.use('/auth/login', loginLimiter);
-  app.use('/api', requireJsonBody);
-  app.use(['/api', '/auth'], express.json({ limit: JSON_BODY_LIMIT }));
-  app.use('/auth', express.urlencoded({ extended: false, limit: '10kb' }));
+  app.use('/auth', express.json({ limit: JSON_BODY_LIMIT }), express.urlencoded({ extended: false, limit: '10kb' }));
 
   const staffGuard = authenticate(ctx);
+  const bodyReaders = {
+    json: [requireBody('json'), express.json({ limit: JSON_BODY_LIMIT })],
+    csv: [requireBody('csv'), express.text({ type: 'text/csv', limit: CSV_BODY_LIMIT })],
+  };
   const router = express.Router();
   for (const route of routeTable(ctx)) {
     const guards = route.access === 'public' ? [] : [staffGuard, requireRole(...route.access)];
-    router[route.method](route.path, ...guards, route.handler);
+    const body = route.path.startsWith('/api/') ? bodyReaders[route.body ?? 'json'] : [];
+    router[route.method](route.path, ...guards, ...body, route.handler);
   }
   app.use(router);
   app.use(handleNotFound);

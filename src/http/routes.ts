@@ -14,6 +14,8 @@ export interface RouteDefinition {
   /** `public` needs no sign-in; otherwise the staff roles that may call it. */
   access: 'public' | readonly StaffRole[];
   summary: string;
+  /** How the request body is read: JSON (the default), or CSV text for imports. */
+  body?: 'json' | 'csv';
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
 
