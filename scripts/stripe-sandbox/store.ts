@@ -1,0 +1,134 @@
+// In-memory object store. Every object belongs to an account (null = the platform) and, when it
+// hangs off a customer on a test clock, to that clock.
+import { randomBytes } from 'node:crypto';
+import { invalidParam, resourceMissing } from './errors';
+import type { Params } from './params';
+
+export type Account = string | null;
+
+export interface StripeObject {
+  id: string;
+  object: string;
+  created?: number;
+}
+
+export interface Entry {
+  obj: StripeObject;
+  account: Account;
+  clock: string | null;
+  seq: number;
+}
+
+export interface ApiList<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+  url: string;
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export function randomToken(length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) out += ID_ALPHABET[(bytes[i] as number) % ID_ALPHABET.length];
+  return out;
+}
+
+/** Stripe-style id: prefix + 24 random characters (cs_test_ ids are longer, as in Stripe). */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomToken(prefix === 'cs_test' ? 58 : 24)}`;
+}
+
+/** Nouns used in Stripe's "No such ..." messages. */
+const NOUNS: Record<string, string> = {
+  customer: 'customer',
+  product: 'product',
+  price: 'price',
+  subscription: 'subscription',
+  subscription_item: 'subscription item',
+  invoice: 'invoice',
+  invoice_payment: 'invoice payment',
+  payment_intent: 'payment_intent',
+  payment_method: 'PaymentMethod',
+  charge: 'charge',
+  balance_transaction: 'balance transaction',
+  refund: 'refund',
+  dispute: 'dispute',
+  payout: 'payout',
+  event: 'event',
+  webhook_endpoint: 'webhook endpoint',
+  'checkout.session': 'checkout.session',
+  'billing_portal.session': 'billing portal session',
+  'test_helpers.test_clock': 'test clock',
+};
+
+export class Store {
+  private readonly byId = new Map<string, Entry>();
+  private seq = 0;
+
+  insert<T extends StripeObject>(obj: T, account: Account, clock: string | null = null): T {
+    this.byId.set(obj.id, { obj, account, clock, seq: ++this.seq });
+    return obj;
+  }
+
+  remove(id: string): void {
+    this.byId.delete(id);
+  }
+
+  entry(id: string): Entry | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Looks up an object of the given type visible to `account`; throws Stripe's 404 otherwise. */
+  get<T extends StripeObject>(type: string, id: string, account: Account, param = 'id'): T {
+    const e = this.byId.get(id);
+    if (!e || e.obj.object !== type || e.account !== account) throw resourceMissing(NOUNS[type] ?? type, id, param);
+    return e.obj as T;
+  }
+
+  find<T extends StripeObject>(type: string, id: string, account: Account): T | undefined {
+    const e = this.byId.get(id);
+    return e && e.obj.object === type && e.account === account ? (e.obj as T) : undefined;
+  }
+
+  /** All objects of a type for an account, newest first (Stripe's list order). */
+  all<T extends StripeObject>(type: string, account: Account, filter: (obj: T, e: Entry) => boolean = () => true): T[] {
+    const out: Entry[] = [];
+    for (const e of this.byId.values()) {
+      if (e.obj.object === type && e.account === account && filter(e.obj as T, e)) out.push(e);
+    }
+    out.sort((a, b) => (b.obj.created ?? 0) - (a.obj.created ?? 0) || b.seq - a.seq);
+    return out.map((e) => e.obj as T);
+  }
+
+  entries(): IterableIterator<Entry> {
+    return this.byId.values();
+  }
+}
+
+/** Cursor pagination with limit / starting_after / ending_before, as Stripe lists do. */
+export function paginate<T extends { id?: string }>(items: T[], params: Params, url: string): ApiList<T> {
+  const limit = params.int('limit') ?? 10;
+  if (limit < 1 || limit > 100) {
+    throw invalidParam('limit', 'Invalid limit: must be between 1 and 100', 'parameter_invalid_integer');
+  }
+  const after = params.str('starting_after');
+  const before = params.str('ending_before');
+  if (after && before) {
+    throw invalidParam('starting_after', 'You may only specify one of these parameters: ending_before, starting_after.', 'parameters_exclusive');
+  }
+  if (after) {
+    const i = items.findIndex((x) => x.id === after);
+    if (i < 0) throw resourceMissing('object', after, 'starting_after');
+    const rest = items.slice(i + 1);
+    return { object: 'list', data: rest.slice(0, limit), has_more: rest.length > limit, url };
+  }
+  if (before) {
+    const i = items.findIndex((x) => x.id === before);
+    if (i < 0) throw resourceMissing('object', before, 'ending_before');
+    const head = items.slice(0, i);
+    return { object: 'list', data: head.slice(Math.max(0, head.length - limit)), has_more: head.length > limit, url };
+  }
+  return { object: 'list', data: items.slice(0, limit), has_more: items.length > limit, url };
+}
