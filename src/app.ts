@@ -10,13 +10,14 @@ import type { RouteDefinition } from './http/routes';
 import { healthRoutes } from './health/routes';
 import { homeRoutes } from './home/routes';
 import { organizationRoutes } from './organizations/routes';
+import { planRoutes } from './plans/routes';
 import { staffRoutes } from './staff/routes';
 
 export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx)];
+  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx)];
 }
 
 export const CSV_BODY_LIMIT = '10mb';

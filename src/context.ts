@@ -1,12 +1,14 @@
 import type { Config } from './config/config';
 import type { Db } from '../db/connection';
 import type { Logger } from './http/logging';
+import type { StripeClient } from './stripe/client';
 
 /** What request handlers and jobs need from the running service. */
 export interface AppContext {
   config: Config;
   db: Db;
   logger: Logger;
+  stripe: StripeClient;
   /** The base of links in emails and redirects. */
   publicUrl: string;
   /** Wakes the email sender after a commit that queued mail (it also runs on a schedule). */

@@ -9,6 +9,7 @@ import { fileTransport, smtpTransport, type MailTransport } from './email/transp
 import { startEmailWorker } from './email/worker';
 import { createLogger, type Logger } from './http/logging';
 import { startJobs } from './jobs/boss';
+import { createStripeClient } from './stripe/client';
 import { createDb, type Db } from '../db/connection';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded';
 import { migrateToLatest } from '../db/migrate';
@@ -65,6 +66,18 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
     cleanups.push(() => transport.close());
     logger.info(`email: ${transport.description}`);
 
+    let stripeApiBase = config.stripeApiBase;
+    if (config.startStripeSandbox) {
+      // A development tool, loaded only when used, so production never loads it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startStripeSandbox } = require('../scripts/stripe-sandbox/server') as typeof import('../scripts/stripe-sandbox/server');
+      const sandbox = await startStripeSandbox();
+      cleanups.push(() => sandbox.close());
+      stripeApiBase = sandbox.url;
+    }
+    const stripe = createStripeClient({ secretKey: config.stripeSecretKey, apiBase: stripeApiBase });
+    logger.info(stripeApiBase ? `stripe: offline sandbox at ${stripeApiBase}` : `stripe: api.stripe.com (${config.stripeSecretKey.startsWith('sk_live_') ? 'live' : 'test'} mode)`);
+
     const boss: PgBoss = await startJobs(databaseUrl, logger);
     cleanups.push(() => boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true }));
     const emailWorker = await startEmailWorker(boss, db, transport, { from: config.mailFrom, logger });
@@ -73,6 +86,7 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
       config,
       db,
       logger,
+      stripe,
       publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
       notifyOutbox: () => emailWorker.notify(),
       now: () => new Date(),

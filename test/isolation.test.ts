@@ -2,6 +2,7 @@ import request from 'supertest';
 import { routeTable } from '../src/app';
 import { signStaffToken } from '../src/auth/tokens';
 import { grantRole } from '../src/staff/queries';
+import { insertPlan, insertPlanVersion } from '../src/plans/queries';
 import type { Db } from '../db/connection';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from './support/app';
@@ -15,6 +16,7 @@ let app: ReturnType<typeof testApp>;
 let orgA: OrganizationFixture;
 let orgB: OrganizationFixture;
 let orgBAllRolesToken: string;
+let planOfA: string;
 
 async function snapshotOf(db: Db, organizationId: string): Promise<string> {
   const rows = await Promise.all([
@@ -22,6 +24,8 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('staff_roles').selectAll().where('organization_id', '=', organizationId).orderBy('staff_user_id').orderBy('role').execute(),
     db.selectFrom('staff_users').innerJoin('staff_roles', 'staff_roles.staff_user_id', 'staff_users.id').select(['staff_users.id', 'staff_users.email', 'staff_users.name']).where('staff_roles.organization_id', '=', organizationId).orderBy('staff_users.id').execute(),
     db.selectFrom('email_outbox').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('plans').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('plan_versions').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
   ]);
   return JSON.stringify(rows);
 }
@@ -35,6 +39,8 @@ beforeAll(async () => {
   const bAdmin = orgB.staff.admin.id;
   await grantRole(ctx.db, orgB.id, bAdmin, 'treasurer');
   await grantRole(ctx.db, orgB.id, bAdmin, 'organizer');
+  planOfA = (await insertPlan(ctx.db, { organization_id: orgA.id, name: 'Regular', currency: 'usd', billing_interval: 'month' })).id;
+  await insertPlanVersion(ctx.db, { organization_id: orgA.id, plan_id: planOfA, version: 1, effective_from: '2026-01-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2500 }), initiation_fee_cents: null, authorization_note: 'vote' });
   orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, 3600);
 });
 afterAll(async () => {
@@ -42,7 +48,7 @@ afterAll(async () => {
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer' };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
@@ -73,7 +79,7 @@ describe('organization isolation, for every staff route in the route table', () 
         expect(res.status).toBeLessThan(500);
       }
       const text = JSON.stringify(res.body);
-      for (const secret of [orgA.id, orgA.slug, ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
+      for (const secret of [orgA.id, orgA.slug, planOfA, ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
         expect(text).not.toContain(secret);
       }
       expect(await snapshotOf(ctx.db, orgA.id)).toBe(before);

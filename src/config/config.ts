@@ -35,8 +35,10 @@ export interface Config {
   stripeSecretKey: string;
   /** Several secrets, comma-separated, are all accepted while an endpoint's secret rotates. */
   stripeWebhookSecrets: string[];
-  /** The offline sandbox's URL; unset means real Stripe (or, in development, start the sandbox). */
+  /** The offline sandbox's URL; unset means real Stripe, unless `startStripeSandbox`. */
   stripeApiBase: string | undefined;
+  /** Outside production with no Stripe key and no API base, the service runs the offline sandbox itself. */
+  startStripeSandbox: boolean;
   /** Unset means: write each message as an .eml file under the data directory. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -99,6 +101,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     stripeSecretKey: env.STRIPE_SECRET_KEY ?? DEV_STRIPE_KEY,
     stripeWebhookSecrets: (env.STRIPE_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET).split(',').map((s) => s.trim()).filter(Boolean),
     stripeApiBase: env.STRIPE_API_BASE,
+    startStripeSandbox: !production && env.STRIPE_SECRET_KEY === undefined && env.STRIPE_API_BASE === undefined,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM ?? 'Good Standing <no-reply@goodstanding.local>',
     logLevel: env.LOG_LEVEL,

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, Plan, PlanVersion } from '../../db/database';
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { Database, Plan, PlansTable, PlanVersion, PlanVersionsTable } from '../../db/database';
 
 export async function findPlan(db: Kysely<Database>, organizationId: string, planId: string): Promise<Plan | undefined> {
   return db.selectFrom('plans').selectAll().where('organization_id', '=', organizationId).where('id', '=', planId).executeTakeFirst();
@@ -26,4 +26,48 @@ export async function versionInEffect(db: Kysely<Database>, organizationId: stri
     .orderBy('effective_from', 'desc')
     .limit(1)
     .executeTakeFirst();
+}
+
+export async function listPlans(db: Kysely<Database>, organizationId: string, status?: 'active' | 'archived'): Promise<Plan[]> {
+  let query = db.selectFrom('plans').selectAll().where('organization_id', '=', organizationId).orderBy('name');
+  if (status) query = query.where('status', '=', status);
+  return query.execute();
+}
+
+/** Every version of the given plans, grouped by plan id (one query for a whole list). */
+export async function versionsByPlan(db: Kysely<Database>, organizationId: string, planIds: string[]): Promise<Map<string, PlanVersion[]>> {
+  const grouped = new Map<string, PlanVersion[]>(planIds.map((id) => [id, []]));
+  if (planIds.length === 0) return grouped;
+  const rows = await db
+    .selectFrom('plan_versions')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('plan_id', 'in', planIds)
+    .orderBy('plan_id')
+    .orderBy('version')
+    .execute();
+  for (const row of rows) grouped.get(row.plan_id)?.push(row);
+  return grouped;
+}
+
+export async function insertPlan(db: Kysely<Database>, plan: Insertable<PlansTable>): Promise<Plan> {
+  return db.insertInto('plans').values(plan).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function insertPlanVersion(db: Kysely<Database>, version: Insertable<PlanVersionsTable>): Promise<PlanVersion> {
+  return db.insertInto('plan_versions').values(version).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updatePlan(db: Kysely<Database>, organizationId: string, planId: string, changes: Updateable<PlansTable>): Promise<Plan | undefined> {
+  return db
+    .updateTable('plans')
+    .set({ ...changes, updated_at: new Date() })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', planId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function setPlanVersionPrice(db: Kysely<Database>, organizationId: string, versionId: string, stripePriceId: string): Promise<void> {
+  await db.updateTable('plan_versions').set({ stripe_price_id: stripePriceId }).where('organization_id', '=', organizationId).where('id', '=', versionId).execute();
 }

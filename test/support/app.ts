@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { Express } from 'express';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
+import { createStripeClient } from '../../src/stripe/client';
 import type { AppContext } from '../../src/context';
 import type { Db } from '../../db/connection';
 import type { StaffRole } from '../../db/database';
@@ -21,6 +22,8 @@ export function testContext(db: Db, overrides: Partial<AppContext> = {}): AppCon
     config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }),
     db,
     logger: pino({ level: 'silent' }),
+    // Tests that talk to Stripe pass a client for their sandbox; any other call fails at once.
+    stripe: createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0, timeoutMs: 1000 }),
     publicUrl: TEST_PUBLIC_URL,
     outboxNotifications: 0,
     notifyOutbox: () => {
