@@ -23,6 +23,7 @@ import type {
   Plan,
   PortalSession,
   Price,
+  Refund,
   Product,
   Subscription,
   SubscriptionItem,
@@ -1206,6 +1207,7 @@ export class Engine extends Core {
       statement_descriptor: null,
       statement_descriptor_suffix: null,
       status: 'requires_payment_method',
+      transfer_data: null,
       transfer_group: null,
     };
   }
@@ -1654,6 +1656,7 @@ export class Engine extends Core {
       receipt_number: null,
       receipt_url: null,
       refunded: false,
+      refunds: { object: 'list', data: [], has_more: false, url: `/v1/charges/${id}/refunds` },
       review: null,
       shipping: null,
       source: null,
@@ -1719,6 +1722,7 @@ export class Engine extends Core {
     object: 'balance';
     available: { amount: number; currency: string; source_types: { card: number } }[];
     pending: { amount: number; currency: string; source_types: { card: number } }[];
+    connect_reserved: { amount: number; currency: string }[];
     livemode: false;
   } {
     const sums = new Map<string, { available: number; pending: number }>();
@@ -1734,6 +1738,7 @@ export class Engine extends Core {
       object: 'balance',
       available: list.map(([currency, s]) => ({ amount: s.available, currency, source_types: { card: s.available } })),
       pending: list.map(([currency, s]) => ({ amount: s.pending, currency, source_types: { card: s.pending } })),
+      connect_reserved: list.map(([currency]) => ({ amount: 0, currency })),
       livemode: false,
     };
   }
@@ -1742,7 +1747,7 @@ export class Engine extends Core {
   // Refunds and disputes
   // =============================================================================================
 
-  createRefund(ctx: Ctx, p: Params) {
+  createRefund(ctx: Ctx, p: Params): Refund {
     let charge: Charge;
     const chargeId = p.str('charge');
     const piId = p.str('payment_intent');
@@ -1779,9 +1784,9 @@ export class Engine extends Core {
       description: 'REFUND FOR CHARGE',
       availableAfterDays: 0,
     });
-    const refund = {
+    const refund: Refund = {
       id: refundId,
-      object: 'refund' as const,
+      object: 'refund',
       amount,
       balance_transaction: txn.id,
       charge: charge.id,
@@ -1789,7 +1794,6 @@ export class Engine extends Core {
       currency: charge.currency,
       customer: charge.customer as string | null,
       customer_account: null,
-      description: undefined,
       destination_details:
         charge.payment_method_details?.type === 'card'
           ? { type: 'card', card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' } }
@@ -1803,11 +1807,11 @@ export class Engine extends Core {
       status: 'succeeded',
       transfer_reversal: null,
     };
-    delete refund.description;
     this.store.insert(refund, ctx.account, clock);
     const prev = this.track(charge);
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount;
+    charge.refunds?.data.unshift(clone(refund));
     this.emit(ctx, 'refund.created', refund);
     this.emit(ctx, 'charge.refunded', charge, prev());
     return refund;
@@ -2132,12 +2136,18 @@ export class Engine extends Core {
     }
     const clock = customer ? this.clockOf(customer.id) : null;
     const now = realNow();
-    const methodTypes = p.strArr('payment_method_types') ?? ['card'];
-    methodTypes.forEach((t, i) => {
+    // At this API version Checkout takes allowed/excluded filters over the account's enabled
+    // methods (card and us_bank_account here); the static list param is gone.
+    if (p.has('payment_method_types')) throw invalidParam('payment_method_types', 'Received unknown parameter: payment_method_types', 'parameter_unknown');
+    const allowed = p.strArr('allowed_payment_method_types');
+    const excluded = p.strArr('excluded_payment_method_types') ?? [];
+    (allowed ?? []).forEach((t, i) => {
       if (t !== 'card' && t !== 'us_bank_account') {
-        throw invalidParam(`payment_method_types[${i}]`, `The payment method type \`${t}\` is not supported by the sandbox. Use card or us_bank_account.`);
+        throw invalidParam(`allowed_payment_method_types[${i}]`, `The payment method type \`${t}\` is not supported by the sandbox. Use card or us_bank_account.`);
       }
     });
+    const methodTypes = ['card', 'us_bank_account'].filter((t) => (!allowed || allowed.includes(t)) && !excluded.includes(t));
+    if (methodTypes.length === 0) throw invalidParam('allowed_payment_method_types', 'No payment method types are left to offer.');
     const lineParams = p.arr('line_items');
     if (lineParams.length === 0) throw invalidParam('line_items', 'Missing required param: line_items.', 'parameter_missing');
     const id = newId('cs_test');
@@ -2178,7 +2188,7 @@ export class Engine extends Core {
       adaptive_pricing: { enabled: false },
       after_expiration: null,
       allow_promotion_codes: p.bool('allow_promotion_codes') ?? null,
-      allowed_payment_method_types: null,
+      allowed_payment_method_types: allowed ?? null,
       amount_subtotal: total,
       amount_total: total,
       automatic_tax: { enabled: false, liability: null, provider: null, status: null },

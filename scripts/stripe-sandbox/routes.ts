@@ -17,7 +17,6 @@ import type {
   Payout,
   Price,
   Product,
-  Refund,
   StripeEvent,
   Subscription,
   SubscriptionItem,
@@ -177,7 +176,7 @@ export function buildRoutes(engine: Engine): Route[] {
     }),
     route('GET', '/v1/balance_transactions/:id', get('balance_transaction')),
     route('POST', '/v1/refunds', (r) => engine.createRefund(r.ctx, r.params)),
-    route('GET', '/v1/refunds', (r) => list<Refund>('refund', '/v1/refunds', eq(r.params, ['charge', 'payment_intent']))(r)),
+    route('GET', '/v1/refunds', (r) => list<{ id: string; object: string; charge: string | null; payment_intent: string | null }>('refund', '/v1/refunds', eq(r.params, ['charge', 'payment_intent']))(r)),
     route('GET', '/v1/refunds/:id', get('refund')),
     route('GET', '/v1/disputes', (r) => list<Dispute>('dispute', '/v1/disputes', eq(r.params, ['charge', 'payment_intent']))(r)),
     route('GET', '/v1/disputes/:id', get('dispute')),
@@ -238,9 +237,6 @@ export function buildIncludables(engine: Engine, account: Ctx['account']): Recor
         const pi = ip ? store.find<PaymentIntent>('payment_intent', ip.payment.payment_intent as string, account) : undefined;
         return pi ? { client_secret: pi.client_secret, type: 'payment_intent' } : null;
       },
-    },
-    charge: {
-      refunds: (c) => listOf(store.all<Refund>('refund', account, (r) => r.charge === c.id), `/v1/charges/${c.id as string}/refunds`),
     },
     customer: {
       subscriptions: (c) => listOf(store.all<Subscription>('subscription', account, (s) => s.customer === c.id && s.status !== 'canceled'), `/v1/customers/${c.id as string}/subscriptions`),

@@ -60,7 +60,7 @@ describe('card on a monthly plan, a year on a test clock', () => {
       client_reference_id: 'member-1',
       metadata: { member: 'm1' },
       subscription_data: { metadata: { member: 'm1', plan: 'monthly' } },
-      payment_method_types: ['card', 'us_bank_account'],
+      allowed_payment_method_types: ['card', 'us_bank_account'],
       success_url: 'https://example.test/joined?session={CHECKOUT_SESSION_ID}',
       cancel_url: 'https://example.test/cancel',
     });
@@ -255,7 +255,7 @@ describe('ACH Direct Debit', () => {
       mode: 'subscription',
       customer: customer.id,
       line_items: [{ price: price.id, quantity: 1 }],
-      payment_method_types: ['us_bank_account'],
+      allowed_payment_method_types: ['us_bank_account'],
       success_url: 'https://example.test/ok',
     });
     const completed = h.sandbox.completeCheckout(session.id, pm);
