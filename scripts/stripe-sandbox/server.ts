@@ -62,6 +62,8 @@ export interface StripeSandbox {
   flushWebhooks(): Promise<void>;
   /** Every delivery attempt so far. */
   deliveries(): DeliveryRecord[];
+  /** Deliveries queued, held or waiting for a retry. */
+  pendingWebhooks(): number;
   /** Pays an open Checkout Session as the hosted page's Pay button does. */
   completeCheckout(sessionId: string, paymentMethod: string, opts?: ControlOptions & { email?: string; name?: string }): CheckoutSession;
   /** Settles a processing ACH payment now (succeeds or fails per its payment method). */
@@ -401,6 +403,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     setDeliveryMode: (mode, seed) => engine.dispatcher.setMode(mode, seed),
     flushWebhooks: () => engine.dispatcher.flush(),
     deliveries: () => [...engine.dispatcher.log],
+    pendingWebhooks: () => engine.dispatcher.pending(),
     completeCheckout: (id, pm, opts) => clone(engine.completeCheckout(ctxOf(opts), id, pm, { email: opts?.email, name: opts?.name })),
     settleAchPayment: (id, opts) => clone(engine.settleAchNow(ctxOf(opts), id)),
     settlePayout: (id, outcome, opts) => clone(engine.settlePayout(ctxOf(opts), id, outcome)),

@@ -28,8 +28,8 @@ export interface ReceivedWebhook {
 export interface Receiver {
   url: string;
   received: ReceivedWebhook[];
-  /** Status code the receiver answers with (change it to simulate failures). */
-  status: number;
+  /** The next this-many deliveries are answered 500, to exercise retries. */
+  failNext: number;
   close(): Promise<void>;
 }
 
@@ -44,11 +44,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startReceiver(): Promise<Receiver> {
   const received: ReceivedWebhook[] = [];
-  const receiver: Receiver = { url: '', received, status: 200, close: async () => undefined };
+  const receiver: Receiver = { url: '', received, failNext: 0, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     void readBody(req).then((body) => {
       received.push({ body, signature: String(req.headers['stripe-signature'] ?? ''), event: JSON.parse(body) as Stripe.Event });
-      res.statusCode = receiver.status;
+      res.statusCode = receiver.failNext > 0 ? 500 : 200;
+      if (receiver.failNext > 0) receiver.failNext -= 1;
       res.end('ok');
     });
   });
