@@ -9,6 +9,7 @@ import { requestLogger } from './http/logging';
 import type { RouteDefinition } from './http/routes';
 import { healthRoutes } from './health/routes';
 import { homeRoutes } from './home/routes';
+import { memberRoutes } from './members/routes';
 import { organizationRoutes } from './organizations/routes';
 import { planRoutes } from './plans/routes';
 import { staffRoutes } from './staff/routes';
@@ -17,7 +18,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx)];
+  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...memberRoutes(ctx)];
 }
 
 export const CSV_BODY_LIMIT = '10mb';

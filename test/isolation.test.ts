@@ -17,6 +17,7 @@ let orgA: OrganizationFixture;
 let orgB: OrganizationFixture;
 let orgBAllRolesToken: string;
 let planOfA: string;
+let memberOfA: string;
 
 async function snapshotOf(db: Db, organizationId: string): Promise<string> {
   const rows = await Promise.all([
@@ -26,6 +27,9 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('email_outbox').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('plans').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('plan_versions').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('member_standing_changes').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('manual_payments').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
   ]);
   return JSON.stringify(rows);
 }
@@ -41,6 +45,7 @@ beforeAll(async () => {
   await grantRole(ctx.db, orgB.id, bAdmin, 'organizer');
   planOfA = (await insertPlan(ctx.db, { organization_id: orgA.id, name: 'Regular', currency: 'usd', billing_interval: 'month' })).id;
   await insertPlanVersion(ctx.db, { organization_id: orgA.id, plan_id: planOfA, version: 1, effective_from: '2026-01-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2500 }), initiation_fee_cents: null, authorization_note: 'vote' });
+  memberOfA = (await ctx.db.insertInto('members').values({ organization_id: orgA.id, name: 'Ana of A', email: 'ana@members.org-a.example.org', plan_id: planOfA, wage_facts: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
   orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, 3600);
 });
 afterAll(async () => {
@@ -48,7 +53,7 @@ afterAll(async () => {
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, memberId: memberOfA };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
@@ -79,7 +84,7 @@ describe('organization isolation, for every staff route in the route table', () 
         expect(res.status).toBeLessThan(500);
       }
       const text = JSON.stringify(res.body);
-      for (const secret of [orgA.id, orgA.slug, planOfA, ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
+      for (const secret of [orgA.id, orgA.slug, planOfA, memberOfA, 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
         expect(text).not.toContain(secret);
       }
       expect(await snapshotOf(ctx.db, orgA.id)).toBe(before);

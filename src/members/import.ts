@@ -1,0 +1,217 @@
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import type { Language, Standing } from '../../db/database';
+import { ApiError } from '../http/errors';
+import { PAY_FREQUENCIES, type PayFrequency, type WageFacts } from '../plans/dues';
+import { calendarDay, checkWageFacts, LANGUAGES, parseDollars, standing as standingSchema } from './members';
+import type { NewMemberRow, PlanWithTerms } from './queries';
+
+export const ROLL_COLUMNS = [
+  'name',
+  'email',
+  'phone',
+  'preferred_language',
+  'employer',
+  'worksite',
+  'member_class',
+  'external_id',
+  'plan',
+  'joined_on',
+  'paid_through',
+  'standing',
+  'organizer_email',
+  'gross_wage',
+  'pay_frequency',
+  'hourly_wage',
+  'bracket',
+  'chosen_amount',
+] as const;
+export type RollColumn = (typeof ROLL_COLUMNS)[number];
+const REQUIRED_COLUMNS: readonly RollColumn[] = ['name', 'email'];
+export const MAX_ROLL_ROWS = 20_000;
+
+/** One data row: its cells by column, blank cells left out. */
+export type RollRow = Partial<Record<RollColumn, string>> & { overflow?: true };
+
+/** `row` counts data rows from 1, the header excluded and blank lines skipped. */
+export interface Rejection {
+  row: number;
+  field: RollColumn | 'row';
+  reason: string;
+}
+
+/** Reads the CSV text of a roll into rows, or refuses the whole file (400) when its shape is wrong. */
+export function readRoll(text: string): RollRow[] {
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true });
+  } catch (error) {
+    throw new ApiError('bad_request', `the file is not readable CSV: ${(error as Error).message}`);
+  }
+  const [header, ...data] = records;
+  if (header === undefined) throw new ApiError('bad_request', 'the file is empty: send a header row and one row per member');
+  const columns = header.map((cell) => cell.toLowerCase());
+  const unknown = columns.filter((column) => !(ROLL_COLUMNS as readonly string[]).includes(column));
+  if (unknown.length > 0) {
+    throw new ApiError('bad_request', `unknown columns: ${unknown.join(', ')}`, { unknownColumns: unknown, knownColumns: ROLL_COLUMNS });
+  }
+  const repeated = columns.filter((column, index) => columns.indexOf(column) !== index);
+  if (repeated.length > 0) throw new ApiError('bad_request', `columns given twice: ${repeated.join(', ')}`, { repeatedColumns: repeated });
+  const missing = REQUIRED_COLUMNS.filter((column) => !columns.includes(column));
+  if (missing.length > 0) throw new ApiError('bad_request', `missing columns: ${missing.join(', ')}`, { missingColumns: missing });
+  if (data.length === 0) throw new ApiError('bad_request', 'the file has a header but no members');
+  if (data.length > MAX_ROLL_ROWS) throw new ApiError('bad_request', `at most ${MAX_ROLL_ROWS} members per file; split the roll`);
+
+  return data.map((cells) => {
+    const row: RollRow = {};
+    columns.forEach((column, index) => {
+      const cell = cells[index];
+      if (cell !== undefined && cell !== '') row[column as RollColumn] = cell;
+    });
+    // More cells than columns means the row lost its alignment; say so rather than guess.
+    return cells.length > columns.length ? { ...row, overflow: true } : row;
+  });
+}
+
+/** What validating a roll needs from the database, looked up once for the whole file. */
+export interface RollLookup {
+  plans: PlanWithTerms[];
+  staffIdsByEmail: Map<string, string>;
+  /** Lowercased emails already used by members of the organization. */
+  emailsInUse: Set<string>;
+  externalIdsInUse: Set<string>;
+}
+
+export interface RollCheck {
+  accepted: NewMemberRow[];
+  rejected: Rejection[];
+}
+
+const email = z.email().max(320);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MONEY_COLUMNS = { gross_wage: 'grossWageCents', hourly_wage: 'hourlyWageCents', chosen_amount: 'chosenAmountCents' } as const;
+const COLUMN_OF_FACT: Record<keyof WageFacts, RollColumn> = {
+  grossWageCents: 'gross_wage',
+  payFrequency: 'pay_frequency',
+  hourlyWageCents: 'hourly_wage',
+  bracket: 'bracket',
+  chosenAmountCents: 'chosen_amount',
+};
+const LENGTH_LIMITS: Partial<Record<RollColumn, number>> = { name: 200, phone: 40, employer: 200, worksite: 200, member_class: 60, external_id: 100 };
+
+/**
+ * Validates every row of a roll against the organization's plans, staff and members and
+ * against the other rows of the file; a pure function of its inputs. Each rejection names
+ * the row, the column and the reason.
+ */
+export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
+  const accepted: NewMemberRow[] = [];
+  const rejected: Rejection[] = [];
+  const rowOfEmail = new Map<string, number>();
+  const rowOfExternalId = new Map<string, number>();
+
+  rows.forEach((row, index) => {
+    const number = index + 1;
+    const reject = (field: Rejection['field'], reason: string) => rejected.push({ row: number, field, reason });
+    const before = rejected.length;
+    if (row.overflow) {
+      reject('row', 'the row has more cells than the header has columns');
+      return;
+    }
+
+    for (const [column, limit] of Object.entries(LENGTH_LIMITS) as Array<[RollColumn, number]>) {
+      if ((row[column]?.length ?? 0) > limit) reject(column, `longer than ${limit} characters`);
+    }
+    if (row.name === undefined) reject('name', 'a name is required');
+
+    const memberEmail = row.email?.toLowerCase();
+    if (memberEmail === undefined) reject('email', 'an email is required');
+    else if (!email.safeParse(row.email).success) reject('email', 'not an email address');
+    else if (lookup.emailsInUse.has(memberEmail)) reject('email', 'a member of the organization already has this email');
+    else if (rowOfEmail.has(memberEmail)) reject('email', `the same email as row ${rowOfEmail.get(memberEmail)}`);
+    else rowOfEmail.set(memberEmail, number);
+
+    const externalId = row.external_id;
+    if (externalId !== undefined) {
+      if (lookup.externalIdsInUse.has(externalId)) reject('external_id', 'a member of the organization already has this external id');
+      else if (rowOfExternalId.has(externalId)) reject('external_id', `the same external id as row ${rowOfExternalId.get(externalId)}`);
+      else rowOfExternalId.set(externalId, number);
+    }
+
+    const language = (row.preferred_language?.toLowerCase() ?? 'en') as Language;
+    if (!LANGUAGES.includes(language)) reject('preferred_language', `use one of: ${LANGUAGES.join(', ')}`);
+
+    for (const column of ['joined_on', 'paid_through'] as const) {
+      const day = row[column];
+      if (day !== undefined && !calendarDay.safeParse(day).success) reject(column, 'a calendar day as YYYY-MM-DD');
+    }
+
+    const standingParsed = standingSchema.safeParse(row.standing?.toLowerCase() ?? 'pending');
+    if (!standingParsed.success) reject('standing', `use one of: ${standingSchema.options.join(', ')}`);
+
+    let organizerId: string | null = null;
+    if (row.organizer_email !== undefined) {
+      organizerId = lookup.staffIdsByEmail.get(row.organizer_email.toLowerCase()) ?? null;
+      if (organizerId === null) reject('organizer_email', 'no staff member of the organization has this email');
+    }
+
+    const stated: WageFacts = {};
+    for (const [column, fact] of Object.entries(MONEY_COLUMNS) as Array<[keyof typeof MONEY_COLUMNS, (typeof MONEY_COLUMNS)[keyof typeof MONEY_COLUMNS]]>) {
+      const cell = row[column];
+      if (cell === undefined) continue;
+      const cents = parseDollars(cell);
+      if (cents === undefined || cents > 100_000_000) reject(column, 'an amount in dollars and cents, such as 25.00');
+      else stated[fact] = cents;
+    }
+    if (row.pay_frequency !== undefined) {
+      const frequency = row.pay_frequency.toLowerCase();
+      if (frequency in PAY_FREQUENCIES) stated.payFrequency = frequency as PayFrequency;
+      else reject('pay_frequency', `use one of: ${Object.keys(PAY_FREQUENCIES).join(', ')}`);
+    }
+
+    let plan: PlanWithTerms | undefined;
+    if (row.plan !== undefined) {
+      const wanted = row.plan.toLowerCase();
+      plan = lookup.plans.find((candidate) => (UUID.test(wanted) ? candidate.plan.id === wanted : candidate.plan.name.toLowerCase() === wanted));
+      if (!plan) reject('plan', 'no plan of the organization has this name or id');
+      else if (plan.plan.status !== 'active') reject('plan', 'the plan is archived');
+      else if (!plan.terms) reject('plan', 'the plan has no rate in effect today');
+    }
+
+    // A bracket is named by its label, or by its position counted from 0 as in the API.
+    const rule = plan?.terms?.rule;
+    if (row.bracket !== undefined) {
+      const byLabel = rule?.kind === 'income_brackets' ? rule.brackets.findIndex((bracket) => bracket.label.toLowerCase() === row.bracket!.toLowerCase()) : -1;
+      if (byLabel >= 0) stated.bracket = byLabel;
+      else if (/^\d{1,2}$/.test(row.bracket) && Number(row.bracket) <= 19) stated.bracket = Number(row.bracket);
+      else reject('bracket', 'not one of the plan’s brackets');
+    }
+
+    let wageFacts = stated;
+    const factsReadable = !rejected.slice(before).some((rejection) => (Object.values(COLUMN_OF_FACT) as string[]).includes(rejection.field));
+    if (plan?.terms && factsReadable) {
+      const check = checkWageFacts(plan.terms, stated);
+      if (check.ok) wageFacts = check.wageFacts;
+      else reject(COLUMN_OF_FACT[check.field], check.message);
+    }
+
+    if (rejected.length > before) return;
+    accepted.push({
+      name: row.name!,
+      email: row.email!,
+      phone: row.phone ?? null,
+      preferred_language: language,
+      employer: row.employer ?? null,
+      worksite: row.worksite ?? null,
+      member_class: row.member_class ?? plan?.plan.member_class ?? 'regular',
+      organizer_staff_user_id: organizerId,
+      external_id: externalId ?? null,
+      plan_id: plan?.plan.id ?? null,
+      wage_facts: JSON.stringify(wageFacts),
+      joined_on: row.joined_on ?? null,
+      paid_through: row.paid_through ?? null,
+      standing: standingParsed.data as Standing,
+    });
+  });
+  return { accepted, rejected };
+}

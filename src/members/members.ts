@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { STANDINGS, type Language, type ManualPaymentMethod, type Member, type Standing, type StaffRole } from '../../db/database';
+import { ApiError } from '../http/errors';
+import { computeDues, wageFactsNeeded, wageFactsSchema, type AmountRule, type BillingPeriod, type WageFacts } from '../plans/dues';
+
+export const LANGUAGES: readonly Language[] = ['en', 'es'];
+export const MANUAL_PAYMENT_METHODS: readonly ManualPaymentMethod[] = ['cash', 'check', 'payroll_deduction'];
+
+export const standing = z.enum(STANDINGS as [Standing, ...Standing[]]);
+export const calendarDay = z.iso.date('a calendar day as YYYY-MM-DD');
+const language = z.enum(LANGUAGES as [Language, ...Language[]]);
+const text = (max: number) => z.string().trim().min(1).max(max);
+// An optional text field: a blank string clears it, like an omitted one on creation.
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((value) => (value === '' ? null : value))
+    .nullable()
+    .optional();
+
+export const memberParams = z.object({ memberId: z.uuid() });
+
+const memberFields = {
+  name: text(200),
+  email: z.email().max(320),
+  phone: optionalText(40),
+  preferredLanguage: language.optional(),
+  employer: optionalText(200),
+  worksite: optionalText(200),
+  memberClass: text(60).optional(),
+  organizerStaffUserId: z.uuid().nullable().optional(),
+  externalId: optionalText(100),
+  planId: z.uuid().nullable().optional(),
+  wageFacts: wageFactsSchema.optional(),
+  joinedOn: calendarDay.nullable().optional(),
+};
+
+export const newMemberSchema = z.object({ ...memberFields, standing: standing.default('pending') }).strict();
+export type NewMemberInput = z.infer<typeof newMemberSchema>;
+
+export const memberChangesSchema = z
+  .object({ ...memberFields, standing: standing.optional(), standingReason: text(500).optional() })
+  .partial()
+  .strict()
+  .refine((changes) => changes.standingReason === undefined || changes.standing !== undefined, {
+    path: ['standingReason'],
+    message: 'a reason goes with a change of standing',
+  });
+export type MemberChanges = z.infer<typeof memberChangesSchema>;
+
+/**
+ * Organizers keep contact details current and hand members between organizers; anything
+ * touching money, identity on the roll or standing needs a treasurer or an admin.
+ */
+export const ORGANIZER_EDITABLE = ['phone', 'preferredLanguage', 'worksite', 'organizerStaffUserId'] as const;
+
+/** The fields of a change that the caller's roles do not allow, by body path. */
+export function fieldsNotAllowed(roles: readonly StaffRole[], changes: MemberChanges): string[] {
+  const changed = Object.keys(changes).filter((key) => changes[key as keyof MemberChanges] !== undefined);
+  if (roles.includes('admin')) return [];
+  const allowed: readonly string[] = roles.includes('treasurer') ? changed.filter((key) => key !== 'standing' && key !== 'standingReason') : ORGANIZER_EDITABLE;
+  return changed.filter((key) => !allowed.includes(key));
+}
+
+/** A 400 for one field, in the same shape as zod's. */
+export function fieldError(path: string, message: string): ApiError {
+  return new ApiError('validation_failed', 'the request has invalid fields', { fields: [{ path, message }] });
+}
+
+export const manualPaymentSchema = z
+  .object({
+    method: z.enum(MANUAL_PAYMENT_METHODS as [ManualPaymentMethod, ...ManualPaymentMethod[]]),
+    amountCents: z.number().int().min(1).max(100_000_000),
+    periodStart: calendarDay,
+    periodEnd: calendarDay,
+    receivedOn: calendarDay.optional(),
+    reference: text(100).optional(),
+    note: text(1000).optional(),
+  })
+  .strict()
+  .refine((payment) => payment.periodEnd >= payment.periodStart, { path: ['periodEnd'], message: 'the period ends before it starts' });
+export type ManualPaymentInput = z.infer<typeof manualPaymentSchema>;
+
+// The keyset position after the last member of a page; opaque to clients.
+export interface ListCursor {
+  name: string;
+  id: string;
+}
+
+export function encodeCursor(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify([cursor.name, cursor.id])).toString('base64url');
+}
+
+const cursorPosition = z.tuple([z.string(), z.uuid()]);
+
+export function decodeCursor(value: string): ListCursor | undefined {
+  try {
+    const parsed = cursorPosition.safeParse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
+    return parsed.success ? { name: parsed.data[0], id: parsed.data[1] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const memberListQuery = z
+  .object({
+    standing: standing.optional(),
+    planId: z.uuid().optional(),
+    worksite: text(200).optional(),
+    organizerId: z.uuid().optional(),
+    q: text(200).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z
+      .string()
+      .max(1000)
+      .transform((value, ctx) => {
+        const cursor = decodeCursor(value);
+        if (!cursor) ctx.addIssue({ code: 'custom', message: 'not a cursor this API handed out' });
+        return cursor ?? z.NEVER;
+      })
+      .optional(),
+  })
+  .strict();
+export type MemberListQuery = z.infer<typeof memberListQuery>;
+
+/** Which projection of a member a caller sees: organizers get contact and standing, not money. */
+export type MemberView = 'full' | 'contact';
+
+export function memberViewFor(roles: readonly StaffRole[]): MemberView {
+  return roles.includes('admin') || roles.includes('treasurer') ? 'full' : 'contact';
+}
+
+export type ContactProjection = ReturnType<typeof contactProjection>;
+
+function contactProjection(member: Member) {
+  return {
+    id: member.id,
+    name: member.name,
+    email: member.email,
+    phone: member.phone,
+    preferredLanguage: member.preferred_language,
+    employer: member.employer,
+    worksite: member.worksite,
+    memberClass: member.member_class,
+    organizerStaffUserId: member.organizer_staff_user_id,
+    standing: member.standing,
+    standingChangedAt: member.standing_changed_at,
+    paidThrough: member.paid_through,
+    joinedOn: member.joined_on,
+  };
+}
+
+/** The one place that decides what of a member each role sees. */
+export function presentMember(member: Member, view: MemberView) {
+  const contact = contactProjection(member);
+  if (view === 'contact') return contact;
+  return {
+    ...contact,
+    externalId: member.external_id,
+    planId: member.plan_id,
+    wageFacts: member.wage_facts,
+    stripeCustomerId: member.stripe_customer_id,
+    createdAt: member.created_at,
+    updatedAt: member.updated_at,
+  };
+}
+
+/** "25.00", "$1,234.5", "40" → integer cents, from the decimal string (no floats). */
+export function parseDollars(value: string): number | undefined {
+  const match = /^\$?(\d{1,3}(?:,\d{3})+|\d{1,9})(?:\.(\d{1,2}))?$/.exec(value.trim());
+  if (!match) return undefined;
+  const whole = Number(match[1]!.replaceAll(',', ''));
+  const fraction = Number((match[2] ?? '').padEnd(2, '0'));
+  const cents = whole * 100 + fraction;
+  return Number.isSafeInteger(cents) ? cents : undefined;
+}
+
+/** Standings a payment never lifts on its own: those an officer decided. */
+export const KEPT_ON_PAYMENT: readonly Standing[] = ['exempt', 'resigned', 'dropped', 'suspended'];
+
+export function standingAfterPayment(current: Standing): Standing {
+  return KEPT_ON_PAYMENT.includes(current) ? current : 'active';
+}
+
+/** The later of two calendar days (paid-through never moves backwards). */
+export function laterDay(current: string | null, candidate: string): string {
+  return current !== null && current > candidate ? current : candidate;
+}
+
+export interface PlanTerms {
+  rule: AmountRule;
+  period: BillingPeriod;
+}
+
+export type WageFactsCheck = { ok: true; wageFacts: WageFacts; duesCents: number } | { ok: false; field: keyof WageFacts; message: string };
+
+/**
+ * Whether the stated wage facts are enough for the plan's rate in force, keeping only the
+ * facts that rate reads: wages are sensitive, so nothing the dues do not need is stored.
+ */
+export function checkWageFacts(terms: PlanTerms, stated: WageFacts): WageFactsCheck {
+  const wageFacts: WageFacts = {};
+  for (const field of wageFactsNeeded(terms.rule)) {
+    if (stated[field] !== undefined) Object.assign(wageFacts, { [field]: stated[field] });
+  }
+  const dues = computeDues(terms.rule, terms.period, wageFacts);
+  return dues.ok ? { ok: true, wageFacts, duesCents: dues.amountCents } : dues;
+}

@@ -1,0 +1,76 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, ManualPaymentsTable, Member } from '../../db/database';
+import { notFound } from '../http/errors';
+import { laterDay, standingAfterPayment, type ManualPaymentInput } from './members';
+import { findMemberForUpdate, updateMember } from './queries';
+import { changeStanding } from './standing';
+
+export type ManualPayment = Selectable<ManualPaymentsTable>;
+
+export interface ManualPaymentRecord {
+  organizationId: string;
+  memberId: string;
+  /** The organization's currency: a treasurer records money in the currency the books keep. */
+  currency: string;
+  receivedOn: string;
+  staffUserId: string;
+  payment: Omit<ManualPaymentInput, 'receivedOn'>;
+}
+
+/**
+ * Records cash, a check or a payroll deduction for a member: the payment row, the
+ * paid-through date advanced to the end of the period paid (never moved back), and the
+ * member made active unless an officer's decision (exempt, resigned, dropped, suspended)
+ * stands. Call it inside the transaction that audits it; the ledger posting for the
+ * payment belongs here too, so that the money and the standing commit together.
+ */
+export async function recordManualPayment(trx: Kysely<Database>, record: ManualPaymentRecord): Promise<{ payment: ManualPayment; member: Member }> {
+  const member = await findMemberForUpdate(trx, record.organizationId, record.memberId);
+  if (!member) throw notFound('member');
+
+  const payment = await trx
+    .insertInto('manual_payments')
+    .values({
+      organization_id: record.organizationId,
+      member_id: record.memberId,
+      method: record.payment.method,
+      amount_cents: record.payment.amountCents,
+      currency: record.currency,
+      period_start: record.payment.periodStart,
+      period_end: record.payment.periodEnd,
+      received_on: record.receivedOn,
+      reference: record.payment.reference ?? null,
+      note: record.payment.note ?? null,
+      recorded_by_staff_user_id: record.staffUserId,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  const paidThrough = laterDay(member.paid_through, payment.period_end);
+  if (paidThrough !== member.paid_through) await updateMember(trx, record.organizationId, record.memberId, { paid_through: paidThrough });
+  await changeStanding(trx, {
+    organizationId: record.organizationId,
+    memberId: record.memberId,
+    to: standingAfterPayment(member.standing),
+    cause: 'manual_payment',
+    causeReference: payment.id,
+    staffUserId: record.staffUserId,
+  });
+  return { payment, member: (await findMemberForUpdate(trx, record.organizationId, record.memberId))! };
+}
+
+export function presentManualPayment(payment: ManualPayment) {
+  return {
+    id: payment.id,
+    method: payment.method,
+    amountCents: payment.amount_cents,
+    currency: payment.currency,
+    periodStart: payment.period_start,
+    periodEnd: payment.period_end,
+    receivedOn: payment.received_on,
+    reference: payment.reference,
+    note: payment.note,
+    recordedByStaffUserId: payment.recorded_by_staff_user_id,
+    createdAt: payment.created_at,
+  };
+}

@@ -1,0 +1,287 @@
+import type { Request } from 'express';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database, Member, Organization } from '../../db/database';
+import type { AppContext } from '../context';
+import { principal } from '../auth/guard';
+import { auditActor, recordAudit } from '../audit/audit';
+import { ApiError, errorBody, notFound } from '../http/errors';
+import { ALL_STAFF, type RouteDefinition } from '../http/routes';
+import { parseInput } from '../http/validate';
+import { todayIn } from '../organizations/calendar';
+import { findPlan } from '../plans/queries';
+import { findOrganizationById } from '../organizations/queries';
+import { checkOrganizer, checkPlanAndFacts, checkUnique } from './checks';
+import { checkRoll, readRoll } from './import';
+import {
+  checkWageFacts,
+  encodeCursor,
+  fieldError,
+  fieldsNotAllowed,
+  manualPaymentSchema,
+  memberChangesSchema,
+  memberListQuery,
+  memberParams,
+  memberViewFor,
+  newMemberSchema,
+  presentMember,
+} from './members';
+import { presentManualPayment, recordManualPayment } from './payments';
+import {
+  conflictFrom,
+  emailsInUse,
+  externalIdsInUse,
+  findMember,
+  findMemberForUpdate,
+  insertMembers,
+  listManualPayments,
+  listMembers,
+  planTerms,
+  plansWithTerms,
+  staffIdsByEmail,
+  updateMember,
+} from './queries';
+import { changeStanding, recordInitialStandings, standingHistory } from './standing';
+
+const importQuery = z.object({ dryRun: z.enum(['true', 'false']).optional() }).strict();
+
+async function organizationOf(db: Kysely<Database>, req: Request): Promise<Organization> {
+  const organization = await findOrganizationById(db, principal(req).organizationId);
+  if (!organization) throw notFound('organization');
+  return organization;
+}
+
+/** The member named in the path, looked up first: another organization's id is a 404 whatever the body says. */
+async function memberInPath(db: Kysely<Database>, req: Request): Promise<Member> {
+  const { memberId } = parseInput(memberParams, req.params, 'params');
+  const member = await findMember(db, principal(req).organizationId, memberId);
+  if (!member) throw notFound('member');
+  return member;
+}
+
+/** Runs a change of members, answering a unique index lost to a concurrent request as the 409 it is. */
+async function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction().execute(work);
+  } catch (error) {
+    throw conflictFrom(error) ?? error;
+  }
+}
+
+export function memberRoutes(ctx: AppContext): RouteDefinition[] {
+  const today = (organization: Organization) => todayIn(organization.time_zone, ctx.now());
+
+  return [
+    {
+      method: 'get',
+      path: '/api/members',
+      access: ALL_STAFF,
+      summary: 'Members, filtered by standing, plan, worksite, organizer or a search, a page at a time by name',
+      handler: async (req, res) => {
+        const me = principal(req);
+        const query = parseInput(memberListQuery, req.query, 'query');
+        const view = memberViewFor(me.roles);
+        // Which plan a member pays on is a payment detail: organizers may not sort members by it.
+        if (view === 'contact' && query.planId !== undefined) throw new ApiError('forbidden', 'filtering by plan needs the treasurer or admin role');
+        const page = await listMembers(ctx.db, me.organizationId, query);
+        const last = page.members[page.members.length - 1];
+        res.json({ data: page.members.map((member) => presentMember(member, view)), nextCursor: page.more && last ? encodeCursor(last) : null });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/members',
+      access: ['admin', 'treasurer'],
+      summary: 'Add a member',
+      handler: async (req, res) => {
+        const me = principal(req);
+        const input = parseInput(newMemberSchema, req.body);
+        const organization = await organizationOf(ctx.db, req);
+        const member = await inTransaction(ctx.db, async (trx) => {
+          await checkUnique(trx, me.organizationId, { email: input.email, externalId: input.externalId });
+          if (input.organizerStaffUserId) await checkOrganizer(trx, me.organizationId, input.organizerStaffUserId);
+          if (!input.planId && input.wageFacts !== undefined) throw fieldError('body.wageFacts', 'wage facts go with a plan: give planId too');
+          const onPlan = input.planId
+            ? await checkPlanAndFacts(trx, me.organizationId, { planId: input.planId, wageFacts: input.wageFacts ?? {}, joining: true, today: today(organization) })
+            : undefined;
+          const [created] = await insertMembers(trx, me.organizationId, [
+            {
+              name: input.name,
+              email: input.email,
+              phone: input.phone ?? null,
+              preferred_language: input.preferredLanguage,
+              employer: input.employer ?? null,
+              worksite: input.worksite ?? null,
+              member_class: input.memberClass ?? onPlan?.plan.member_class,
+              organizer_staff_user_id: input.organizerStaffUserId ?? null,
+              external_id: input.externalId ?? null,
+              plan_id: onPlan?.plan.id ?? null,
+              wage_facts: JSON.stringify(onPlan?.wageFacts ?? {}),
+              joined_on: input.joinedOn ?? null,
+              standing: input.standing,
+            },
+          ]);
+          await recordInitialStandings(trx, me.organizationId, [created!], 'created_by_staff', me.staffUserId);
+          await recordAudit(trx, { ...auditActor(req), action: 'member.created', subjectType: 'member', subjectId: created!.id });
+          return created!;
+        });
+        res.status(201).json(presentMember(member, 'full'));
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/members/import',
+      access: ['admin', 'treasurer'],
+      body: 'csv',
+      summary: 'Import a roll of members from CSV (?dryRun=true only checks it): every row valid, or nothing imported',
+      handler: async (req, res) => {
+        const me = principal(req);
+        const dryRun = parseInput(importQuery, req.query, 'query').dryRun === 'true';
+        const rows = readRoll(typeof req.body === 'string' ? req.body : '');
+        const organization = await organizationOf(ctx.db, req);
+        const outcome = await inTransaction(ctx.db, async (trx) => {
+          const emails = rows.flatMap((row) => (row.email === undefined ? [] : [row.email]));
+          const externalIds = rows.flatMap((row) => (row.external_id === undefined ? [] : [row.external_id]));
+          const check = checkRoll(rows, {
+            plans: await plansWithTerms(trx, me.organizationId, today(organization)),
+            staffIdsByEmail: await staffIdsByEmail(trx, me.organizationId),
+            emailsInUse: await emailsInUse(trx, me.organizationId, emails),
+            externalIdsInUse: await externalIdsInUse(trx, me.organizationId, externalIds),
+          });
+          if (check.rejected.length > 0 || dryRun) return check;
+          const members = await insertMembers(trx, me.organizationId, check.accepted);
+          await recordInitialStandings(trx, me.organizationId, members, 'import', me.staffUserId);
+          await recordAudit(trx, { ...auditActor(req), action: 'member.imported', subjectType: 'organization', subjectId: me.organizationId, details: { rows: members.length } });
+          return check;
+        });
+        if (dryRun) {
+          res.json({ dryRun: true, accepted: outcome.accepted.length, rejected: outcome.rejected });
+        } else if (outcome.rejected.length > 0) {
+          // 422: the file was read, but its rows cannot all be imported; the error shape is the usual one.
+          const rejectedRows = new Set(outcome.rejected.map((rejection) => rejection.row)).size;
+          const error = new ApiError('validation_failed', `${rejectedRows} of ${rows.length} rows were rejected; nothing was imported`, {
+            rejected: outcome.rejected,
+            accepted: outcome.accepted.length,
+          });
+          res.status(422).json(errorBody(error));
+        } else {
+          res.status(201).json({ imported: outcome.accepted.length });
+        }
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/members/:memberId',
+      access: ALL_STAFF,
+      summary: 'One member with the history of their standing (and, for treasurers, payments and dues)',
+      handler: async (req, res) => {
+        const me = principal(req);
+        const member = await memberInPath(ctx.db, req);
+        const view = memberViewFor(me.roles);
+        const standingHistoryRows = await standingHistory(ctx.db, me.organizationId, member.id);
+        if (view === 'contact') {
+          res.json({ ...presentMember(member, view), standingHistory: standingHistoryRows });
+          return;
+        }
+        const organization = await organizationOf(ctx.db, req);
+        const plan = member.plan_id === null ? undefined : await findPlan(ctx.db, me.organizationId, member.plan_id);
+        const terms = plan && (await planTerms(ctx.db, plan, today(organization))).terms;
+        const dues = terms && checkWageFacts(terms, member.wage_facts);
+        res.json({
+          ...presentMember(member, view),
+          duesCents: dues?.ok ? dues.duesCents : null,
+          currency: plan?.currency ?? organization.currency,
+          standingHistory: standingHistoryRows,
+          manualPayments: (await listManualPayments(ctx.db, me.organizationId, member.id)).map(presentManualPayment),
+        });
+      },
+    },
+    {
+      method: 'patch',
+      path: '/api/members/:memberId',
+      access: ALL_STAFF,
+      summary: "Change a member's details (organizers: contact details and organizer; admins: standing too)",
+      handler: async (req, res) => {
+        const me = principal(req);
+        const memberId = (await memberInPath(ctx.db, req)).id;
+        const changes = parseInput(memberChangesSchema, req.body);
+        const refused = fieldsNotAllowed(me.roles, changes);
+        if (refused.length > 0) {
+          throw new ApiError('forbidden', `your role may not change: ${refused.join(', ')}`, { fields: refused.map((field) => ({ path: `body.${field}`, message: 'not allowed for your role' })) });
+        }
+        const organization = await organizationOf(ctx.db, req);
+        const member = await inTransaction(ctx.db, async (trx) => {
+          const current = await findMemberForUpdate(trx, me.organizationId, memberId);
+          if (!current) throw notFound('member');
+          const emailChanged = changes.email !== undefined && changes.email.toLowerCase() !== current.email.toLowerCase();
+          await checkUnique(trx, me.organizationId, { email: emailChanged ? changes.email : undefined, externalId: changes.externalId }, memberId);
+          if (changes.organizerStaffUserId) await checkOrganizer(trx, me.organizationId, changes.organizerStaffUserId);
+
+          const planId = changes.planId === undefined ? current.plan_id : changes.planId;
+          let wageFacts = changes.wageFacts;
+          if (planId === null) {
+            if (changes.wageFacts !== undefined) throw fieldError('body.wageFacts', 'wage facts go with a plan: give planId too');
+            wageFacts = {};
+          } else if (changes.planId !== undefined || changes.wageFacts !== undefined) {
+            const joining = planId !== current.plan_id;
+            wageFacts = (await checkPlanAndFacts(trx, me.organizationId, { planId, wageFacts: changes.wageFacts ?? current.wage_facts, joining, today: today(organization) })).wageFacts;
+          }
+
+          await updateMember(trx, me.organizationId, memberId, {
+            ...(changes.name !== undefined ? { name: changes.name } : {}),
+            ...(changes.email !== undefined ? { email: changes.email } : {}),
+            ...(changes.phone !== undefined ? { phone: changes.phone } : {}),
+            ...(changes.preferredLanguage !== undefined ? { preferred_language: changes.preferredLanguage } : {}),
+            ...(changes.employer !== undefined ? { employer: changes.employer } : {}),
+            ...(changes.worksite !== undefined ? { worksite: changes.worksite } : {}),
+            ...(changes.memberClass !== undefined ? { member_class: changes.memberClass } : {}),
+            ...(changes.organizerStaffUserId !== undefined ? { organizer_staff_user_id: changes.organizerStaffUserId } : {}),
+            ...(changes.externalId !== undefined ? { external_id: changes.externalId } : {}),
+            ...(changes.joinedOn !== undefined ? { joined_on: changes.joinedOn } : {}),
+            plan_id: planId,
+            ...(wageFacts !== undefined ? { wage_facts: JSON.stringify(wageFacts) } : {}),
+          });
+          const standing =
+            changes.standing === undefined
+              ? undefined
+              : await changeStanding(trx, { organizationId: me.organizationId, memberId, to: changes.standing, cause: 'staff', causeReference: changes.standingReason, staffUserId: me.staffUserId });
+          await recordAudit(trx, {
+            ...auditActor(req),
+            action: 'member.updated',
+            subjectType: 'member',
+            subjectId: memberId,
+            details: { fields: Object.keys(changes), ...(standing?.changed ? { standing: { from: standing.from, to: standing.to, reason: changes.standingReason ?? null } } : {}) },
+          });
+          return (await findMember(trx, me.organizationId, memberId))!;
+        });
+        res.json(presentMember(member, memberViewFor(me.roles)));
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/members/:memberId/payments',
+      access: ['admin', 'treasurer'],
+      summary: 'Record a cash, check or payroll-deduction payment; it advances the paid-through date',
+      handler: async (req, res) => {
+        const me = principal(req);
+        const memberId = (await memberInPath(ctx.db, req)).id;
+        const payment = parseInput(manualPaymentSchema, req.body);
+        const organization = await organizationOf(ctx.db, req);
+        const receivedOn = payment.receivedOn ?? today(organization);
+        if (receivedOn > today(organization)) throw fieldError('body.receivedOn', 'the day the money was received cannot be in the future');
+        const recorded = await ctx.db.transaction().execute(async (trx) => {
+          const result = await recordManualPayment(trx, { organizationId: me.organizationId, memberId, currency: organization.currency, receivedOn, staffUserId: me.staffUserId, payment });
+          await recordAudit(trx, {
+            ...auditActor(req),
+            action: 'member.manual_payment_recorded',
+            subjectType: 'member',
+            subjectId: memberId,
+            details: { paymentId: result.payment.id, method: payment.method, amountCents: payment.amountCents, currency: organization.currency, periodEnd: payment.periodEnd },
+          });
+          return result;
+        });
+        res.status(201).json({ ...presentManualPayment(recorded.payment), member: presentMember(recorded.member, 'full') });
+      },
+    },
+  ];
+}
