@@ -166,6 +166,83 @@ export interface ManualPaymentsTable {
   created_at: Timestamp;
 }
 
+export type StripeEventStatus = 'pending' | 'processed' | 'ignored' | 'failed';
+
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  account: string | null;
+  api_version: string | null;
+  stripe_created_at: Date | string;
+  livemode: boolean;
+  payload: Json<Record<string, unknown>>;
+  serial_key: string;
+  received_at: Timestamp;
+  status: ColumnType<StripeEventStatus, StripeEventStatus | undefined, StripeEventStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  outcome: string | null;
+  organization_id: string | null;
+  processed_at: NullableTimestamp;
+}
+
+export interface StripeSubscriptionsTable {
+  organization_id: string;
+  id: string;
+  member_id: string | null;
+  customer_id: string;
+  status: string;
+  current_period_start: NullableTimestamp;
+  current_period_end: NullableTimestamp;
+  cancel_at_period_end: boolean;
+  collection_paused: boolean;
+  canceled_at: NullableTimestamp;
+  amount_cents: number | null;
+  updated_at: Timestamp;
+}
+
+export interface StripeInvoicesTable {
+  organization_id: string;
+  id: string;
+  member_id: string | null;
+  subscription_id: string | null;
+  status: string;
+  currency: string;
+  amount_due: number;
+  amount_paid: number;
+  period_start: string | null;
+  period_end: string | null;
+  attempt_count: number;
+  payment_pending: boolean;
+  last_payment_error: string | null;
+  paid_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface StripeDisputesTable {
+  organization_id: string;
+  id: string;
+  charge_id: string;
+  member_id: string | null;
+  status: string;
+  reason: string | null;
+  amount_cents: number;
+  currency: string;
+  updated_at: Timestamp;
+}
+
+export interface StripePayoutsTable {
+  organization_id: string;
+  id: string;
+  status: string;
+  amount_cents: number;
+  currency: string;
+  arrival_date: string | null;
+  failure_message: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   staff_users: StaffUsersTable;
@@ -178,6 +255,11 @@ export interface Database {
   members: MembersTable;
   member_standing_changes: MemberStandingChangesTable;
   manual_payments: ManualPaymentsTable;
+  stripe_events: StripeEventsTable;
+  stripe_subscriptions: StripeSubscriptionsTable;
+  stripe_invoices: StripeInvoicesTable;
+  stripe_disputes: StripeDisputesTable;
+  stripe_payouts: StripePayoutsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -187,3 +269,4 @@ export type NewAuditEntry = Insertable<AuditLogTable>;
 export type Plan = Selectable<PlansTable>;
 export type PlanVersion = Selectable<PlanVersionsTable>;
 export type Member = Selectable<MembersTable>;
+export type StoredStripeEvent = Selectable<StripeEventsTable>;
