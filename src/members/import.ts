@@ -187,6 +187,8 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
       else reject('bracket', 'not one of the plan’s brackets');
     }
 
+    if (row.plan === undefined && Object.keys(stated).length > 0) reject('plan', 'wage columns go with a plan: name the plan too');
+
     let wageFacts = stated;
     const factsReadable = !rejected.slice(before).some((rejection) => (Object.values(COLUMN_OF_FACT) as string[]).includes(rejection.field));
     if (plan?.terms && factsReadable) {
