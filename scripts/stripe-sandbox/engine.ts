@@ -941,7 +941,8 @@ export class Engine extends Core {
     if (sub.status !== 'paused') throw invalidRequest(`Subscription ${id} is not paused.`);
     const clock = sub.test_clock as string | null;
     const now = this.now(clock);
-    const keepAnchor = p.str('billing_cycle_anchor') === 'unchanged';
+    // At this API version the anchor is a hash: billing_cycle_anchor[type]=now|unchanged.
+    const keepAnchor = p.obj('billing_cycle_anchor')?.enum('type', ['now', 'unchanged'] as const) === 'unchanged';
     const state = this.subs.get(sub.id) as SubState;
     const { interval, count } = this.recurringOf(sub);
     const prev = this.track(sub);
