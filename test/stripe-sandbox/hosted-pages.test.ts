@@ -1,0 +1,130 @@
+// The hosted pages a person (or a browser test) uses: Checkout, the billing portal, hosted
+// invoices; and the HTTP control API. Plain fetch against the sandbox, as a browser would.
+import Stripe from 'stripe';
+import { Harness, startHarness } from './helpers';
+
+let h: Harness;
+let stripe: Stripe;
+let price: Stripe.Price;
+let fee: Stripe.Price;
+beforeAll(async () => {
+  h = await startHarness();
+  stripe = h.stripe;
+  price = await stripe.prices.create({ currency: 'usd', unit_amount: 2500, recurring: { interval: 'month' }, product_data: { name: 'Monthly dues' } });
+  fee = await stripe.prices.create({ currency: 'usd', unit_amount: 1000, product_data: { name: 'Initiation fee' } });
+});
+afterAll(async () => h.close());
+
+async function session(extra: Partial<Stripe.Checkout.SessionCreateParams> = {}, account?: string) {
+  return stripe.checkout.sessions.create(
+    {
+      mode: 'subscription',
+      line_items: [
+        { price: price.id, quantity: 1 },
+        { price: fee.id, quantity: 1 },
+      ],
+      success_url: 'https://example.test/welcome?cs={CHECKOUT_SESSION_ID}',
+      cancel_url: 'https://example.test/cancel',
+      ...extra,
+    },
+    account ? { stripeAccount: account } : {},
+  );
+}
+
+function post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  return fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+test('the checkout page shows line items, total and the test payment methods', async () => {
+  const s = await session({ customer_email: 'page@example.com', locale: 'es' });
+  const res = await fetch(s.url as string);
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  expect(html).toContain('Monthly dues');
+  expect(html).toContain('Initiation fee');
+  expect(html).toContain('35.00 USD');
+  expect(html).toContain('lang="es"');
+  for (const pm of ['pm_card_visa', 'pm_card_chargeCustomerFail', 'pm_usBankAccount_success', 'pm_usBankAccount_accountClosed']) expect(html).toContain(pm);
+  expect(html).toContain('<button type="submit">Pay</button>');
+});
+
+test('paying on the page completes the session and redirects to success_url', async () => {
+  const s = await session({ customer_email: 'payer@example.com', subscription_data: { metadata: { member: 'm42' } } });
+  const res = await post(s.url as string, { payment_method: 'pm_card_visa', email: 'ignored@example.com', name: 'Luz' });
+  expect(res.status).toBe(303);
+  expect(res.headers.get('location')).toBe(`https://example.test/welcome?cs=${s.id}`);
+  const done = await stripe.checkout.sessions.retrieve(s.id, { expand: ['customer', 'subscription'] });
+  expect(done).toMatchObject({ status: 'complete', payment_status: 'paid', customer_details: { email: 'payer@example.com' } });
+  expect((done.customer as Stripe.Customer)).toMatchObject({ email: 'payer@example.com', name: 'Luz' });
+  expect((done.subscription as Stripe.Subscription).metadata).toEqual({ member: 'm42' });
+  const again = await fetch(s.url as string);
+  expect(await again.text()).toContain('complete');
+});
+
+test('a declined card shows the error and leaves the session open', async () => {
+  const s = await session();
+  const res = await post(s.url as string, { payment_method: 'pm_card_visa_chargeDeclined', email: 'd@example.com' });
+  expect(res.status).toBe(402);
+  expect(await res.text()).toContain('Your card was declined.');
+  expect((await stripe.checkout.sessions.retrieve(s.id)).status).toBe('open');
+});
+
+test('a card-only session does not offer bank accounts', async () => {
+  const s = await session({ allowed_payment_method_types: ['card'] });
+  const html = await (await fetch(s.url as string)).text();
+  expect(html).not.toContain('pm_usBankAccount');
+  const res = await post(s.url as string, { payment_method: 'pm_usBankAccount' });
+  expect(res.status).toBe(400);
+});
+
+test('the control API completes a session of a connected account', async () => {
+  const account = 'acct_1HostedOrg';
+  // The platform's prices are not visible to the connected account, so price inline.
+  const s = await session(
+    { customer_email: 'ctl@example.com', line_items: [{ price_data: { currency: 'usd', unit_amount: 2000, recurring: { interval: 'month' }, product_data: { name: 'Org dues' } }, quantity: 1 }] },
+    account,
+  );
+  const res = await post(`${h.sandbox.url}/_sandbox/checkout_sessions/${s.id}/complete`, { payment_method: 'pm_usBankAccount' }, { 'Stripe-Account': account });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as Stripe.Checkout.Session;
+  expect(body).toMatchObject({ status: 'complete', payment_status: 'unpaid' });
+  expect((await stripe.subscriptions.retrieve(body.subscription as string, {}, { stripeAccount: account })).status).toBe('active');
+  const missing = await post(`${h.sandbox.url}/_sandbox/checkout_sessions/${s.id}/complete`, { payment_method: 'pm_card_visa' });
+  expect(missing.status).toBe(404);
+});
+
+test('the control API sets the delivery mode and flushes', async () => {
+  const mode = await fetch(`${h.sandbox.url}/_sandbox/delivery`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode: 'hold', seed: 3 }) });
+  expect(await mode.json()).toEqual({ mode: 'hold' });
+  const flushed = await fetch(`${h.sandbox.url}/_sandbox/delivery/flush`, { method: 'POST' });
+  expect(flushed.status).toBe(200);
+  const bad = await fetch(`${h.sandbox.url}/_sandbox/delivery`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode: 'sometimes' }) });
+  expect(bad.status).toBe(400);
+  h.sandbox.setDeliveryMode('in_order');
+});
+
+test('the billing portal lists subscriptions and cancels at period end', async () => {
+  const s = await session({ customer_email: 'portal@example.com' });
+  const done = h.sandbox.completeCheckout(s.id, 'pm_card_visa');
+  const ps = await stripe.billingPortal.sessions.create({ customer: done.customer as string, return_url: 'https://example.test/account' });
+  const html = await (await fetch(ps.url)).text();
+  expect(html).toContain(done.subscription as string);
+  expect(html).toContain('https://example.test/account');
+  const res = await post(`${ps.url}/subscriptions/${done.subscription as string}/cancel`, {});
+  expect(res.status).toBe(303);
+  expect((await stripe.subscriptions.retrieve(done.subscription as string)).cancel_at_period_end).toBe(true);
+});
+
+test('hosted invoice pages render', async () => {
+  const s = await session({ customer_email: 'inv@example.com' });
+  const done = h.sandbox.completeCheckout(s.id, 'pm_card_visa');
+  const invoice = await stripe.invoices.retrieve(done.invoice as string);
+  const html = await (await fetch(invoice.hosted_invoice_url as string)).text();
+  expect(html).toContain(invoice.number as string);
+  expect(html).toContain('paid');
+});
