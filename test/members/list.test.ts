@@ -8,7 +8,7 @@ let ctx: ReturnType<typeof testContext>;
 let app: ReturnType<typeof testApp>;
 let local: OrganizationFixture;
 let plans: string[];
-let roll: Array<{ id: string; name: string; email: string; phone: string; worksite: string; standing: Standing; plan_id: string; organizer_staff_user_id: string | null }>;
+let roll: Array<{ id: string; name: string; email: string; phone: string | null; worksite: string | null; standing: Standing; plan_id: string | null; organizer_staff_user_id: string | null }>;
 
 const STANDINGS: Standing[] = ['active', 'active', 'past_due', 'lapsed', 'pending'];
 const WORKSITES = ['Plant 2', 'Dock 4', 'Head Office'];
