@@ -1,0 +1,136 @@
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { as, FLAT_25_MONTHLY, insertPlan, PERCENT_2_1 } from './fixtures';
+
+let testDb: TestDatabase;
+let ctx: ReturnType<typeof testContext>;
+let app: ReturnType<typeof testApp>;
+let local: OrganizationFixture;
+let percentPlan: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  ctx = testContext(testDb.db);
+  app = testApp(ctx);
+  local = await createOrganizationWithStaff(ctx, 'local-roll');
+  await insertPlan(ctx.db, local.id, { name: 'Regular', rule: FLAT_25_MONTHLY });
+  percentPlan = await insertPlan(ctx.db, local.id, { name: '2.1% of wages', rule: PERCENT_2_1 });
+  await insertPlan(ctx.db, local.id, { name: 'Retiree', rule: { kind: 'flat', amountCents: 1000 }, memberClass: 'retiree', interval: 'year' });
+  await ctx.db.insertInto('members').values({ organization_id: local.id, name: 'Already Here', email: 'already@example.org', external_id: 'L7-0001', wage_facts: '{}' }).execute();
+});
+afterAll(async () => {
+  await testDb.drop();
+});
+
+const treasurer = () => as(app, local.staff.treasurer.token);
+const HEADER =
+  'name,email,phone,preferred_language,employer,worksite,member_class,external_id,plan,joined_on,paid_through,standing,organizer_email,gross_wage,pay_frequency,hourly_wage,bracket,chosen_amount';
+const organizerEmail = () => local.staff.organizer.email;
+
+// A roll as a union keeps it: good rows and bad ones mixed.
+const goodRows = () => [
+  `Rosa Ruiz,rosa@example.org,555-0101,es,Acme Foods,Plant 2,,L7-0101,Regular,2019-05-01,2026-11-30,active,${organizerEmail()},,,,,`,
+  `"Nguyen, Bao",bao@example.org,,en,Acme Foods,Dock 4,,L7-0102,2.1% of wages,2021-02-15,,past_due,,"$3,000.00",biweekly,,,`,
+  'Pat Old,pat@example.org,,,,,,L7-0103,retiree,1990-01-01,2026-12-31,,,,,,,',
+  'No Plan Yet,noplan@example.org,,,,,,,,,,,,,,,,',
+];
+const badRows = [
+  'Dup Email,ROSA@example.org,,,,,,L7-0201,Regular,,,,,,,,,', // same email as row 1
+  'Taken,already@example.org,,,,,,,,,,,,,,,,', // email of a member already in the organization
+  'Bad Money,money@example.org,,,,,,,2.1% of wages,,,,,25.001,monthly,,,', // not dollars and cents
+  'No Wage,nowage@example.org,,,,,,,2.1% of wages,,,,,,,,,', // the plan needs wages
+  ',noname@example.org,,fr,,,,L7-0001,Gold,2026-02-30,,great,nobody@example.org,,,,,', // many faults
+];
+
+describe('POST /api/members/import', () => {
+  test('a file with good and bad rows imports nothing and reports every bad row with its reason', async () => {
+    const res = await treasurer().csv('/api/members/import', [HEADER, ...goodRows(), ...badRows].join('\n'));
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.message).toMatch(/5 of 9 rows were rejected; nothing was imported/);
+    expect(res.body.error.details.accepted).toBe(4);
+    expect(res.body.error.details.rejected).toEqual([
+      { row: 5, field: 'email', reason: 'the same email as row 1' },
+      { row: 6, field: 'email', reason: 'a member of the organization already has this email' },
+      { row: 7, field: 'gross_wage', reason: expect.stringMatching(/dollars and cents/) },
+      { row: 8, field: 'gross_wage', reason: expect.stringMatching(/gross wages/) },
+      { row: 9, field: 'name', reason: 'a name is required' },
+      { row: 9, field: 'external_id', reason: expect.stringMatching(/already has this external id/) },
+      { row: 9, field: 'preferred_language', reason: expect.stringMatching(/en, es/) },
+      { row: 9, field: 'joined_on', reason: expect.stringMatching(/YYYY-MM-DD/) },
+      { row: 9, field: 'standing', reason: expect.stringMatching(/use one of/) },
+      { row: 9, field: 'organizer_email', reason: expect.stringMatching(/no staff member/) },
+      { row: 9, field: 'plan', reason: expect.stringMatching(/no plan/) },
+    ]);
+    expect(await ctx.db.selectFrom('members').select('email').where('organization_id', '=', local.id).execute()).toEqual([{ email: 'already@example.org' }]);
+    expect(await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'member.imported').execute()).toEqual([]);
+  });
+
+  test('a dry run of the corrected file reports and changes nothing; the real run imports every row', async () => {
+    const csv = [HEADER, ...goodRows()].join('\r\n');
+    const dry = await treasurer().csv('/api/members/import?dryRun=true', csv);
+    expect(dry.status).toBe(200);
+    expect(dry.body).toEqual({ dryRun: true, accepted: 4, rejected: [] });
+    expect(await ctx.db.selectFrom('members').select('id').where('organization_id', '=', local.id).execute()).toHaveLength(1);
+
+    const res = await treasurer().csv('/api/members/import', csv);
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ imported: 4 });
+
+    const members = await ctx.db.selectFrom('members').selectAll().where('organization_id', '=', local.id).where('email', '<>', 'already@example.org').orderBy('external_id').execute();
+    expect(members.map((m) => [m.name, m.standing, m.member_class, m.paid_through, m.joined_on])).toEqual([
+      ['Rosa Ruiz', 'active', 'regular', '2026-11-30', '2019-05-01'],
+      ['Nguyen, Bao', 'past_due', 'regular', null, '2021-02-15'],
+      ['Pat Old', 'pending', 'retiree', '2026-12-31', '1990-01-01'],
+      ['No Plan Yet', 'pending', 'regular', null, null],
+    ]);
+    expect(members[0]).toMatchObject({ preferred_language: 'es', organizer_staff_user_id: local.staff.organizer.id, phone: '555-0101', worksite: 'Plant 2' });
+    expect(members[1]).toMatchObject({ plan_id: percentPlan, wage_facts: { grossWageCents: 300_000, payFrequency: 'biweekly' } });
+
+    const history = await ctx.db.selectFrom('member_standing_changes').selectAll().where('organization_id', '=', local.id).where('cause', '=', 'import').execute();
+    expect(history).toHaveLength(4);
+    expect(history.every((change) => change.from_standing === null && change.staff_user_id === local.staff.treasurer.id)).toBe(true);
+    const audit = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'member.imported').execute();
+    expect(audit).toEqual([expect.objectContaining({ organization_id: local.id, actor_staff_user_id: local.staff.treasurer.id, details: { rows: 4 } })]);
+
+    // The same file again: every row is now a duplicate of a member.
+    const again = await treasurer().csv('/api/members/import', csv);
+    expect(again.status).toBe(422);
+    expect(again.body.error.details.rejected).toHaveLength(4 + 3);
+  });
+
+  test('a dry run with bad rows reports them with 200', async () => {
+    const dry = await treasurer().csv('/api/members/import?dryRun=true', 'name,email\nOk,ok.dry@example.org\nBad,bad\n');
+    expect(dry.status).toBe(200);
+    expect(dry.body).toEqual({ dryRun: true, accepted: 1, rejected: [{ row: 2, field: 'email', reason: 'not an email address' }] });
+  });
+
+  test.each<[string, string, RegExp]>([
+    ['an empty file', '', /empty/],
+    ['a header only', 'name,email\n', /no members/],
+    ['unknown columns, named', 'name,email,salary,shoe_size\nA,a@example.org,1,2\n', /unknown columns: salary, shoe_size/],
+    ['no email column', 'name\nA\n', /missing columns: email/],
+    ['an unclosed quote', 'name,email\n"A,a@example.org\n', /not readable CSV/],
+  ])('%s → 400', async (_case, csv, message) => {
+    const res = await treasurer().csv('/api/members/import', csv);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  test('a JSON body → 415; organizers may not import; dryRun must be true or false', async () => {
+    expect((await treasurer().post('/api/members/import').send({ name: 'A' })).status).toBe(415);
+    expect((await as(app, local.staff.organizer.token).csv('/api/members/import', 'name,email\nA,a@example.org\n')).status).toBe(403);
+    const bad = await treasurer().csv('/api/members/import?dryRun=yes', 'name,email\nA,a@example.org\n');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.fields[0].path).toBe('query.dryRun');
+  });
+
+  test('a large roll imports in one go', async () => {
+    const rows = Array.from({ length: 1500 }, (_, i) => `Member ${i},bulk${i}@example.org,,,,Site ${i % 7},,BULK-${i},Regular,,,active,,,,,,`);
+    const res = await as(app, local.staff.admin.token).csv('/api/members/import', [HEADER, ...rows].join('\n'));
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ imported: 1500 });
+    const count = await ctx.db.selectFrom('members').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', local.id).where('external_id', 'like', 'BULK-%').executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1500);
+  });
+});
