@@ -3,6 +3,7 @@
 import { Core, Ctx, PRIORITY, clone, systemCtx } from './core';
 import { StripeApiError, cardError, invalidParam, invalidRequest, resourceMissing } from './errors';
 import { ACH_PROCESSING_DAYS, AVAILABILITY_DAYS, DISPUTE_FEE, achFee, cardFee } from './fees';
+import { FormObject } from './form';
 import { Params } from './params';
 import { TestPaymentMethod, testPaymentMethod } from './payment-methods';
 import { Account, newId, randomToken } from './store';
@@ -83,6 +84,7 @@ function sumAmounts(lines: { amount: number }[]): number {
 
 export class Engine extends Core {
   private readonly pmBehaviour = new Map<string, TestPaymentMethod>();
+  private readonly deletedCustomers = new Map<string, Account>();
   private readonly subs = new Map<string, SubState>();
   private readonly checkouts = new Map<string, CheckoutState>();
   /** Which payout swept a balance transaction (automatic payouts only, as in Stripe). */
@@ -305,7 +307,14 @@ export class Engine extends Core {
     }
     this.emit(ctx, 'customer.deleted', customer);
     this.store.remove(id);
+    this.deletedCustomers.set(id, ctx.account);
     return { id, object: 'customer', deleted: true };
+  }
+
+  /** Retrieving a deleted customer answers with its deleted stub, as Stripe does. */
+  retrieveCustomer(ctx: Ctx, id: string): Customer | { id: string; object: 'customer'; deleted: true } {
+    if (this.deletedCustomers.has(id) && this.deletedCustomers.get(id) === ctx.account) return { id, object: 'customer', deleted: true };
+    return this.store.get<Customer>('customer', id, ctx.account);
   }
 
   private pmObject(test: TestPaymentMethod, customer: string | null, created: number): PaymentMethod {
@@ -710,17 +719,15 @@ export class Engine extends Core {
     const prevEnd = this.periodEnd(sub);
     if (!wasTrial) state.cycle += 1;
     const nextEnd = periodBoundary(state.anchor, interval, count, state.cycle + 1);
+    // One customer.subscription.updated for the new period and its invoice, as Stripe sends.
     const prev = this.track(sub);
     this.setPeriod(sub, prevEnd, nextEnd);
     if (wasTrial) sub.status = 'active';
-    this.emit(ctx, 'customer.subscription.updated', sub, prev());
-
     const lines = [...this.itemLines(sub, prevEnd, nextEnd, false), ...state.pendingLines];
     state.pendingLines = [];
     const invoice = this.createInvoice(ctx, sub, lines, 'subscription_cycle', prevStart, prevEnd);
-    const prevLatest = this.track(sub);
     sub.latest_invoice = invoice.id;
-    this.emit(ctx, 'customer.subscription.updated', sub, prevLatest());
+    this.emit(ctx, 'customer.subscription.updated', sub, prev());
     const pause = sub.pause_collection;
     if (pause) {
       if (pause.behavior === 'void') {
@@ -854,12 +861,10 @@ export class Engine extends Core {
         state.pendingLines.push(...credits);
       }
     }
+    const invoice = immediateLines.length > 0 ? this.createInvoice(ctx, sub, immediateLines, 'subscription_update', now, now) : undefined;
+    if (invoice) sub.latest_invoice = invoice.id;
     this.emit(ctx, 'customer.subscription.updated', sub, prev());
-    if (immediateLines.length > 0) {
-      const invoice = this.createInvoice(ctx, sub, immediateLines, 'subscription_update', now, now);
-      const before = this.track(sub);
-      sub.latest_invoice = invoice.id;
-      this.emit(ctx, 'customer.subscription.updated', sub, before());
+    if (invoice) {
       this.finalizeInvoice(ctx, invoice);
       if (invoice.status === 'open' && sub.collection_method === 'charge_automatically') this.attemptInvoice(ctx, invoice, null);
       this.scheduleRenewal(sub);
@@ -1128,7 +1133,7 @@ export class Engine extends Core {
     this.emit(ctx, 'invoice.finalized', invoice);
     this.emit(ctx, 'invoice.updated', invoice, prev());
     if (invoice.amount_due === 0) {
-      this.markInvoicePaid(ctx, invoice, null, null);
+      this.markInvoicePaid(ctx, invoice, null);
       return;
     }
     if (invoice.collection_method === 'charge_automatically') this.invoicePaymentIntent(ctx, invoice);
@@ -1228,7 +1233,7 @@ export class Engine extends Core {
     }
     const result = this.confirmPayment(ctx, pi, pmId);
     if (result.outcome === 'succeeded') {
-      this.markInvoicePaid(ctx, invoice, pi, result.charge);
+      this.markInvoicePaid(ctx, invoice, pi);
       return null;
     }
     if (result.outcome === 'processing') {
@@ -1248,12 +1253,13 @@ export class Engine extends Core {
     return result.error;
   }
 
-  private invoiceFailed(ctx: Ctx, invoice: Invoice, sub: Subscription | undefined): void {
+  /** `counted` is false when the attempt was already counted (an ACH debit that fails after processing). */
+  private invoiceFailed(ctx: Ctx, invoice: Invoice, sub: Subscription | undefined, counted = false): void {
     const clock = this.clockOf(invoice.id);
     const now = this.now(clock);
     const prev = this.track(invoice);
     invoice.attempted = true;
-    invoice.attempt_count += 1;
+    if (!counted) invoice.attempt_count += 1;
     const isFirst = invoice.billing_reason === 'subscription_create';
     const retries = this.options.retryScheduleDays;
     const retryIndex = invoice.attempt_count - 1;
@@ -1287,7 +1293,7 @@ export class Engine extends Core {
     this.attemptInvoice(systemCtx(this.accountOf(id)), invoice, null);
   }
 
-  private markInvoicePaid(ctx: Ctx, invoice: Invoice, pi: PaymentIntent | null, charge: Charge | null, outOfBand = false): void {
+  private markInvoicePaid(ctx: Ctx, invoice: Invoice, pi: PaymentIntent | null, outOfBand = false): void {
     const clock = this.clockOf(invoice.id);
     const now = this.now(clock);
     this.cancelTasks(`retry:${invoice.id}`);
@@ -1308,7 +1314,6 @@ export class Engine extends Core {
         ip.status = 'paid';
         ip.amount_paid = invoice.amount_due;
         ip.status_transitions = { ...ip.status_transitions, paid_at: now };
-        if (charge) ip.payment = { ...ip.payment };
         this.emit(ctx, 'invoice_payment.paid', ip);
       }
     }
@@ -1336,7 +1341,7 @@ export class Engine extends Core {
     if (invoice.status === 'paid') throw invalidRequest('Invoice is already paid', 'invoice_already_paid' as string);
     if (invoice.status !== 'open') throw invalidRequest(`You cannot pay an invoice with status ${invoice.status}.`, 'invoice_not_editable');
     if (p.bool('paid_out_of_band')) {
-      this.markInvoicePaid(ctx, invoice, null, null, true);
+      this.markInvoicePaid(ctx, invoice, null, true);
       return invoice;
     }
     const pm = p.str('payment_method');
@@ -1396,12 +1401,10 @@ export class Engine extends Core {
       ip.status_transitions = { ...ip.status_transitions, canceled_at: now };
       const pi = this.store.entry(ip.payment.payment_intent as string)?.obj as PaymentIntent | undefined;
       if (pi && pi.status !== 'succeeded' && pi.status !== 'processing') {
-        const prev = this.track(pi);
         pi.status = 'canceled';
         pi.canceled_at = now;
         pi.cancellation_reason = 'void_invoice';
-        this.emit(ctx, 'payment_intent.canceled', pi, undefined);
-        void prev;
+        this.emit(ctx, 'payment_intent.canceled', pi);
       }
     }
   }
@@ -1416,7 +1419,6 @@ export class Engine extends Core {
     const behaviour = test?.behaviour ?? { kind: 'succeed' as const };
     const clock = this.clockOf(pi.id);
     const now = this.now(clock);
-    const piPrev = this.track(pi);
     pi.payment_method = pmId;
     pi.payment_method_types = [pm.type];
     const charge = this.buildCharge(pi, pm, now);
@@ -1452,7 +1454,6 @@ export class Engine extends Core {
       };
       this.emit(ctx, 'charge.failed', charge);
       this.emit(ctx, 'payment_intent.payment_failed', pi);
-      void piPrev;
       return {
         outcome: 'failed',
         error: cardError({ code: 'card_declined', declineCode: behaviour.declineCode, message: behaviour.message, charge: charge.id, paymentIntent: clone(pi) }),
@@ -1476,7 +1477,6 @@ export class Engine extends Core {
 
   private succeedCharge(ctx: Ctx, pi: PaymentIntent, charge: Charge, kind: 'card' | 'us_bank_account'): void {
     const clock = this.clockOf(pi.id);
-    const now = this.now(clock);
     const prevCharge = this.track(charge);
     const fee = kind === 'card' ? cardFee(charge.amount) : achFee(charge.amount);
     const txn = this.createTxn(this.accountOf(pi.id), clock, {
@@ -1511,7 +1511,6 @@ export class Engine extends Core {
     pi.amount_received = pi.amount;
     pi.processing = null;
     pi.last_payment_error = null;
-    void now;
     if (kind === 'us_bank_account') this.emit(ctx, 'charge.updated', charge, prevCharge());
     this.emit(ctx, 'charge.succeeded', charge);
     this.emit(ctx, 'payment_intent.succeeded', pi);
@@ -1555,16 +1554,14 @@ export class Engine extends Core {
       };
       this.emit(ctx, 'charge.failed', charge);
       this.emit(ctx, 'payment_intent.payment_failed', pi);
-      if (invoice && invoice.status === 'open') this.invoiceFailed(ctx, invoice, sub);
+      if (invoice && invoice.status === 'open') this.invoiceFailed(ctx, invoice, sub, true);
       if (session) this.emit(ctx, 'checkout.session.async_payment_failed', session);
       return;
     }
     this.succeedCharge(ctx, pi, charge, 'us_bank_account');
-    if (invoice && invoice.status === 'open') this.markInvoicePaid(ctx, invoice, pi, charge);
+    if (invoice && invoice.status === 'open') this.markInvoicePaid(ctx, invoice, pi);
     if (session) {
-      const prev = this.track(session);
       session.payment_status = 'paid';
-      void prev;
       this.emit(ctx, 'checkout.session.async_payment_succeeded', session);
     }
   }
@@ -2299,11 +2296,11 @@ export class Engine extends Core {
     if (session.customer) {
       customer = this.store.get<Customer>('customer', session.customer as string, ctx.account);
     } else {
-      const raw: Record<string, string> = {};
+      const raw: FormObject = {};
       if (email) raw.email = email;
       if (details.name) raw.name = details.name;
-      if (session.locale && session.locale !== 'auto') raw['preferred_locales[0]'] = session.locale;
-      customer = this.createCustomer(ctx, new Params(raw.email || raw.name ? { ...(raw.email ? { email: raw.email } : {}), ...(raw.name ? { name: raw.name } : {}), ...(session.locale && session.locale !== 'auto' ? { preferred_locales: [session.locale] } : {}) } : {}));
+      if (session.locale && session.locale !== 'auto') raw.preferred_locales = [session.locale];
+      customer = this.createCustomer(ctx, new Params(raw));
     }
     const pm = this.attachPaymentMethod(ctx, test.token, customer.id);
     const items: Record<string, unknown>[] = [];
@@ -2379,12 +2376,12 @@ export class Engine extends Core {
   // Webhook endpoints
   // =============================================================================================
 
-  createWebhookEndpoint(ctx: Ctx, p: Params): WebhookEndpoint {
+  /** `secret` lets the in-process API register an endpoint with a known signing secret. */
+  createWebhookEndpoint(ctx: Ctx, p: Params, secret = `whsec_${randomToken(32)}`): WebhookEndpoint {
     const url = p.reqStr('url');
     if (!/^https?:\/\//.test(url)) throw invalidParam('url', 'Invalid URL: must be a valid http or https URL.', 'url_invalid');
     const events = p.strArr('enabled_events');
     if (!events || events.length === 0) throw invalidParam('enabled_events', 'Missing required param: enabled_events.', 'parameter_missing');
-    const secret = `whsec_${randomToken(32)}`;
     const we: WebhookEndpoint = {
       id: newId('we'),
       object: 'webhook_endpoint',

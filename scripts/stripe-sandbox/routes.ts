@@ -88,7 +88,7 @@ export function buildRoutes(engine: Engine): Route[] {
     // Customers and payment methods
     route('POST', '/v1/customers', (r) => engine.createCustomer(r.ctx, r.params)),
     route('GET', '/v1/customers', (r) => list<Customer>('customer', '/v1/customers', eq(r.params, ['email', 'test_clock']))(r)),
-    route('GET', '/v1/customers/:id', get('customer')),
+    route('GET', '/v1/customers/:id', (r) => engine.retrieveCustomer(r.ctx, r.args[0] as string)),
     route('POST', '/v1/customers/:id', (r) => engine.updateCustomer(r.ctx, r.args[0] as string, r.params)),
     route('DELETE', '/v1/customers/:id', (r) => engine.deleteCustomer(r.ctx, r.args[0] as string)),
     route('GET', '/v1/customers/:id/payment_methods', (r) => {

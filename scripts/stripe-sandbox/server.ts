@@ -13,7 +13,7 @@ import { checkoutPage, invoicePage, messagePage, portalPage } from './pages';
 import { Params } from './params';
 import { buildIncludables, buildRoutes } from './routes';
 import { Account, newId } from './store';
-import { API_VERSION, CheckoutSession, Customer, Invoice, PaymentIntent, Payout, PortalSession, Subscription, TestClock } from './types';
+import { API_VERSION, CheckoutSession, Customer, Invoice, PaymentIntent, Payout, PortalSession, Subscription, TestClock, WebhookEndpoint } from './types';
 import { DeliveryMode, DeliveryRecord } from './webhooks';
 
 export interface StripeSandboxOptions {
@@ -37,6 +37,20 @@ export interface StripeSandboxOptions {
   deliveryMode?: DeliveryMode;
   /** Seed for 'shuffled' delivery. */
   seed?: number;
+  /** Webhook endpoints to register at start, e.g. the service's receiver with its known secret. */
+  webhookEndpoints?: WebhookEndpointSpec[];
+}
+
+export interface WebhookEndpointSpec {
+  url: string;
+  /** Signing secret (whsec_...); generated when omitted. */
+  secret?: string;
+  /** Default ['*']. */
+  enabledEvents?: string[];
+  /** Owned by this connected account. */
+  account?: string;
+  /** A platform endpoint that receives connected accounts' events. */
+  connect?: boolean;
 }
 
 export interface SandboxClientOptions {
@@ -72,6 +86,8 @@ export interface StripeSandbox {
   settlePayout(payoutId: string, outcome: 'paid' | 'failed', opts?: ControlOptions): Payout;
   /** Advances a test clock and resolves once it is ready again. */
   advanceClock(clockId: string, frozenTime: number, opts?: ControlOptions): Promise<TestClock>;
+  /** Registers a webhook endpoint; the result carries its `secret`. */
+  registerWebhookEndpoint(spec: WebhookEndpointSpec): WebhookEndpoint;
   /** The engine, for inspection in tests. */
   engine: Engine;
   close(): Promise<void>;
@@ -393,6 +409,13 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host}:${port}`;
 
+  const registerWebhookEndpoint = (spec: WebhookEndpointSpec): WebhookEndpoint => {
+    const raw: FormObject = { url: spec.url, enabled_events: spec.enabledEvents ?? ['*'], api_version: API_VERSION };
+    if (spec.connect) raw.connect = 'true';
+    return engine.createWebhookEndpoint({ account: spec.account ?? null, requestId: null, idempotencyKey: null }, new Params(raw), spec.secret);
+  };
+  for (const spec of options.webhookEndpoints ?? []) registerWebhookEndpoint(spec);
+
   const ctxOf = (opts?: ControlOptions): Ctx => ({ account: opts?.account ?? null, requestId: null, idempotencyKey: null });
 
   return {
@@ -404,6 +427,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     flushWebhooks: () => engine.dispatcher.flush(),
     deliveries: () => [...engine.dispatcher.log],
     pendingWebhooks: () => engine.dispatcher.pending(),
+    registerWebhookEndpoint,
     completeCheckout: (id, pm, opts) => clone(engine.completeCheckout(ctxOf(opts), id, pm, { email: opts?.email, name: opts?.name })),
     settleAchPayment: (id, opts) => clone(engine.settleAchNow(ctxOf(opts), id)),
     settlePayout: (id, outcome, opts) => clone(engine.settlePayout(ctxOf(opts), id, outcome)),

@@ -59,7 +59,8 @@ test('customers: create with a clock, update, list, delete', async () => {
   expect(updated).toMatchObject({ name: 'Rosa', preferred_locales: ['es'], metadata: { member: 'm9' } });
   expect((await stripe.customers.list({ test_clock: clock.id })).data.map((c) => c.id)).toEqual([customer.id]);
   expect(await stripe.customers.del(customer.id)).toMatchObject({ id: customer.id, deleted: true });
-  expect((await stripeError(() => stripe.customers.retrieve(customer.id))).statusCode).toBe(404);
+  expect(await stripe.customers.retrieve(customer.id)).toEqual(expect.objectContaining({ id: customer.id, deleted: true }));
+  expect((await stripeError(() => stripe.customers.update(customer.id, { name: 'x' }))).statusCode).toBe(404);
 });
 
 test('payment methods: retrieve a test token, attach, list, detach', async () => {

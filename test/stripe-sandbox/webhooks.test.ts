@@ -157,3 +157,21 @@ test('events: retrieve and list by type', async () => {
   const types = await stripe.events.list({ types: ['product.created', 'customer.created'], limit: 100 });
   expect(types.data.every((e) => e.type === 'product.created' || e.type === 'customer.created')).toBe(true);
 });
+
+test('endpoints registered in-process or at start sign with the given secret', async () => {
+  const r = await startReceiver();
+  const other = await startHarness({ webhookEndpoints: [{ url: r.url, secret: 'whsec_known_at_start', enabledEvents: ['customer.created'] }] });
+  try {
+    const extra = other.sandbox.registerWebhookEndpoint({ url: r.url, secret: 'whsec_known_later', enabledEvents: ['product.created'] });
+    expect(extra).toMatchObject({ secret: 'whsec_known_later', api_version: '2026-10-28.endive', status: 'enabled' });
+    await other.stripe.customers.create({});
+    await other.stripe.products.create({ name: 'x' });
+    await other.sandbox.flushWebhooks();
+    const [customerEvent, productEvent] = r.received;
+    expect(other.stripe.webhooks.constructEvent(customerEvent?.body as string, customerEvent?.signature as string, 'whsec_known_at_start').type).toBe('customer.created');
+    expect(other.stripe.webhooks.constructEvent(productEvent?.body as string, productEvent?.signature as string, 'whsec_known_later').type).toBe('product.created');
+  } finally {
+    await other.close();
+    await r.close();
+  }
+});
