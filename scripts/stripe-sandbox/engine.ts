@@ -1219,7 +1219,7 @@ export class Engine extends Core {
   }
 
   /** Attempts to collect an open invoice. Returns the failure, if any, for `invoices.pay` to report. */
-  attemptInvoice(ctx: Ctx, invoice: Invoice, pmOverride: string | null): StripeApiError | null {
+  attemptInvoice(ctx: Ctx, invoice: Invoice, pmOverride: string | null, onSessionOverride?: boolean): StripeApiError | null {
     const subId = this.invoiceSub.get(invoice.id);
     const sub = subId ? (this.store.entry(subId)?.obj as Subscription | undefined) : undefined;
     const customer = this.customerOf(invoice);
@@ -1231,7 +1231,9 @@ export class Engine extends Core {
       this.invoiceFailed(ctx, invoice, sub);
       return err;
     }
-    const result = this.confirmPayment(ctx, pi, pmId);
+    // The first invoice of a Checkout subscription is paid with the customer present.
+    const onSession = onSessionOverride ?? (invoice.billing_reason === 'subscription_create' && Boolean(sub && this.subs.get(sub.id)?.checkoutSession));
+    const result = this.confirmPayment(ctx, pi, pmId, onSession);
     if (result.outcome === 'succeeded') {
       this.markInvoicePaid(ctx, invoice, pi);
       return null;
@@ -1249,12 +1251,15 @@ export class Engine extends Core {
       }
       return null;
     }
-    this.invoiceFailed(ctx, invoice, sub);
+    this.invoiceFailed(ctx, invoice, sub, false, result.outcome === 'requires_action');
     return result.error;
   }
 
-  /** `counted` is false when the attempt was already counted (an ACH debit that fails after processing). */
-  private invoiceFailed(ctx: Ctx, invoice: Invoice, sub: Subscription | undefined, counted = false): void {
+  /**
+   * `counted`: the attempt was already counted (an ACH debit that fails after processing).
+   * `actionRequired`: the customer must authenticate; Stripe does not retry those on its own.
+   */
+  private invoiceFailed(ctx: Ctx, invoice: Invoice, sub: Subscription | undefined, counted = false, actionRequired = false): void {
     const clock = this.clockOf(invoice.id);
     const now = this.now(clock);
     const prev = this.track(invoice);
@@ -1263,10 +1268,10 @@ export class Engine extends Core {
     const isFirst = invoice.billing_reason === 'subscription_create';
     const retries = this.options.retryScheduleDays;
     const retryIndex = invoice.attempt_count - 1;
-    const retryable = sub !== undefined && !(isFirst && sub.status === 'incomplete') && sub.status !== 'canceled';
+    const retryable = sub !== undefined && !(isFirst && sub.status === 'incomplete') && sub.status !== 'canceled' && !actionRequired;
     const nextDelay = retryable ? retries[retryIndex] : undefined;
     invoice.next_payment_attempt = nextDelay !== undefined ? now + nextDelay * DAY : null;
-    this.emit(ctx, 'invoice.payment_failed', invoice);
+    this.emit(ctx, actionRequired ? 'invoice.payment_action_required' : 'invoice.payment_failed', invoice);
     this.emit(ctx, 'invoice.updated', invoice, prev());
     const customer = this.customerOf(invoice);
     if (!customer.delinquent) {
@@ -1279,7 +1284,7 @@ export class Engine extends Core {
     if (invoice.next_payment_attempt !== null) {
       const id = invoice.id;
       this.schedule(clock, invoice.next_payment_attempt, () => this.retryInvoice(id), { key: `retry:${id}` });
-    } else if (retryable) {
+    } else if (retryable && !actionRequired) {
       // Last retry failed: apply the subscription's setting.
       const action = this.options.afterFinalFailure;
       if (action === 'cancel') this.cancelSubscriptionNow(ctx, sub, 'payment_failed');
@@ -1413,7 +1418,16 @@ export class Engine extends Core {
   // Payments: charges, ACH processing, balance transactions
   // =============================================================================================
 
-  private confirmPayment(ctx: Ctx, pi: PaymentIntent, pmId: string): { outcome: 'succeeded'; charge: Charge } | { outcome: 'processing' } | { outcome: 'failed'; error: StripeApiError } {
+  /**
+   * Confirms a PaymentIntent with a payment method. `onSession` is true when the customer is
+   * present (Checkout, an API confirm), so 3D Secure is taken as passed.
+   */
+  private confirmPayment(
+    ctx: Ctx,
+    pi: PaymentIntent,
+    pmId: string,
+    onSession: boolean,
+  ): { outcome: 'succeeded' } | { outcome: 'processing' } | { outcome: 'requires_action'; error: StripeApiError } | { outcome: 'failed'; error: StripeApiError } {
     const pm = this.store.entry(pmId)?.obj as PaymentMethod;
     const test = this.pmBehaviour.get(pmId);
     const behaviour = test?.behaviour ?? { kind: 'succeed' as const };
@@ -1421,6 +1435,23 @@ export class Engine extends Core {
     const now = this.now(clock);
     pi.payment_method = pmId;
     pi.payment_method_types = [pm.type];
+    if (behaviour.kind === 'requires_action' && !onSession) {
+      pi.status = 'requires_action';
+      pi.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: {} };
+      pi.last_payment_error = {
+        code: 'authentication_required',
+        decline_code: 'authentication_required',
+        doc_url: 'https://stripe.com/docs/error-codes/authentication-required',
+        message: 'Your card was declined. This transaction requires authentication.',
+        payment_method: clone(pm),
+        type: 'card_error',
+      };
+      this.emit(ctx, 'payment_intent.requires_action', pi);
+      return {
+        outcome: 'requires_action',
+        error: cardError({ code: 'authentication_required', declineCode: 'authentication_required', message: 'This transaction requires authentication.', paymentIntent: clone(pi) }),
+      };
+    }
     const charge = this.buildCharge(pi, pm, now);
     this.store.insert(charge, this.accountOf(pi.id), clock);
     pi.latest_charge = charge.id;
@@ -1470,9 +1501,10 @@ export class Engine extends Core {
       return { outcome: 'processing' };
     }
 
+    pi.next_action = null;
     this.succeedCharge(ctx, pi, charge, 'card');
     if (behaviour.kind === 'dispute') this.openDispute(ctx, charge);
-    return { outcome: 'succeeded', charge };
+    return { outcome: 'succeeded' };
   }
 
   private succeedCharge(ctx: Ctx, pi: PaymentIntent, charge: Charge, kind: 'card' | 'us_bank_account'): void {
@@ -1564,6 +1596,29 @@ export class Engine extends Core {
       session.payment_status = 'paid';
       this.emit(ctx, 'checkout.session.async_payment_succeeded', session);
     }
+  }
+
+  /** POST /v1/payment_intents/:id/confirm, with the customer present (e.g. after 3D Secure). */
+  confirmPaymentIntent(ctx: Ctx, id: string, p: Params): PaymentIntent {
+    const pi = this.store.get<PaymentIntent>('payment_intent', id, ctx.account);
+    if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(pi.status)) {
+      throw invalidRequest(`You cannot confirm this PaymentIntent because it has a status of ${pi.status}.`, 'payment_intent_unexpected_state');
+    }
+    const given = p.str('payment_method');
+    const customer = typeof pi.customer === 'string' ? pi.customer : null;
+    let pmId = (pi.payment_method as string | null) ?? null;
+    if (given) {
+      const pm = this.retrievePaymentMethod(ctx, given, 'payment_method');
+      if (customer && !pm.customer) this.attachPaymentMethod(ctx, pm.id, customer);
+      pmId = pm.id;
+    }
+    if (!pmId) throw invalidRequest('You cannot confirm this PaymentIntent because it has no payment method.', 'payment_intent_unexpected_state', 'payment_method');
+    const invoiceId = this.piInvoice.get(pi.id);
+    const invoice = invoiceId ? (this.store.entry(invoiceId)?.obj as Invoice) : undefined;
+    if (!invoice || invoice.status !== 'open') throw invalidRequest('The sandbox confirms only PaymentIntents of open invoices.', 'payment_intent_unexpected_state');
+    const err = this.attemptInvoice(ctx, invoice, pmId, true);
+    if (err) throw err;
+    return pi;
   }
 
   /** Test-only: settle a processing ACH payment now instead of waiting for the clock. */

@@ -4,6 +4,8 @@
 export type PaymentBehaviour =
   | { kind: 'succeed' }
   | { kind: 'dispute' }
+  /** Needs 3D Secure on every payment made without the customer present (renewals). */
+  | { kind: 'requires_action' }
   /** Attaching fails (and so does any charge). */
   | { kind: 'decline_on_attach'; declineCode: string; message: string }
   /** Attaching succeeds; every charge fails. */
@@ -32,6 +34,14 @@ export const TEST_PAYMENT_METHODS: readonly TestPaymentMethod[] = [
     brand: 'visa',
     last4: '0341',
     behaviour: { kind: 'decline_on_charge', ...GENERIC_DECLINE },
+  },
+  {
+    token: 'pm_card_authenticationRequired',
+    type: 'card',
+    label: 'Visa 3184 (3D Secure at checkout; renewals need the customer to authenticate)',
+    brand: 'visa',
+    last4: '3184',
+    behaviour: { kind: 'requires_action' },
   },
   { token: 'pm_card_createDispute', type: 'card', label: 'Visa 0259 (succeeds, then disputed)', brand: 'visa', last4: '0259', behaviour: { kind: 'dispute' } },
   {

@@ -164,6 +164,7 @@ export function buildRoutes(engine: Engine): Route[] {
     // Payments
     route('GET', '/v1/payment_intents', (r) => list<PaymentIntent>('payment_intent', '/v1/payment_intents', eq(r.params, ['customer']))(r)),
     route('GET', '/v1/payment_intents/:id', get('payment_intent')),
+    route('POST', '/v1/payment_intents/:id/confirm', (r) => engine.confirmPaymentIntent(r.ctx, r.args[0] as string, r.params)),
     route('GET', '/v1/charges', (r) => list<Charge>('charge', '/v1/charges', eq(r.params, ['customer', 'payment_intent']))(r)),
     route('GET', '/v1/charges/:id', get('charge')),
     route('GET', '/v1/balance', (r) => engine.balance(r.ctx.account)),

@@ -206,6 +206,29 @@ describe('failing renewals', () => {
     expect(failed[0]).toMatchObject({ failure_code: 'card_declined', paid: false, balance_transaction: null, outcome: { type: 'issuer_declined' } });
   });
 
+  test('a renewal needing authentication: payment_action_required, then the member confirms', async () => {
+    const price = await monthlyPrice(2500);
+    const { clock, customer } = await clockedCustomer('3ds@example.com');
+    const pm = await stripe.paymentMethods.attach('pm_card_authenticationRequired', { customer: customer.id });
+    const visa = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: visa.id });
+    await stripe.subscriptions.update(sub.id, { default_payment_method: pm.id });
+    await advance(stripe, clock.id, monthStart(2026, 1) + 2 * 3600);
+    const current = await stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoice.payments'] });
+    expect(current.status).toBe('past_due');
+    const invoice = current.latest_invoice as Stripe.Invoice;
+    expect(invoice).toMatchObject({ status: 'open', next_payment_attempt: null });
+    const pi = await stripe.paymentIntents.retrieve(invoice.payments?.data[0]?.payment.payment_intent as string);
+    expect(pi).toMatchObject({ status: 'requires_action', last_payment_error: { code: 'authentication_required' } });
+    const types = await typesFor(customer.id);
+    expect(types).toContain('invoice.payment_action_required');
+    expect(types).not.toContain('invoice.payment_failed');
+    const confirmed = await stripe.paymentIntents.confirm(pi.id);
+    expect(confirmed.status).toBe('succeeded');
+    expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('paid');
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
+  });
+
   test('afterFinalFailure "unpaid" leaves the subscription unpaid', async () => {
     const other = await startHarness({ afterFinalFailure: 'unpaid', retryScheduleDays: [1] });
     try {

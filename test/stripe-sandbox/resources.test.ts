@@ -292,6 +292,15 @@ test('balance, manual payouts, balance transactions', async () => {
     expect(tooMuch).toMatchObject({ statusCode: 400, code: 'balance_insufficient' });
     expect(other.sandbox.settlePayout(payout.id, 'paid').status).toBe('paid');
     expect((await s.payouts.list({ status: 'paid' })).data.map((p) => p.id)).toEqual([payout.id]);
+    // A failed payout puts the money back in the balance.
+    await advance(s, clock.id, JAN_1_2026 + 40 * DAY);
+    const refill = (await s.balance.retrieve()).available[0]?.amount as number;
+    expect(refill).toBeGreaterThan(0);
+    const second = await s.payouts.create({ amount: refill, currency: 'usd' });
+    const failed = other.sandbox.settlePayout(second.id, 'failed');
+    expect(failed).toMatchObject({ status: 'failed', failure_code: 'account_closed' });
+    expect((await s.balance.retrieve()).available[0]?.amount).toBe(refill);
+    expect((await s.events.list({ type: 'payout.failed' })).data[0]?.data.object).toMatchObject({ id: second.id });
   } finally {
     await other.close();
   }
