@@ -10,6 +10,7 @@ import {
   memberViewFor,
   parseDollars,
   presentMember,
+  presentStandingChange,
   standingAfterPayment,
   type MemberChanges,
   type PlanTerms,
@@ -179,5 +180,15 @@ describe('presentMember: the one projection by role', () => {
 
   test('treasurers and admins see the plan, wage facts and Stripe customer too', () => {
     expect(presentMember(member, 'full')).toMatchObject({ planId: member.plan_id, wageFacts: member.wage_facts, stripeCustomerId: 'cus_123', externalId: 'L7-001', paidThrough: '2026-11-30' });
+  });
+});
+
+describe('presentStandingChange', () => {
+  const change = { id: 7, from_standing: 'active' as const, to_standing: 'exempt' as const, cause: 'staff', cause_reference: 'medical leave', staff_user_id: null, created_at: new Date('2026-11-24T15:00:00Z') };
+  test('organizers see what changed and why in general, not the reference behind it', () => {
+    expect(presentStandingChange(change, 'contact')).toEqual({ id: 7, from: 'active', to: 'exempt', cause: 'staff', staffUserId: null, at: change.created_at });
+  });
+  test('treasurers and admins see the reference', () => {
+    expect(presentStandingChange(change, 'full')).toMatchObject({ causeReference: 'medical leave' });
   });
 });

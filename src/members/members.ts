@@ -104,13 +104,21 @@ export function decodeCursor(value: string): ListCursor | undefined {
   }
 }
 
+// A search box sent empty means no search.
+const searchText = z
+  .string()
+  .trim()
+  .max(200)
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
 export const memberListQuery = z
   .object({
     standing: standing.optional(),
     planId: z.uuid().optional(),
-    worksite: text(200).optional(),
+    worksite: searchText,
     organizerId: z.uuid().optional(),
-    q: text(200).optional(),
+    q: searchText,
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z
       .string()
@@ -164,6 +172,29 @@ export function presentMember(member: Member, view: MemberView) {
     stripeCustomerId: member.stripe_customer_id,
     createdAt: member.created_at,
     updatedAt: member.updated_at,
+  };
+}
+
+export interface StandingChangeRow {
+  id: number;
+  from_standing: Standing | null;
+  to_standing: Standing;
+  cause: string;
+  cause_reference: string | null;
+  staff_user_id: string | null;
+  created_at: Date;
+}
+
+/** A change of standing; its reference (a payment, a Stripe event, an officer's reason) is not for organizers. */
+export function presentStandingChange(change: StandingChangeRow, view: MemberView) {
+  return {
+    id: change.id,
+    from: change.from_standing,
+    to: change.to_standing,
+    cause: change.cause,
+    ...(view === 'full' ? { causeReference: change.cause_reference } : {}),
+    staffUserId: change.staff_user_id,
+    at: change.created_at,
   };
 }
 

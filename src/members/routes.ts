@@ -25,6 +25,7 @@ import {
   memberViewFor,
   newMemberSchema,
   presentMember,
+  presentStandingChange,
 } from './members';
 import { presentManualPayment, recordManualPayment } from './payments';
 import {
@@ -178,9 +179,9 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         const me = principal(req);
         const member = await memberInPath(ctx.db, req);
         const view = memberViewFor(me.roles);
-        const standingHistoryRows = await standingHistory(ctx.db, me.organizationId, member.id);
+        const history = (await standingHistory(ctx.db, me.organizationId, member.id)).map((change) => presentStandingChange(change, view));
         if (view === 'contact') {
-          res.json({ ...presentMember(member, view), standingHistory: standingHistoryRows });
+          res.json({ ...presentMember(member, view), standingHistory: history });
           return;
         }
         const organization = await organizationOf(ctx.db, req);
@@ -191,7 +192,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
           ...presentMember(member, view),
           duesCents: dues?.ok ? dues.duesCents : null,
           currency: plan?.currency ?? organization.currency,
-          standingHistory: standingHistoryRows,
+          standingHistory: history,
           manualPayments: (await listManualPayments(ctx.db, me.organizationId, member.id)).map(presentManualPayment),
         });
       },

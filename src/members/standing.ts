@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Standing } from '../../db/database';
 import { notFound } from '../http/errors';
+import type { StandingChangeRow } from './members';
 
 /** Why a standing changed: 'created_by_staff', 'import', 'staff', 'manual_payment', 'stripe_event', ... */
 export interface StandingChange {
@@ -83,7 +84,7 @@ export async function recordInitialStandings(
   }
 }
 
-export async function standingHistory(db: Kysely<Database>, organizationId: string, memberId: string) {
+export async function standingHistory(db: Kysely<Database>, organizationId: string, memberId: string): Promise<StandingChangeRow[]> {
   const rows = await db
     .selectFrom('member_standing_changes')
     .select(['id', 'from_standing', 'to_standing', 'cause', 'cause_reference', 'staff_user_id', 'created_at'])
@@ -91,13 +92,5 @@ export async function standingHistory(db: Kysely<Database>, organizationId: stri
     .where('member_id', '=', memberId)
     .orderBy('id', 'desc')
     .execute();
-  return rows.map((row) => ({
-    id: Number(row.id),
-    from: row.from_standing,
-    to: row.to_standing,
-    cause: row.cause,
-    causeReference: row.cause_reference,
-    staffUserId: row.staff_user_id,
-    at: row.created_at,
-  }));
+  return rows.map((row) => ({ ...row, id: Number(row.id) }));
 }

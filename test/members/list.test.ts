@@ -142,6 +142,11 @@ describe('GET /api/members: filters, each walked to the end', () => {
     await expectFilter({ q }, roll.filter(matches));
   });
 
+  test('an empty search box and worksite are no filter', async () => {
+    const res = await treasurer().get('/api/members').query({ q: '  ', worksite: '', limit: 200 });
+    expect(res.body.data).toHaveLength(120);
+  });
+
   test('a search that matches nobody', async () => {
     expect((await treasurer().get('/api/members').query({ q: 'zzz_nobody' })).body).toEqual({ data: [], nextCursor: null });
   });
