@@ -42,6 +42,8 @@ export interface Rejection {
 
 /** Reads the CSV text of a roll into rows, or refuses the whole file (400) when its shape is wrong. */
 export function readRoll(text: string): RollRow[] {
+  // NUL bytes mean a spreadsheet file or UTF-16 text, not the UTF-8 CSV this reads.
+  if (text.includes('\u0000')) throw new ApiError('bad_request', 'the file is not UTF-8 CSV text: save the sheet as "CSV UTF-8" and send that');
   let records: string[][];
   try {
     records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true });

@@ -9,13 +9,17 @@ export const MANUAL_PAYMENT_METHODS: readonly ManualPaymentMethod[] = ['cash', '
 export const standing = z.enum(STANDINGS as [Standing, ...Standing[]]);
 export const calendarDay = z.iso.date('a calendar day as YYYY-MM-DD');
 const language = z.enum(LANGUAGES as [Language, ...Language[]]);
-const text = (max: number) => z.string().trim().min(1).max(max);
+// PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+const noNul = (value: string) => !value.includes('\u0000');
+const NUL_MESSAGE = 'contains a NUL character';
+const text = (max: number) => z.string().trim().min(1).max(max).refine(noNul, NUL_MESSAGE);
 // An optional text field: a blank string clears it, like an omitted one on creation.
 const optionalText = (max: number) =>
   z
     .string()
     .trim()
     .max(max)
+    .refine(noNul, NUL_MESSAGE)
     .transform((value) => (value === '' ? null : value))
     .nullable()
     .optional();
@@ -93,7 +97,7 @@ export function encodeCursor(cursor: ListCursor): string {
   return Buffer.from(JSON.stringify([cursor.name, cursor.id])).toString('base64url');
 }
 
-const cursorPosition = z.tuple([z.string(), z.uuid()]);
+const cursorPosition = z.tuple([z.string().refine(noNul), z.uuid()]);
 
 export function decodeCursor(value: string): ListCursor | undefined {
   try {
@@ -109,6 +113,7 @@ const searchText = z
   .string()
   .trim()
   .max(200)
+  .refine(noNul, NUL_MESSAGE)
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 

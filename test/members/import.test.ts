@@ -111,6 +111,7 @@ describe('POST /api/members/import', () => {
     ['unknown columns, named', 'name,email,salary,shoe_size\nA,a@example.org,1,2\n', /unknown columns: salary, shoe_size/],
     ['no email column', 'name\nA\n', /missing columns: email/],
     ['an unclosed quote', 'name,email\n"A,a@example.org\n', /not readable CSV/],
+    ['UTF-16 text', Buffer.from('name,email\nA,a@example.org\n', 'utf16le').toString('latin1'), /not UTF-8 CSV/],
   ])('%s → 400', async (_case, csv, message) => {
     const res = await treasurer().csv('/api/members/import', csv);
     expect(res.status).toBe(400);

@@ -95,6 +95,8 @@ describe('GET /api/members: keyset pages', () => {
     ['an unknown standing', 'query.standing', { standing: 'great' }],
     ['a plan id that is not an id', 'query.planId', { planId: 'regular' }],
     ['an unknown filter', 'query', { sort: 'email' }],
+    ['a NUL in the search', 'query.q', { q: 'a\u0000b' }],
+    ['a forged cursor holding a NUL', 'query.cursor', { cursor: Buffer.from(JSON.stringify(['a\u0000', '00000000-0000-4000-8000-000000000000'])).toString('base64url') }],
   ])('%s → 400 on %s', async (_case, path, query) => {
     const res = await treasurer().get('/api/members').query(query);
     expect(res.status).toBe(400);

@@ -81,7 +81,7 @@ describe('POST /api/members', () => {
   test('a member created with a standing starts in it; the plan is optional', async () => {
     const res = await admin().post('/api/members').send({ name: 'Ana', email: 'ana.active@example.org', standing: 'active' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ standing: 'active', planId: null, memberClass: 'regular', wageFacts: {} });
+    expect(res.body).toMatchObject({ standing: 'active', planId: null, memberClass: 'regular', preferredLanguage: 'en', wageFacts: {} });
   });
 
   test.each<[string, Record<string, unknown>, string[]]>([
@@ -91,6 +91,7 @@ describe('POST /api/members', () => {
     ['an impossible day', { name: 'X', email: 'x3@example.org', joinedOn: '2026-02-30' }, ['body.joinedOn']],
     ['an unknown standing', { name: 'X', email: 'x4@example.org', standing: 'great' }, ['body.standing']],
     ['an unknown field', { name: 'X', email: 'x5@example.org', organizationId: 'x' }, ['body']],
+    ['a NUL character, which PostgreSQL text cannot hold', { name: 'X\u0000Y', email: 'x7@example.org', worksite: '\u0000' }, ['body.name', 'body.worksite']],
     ['wage facts of the wrong type', { name: 'X', email: 'x6@example.org', planId: flatPlan, wageFacts: { grossWageCents: '2000' } }, ['body.wageFacts.grossWageCents']],
   ])('%s → 400 naming the field', async (_case, body, paths) => {
     const res = await treasurer().post('/api/members').send(body);
