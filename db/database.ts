@@ -1,5 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { AmountRule, WageFacts } from '../src/plans/dues';
+import type { AccountCode } from '../src/ledger/accounts';
+import type { LedgerKind, LedgerPaymentMethod } from '../src/ledger/postings';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -243,6 +245,54 @@ export interface StripePayoutsTable {
   updated_at: Timestamp;
 }
 
+export interface LedgerAccountsTable {
+  id: Generated<string>;
+  organization_id: string;
+  code: AccountCode;
+  currency: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+/** Append-only: the database refuses UPDATE, DELETE and TRUNCATE. Amounts are signed cents. */
+export interface LedgerTransactionsTable {
+  id: Generated<string>;
+  organization_id: string;
+  source_key: string;
+  kind: LedgerKind;
+  occurred_at: Timestamp;
+  currency: string;
+  description: string;
+  member_id: string | null;
+  plan_id: string | null;
+  period_start: string | null;
+  period_end: string | null;
+  payment_method: LedgerPaymentMethod | null;
+  stripe_invoice_id: string | null;
+  stripe_charge_id: string | null;
+  stripe_refund_id: string | null;
+  stripe_dispute_id: string | null;
+  stripe_payout_id: string | null;
+  payout_arrival_date: string | null;
+  stripe_event_id: string | null;
+  gross_cents: number | null;
+  fee_cents: number | null;
+  net_cents: number | null;
+  /** Set by a trigger to the posting database transaction's id. */
+  posted_in_xact: ColumnType<string, never, never>;
+  created_at: Timestamp;
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<number>;
+  organization_id: string;
+  transaction_id: string;
+  account_id: string;
+  /** + debit, - credit; never 0. */
+  amount_cents: number;
+  currency: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   staff_users: StaffUsersTable;
@@ -260,6 +310,9 @@ export interface Database {
   stripe_invoices: StripeInvoicesTable;
   stripe_disputes: StripeDisputesTable;
   stripe_payouts: StripePayoutsTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_transactions: LedgerTransactionsTable;
+  ledger_entries: LedgerEntriesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

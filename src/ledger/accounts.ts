@@ -1,0 +1,44 @@
+/**
+ * The chart of accounts every organization's ledger uses, one set per currency.
+ *
+ * Amounts are signed integer minor units: a debit is positive, a credit negative. Asset
+ * and expense accounts normally carry debit (positive) balances; income accounts carry
+ * credit (negative) balances, and their contra accounts (refunds) debit balances.
+ *
+ * Dispute fees have an account of their own, apart from dispute losses: the disputed
+ * amount is revenue that may come back when the dispute is won, while the fee is a
+ * bank charge the treasurer reports with processing costs, and Stripe rarely returns it.
+ */
+export type AccountCode =
+  | 'stripe_balance'
+  | 'bank'
+  | 'cash_on_hand'
+  | 'dues_income'
+  | 'initiation_fees'
+  | 'refunds'
+  | 'processing_fees'
+  | 'dispute_losses'
+  | 'dispute_fees';
+
+export type AccountType = 'asset' | 'income' | 'contra_income' | 'expense';
+
+export interface AccountDefinition {
+  code: AccountCode;
+  name: string;
+  type: AccountType;
+}
+
+/** In the order a treasurer reads them: assets, income, then what reduces it. */
+export const CHART_OF_ACCOUNTS: readonly AccountDefinition[] = [
+  { code: 'stripe_balance', name: 'Stripe balance', type: 'asset' },
+  { code: 'bank', name: 'Bank', type: 'asset' },
+  { code: 'cash_on_hand', name: 'Cash on hand', type: 'asset' },
+  { code: 'dues_income', name: 'Dues income', type: 'income' },
+  { code: 'initiation_fees', name: 'Initiation fees', type: 'income' },
+  { code: 'refunds', name: 'Refunds', type: 'contra_income' },
+  { code: 'processing_fees', name: 'Processing fees', type: 'expense' },
+  { code: 'dispute_losses', name: 'Dispute losses', type: 'expense' },
+  { code: 'dispute_fees', name: 'Dispute fees', type: 'expense' },
+];
+
+export const ACCOUNT_CODES: readonly AccountCode[] = CHART_OF_ACCOUNTS.map((account) => account.code);

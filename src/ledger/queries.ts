@@ -1,0 +1,148 @@
+import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Database, LedgerEntriesTable, LedgerTransactionsTable } from '../../db/database';
+import { ACCOUNT_CODES, CHART_OF_ACCOUNTS, type AccountCode } from './accounts';
+import { formatMinorUnits, renderTable } from './format';
+import { assertValidDraft, type LedgerTransactionDraft } from './postings';
+
+const CURRENCY = /^[a-z]{3}$/;
+
+async function accountIds(db: Kysely<Database>, organizationId: string, currency: string): Promise<Map<AccountCode, string>> {
+  const rows = await db.selectFrom('ledger_accounts').select(['id', 'code']).where('organization_id', '=', organizationId).where('currency', '=', currency).execute();
+  return new Map(rows.map((row) => [row.code, row.id]));
+}
+
+/**
+ * The organization's accounts in a currency, created on first use. Safe under races: a
+ * concurrent creator's rows win the unique index and are read back.
+ */
+export async function ensureLedgerAccounts(db: Kysely<Database>, organizationId: string, currency: string): Promise<Map<AccountCode, string>> {
+  if (!CURRENCY.test(currency)) throw new RangeError(`currency "${currency}" must be three lowercase letters`);
+  const existing = await accountIds(db, organizationId, currency);
+  if (existing.size === ACCOUNT_CODES.length) return existing;
+  await db
+    .insertInto('ledger_accounts')
+    .values(CHART_OF_ACCOUNTS.map((account) => ({ organization_id: organizationId, code: account.code, currency, name: account.name })))
+    .onConflict((oc) => oc.columns(['organization_id', 'code', 'currency']).doNothing())
+    .execute();
+  return accountIds(db, organizationId, currency);
+}
+
+function transactionRow(organizationId: string, draft: LedgerTransactionDraft): Insertable<LedgerTransactionsTable> {
+  return {
+    organization_id: organizationId,
+    source_key: draft.sourceKey,
+    kind: draft.kind,
+    occurred_at: draft.occurredAt,
+    currency: draft.currency,
+    description: draft.description,
+    member_id: draft.memberId ?? null,
+    plan_id: draft.planId ?? null,
+    period_start: draft.periodStart ?? null,
+    period_end: draft.periodEnd ?? null,
+    payment_method: draft.paymentMethod ?? null,
+    stripe_invoice_id: draft.stripeInvoiceId ?? null,
+    stripe_charge_id: draft.stripeChargeId ?? null,
+    stripe_refund_id: draft.stripeRefundId ?? null,
+    stripe_dispute_id: draft.stripeDisputeId ?? null,
+    stripe_payout_id: draft.stripePayoutId ?? null,
+    payout_arrival_date: draft.payoutArrivalDate ?? null,
+    stripe_event_id: draft.stripeEventId ?? null,
+    gross_cents: draft.grossCents ?? null,
+    fee_cents: draft.feeCents ?? null,
+    net_cents: draft.netCents ?? null,
+  };
+}
+
+/**
+ * Posts drafts whose source keys are new to the organization and skips the rest, so a
+ * duplicate or replayed event posts nothing new. Every draft is validated before anything
+ * is written. Runs inside the caller's database transaction (the state change that
+ * caused the postings commits with them or not at all); the database checks at commit
+ * that each transaction balances.
+ */
+export async function postLedgerTransactions(db: Kysely<Database>, organizationId: string, drafts: LedgerTransactionDraft[]): Promise<{ posted: number; skipped: number }> {
+  if (!db.isTransaction) throw new Error('postLedgerTransactions must run inside a database transaction');
+  if (drafts.length === 0) return { posted: 0, skipped: 0 };
+  const keys = new Set<string>();
+  for (const draft of drafts) {
+    assertValidDraft(draft);
+    if (keys.has(draft.sourceKey)) throw new Error(`source key ${draft.sourceKey} appears twice in one posting`);
+    keys.add(draft.sourceKey);
+  }
+  const accounts = new Map<string, Map<AccountCode, string>>();
+  for (const currency of new Set(drafts.map((draft) => draft.currency))) accounts.set(currency, await ensureLedgerAccounts(db, organizationId, currency));
+
+  // Inserted in source-key order so that concurrent posters of overlapping batches take
+  // the unique index's locks in the same order and cannot deadlock.
+  const byKey = [...drafts].sort((a, b) => (a.sourceKey < b.sourceKey ? -1 : a.sourceKey > b.sourceKey ? 1 : 0));
+  const inserted = await db
+    .insertInto('ledger_transactions')
+    .values(byKey.map((draft) => transactionRow(organizationId, draft)))
+    .onConflict((oc) => oc.columns(['organization_id', 'source_key']).doNothing())
+    .returning(['id', 'source_key'])
+    .execute();
+  const transactionIds = new Map(inserted.map((row) => [row.source_key, row.id]));
+
+  // Entries go in in the drafts' order: that is the ledger's posting order.
+  const entries: Insertable<LedgerEntriesTable>[] = drafts.flatMap((draft) => {
+    const transactionId = transactionIds.get(draft.sourceKey);
+    if (!transactionId) return [];
+    const ids = accounts.get(draft.currency)!;
+    return draft.entries.map((entry) => ({
+      organization_id: organizationId,
+      transaction_id: transactionId,
+      account_id: ids.get(entry.account)!,
+      amount_cents: entry.amountCents,
+      currency: draft.currency,
+    }));
+  });
+  if (entries.length > 0) await db.insertInto('ledger_entries').values(entries).execute();
+  return { posted: inserted.length, skipped: drafts.length - inserted.length };
+}
+
+export interface AccountBalance {
+  account: AccountCode;
+  currency: string;
+  /** Signed: debit balances positive, credit balances (income) negative. */
+  balanceCents: number;
+}
+
+/** Every account's balance, summed from its entries (balances are never stored), in chart order. */
+export async function accountBalances(db: Kysely<Database>, organizationId: string, currency?: string): Promise<AccountBalance[]> {
+  let query = db
+    .selectFrom('ledger_accounts as a')
+    .leftJoin('ledger_entries as e', (join) => join.onRef('e.organization_id', '=', 'a.organization_id').onRef('e.account_id', '=', 'a.id'))
+    .select(['a.code', 'a.currency', sql<number>`coalesce(sum(e.amount_cents), 0)::bigint`.as('balance')])
+    .where('a.organization_id', '=', organizationId)
+    .groupBy(['a.id', 'a.code', 'a.currency']);
+  if (currency !== undefined) query = query.where('a.currency', '=', currency);
+  const rows = await query.execute();
+  return rows
+    .map((row) => ({ account: row.code, currency: row.currency, balanceCents: row.balance }))
+    .sort((a, b) => a.currency.localeCompare(b.currency) || ACCOUNT_CODES.indexOf(a.account) - ACCOUNT_CODES.indexOf(b.account));
+}
+
+/**
+ * The organization's ledger as a small fixed-width table, one line per entry, for tests
+ * to print and compare with an expected table. In posting order by default; by source
+ * key to compare ledgers built from events delivered in different orders.
+ */
+export async function ledgerTable(db: Kysely<Database>, organizationId: string, options: { order?: 'posted' | 'source_key' } = {}): Promise<string> {
+  const rows = await db
+    .selectFrom('ledger_entries as e')
+    .innerJoin('ledger_transactions as t', (join) => join.onRef('t.organization_id', '=', 'e.organization_id').onRef('t.id', '=', 'e.transaction_id'))
+    .innerJoin('ledger_accounts as a', (join) => join.onRef('a.organization_id', '=', 'e.organization_id').onRef('a.id', '=', 'e.account_id'))
+    .select(['t.id as transactionId', 't.kind', 't.source_key', 'a.code', 'e.amount_cents', 'e.currency'])
+    .where('e.organization_id', '=', organizationId)
+    .orderBy(options.order === 'source_key' ? sql`t.source_key` : sql`min(e.id) OVER (PARTITION BY e.transaction_id)`)
+    .orderBy('e.id')
+    .execute();
+  let previous: string | undefined;
+  const lines = rows.map((row) => {
+    const first = row.transactionId !== previous;
+    previous = row.transactionId;
+    const amount = formatMinorUnits(Math.abs(row.amount_cents), row.currency);
+    return [first ? row.kind : '', first ? row.source_key : '', row.code, row.amount_cents > 0 ? amount : '', row.amount_cents < 0 ? amount : ''];
+  });
+  return renderTable(['kind', 'source key', 'account', 'debit', 'credit'], lines, new Set([3, 4]));
+}
