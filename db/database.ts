@@ -216,8 +216,6 @@ export interface StripeInvoicesTable {
   period_start: string | null;
   period_end: string | null;
   attempt_count: number;
-  payment_pending: boolean;
-  last_payment_error: string | null;
   paid_at: NullableTimestamp;
   updated_at: Timestamp;
 }

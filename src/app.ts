@@ -13,12 +13,14 @@ import { memberRoutes } from './members/routes';
 import { organizationRoutes } from './organizations/routes';
 import { planRoutes } from './plans/routes';
 import { staffRoutes } from './staff/routes';
+import { webhookAdminRoutes } from '../webhooks/admin-routes';
+import { webhookRoutes, WEBHOOK_BODY_LIMIT } from '../webhooks/receiver';
 
 export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...memberRoutes(ctx)];
+  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx)];
 }
 
 export const CSV_BODY_LIMIT = '10mb';
@@ -56,11 +58,13 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number } =
   const bodyReaders = {
     json: [requireBody('json'), express.json({ limit: JSON_BODY_LIMIT })],
     csv: [requireBody('csv'), express.text({ type: 'text/csv', limit: CSV_BODY_LIMIT })],
+    // Signatures are over the exact bytes sent, so no parser may touch them first.
+    raw: [express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT })],
   };
   const router = express.Router();
   for (const route of routeTable(ctx)) {
     const guards = route.access === 'public' ? [] : [staffGuard, requireRole(...route.access)];
-    const body = route.path.startsWith('/api/') ? bodyReaders[route.body ?? 'json'] : [];
+    const body = route.body ? bodyReaders[route.body] : route.path.startsWith('/api/') ? bodyReaders.json : [];
     router[route.method](route.path, ...guards, ...body, route.handler);
   }
   app.use(router);

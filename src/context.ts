@@ -13,6 +13,10 @@ export interface AppContext {
   publicUrl: string;
   /** Wakes the email sender after a commit that queued mail (it also runs on a schedule). */
   notifyOutbox: () => void;
+  /** Wakes the webhook processor after an event is stored (it also polls). */
+  notifyWebhooks: () => void;
+  /** Webhook signing secrets accepted now: the configured ones, plus the sandbox endpoint's in development. */
+  webhookSecrets: string[];
   /** Injected so tests control time. */
   now: () => Date;
 }

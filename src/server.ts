@@ -9,7 +9,10 @@ import { fileTransport, smtpTransport, type MailTransport } from './email/transp
 import { startEmailWorker } from './email/worker';
 import { createLogger, type Logger } from './http/logging';
 import { startJobs } from './jobs/boss';
-import { createStripeClient } from './stripe/client';
+import type Stripe from 'stripe';
+import { createStripeClient, STRIPE_API_VERSION } from './stripe/client';
+import { HANDLED_EVENT_TYPES } from '../webhooks/handlers';
+import { startWebhookWorker } from '../webhooks/worker';
 import { createDb, type Db } from '../db/connection';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded';
 import { migrateToLatest } from '../db/migrate';
@@ -81,6 +84,7 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
     const boss: PgBoss = await startJobs(databaseUrl, logger);
     cleanups.push(() => boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true }));
     const emailWorker = await startEmailWorker(boss, db, transport, { from: config.mailFrom, logger });
+    const webhookWorker = await startWebhookWorker(boss, { db, stripe, logger, now: () => new Date() });
 
     const ctx: AppContext = {
       config,
@@ -89,6 +93,8 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
       stripe,
       publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
       notifyOutbox: () => emailWorker.notify(),
+      notifyWebhooks: () => webhookWorker.notify(),
+      webhookSecrets: [...config.stripeWebhookSecrets],
       now: () => new Date(),
     };
     const app = buildApp(ctx);
@@ -111,6 +117,13 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
           server.closeIdleConnections();
         }),
     );
+
+    if (config.startStripeSandbox) {
+      // The sandbox sends its events to us like Stripe would, signed with this endpoint's own secret.
+      const endpoint = await stripe.webhookEndpoints.create({ url: `http://127.0.0.1:${port}/webhooks/stripe`, enabled_events: HANDLED_EVENT_TYPES as Stripe.WebhookEndpointCreateParams.EnabledEvent[], api_version: STRIPE_API_VERSION });
+      if (endpoint.secret) ctx.webhookSecrets.push(endpoint.secret);
+      logger.info(`stripe: sandbox delivers webhooks to ${endpoint.url}`);
+    }
 
     if (config.env !== 'production') {
       const seeded = await seedDemo(db, { publicUrl: ctx.publicUrl, now: new Date() });

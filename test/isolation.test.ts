@@ -17,6 +17,7 @@ let orgA: OrganizationFixture;
 let orgB: OrganizationFixture;
 let orgBAllRolesToken: string;
 let planOfA: string;
+const EVENT_OF_A = 'evt_IsolationOfOrgA1';
 let memberOfA: string;
 
 async function snapshotOf(db: Db, organizationId: string): Promise<string> {
@@ -27,6 +28,7 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('email_outbox').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('plans').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('plan_versions').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('stripe_events').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('member_standing_changes').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('manual_payments').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
@@ -46,6 +48,10 @@ beforeAll(async () => {
   planOfA = (await insertPlan(ctx.db, { organization_id: orgA.id, name: 'Regular', currency: 'usd', billing_interval: 'month' })).id;
   await insertPlanVersion(ctx.db, { organization_id: orgA.id, plan_id: planOfA, version: 1, effective_from: '2026-01-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2500 }), initiation_fee_cents: null, authorization_note: 'vote' });
   memberOfA = (await ctx.db.insertInto('members').values({ organization_id: orgA.id, name: 'Ana of A', email: 'ana@members.org-a.example.org', plan_id: planOfA, wage_facts: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
+  await ctx.db
+    .insertInto('stripe_events')
+    .values({ id: EVENT_OF_A, type: 'invoice.paid', stripe_created_at: new Date(), payload: JSON.stringify({ id: EVENT_OF_A }), serial_key: 'k', status: 'failed', organization_id: orgA.id, last_error: 'boom' })
+    .execute();
   orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, 3600);
 });
 afterAll(async () => {
@@ -53,7 +59,7 @@ afterAll(async () => {
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, memberId: memberOfA };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
@@ -84,7 +90,7 @@ describe('organization isolation, for every staff route in the route table', () 
         expect(res.status).toBeLessThan(500);
       }
       const text = JSON.stringify(res.body);
-      for (const secret of [orgA.id, orgA.slug, planOfA, memberOfA, 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
+      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
         expect(text).not.toContain(secret);
       }
       expect(await snapshotOf(ctx.db, orgA.id)).toBe(before);

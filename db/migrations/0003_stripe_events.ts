@@ -60,8 +60,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('period_start', 'date')
     .addColumn('period_end', 'date')
     .addColumn('attempt_count', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('payment_pending', 'boolean', (c) => c.notNull().defaultTo(false))
-    .addColumn('last_payment_error', 'text')
     .addColumn('paid_at', 'timestamptz')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('stripe_invoices_pkey', ['organization_id', 'id'])

@@ -11,6 +11,7 @@ import { insertOrganization } from '../../src/organizations/queries';
 import { grantRole, upsertStaffUser } from '../../src/staff/queries';
 
 export const TEST_PUBLIC_URL = 'http://gs.test';
+export const TEST_WEBHOOK_SECRET = 'whsec_test_secret_for_the_suite';
 
 export interface TestClock {
   now: Date;
@@ -29,6 +30,8 @@ export function testContext(db: Db, overrides: Partial<AppContext> = {}): AppCon
     notifyOutbox: () => {
       ctx.outboxNotifications += 1;
     },
+    notifyWebhooks: () => undefined,
+    webhookSecrets: [TEST_WEBHOOK_SECRET],
     now: () => clock.now,
     clock,
     ...overrides,

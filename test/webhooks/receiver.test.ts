@@ -1,0 +1,118 @@
+import request from 'supertest';
+import Stripe from 'stripe';
+import pino from 'pino';
+import { processDueEvents } from '../../webhooks/processor';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { TEST_WEBHOOK_SECRET, testApp, testContext } from '../support/app';
+
+let testDb: TestDatabase;
+let ctx: ReturnType<typeof testContext>;
+let app: ReturnType<typeof testApp>;
+const ROTATED_SECRET = 'whsec_the_next_secret_during_rotation';
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  ctx = testContext(testDb.db, { webhookSecrets: [TEST_WEBHOOK_SECRET, ROTATED_SECRET] });
+  ctx.clock.now = new Date('2026-11-24T15:00:00Z');
+  app = testApp(ctx);
+});
+afterAll(async () => {
+  await testDb.drop();
+});
+
+const nowSeconds = () => Math.floor(ctx.clock.now.getTime() / 1000);
+
+function eventBody(id: string, type = 'invoice.paid', extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    id,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: nowSeconds(),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object: { id: 'in_123', object: 'invoice', customer: 'cus_123', ...extra } },
+  });
+}
+
+function signed(payload: string, options: { secret?: string; timestamp?: number } = {}) {
+  return Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? TEST_WEBHOOK_SECRET, timestamp: options.timestamp ?? nowSeconds() });
+}
+
+const post = (payload: string, signature?: string) => {
+  const req = request(app).post('/webhooks/stripe').set('Content-Type', 'application/json');
+  return (signature === undefined ? req : req.set('Stripe-Signature', signature)).send(payload);
+};
+
+async function storedCount(id?: string): Promise<number> {
+  let query = ctx.db.selectFrom('stripe_events').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (id) query = query.where('id', '=', id);
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+describe('POST /webhooks/stripe', () => {
+  test('a correctly signed event is stored with its facts and acknowledged with 200', async () => {
+    const payload = eventBody('evt_ok_1');
+    const res = await post(payload, signed(payload));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ received: true, duplicate: false });
+    const row = await ctx.db.selectFrom('stripe_events').selectAll().where('id', '=', 'evt_ok_1').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ type: 'invoice.paid', account: null, api_version: '2026-10-28.endive', status: 'pending', serial_key: 'platform:customer:cus_123' });
+    expect(row.payload).toMatchObject({ id: 'evt_ok_1', data: { object: { id: 'in_123' } } });
+  });
+
+  test('a duplicate delivery answers 200 and stores nothing new', async () => {
+    const payload = eventBody('evt_dup');
+    await post(payload, signed(payload)).expect(200);
+    const again = await post(payload, signed(payload));
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ received: true, duplicate: true });
+    expect(await storedCount('evt_dup')).toBe(1);
+  });
+
+  test('an event signed with the next secret during a rotation is accepted', async () => {
+    const payload = eventBody('evt_rotated');
+    expect((await post(payload, signed(payload, { secret: ROTATED_SECRET }))).status).toBe(200);
+  });
+
+  test.each([
+    ['no signature header', (p: string) => post(p)],
+    ['a signature made with another secret', (p: string) => post(p, signed(p, { secret: 'whsec_someone_else' }))],
+    ['a stale timestamp (more than 300 s old)', (p: string) => post(p, signed(p, { timestamp: nowSeconds() - 301 }))],
+    ['a body tampered after signing', (p: string) => post(p.replace('in_123', 'in_999'), signed(p))],
+    ['a garbled header', (p: string) => post(p, 't=abc,v1=nothing')],
+  ])('%s → 400 and nothing stored', async (_name, send) => {
+    const before = await storedCount();
+    const res = await send(eventBody(`evt_bad_${Math.random()}`));
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('bad_request');
+    expect(await storedCount()).toBe(before);
+  });
+
+  test('a signed body that is not JSON → 400', async () => {
+    const payload = 'this is not json';
+    const res = await post(payload, signed(payload));
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/not a JSON event/);
+  });
+
+  test('a body over the size limit → 413 and nothing stored', async () => {
+    const before = await storedCount();
+    const payload = eventBody('evt_huge', 'invoice.paid', { filler: 'x'.repeat(600 * 1024) });
+    const res = await post(payload, signed(payload));
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+    expect(await storedCount()).toBe(before);
+  });
+
+  test('an event type we do not handle is stored, acknowledged, and marked ignored by the processor', async () => {
+    const payload = eventBody('evt_unknown', 'issuing_card.created');
+    expect((await post(payload, signed(payload))).status).toBe(200);
+    await ctx.db.updateTable('stripe_events').set({ status: 'processed' }).where('id', '!=', 'evt_unknown').execute();
+    const report = await processDueEvents({ db: ctx.db, stripe: ctx.stripe, logger: pino({ level: 'silent' }), now: () => ctx.clock.now });
+    expect(report).toEqual({ processed: 0, ignored: 1, retried: 0, failed: 0 });
+    const row = await ctx.db.selectFrom('stripe_events').selectAll().where('id', '=', 'evt_unknown').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'ignored', outcome: 'no handler for this event type' });
+  });
+});

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { AppContext } from '../src/context';
+import { principal } from '../src/auth/guard';
+import { auditActor, recordAudit } from '../src/audit/audit';
+import { notFound } from '../src/http/errors';
+import type { RouteDefinition } from '../src/http/routes';
+import { parseInput } from '../src/http/validate';
+import { requeueEvents } from './processor';
+
+const listQuery = z.object({
+  status: z.enum(['pending', 'processed', 'ignored', 'failed']).optional(),
+  type: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.iso.datetime().optional(),
+});
+const eventParams = z.object({ eventId: z.string().regex(/^evt_[A-Za-z0-9]+$/, 'a Stripe event id, evt_...') });
+
+/** Admins see the organization's Stripe events (the failed ones especially) and can run one again. */
+export function webhookAdminRoutes(ctx: AppContext): RouteDefinition[] {
+  return [
+    {
+      method: 'get',
+      path: '/api/webhook-events',
+      access: ['admin'],
+      summary: "The organization's Stripe events, newest first (filter status=failed for the dead letters)",
+      handler: async (req, res) => {
+        const query = parseInput(listQuery, req.query, 'query');
+        let rows = ctx.db
+          .selectFrom('stripe_events')
+          .select(['id', 'type', 'account', 'status', 'attempts', 'last_error', 'outcome', 'stripe_created_at', 'received_at', 'processed_at', 'next_attempt_at'])
+          .where('organization_id', '=', principal(req).organizationId)
+          .orderBy('received_at', 'desc')
+          .limit(query.limit);
+        if (query.status) rows = rows.where('status', '=', query.status);
+        if (query.type) rows = rows.where('type', '=', query.type);
+        if (query.before) rows = rows.where('received_at', '<', new Date(query.before));
+        const data = await rows.execute();
+        res.json({ data, nextBefore: data.length === query.limit ? data[data.length - 1]!.received_at : null });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/webhook-events/:eventId/retry',
+      access: ['admin'],
+      summary: 'Put an event back in line to be processed now (processing is idempotent)',
+      handler: async (req, res) => {
+        const { eventId } = parseInput(eventParams, req.params, 'params');
+        const organizationId = principal(req).organizationId;
+        const event = await ctx.db.selectFrom('stripe_events').select(['id', 'status']).where('id', '=', eventId).where('organization_id', '=', organizationId).executeTakeFirst();
+        if (!event) throw notFound('webhook event');
+        await requeueEvents(ctx.db, { ids: [eventId] }, ctx.now());
+        await recordAudit(ctx.db, { ...auditActor(req), action: 'webhook_event.requeued', subjectType: 'stripe_event', subjectId: eventId, details: { previousStatus: event.status } });
+        ctx.notifyWebhooks();
+        res.status(202).json({ id: eventId, status: 'pending' });
+      },
+    },
+  ];
+}

@@ -1,0 +1,15 @@
+/** The event concerns something not linked yet (its checkout not processed yet, say): try again later. */
+export class RetryLater extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+/** The event can never concern any of our organizations (another platform's customer on a shared account): record and ignore. */
+export class NotOurs extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotOurs';
+  }
+}

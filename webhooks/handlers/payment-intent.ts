@@ -1,0 +1,22 @@
+import type Stripe from 'stripe';
+import { requestOptions } from '../../src/stripe/client';
+import type { EventHandler } from '../handler';
+import { idOf, linkToMember } from '../linking';
+import { postCharge } from '../reconcile/charge';
+
+/**
+ * payment_intent.processing and .payment_failed (bank debits): nothing is posted while a
+ * debit processes; a debit that fails after it had succeeded posts the payment (if not
+ * yet posted) and its reversal, so the books end the same whichever event came first.
+ */
+export const handlePaymentIntent: EventHandler = async (h) => {
+  const intentId = (h.event.data.object as Stripe.PaymentIntent).id;
+  const intent = await h.stripe.paymentIntents.retrieve(intentId, { expand: ['latest_charge.balance_transaction', 'latest_charge.failure_balance_transaction'] }, requestOptions({ stripe_account_id: h.event.account ?? null }));
+  const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: intent.metadata, customerId: idOf(intent.customer) });
+  const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
+  if (h.event.type === 'payment_intent.processing' || !charge) {
+    return { organizationId: organization.id, outcome: `payment ${intent.id} of ${member.name} is ${intent.status}` };
+  }
+  const posted = await postCharge(h, charge, { organization, member, planId, invoice: undefined });
+  return { organizationId: organization.id, outcome: `payment ${intent.id} of ${member.name} failed (${charge.failure_message ?? charge.status}); ${posted} ledger transaction(s) posted` };
+};

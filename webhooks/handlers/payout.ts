@@ -1,0 +1,6 @@
+import type Stripe from 'stripe';
+import type { EventHandler } from '../handler';
+import { syncPayout } from '../reconcile/payout';
+
+/** payout.paid and payout.failed: the bank deposit, from the payout as Stripe has it now. */
+export const handlePayout: EventHandler = async (h) => syncPayout(h, (h.event.data.object as Stripe.Payout).id);

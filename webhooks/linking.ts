@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import type Stripe from 'stripe';
+import type { Database, Member, Organization } from '../db/database';
+import { idsFromMetadata, type OurIds } from '../src/stripe/metadata';
+import type { StripeClient } from '../src/stripe/client';
+import { requestOptions } from '../src/stripe/client';
+import { NotOurs, RetryLater } from './errors';
+
+export interface Linked {
+  organization: Organization;
+  member: Member;
+}
+
+async function organizationById(trx: Kysely<Database>, id: string): Promise<Organization | undefined> {
+  // Metadata is text anyone with the account's key can write: an id that is not a uuid is simply not ours.
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  return trx.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The organization an event's account belongs to: a connected account routes by itself; the platform account by what the object says. */
+export async function organizationForAccount(trx: Kysely<Database>, account: string | null | undefined): Promise<Organization | undefined> {
+  if (!account) return undefined;
+  const organization = await trx.selectFrom('organizations').selectAll().where('stripe_account_id', '=', account).executeTakeFirst();
+  if (!organization) throw new NotOurs(`no organization uses the connected account ${account}`);
+  return organization;
+}
+
+/**
+ * Links an object to our organization and member: first by the metadata we set (on the
+ * object, or on the customer), then by the customer id already stored on a member. A
+ * customer whose metadata is not ours is another platform's: NotOurs. Our ids naming a
+ * member we cannot find yet: RetryLater.
+ */
+export async function linkToMember(
+  trx: Kysely<Database>,
+  stripe: StripeClient,
+  event: Stripe.Event,
+  hints: { metadata?: Record<string, string> | null | undefined; customerId: string | null | undefined },
+): Promise<Linked & { planId: string | undefined }> {
+  const accountOrganization = await organizationForAccount(trx, event.account);
+
+  let ids: OurIds | undefined = idsFromMetadata(hints.metadata);
+  if (!ids && hints.customerId) {
+    const known = await trx
+      .selectFrom('members')
+      .innerJoin('organizations', 'organizations.id', 'members.organization_id')
+      .select(['members.id as member_id', 'members.organization_id'])
+      .where('members.stripe_customer_id', '=', hints.customerId)
+      .$if(accountOrganization !== undefined, (q) => q.where('members.organization_id', '=', accountOrganization!.id))
+      .executeTakeFirst();
+    if (known) ids = { organizationId: known.organization_id, memberId: known.member_id, planId: undefined };
+  }
+  if (!ids && hints.customerId) {
+    const customer = await stripe.customers.retrieve(hints.customerId, {}, requestOptions({ stripe_account_id: event.account ?? null }));
+    ids = customer.deleted ? undefined : idsFromMetadata(customer.metadata);
+  }
+  if (!ids) throw new NotOurs(`object of customer ${hints.customerId ?? '(none)'} carries none of our metadata`);
+
+  const organization = await organizationById(trx, ids.organizationId);
+  if (!organization) throw new NotOurs(`metadata names organization ${ids.organizationId}, which does not exist here`);
+  if (accountOrganization && accountOrganization.id !== organization.id) throw new NotOurs('metadata names another organization than the account it came from');
+  if (!ids.memberId) throw new RetryLater(`no member linked yet to customer ${hints.customerId ?? '(none)'}`);
+  const member = await trx.selectFrom('members').selectAll().where('organization_id', '=', organization.id).where('id', '=', ids.memberId).forUpdate().executeTakeFirst();
+  if (!member) throw new RetryLater(`member ${ids.memberId} not found (yet) in ${organization.slug}`);
+  if (hints.customerId && member.stripe_customer_id !== hints.customerId) {
+    await trx.updateTable('members').set({ stripe_customer_id: hints.customerId, updated_at: new Date() }).where('organization_id', '=', organization.id).where('id', '=', member.id).execute();
+    member.stripe_customer_id = hints.customerId;
+  }
+  return { organization, member, planId: ids.planId ?? member.plan_id ?? undefined };
+}
+
+/**
+ * Objects with no customer (payouts) belong to the connected account's organization; on
+ * the platform account, to the one organization that has no connected account of its own.
+ */
+export async function organizationForBalance(trx: Kysely<Database>, event: Stripe.Event): Promise<Organization> {
+  const byAccount = await organizationForAccount(trx, event.account);
+  if (byAccount) return byAccount;
+  const platform = await trx.selectFrom('organizations').selectAll().where('stripe_account_id', 'is', null).limit(2).execute();
+  if (platform.length !== 1) throw new NotOurs(`a platform-account ${event.type} cannot be routed: ${platform.length} organizations have no connected account`);
+  return platform[0]!;
+}
+
+export const idOf = (value: string | { id: string } | null | undefined): string | undefined => (typeof value === 'string' ? value : value?.id);

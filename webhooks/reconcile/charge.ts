@@ -1,0 +1,105 @@
+import type Stripe from 'stripe';
+import type { Member, Organization } from '../../db/database';
+import { postLedgerTransactions } from '../../src/ledger/queries';
+import { postingsForChargeSucceeded, postingsForPaymentReversal, postingsForRefund, type LedgerTransactionDraft } from '../../src/ledger/postings';
+import { requestOptions } from '../../src/stripe/client';
+import type { HandlerContext } from '../handler';
+import { idOf } from '../linking';
+import { lastDayCovered, localDay } from './dates';
+
+export interface ChargeContext {
+  organization: Organization;
+  member: Member;
+  planId: string | undefined;
+  invoice: Stripe.Invoice | undefined;
+}
+
+const SUBSCRIPTION_LINE = 'subscription_item_details';
+
+/** The period an invoice's dues line covers, as the organization's calendar days. */
+export function coveredPeriod(invoice: Stripe.Invoice, timeZone: string): { start: string; end: string } | undefined {
+  const line = invoice.lines.data.find((l) => l.parent?.type === SUBSCRIPTION_LINE);
+  if (!line) return undefined;
+  return { start: localDay(line.period.start, timeZone), end: lastDayCovered(line.period.end, timeZone) };
+}
+
+/** One-time lines on a dues invoice are the initiation fee charged with the first payment. */
+function initiationFeeCents(invoice: Stripe.Invoice | undefined): number {
+  if (!invoice) return 0;
+  return invoice.lines.data.filter((l) => l.parent?.type !== SUBSCRIPTION_LINE).reduce((sum, l) => sum + l.amount, 0);
+}
+
+export async function retrieveCharge(h: HandlerContext, chargeId: string): Promise<Stripe.Charge> {
+  return h.stripe.charges.retrieve(chargeId, { expand: ['balance_transaction', 'failure_balance_transaction'] }, requestOptions({ stripe_account_id: h.event.account ?? null }));
+}
+
+/**
+ * Posts what a charge did to the books, from the charge as Stripe has it now: the payment
+ * and its fee once money moved (a balance transaction exists: an ACH debit still
+ * processing posts nothing), and a reversal if it failed after that. Keyed postings make
+ * any number of calls, in any order, post each fact once.
+ */
+export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link: ChargeContext): Promise<number> {
+  const balance = charge.balance_transaction;
+  if (!balance || typeof balance === 'string') return 0;
+  const period = link.invoice ? coveredPeriod(link.invoice, link.organization.time_zone) : undefined;
+  const paymentMethod = charge.payment_method_details?.type === 'us_bank_account' ? 'us_bank_account' : 'card';
+  const common = {
+    chargeId: charge.id,
+    invoiceId: link.invoice?.id ?? null,
+    currency: balance.currency,
+    memberId: link.member.id,
+    planId: link.planId ?? null,
+    periodStart: period?.start ?? null,
+    periodEnd: period?.end ?? null,
+    paymentMethod,
+    stripeEventId: h.event.id,
+  } as const;
+  const succeeded = {
+    ...common,
+    grossCents: balance.amount,
+    feeCents: balance.fee,
+    initiationFeeCents: Math.min(initiationFeeCents(link.invoice), balance.amount),
+    occurredAt: new Date(balance.created * 1000),
+  };
+  const drafts: LedgerTransactionDraft[] = postingsForChargeSucceeded(succeeded);
+  if (charge.status === 'failed') {
+    // Dates come from Stripe's own records, never from when we happen to process, so
+    // replays and reorderings post identical books.
+    const failure = typeof charge.failure_balance_transaction === 'object' ? charge.failure_balance_transaction : null;
+    drafts.push(
+      ...postingsForPaymentReversal({
+        ...succeeded,
+        feeReturnedCents: failure ? Math.min(balance.fee, Math.max(0, -failure.fee)) : 0,
+        occurredAt: new Date((failure?.created ?? balance.created) * 1000),
+      }),
+    );
+  }
+  const { posted } = await postLedgerTransactions(h.trx, link.organization.id, drafts);
+  return posted;
+}
+
+/** Posts every refund of a charge (full or partial), each once. */
+export async function postRefunds(h: HandlerContext, charge: Stripe.Charge, link: ChargeContext): Promise<number> {
+  const refunds = await h.stripe.refunds.list({ charge: charge.id, limit: 100 }, requestOptions({ stripe_account_id: h.event.account ?? null }));
+  const drafts = refunds.data
+    .filter((refund) => refund.status === 'succeeded')
+    .flatMap((refund) =>
+      postingsForRefund({
+        refundId: refund.id,
+        chargeId: charge.id,
+        currency: refund.currency,
+        amountCents: refund.amount,
+        occurredAt: new Date(refund.created * 1000),
+        memberId: link.member.id,
+        planId: link.planId ?? null,
+        paymentMethod: charge.payment_method_details?.type === 'us_bank_account' ? 'us_bank_account' : 'card',
+        invoiceId: link.invoice?.id ?? null,
+        stripeEventId: h.event.id,
+      }),
+    );
+  const { posted } = await postLedgerTransactions(h.trx, link.organization.id, drafts);
+  return posted;
+}
+
+export const chargeIdOf = (value: string | Stripe.Charge | null | undefined) => idOf(value);

@@ -1,0 +1,39 @@
+import type Stripe from 'stripe';
+import { postLedgerTransactions } from '../../src/ledger/queries';
+import { postingsForDisputeFundsReinstated, postingsForDisputeFundsWithdrawn, type LedgerTransactionDraft } from '../../src/ledger/postings';
+import { requestOptions } from '../../src/stripe/client';
+import type { HandlerContext, HandlerOutcome } from '../handler';
+import { idOf, linkToMember } from '../linking';
+
+/**
+ * Mirrors a dispute and posts the money it moved, from its balance transactions as Stripe
+ * has them now: a withdrawal (the amount and the dispute fee) and, for a dispute won, the
+ * reinstatement. Each posts once, whichever dispute event brings it.
+ */
+export async function syncDispute(h: HandlerContext, disputeId: string): Promise<HandlerOutcome> {
+  const options = requestOptions({ stripe_account_id: h.event.account ?? null });
+  const dispute: Stripe.Dispute = await h.stripe.disputes.retrieve(disputeId, {}, options);
+  const chargeId = idOf(dispute.charge)!;
+  const charge = await h.stripe.charges.retrieve(chargeId, {}, options);
+  const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: charge.metadata, customerId: idOf(charge.customer) });
+
+  const values = { charge_id: chargeId, member_id: member.id, status: dispute.status, reason: dispute.reason, amount_cents: dispute.amount, currency: dispute.currency, updated_at: h.now };
+  await h.trx
+    .insertInto('stripe_disputes')
+    .values({ organization_id: organization.id, id: dispute.id, ...values })
+    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(values))
+    .execute();
+
+  const common = { disputeId: dispute.id, chargeId, currency: dispute.currency, memberId: member.id, planId: planId ?? null, stripeEventId: h.event.id };
+  const drafts: LedgerTransactionDraft[] = [];
+  for (const balance of dispute.balance_transactions) {
+    const occurredAt = new Date(balance.created * 1000);
+    if (balance.amount < 0) {
+      drafts.push(...postingsForDisputeFundsWithdrawn({ ...common, amountCents: -balance.amount, disputeFeeCents: balance.fee, occurredAt }));
+    } else if (balance.amount > 0) {
+      drafts.push(...postingsForDisputeFundsReinstated({ ...common, amountCents: balance.amount, disputeFeeReturnedCents: Math.max(0, -balance.fee), occurredAt }));
+    }
+  }
+  const { posted } = await postLedgerTransactions(h.trx, organization.id, drafts);
+  return { organizationId: organization.id, outcome: `dispute ${dispute.id} is ${dispute.status}; ${posted} ledger transaction(s) posted` };
+}

@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import type Stripe from 'stripe';
+import { changeStanding } from '../../src/members/standing';
+import { KEPT_ON_PAYMENT, standingAfterPayment } from '../../src/members/members';
+import { requestOptions } from '../../src/stripe/client';
+import type { HandlerContext } from '../handler';
+import { idOf, linkToMember, type Linked } from '../linking';
+import { coveredPeriod, postCharge } from './charge';
+
+export interface InvoiceState extends Linked {
+  invoice: Stripe.Invoice;
+  planId: string | undefined;
+  period: { start: string; end: string } | undefined;
+}
+
+/** Re-reads an invoice (with its payments), links it to our member and mirrors it. */
+export async function syncInvoice(h: HandlerContext, invoiceId: string): Promise<InvoiceState> {
+  const options = requestOptions({ stripe_account_id: h.event.account ?? null });
+  const invoice = await h.stripe.invoices.retrieve(invoiceId, { expand: ['payments'] }, options);
+  const linked = await linkToMember(h.trx, h.stripe, h.event, {
+    metadata: invoice.parent?.subscription_details?.metadata ?? invoice.metadata,
+    customerId: idOf(invoice.customer),
+  });
+  const period = coveredPeriod(invoice, linked.organization.time_zone);
+  const values = {
+    member_id: linked.member.id,
+    subscription_id: idOf(invoice.parent?.subscription_details?.subscription) ?? null,
+    status: invoice.status ?? 'draft',
+    currency: invoice.currency,
+    amount_due: invoice.amount_due,
+    amount_paid: invoice.amount_paid,
+    period_start: period?.start ?? null,
+    period_end: period?.end ?? null,
+    attempt_count: invoice.attempt_count,
+    paid_at: invoice.status_transitions.paid_at ? new Date(invoice.status_transitions.paid_at * 1000) : null,
+    updated_at: h.now,
+  };
+  await h.trx
+    .insertInto('stripe_invoices')
+    .values({ organization_id: linked.organization.id, id: invoice.id, ...values })
+    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(values))
+    .execute();
+  return { ...linked, invoice, period };
+}
+
+/**
+ * A paid invoice: the member is paid through the end of the period it covers (never moved
+ * back) and in good standing unless an officer's decision stands; the payment and its fee
+ * are posted from each charge that paid it.
+ */
+export async function applyPaidInvoice(h: HandlerContext, state: InvoiceState): Promise<string> {
+  const { organization, member, invoice, period } = state;
+  if (period) {
+    // greatest/least (which skip NULLs) make the result the same in any order of invoices.
+    await h.trx
+      .updateTable('members')
+      .set({
+        paid_through: sql<string>`greatest(paid_through, ${period.end}::date)`,
+        joined_on: sql<string>`least(joined_on, ${period.start}::date)`,
+        updated_at: h.now,
+      })
+      .where('organization_id', '=', organization.id)
+      .where('id', '=', member.id)
+      .execute();
+  }
+  await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to: standingAfterPayment(member.standing), cause: 'stripe_event', causeReference: h.event.id });
+
+  let posted = 0;
+  for (const payment of invoice.payments?.data ?? []) {
+    if (payment.status !== 'paid') continue;
+    const paymentIntentId = idOf(payment.payment.payment_intent);
+    if (!paymentIntentId) continue;
+    const intent = await h.stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge.balance_transaction', 'latest_charge.failure_balance_transaction'] }, requestOptions({ stripe_account_id: h.event.account ?? null }));
+    const charge = intent.latest_charge;
+    if (!charge || typeof charge === 'string') continue;
+    posted += await postCharge(h, charge, { organization, member, planId: state.planId, invoice });
+  }
+  return `invoice ${invoice.id} paid; ${member.name} covered to ${period?.end ?? '(no dues period)'}; ${posted} ledger transaction(s) posted`;
+}
+
+/**
+ * A failed payment puts the member past due, unless Stripe already has the invoice paid
+ * (a retry that succeeded, whose event was processed first) or the period is covered
+ * anyway, or an officer's decision stands.
+ */
+export async function applyFailedPayment(h: HandlerContext, state: InvoiceState): Promise<string> {
+  const { organization, member, invoice, period } = state;
+  if (invoice.status === 'paid' || invoice.status === 'void') return `invoice ${invoice.id} is ${invoice.status} now; the failure no longer matters`;
+  if (period && member.paid_through !== null && member.paid_through >= period.end) return `invoice ${invoice.id} failed but ${member.name} is paid through ${member.paid_through}`;
+  if (KEPT_ON_PAYMENT.includes(member.standing)) return `invoice ${invoice.id} failed; standing ${member.standing} kept`;
+  await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to: 'past_due', cause: 'stripe_event', causeReference: h.event.id });
+  return `invoice ${invoice.id} payment failed (attempt ${invoice.attempt_count}); ${member.name} is past due`;
+}
