@@ -104,6 +104,7 @@ describe('checkRoll: each row against the organization and the rest of the file'
     ['a bracket that is not a bracket', { ...ok, plan: 'Sliding', bracket: 'rich' }, [['bracket', /brackets/]]],
     ['an unknown language', { ...ok, preferred_language: 'fr' }, [['preferred_language', /en, es/]]],
     ['an impossible day', { ...ok, joined_on: '2026-02-30', paid_through: '11/30/2026' }, [['joined_on', /YYYY-MM-DD/], ['paid_through', /YYYY-MM-DD/]]],
+    ['year zero', { ...ok, joined_on: '0000-01-01' }, [['joined_on', /between 1900 and 2999/]]],
     ['an unknown standing', { ...ok, standing: 'great' }, [['standing', /use one of/]]],
     ['an organizer who is not staff', { ...ok, organizer_email: 'someone@example.org' }, [['organizer_email', /no staff member/]]],
     ['a name too long', { ...ok, name: 'x'.repeat(201) }, [['name', /longer than 200/]]],

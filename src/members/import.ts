@@ -144,8 +144,8 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
     if (!LANGUAGES.includes(language)) reject('preferred_language', `use one of: ${LANGUAGES.join(', ')}`);
 
     for (const column of ['joined_on', 'paid_through'] as const) {
-      const day = row[column];
-      if (day !== undefined && !calendarDay.safeParse(day).success) reject(column, 'a calendar day as YYYY-MM-DD');
+      const day = row[column] === undefined ? undefined : calendarDay.safeParse(row[column]);
+      if (day?.success === false) reject(column, day.error.issues[0]!.message);
     }
 
     const standingParsed = standingSchema.safeParse(row.standing?.toLowerCase() ?? 'pending');

@@ -7,7 +7,8 @@ export const LANGUAGES: readonly Language[] = ['en', 'es'];
 export const MANUAL_PAYMENT_METHODS: readonly ManualPaymentMethod[] = ['cash', 'check', 'payroll_deduction'];
 
 export const standing = z.enum(STANDINGS as [Standing, ...Standing[]]);
-export const calendarDay = z.iso.date('a calendar day as YYYY-MM-DD');
+// Year 0000 passes the format but not PostgreSQL; no member's dates lie outside these.
+export const calendarDay = z.iso.date({ message: 'a calendar day as YYYY-MM-DD', abort: true }).refine((day) => day >= '1900-01-01' && day <= '2999-12-31', 'a day between 1900 and 2999');
 const language = z.enum(LANGUAGES as [Language, ...Language[]]);
 // PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
 const noNul = (value: string) => !value.includes('\u0000');

@@ -82,7 +82,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         const me = principal(req);
         const query = parseInput(memberListQuery, req.query, 'query');
         const view = memberViewFor(me.roles);
-        // Which plan a member pays on is a payment detail: organizers may not sort members by it.
+        // Which plan a member pays on is a payment detail: organizers may not select members by it.
         if (view === 'contact' && query.planId !== undefined) throw new ApiError('forbidden', 'filtering by plan needs the treasurer or admin role');
         const page = await listMembers(ctx.db, me.organizationId, query);
         const last = page.members[page.members.length - 1];

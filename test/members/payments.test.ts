@@ -110,6 +110,7 @@ describe('POST /api/members/:memberId/payments', () => {
     ['dollars instead of cents', { amountCents: 25.5 }, ['body.amountCents']],
     ['a period ending before it starts', { periodStart: '2026-11-30', periodEnd: '2026-11-01' }, ['body.periodEnd']],
     ['not a day', { periodStart: '11/01/2026' }, ['body.periodStart']],
+    ['year zero, which PostgreSQL refuses', { periodStart: '0000-01-01' }, ['body.periodStart']],
     ['an unknown field', { currency: 'usd' }, ['body']],
     ['a NUL in the note', { note: 'paid\u0000' }, ['body.note']],
   ])('%s → 400 naming the field, nothing recorded', async (_case, fields, paths) => {
