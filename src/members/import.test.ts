@@ -24,6 +24,7 @@ describe('readRoll: the shape of the file', () => {
     ['a header and no rows', 'name,email\n', /no members/],
     ['unknown columns, named', 'name,email,shoe_size,Salary\nA,a@example.org,9,1\n', /unknown columns: shoe_size, salary/],
     ['a column twice', 'name,email,email\n', /twice: email/],
+    ['a column without a name', 'name,email,\nA,a@example.org,x\n', /unknown columns: \(column 3 has no name\)/],
     ['no email column', 'name,phone\nA,1\n', /missing columns: email/],
     ['a quote never closed', 'name,email\n"Ana,ana@example.org\n', /not readable CSV/],
   ])('%s → 400', (_case, text, message) => {

@@ -53,7 +53,7 @@ export function readRoll(text: string): RollRow[] {
   const [header, ...data] = records;
   if (header === undefined) throw new ApiError('bad_request', 'the file is empty: send a header row and one row per member');
   const columns = header.map((cell) => cell.toLowerCase());
-  const unknown = columns.filter((column) => !(ROLL_COLUMNS as readonly string[]).includes(column));
+  const unknown = columns.flatMap((column, index) => ((ROLL_COLUMNS as readonly string[]).includes(column) ? [] : [column === '' ? `(column ${index + 1} has no name)` : column]));
   if (unknown.length > 0) {
     throw new ApiError('bad_request', `unknown columns: ${unknown.join(', ')}`, { unknownColumns: unknown, knownColumns: ROLL_COLUMNS });
   }

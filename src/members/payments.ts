@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, ManualPaymentsTable, Member } from '../../db/database';
 import { notFound } from '../http/errors';
 import { laterDay, standingAfterPayment, type ManualPaymentInput } from './members';
-import { findMemberForUpdate, updateMember } from './queries';
+import { findMember, findMemberForUpdate, updateMember } from './queries';
 import { changeStanding } from './standing';
 
 export type ManualPayment = Selectable<ManualPaymentsTable>;
@@ -56,7 +56,7 @@ export async function recordManualPayment(trx: Kysely<Database>, record: ManualP
     causeReference: payment.id,
     staffUserId: record.staffUserId,
   });
-  return { payment, member: (await findMemberForUpdate(trx, record.organizationId, record.memberId))! };
+  return { payment, member: (await findMember(trx, record.organizationId, record.memberId))! };
 }
 
 export function presentManualPayment(payment: ManualPayment) {
