@@ -43,7 +43,6 @@ const memberFields = {
 };
 
 export const newMemberSchema = z.object({ ...memberFields, standing: standing.default('pending') }).strict();
-export type NewMemberInput = z.infer<typeof newMemberSchema>;
 
 export const memberChangesSchema = z
   .object({ ...memberFields, standing: standing.optional(), standingReason: text(500).optional() })
@@ -145,8 +144,6 @@ export type MemberView = 'full' | 'contact';
 export function memberViewFor(roles: readonly StaffRole[]): MemberView {
   return roles.includes('admin') || roles.includes('treasurer') ? 'full' : 'contact';
 }
-
-export type ContactProjection = ReturnType<typeof contactProjection>;
 
 function contactProjection(member: Member) {
   return {
