@@ -54,7 +54,7 @@ export const KIND_RULES: Readonly<Record<LedgerKind, KindRule>> = {
 };
 
 export const LEDGER_KINDS = Object.keys(KIND_RULES) as LedgerKind[];
-export const PAYMENT_METHODS: readonly LedgerPaymentMethod[] = ['card', 'us_bank_account', 'cash', 'check', 'payroll_deduction'];
+const PAYMENT_METHODS: readonly LedgerPaymentMethod[] = ['card', 'us_bank_account', 'cash', 'check', 'payroll_deduction'];
 
 export interface LedgerEntryDraft {
   account: AccountCode;
