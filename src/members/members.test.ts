@@ -10,6 +10,7 @@ import {
   memberViewFor,
   parseDollars,
   presentMember,
+  presentMemberRecord,
   presentStandingChange,
   standingAfterPayment,
   type MemberChanges,
@@ -190,5 +191,55 @@ describe('presentStandingChange', () => {
   });
   test('treasurers and admins see the reference', () => {
     expect(presentStandingChange(change, 'full')).toMatchObject({ causeReference: 'medical leave' });
+  });
+});
+
+describe('presentMemberRecord', () => {
+  const member = {
+    id: '3f1c2a54-9a53-4c1e-9a7e-0c1a7d3e5b11',
+    organization_id: 'a0000000-0000-4000-8000-000000000000',
+    name: 'Rosa',
+    email: 'rosa@example.org',
+    phone: null,
+    preferred_language: 'en',
+    employer: null,
+    worksite: null,
+    member_class: 'regular',
+    organizer_staff_user_id: null,
+    external_id: null,
+    stripe_customer_id: null,
+    plan_id: null,
+    wage_facts: {},
+    joined_on: null,
+    paid_through: '2026-11-30',
+    standing: 'active',
+    standing_changed_at: new Date(),
+    created_at: new Date(),
+    updated_at: new Date(),
+  } satisfies Member;
+  const payment = {
+    id: 'p',
+    organization_id: member.organization_id,
+    member_id: member.id,
+    method: 'cash' as const,
+    amount_cents: 2500,
+    currency: 'usd',
+    period_start: '2026-11-01',
+    period_end: '2026-11-30',
+    received_on: '2026-11-02',
+    reference: null,
+    note: null,
+    recorded_by_staff_user_id: null,
+    created_at: new Date(),
+  };
+  const money = { duesCents: 2500, currency: 'usd', manualPayments: [payment] };
+
+  test('organizers get no money, even when it is handed over', () => {
+    const seen = presentMemberRecord(member, 'contact', [], money);
+    expect(seen).not.toHaveProperty('duesCents');
+    expect(seen).not.toHaveProperty('manualPayments');
+  });
+  test('treasurers get dues and manual payments', () => {
+    expect(presentMemberRecord(member, 'full', [], money)).toMatchObject({ duesCents: 2500, currency: 'usd', manualPayments: [{ amountCents: 2500, periodEnd: '2026-11-30' }] });
   });
 });

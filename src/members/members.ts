@@ -1,5 +1,6 @@
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import { STANDINGS, type Language, type ManualPaymentMethod, type Member, type Standing, type StaffRole } from '../../db/database';
+import { STANDINGS, type Language, type ManualPaymentMethod, type ManualPaymentsTable, type Member, type Standing, type StaffRole } from '../../db/database';
 import { ApiError } from '../http/errors';
 import { computeDues, wageFactsNeeded, wageFactsSchema, type AmountRule, type BillingPeriod, type WageFacts } from '../plans/dues';
 
@@ -199,6 +200,39 @@ export function presentStandingChange(change: StandingChangeRow, view: MemberVie
     staffUserId: change.staff_user_id,
     at: change.created_at,
   };
+}
+
+export type ManualPayment = Selectable<ManualPaymentsTable>;
+
+export function presentManualPayment(payment: ManualPayment) {
+  return {
+    id: payment.id,
+    method: payment.method,
+    amountCents: payment.amount_cents,
+    currency: payment.currency,
+    periodStart: payment.period_start,
+    periodEnd: payment.period_end,
+    receivedOn: payment.received_on,
+    reference: payment.reference,
+    note: payment.note,
+    recordedByStaffUserId: payment.recorded_by_staff_user_id,
+    createdAt: payment.created_at,
+  };
+}
+
+/** The money side of a member: only ever shown to treasurers and admins. */
+export interface MemberMoney {
+  /** What the member owes per billing period at today's rate; null without a plan or the facts for it. */
+  duesCents: number | null;
+  currency: string;
+  manualPayments: ManualPayment[];
+}
+
+/** One member with their history: the projection by role, plus the money for those who may see it. */
+export function presentMemberRecord(member: Member, view: MemberView, history: StandingChangeRow[], money: MemberMoney | undefined) {
+  const record = { ...presentMember(member, view), standingHistory: history.map((change) => presentStandingChange(change, view)) };
+  if (view === 'contact' || money === undefined) return record;
+  return { ...record, duesCents: money.duesCents, currency: money.currency, manualPayments: money.manualPayments.map(presentManualPayment) };
 }
 
 /** "25.00", "$1,234.5", "40" → integer cents, from the decimal string (no floats). */

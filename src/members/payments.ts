@@ -1,11 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, ManualPaymentsTable, Member } from '../../db/database';
+import type { Kysely } from 'kysely';
+import type { Database, Member } from '../../db/database';
 import { notFound } from '../http/errors';
-import { laterDay, standingAfterPayment, type ManualPaymentInput } from './members';
+import { laterDay, standingAfterPayment, type ManualPayment, type ManualPaymentInput } from './members';
 import { findMember, findMemberForUpdate, updateMember } from './queries';
 import { changeStanding } from './standing';
-
-export type ManualPayment = Selectable<ManualPaymentsTable>;
 
 export interface ManualPaymentRecord {
   organizationId: string;
@@ -57,20 +55,4 @@ export async function recordManualPayment(trx: Kysely<Database>, record: ManualP
     staffUserId: record.staffUserId,
   });
   return { payment, member: (await findMember(trx, record.organizationId, record.memberId))! };
-}
-
-export function presentManualPayment(payment: ManualPayment) {
-  return {
-    id: payment.id,
-    method: payment.method,
-    amountCents: payment.amount_cents,
-    currency: payment.currency,
-    periodStart: payment.period_start,
-    periodEnd: payment.period_end,
-    receivedOn: payment.received_on,
-    reference: payment.reference,
-    note: payment.note,
-    recordedByStaffUserId: payment.recorded_by_staff_user_id,
-    createdAt: payment.created_at,
-  };
 }

@@ -24,10 +24,11 @@ import {
   memberParams,
   memberViewFor,
   newMemberSchema,
+  presentManualPayment,
   presentMember,
-  presentStandingChange,
+  presentMemberRecord,
 } from './members';
-import { presentManualPayment, recordManualPayment } from './payments';
+import { recordManualPayment } from './payments';
 import {
   conflictFrom,
   emailsInUse,
@@ -179,22 +180,22 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         const me = principal(req);
         const member = await memberInPath(ctx.db, req);
         const view = memberViewFor(me.roles);
-        const history = (await standingHistory(ctx.db, me.organizationId, member.id)).map((change) => presentStandingChange(change, view));
+        const history = await standingHistory(ctx.db, me.organizationId, member.id);
         if (view === 'contact') {
-          res.json({ ...presentMember(member, view), standingHistory: history });
+          res.json(presentMemberRecord(member, view, history, undefined));
           return;
         }
         const organization = await organizationOf(ctx.db, req);
         const plan = member.plan_id === null ? undefined : await findPlan(ctx.db, me.organizationId, member.plan_id);
         const terms = plan && (await planTerms(ctx.db, plan, today(organization))).terms;
         const dues = terms && checkWageFacts(terms, member.wage_facts);
-        res.json({
-          ...presentMember(member, view),
-          duesCents: dues?.ok ? dues.duesCents : null,
-          currency: plan?.currency ?? organization.currency,
-          standingHistory: history,
-          manualPayments: (await listManualPayments(ctx.db, me.organizationId, member.id)).map(presentManualPayment),
-        });
+        res.json(
+          presentMemberRecord(member, view, history, {
+            duesCents: dues?.ok ? dues.duesCents : null,
+            currency: plan?.currency ?? organization.currency,
+            manualPayments: await listManualPayments(ctx.db, me.organizationId, member.id),
+          }),
+        );
       },
     },
     {
