@@ -19,6 +19,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Command-line entry points talk to the person running them.
+    files: ['scripts/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['db/migrations/**'],
     // Migrations see the schema as it was, not the current Database interface.
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -50,7 +50,7 @@ beforeAll(async () => {
   memberOfA = (await ctx.db.insertInto('members').values({ organization_id: orgA.id, name: 'Ana of A', email: 'ana@members.org-a.example.org', plan_id: planOfA, wage_facts: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
   await ctx.db
     .insertInto('stripe_events')
-    .values({ id: EVENT_OF_A, type: 'invoice.paid', stripe_created_at: new Date(), payload: JSON.stringify({ id: EVENT_OF_A }), serial_key: 'k', status: 'failed', organization_id: orgA.id, last_error: 'boom' })
+    .values({ id: EVENT_OF_A, type: 'invoice.paid', stripe_created_at: new Date(), payload: JSON.stringify({ id: EVENT_OF_A }), livemode: false, serial_key: 'k', status: 'failed', organization_id: orgA.id, last_error: 'boom' })
     .execute();
   orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, 3600);
 });

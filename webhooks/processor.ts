@@ -144,7 +144,8 @@ export async function processDueEvents(deps: ProcessorDeps, options: { maxEvents
 }
 
 /** Puts a parked (or any) event back in line to be processed now. */
-export async function requeueEvents(db: Kysely<Database>, filter: { ids?: string[]; from?: Date; to?: Date; status?: 'failed' | 'processed' | 'ignored' }, now: Date): Promise<number> {
+export async function requeueEvents(db: Kysely<Database>, filter: { ids?: string[] | undefined; from?: Date | undefined; to?: Date | undefined; status?: 'failed' | 'processed' | 'ignored' | undefined }, now: Date): Promise<number> {
+  if (filter.ids?.length === 0) return 0;
   let query = db.updateTable('stripe_events').set({ status: 'pending', next_attempt_at: now, last_error: null });
   if (filter.ids) query = query.where('id', 'in', filter.ids);
   if (filter.from) query = query.where('stripe_created_at', '>=', filter.from);

@@ -141,7 +141,7 @@ export function stableIds(table: string): string {
   const labels = new Map<string, string>();
   const counters = new Map<string, number>();
   return table
-    .replace(/\b(ch|re|dp|po|in|pi|txn)_[A-Za-z0-9]+/g, (id, prefix: string) => {
+    .replace(/\b(ch|py|re|dp|po|in|pi|txn)_[A-Za-z0-9]+/g, (id, prefix: string) => {
       let label = labels.get(id);
       if (!label) {
         const n = (counters.get(prefix) ?? 0) + 1;

@@ -29,6 +29,19 @@ function initiationFeeCents(invoice: Stripe.Invoice | undefined): number {
   return invoice.lines.data.filter((l) => l.parent?.type !== SUBSCRIPTION_LINE).reduce((sum, l) => sum + l.amount, 0);
 }
 
+/**
+ * The invoice a charge paid, if any. Every path that posts a charge resolves it the same
+ * way, so the postings read the same whichever event posted them first.
+ */
+export async function invoiceOfCharge(h: HandlerContext, charge: Stripe.Charge): Promise<Stripe.Invoice | undefined> {
+  const paymentIntentId = idOf(charge.payment_intent);
+  if (!paymentIntentId) return undefined;
+  const options = requestOptions({ stripe_account_id: h.event.account ?? null });
+  const payments = await h.stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntentId }, limit: 1 }, options);
+  const invoiceId = idOf(payments.data[0]?.invoice as string | { id: string } | undefined);
+  return invoiceId ? h.stripe.invoices.retrieve(invoiceId, {}, options) : undefined;
+}
+
 export async function retrieveCharge(h: HandlerContext, chargeId: string): Promise<Stripe.Charge> {
   return h.stripe.charges.retrieve(chargeId, { expand: ['balance_transaction', 'failure_balance_transaction'] }, requestOptions({ stripe_account_id: h.event.account ?? null }));
 }
@@ -42,11 +55,12 @@ export async function retrieveCharge(h: HandlerContext, chargeId: string): Promi
 export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link: ChargeContext): Promise<number> {
   const balance = charge.balance_transaction;
   if (!balance || typeof balance === 'string') return 0;
-  const period = link.invoice ? coveredPeriod(link.invoice, link.organization.time_zone) : undefined;
+  const invoice = link.invoice ?? (await invoiceOfCharge(h, charge));
+  const period = invoice ? coveredPeriod(invoice, link.organization.time_zone) : undefined;
   const paymentMethod = charge.payment_method_details?.type === 'us_bank_account' ? 'us_bank_account' : 'card';
   const common = {
     chargeId: charge.id,
-    invoiceId: link.invoice?.id ?? null,
+    invoiceId: invoice?.id ?? null,
     currency: balance.currency,
     memberId: link.member.id,
     planId: link.planId ?? null,
@@ -59,7 +73,7 @@ export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link:
     ...common,
     grossCents: balance.amount,
     feeCents: balance.fee,
-    initiationFeeCents: Math.min(initiationFeeCents(link.invoice), balance.amount),
+    initiationFeeCents: Math.min(initiationFeeCents(invoice), balance.amount),
     occurredAt: new Date(balance.created * 1000),
   };
   const drafts: LedgerTransactionDraft[] = postingsForChargeSucceeded(succeeded);
@@ -81,6 +95,7 @@ export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link:
 
 /** Posts every refund of a charge (full or partial), each once. */
 export async function postRefunds(h: HandlerContext, charge: Stripe.Charge, link: ChargeContext): Promise<number> {
+  const invoice = link.invoice ?? (await invoiceOfCharge(h, charge));
   const refunds = await h.stripe.refunds.list({ charge: charge.id, limit: 100 }, requestOptions({ stripe_account_id: h.event.account ?? null }));
   const drafts = refunds.data
     .filter((refund) => refund.status === 'succeeded')
@@ -94,7 +109,7 @@ export async function postRefunds(h: HandlerContext, charge: Stripe.Charge, link
         memberId: link.member.id,
         planId: link.planId ?? null,
         paymentMethod: charge.payment_method_details?.type === 'us_bank_account' ? 'us_bank_account' : 'card',
-        invoiceId: link.invoice?.id ?? null,
+        invoiceId: invoice?.id ?? null,
         stripeEventId: h.event.id,
       }),
     );

@@ -8,7 +8,7 @@ import { localDay } from './dates';
 
 /**
  * Mirrors a payout and posts it from its state at Stripe now: paid moves the money from
- * the Stripe balance to the bank; failed after having been posted as paid moves it back.
+ * the Stripe balance to the bank; failed moves it back.
  */
 export async function syncPayout(h: HandlerContext, payoutId: string): Promise<HandlerOutcome> {
   const organization = await organizationForBalance(h.trx, h.event);
@@ -23,12 +23,14 @@ export async function syncPayout(h: HandlerContext, payoutId: string): Promise<H
     .execute();
 
   const common = { payoutId: payout.id, currency: payout.currency, amountCents: payout.amount, arrivalDate, stripeEventId: h.event.id };
-  let posted = 0;
-  if (payout.status === 'paid') {
-    posted = (await postLedgerTransactions(h.trx, organization.id, postingsForPayoutPaid({ ...common, occurredAt: new Date(payout.arrival_date * 1000) }))).posted;
-  } else if (payout.status === 'failed') {
-    const wasPosted = await h.trx.selectFrom('ledger_transactions').select('id').where('organization_id', '=', organization.id).where('source_key', '=', `payout:${payout.id}`).executeTakeFirst();
-    if (wasPosted) posted = (await postLedgerTransactions(h.trx, organization.id, postingsForPayoutFailed({ ...common, occurredAt: new Date(payout.arrival_date * 1000) }))).posted;
-  }
+  // A failed payout posts the payout and its return together (as Stripe's own balance
+  // records it), so the books are the same whether or not its paid event came first.
+  const drafts =
+    payout.status === 'paid'
+      ? postingsForPayoutPaid({ ...common, occurredAt: new Date(payout.arrival_date * 1000) })
+      : payout.status === 'failed'
+        ? postingsForPayoutFailed({ ...common, occurredAt: new Date(payout.arrival_date * 1000) })
+        : [];
+  const { posted } = await postLedgerTransactions(h.trx, organization.id, drafts);
   return { organizationId: organization.id, outcome: `payout ${payout.id} is ${payout.status}; ${posted} ledger transaction(s) posted` };
 }
