@@ -140,6 +140,9 @@ export class WebhookDispatcher {
       status: null,
       ok: false,
     };
+    const abort = new AbortController();
+    const timeout = setTimeout(() => abort.abort(), this.options.timeoutMs);
+    timeout.unref();
     try {
       const res = await fetch(d.endpoint.url, {
         method: 'POST',
@@ -149,13 +152,15 @@ export class WebhookDispatcher {
           'Stripe-Signature': signPayload(payload, d.endpoint.secret, timestamp),
         },
         body: payload,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: abort.signal,
       });
       await res.arrayBuffer();
       record.status = res.status;
       record.ok = res.status >= 200 && res.status < 300;
     } catch (err) {
       record.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      clearTimeout(timeout);
     }
     this.log.push(record);
     if (record.ok) {

@@ -31,20 +31,31 @@ async function session(extra: Partial<Stripe.Checkout.SessionCreateParams> = {},
   );
 }
 
-function post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  return fetch(url, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams(fields).toString(),
-  });
+interface Answer {
+  status: number;
+  location: string | null;
+  text: string;
+}
+
+/** A request whose body is always read, so no connection is left waiting. */
+async function http(url: string, init: RequestInit = {}): Promise<Answer> {
+  const res = await fetch(url, { redirect: 'manual', ...init });
+  return { status: res.status, location: res.headers.get('location'), text: await res.text() };
+}
+
+function post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
+  return http(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString() });
+}
+
+function postJson(url: string, body: unknown): Promise<Answer> {
+  return http(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 test('the checkout page shows line items, total and the test payment methods', async () => {
   const s = await session({ customer_email: 'page@example.com', locale: 'es' });
-  const res = await fetch(s.url as string);
+  const res = await http(s.url as string);
   expect(res.status).toBe(200);
-  const html = await res.text();
+  const html = res.text;
   expect(html).toContain('Monthly dues');
   expect(html).toContain('Initiation fee');
   expect(html).toContain('35.00 USD');
@@ -57,26 +68,25 @@ test('paying on the page completes the session and redirects to success_url', as
   const s = await session({ customer_email: 'payer@example.com', subscription_data: { metadata: { member: 'm42' } } });
   const res = await post(s.url as string, { payment_method: 'pm_card_visa', email: 'ignored@example.com', name: 'Luz' });
   expect(res.status).toBe(303);
-  expect(res.headers.get('location')).toBe(`https://example.test/welcome?cs=${s.id}`);
+  expect(res.location).toBe(`https://example.test/welcome?cs=${s.id}`);
   const done = await stripe.checkout.sessions.retrieve(s.id, { expand: ['customer', 'subscription'] });
   expect(done).toMatchObject({ status: 'complete', payment_status: 'paid', customer_details: { email: 'payer@example.com' } });
   expect((done.customer as Stripe.Customer)).toMatchObject({ email: 'payer@example.com', name: 'Luz' });
   expect((done.subscription as Stripe.Subscription).metadata).toEqual({ member: 'm42' });
-  const again = await fetch(s.url as string);
-  expect(await again.text()).toContain('complete');
+  expect((await http(s.url as string)).text).toContain('complete');
 });
 
 test('a declined card shows the error and leaves the session open', async () => {
   const s = await session();
   const res = await post(s.url as string, { payment_method: 'pm_card_visa_chargeDeclined', email: 'd@example.com' });
   expect(res.status).toBe(402);
-  expect(await res.text()).toContain('Your card was declined.');
+  expect(res.text).toContain('Your card was declined.');
   expect((await stripe.checkout.sessions.retrieve(s.id)).status).toBe('open');
 });
 
 test('a card-only session does not offer bank accounts', async () => {
   const s = await session({ allowed_payment_method_types: ['card'] });
-  const html = await (await fetch(s.url as string)).text();
+  const html = (await http(s.url as string)).text;
   expect(html).not.toContain('pm_usBankAccount');
   const res = await post(s.url as string, { payment_method: 'pm_usBankAccount' });
   expect(res.status).toBe(400);
@@ -91,7 +101,7 @@ test('the control API completes a session of a connected account', async () => {
   );
   const res = await post(`${h.sandbox.url}/_sandbox/checkout_sessions/${s.id}/complete`, { payment_method: 'pm_usBankAccount' }, { 'Stripe-Account': account });
   expect(res.status).toBe(200);
-  const body = (await res.json()) as Stripe.Checkout.Session;
+  const body = JSON.parse(res.text) as Stripe.Checkout.Session;
   expect(body).toMatchObject({ status: 'complete', payment_status: 'unpaid' });
   expect((await stripe.subscriptions.retrieve(body.subscription as string, {}, { stripeAccount: account })).status).toBe('active');
   const missing = await post(`${h.sandbox.url}/_sandbox/checkout_sessions/${s.id}/complete`, { payment_method: 'pm_card_visa' });
@@ -99,11 +109,11 @@ test('the control API completes a session of a connected account', async () => {
 });
 
 test('the control API sets the delivery mode and flushes', async () => {
-  const mode = await fetch(`${h.sandbox.url}/_sandbox/delivery`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode: 'hold', seed: 3 }) });
-  expect(await mode.json()).toEqual({ mode: 'hold' });
-  const flushed = await fetch(`${h.sandbox.url}/_sandbox/delivery/flush`, { method: 'POST' });
+  const mode = await postJson(`${h.sandbox.url}/_sandbox/delivery`, { mode: 'hold', seed: 3 });
+  expect(JSON.parse(mode.text)).toEqual({ mode: 'hold' });
+  const flushed = await postJson(`${h.sandbox.url}/_sandbox/delivery/flush`, {});
   expect(flushed.status).toBe(200);
-  const bad = await fetch(`${h.sandbox.url}/_sandbox/delivery`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode: 'sometimes' }) });
+  const bad = await postJson(`${h.sandbox.url}/_sandbox/delivery`, { mode: 'sometimes' });
   expect(bad.status).toBe(400);
   h.sandbox.setDeliveryMode('in_order');
 });
@@ -112,7 +122,7 @@ test('the billing portal lists subscriptions and cancels at period end', async (
   const s = await session({ customer_email: 'portal@example.com' });
   const done = h.sandbox.completeCheckout(s.id, 'pm_card_visa');
   const ps = await stripe.billingPortal.sessions.create({ customer: done.customer as string, return_url: 'https://example.test/account' });
-  const html = await (await fetch(ps.url)).text();
+  const html = (await http(ps.url)).text;
   expect(html).toContain(done.subscription as string);
   expect(html).toContain('https://example.test/account');
   const res = await post(`${ps.url}/subscriptions/${done.subscription as string}/cancel`, {});
@@ -124,7 +134,7 @@ test('hosted invoice pages render', async () => {
   const s = await session({ customer_email: 'inv@example.com' });
   const done = h.sandbox.completeCheckout(s.id, 'pm_card_visa');
   const invoice = await stripe.invoices.retrieve(done.invoice as string);
-  const html = await (await fetch(invoice.hosted_invoice_url as string)).text();
+  const html = (await http(invoice.hosted_invoice_url as string)).text;
   expect(html).toContain(invoice.number as string);
   expect(html).toContain('paid');
 });
