@@ -2331,8 +2331,12 @@ export class Engine extends Core {
     this.emit(systemCtx(this.accountOf(id)), 'checkout.session.expired', session);
   }
 
-  /** What the hosted page's Pay button does (also the control API's way to complete a session). */
-  completeCheckout(ctx: Ctx, id: string, paymentMethod: string, details: { email?: string; name?: string } = {}): CheckoutSession {
+  /**
+   * What the hosted page's Pay button does (also the control API's way to complete a session).
+   * `testClock` puts the customer Checkout creates on a test clock (a sandbox-only convenience, so
+   * tests can drive sessions that were created with `customer_email`).
+   */
+  completeCheckout(ctx: Ctx, id: string, paymentMethod: string, details: { email?: string; name?: string; testClock?: string } = {}): CheckoutSession {
     const session = this.store.get<CheckoutSession>('checkout.session', id, ctx.account);
     if (session.status !== 'open') throw invalidRequest(`This Checkout Session is ${session.status} and can no longer be paid.`, 'checkout_session_not_open' as string);
     const test = testPaymentMethod(paymentMethod);
@@ -2355,6 +2359,7 @@ export class Engine extends Core {
       if (email) raw.email = email;
       if (details.name) raw.name = details.name;
       if (session.locale && session.locale !== 'auto') raw.preferred_locales = [session.locale];
+      if (details.testClock) raw.test_clock = details.testClock;
       customer = this.createCustomer(ctx, new Params(raw));
     }
     const pm = this.attachPaymentMethod(ctx, test.token, customer.id);
@@ -2404,6 +2409,29 @@ export class Engine extends Core {
     this.cancelTasks(`expire:${id}`);
     this.emit(ctx, 'checkout.session.completed', session);
     return session;
+  }
+
+  /** The portal's "update payment method": the new method becomes the default for invoices and subscriptions. */
+  updateDefaultPaymentMethod(ctx: Ctx, customerId: string, token: string): PaymentMethod {
+    const customer = this.store.get<Customer>('customer', customerId, ctx.account);
+    const pm = this.attachPaymentMethod(ctx, token, customer.id);
+    const prev = this.track(customer);
+    customer.invoice_settings = { ...customer.invoice_settings, default_payment_method: pm.id };
+    this.emit(ctx, 'customer.updated', customer, prev());
+    for (const sub of this.store.all<Subscription>('subscription', ctx.account, (s) => s.customer === customer.id && !['canceled', 'incomplete_expired'].includes(s.status))) {
+      if (!sub.default_payment_method) continue;
+      const before = this.track(sub);
+      sub.default_payment_method = pm.id;
+      this.emit(ctx, 'customer.subscription.updated', sub, before());
+    }
+    return pm;
+  }
+
+  /** The hosted invoice page's Pay button. */
+  payInvoiceWith(ctx: Ctx, invoiceId: string, token: string): Invoice {
+    const invoice = this.store.get<Invoice>('invoice', invoiceId, ctx.account);
+    const pm = this.attachPaymentMethod(ctx, token, this.customerOf(invoice).id);
+    return this.payInvoice(ctx, invoiceId, new Params({ payment_method: pm.id }));
   }
 
   createPortalSession(ctx: Ctx, p: Params): PortalSession {

@@ -28,6 +28,15 @@ function interval(item: CheckoutLineItem): string {
   return rec.interval_count === 1 ? `per ${rec.interval}` : `every ${rec.interval_count} ${rec.interval}s`;
 }
 
+/** Radio buttons for the test payment methods of the given types. */
+function methodChoices(types: readonly string[]): string {
+  return TEST_PAYMENT_METHODS.filter((t) => types.includes(t.type))
+    .map((t, n) => `<label><input type="radio" name="payment_method" value="${escapeHtml(t.token)}"${n === 0 ? ' checked' : ''}> ${escapeHtml(t.label)} <code>${escapeHtml(t.token)}</code></label><br>`)
+    .join('');
+}
+
+const ALL_TYPES = ['card', 'us_bank_account'] as const;
+
 export function checkoutPage(session: CheckoutSession, items: CheckoutLineItem[], error?: string): string {
   const lang = session.locale && session.locale !== 'auto' ? session.locale : 'en';
   if (session.status !== 'open') {
@@ -36,9 +45,7 @@ export function checkoutPage(session: CheckoutSession, items: CheckoutLineItem[]
   const rows = items
     .map((i) => `<tr><td>${escapeHtml(i.description)} × ${escapeHtml(i.quantity)}</td><td>${escapeHtml(interval(i))}</td><td>${escapeHtml(money(i.amount_total, i.currency))}</td></tr>`)
     .join('');
-  const options = TEST_PAYMENT_METHODS.filter((t) => session.payment_method_types.includes(t.type))
-    .map((t, n) => `<label><input type="radio" name="payment_method" value="${escapeHtml(t.token)}"${n === 0 ? ' checked' : ''}> ${escapeHtml(t.label)} <code>${escapeHtml(t.token)}</code></label><br>`)
-    .join('');
+  const options = methodChoices(session.payment_method_types);
   const email = session.customer_email ?? session.customer_details?.email ?? '';
   const emailField = session.customer
     ? ''
@@ -60,7 +67,7 @@ ${emailField}
   );
 }
 
-export function portalPage(sessionId: string, customer: Customer, subscriptions: Subscription[], returnUrl: string | null): string {
+export function portalPage(sessionId: string, customer: Customer, subscriptions: Subscription[], returnUrl: string | null, message?: string): string {
   const rows = subscriptions
     .map((s) => {
       const item = s.items.data[0];
@@ -76,16 +83,26 @@ export function portalPage(sessionId: string, customer: Customer, subscriptions:
     'Billing portal',
     `<h1>Billing for ${escapeHtml(customer.email ?? customer.id)}</h1>
 <table><thead><tr><th>Subscription</th><th>Status</th><th>Amount</th><th></th></tr></thead><tbody>${rows}</tbody></table>
+${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ''}
+<form method="post" action="/p/session/${escapeHtml(sessionId)}/payment_method">
+<fieldset><legend>Update payment method</legend>${methodChoices(ALL_TYPES)}</fieldset>
+<button type="submit">Save</button>
+</form>
 ${returnUrl ? `<p><a href="${escapeHtml(returnUrl)}">Return</a></p>` : ''}`,
   );
 }
 
-export function invoicePage(invoice: Invoice): string {
+export function invoicePage(invoice: Invoice, error?: string): string {
   const rows = invoice.lines.data.map((l) => `<tr><td>${escapeHtml(l.description)}</td><td>${escapeHtml(money(l.amount, l.currency))}</td></tr>`).join('');
+  const pay =
+    invoice.status === 'open'
+      ? `<form method="post" action="/i/${escapeHtml(invoice.id)}"><fieldset><legend>Pay with</legend>${methodChoices(ALL_TYPES)}</fieldset><button type="submit">Pay</button></form>`
+      : '';
   return layout(
     `Invoice ${invoice.number ?? invoice.id}`,
     `<h1>Invoice ${escapeHtml(invoice.number ?? invoice.id)}</h1><p>Status: ${escapeHtml(invoice.status)}</p>
-<table><tbody>${rows}</tbody><tfoot><tr class="total"><td>Amount due</td><td>${escapeHtml(money(invoice.amount_due, invoice.currency))}</td></tr></tfoot></table>`,
+<table><tbody>${rows}</tbody><tfoot><tr class="total"><td>Amount due</td><td>${escapeHtml(money(invoice.amount_remaining, invoice.currency))}</td></tr></tfoot></table>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}${pay}`,
   );
 }
 

@@ -79,7 +79,7 @@ export interface StripeSandbox {
   /** Deliveries queued, held or waiting for a retry. */
   pendingWebhooks(): number;
   /** Pays an open Checkout Session as the hosted page's Pay button does. */
-  completeCheckout(sessionId: string, paymentMethod: string, opts?: ControlOptions & { email?: string; name?: string }): CheckoutSession;
+  completeCheckout(sessionId: string, paymentMethod: string, opts?: ControlOptions & { email?: string; name?: string; testClock?: string }): CheckoutSession;
   /** Settles a processing ACH payment now (succeeds or fails per its payment method). */
   settleAchPayment(paymentIntentId: string, opts?: ControlOptions): PaymentIntent;
   /** Makes a pending payout arrive ('paid') or fail. */
@@ -303,7 +303,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
 
   app.get('/p/session/:id', (req, res) => {
     const session = engine.store.entry(String(req.params.id))?.obj as PortalSession | undefined;
-    if (!session) {
+    if (!session || session.object !== 'billing_portal.session') {
       res.status(404).type('html').send(messagePage('Not found', 'This portal session does not exist.'));
       return;
     }
@@ -313,10 +313,28 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     res.type('html').send(portalPage(session.id, customer, subs, session.return_url));
   });
 
+  app.post('/p/session/:id/payment_method', form, (req, res) => {
+    const session = engine.store.entry(String(req.params.id))?.obj as PortalSession | undefined;
+    if (!session || session.object !== 'billing_portal.session') {
+      res.status(404).type('html').send(messagePage('Not found', 'This portal session does not exist.'));
+      return;
+    }
+    const ctx = ctxFor(session.id);
+    try {
+      engine.updateDefaultPaymentMethod(ctx, session.customer, String((req.body as Record<string, string> | undefined)?.payment_method ?? ''));
+      res.redirect(303, `/p/session/${session.id}`);
+    } catch (err) {
+      if (!(err instanceof StripeApiError)) throw err;
+      const customer = engine.store.get<Customer>('customer', session.customer, ctx.account);
+      const subs = engine.store.all<Subscription>('subscription', ctx.account, (s) => s.customer === customer.id && s.status !== 'canceled');
+      res.status(err.status).type('html').send(portalPage(session.id, customer, subs, session.return_url, err.body.message));
+    }
+  });
+
   app.post('/p/session/:id/subscriptions/:sub/:action', form, (req, res) => {
     const session = engine.store.entry(String(req.params.id))?.obj as PortalSession | undefined;
     const action = String(req.params.action);
-    if (!session || (action !== 'cancel' && action !== 'renew')) {
+    if (!session || session.object !== 'billing_portal.session' || (action !== 'cancel' && action !== 'renew')) {
       res.status(404).type('html').send(messagePage('Not found', 'Unknown portal action.'));
       return;
     }
@@ -338,6 +356,21 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       return;
     }
     res.type('html').send(invoicePage(invoice));
+  });
+
+  app.post('/i/:id', form, (req, res) => {
+    const invoice = engine.store.entry(String(req.params.id))?.obj as Invoice | undefined;
+    if (!invoice || invoice.object !== 'invoice') {
+      res.status(404).type('html').send(messagePage('Not found', 'This invoice does not exist.'));
+      return;
+    }
+    try {
+      engine.payInvoiceWith(ctxFor(invoice.id), invoice.id, String((req.body as Record<string, string> | undefined)?.payment_method ?? ''));
+      res.redirect(303, `/i/${invoice.id}`);
+    } catch (err) {
+      if (!(err instanceof StripeApiError)) throw err;
+      res.status(err.status).type('html').send(invoicePage(invoice, err.body.message));
+    }
   });
 
   app.get('/receipts/:id', (req, res) => {
@@ -374,7 +407,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     const ctx = controlCtx(req);
     const pm = str(req.body?.payment_method);
     if (!pm) throw invalidRequest('Missing required param: payment_method.', 'parameter_missing', 'payment_method');
-    res.json(engine.completeCheckout(ctx, String(req.params.id), pm, { email: str(req.body?.email), name: str(req.body?.name) }));
+    res.json(engine.completeCheckout(ctx, String(req.params.id), pm, { email: str(req.body?.email), name: str(req.body?.name), testClock: str(req.body?.test_clock) }));
   });
   control.post('/payment_intents/:id/settle', (req, res) => {
     res.json(engine.settleAchNow(controlCtx(req), String(req.params.id)));
@@ -428,7 +461,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     deliveries: () => [...engine.dispatcher.log],
     pendingWebhooks: () => engine.dispatcher.pending(),
     registerWebhookEndpoint,
-    completeCheckout: (id, pm, opts) => clone(engine.completeCheckout(ctxOf(opts), id, pm, { email: opts?.email, name: opts?.name })),
+    completeCheckout: (id, pm, opts) => clone(engine.completeCheckout(ctxOf(opts), id, pm, { email: opts?.email, name: opts?.name, testClock: opts?.testClock })),
     settleAchPayment: (id, opts) => clone(engine.settleAchNow(ctxOf(opts), id)),
     settlePayout: (id, outcome, opts) => clone(engine.settlePayout(ctxOf(opts), id, outcome)),
     advanceClock: async (id, frozenTime, opts) => {

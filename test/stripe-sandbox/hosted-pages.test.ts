@@ -1,7 +1,7 @@
 // The hosted pages a person (or a browser test) uses: Checkout, the billing portal, hosted
 // invoices; and the HTTP control API. Plain fetch against the sandbox, as a browser would.
 import Stripe from 'stripe';
-import { Harness, startHarness } from './helpers';
+import { advance, DAY, Harness, JAN_1_2026, startHarness } from './helpers';
 
 let h: Harness;
 let stripe: Stripe;
@@ -137,4 +137,37 @@ test('hosted invoice pages render', async () => {
   const html = (await http(invoice.hosted_invoice_url as string)).text;
   expect(html).toContain(invoice.number as string);
   expect(html).toContain('paid');
+});
+
+test('a lapsed member fixes the card in the portal and pays the open invoice on its hosted page', async () => {
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: JAN_1_2026 });
+  const s = await session({ customer_email: 'lapsed@example.com' });
+  const done = h.sandbox.completeCheckout(s.id, 'pm_card_visa', { testClock: clock.id });
+  const customer = (await stripe.customers.retrieve(done.customer as string)) as Stripe.Customer;
+  expect(customer.test_clock).toBe(clock.id);
+  const sub = done.subscription as string;
+  const bad = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
+  await stripe.subscriptions.update(sub, { default_payment_method: bad.id });
+  await advance(stripe, clock.id, Date.UTC(2026, 1, 1, 2) / 1000);
+  expect((await stripe.subscriptions.retrieve(sub)).status).toBe('past_due');
+
+  const ps = await stripe.billingPortal.sessions.create({ customer: customer.id });
+  const declined = await post(`${ps.url}/payment_method`, { payment_method: 'pm_card_visa_chargeDeclined' });
+  expect(declined.status).toBe(402);
+  expect(declined.text).toContain('Your card was declined.');
+  const saved = await post(`${ps.url}/payment_method`, { payment_method: 'pm_card_mastercard' });
+  expect(saved.status).toBe(303);
+  const updated = await stripe.subscriptions.retrieve(sub, { expand: ['default_payment_method', 'latest_invoice'] });
+  expect((updated.default_payment_method as Stripe.PaymentMethod).card?.brand).toBe('mastercard');
+
+  const invoice = updated.latest_invoice as Stripe.Invoice;
+  expect(invoice.status).toBe('open');
+  const page = await http(invoice.hosted_invoice_url as string);
+  expect(page.text).toContain('<button type="submit">Pay</button>');
+  const paid = await post(invoice.hosted_invoice_url as string, { payment_method: 'pm_card_visa' });
+  expect(paid.status).toBe(303);
+  expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('paid');
+  expect((await stripe.subscriptions.retrieve(sub)).status).toBe('active');
+  await advance(stripe, clock.id, Date.UTC(2026, 1, 1, 2) / 1000 + 20 * DAY);
+  expect((await stripe.subscriptions.retrieve(sub)).status).toBe('active');
 });
