@@ -97,10 +97,6 @@ export class Core {
     this.tasks = this.tasks.filter((t) => t.key !== key);
   }
 
-  hasTask(key: string): boolean {
-    return this.tasks.some((t) => t.key === key);
-  }
-
   /** Runs every task of `clock` due up to `until`, in time order, moving the clock's time along. */
   runDue(clock: string | null, until: number): void {
     for (;;) {

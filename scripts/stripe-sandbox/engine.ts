@@ -675,6 +675,13 @@ export class Engine extends Core {
     if (upcomingAt > this.now(clock) && sub.status !== 'trialing') {
       this.schedule(clock, upcomingAt, () => this.sendUpcoming(sub.id), { key: `upcoming:${sub.id}` });
     }
+    // Stripe announces the end of a trial three days ahead (or at once for shorter trials).
+    if (sub.status === 'trialing') {
+      const at = Math.max(this.now(clock), end - 3 * DAY);
+      this.schedule(clock, at, () => {
+        if (sub.status === 'trialing') this.emit(this.subCtx(sub), 'customer.subscription.trial_will_end', sub);
+      }, { key: `upcoming:${sub.id}` });
+    }
   }
 
   private sendUpcoming(subId: string): void {
@@ -2363,8 +2370,8 @@ export class Engine extends Core {
       customer = this.createCustomer(ctx, new Params(raw));
     }
     const pm = this.attachPaymentMethod(ctx, test.token, customer.id);
-    const items: Record<string, unknown>[] = [];
-    const addItems: Record<string, unknown>[] = [];
+    const items: FormObject[] = [];
+    const addItems: FormObject[] = [];
     state.prices.forEach((price, i) => {
       const q = String(state.quantities[i]);
       if (price.recurring) items.push({ price: price.id, quantity: q });
@@ -2373,7 +2380,7 @@ export class Engine extends Core {
     // Inline (price_data) prices are inactive; let the subscription reuse them as Checkout does.
     const inactive = state.prices.filter((pr) => !pr.active);
     for (const pr of inactive) pr.active = true;
-    const subParams: Record<string, unknown> = {
+    const subParams: FormObject = {
       customer: customer.id,
       items,
       add_invoice_items: addItems,
@@ -2385,7 +2392,7 @@ export class Engine extends Core {
     if (state.trialPeriodDays) subParams.trial_period_days = String(state.trialPeriodDays);
     let sub: Subscription;
     try {
-      sub = this.createSubscription(ctx, new Params(subParams as never), id);
+      sub = this.createSubscription(ctx, new Params(subParams), id);
     } finally {
       for (const pr of inactive) pr.active = false;
     }

@@ -71,23 +71,3 @@ export function parseForm(body: string): FormObject {
   }
   return finish(root) as FormObject;
 }
-
-/** Inverse of parseForm, used by the control helpers to post nested params. */
-export function encodeForm(data: Record<string, unknown>, prefix = ''): string {
-  const pairs: string[] = [];
-  for (const [k, v] of Object.entries(data)) {
-    if (v === undefined) continue;
-    const key = prefix ? `${prefix}[${k}]` : k;
-    if (Array.isArray(v)) {
-      v.forEach((item, i) => {
-        if (typeof item === 'object' && item !== null) pairs.push(encodeForm(item as Record<string, unknown>, `${key}[${i}]`));
-        else pairs.push(`${encodeURIComponent(`${key}[${i}]`)}=${encodeURIComponent(String(item))}`);
-      });
-    } else if (typeof v === 'object' && v !== null) {
-      pairs.push(encodeForm(v as Record<string, unknown>, key));
-    } else {
-      pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(v === null ? '' : String(v))}`);
-    }
-  }
-  return pairs.filter((p) => p !== '').join('&');
-}

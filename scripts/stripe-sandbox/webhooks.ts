@@ -69,10 +69,6 @@ export class WebhookDispatcher {
     if (mode !== 'hold') this.kick();
   }
 
-  getMode(): DeliveryMode {
-    return this.mode;
-  }
-
   enqueue(event: StripeEvent, endpoints: EndpointTarget[]): void {
     for (const endpoint of endpoints) this.queue.push({ event, endpoint, attempt: 1 });
     if (this.mode !== 'hold') this.kick();

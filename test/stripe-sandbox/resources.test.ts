@@ -174,7 +174,7 @@ test('subscriptions: a trial without a payment method pauses, then resumes', asy
   expect(resumed.status).toBe('active');
   expect((await stripe.invoices.retrieve(resumed.latest_invoice as string)).status).toBe('paid');
   const types = (await all(stripe.events.list({ limit: 100 }))).filter((e) => (e.data.object as { id?: string }).id === sub.id).map((e) => e.type);
-  expect(types).toEqual(expect.arrayContaining(['customer.subscription.paused', 'customer.subscription.resumed']));
+  expect(types).toEqual(expect.arrayContaining(['customer.subscription.trial_will_end', 'customer.subscription.paused', 'customer.subscription.resumed']));
 });
 
 test('invoices: list by customer and status, void, mark_uncollectible, pay', async () => {
