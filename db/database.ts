@@ -321,3 +321,115 @@ export type Plan = Selectable<PlansTable>;
 export type PlanVersion = Selectable<PlanVersionsTable>;
 export type Member = Selectable<MembersTable>;
 export type StoredStripeEvent = Selectable<StripeEventsTable>;
+
+export type ExemptionKind = 'hardship' | 'layoff' | 'leave' | 'retired';
+export type EpisodeCloseReason = 'recovered' | 'dropped' | 'resigned' | 'exempted';
+export type OutreachChannel = 'call' | 'text' | 'visit' | 'email';
+export type OutreachOutcome = 'no_answer' | 'reached' | 'recommitted' | 'hardship_exemption_requested' | 'changed_jobs' | 'resigned';
+
+export interface RetentionPoliciesTable {
+  organization_id: string;
+  policy: Json<Record<string, unknown>>;
+  updated_by_staff_user_id: string | null;
+  updated_at: Timestamp;
+}
+
+export interface MemberExemptionsTable {
+  id: Generated<string>;
+  organization_id: string;
+  member_id: string;
+  kind: ExemptionKind;
+  starts_on: string;
+  ends_on: string | null;
+  note: string | null;
+  created_by_staff_user_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface WorksiteOrganizersTable {
+  organization_id: string;
+  worksite: string;
+  organizer_staff_user_id: string;
+  updated_at: Timestamp;
+}
+
+export interface MemberCardExpiriesTable {
+  organization_id: string;
+  member_id: string;
+  exp_month: number;
+  exp_year: number;
+  updated_at: Timestamp;
+}
+
+export interface LapseEpisodesTable {
+  id: Generated<string>;
+  organization_id: string;
+  member_id: string;
+  opened_on: string;
+  closed_on: string | null;
+  close_reason: EpisodeCloseReason | null;
+  worksite: string | null;
+  organizer_staff_user_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface RetentionScanRunsTable {
+  organization_id: string;
+  scan_on: string;
+  started_at: Date | string;
+  report: Json<Record<string, unknown>>;
+}
+
+export interface OrganizerDigestsTable {
+  id: string;
+  organization_id: string;
+  recipient: string;
+  organizer_staff_user_id: string | null;
+  digest_on: string;
+  item_count: number;
+  outbox_id: string;
+  created_at: Timestamp;
+}
+
+export interface RetentionSignalsTable {
+  id: Generated<number>;
+  organization_id: string;
+  member_id: string;
+  signal: string;
+  signal_key: string;
+  episode_id: string | null;
+  detected_on: string;
+  reason: string;
+  months_in_arrears: number;
+  digest_id: string | null;
+  immediate_outbox_id: string | null;
+  notice_outbox_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface OutreachLogTable {
+  id: Generated<string>;
+  organization_id: string;
+  member_id: string;
+  staff_user_id: string | null;
+  episode_id: string | null;
+  channel: OutreachChannel;
+  outcome: OutreachOutcome;
+  note: string | null;
+  follow_up_on: string | null;
+  contacted_on: string;
+  created_at: Timestamp;
+}
+
+// Retention's tables, merged into the Database interface above.
+export interface Database {
+  retention_policies: RetentionPoliciesTable;
+  member_exemptions: MemberExemptionsTable;
+  worksite_organizers: WorksiteOrganizersTable;
+  member_card_expiries: MemberCardExpiriesTable;
+  lapse_episodes: LapseEpisodesTable;
+  retention_scan_runs: RetentionScanRunsTable;
+  organizer_digests: OrganizerDigestsTable;
+  retention_signals: RetentionSignalsTable;
+  outreach_log: OutreachLogTable;
+}
