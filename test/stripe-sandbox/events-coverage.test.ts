@@ -116,7 +116,7 @@ test('a compact dues history sends every required event type', async () => {
   expect((await s.payouts.list({ status: 'paid' })).data.length).toBeGreaterThan(0);
 
   await h.sandbox.flushWebhooks();
-  const seen = new Set(receiver.received.map((r) => r.event.type));
+  const seen = new Set<string>(receiver.received.map((r) => r.event.type));
   expect(REQUIRED.filter((t) => !seen.has(t))).toEqual([]);
   expect([...seen].filter((t) => !(REQUIRED as string[]).includes(t))).toEqual([]);
   for (const r of receiver.received) expect(() => s.webhooks.constructEvent(r.body, r.signature, secret)).not.toThrow();
