@@ -14,8 +14,11 @@ export function serialKeyOf(event: Stripe.Event): string {
   return `${account}:${object.object ?? 'object'}:${object.id ?? event.id}`;
 }
 
-/** Stores a verified event once; false when its id was already stored (a redelivery). */
-export async function storeEvent(db: Kysely<Database>, event: Stripe.Event): Promise<boolean> {
+/**
+ * Stores a verified event once; false when its id was already stored (a redelivery). The
+ * raw body, when given, is stored as it came (PostgreSQL parses it), sparing a re-serialisation.
+ */
+export async function storeEvent(db: Kysely<Database>, event: Stripe.Event, rawBody?: Buffer): Promise<boolean> {
   const inserted = await db
     .insertInto('stripe_events')
     .values({
@@ -25,7 +28,7 @@ export async function storeEvent(db: Kysely<Database>, event: Stripe.Event): Pro
       api_version: event.api_version ?? null,
       stripe_created_at: new Date(event.created * 1000),
       livemode: event.livemode,
-      payload: JSON.stringify(event),
+      payload: rawBody ? rawBody.toString('utf8') : JSON.stringify(event),
       serial_key: serialKeyOf(event),
     })
     .onConflict((oc) => oc.column('id').doNothing())

@@ -35,19 +35,26 @@ type Claimed = { kind: 'done'; status: 'processed' | 'ignored' } | { kind: 'none
 /**
  * Takes one due event and processes it in one transaction: the handler's state changes,
  * its ledger postings and the processed mark commit together or not at all. SKIP LOCKED
- * lets several processors share the stream; the advisory lock on the event's serial key
- * keeps two events of the same customer from being processed at once.
+ * lets several processors share the stream; the advisory lock on the event's serial key,
+ * held to the end of the transaction, keeps two events of the same customer from being
+ * processed at once.
  */
 async function processOne(deps: ProcessorDeps): Promise<Claimed> {
   const now = deps.now();
   let claimed: StoredStripeEvent | undefined;
   try {
     return await deps.db.transaction().execute(async (trx) => {
+      // Safe without waiting for the disk: the stored event is durable, and a commit lost in
+      // a crash leaves it pending, so it is processed again, all or nothing, with keyed postings.
+      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+      // The serial key's lock is tried inside the claim: a processor passes over events
+      // whose customer another processor is busy with, instead of queueing behind it.
       const event = await trx
         .selectFrom('stripe_events')
         .selectAll()
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
+        .where(sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(serial_key, 0))`)
         .orderBy('next_attempt_at')
         .orderBy('stripe_created_at')
         .limit(1)
@@ -56,7 +63,6 @@ async function processOne(deps: ProcessorDeps): Promise<Claimed> {
         .executeTakeFirst();
       if (!event) return { kind: 'none' } as const;
       claimed = event;
-      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${event.serial_key}, 0))`.execute(trx);
 
       const handler = handlerFor(event.type);
       let status: 'processed' | 'ignored' = 'processed';

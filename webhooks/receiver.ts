@@ -46,7 +46,7 @@ export function webhookRoutes(ctx: AppContext): RouteDefinition[] {
         if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.data?.object !== 'object') {
           throw new ApiError('bad_request', 'the webhook body is not a Stripe event');
         }
-        const stored = await storeEvent(ctx.db, event);
+        const stored = await storeEvent(ctx.db, event, req.body);
         if (stored) ctx.notifyWebhooks();
         res.json({ received: true, duplicate: !stored });
       },

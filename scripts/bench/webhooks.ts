@@ -1,0 +1,193 @@
+// Webhook benchmark (`npm run bench:webhooks`):
+//   ingest     — signed events POSTed over loopback at concurrency 64 to the service's receiver,
+//                beside a bare node:http server that verifies the same signature and does one
+//                INSERT into the same database, measured in the same run;
+//   processing — a stored backlog of events from realistic lifecycles played on the Stripe
+//                sandbox, processed into the ledger by concurrent processors.
+// Flags: --ingest-events 20000 --concurrency 64 --members 400 --months 12 --processors 8
+//        --skip-ingest --skip-processing
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import Stripe from 'stripe';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { checkLedger } from '../../src/ledger/check';
+import { createStripeClient, STRIPE_API_VERSION } from '../../src/stripe/client';
+import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers';
+import { memberMetadata } from '../../src/stripe/metadata';
+import { processDueEvents } from '../../webhooks/processor';
+import { benchDatabase, formatLoad, runLoad, spawnServer, type BenchDatabase } from './support';
+
+const { values: flags } = parseArgs({
+  options: {
+    'ingest-events': { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '64' },
+    members: { type: 'string', default: '400' },
+    months: { type: 'string', default: '12' },
+    processors: { type: 'string', default: '8' },
+    'skip-ingest': { type: 'boolean', default: false },
+    'skip-processing': { type: 'boolean', default: false },
+  },
+});
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const SECRET = `whsec_${randomBytes(24).toString('hex')}`;
+
+function syntheticEvent(index: number): string {
+  // About the size of a real invoice.paid event (a few kilobytes).
+  const lines = Array.from({ length: 3 }, (_, i) => ({ id: `il_${index}_${i}`, object: 'line_item', amount: 2500, currency: 'usd', description: 'Monthly dues', period: { start: 1767625200, end: 1770303600 }, metadata: {} }));
+  return JSON.stringify({
+    id: `evt_bench${index.toString(36)}${randomBytes(6).toString('hex')}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: 'invoice.paid',
+    data: { object: { id: `in_bench${index}`, object: 'invoice', customer: `cus_bench${index % 5000}`, amount_paid: 2500, currency: 'usd', status: 'paid', lines: { object: 'list', data: lines, has_more: false }, metadata: { note: 'x'.repeat(1500) } } },
+  });
+}
+
+async function ingest(bench: BenchDatabase): Promise<void> {
+  const count = Number(flags['ingest-events']);
+  const concurrency = Number(flags.concurrency);
+  log(`\n== ingest: ${count} signed events per server at concurrency ${concurrency}`);
+  const prepare = () =>
+    Array.from({ length: count }, (_, i) => {
+      const body = syntheticEvent(i);
+      const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET });
+      return { method: 'POST', path: '/webhooks/stripe', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature }, body };
+    });
+  const results: Record<string, Awaited<ReturnType<typeof runLoad>>> = {};
+  for (const mode of ['baseline', 'app'] as const) {
+    const server = await spawnServer('scripts/bench/ingest-server.ts', { BENCH_MODE: mode, BENCH_DATABASE_URL: bench.url, BENCH_WEBHOOK_SECRET: SECRET });
+    try {
+      await runLoad(server.url, prepare().slice(0, 500), concurrency); // warm-up: JIT, pool connections
+      results[mode] = await runLoad(server.url, prepare(), concurrency);
+      log(formatLoad(mode === 'app' ? 'service receiver' : 'baseline (node:http+INSERT)', results[mode]!));
+    } finally {
+      await server.stop();
+    }
+  }
+  const ratio = results.app!.perSecond / results.baseline!.perSecond;
+  log(`receiver / baseline throughput: ${(ratio * 100).toFixed(0)}%  (aim ≥ 50%)   receiver p99 ${results.app!.p99Ms.toFixed(1)} ms (aim < 50 ms)`);
+}
+
+async function processing(bench: BenchDatabase): Promise<void> {
+  const members = Number(flags.members);
+  const months = Number(flags.months);
+  const processors = Number(flags.processors);
+  log(`\n== processing: lifecycles of ${members} members over ${months} months, processed by ${processors} concurrent processors`);
+  const logger = pino({ level: 'silent' });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  const placeholder = createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' });
+  const ctx = { config, db: bench.db, logger, stripe: placeholder, publicUrl: 'http://127.0.0.1', notifyOutbox: () => undefined, notifyWebhooks: () => undefined, webhookSecrets: [SECRET], now: () => new Date() };
+  const receiver = buildApp(ctx).listen(0, '127.0.0.1');
+  await new Promise((resolve) => receiver.once('listening', resolve));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/stripe`;
+  const sandbox = await spawnServer('scripts/stripe-sandbox/main.ts', { PORT: '0' }, /listening on (\S+)/);
+  const stripe = createStripeClient({ secretKey: 'sk_test_bench', apiBase: sandbox.url, maxNetworkRetries: 2 });
+  // Subscribed to the event types the service handles, as the service registers itself.
+  const endpoint = await stripe.webhookEndpoints.create({ url: receiverUrl, enabled_events: HANDLED_EVENT_TYPES as Stripe.WebhookEndpointCreateParams.EnabledEvent[], api_version: STRIPE_API_VERSION });
+  ctx.webhookSecrets.push(endpoint.secret!);
+  const control = async (path: string, body: Record<string, string> = {}) => {
+    const response = await fetch(`${sandbox.url}/_sandbox${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`sandbox ${path}: ${response.status} ${await response.text()}`);
+  };
+
+  try {
+    const organization = await bench.db.insertInto('organizations').values({ slug: 'bench-union', name: 'Bench Union', time_zone: 'America/Chicago', currency: 'usd', settings: '{}' }).returningAll().executeTakeFirstOrThrow();
+    const generationStarted = Date.now();
+    const start = Math.floor(Date.UTC(2026, 0, 5, 15) / 1000);
+    const paymentMethods = ['pm_card_visa', 'pm_card_visa', 'pm_card_visa', 'pm_card_visa', 'pm_usBankAccount_success', 'pm_card_createDispute'];
+    const clocks: string[] = [];
+    for (let batch = 0; batch < members; batch += 20) {
+      await Promise.all(
+        Array.from({ length: Math.min(20, members - batch) }, async (_, offset) => {
+          const n = batch + offset;
+          const member = await bench.db.insertInto('members').values({ organization_id: organization.id, name: `Member ${n}`, email: `member${n}@bench.example.org` }).returning('id').executeTakeFirstOrThrow();
+          const metadata = memberMetadata({ organizationId: organization.id, memberId: member.id });
+          const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+          const customer = await stripe.customers.create({ email: `member${n}@bench.example.org`, metadata, test_clock: clock.id });
+          const session = await stripe.checkout.sessions.create({
+            mode: 'subscription',
+            customer: customer.id,
+            client_reference_id: member.id,
+            metadata,
+            subscription_data: { metadata },
+            line_items: [{ price_data: { currency: 'usd', product_data: { name: 'Dues' }, unit_amount: 1500 + (n % 7) * 500, recurring: { interval: 'month' } }, quantity: 1 }],
+            success_url: 'http://127.0.0.1/welcome',
+            cancel_url: 'http://127.0.0.1/cancelled',
+          });
+          await control(`/checkout_sessions/${session.id}/complete`, { payment_method: paymentMethods[n % paymentMethods.length]! });
+          clocks.push(clock.id);
+        }),
+      );
+    }
+    for (let month = 1; month < months; month += 1) {
+      const moment = Math.floor(Date.UTC(2026, month, 5, 16) / 1000);
+      for (let i = 0; i < clocks.length; i += 25) {
+        await Promise.all(
+          clocks.slice(i, i + 25).map(async (clock) => {
+            await stripe.testHelpers.testClocks.advance(clock, { frozen_time: moment });
+            for (let tries = 0; tries < 2000; tries += 1) {
+              if ((await stripe.testHelpers.testClocks.retrieve(clock)).status === 'ready') return;
+              await new Promise((resolve) => setTimeout(resolve, 5));
+            }
+          }),
+        );
+      }
+      await control('/delivery/flush');
+      const stored = await bench.db.selectFrom('stripe_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      log(`  generated month ${month + 1}/${months}: ${stored.n} events stored (${((Date.now() - generationStarted) / 1000).toFixed(0)} s)`);
+    }
+    await control('/delivery/flush');
+    const backlog = Number((await bench.db.selectFrom('stripe_events').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
+    log(`backlog: ${backlog} stored events from ${members} member lifecycles (generated in ${((Date.now() - generationStarted) / 1000).toFixed(0)} s)`);
+
+    const deps = { db: bench.db, stripe, logger, now: () => new Date() };
+    const started = process.hrtime.bigint();
+    let reported = 0;
+    const progress = setInterval(() => {
+      void bench.db
+        .selectFrom('stripe_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '!=', 'pending')
+        .executeTakeFirstOrThrow()
+        .then((row) => {
+          if (Number(row.n) !== reported) log(`  processed ${row.n}/${backlog}`);
+          reported = Number(row.n);
+        });
+    }, 5000);
+    const reports = await Promise.all(Array.from({ length: processors }, () => processDueEvents(deps)));
+    clearInterval(progress);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const total = reports.reduce((sum, r) => ({ processed: sum.processed + r.processed, ignored: sum.ignored + r.ignored, retried: sum.retried + r.retried, failed: sum.failed + r.failed }));
+    log(`processed ${total.processed}, ignored ${total.ignored}, to retry ${total.retried}, failed ${total.failed} in ${seconds.toFixed(1)} s`);
+    log(`processing throughput: ${(backlog / seconds).toFixed(0)} events/s  (aim ≥ 1,000 events/s; 500,000 events would take ${(500_000 / (backlog / seconds) / 60).toFixed(1)} min)`);
+    const errors = await bench.db.selectFrom('stripe_events').select(['type', 'last_error', (eb) => eb.fn.countAll<number>().as('n')]).where('last_error', 'is not', null).groupBy(['type', 'last_error']).orderBy('n', 'desc').limit(5).execute();
+    for (const e of errors) log(`  retried: ${e.n} × ${e.type}: ${e.last_error?.slice(0, 160)}`);
+    const problems = await checkLedger(bench.db, organization.id);
+    log(`check-ledger: ${problems.length === 0 ? 'ok' : `${problems.length} problem(s)`}`);
+  } finally {
+    await sandbox.stop();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
+}
+
+async function main(): Promise<void> {
+  const bench = await benchDatabase();
+  try {
+    if (!flags['skip-ingest']) await ingest(bench);
+    if (!flags['skip-processing']) await processing(bench);
+  } finally {
+    await bench.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
