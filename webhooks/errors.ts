@@ -1,6 +1,10 @@
 /** The event concerns something not linked yet (its checkout not processed yet, say): try again later. */
 export class RetryLater extends Error {
-  constructor(message: string) {
+  /** The organization the event was already traced to, so its admins see it while it waits. */
+  constructor(
+    message: string,
+    readonly organizationId?: string,
+  ) {
     super(message);
     this.name = 'RetryLater';
   }

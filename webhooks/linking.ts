@@ -59,9 +59,9 @@ export async function linkToMember(
   const organization = await organizationById(trx, ids.organizationId);
   if (!organization) throw new NotOurs(`metadata names organization ${ids.organizationId}, which does not exist here`);
   if (accountOrganization && accountOrganization.id !== organization.id) throw new NotOurs('metadata names another organization than the account it came from');
-  if (!ids.memberId) throw new RetryLater(`no member linked yet to customer ${hints.customerId ?? '(none)'}`);
+  if (!ids.memberId) throw new RetryLater(`no member linked yet to customer ${hints.customerId ?? '(none)'}`, organization.id);
   const member = await trx.selectFrom('members').selectAll().where('organization_id', '=', organization.id).where('id', '=', ids.memberId).forUpdate().executeTakeFirst();
-  if (!member) throw new RetryLater(`member ${ids.memberId} not found (yet) in ${organization.slug}`);
+  if (!member) throw new RetryLater(`member ${ids.memberId} not found (yet) in ${organization.slug}`, organization.id);
   if (hints.customerId && member.stripe_customer_id !== hints.customerId) {
     await trx.updateTable('members').set({ stripe_customer_id: hints.customerId, updated_at: new Date() }).where('organization_id', '=', organization.id).where('id', '=', member.id).execute();
     member.stripe_customer_id = hints.customerId;

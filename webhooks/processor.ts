@@ -124,7 +124,7 @@ async function recordFailure(deps: ProcessorDeps, event: StoredStripeEvent, erro
     .set({
       status: parked ? 'failed' : 'pending',
       attempts,
-      organization_id: event.organization_id ?? (await organizationNamedBy(deps, event)),
+      organization_id: event.organization_id ?? (error instanceof RetryLater ? error.organizationId : undefined) ?? (await organizationNamedBy(deps, event)),
       last_error: message.slice(0, 2000),
       next_attempt_at: sql<Date>`${deps.now()}::timestamptz + make_interval(secs => ${retryDelaySeconds(attempts)})`,
     })
