@@ -311,6 +311,8 @@ export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
+  affiliates: AffiliatesTable;
+  per_capita_rates: PerCapitaRatesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -432,4 +434,25 @@ export interface Database {
   organizer_digests: OrganizerDigestsTable;
   retention_signals: RetentionSignalsTable;
   outreach_log: OutreachLogTable;
+}
+
+export type AffiliateKind = 'international_union' | 'state_federation' | 'central_labor_council' | 'other';
+
+export interface AffiliatesTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  kind: AffiliateKind;
+  created_at: Timestamp;
+}
+
+/** Cents per member in good standing per month, from `effective_from` until the affiliate's next rate. */
+export interface PerCapitaRatesTable {
+  id: Generated<string>;
+  organization_id: string;
+  affiliate_id: string;
+  rate_cents: number;
+  effective_from: string;
+  created_by_staff_user_id: string | null;
+  created_at: Timestamp;
 }

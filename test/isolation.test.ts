@@ -19,6 +19,8 @@ let orgBAllRolesToken: string;
 let planOfA: string;
 const EVENT_OF_A = 'evt_IsolationOfOrgA1';
 let memberOfA: string;
+let affiliateOfA: string;
+let rateOfA: string;
 
 async function snapshotOf(db: Db, organizationId: string): Promise<string> {
   const rows = await Promise.all([
@@ -32,6 +34,8 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('member_standing_changes').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('manual_payments').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('affiliates').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('per_capita_rates').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
   ]);
   return JSON.stringify(rows);
 }
@@ -52,6 +56,8 @@ beforeAll(async () => {
     .insertInto('stripe_events')
     .values({ id: EVENT_OF_A, type: 'invoice.paid', stripe_created_at: new Date(), payload: JSON.stringify({ id: EVENT_OF_A }), livemode: false, serial_key: 'k', status: 'failed', organization_id: orgA.id, last_error: 'boom' })
     .execute();
+  affiliateOfA = (await ctx.db.insertInto('affiliates').values({ organization_id: orgA.id, name: 'International of A', kind: 'international_union' }).returning('id').executeTakeFirstOrThrow()).id;
+  rateOfA = (await ctx.db.insertInto('per_capita_rates').values({ organization_id: orgA.id, affiliate_id: affiliateOfA, rate_cents: 1100, effective_from: '2026-01-01' }).returning('id').executeTakeFirstOrThrow()).id;
   orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, 3600);
 });
 afterAll(async () => {
@@ -59,7 +65,7 @@ afterAll(async () => {
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
@@ -90,7 +96,7 @@ describe('organization isolation, for every staff route in the route table', () 
         expect(res.status).toBeLessThan(500);
       }
       const text = JSON.stringify(res.body);
-      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
+      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, affiliateOfA, rateOfA, 'International of A', 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
         expect(text).not.toContain(secret);
       }
       expect(await snapshotOf(ctx.db, orgA.id)).toBe(before);

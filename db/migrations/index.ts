@@ -4,6 +4,7 @@ import * as m0002 from './0002_plans_and_members';
 import * as m0003 from './0003_stripe_events';
 import * as m0004 from './0004_ledger';
 import * as m0006 from './0006_retention';
+import * as m0007 from './0007_treasurer';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003_stripe_events': m0003,
   '0004_ledger': m0004,
   '0006_retention': m0006,
+  '0007_treasurer': m0007,
 };

@@ -1,0 +1,45 @@
+import { CHART_OF_ACCOUNTS, type AccountCode } from '../ledger/accounts';
+import type { LedgerKind, LedgerPaymentMethod } from '../ledger/postings';
+
+/** Ledger kinds as a treasurer says them. */
+export const KIND_LABELS: Readonly<Record<LedgerKind, string>> = {
+  dues_payment: 'dues payment',
+  initiation_fee: 'initiation fee',
+  processing_fee: 'processing fee',
+  refund: 'refund',
+  dispute: 'dispute',
+  dispute_fee: 'dispute fee',
+  dispute_reversal: 'dispute reversal',
+  payout: 'payout',
+  payout_failed: 'failed payout',
+  manual_payment: 'manual payment',
+  payment_reversal: 'payment reversal',
+};
+
+export const METHOD_LABELS: Readonly<Record<LedgerPaymentMethod, string>> = {
+  card: 'card',
+  us_bank_account: 'bank debit',
+  cash: 'cash',
+  check: 'check',
+  payroll_deduction: 'payroll deduction',
+};
+
+const ACCOUNT_NAMES = new Map<string, string>(CHART_OF_ACCOUNTS.map((account) => [account.code, account.name]));
+
+/** 'stripe_balance;dues_income' (as the export query aggregates codes) → 'Stripe balance; Dues income'. */
+export function accountNames(codes: string | null): string {
+  if (!codes) return '';
+  return codes
+    .split(';')
+    .map((code) => ACCOUNT_NAMES.get(code as AccountCode) ?? code)
+    .join('; ');
+}
+
+// A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Text from outside (member names come from a public form) made inert: a leading apostrophe keeps it text. */
+export function neutralise(text: string | null): string {
+  if (text === null) return '';
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}

@@ -1,0 +1,360 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { Organization } from '../../db/database';
+import type { AppContext } from '../context';
+import { principal } from '../auth/guard';
+import { auditActor, recordAudit } from '../audit/audit';
+import { ApiError, notFound } from '../http/errors';
+import type { RouteDefinition } from '../http/routes';
+import { parseInput } from '../http/validate';
+import { LEDGER_KINDS } from '../ledger/postings';
+import { findOrganizationById } from '../organizations/queries';
+import { findMember } from '../members/queries';
+import { ClientGone, csvWriter, DATE_COLUMNS, DECIMAL_COLUMNS, EXPORT_COLUMNS, exportCells, INTEGER_COLUMNS } from './export';
+import { payoutBalanceLines, payoutContents } from './payout-lines';
+import {
+  accountMovements,
+  affiliateRates,
+  findAffiliate,
+  forEachBatch,
+  ledgerExportQuery,
+  listAffiliates,
+  memberCounts,
+  membersInGoodStanding,
+  monthEnd,
+  payoutLedgerLines,
+  payoutsArriving,
+  statementFacts,
+  type LedgerExportFilters,
+} from './queries';
+import { annualReceipts, fiscalYearRange } from './reports/annual';
+import { monthlySummary } from './reports/monthly';
+import { reconcilePayout } from './reports/payouts';
+import { perCapitaRemittance, type PerCapitaLine } from './reports/per-capita';
+import { memberStatement } from './reports/statement';
+import { monthRange } from './reports/totals';
+import { money, moneyTable, reportCsv, type ReportTable } from './tables';
+import { xlsxWriter } from './xlsx';
+
+const BOOKKEEPERS = ['admin', 'treasurer'] as const;
+
+const day = z
+  .string()
+  .regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a calendar day YYYY-MM-DD')
+  .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'a calendar day YYYY-MM-DD');
+const month = z.string().regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM');
+const format = z.enum(['json', 'csv']).optional();
+
+const exportQuery = z
+  .object({
+    from: day.optional(),
+    to: day.optional(),
+    format: z.enum(['csv', 'xlsx']).optional(),
+    kind: z.enum(LEDGER_KINDS as [string, ...string[]]).optional(),
+    memberId: z.uuid().optional(),
+    planId: z.uuid().optional(),
+    payoutId: z.string().regex(/^po_[A-Za-z0-9_]{1,100}$/, 'a Stripe payout id po_…').optional(),
+    bom: z.enum(['true', 'false']).optional(),
+  })
+  .strict()
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { path: ['to'], message: 'to must not be before from' });
+
+const monthlyQuery = z.object({ month, format }).strict();
+const annualQuery = z.object({ fiscalYear: z.string().regex(/^(19|2\d)\d{2}$/, 'a year YYYY'), format }).strict();
+const payoutQuery = z
+  .object({ from: day, to: day, format })
+  .strict()
+  .refine((q) => q.from <= q.to, { path: ['to'], message: 'to must not be before from' });
+const statementQuery = z.object({ format }).strict();
+const memberParams = z.object({ memberId: z.uuid() });
+const affiliateParams = z.object({ affiliateId: z.uuid() });
+const rateParams = z.object({ affiliateId: z.uuid(), rateId: z.uuid() });
+const affiliateKind = z.enum(['international_union', 'state_federation', 'central_labor_council', 'other']);
+const newAffiliate = z.object({ name: z.string().trim().min(1).max(200), kind: affiliateKind }).strict();
+const affiliateChanges = z.object({ name: z.string().trim().min(1).max(200).optional(), kind: affiliateKind.optional() }).strict();
+const newRate = z.object({ rateCents: z.number().int().min(0).max(100_000_00), effectiveFrom: day }).strict();
+
+const fiscalYearSettings = z.object({ fiscalYearStartMonth: z.number().int().min(1).max(12) });
+
+/** The month the organization's fiscal year starts in, from its settings; January when unset. */
+export function fiscalYearStartMonth(organization: Organization): number {
+  const parsed = fiscalYearSettings.safeParse(organization.settings);
+  return parsed.success ? parsed.data.fiscalYearStartMonth : 1;
+}
+
+const uniqueViolation = (error: unknown) => typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
+
+export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
+  async function organizationOf(req: Request): Promise<Organization> {
+    const organization = await findOrganizationById(ctx.db, principal(req).organizationId);
+    if (!organization) throw notFound('organization');
+    return organization;
+  }
+
+  async function audit(req: Request, action: string, details: Record<string, unknown>): Promise<void> {
+    await recordAudit(ctx.db, { ...auditActor(req), action, details });
+  }
+
+  /** JSON, or the report's table as CSV; audited either way with the filters and the row count. */
+  async function sendReport(req: Request, res: Response, action: string, filters: Record<string, unknown>, body: unknown, table: ReportTable, filename: string): Promise<void> {
+    const wantsCsv = (req.query.format as string | undefined) === 'csv';
+    await audit(req, action, { filters, format: wantsCsv ? 'csv' : 'json', rows: table.rows.length });
+    if (!wantsCsv) {
+      res.json(body);
+      return;
+    }
+    res.attachment(`${filename}.csv`).type('text/csv; charset=utf-8').send(reportCsv(table));
+  }
+
+  async function perCapitaFor(organization: Organization, monthText: string): Promise<{ lines: PerCapitaLine[]; members: number }> {
+    const { from, until } = monthRange(monthText);
+    const members = await membersInGoodStanding(ctx.db, organization.id, monthEnd(until, organization.time_zone));
+    return { lines: perCapitaRemittance(from, members, await affiliateRates(ctx.db, organization.id)), members };
+  }
+
+  return [
+    {
+      method: 'get',
+      path: '/api/ledger/export',
+      access: BOOKKEEPERS,
+      summary: 'The ledger as a CSV or XLSX download, one row per transaction, streamed from the database',
+      handler: async (req, res) => {
+        const query = parseInput(exportQuery, req.query, 'query');
+        const organization = await organizationOf(req);
+        const filters: LedgerExportFilters = { from: query.from, to: query.to, kind: query.kind as LedgerExportFilters['kind'], memberId: query.memberId, planId: query.planId };
+        if (query.payoutId !== undefined) {
+          const known = await ctx.db.selectFrom('stripe_payouts').select('id').where('organization_id', '=', organization.id).where('id', '=', query.payoutId).executeTakeFirst();
+          if (!known) throw notFound('payout');
+          filters.payout = payoutContents(query.payoutId, await payoutBalanceLines(ctx.stripe, organization, query.payoutId));
+        }
+        const xlsx = query.format === 'xlsx';
+        const name = `ledger-${organization.slug}-${query.from ?? 'start'}-to-${query.to ?? 'now'}`;
+        res.attachment(`${name}.${xlsx ? 'xlsx' : 'csv'}`);
+        res.type(xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
+        const writer = xlsx
+          ? xlsxWriter(res, 'Ledger', { header: EXPORT_COLUMNS, decimal: DECIMAL_COLUMNS, integer: INTEGER_COLUMNS, date: DATE_COLUMNS })
+          : csvWriter(res, EXPORT_COLUMNS, { bom: query.bom === 'true' });
+        let rows = 0;
+        let completed = false;
+        try {
+          await forEachBatch(ctx.db, ledgerExportQuery(organization.id, organization.time_zone, filters), async (batch) => {
+            rows += batch.length;
+            await writer.write(batch.map(exportCells));
+          });
+          await writer.end();
+          completed = true;
+        } catch (error) {
+          // The headers are gone: all that is left is to cut the download short, so it cannot pass for a whole one.
+          if (!(error instanceof ClientGone)) req.log?.error({ err: error }, 'ledger export failed mid-stream');
+          res.destroy();
+        } finally {
+          const { format: _format, bom: _bom, ...chosen } = query;
+          await audit(req, 'ledger.exported', { filters: chosen, format: xlsx ? 'xlsx' : 'csv', rows, completed });
+        }
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/reports/monthly',
+      access: BOOKKEEPERS,
+      summary: 'Monthly summary: dues, fees, refunds, disputes and net; members paying, joined, lapsed and recovered',
+      handler: async (req, res) => {
+        const query = parseInput(monthlyQuery, req.query, 'query');
+        const organization = await organizationOf(req);
+        const { from, until } = monthRange(query.month);
+        const movements = await accountMovements(ctx.db, organization.id, organization.time_zone, organization.currency, from, until);
+        const members = await memberCounts(ctx.db, organization.id, organization.time_zone, from, until);
+        const summary = monthlySummary(query.month, organization.currency, movements, members);
+        const table = moneyTable(summary, organization.currency, [
+          ['Members paying', summary.members.paying],
+          ['Members joined', summary.members.joined],
+          ['Members lapsed', summary.members.lapsed],
+          ['Members recovered', summary.members.recovered],
+        ]);
+        await sendReport(req, res, 'report.monthly', { month: query.month }, summary, table, `monthly-${organization.slug}-${query.month}`);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/reports/annual',
+      access: BOOKKEEPERS,
+      summary: "Annual receipts for the Department of Labor's LM-2/3/4, over the organization's fiscal year",
+      handler: async (req, res) => {
+        const query = parseInput(annualQuery, req.query, 'query');
+        const organization = await organizationOf(req);
+        const startMonth = fiscalYearStartMonth(organization);
+        const range = fiscalYearRange(Number(query.fiscalYear), startMonth);
+        const movements = await accountMovements(ctx.db, organization.id, organization.time_zone, organization.currency, range.from, range.until);
+        let perCapitaTaxCents = 0;
+        for (let offset = 0; offset < 12; offset += 1) {
+          const index = startMonth - 1 + offset;
+          const year = Number(range.from.slice(0, 4)) + Math.floor(index / 12);
+          const monthText = `${year}-${String((index % 12) + 1).padStart(2, '0')}`;
+          perCapitaTaxCents += (await perCapitaFor(organization, monthText)).lines.reduce((sum, line) => sum + line.owedCents, 0);
+        }
+        const report = { ...annualReceipts({ fiscalYear: Number(query.fiscalYear), from: range.from, to: range.to, currency: organization.currency, movements, perCapitaTaxCents }), fiscalYearStartMonth: startMonth };
+        const table = moneyTable(report, organization.currency, [
+          ['Dues and agency fees', report.duesAndAgencyFeesCents, true],
+          ['Per-capita tax to affiliates', report.perCapitaTaxCents, true],
+          ['Total receipts', report.totalReceiptsCents, true],
+          ['Form', report.form],
+        ]);
+        await sendReport(req, res, 'report.annual', { fiscalYear: query.fiscalYear }, report, table, `annual-${organization.slug}-${query.fiscalYear}`);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/reports/per-capita',
+      access: BOOKKEEPERS,
+      summary: 'Per-capita tax owed to each affiliate for a month: members in good standing × the rate in force',
+      handler: async (req, res) => {
+        const query = parseInput(monthlyQuery, req.query, 'query');
+        const organization = await organizationOf(req);
+        const { lines, members } = await perCapitaFor(organization, query.month);
+        const totalCents = lines.reduce((sum, line) => sum + line.owedCents, 0);
+        const table: ReportTable = {
+          header: ['Affiliate', 'Kind', 'Rate', 'Rate (minor units)', 'Effective from', 'Members in good standing', 'Owed', 'Owed (minor units)'],
+          rows: lines.map((line) => [line.affiliate, line.kind.replace(/_/g, ' '), money(line.rateCents, organization.currency), String(line.rateCents), line.effectiveFrom, String(line.members), money(line.owedCents, organization.currency), String(line.owedCents)]),
+        };
+        await sendReport(req, res, 'report.per_capita', { month: query.month }, { month: query.month, currency: organization.currency, membersInGoodStanding: members, affiliates: lines, totalCents }, table, `per-capita-${organization.slug}-${query.month}`);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/reports/payouts',
+      access: BOOKKEEPERS,
+      summary: 'Payout reconciliation: each payout arriving in the range with its transactions, checked against the bank deposit',
+      handler: async (req, res) => {
+        const query = parseInput(payoutQuery, req.query, 'query');
+        const organization = await organizationOf(req);
+        const payouts = [];
+        for (const payout of await payoutsArriving(ctx.db, organization.id, query.from, query.to)) {
+          const balanceLines = await payoutBalanceLines(ctx.stripe, organization, payout.id);
+          const ledgerLines = await payoutLedgerLines(ctx.db, organization.id, organization.time_zone, payoutContents(payout.id, balanceLines));
+          payouts.push({ currency: payout.currency, ...reconcilePayout({ payoutId: payout.id, status: payout.status, arrivalDate: payout.arrival_date, amountCents: payout.amount_cents, postedCents: payout.posted_cents, balanceLines, ledgerLines }) });
+        }
+        const mismatches = payouts.flatMap((p) => p.mismatches.map((message) => ({ payoutId: p.payoutId, message })));
+        const table: ReportTable = {
+          header: ['Payout', 'Status', 'Arrival date', 'Payout amount', 'Transaction ID', 'Date', 'Kind', 'Description', 'Net', 'Net (minor units)', 'Problem'],
+          rows: payouts.flatMap((p) => [
+            ...p.transactions.map((t) => [p.payoutId, p.status, p.arrivalDate ?? '', money(p.amountCents, p.currency), t.id, t.day, t.kind.replace(/_/g, ' '), t.description, money(t.netCents, p.currency), String(t.netCents), '']),
+            ...p.mismatches.map((message) => [p.payoutId, p.status, p.arrivalDate ?? '', money(p.amountCents, p.currency), '', '', '', '', '', '', message]),
+          ]),
+        };
+        await sendReport(req, res, 'report.payouts', { from: query.from, to: query.to }, { from: query.from, to: query.to, payouts, mismatches }, table, `payouts-${organization.slug}-${query.from}-to-${query.to}`);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/members/:memberId/statement',
+      access: BOOKKEEPERS,
+      summary: "One member's full history of charges, payments, refunds, disputes and standing changes",
+      handler: async (req, res) => {
+        const { memberId } = parseInput(memberParams, req.params, 'params');
+        const organization = await organizationOf(req);
+        const member = await findMember(ctx.db, organization.id, memberId);
+        if (!member) throw notFound('member');
+        parseInput(statementQuery, req.query, 'query');
+        const facts = await statementFacts(ctx.db, organization.id, organization.time_zone, member.id);
+        const statement = memberStatement(facts.ledger, facts.standing);
+        const table: ReportTable = {
+          header: ['Date', 'Type', 'Kind', 'Description', 'Amount', 'Amount (minor units)', 'Transaction ID'],
+          rows: statement.lines.map((line) => [line.day, line.type, line.kind.replace(/_/g, ' '), line.description, money(line.amountCents, organization.currency), String(line.amountCents), line.transactionId ?? '']),
+        };
+        const body = { member: { id: member.id, name: member.name, standing: member.standing, paidThrough: member.paid_through }, currency: organization.currency, ...statement };
+        await sendReport(req, res, 'report.member_statement', { memberId: member.id }, body, table, `statement-${member.id}`);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/affiliates',
+      access: BOOKKEEPERS,
+      summary: 'Affiliates owed per-capita tax, with their rates and effective dates',
+      handler: async (req, res) => {
+        res.json({ affiliates: await listAffiliates(ctx.db, principal(req).organizationId) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/affiliates',
+      access: ['admin'],
+      summary: 'Add an affiliate (international union, state federation, central labor council)',
+      handler: async (req, res) => {
+        const input = parseInput(newAffiliate, req.body);
+        const me = principal(req);
+        try {
+          const affiliate = await ctx.db.insertInto('affiliates').values({ organization_id: me.organizationId, name: input.name, kind: input.kind }).returning(['id', 'name', 'kind']).executeTakeFirstOrThrow();
+          await audit(req, 'affiliate.created', { affiliateId: affiliate.id, name: affiliate.name, kind: affiliate.kind });
+          res.status(201).json({ ...affiliate, rates: [] });
+        } catch (error) {
+          if (uniqueViolation(error)) throw new ApiError('conflict', `an affiliate named "${input.name}" exists already`);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'patch',
+      path: '/api/affiliates/:affiliateId',
+      access: ['admin'],
+      summary: "Rename an affiliate or change its kind",
+      handler: async (req, res) => {
+        const { affiliateId } = parseInput(affiliateParams, req.params, 'params');
+        const me = principal(req);
+        if (!(await findAffiliate(ctx.db, me.organizationId, affiliateId))) throw notFound('affiliate');
+        const changes = parseInput(affiliateChanges, req.body);
+        try {
+          if (Object.keys(changes).length > 0) await ctx.db.updateTable('affiliates').set(changes).where('organization_id', '=', me.organizationId).where('id', '=', affiliateId).execute();
+        } catch (error) {
+          if (uniqueViolation(error)) throw new ApiError('conflict', `an affiliate named "${changes.name}" exists already`);
+          throw error;
+        }
+        await audit(req, 'affiliate.changed', { affiliateId, changes });
+        res.json((await listAffiliates(ctx.db, me.organizationId)).find((a) => a.id === affiliateId));
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/affiliates/:affiliateId/rates',
+      access: ['admin'],
+      summary: "Set an affiliate's per-capita rate from a day on (cents per member in good standing per month)",
+      handler: async (req, res) => {
+        const { affiliateId } = parseInput(affiliateParams, req.params, 'params');
+        const me = principal(req);
+        if (!(await findAffiliate(ctx.db, me.organizationId, affiliateId))) throw notFound('affiliate');
+        const input = parseInput(newRate, req.body);
+        try {
+          const rate = await ctx.db
+            .insertInto('per_capita_rates')
+            .values({ organization_id: me.organizationId, affiliate_id: affiliateId, rate_cents: input.rateCents, effective_from: input.effectiveFrom, created_by_staff_user_id: me.staffUserId })
+            .returning(['id', 'rate_cents', 'effective_from'])
+            .executeTakeFirstOrThrow();
+          await audit(req, 'affiliate.rate_set', { affiliateId, rateId: rate.id, rateCents: rate.rate_cents, effectiveFrom: rate.effective_from });
+          res.status(201).json({ id: rate.id, affiliateId, rateCents: rate.rate_cents, effectiveFrom: rate.effective_from });
+        } catch (error) {
+          if (uniqueViolation(error)) throw new ApiError('conflict', `a rate effective from ${input.effectiveFrom} exists already; remove it first`);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/affiliates/:affiliateId/rates/:rateId',
+      access: ['admin'],
+      summary: 'Remove a rate entered by mistake',
+      handler: async (req, res) => {
+        const { affiliateId, rateId } = parseInput(rateParams, req.params, 'params');
+        const me = principal(req);
+        const removed = await ctx.db
+          .deleteFrom('per_capita_rates')
+          .where('organization_id', '=', me.organizationId)
+          .where('affiliate_id', '=', affiliateId)
+          .where('id', '=', rateId)
+          .returning(['rate_cents', 'effective_from'])
+          .executeTakeFirst();
+        if (!removed) throw notFound('rate');
+        await audit(req, 'affiliate.rate_removed', { affiliateId, rateId, rateCents: removed.rate_cents, effectiveFrom: removed.effective_from });
+        res.status(204).end();
+      },
+    },
+  ];
+}
