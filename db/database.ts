@@ -311,6 +311,9 @@ export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
+  dues_authorizations: DuesAuthorizationsTable;
+  signup_consents: SignupConsentsTable;
+  manage_links: ManageLinksTable;
   affiliates: AffiliatesTable;
   per_capita_rates: PerCapitaRatesTable;
 }
@@ -323,6 +326,41 @@ export type Plan = Selectable<PlansTable>;
 export type PlanVersion = Selectable<PlanVersionsTable>;
 export type Member = Selectable<MembersTable>;
 export type StoredStripeEvent = Selectable<StripeEventsTable>;
+
+export interface DuesAuthorizationsTable {
+  organization_id: string;
+  version: number;
+  language: Language;
+  text: string;
+  created_at: Timestamp;
+}
+
+export type SignupPaymentMethod = 'us_bank_account' | 'card';
+
+export interface SignupConsentsTable {
+  id: Generated<string>;
+  organization_id: string;
+  member_id: string;
+  authorization_version: number;
+  language: Language;
+  plan_id: string;
+  dues_cents: number;
+  payment_method: SignupPaymentMethod;
+  accepted_at: Date | string;
+  ip: string | null;
+  user_agent: string | null;
+  checkout_session_id: string | null;
+}
+
+export interface ManageLinksTable {
+  id: Generated<string>;
+  organization_id: string;
+  member_id: string;
+  token_hash: string;
+  expires_at: Date | string;
+  used_at: NullableTimestamp;
+  created_at: Timestamp;
+}
 
 export type ExemptionKind = 'hardship' | 'layoff' | 'leave' | 'retired';
 export type EpisodeCloseReason = 'recovered' | 'dropped' | 'resigned' | 'exempted';

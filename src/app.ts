@@ -12,6 +12,7 @@ import { homeRoutes } from './home/routes';
 import { memberRoutes } from './members/routes';
 import { organizationRoutes } from './organizations/routes';
 import { planRoutes } from './plans/routes';
+import { signupRateLimiter, signupRoutes } from './signup/routes';
 import { staffRoutes } from './staff/routes';
 import { treasurerRoutes } from './treasurer/routes';
 import { webhookAdminRoutes } from '../webhooks/admin-routes';
@@ -21,14 +22,14 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...treasurerRoutes(ctx)];
+  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx)];
 }
 
 export const CSV_BODY_LIMIT = '10mb';
 
 // Each API route reads one kind of body; anything else is refused before it reaches a handler.
-function requireBody(kind: 'json' | 'csv'): RequestHandler {
-  const mediaType = kind === 'csv' ? 'text/csv' : 'application/json';
+function requireBody(kind: 'json' | 'csv' | 'form'): RequestHandler {
+  const mediaType = { json: 'application/json', csv: 'text/csv', form: 'application/x-www-form-urlencoded' }[kind];
   return (req, _res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (hasBody && !req.is(mediaType)) return next(new ApiError('unsupported_media_type', `send the request body as ${mediaType}`));
@@ -36,7 +37,7 @@ function requireBody(kind: 'json' | 'csv'): RequestHandler {
   };
 }
 
-export function buildApp(ctx: AppContext, options: { loginRateLimit?: number } = {}): Express {
+export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; signupRateLimit?: number } = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -53,12 +54,14 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number } =
     },
   });
   app.use('/auth/login', loginLimiter);
+  app.use('/join', signupRateLimiter(options.signupRateLimit ?? 30));
   app.use('/auth', express.json({ limit: JSON_BODY_LIMIT }), express.urlencoded({ extended: false, limit: '10kb' }));
 
   const staffGuard = authenticate(ctx);
   const bodyReaders = {
     json: [requireBody('json'), express.json({ limit: JSON_BODY_LIMIT })],
     csv: [requireBody('csv'), express.text({ type: 'text/csv', limit: CSV_BODY_LIMIT })],
+    form: [requireBody('form'), express.urlencoded({ extended: false, limit: '20kb' })],
     // Signatures are over the exact bytes sent, so no parser may touch them first.
     raw: [express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT })],
   };

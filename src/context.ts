@@ -2,6 +2,7 @@ import type { Config } from './config/config';
 import type { Db } from '../db/connection';
 import type { Logger } from './http/logging';
 import type { StripeClient } from './stripe/client';
+import type { SignupOptions } from './signup/join';
 
 /** What request handlers and jobs need from the running service. */
 export interface AppContext {
@@ -19,4 +20,6 @@ export interface AppContext {
   webhookSecrets: string[];
   /** Injected so tests control time. */
   now: () => Date;
+  /** Test-only hooks for the signup flow (see src/signup/join.ts); unset in production. */
+  signup?: SignupOptions;
 }

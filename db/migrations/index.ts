@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation';
 import * as m0002 from './0002_plans_and_members';
 import * as m0003 from './0003_stripe_events';
 import * as m0004 from './0004_ledger';
+import * as m0005 from './0005_signup';
 import * as m0006 from './0006_retention';
 import * as m0007 from './0007_treasurer';
 
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0002_plans_and_members': m0002,
   '0003_stripe_events': m0003,
   '0004_ledger': m0004,
+  '0005_signup': m0005,
   '0006_retention': m0006,
   '0007_treasurer': m0007,
 };

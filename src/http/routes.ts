@@ -14,8 +14,8 @@ export interface RouteDefinition {
   /** `public` needs no sign-in; otherwise the staff roles that may call it. */
   access: 'public' | readonly StaffRole[];
   summary: string;
-  /** How the request body is read: JSON (the default on /api), CSV text for imports, raw bytes for signed webhooks. */
-  body?: 'json' | 'csv' | 'raw';
+  /** How the request body is read: JSON (the default on /api), CSV text for imports, raw bytes for signed webhooks, url-encoded forms of public pages. */
+  body?: 'json' | 'csv' | 'raw' | 'form';
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
 

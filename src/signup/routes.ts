@@ -1,0 +1,297 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Language, Organization } from '../../db/database';
+import type { AppContext } from '../context';
+import { ApiError, errorBody } from '../http/errors';
+import type { RouteDefinition } from '../http/routes';
+import { todayIn } from '../organizations/calendar';
+import { findOrganizationBySlug } from '../organizations/queries';
+import { requestOptions } from '../stripe/client';
+import { messagesFor, type Messages } from './i18n';
+import { requestManageLink, startSignup } from './join';
+import { joinForm, manageForm, messagePage, openManageForm, type PageFrame } from './page';
+import { consumeManageLink, currentAuthorization, findPendingSignup, signupPlans, type Authorization } from './queries';
+import { formValues, isEmail, pickLanguage, readSignupForm, valuesFromSignup, type FieldErrors, type FormValues, type SignupPlan } from './signup';
+import { SIGNUP_CSS, SIGNUP_CSS_ETAG } from './styles';
+import { checkCsrf, CSRF_COOKIE, csrfToken, hashLinkToken, isNonce, newNonce, readCookie, readDraftToken } from './tokens';
+
+/** What the page shows about an organization; read through a short cache on GET, fresh on POST. */
+interface Storefront {
+  organization: Organization;
+  plans: SignupPlan[];
+  authorizations: Record<Language, Authorization>;
+}
+
+// Long enough to absorb a crowd opening the link at a meeting, short enough that a staff change shows at once.
+const STOREFRONT_TTL_MS = 5_000;
+const STOREFRONT_CACHE_LIMIT = 1_000;
+
+// Browsers ask for text/html and send forms; anything else (API clients, scripts) gets the JSON error shape.
+const wantsHtml = (req: Request): boolean =>
+  (req.headers.accept ?? '').includes('text/html') || (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+
+/** Per-IP limit on the signup and manage forms (POST only: reading the page is free). Generous, since a whole meeting hall may share one address. */
+export function signupRateLimiter(limit: number): RequestHandler {
+  return rateLimit({
+    windowMs: 15 * 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skip: (req) => req.method !== 'POST',
+    handler: (req, res) => {
+      if (!wantsHtml(req)) {
+        res.status(429).json(errorBody(new ApiError('rate_limited', 'too many signup requests; wait a few minutes and try again')));
+        return;
+      }
+      const m = messagesFor(pickLanguage(undefined, req.headers['accept-language']));
+      res.status(429).type('html').send(messagePage({ m, organizationName: 'Good Standing', title: m.rateLimitedTitle }, [m.rateLimited]));
+    },
+  });
+}
+
+export function signupRoutes(ctx: AppContext): RouteDefinition[] {
+  const cache = new Map<string, { at: number; storefront: Storefront | undefined }>();
+  // Checkout and the billing portal live on Stripe's origin (the sandbox's on loopback in development).
+  const stripeOrigins = ['https://checkout.stripe.com', 'https://billing.stripe.com', ...(ctx.config.env === 'production' ? [] : ['http://127.0.0.1:*', 'http://localhost:*'])];
+  const contentSecurityPolicy = `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' ${stripeOrigins.join(' ')}; base-uri 'none'; frame-ancestors 'none'`;
+  const secureCookie = ctx.publicUrl.startsWith('https:');
+
+  async function loadStorefront(slug: string): Promise<Storefront | undefined> {
+    const organization = await findOrganizationBySlug(ctx.db, slug);
+    if (!organization) return undefined;
+    const [plans, en, es] = await Promise.all([
+      signupPlans(ctx.db, organization.id, todayIn(organization.time_zone, ctx.now())),
+      currentAuthorization(ctx.db, organization, 'en'),
+      currentAuthorization(ctx.db, organization, 'es'),
+    ]);
+    return { organization, plans, authorizations: { en, es } };
+  }
+
+  async function cachedStorefront(slug: string): Promise<Storefront | undefined> {
+    const key = slug.toLowerCase();
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < STOREFRONT_TTL_MS) return hit.storefront;
+    const storefront = await loadStorefront(key);
+    if (cache.size >= STOREFRONT_CACHE_LIMIT) cache.clear();
+    cache.set(key, { at: Date.now(), storefront });
+    return storefront;
+  }
+
+  const slugOf = (req: Request) => String(req.params.orgSlug ?? '');
+  const languageOf = (req: Request, values?: FormValues) => pickLanguage(values?.lang ?? req.query.lang, req.headers['accept-language']);
+
+  function sendHtml(res: Response, status: number, html: string): void {
+    res.status(status).set({ 'Content-Security-Policy': contentSecurityPolicy, 'Cache-Control': 'no-store' }).type('html').send(html);
+  }
+
+  /** A friendly page for people, the project's JSON error for everything else. */
+  function sendFailure(req: Request, res: Response, error: ApiError, html: () => string): void {
+    if (wantsHtml(req)) sendHtml(res, error.status, html());
+    else res.status(error.status).json(errorBody(error));
+  }
+
+  function notFoundPage(req: Request, res: Response): void {
+    const m = messagesFor(languageOf(req));
+    sendFailure(req, res, new ApiError('not_found', 'no organization has this signup page'), () => messagePage({ m, organizationName: 'Good Standing', title: m.notFoundTitle }, [m.notFound]));
+  }
+
+  /** The CSRF token for this browser: its cookie's nonce (set now if it has none), signed with the time. */
+  function formToken(req: Request, res: Response): string {
+    let nonce = readCookie(req.headers.cookie, CSRF_COOKIE);
+    if (!isNonce(nonce)) {
+      nonce = newNonce();
+      res.cookie(CSRF_COOKIE, nonce, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/join', maxAge: 86_400_000 });
+    }
+    return csrfToken(ctx.config.jwtSecret, nonce, ctx.now());
+  }
+
+  const csrfValid = (req: Request, values: FormValues) => checkCsrf(ctx.config.jwtSecret, readCookie(req.headers.cookie, CSRF_COOKIE), values.csrf, ctx.now());
+
+  function renderJoin(req: Request, res: Response, status: number, storefront: Storefront, language: Language, form: { values?: FormValues; errors?: FieldErrors; notice?: string } = {}): void {
+    sendHtml(
+      res,
+      status,
+      joinForm({
+        m: messagesFor(language),
+        language,
+        organization: storefront.organization,
+        plans: storefront.plans,
+        authorization: storefront.authorizations[language],
+        values: form.values ?? {},
+        errors: form.errors ?? {},
+        csrf: formToken(req, res),
+        ...(form.notice ? { notice: form.notice } : {}),
+      }),
+    );
+  }
+
+  const frame = (m: Messages, organization: Organization, title: string): PageFrame => ({ m, organizationName: organization.name, title });
+  const checkEmailPage = (m: Messages, organization: Organization, email: string) => messagePage(frame(m, organization, m.checkEmailTitle), [m.checkEmail(email)]);
+
+  return [
+    {
+      method: 'get',
+      path: '/join/assets/signup.css',
+      access: 'public',
+      summary: 'The signup page stylesheet (versioned by content, cached for a year)',
+      handler: (req, res) => {
+        res.set({ 'Cache-Control': 'public, max-age=31536000, immutable', ETag: SIGNUP_CSS_ETAG });
+        if (req.headers['if-none-match'] === SIGNUP_CSS_ETAG) res.status(304).end();
+        else res.type('css').send(SIGNUP_CSS);
+      },
+    },
+    {
+      method: 'get',
+      path: '/join/:orgSlug',
+      access: 'public',
+      summary: "The organization's hosted signup page (English or Spanish)",
+      handler: async (req, res) => {
+        const storefront = await cachedStorefront(slugOf(req));
+        if (!storefront) return notFoundPage(req, res);
+        renderJoin(req, res, 200, storefront, languageOf(req));
+      },
+    },
+    {
+      method: 'post',
+      path: '/join/:orgSlug',
+      access: 'public',
+      body: 'form',
+      summary: 'Submit the signup form: errors re-render it; a valid signup redirects (303) to Stripe Checkout',
+      handler: async (req, res) => {
+        const storefront = await loadStorefront(slugOf(req));
+        if (!storefront) return notFoundPage(req, res);
+        const { organization } = storefront;
+        const values = formValues(req.body);
+        const language = languageOf(req, values);
+        const m = messagesFor(language);
+        // A filled honeypot is a script: answer like a real signup so it learns nothing, and do nothing.
+        if (values.website) return sendHtml(res, 200, checkEmailPage(m, organization, values.email ?? ''));
+        if (!csrfValid(req, values)) return renderJoin(req, res, 403, storefront, language, { values, notice: m.errors.session });
+        if (values.intent === 'preview') return renderJoin(req, res, 200, storefront, language, { values });
+
+        const authorization = storefront.authorizations[language];
+        const form = readSignupForm(m, values, storefront.plans, authorization.version);
+        if (!form.ok) return renderJoin(req, res, 400, storefront, language, { values, errors: form.errors });
+        let outcome;
+        try {
+          outcome = await startSignup(ctx, { organization, input: form.input, authorization, language, ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null });
+        } catch (error) {
+          req.log?.error({ err: error }, 'signup could not reach Stripe');
+          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.unavailable], { href: `/join/${encodeURIComponent(organization.slug)}?lang=${language}`, label: m.backToForm }));
+        }
+        if (outcome.kind === 'checkout') res.redirect(303, outcome.url);
+        else sendHtml(res, 200, checkEmailPage(m, organization, form.input.email));
+      },
+    },
+    {
+      method: 'get',
+      path: '/join/:orgSlug/welcome',
+      access: 'public',
+      summary: 'Where Checkout returns after paying: what happens next',
+      handler: async (req, res) => {
+        const storefront = await cachedStorefront(slugOf(req));
+        if (!storefront) return notFoundPage(req, res);
+        const language = languageOf(req);
+        const m = messagesFor(language);
+        const slug = encodeURIComponent(storefront.organization.slug);
+        sendHtml(
+          res,
+          200,
+          messagePage(
+            { ...frame(m, storefront.organization, m.welcomeTitle), switchHref: `/join/${slug}/welcome?lang=${m.otherLanguage.code}&method=${req.query.method === 'card' ? 'card' : 'us_bank_account'}` },
+            [req.query.method === 'card' ? m.welcomeCard : m.welcomeBank, m.welcomeNext],
+            { href: `/join/${slug}/manage?lang=${language}`, label: m.manageLinkText },
+          ),
+        );
+      },
+    },
+    {
+      method: 'get',
+      path: '/join/:orgSlug/cancelled',
+      access: 'public',
+      summary: 'Where Checkout returns when the member leaves it: the form again, with their details',
+      handler: async (req, res) => {
+        const storefront = await cachedStorefront(slugOf(req));
+        if (!storefront) return notFoundPage(req, res);
+        const language = languageOf(req);
+        const consentId = readDraftToken(ctx.config.jwtSecret, req.query.draft, ctx.now());
+        const draft = consentId ? await findPendingSignup(ctx.db, storefront.organization.id, consentId) : undefined;
+        const values = draft ? valuesFromSignup(draft, draft.payment_method) : {};
+        renderJoin(req, res, 200, storefront, language, { values, notice: messagesFor(language).cancelledNotice });
+      },
+    },
+    {
+      method: 'get',
+      path: '/join/:orgSlug/manage',
+      access: 'public',
+      summary: 'Ask for a single-use link to manage one’s dues',
+      handler: async (req, res) => {
+        const storefront = await cachedStorefront(slugOf(req));
+        if (!storefront) return notFoundPage(req, res);
+        const language = languageOf(req);
+        sendHtml(res, 200, manageForm({ m: messagesFor(language), language, organization: storefront.organization, csrf: formToken(req, res), values: {}, errors: {} }));
+      },
+    },
+    {
+      method: 'post',
+      path: '/join/:orgSlug/manage',
+      access: 'public',
+      body: 'form',
+      summary: 'Email a single-use manage link if the address is a member’s (same answer either way)',
+      handler: async (req, res) => {
+        const storefront = await loadStorefront(slugOf(req));
+        if (!storefront) return notFoundPage(req, res);
+        const { organization } = storefront;
+        const values = formValues(req.body);
+        const language = languageOf(req, values);
+        const m = messagesFor(language);
+        const render = (status: number, errors: FieldErrors) => sendHtml(res, status, manageForm({ m, language, organization, csrf: formToken(req, res), values, errors }));
+        if (values.website) return sendHtml(res, 200, messagePage(frame(m, organization, m.checkEmailTitle), [m.manageSent]));
+        if (!csrfValid(req, values)) return render(403, { email: m.errors.session });
+        const email = values.email?.trim() ?? '';
+        if (!isEmail(email)) return render(400, { email: m.errors.email });
+        await requestManageLink(ctx, organization, email);
+        sendHtml(res, 200, messagePage(frame(m, organization, m.checkEmailTitle), [m.manageSent]));
+      },
+    },
+    {
+      method: 'get',
+      path: '/join/:orgSlug/manage/open',
+      access: 'public',
+      summary: 'Landing page of an emailed manage link (a button spends it)',
+      handler: async (req, res) => {
+        const storefront = await cachedStorefront(slugOf(req));
+        if (!storefront) return notFoundPage(req, res);
+        const m = messagesFor(languageOf(req));
+        sendHtml(res, 200, openManageForm({ m, organization: storefront.organization, token: typeof req.query.token === 'string' ? req.query.token.slice(0, 100) : '' }));
+      },
+    },
+    {
+      method: 'post',
+      path: '/join/:orgSlug/manage/open',
+      access: 'public',
+      body: 'form',
+      summary: 'Spend a manage link and redirect (303) to a Stripe billing portal session',
+      handler: async (req, res) => {
+        const storefront = await loadStorefront(slugOf(req));
+        if (!storefront) return notFoundPage(req, res);
+        const { organization } = storefront;
+        const token = formValues(req.body).token ?? '';
+        const link = token ? await consumeManageLink(ctx.db, organization.id, hashLinkToken(token), ctx.now()) : undefined;
+        const language = link?.preferred_language ?? languageOf(req);
+        const m = messagesFor(language);
+        const manageHref = `/join/${encodeURIComponent(organization.slug)}/manage?lang=${language}`;
+        if (!link?.stripe_customer_id) {
+          return sendFailure(req, res, new ApiError('not_found', 'this link was already used or has expired'), () =>
+            messagePage(frame(m, organization, m.linkUsedTitle), [m.linkUsed], { href: manageHref, label: m.manageTitle }),
+          );
+        }
+        const portal = await ctx.stripe.billingPortal.sessions.create(
+          { customer: link.stripe_customer_id, return_url: `${ctx.publicUrl}${manageHref}`, locale: language },
+          requestOptions(organization, `gs-manage-link-${link.id}-portal`),
+        );
+        res.redirect(303, portal.url);
+      },
+    },
+  ];
+}
