@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, Member } from '../../db/database';
 import { notFound } from '../http/errors';
+import { postingsForManualPayment } from '../ledger/postings';
+import { postLedgerTransactions } from '../ledger/queries';
 import { laterDay, standingAfterPayment, type ManualPayment, type ManualPaymentInput } from './members';
 import { findMember, findMemberForUpdate, updateMember } from './queries';
 import { changeStanding } from './standing';
@@ -19,8 +21,8 @@ export interface ManualPaymentRecord {
  * Records cash, a check or a payroll deduction for a member: the payment row, the
  * paid-through date advanced to the end of the period paid (never moved back), and the
  * member made active unless an officer's decision (exempt, resigned, dropped, suspended)
- * stands. Call it inside the transaction that audits it; the ledger posting for the
- * payment belongs here too, so that the money and the standing commit together.
+ * stands, and the money posted to the ledger (cash on hand against dues income). Call it
+ * inside the transaction that audits it, so that the money and the standing commit together.
  */
 export async function recordManualPayment(trx: Kysely<Database>, record: ManualPaymentRecord): Promise<{ payment: ManualPayment; member: Member }> {
   const member = await findMemberForUpdate(trx, record.organizationId, record.memberId);
@@ -43,6 +45,22 @@ export async function recordManualPayment(trx: Kysely<Database>, record: ManualP
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  await postLedgerTransactions(
+    trx,
+    record.organizationId,
+    postingsForManualPayment({
+      manualPaymentId: payment.id,
+      method: payment.method,
+      currency: payment.currency,
+      amountCents: payment.amount_cents,
+      receivedOn: payment.received_on,
+      memberId: payment.member_id,
+      planId: member.plan_id,
+      periodStart: payment.period_start,
+      periodEnd: payment.period_end,
+      reference: payment.reference,
+    }),
+  );
 
   const paidThrough = laterDay(member.paid_through, payment.period_end);
   if (paidThrough !== member.paid_through) await updateMember(trx, record.organizationId, record.memberId, { paid_through: paidThrough });
