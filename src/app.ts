@@ -12,6 +12,7 @@ import { homeRoutes } from './home/routes';
 import { memberRoutes } from './members/routes';
 import { organizationRoutes } from './organizations/routes';
 import { planRoutes } from './plans/routes';
+import { retentionRoutes } from './retention/routes';
 import { signupRateLimiter, signupRoutes } from './signup/routes';
 import { staffRoutes } from './staff/routes';
 import { treasurerRoutes } from './treasurer/routes';
@@ -22,7 +23,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx)];
+  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx)];
 }
 
 export const CSV_BODY_LIMIT = '10mb';

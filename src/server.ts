@@ -9,6 +9,7 @@ import { fileTransport, smtpTransport, type MailTransport } from './email/transp
 import { startEmailWorker } from './email/worker';
 import { createLogger, type Logger } from './http/logging';
 import { startJobs } from './jobs/boss';
+import { startRetentionWorker } from './retention/jobs';
 import type Stripe from 'stripe';
 import { createStripeClient, STRIPE_API_VERSION } from './stripe/client';
 import { HANDLED_EVENT_TYPES } from '../webhooks/handlers';
@@ -105,6 +106,8 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     ctx.publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+    // Daily lapse scans, digests and notices; started once links in emails can name our address.
+    await startRetentionWorker(boss, { db, publicUrl: ctx.publicUrl, now: () => new Date(), notifyOutbox: () => emailWorker.notify() }, logger);
     // Stop taking connections first, so the jobs and the pool are closed with no request still using them.
     cleanups.push(
       () =>

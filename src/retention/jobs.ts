@@ -1,0 +1,108 @@
+import { TZDate } from '@date-fns/tz';
+import type PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Kysely } from 'kysely';
+import type { Database, Organization } from '../../db/database';
+import { todayIn } from '../organizations/calendar';
+import { queueDigests, queueImmediateFailureAlerts } from './digest';
+import { queueMemberNotices } from './notices';
+import { loadPolicy } from './queries';
+import { computeVerdicts, detectSignals, lockOrganization, scanOrganization, type ScanReport } from './scan';
+
+export interface RetentionDeps {
+  db: Kysely<Database>;
+  publicUrl: string;
+  now: () => Date;
+  /** Wakes the email sender once a run's messages are committed. */
+  notifyOutbox: () => void;
+}
+
+export interface DailyReport {
+  organizationId: string;
+  scan: ScanReport;
+  notices: number;
+  immediateAlerts: number;
+  digests: number;
+  digestItems: number;
+}
+
+/**
+ * One organization's day: scan, member notices, immediate failure alerts and organizer
+ * digests, in one transaction, so the emails and the facts they report commit together.
+ * A second call the same local day (a retry, another instance) finds the day claimed and
+ * does nothing.
+ */
+export async function runDailyRetention(deps: RetentionDeps, organizationId: string): Promise<DailyReport> {
+  const now = deps.now();
+  const report = await deps.db.transaction().execute(async (trx) => {
+    await lockOrganization(trx, organizationId);
+    const organization = await trx.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirstOrThrow();
+    const policy = await loadPolicy(trx, organizationId);
+    const today = todayIn(organization.time_zone, now);
+    const scan = await scanOrganization(trx, { organizationId, timeZone: organization.time_zone, policy, today, now });
+    if (!scan.ran) return { organizationId, scan, notices: 0, immediateAlerts: 0, digests: 0, digestItems: 0 };
+    const sendOptions = { organization, policy, today, now, publicUrl: deps.publicUrl };
+    const notices = await queueMemberNotices(trx, sendOptions);
+    const immediateAlerts = await queueImmediateFailureAlerts(trx, sendOptions);
+    const digest = await queueDigests(trx, sendOptions);
+    return { organizationId, scan, notices, immediateAlerts, digests: digest.digests, digestItems: digest.items };
+  });
+  if (report.notices + report.immediateAlerts + report.digests > 0) deps.notifyOutbox();
+  return report;
+}
+
+/**
+ * Between daily scans: payment failures and ACH returns seen since, with the member's notice
+ * and (if the policy asks) the organizer's immediate alert. Standings are left to the scan.
+ */
+export async function sweepPaymentFailures(deps: RetentionDeps, organization: Organization): Promise<number> {
+  const now = deps.now();
+  const queued = await deps.db.transaction().execute(async (trx) => {
+    await lockOrganization(trx, organization.id);
+    const policy = await loadPolicy(trx, organization.id);
+    if (!policy.immediateFailureAlert && !policy.notices.paymentFailed) return 0;
+    const today = todayIn(organization.time_zone, now);
+    await computeVerdicts(trx, organization.id, policy, today);
+    await detectSignals(trx, organization.id, policy, today, now, ['payment_failed', 'ach_returned']);
+    const sendOptions = { organization, policy, today, now, publicUrl: deps.publicUrl };
+    return (await queueMemberNotices(trx, sendOptions)) + (await queueImmediateFailureAlerts(trx, sendOptions));
+  });
+  if (queued > 0) deps.notifyOutbox();
+  return queued;
+}
+
+/** Each organization whose local hour has reached its policy's daily hour gets its day's run; every organization gets a failure sweep. */
+export async function retentionTick(deps: RetentionDeps, logger: Logger): Promise<DailyReport[]> {
+  const organizations = await deps.db.selectFrom('organizations').selectAll().orderBy('id').execute();
+  const reports: DailyReport[] = [];
+  for (const organization of organizations) {
+    try {
+      await sweepPaymentFailures(deps, organization);
+      const policy = await loadPolicy(deps.db, organization.id);
+      if (new TZDate(deps.now().getTime(), organization.time_zone).getHours() < policy.dailyHour) continue;
+      const report = await runDailyRetention(deps, organization.id);
+      if (report.scan.ran) {
+        logger.info(report, `retention: ${organization.slug} scanned for ${report.scan.scanOn}`);
+        reports.push(report);
+      }
+    } catch (error) {
+      // One organization's failure must not hold up the others; the next tick retries it.
+      logger.error({ err: error, organizationId: organization.id }, 'retention run failed');
+    }
+  }
+  return reports;
+}
+
+export const RETENTION_QUEUE = 'retention-tick';
+
+/**
+ * A tick every 15 minutes on pg-boss (whichever instance takes the job); the scan-run row
+ * per organization and day keeps a scan to once a day however many instances tick.
+ */
+export async function startRetentionWorker(boss: PgBoss, deps: RetentionDeps, logger: Logger): Promise<void> {
+  await boss.createQueue(RETENTION_QUEUE, { name: RETENTION_QUEUE, policy: 'short', retryLimit: 2, retryBackoff: true });
+  await boss.schedule(RETENTION_QUEUE, '*/15 * * * *');
+  await boss.work(RETENTION_QUEUE, async () => {
+    await retentionTick(deps, logger);
+  });
+}

@@ -1,0 +1,339 @@
+import type { Request, Response } from 'express';
+import type { Kysely } from 'kysely';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import type { Database, ExemptionKind, Member, OutreachChannel, OutreachOutcome } from '../../db/database';
+import type { AppContext } from '../context';
+import { principal } from '../auth/guard';
+import { auditActor, recordAudit } from '../audit/audit';
+import { ApiError, notFound } from '../http/errors';
+import type { RouteDefinition } from '../http/routes';
+import { parseInput } from '../http/validate';
+import { todayIn } from '../organizations/calendar';
+import { findOrganizationById } from '../organizations/queries';
+import { checkOrganizer } from '../members/checks';
+import { calendarDay, fieldError, memberParams } from '../members/members';
+import { findMember } from '../members/queries';
+import { changeStanding } from '../members/standing';
+import { applyPolicyChanges, policyChangesSchema, policyProblems } from './policy';
+import { signalLabel } from './digest';
+import {
+  closeEpisode,
+  exemptionOverlaps,
+  insertExemption,
+  insertOutreach,
+  listAtRisk,
+  listExemptions,
+  listLapsed,
+  listOutreach,
+  listWorksiteOrganizers,
+  loadPolicy,
+  retentionMetrics,
+  savePolicy,
+  setWorksiteOrganizer,
+  type CallListRow,
+  type ListFilters,
+} from './queries';
+import { AT_RISK_SIGNALS } from './scan';
+
+const CHANNELS: readonly OutreachChannel[] = ['call', 'text', 'visit', 'email'];
+const OUTCOMES: readonly OutreachOutcome[] = ['no_answer', 'reached', 'recommitted', 'hardship_exemption_requested', 'changed_jobs', 'resigned'];
+const EXEMPTION_KINDS: readonly ExemptionKind[] = ['hardship', 'layoff', 'leave', 'retired'];
+const noNul = (value: string) => !value.includes('\u0000');
+const optionalNote = z.string().trim().min(1).max(2000).refine(noNul, 'contains a NUL character').optional();
+
+const outreachSchema = z
+  .object({
+    channel: z.enum(CHANNELS as [OutreachChannel, ...OutreachChannel[]]),
+    outcome: z.enum(OUTCOMES as [OutreachOutcome, ...OutreachOutcome[]]),
+    note: optionalNote,
+    followUpOn: calendarDay.optional(),
+  })
+  .strict();
+
+const exemptionSchema = z
+  .object({ kind: z.enum(EXEMPTION_KINDS as [ExemptionKind, ...ExemptionKind[]]), startsOn: calendarDay, endsOn: calendarDay.nullable().optional(), note: optionalNote })
+  .strict()
+  .refine((e) => e.endsOn === undefined || e.endsOn === null || e.endsOn >= e.startsOn, { path: ['endsOn'], message: 'the exemption ends before it starts' });
+
+const worksiteOrganizerSchema = z
+  .object({ worksite: z.string().trim().min(1).max(200).refine(noNul, 'contains a NUL character'), organizerStaffUserId: z.uuid().nullable() })
+  .strict();
+
+const filterText = z.string().trim().max(200).refine(noNul, 'contains a NUL character').transform((value) => (value === '' ? undefined : value)).optional();
+const listQuery = (reasons: readonly [string, ...string[]]) =>
+  z
+    .object({
+      worksite: filterText,
+      organizerId: z.uuid().optional(),
+      reason: z.enum(reasons).optional(),
+      monthsInArrears: z.coerce.number().int().min(0).max(1200).optional(),
+      format: z.enum(['json', 'csv']).default('json'),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    })
+    .strict();
+const lapsedQuery = listQuery(['lapsed', 'suspended']);
+const atRiskQuery = listQuery(AT_RISK_SIGNALS as unknown as [string, ...string[]]);
+const metricsQuery = z.object({ month: z.string().regex(/^(19|2\d)\d\d-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM').optional() }).strict();
+
+// The most rows one CSV export carries: a call list, not a dump of the roll.
+const CSV_MAX_ROWS = 50_000;
+
+/** A cell a spreadsheet would run as a formula is prefixed with a quote, so an exported name cannot execute. */
+export function neutralizeCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function presentCallListRow(row: CallListRow) {
+  return {
+    memberId: row.member_id,
+    name: row.name,
+    phone: row.phone,
+    email: row.email,
+    preferredLanguage: row.preferred_language,
+    worksite: row.worksite,
+    organizerStaffUserId: row.organizer_staff_user_id,
+    organizerName: row.organizer_name,
+    standing: row.standing,
+    reason: row.reason,
+    monthsInArrears: row.months_in_arrears,
+    paidThrough: row.paid_through,
+    since: row.since,
+    lastOutreachOutcome: row.last_outreach_outcome,
+    lastOutreachOn: row.last_outreach_on,
+    followUpOn: row.follow_up_on,
+  };
+}
+
+function callListCsv(rows: CallListRow[]): string {
+  const header = ['name', 'phone', 'email', 'preferred_language', 'worksite', 'organizer', 'standing', 'reason', 'months_in_arrears', 'paid_through', 'since', 'last_outreach', 'last_outreach_on', 'follow_up_on'];
+  const body = rows.map((row) =>
+    [row.name, row.phone, row.email, row.preferred_language, row.worksite, row.organizer_name, row.standing, signalLabel(row.reason), String(row.months_in_arrears), row.paid_through, row.since, row.last_outreach_outcome, row.last_outreach_on, row.follow_up_on].map(
+      (cell) => neutralizeCell(cell ?? ''),
+    ),
+  );
+  return stringify([header, ...body]);
+}
+
+function presentOutreach(row: Awaited<ReturnType<typeof listOutreach>>[number]) {
+  return {
+    id: row.id,
+    memberId: row.member_id,
+    staffUserId: row.staff_user_id,
+    episodeId: row.episode_id,
+    channel: row.channel,
+    outcome: row.outcome,
+    note: row.note,
+    followUpOn: row.follow_up_on,
+    contactedOn: row.contacted_on,
+    createdAt: row.created_at,
+  };
+}
+
+function presentExemption(row: Awaited<ReturnType<typeof listExemptions>>[number]) {
+  return { id: row.id, memberId: row.member_id, kind: row.kind, startsOn: row.starts_on, endsOn: row.ends_on, note: row.note, createdAt: row.created_at };
+}
+
+export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
+  const todayOf = async (organizationId: string) => {
+    const organization = await findOrganizationById(ctx.db, organizationId);
+    if (!organization) throw notFound('organization');
+    return todayIn(organization.time_zone, ctx.now());
+  };
+
+  async function memberInPath(db: Kysely<Database>, req: Request): Promise<Member> {
+    const { memberId } = parseInput(memberParams, req.params, 'params');
+    const member = await findMember(db, principal(req).organizationId, memberId);
+    if (!member) throw notFound('member');
+    return member;
+  }
+
+  /** A call list as JSON, or as CSV with the export in the audit log. */
+  function callList(kind: 'lapsed' | 'at_risk', schema: typeof lapsedQuery) {
+    return async (req: Request, res: Response) => {
+      const me = principal(req);
+      const query = parseInput(schema, req.query, 'query');
+      const today = await todayOf(me.organizationId);
+      const csv = query.format === 'csv';
+      const filters: ListFilters = {
+        worksite: query.worksite,
+        organizerId: query.organizerId,
+        reason: query.reason,
+        minMonthsInArrears: query.monthsInArrears,
+        limit: csv ? CSV_MAX_ROWS : query.limit,
+        offset: csv ? 0 : query.offset,
+      };
+      const rows = kind === 'lapsed' ? await listLapsed(ctx.db, me.organizationId, today, filters) : await listAtRisk(ctx.db, me.organizationId, today, filters);
+      if (!csv) {
+        res.json({ data: rows.map(presentCallListRow) });
+        return;
+      }
+      const { format: _format, limit: _limit, offset: _offset, ...filtersUsed } = query;
+      await recordAudit(ctx.db, { ...auditActor(req), action: `retention.${kind}_exported`, subjectType: 'organization', subjectId: me.organizationId, details: { rows: rows.length, filters: filtersUsed } });
+      res.type('text/csv; charset=utf-8').attachment(`${kind === 'lapsed' ? 'lapsed' : 'at-risk'}-${today}.csv`).send(callListCsv(rows));
+    };
+  }
+
+  return [
+    {
+      method: 'get',
+      path: '/api/retention/policy',
+      access: ['admin'],
+      summary: "The organization's good-standing policy (grace, suspension, drop, notices, digest hour, alert list)",
+      handler: async (req, res) => {
+        res.json(await loadPolicy(ctx.db, principal(req).organizationId));
+      },
+    },
+    {
+      method: 'patch',
+      path: '/api/retention/policy',
+      access: ['admin'],
+      summary: 'Change the good-standing policy; the next daily scan applies it',
+      handler: async (req, res) => {
+        const me = principal(req);
+        const changes = parseInput(policyChangesSchema, req.body);
+        const policy = await ctx.db.transaction().execute(async (trx) => {
+          const next = applyPolicyChanges(await loadPolicy(trx, me.organizationId), changes);
+          const problems = policyProblems(next);
+          if (problems.length > 0) throw new ApiError('validation_failed', 'the request has invalid fields', { fields: problems });
+          await savePolicy(trx, me.organizationId, next, me.staffUserId);
+          await recordAudit(trx, { ...auditActor(req), action: 'retention.policy_changed', subjectType: 'organization', subjectId: me.organizationId, details: { fields: Object.keys(changes) } });
+          return next;
+        });
+        res.json(policy);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/retention/worksite-organizers',
+      access: ['admin', 'organizer'],
+      summary: 'Which organizer each worksite routes alerts to',
+      handler: async (req, res) => {
+        const rows = await listWorksiteOrganizers(ctx.db, principal(req).organizationId);
+        res.json({ data: rows.map((row) => ({ worksite: row.worksite, organizerStaffUserId: row.organizer_staff_user_id, organizerName: row.name, organizerEmail: row.email })) });
+      },
+    },
+    {
+      method: 'put',
+      path: '/api/retention/worksite-organizers',
+      access: ['admin'],
+      summary: "Route a worksite's alerts to an organizer (null removes the worksite's organizer)",
+      handler: async (req, res) => {
+        const me = principal(req);
+        const input = parseInput(worksiteOrganizerSchema, req.body);
+        await ctx.db.transaction().execute(async (trx) => {
+          if (input.organizerStaffUserId !== null) await checkOrganizer(trx, me.organizationId, input.organizerStaffUserId);
+          await setWorksiteOrganizer(trx, me.organizationId, input.worksite, input.organizerStaffUserId);
+          await recordAudit(trx, { ...auditActor(req), action: 'retention.worksite_organizer_set', subjectType: 'organization', subjectId: me.organizationId, details: input });
+        });
+        res.json(input);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/retention/lapsed',
+      access: ['admin', 'organizer'],
+      summary: 'Lapsed and suspended members to call, filtered by worksite, organizer, reason or months in arrears (?format=csv exports a call list, audited)',
+      handler: callList('lapsed', lapsedQuery),
+    },
+    {
+      method: 'get',
+      path: '/api/retention/at-risk',
+      access: ['admin', 'organizer'],
+      summary: 'Members in good standing at risk (failed payment, ACH return, card expiring, cancellation scheduled, manual payer due), same filters and CSV export',
+      handler: callList('at_risk', atRiskQuery as unknown as typeof lapsedQuery),
+    },
+    {
+      method: 'get',
+      path: '/api/retention/metrics',
+      access: ['admin', 'organizer'],
+      summary: 'Lapsed, recovered, recovery rate, median days to recovery and outreach for a month, per organization, worksite and organizer',
+      handler: async (req, res) => {
+        const me = principal(req);
+        const query = parseInput(metricsQuery, req.query, 'query');
+        const month = query.month ?? (await todayOf(me.organizationId)).slice(0, 7);
+        const start = `${month}-01`;
+        const [year, monthNumber] = month.split('-').map(Number) as [number, number];
+        const end = monthNumber === 12 ? `${year + 1}-01-01` : `${year}-${String(monthNumber + 1).padStart(2, '0')}-01`;
+        const rows = await retentionMetrics(ctx.db, me.organizationId, start, end);
+        const present = (row: (typeof rows)[number]) => ({
+          lapsed: row.lapsed,
+          recovered: row.recovered,
+          recoveryRate: row.lapsed === 0 ? null : Math.round((row.recovered_of_lapsed / row.lapsed) * 1000) / 1000,
+          medianDaysToRecovery: row.median_days_to_recovery === null ? null : Number(row.median_days_to_recovery),
+          outreach: { contacts: row.contacts, reached: row.reached, recommitted: row.recommitted, resigned: row.resigned },
+        });
+        const whole = rows.find((row) => row.scope === 'organization');
+        res.json({
+          month,
+          organization: whole ? present(whole) : present({ scope: 'organization', key: null, lapsed: 0, recovered: 0, recovered_of_lapsed: 0, median_days_to_recovery: null, contacts: 0, reached: 0, recommitted: 0, resigned: 0 }),
+          byWorksite: rows.filter((row) => row.scope === 'worksite').map((row) => ({ worksite: row.key, ...present(row) })),
+          byOrganizer: rows.filter((row) => row.scope === 'organizer').map((row) => ({ organizerStaffUserId: row.key, ...present(row) })),
+        });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/members/:memberId/outreach',
+      access: ['admin', 'organizer'],
+      summary: "Record a contact with a member (channel, outcome, note, follow-up); 'resigned' sets the standing",
+      handler: async (req, res) => {
+        const me = principal(req);
+        const memberId = (await memberInPath(ctx.db, req)).id;
+        const input = parseInput(outreachSchema, req.body);
+        const today = await todayOf(me.organizationId);
+        if (input.followUpOn !== undefined && input.followUpOn < today) throw fieldError('body.followUpOn', 'a follow-up is today or later');
+        const result = await ctx.db.transaction().execute(async (trx) => {
+          const entry = await insertOutreach(trx, { organizationId: me.organizationId, memberId, staffUserId: me.staffUserId, channel: input.channel, outcome: input.outcome, note: input.note ?? null, followUpOn: input.followUpOn ?? null, contactedOn: today });
+          const standing =
+            input.outcome === 'resigned' ? await changeStanding(trx, { organizationId: me.organizationId, memberId, to: 'resigned', cause: 'outreach', causeReference: entry.id, staffUserId: me.staffUserId }) : undefined;
+          if (standing?.changed) await closeEpisode(trx, me.organizationId, memberId, today, 'resigned');
+          await recordAudit(trx, { ...auditActor(req), action: 'member.outreach_recorded', subjectType: 'member', subjectId: memberId, details: { outreachId: entry.id, channel: input.channel, outcome: input.outcome } });
+          return { entry, standing: (await findMember(trx, me.organizationId, memberId))!.standing };
+        });
+        res.status(201).json({ ...presentOutreach(result.entry), memberStanding: result.standing });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/members/:memberId/outreach',
+      access: ['admin', 'organizer'],
+      summary: "The member's outreach log, newest first",
+      handler: async (req, res) => {
+        const member = await memberInPath(ctx.db, req);
+        res.json({ data: (await listOutreach(ctx.db, member.organization_id, member.id)).map(presentOutreach) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/members/:memberId/exemptions',
+      access: ['admin', 'organizer'],
+      summary: "The member's exemptions from dues (hardship, layoff, leave, retired)",
+      handler: async (req, res) => {
+        const member = await memberInPath(ctx.db, req);
+        res.json({ data: (await listExemptions(ctx.db, member.organization_id, member.id)).map(presentExemption) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/members/:memberId/exemptions',
+      access: ['admin'],
+      summary: 'Exempt a member from dues for a time (or open-ended); arrears pause while it runs; the next scan applies it',
+      handler: async (req, res) => {
+        const me = principal(req);
+        const member = await memberInPath(ctx.db, req);
+        const input = parseInput(exemptionSchema, req.body);
+        const created = await ctx.db.transaction().execute(async (trx) => {
+          // The member row's lock keeps two overlapping exemptions from passing the check at once.
+          await trx.selectFrom('members').select('id').where('organization_id', '=', me.organizationId).where('id', '=', member.id).forUpdate().execute();
+          if (await exemptionOverlaps(trx, me.organizationId, member.id, input.startsOn, input.endsOn ?? null)) throw new ApiError('conflict', 'the member already has an exemption over part of these dates');
+          const exemption = await insertExemption(trx, { organizationId: me.organizationId, memberId: member.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null, note: input.note ?? null, staffUserId: me.staffUserId });
+          await recordAudit(trx, { ...auditActor(req), action: 'member.exemption_added', subjectType: 'member', subjectId: member.id, details: { exemptionId: exemption.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null } });
+          return exemption;
+        });
+        res.status(201).json(presentExemption(created));
+      },
+    },
+  ];
+}
