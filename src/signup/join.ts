@@ -141,7 +141,7 @@ async function newManageLink(ctx: AppContext, trx: Kysely<Database>, organizatio
     tokenHash: hashLinkToken(token),
     expiresAt: new Date(ctx.now().getTime() + MANAGE_LINK_MINUTES * 60_000),
   });
-  return joinUrl(ctx, organization, `/manage/open?token=${token}`);
+  return joinUrl(ctx, organization, `/manage/open?lang=${member.preferred_language}&token=${token}`);
 }
 
 /** Someone typed a member's email on the signup page: tell the member, with a way to manage their dues if Stripe bills them. */

@@ -197,12 +197,12 @@ ${field({ name: 'email', label: m.email, type: 'email', autocomplete: 'email', r
 }
 
 /** The landing page of an emailed link: a button, so that mail scanners fetching the link do not spend it. */
-export function openManageForm(state: { m: Messages; organization: { slug: string; name: string }; token: string }): string {
+export function openManageForm(state: { m: Messages; language: Language; organization: { slug: string; name: string }; token: string }): string {
   const { m } = state;
   return layoutPage(
     { m, organizationName: state.organization.name, title: m.openTitle },
     `<p>${e(m.openIntro)}</p>
-<form method="post" action="/join/${encodeURIComponent(state.organization.slug)}/manage/open"><input type="hidden" name="token" value="${e(state.token)}">
+<form method="post" action="/join/${encodeURIComponent(state.organization.slug)}/manage/open"><input type="hidden" name="token" value="${e(state.token)}"><input type="hidden" name="lang" value="${state.language}">
 <button type="submit">${e(m.openSubmit)}</button></form>`,
   );
 }

@@ -262,8 +262,8 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       handler: async (req, res) => {
         const storefront = await cachedStorefront(slugOf(req));
         if (!storefront) return notFoundPage(req, res);
-        const m = messagesFor(languageOf(req));
-        sendHtml(res, 200, openManageForm({ m, organization: storefront.organization, token: typeof req.query.token === 'string' ? req.query.token.slice(0, 100) : '' }));
+        const language = languageOf(req);
+        sendHtml(res, 200, openManageForm({ m: messagesFor(language), language, organization: storefront.organization, token: typeof req.query.token === 'string' ? req.query.token.slice(0, 100) : '' }));
       },
     },
     {
@@ -276,9 +276,10 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         const storefront = await loadStorefront(slugOf(req));
         if (!storefront) return notFoundPage(req, res);
         const { organization } = storefront;
-        const token = formValues(req.body).token ?? '';
+        const values = formValues(req.body);
+        const token = values.token ?? '';
         const link = token ? await consumeManageLink(ctx.db, organization.id, hashLinkToken(token), ctx.now()) : undefined;
-        const language = link?.preferred_language ?? languageOf(req);
+        const language = link?.preferred_language ?? languageOf(req, values);
         const m = messagesFor(language);
         const manageHref = `/join/${encodeURIComponent(organization.slug)}/manage?lang=${language}`;
         if (!link?.stripe_customer_id) {

@@ -1,0 +1,234 @@
+import type { Express } from 'express';
+import { buildApp } from '../../src/app';
+import { syncPlanToStripe } from '../../src/plans/stripe-sync';
+import { DAY, startStripeFlow, type StripeFlow } from '../support/stripe-flow';
+import { createPlans, HTML, inputValue, openForm } from './fixtures';
+
+let flow: StripeFlow;
+let app: Express;
+let plans: Record<string, string>;
+const clocks = new Map<string, string>();
+
+beforeAll(async () => {
+  flow = await startStripeFlow();
+  // Bank-account signups run on a test clock, so the test can move past the ACH delay.
+  flow.ctx.signup = {
+    testClockFor: async (member) => {
+      if (!member.email.startsWith('ach')) return undefined;
+      const clock = await flow.stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) });
+      clocks.set(member.email, clock.id);
+      return clock.id;
+    },
+  };
+  app = buildApp(flow.ctx);
+  plans = await createPlans(flow.testDb.db, flow.organization);
+  for (const id of Object.values(plans)) await syncPlanToStripe(flow.testDb.db, flow.stripe, flow.organization, id);
+});
+afterAll(async () => {
+  await flow.close();
+});
+
+const db = () => flow.testDb.db;
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+async function submit(fields: Record<string, string>, language = 'en') {
+  const { agent, csrf } = await openForm(app, '/join/flow-union', language);
+  const res = await agent
+    .post('/join/flow-union')
+    .type('form')
+    .set('Accept', HTML)
+    .set('User-Agent', 'Mozilla/5.0 (Signup test phone)')
+    .send({ csrf, lang: language, authorizationVersion: '1', authorization: 'yes', ...fields });
+  return { res, agent };
+}
+
+function percentFields(name: string, email: string, paymentMethod: string) {
+  const percent = plans['Percent of wages']!;
+  return {
+    name,
+    email,
+    phone: '555-0100',
+    employer: 'Acme Logistics',
+    worksite: 'Dock 4',
+    plan: percent,
+    [`grossWageCents_${percent}`]: '1200.00',
+    [`payFrequency_${percent}`]: 'biweekly',
+    paymentMethod,
+  };
+}
+
+const sessionIdOf = (location: string) => /\/c\/pay\/(cs_[A-Za-z0-9_]+)/.exec(location)?.[1];
+
+describe('a signup through Checkout', () => {
+  let memberId: string;
+
+  test('a valid form: pending member and consent in one go, then a 303 to a Checkout Session with the member’s terms', async () => {
+    const { res } = await submit(percentFields('María López', 'maria@example.org', 'card'), 'es');
+    expect(res.status).toBe(303);
+    const sessionId = sessionIdOf(res.headers.location!);
+    expect(sessionId).toBeDefined();
+
+    const member = await db().selectFrom('members').selectAll().where('email', '=', 'maria@example.org').executeTakeFirstOrThrow();
+    memberId = member.id;
+    expect(member).toMatchObject({
+      organization_id: flow.organization.id,
+      name: 'María López',
+      phone: '555-0100',
+      employer: 'Acme Logistics',
+      worksite: 'Dock 4',
+      plan_id: plans['Percent of wages'],
+      wage_facts: { grossWageCents: 120_000, payFrequency: 'biweekly' },
+      preferred_language: 'es',
+      standing: 'pending',
+      stripe_customer_id: expect.stringMatching(/^cus_/),
+    });
+    const consent = await db().selectFrom('signup_consents').selectAll().where('member_id', '=', member.id).executeTakeFirstOrThrow();
+    expect(consent).toMatchObject({
+      organization_id: flow.organization.id,
+      authorization_version: 1,
+      language: 'es',
+      plan_id: plans['Percent of wages'],
+      dues_cents: 3900,
+      payment_method: 'card',
+      ip: expect.stringMatching(/127\.0\.0\.1/),
+      user_agent: 'Mozilla/5.0 (Signup test phone)',
+      checkout_session_id: sessionId,
+    });
+    expect(Math.abs(new Date(consent.accepted_at).getTime() - Date.now())).toBeLessThan(60_000);
+    const authorization = await db().selectFrom('dues_authorizations').selectAll().where('organization_id', '=', flow.organization.id).where('language', '=', 'es').executeTakeFirstOrThrow();
+    expect(authorization.text).toContain('Autorizo a Flow Union');
+    const history = await db().selectFrom('member_standing_changes').select(['to_standing', 'cause']).where('member_id', '=', member.id).execute();
+    expect(history).toEqual([{ to_standing: 'pending', cause: 'signup' }]);
+
+    const session = await flow.stripe.checkout.sessions.retrieve(sessionId!);
+    const metadata = { gs_organization_id: flow.organization.id, gs_member_id: member.id, gs_plan_id: plans['Percent of wages'] };
+    expect(session).toMatchObject({
+      mode: 'subscription',
+      customer: member.stripe_customer_id,
+      client_reference_id: member.id,
+      metadata,
+      allowed_payment_method_types: ['card'],
+      locale: 'es',
+      success_url: 'http://gs.test/join/flow-union/welcome?lang=es&method=card',
+      cancel_url: expect.stringMatching(/^http:\/\/gs\.test\/join\/flow-union\/cancelled\?lang=es&draft=[0-9a-f-]{36}\.\d+\.[\w-]+$/),
+    });
+    expect(session.cancel_url).not.toContain('maria');
+    const lines = await flow.stripe.checkout.sessions.listLineItems(sessionId!);
+    expect(lines.data).toHaveLength(1);
+    expect(lines.data[0]).toMatchObject({ amount_total: 3900, price: { unit_amount: 3900, currency: 'usd', recurring: { interval: 'month', interval_count: 1 } } });
+    const product = await db().selectFrom('plans').select('stripe_product_id').where('id', '=', plans['Percent of wages']!).executeTakeFirstOrThrow();
+    expect(lines.data[0]!.price!.product).toBe(product.stripe_product_id);
+    const customer = await flow.stripe.customers.retrieve(member.stripe_customer_id!);
+    expect(customer).toMatchObject({ email: 'maria@example.org', name: 'María López', preferred_locales: ['es'], metadata });
+
+    // Paying makes the member active only once the webhooks are processed.
+    flow.sandbox.completeCheckout(sessionId!, 'pm_card_visa');
+    expect((await flow.member(member.id)).standing).toBe('pending');
+    await flow.settle();
+    expect((await flow.member(member.id)).standing).toBe('active');
+    const ledger = await db().selectFrom('ledger_transactions').select(['kind', 'gross_cents', 'fee_cents']).where('member_id', '=', member.id).orderBy('kind').execute();
+    expect(ledger.map((row) => row.kind)).toEqual(['dues_payment', 'processing_fee']);
+  });
+
+  test('a flat plan uses its own Price and adds the initiation fee once', async () => {
+    const { res } = await submit({ name: 'Sam Flat', email: 'sam@example.org', plan: plans['Regular monthly']!, paymentMethod: 'us_bank_account' });
+    expect(res.status).toBe(303);
+    const sessionId = sessionIdOf(res.headers.location!)!;
+    const session = await flow.stripe.checkout.sessions.retrieve(sessionId);
+    expect(session.allowed_payment_method_types).toEqual(['us_bank_account']);
+    const version = await db().selectFrom('plan_versions').select('stripe_price_id').where('plan_id', '=', plans['Regular monthly']!).executeTakeFirstOrThrow();
+    const lines = await flow.stripe.checkout.sessions.listLineItems(sessionId);
+    expect(lines.data.map((line) => ({ amount: line.amount_total, recurring: line.price?.recurring !== null }))).toEqual([
+      { amount: 3000, recurring: true },
+      { amount: 1000, recurring: false },
+    ]);
+    expect(lines.data[0]!.price!.id).toBe(version.stripe_price_id);
+  });
+
+  test('leaving Checkout returns to the form with the details kept; sending it again keeps one member record', async () => {
+    const { res } = await submit(percentFields('Lee Back', 'lee@example.org', 'us_bank_account'));
+    const first = await flow.stripe.checkout.sessions.retrieve(sessionIdOf(res.headers.location!)!);
+    const back = await openForm(app, first.cancel_url!.replace('http://gs.test', ''));
+    const percent = plans['Percent of wages']!;
+    expect(text(back.html)).toContain('You left the payment page before paying.');
+    expect(inputValue(back.html, 'name')).toBe('Lee Back');
+    expect(inputValue(back.html, 'email')).toBe('lee@example.org');
+    expect(inputValue(back.html, 'worksite')).toBe('Dock 4');
+    expect(inputValue(back.html, `grossWageCents_${percent}`)).toBe('1200.00');
+    expect(back.html).toContain('<option value="biweekly" selected>');
+    expect(back.html).toMatch(/id="paymentMethod-us_bank_account" value="us_bank_account" checked/);
+
+    // A tampered draft shows an empty form.
+    const tampered = await openForm(app, first.cancel_url!.replace('http://gs.test', '').replace(/draft=.{8}/, 'draft=00000000'));
+    expect(inputValue(tampered.html, 'name')).toBe('');
+
+    const again = await submit({ ...percentFields('Lee Back', 'LEE@example.org', 'card'), phone: '555-0199' });
+    expect(again.res.status).toBe(303);
+    const members = await db().selectFrom('members').selectAll().where('organization_id', '=', flow.organization.id).where('name', '=', 'Lee Back').execute();
+    expect(members).toHaveLength(1);
+    expect(members[0]).toMatchObject({ phone: '555-0199', standing: 'pending' });
+    const consents = await db().selectFrom('signup_consents').select('payment_method').where('member_id', '=', members[0]!.id).orderBy('accepted_at').execute();
+    expect(consents.map((c) => c.payment_method)).toEqual(['us_bank_account', 'card']);
+  });
+
+  test('an active member who signs up again gets an email, not a second subscription, and the page says only "check your email"', async () => {
+    const before = await db().selectFrom('members').select('id').where('organization_id', '=', flow.organization.id).execute();
+    const { res } = await submit(percentFields('Someone Else', 'MARIA@example.org', 'card'));
+    expect(res.status).toBe(200);
+    expect(text(res.text)).toContain('We sent a message to MARIA@example.org with what to do next.');
+    expect(text(res.text)).not.toMatch(/already|member of/i);
+    const after = await db().selectFrom('members').select('id').where('organization_id', '=', flow.organization.id).execute();
+    expect(after).toHaveLength(before.length);
+    expect((await flow.member(memberId)).name).toBe('María López');
+    const mail = await db().selectFrom('email_outbox').selectAll().where('kind', '=', 'signup.already_member').executeTakeFirstOrThrow();
+    expect(mail).toMatchObject({ to_address: 'maria@example.org', subject: 'Usted ya es miembro de Flow Union', organization_id: flow.organization.id });
+    expect(mail.text_body).toMatch(/http:\/\/gs\.test\/join\/flow-union\/manage\/open\?lang=es&token=[\w-]{43}/);
+  });
+
+  test('the manage page emails a single-use link that opens the billing portal once', async () => {
+    const { agent, csrf } = await openForm(app, '/join/flow-union/manage');
+    const res = await agent.post('/join/flow-union/manage').type('form').set('Accept', HTML).send({ csrf, email: 'Maria@Example.org' });
+    expect(res.status).toBe(200);
+    expect(text(res.text)).toContain('If that email belongs to a member, a link is on its way.');
+    const mail = await db().selectFrom('email_outbox').selectAll().where('kind', '=', 'signup.manage_link').executeTakeFirstOrThrow();
+    expect(mail.subject).toBe('Administre sus cuotas con Flow Union');
+    const token = /manage\/open\?lang=es&token=([\w-]+)/.exec(mail.text_body)![1]!;
+    const stored = await db().selectFrom('manage_links').selectAll().where('organization_id', '=', flow.organization.id).execute();
+    expect(stored.map((link) => link.token_hash)).not.toContain(token);
+
+    const landing = await agent.get(`/join/flow-union/manage/open?lang=es&token=${token}`).set('Accept', HTML);
+    expect(landing.status).toBe(200);
+    expect(landing.text).toContain('Abrir mis cuotas');
+    const opened = await agent.post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.location).toMatch(/\/p\/session\//);
+    const again = await agent.post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token, lang: 'es' });
+    expect(again.status).toBe(404);
+    expect(text(again.text)).toContain('Este enlace ya se usó o venció');
+
+    // An expired link is refused the same way.
+    const before = (await db().selectFrom('email_outbox').select('id').execute()).length;
+    await agent.post('/join/flow-union/manage').type('form').set('Accept', HTML).send({ csrf, email: 'maria@example.org' });
+    expect((await db().selectFrom('email_outbox').select('id').execute()).length).toBe(before + 1);
+    const mails = await db().selectFrom('email_outbox').selectAll().where('kind', '=', 'signup.manage_link').orderBy('created_at', 'desc').execute();
+    const fresh = /manage\/open\?lang=es&token=([\w-]+)/.exec(mails[0]!.text_body)![1]!;
+    await db().updateTable('manage_links').set({ expires_at: new Date(Date.now() - 1000) }).where('used_at', 'is', null).execute();
+    const expired = await agent.post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token: fresh });
+    expect(expired.status).toBe(404);
+  });
+
+  test('a bank-account signup stays pending through the ACH delay and is active after it', async () => {
+    const { res } = await submit(percentFields('Ana Bank', 'ach.ana@example.org', 'us_bank_account'));
+    expect(res.status).toBe(303);
+    const sessionId = sessionIdOf(res.headers.location!)!;
+    const member = await db().selectFrom('members').selectAll().where('email', '=', 'ach.ana@example.org').executeTakeFirstOrThrow();
+    flow.sandbox.completeCheckout(sessionId, 'pm_usBankAccount_success');
+    await flow.settle();
+    expect((await flow.member(member.id)).standing).toBe('pending');
+    const clock = await flow.stripe.testHelpers.testClocks.retrieve(clocks.get('ach.ana@example.org')!);
+    await flow.advanceTo(clock.id, clock.frozen_time + 5 * DAY);
+    expect((await flow.member(member.id)).standing).toBe('active');
+    const fee = await db().selectFrom('ledger_transactions').select(['kind', 'gross_cents']).where('member_id', '=', member.id).where('kind', '=', 'processing_fee').executeTakeFirstOrThrow();
+    expect(fee).toBeDefined();
+  });
+});
