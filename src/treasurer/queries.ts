@@ -67,15 +67,13 @@ const CHARGE_KINDS: LedgerKind[] = ['dues_payment', 'initiation_fee', 'processin
 
 /** The SQL matching a payout's contents; shared by the export and the reconciliation. */
 export function payoutMatch(contents: PayoutContents): RawBuilder<boolean> {
-  const none = ['\u0000'];
-  const list = (ids: string[]) => (ids.length > 0 ? ids : none);
   return sql<boolean>`(
     t.stripe_payout_id = ${contents.payoutId}
-    OR (t.stripe_charge_id = ANY(${list(contents.chargeIds)}::text[]) AND t.kind = ANY(${CHARGE_KINDS}::text[]) AND t.stripe_refund_id IS NULL AND t.stripe_dispute_id IS NULL)
-    OR (t.stripe_charge_id = ANY(${list(contents.reversedChargeIds)}::text[]) AND t.kind = 'payment_reversal')
-    OR t.stripe_refund_id = ANY(${list(contents.refundIds)}::text[])
-    OR (t.stripe_dispute_id = ANY(${list(contents.withdrawnDisputeIds)}::text[]) AND t.net_cents < 0)
-    OR (t.stripe_dispute_id = ANY(${list(contents.reinstatedDisputeIds)}::text[]) AND t.net_cents > 0)
+    OR (t.stripe_charge_id = ANY(${contents.chargeIds}::text[]) AND t.kind = ANY(${CHARGE_KINDS}::text[]) AND t.stripe_refund_id IS NULL AND t.stripe_dispute_id IS NULL)
+    OR (t.stripe_charge_id = ANY(${contents.reversedChargeIds}::text[]) AND t.kind = 'payment_reversal')
+    OR t.stripe_refund_id = ANY(${contents.refundIds}::text[])
+    OR (t.stripe_dispute_id = ANY(${contents.withdrawnDisputeIds}::text[]) AND t.net_cents < 0)
+    OR (t.stripe_dispute_id = ANY(${contents.reinstatedDisputeIds}::text[]) AND t.net_cents > 0)
   )`;
 }
 

@@ -129,28 +129,38 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
         }
         const xlsx = query.format === 'xlsx';
         const name = `ledger-${organization.slug}-${query.from ?? 'start'}-to-${query.to ?? 'now'}`;
-        res.attachment(`${name}.${xlsx ? 'xlsx' : 'csv'}`);
-        res.type(xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
-        const writer = xlsx
-          ? xlsxWriter(res, 'Ledger', { header: EXPORT_COLUMNS, decimal: DECIMAL_COLUMNS, integer: INTEGER_COLUMNS, date: DATE_COLUMNS })
-          : csvWriter(res, EXPORT_COLUMNS, { bom: query.bom === 'true' });
+        // Opened with the first batch, so a query that fails at once still answers with a JSON error.
+        let writer: ReturnType<typeof csvWriter> | undefined;
+        const open = () => {
+          if (writer) return writer;
+          res.attachment(`${name}.${xlsx ? 'xlsx' : 'csv'}`);
+          res.type(xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
+          writer = xlsx
+            ? xlsxWriter(res, 'Ledger', { header: EXPORT_COLUMNS, decimal: DECIMAL_COLUMNS, integer: INTEGER_COLUMNS, date: DATE_COLUMNS })
+            : csvWriter(res, EXPORT_COLUMNS, { bom: query.bom === 'true' });
+          return writer;
+        };
         let rows = 0;
-        let completed = false;
+        const { format: _format, bom: _bom, ...chosen } = query;
+        const record = (completed: boolean) => audit(req, 'ledger.exported', { filters: chosen, format: xlsx ? 'xlsx' : 'csv', rows, completed });
         try {
           await forEachBatch(ctx.db, ledgerExportQuery(organization.id, organization.time_zone, filters), async (batch) => {
             rows += batch.length;
-            await writer.write(batch.map(exportCells));
+            await open().write(batch.map(exportCells));
           });
-          await writer.end();
-          completed = true;
         } catch (error) {
+          await record(false);
+          if (!res.headersSent) throw error;
           // The headers are gone: all that is left is to cut the download short, so it cannot pass for a whole one.
           if (!(error instanceof ClientGone)) req.log?.error({ err: error }, 'ledger export failed mid-stream');
           res.destroy();
-        } finally {
-          const { format: _format, bom: _bom, ...chosen } = query;
-          await audit(req, 'ledger.exported', { filters: chosen, format: xlsx ? 'xlsx' : 'csv', rows, completed });
+          return;
         }
+        // Audited before the last bytes go out, so whoever holds the whole file can find its entry.
+        await record(true);
+        await open()
+          .end()
+          .catch(() => res.destroy());
       },
     },
     {
