@@ -4,7 +4,7 @@ import type PgBoss from 'pg-boss';
 import { buildApp } from './app';
 import { loadConfig, type Config } from './config/config';
 import type { AppContext } from './context';
-import { seedDemo } from './demo/seed';
+import { seedDemo, syncDemoPlans } from './demo/seed';
 import { fileTransport, smtpTransport, type MailTransport } from './email/transport';
 import { startEmailWorker } from './email/worker';
 import { createLogger, type Logger } from './http/logging';
@@ -134,6 +134,8 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
         emailWorker.notify();
         logger.info(`seeded the demo organization "${seeded.organization.name}" with admin ${seeded.adminEmail}; their sign-in link is on its way to ${transport.description}`);
       }
+      const demo = config.startStripeSandbox ? await syncDemoPlans(db, stripe) : undefined;
+      if (demo) logger.info(`signup: members join ${demo.name} at ${ctx.publicUrl}/join/${demo.slug} (pay with a sandbox test card or bank account)`);
     }
 
     logger.info(

@@ -1,11 +1,34 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database';
+import type { Database, Organization } from '../../db/database';
 import { requestSignIn } from '../auth/sign-in';
-import { insertOrganization } from '../organizations/queries';
+import { todayIn } from '../organizations/calendar';
+import { findOrganizationBySlug, insertOrganization } from '../organizations/queries';
+import type { AmountRule } from '../plans/dues';
+import { insertPlan, insertPlanVersion, listPlans } from '../plans/queries';
+import { syncPlanToStripe } from '../plans/stripe-sync';
+import { storeDefaultAuthorization } from '../signup/queries';
 import { grantRole, upsertStaffUser } from '../staff/queries';
+import type { StripeClient } from '../stripe/client';
 
 export const DEMO_ORGANIZATION = { slug: 'demo', name: 'Demo Workers Union', timeZone: 'America/Chicago', currency: 'usd' };
 export const DEMO_ADMIN = { email: 'admin@demo.goodstanding.local', name: 'Demo Admin' };
+
+/** One plan of each kind the signup page treats differently, so the demo shows them all. */
+export const DEMO_PLANS: Array<{ name: string; rule: AmountRule; initiationFeeCents?: number }> = [
+  { name: 'Regular monthly', rule: { kind: 'flat', amountCents: 3000 }, initiationFeeCents: 1000 },
+  { name: 'Percent of wages', rule: { kind: 'percent_of_wages', basisPoints: 150, minimumCents: 1500, maximumCents: 8000 } },
+  {
+    name: 'Sliding scale',
+    rule: {
+      kind: 'income_brackets',
+      brackets: [
+        { label: 'Under $25,000 a year', amountCents: 1000 },
+        { label: '$25,000 to $50,000 a year', amountCents: 2000 },
+        { label: 'Over $50,000 a year', amountCents: 3500 },
+      ],
+    },
+  },
+];
 
 /**
  * On an empty development database, creates a demo organization with an admin and emails
@@ -18,8 +41,34 @@ export async function seedDemo(db: Kysely<Database>, options: { publicUrl: strin
     const created = await insertOrganization(trx, DEMO_ORGANIZATION);
     const admin = await upsertStaffUser(trx, DEMO_ADMIN);
     await grantRole(trx, created.id, admin.id, 'admin');
+    for (const spec of DEMO_PLANS) {
+      const plan = await insertPlan(trx, { organization_id: created.id, name: spec.name, currency: created.currency, billing_interval: 'month' });
+      await insertPlanVersion(trx, {
+        organization_id: created.id,
+        plan_id: plan.id,
+        version: 1,
+        effective_from: todayIn(created.time_zone, options.now),
+        amount_rule: JSON.stringify(spec.rule),
+        initiation_fee_cents: spec.initiationFeeCents ?? null,
+        authorization_note: 'Demo data: set by the founding meeting',
+      });
+    }
+    await storeDefaultAuthorization(trx, created);
     return created;
   });
   await requestSignIn(db, { email: DEMO_ADMIN.email, organizationSlug: organization.slug, publicUrl: options.publicUrl, now: options.now });
   return { organization, adminEmail: DEMO_ADMIN.email };
+}
+
+/**
+ * The offline sandbox starts empty on every run, so the Stripe ids the demo plans kept
+ * from a previous run name nothing: forget them and create the products and prices again.
+ */
+export async function syncDemoPlans(db: Kysely<Database>, stripe: StripeClient): Promise<Organization | undefined> {
+  const organization = await findOrganizationBySlug(db, DEMO_ORGANIZATION.slug);
+  if (!organization) return undefined;
+  await db.updateTable('plans').set({ stripe_product_id: null }).where('organization_id', '=', organization.id).execute();
+  await db.updateTable('plan_versions').set({ stripe_price_id: null }).where('organization_id', '=', organization.id).execute();
+  for (const plan of await listPlans(db, organization.id, 'active')) await syncPlanToStripe(db, stripe, organization, plan.id);
+  return organization;
 }
