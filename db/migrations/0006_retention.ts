@@ -120,6 +120,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX retention_signals_undigested_idx ON retention_signals (organization_id) WHERE digest_id IS NULL`.execute(db);
   await db.schema.createIndex('retention_signals_detected_idx').on('retention_signals').columns(['organization_id', 'detected_on']).execute();
 
+  // The scan looks for payments being retried: a handful of rows among years of paid invoices.
+  await sql`CREATE INDEX stripe_invoices_retrying_idx ON stripe_invoices (organization_id, member_id) WHERE status = 'open' AND attempt_count > 0`.execute(db);
+
   await db.schema
     .createTable('outreach_log')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
@@ -139,6 +142,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('stripe_invoices_retrying_idx').execute();
   for (const table of ['outreach_log', 'retention_signals', 'organizer_digests', 'retention_scan_runs', 'lapse_episodes', 'member_card_expiries', 'worksite_organizers', 'member_exemptions', 'retention_policies']) {
     await db.schema.dropTable(table).execute();
   }
