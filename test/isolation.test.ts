@@ -34,6 +34,10 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('member_standing_changes').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('manual_payments').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('retention_policies').selectAll().where('organization_id', '=', organizationId).execute(),
+    db.selectFrom('worksite_organizers').selectAll().where('organization_id', '=', organizationId).orderBy('worksite').execute(),
+    db.selectFrom('member_exemptions').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('outreach_log').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('affiliates').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('per_capita_rates').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
   ]);
@@ -58,6 +62,8 @@ beforeAll(async () => {
     .execute();
   affiliateOfA = (await ctx.db.insertInto('affiliates').values({ organization_id: orgA.id, name: 'International of A', kind: 'international_union' }).returning('id').executeTakeFirstOrThrow()).id;
   rateOfA = (await ctx.db.insertInto('per_capita_rates').values({ organization_id: orgA.id, affiliate_id: affiliateOfA, rate_cents: 1100, effective_from: '2026-01-01' }).returning('id').executeTakeFirstOrThrow()).id;
+  await ctx.db.insertInto('retention_policies').values({ organization_id: orgA.id, policy: JSON.stringify({ graceDays: 20 }) }).execute();
+  await ctx.db.insertInto('worksite_organizers').values({ organization_id: orgA.id, worksite: 'Plant of A', organizer_staff_user_id: orgA.staff.organizer.id }).execute();
   orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, 3600);
 });
 afterAll(async () => {
