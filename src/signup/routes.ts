@@ -20,7 +20,12 @@ interface Storefront {
   organization: Organization;
   plans: SignupPlan[];
   authorizations: Record<Language, Authorization>;
+  /** The blank form per language, rendered once and split where each visitor's CSRF token goes. */
+  blankForms: Partial<Record<Language, [string, string]>>;
 }
+
+// A character no rendered page contains, marking where the CSRF token goes in a cached blank form.
+const CSRF_SLOT = '\u0000';
 
 // Long enough to absorb a crowd opening the link at a meeting, short enough that a staff change shows at once.
 const STOREFRONT_TTL_MS = 5_000;
@@ -50,7 +55,7 @@ export function signupRateLimiter(limit: number): RequestHandler {
 }
 
 export function signupRoutes(ctx: AppContext): RouteDefinition[] {
-  const cache = new Map<string, { at: number; storefront: Storefront | undefined }>();
+  const cache = new Map<string, { at: number; storefront: Promise<Storefront | undefined> }>();
   // Checkout and the billing portal live on Stripe's origin (the sandbox's on loopback in development).
   const stripeOrigins = ['https://checkout.stripe.com', 'https://billing.stripe.com', ...(ctx.config.env === 'production' ? [] : ['http://127.0.0.1:*', 'http://localhost:*'])];
   const contentSecurityPolicy = `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' ${stripeOrigins.join(' ')}; base-uri 'none'; frame-ancestors 'none'`;
@@ -64,16 +69,18 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       currentAuthorization(ctx.db, organization, 'en'),
       currentAuthorization(ctx.db, organization, 'es'),
     ]);
-    return { organization, plans, authorizations: { en, es } };
+    return { organization, plans, authorizations: { en, es }, blankForms: {} };
   }
 
-  async function cachedStorefront(slug: string): Promise<Storefront | undefined> {
+  // The promise is cached, so a crowd arriving as an entry expires waits for one load, not one each.
+  function cachedStorefront(slug: string): Promise<Storefront | undefined> {
     const key = slug.toLowerCase();
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < STOREFRONT_TTL_MS) return hit.storefront;
-    const storefront = await loadStorefront(key);
+    const storefront = loadStorefront(key);
     if (cache.size >= STOREFRONT_CACHE_LIMIT) cache.clear();
     cache.set(key, { at: Date.now(), storefront });
+    storefront.catch(() => cache.delete(key));
     return storefront;
   }
 
@@ -107,22 +114,27 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
 
   const csrfValid = (req: Request, values: FormValues) => checkCsrf(ctx.config.jwtSecret, readCookie(req.headers.cookie, CSRF_COOKIE), values.csrf, ctx.now());
 
+  const renderForm = (storefront: Storefront, language: Language, csrf: string, form: { values?: FormValues; errors?: FieldErrors; notice?: string }) =>
+    joinForm({
+      m: messagesFor(language),
+      language,
+      organization: storefront.organization,
+      plans: storefront.plans,
+      authorization: storefront.authorizations[language],
+      values: form.values ?? {},
+      errors: form.errors ?? {},
+      csrf,
+      ...(form.notice ? { notice: form.notice } : {}),
+    });
+
   function renderJoin(req: Request, res: Response, status: number, storefront: Storefront, language: Language, form: { values?: FormValues; errors?: FieldErrors; notice?: string } = {}): void {
-    sendHtml(
-      res,
-      status,
-      joinForm({
-        m: messagesFor(language),
-        language,
-        organization: storefront.organization,
-        plans: storefront.plans,
-        authorization: storefront.authorizations[language],
-        values: form.values ?? {},
-        errors: form.errors ?? {},
-        csrf: formToken(req, res),
-        ...(form.notice ? { notice: form.notice } : {}),
-      }),
-    );
+    sendHtml(res, status, renderForm(storefront, language, formToken(req, res), form));
+  }
+
+  /** The page most visitors get: the blank form, rendered once per language while the storefront is cached. */
+  function renderBlankJoin(req: Request, res: Response, storefront: Storefront, language: Language): void {
+    const [before, after] = (storefront.blankForms[language] ??= renderForm(storefront, language, CSRF_SLOT, {}).split(CSRF_SLOT) as [string, string]);
+    sendHtml(res, 200, before + formToken(req, res) + after);
   }
 
   const frame = (m: Messages, organization: Organization, title: string): PageFrame => ({ m, organizationName: organization.name, title });
@@ -148,7 +160,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       handler: async (req, res) => {
         const storefront = await cachedStorefront(slugOf(req));
         if (!storefront) return notFoundPage(req, res);
-        renderJoin(req, res, 200, storefront, languageOf(req));
+        renderBlankJoin(req, res, storefront, languageOf(req));
       },
     },
     {

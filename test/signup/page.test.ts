@@ -66,6 +66,14 @@ describe('GET /join/:orgSlug', () => {
     expect(en.text).toContain('<html lang="en">');
   });
 
+  test('the cached blank form still gives each visitor a token of their own cookie', async () => {
+    const first = await openForm(app, '/join/local-42');
+    const second = await openForm(app, '/join/local-42');
+    expect(first.csrf).not.toBe(second.csrf);
+    expect(first.csrf.split('.')[0]).not.toBe(second.csrf.split('.')[0]);
+    expect(first.html).not.toContain('\u0000');
+  });
+
   test('an unknown organization: a friendly page for browsers, the JSON error for others', async () => {
     const page = await request(app).get('/join/nobody-here').set('Accept', HTML);
     expect(page.status).toBe(404);
