@@ -1,7 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Organization } from '../../db/database';
 import { todayIn } from '../organizations/calendar';
 import { queueDigests, queueImmediateFailureAlerts } from './digest';
@@ -61,6 +61,7 @@ export async function sweepPaymentFailures(deps: RetentionDeps, organization: Or
     await lockOrganization(trx, organization.id);
     const policy = await loadPolicy(trx, organization.id);
     if (!policy.immediateFailureAlert && !policy.notices.paymentFailed) return 0;
+    if (!(await hasUnsignalledFailures(trx, organization.id, now))) return 0;
     const today = todayIn(organization.time_zone, now);
     await computeVerdicts(trx, organization.id, policy, today);
     await detectSignals(trx, organization.id, policy, today, now, ['payment_failed', 'ach_returned']);
@@ -69,6 +70,22 @@ export async function sweepPaymentFailures(deps: RetentionDeps, organization: Or
   });
   if (queued > 0) deps.notifyOutbox();
   return queued;
+}
+
+// A cheap look (partial indexes) before the sweep computes every member's verdict.
+async function hasUnsignalledFailures(trx: Kysely<Database>, organizationId: string, now: Date): Promise<boolean> {
+  const result = await sql<{ found: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM stripe_invoices i
+      WHERE i.organization_id = ${organizationId} AND i.status = 'open' AND i.attempt_count > 0 AND i.member_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM retention_signals s WHERE s.organization_id = i.organization_id AND s.member_id = i.member_id AND s.signal = 'payment_failed' AND s.signal_key = i.id)
+    ) OR EXISTS (
+      SELECT 1 FROM ledger_transactions l
+      WHERE l.organization_id = ${organizationId} AND l.kind = 'payment_reversal' AND l.payment_method = 'us_bank_account' AND l.member_id IS NOT NULL
+        AND l.occurred_at >= ${now}::timestamptz - interval '30 days'
+        AND NOT EXISTS (SELECT 1 FROM retention_signals s WHERE s.organization_id = l.organization_id AND s.member_id = l.member_id AND s.signal = 'ach_returned' AND s.signal_key = coalesce(l.stripe_charge_id, l.source_key))
+    ) AS found`.execute(trx);
+  return result.rows[0]!.found;
 }
 
 /** Each organization whose local hour has reached its policy's daily hour gets its day's run; every organization gets a failure sweep. */
