@@ -2197,8 +2197,7 @@ export class Engine extends Core {
     const clock = customer ? this.clockOf(customer.id) : null;
     const now = realNow();
     // At this API version Checkout takes allowed/excluded filters over the account's enabled
-    // methods (card and us_bank_account here); the static list param is gone.
-    if (p.has('payment_method_types')) throw invalidParam('payment_method_types', 'Received unknown parameter: payment_method_types', 'parameter_unknown');
+    // methods (card and us_bank_account here); the static payment_method_types list is gone.
     const allowed = p.strArr('allowed_payment_method_types');
     const excluded = p.strArr('excluded_payment_method_types') ?? [];
     (allowed ?? []).forEach((t, i) => {

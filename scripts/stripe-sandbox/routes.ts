@@ -33,12 +33,14 @@ export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   handler: (req: ApiRequest) => unknown;
+  /** The stripe package's request type ('File#Interface') whose fields are the accepted params. */
+  params: string | undefined;
 }
 
 const ID = '([^/]+)';
 
-function route(method: Route['method'], path: string, handler: Route['handler']): Route {
-  return { method, pattern: new RegExp(`^${path.replace(/:id/g, ID)}$`), handler };
+function route(method: Route['method'], path: string, handler: Route['handler'], params?: string): Route {
+  return { method, pattern: new RegExp(`^${path.replace(/:id/g, ID)}$`), handler, params };
 }
 
 function matchesCreated(p: Params): (o: { created?: number }) => boolean {
@@ -66,11 +68,11 @@ export function buildRoutes(engine: Engine): Route[] {
 
   return [
     // Products and prices
-    route('POST', '/v1/products', (r) => engine.createProduct(r.ctx, r.params)),
-    route('GET', '/v1/products', (r) => list<Product>('product', '/v1/products', (o) => r.params.bool('active') === undefined || o.active === r.params.bool('active'))(r)),
+    route('POST', '/v1/products', (r) => engine.createProduct(r.ctx, r.params), 'Products#ProductCreateParams'),
+    route('GET', '/v1/products', (r) => list<Product>('product', '/v1/products', (o) => r.params.bool('active') === undefined || o.active === r.params.bool('active'))(r), 'Products#ProductListParams'),
     route('GET', '/v1/products/:id', get('product')),
-    route('POST', '/v1/products/:id', (r) => engine.updateProduct(r.ctx, r.args[0] as string, r.params)),
-    route('POST', '/v1/prices', (r) => engine.createPrice(r.ctx, r.params)),
+    route('POST', '/v1/products/:id', (r) => engine.updateProduct(r.ctx, r.args[0] as string, r.params), 'Products#ProductUpdateParams'),
+    route('POST', '/v1/prices', (r) => engine.createPrice(r.ctx, r.params), 'Prices#PriceCreateParams'),
     route('GET', '/v1/prices', (r) => {
       const active = r.params.bool('active');
       const type = r.params.str('type');
@@ -81,33 +83,33 @@ export function buildRoutes(engine: Engine): Route[] {
         (!type || o.type === type) &&
         (!keys || (o.lookup_key !== null && keys.includes(o.lookup_key))),
       )(r);
-    }),
+    }, 'Prices#PriceListParams'),
     route('GET', '/v1/prices/:id', get('price')),
-    route('POST', '/v1/prices/:id', (r) => engine.updatePrice(r.ctx, r.args[0] as string, r.params)),
+    route('POST', '/v1/prices/:id', (r) => engine.updatePrice(r.ctx, r.args[0] as string, r.params), 'Prices#PriceUpdateParams'),
 
     // Customers and payment methods
-    route('POST', '/v1/customers', (r) => engine.createCustomer(r.ctx, r.params)),
-    route('GET', '/v1/customers', (r) => list<Customer>('customer', '/v1/customers', eq(r.params, ['email', 'test_clock']))(r)),
+    route('POST', '/v1/customers', (r) => engine.createCustomer(r.ctx, r.params), 'Customers#CustomerCreateParams'),
+    route('GET', '/v1/customers', (r) => list<Customer>('customer', '/v1/customers', eq(r.params, ['email', 'test_clock']))(r), 'Customers#CustomerListParams'),
     route('GET', '/v1/customers/:id', (r) => engine.retrieveCustomer(r.ctx, r.args[0] as string)),
-    route('POST', '/v1/customers/:id', (r) => engine.updateCustomer(r.ctx, r.args[0] as string, r.params)),
+    route('POST', '/v1/customers/:id', (r) => engine.updateCustomer(r.ctx, r.args[0] as string, r.params), 'Customers#CustomerUpdateParams'),
     route('DELETE', '/v1/customers/:id', (r) => engine.deleteCustomer(r.ctx, r.args[0] as string)),
     route('GET', '/v1/customers/:id/payment_methods', (r) => {
       const customer = store.get<Customer>('customer', r.args[0] as string, r.ctx.account).id;
       const type = r.params.str('type');
       return list<PaymentMethod>('payment_method', `/v1/customers/${customer}/payment_methods`, (o) => o.customer === customer && (!type || o.type === type))(r);
-    }),
+    }, 'Customers#CustomerListPaymentMethodsParams'),
     route('GET', '/v1/payment_methods', (r) => {
       const customer = r.params.str('customer');
       if (customer) store.get('customer', customer, r.ctx.account, 'customer');
       const type = r.params.str('type');
       return list<PaymentMethod>('payment_method', '/v1/payment_methods', (o) => (!customer || o.customer === customer) && (!type || o.type === type))(r);
-    }),
+    }, 'PaymentMethods#PaymentMethodListParams'),
     route('GET', '/v1/payment_methods/:id', (r) => engine.retrievePaymentMethod(r.ctx, r.args[0] as string)),
-    route('POST', '/v1/payment_methods/:id/attach', (r) => engine.attachPaymentMethod(r.ctx, r.args[0] as string, r.params.reqStr('customer'), 'id')),
-    route('POST', '/v1/payment_methods/:id/detach', (r) => engine.detachPaymentMethod(r.ctx, r.args[0] as string)),
+    route('POST', '/v1/payment_methods/:id/attach', (r) => engine.attachPaymentMethod(r.ctx, r.args[0] as string, r.params.reqStr('customer'), 'id'), 'PaymentMethods#PaymentMethodAttachParams'),
+    route('POST', '/v1/payment_methods/:id/detach', (r) => engine.detachPaymentMethod(r.ctx, r.args[0] as string), 'PaymentMethods#PaymentMethodDetachParams'),
 
     // Subscriptions
-    route('POST', '/v1/subscriptions', (r) => engine.createSubscription(r.ctx, r.params)),
+    route('POST', '/v1/subscriptions', (r) => engine.createSubscription(r.ctx, r.params), 'Subscriptions#SubscriptionCreateParams'),
     route('GET', '/v1/subscriptions', (r) => {
       const status = r.params.str('status');
       const price = r.params.str('price');
@@ -116,15 +118,15 @@ export function buildRoutes(engine: Engine): Route[] {
         (status === 'all' || (status ? o.status === status : o.status !== 'canceled' && o.status !== 'incomplete_expired')) &&
         (!price || o.items.data.some((i) => i.price.id === price)),
       )(r);
-    }),
+    }, 'Subscriptions#SubscriptionListParams'),
     route('GET', '/v1/subscriptions/:id', get('subscription')),
-    route('POST', '/v1/subscriptions/:id', (r) => engine.updateSubscription(r.ctx, r.args[0] as string, r.params)),
-    route('DELETE', '/v1/subscriptions/:id', (r) => engine.cancelSubscription(r.ctx, r.args[0] as string, r.params)),
-    route('POST', '/v1/subscriptions/:id/resume', (r) => engine.resumeSubscription(r.ctx, r.args[0] as string, r.params)),
+    route('POST', '/v1/subscriptions/:id', (r) => engine.updateSubscription(r.ctx, r.args[0] as string, r.params), 'Subscriptions#SubscriptionUpdateParams'),
+    route('DELETE', '/v1/subscriptions/:id', (r) => engine.cancelSubscription(r.ctx, r.args[0] as string, r.params), 'Subscriptions#SubscriptionCancelParams'),
+    route('POST', '/v1/subscriptions/:id/resume', (r) => engine.resumeSubscription(r.ctx, r.args[0] as string, r.params), 'Subscriptions#SubscriptionResumeParams'),
     route('GET', '/v1/subscription_items', (r) => {
       const sub = store.get<Subscription>('subscription', r.params.reqStr('subscription'), r.ctx.account, 'subscription');
       return paginate(sub.items.data, r.params, `/v1/subscription_items?subscription=${sub.id}`);
-    }),
+    }, 'SubscriptionItems#SubscriptionItemListParams'),
     route('GET', '/v1/subscription_items/:id', (r) => {
       for (const sub of store.all<Subscription>('subscription', r.ctx.account)) {
         const item = sub.items.data.find((i: SubscriptionItem) => i.id === r.args[0]);
@@ -139,16 +141,16 @@ export function buildRoutes(engine: Engine): Route[] {
       return list<Invoice>('invoice', '/v1/invoices', (o) =>
         eq<Invoice>(r.params, ['customer', 'status', 'collection_method'])(o) && (!sub || engine.invoiceSubscription(o.id) === sub),
       )(r);
-    }),
+    }, 'Invoices#InvoiceListParams'),
     route('GET', '/v1/invoices/:id', get('invoice')),
     route('GET', '/v1/invoices/:id/lines', (r) => {
       const invoice = store.get<Invoice>('invoice', r.args[0] as string, r.ctx.account);
       return paginate(invoice.lines.data, r.params, `/v1/invoices/${invoice.id}/lines`);
-    }),
-    route('POST', '/v1/invoices/:id/pay', (r) => engine.payInvoice(r.ctx, r.args[0] as string, r.params)),
-    route('POST', '/v1/invoices/:id/finalize', (r) => engine.finalizeInvoiceApi(r.ctx, r.args[0] as string)),
-    route('POST', '/v1/invoices/:id/void', (r) => engine.voidInvoice(r.ctx, r.args[0] as string)),
-    route('POST', '/v1/invoices/:id/mark_uncollectible', (r) => engine.markUncollectible(r.ctx, r.args[0] as string)),
+    }, 'Invoices#InvoiceListLineItemsParams'),
+    route('POST', '/v1/invoices/:id/pay', (r) => engine.payInvoice(r.ctx, r.args[0] as string, r.params), 'Invoices#InvoicePayParams'),
+    route('POST', '/v1/invoices/:id/finalize', (r) => engine.finalizeInvoiceApi(r.ctx, r.args[0] as string), 'Invoices#InvoiceFinalizeInvoiceParams'),
+    route('POST', '/v1/invoices/:id/void', (r) => engine.voidInvoice(r.ctx, r.args[0] as string), 'Invoices#InvoiceVoidInvoiceParams'),
+    route('POST', '/v1/invoices/:id/mark_uncollectible', (r) => engine.markUncollectible(r.ctx, r.args[0] as string), 'Invoices#InvoiceMarkUncollectibleParams'),
     route('GET', '/v1/invoice_payments', (r) => {
       const payment = r.params.obj('payment');
       const piFilter = payment?.str('payment_intent');
@@ -158,14 +160,14 @@ export function buildRoutes(engine: Engine): Route[] {
         (!piFilter || o.payment.payment_intent === piFilter) &&
         (!typeFilter || o.payment.type === typeFilter),
       )(r);
-    }),
+    }, 'InvoicePayments#InvoicePaymentListParams'),
     route('GET', '/v1/invoice_payments/:id', get('invoice_payment')),
 
     // Payments
-    route('GET', '/v1/payment_intents', (r) => list<PaymentIntent>('payment_intent', '/v1/payment_intents', eq(r.params, ['customer']))(r)),
+    route('GET', '/v1/payment_intents', (r) => list<PaymentIntent>('payment_intent', '/v1/payment_intents', eq(r.params, ['customer']))(r), 'PaymentIntents#PaymentIntentListParams'),
     route('GET', '/v1/payment_intents/:id', get('payment_intent')),
-    route('POST', '/v1/payment_intents/:id/confirm', (r) => engine.confirmPaymentIntent(r.ctx, r.args[0] as string, r.params)),
-    route('GET', '/v1/charges', (r) => list<Charge>('charge', '/v1/charges', eq(r.params, ['customer', 'payment_intent']))(r)),
+    route('POST', '/v1/payment_intents/:id/confirm', (r) => engine.confirmPaymentIntent(r.ctx, r.args[0] as string, r.params), 'PaymentIntents#PaymentIntentConfirmParams'),
+    route('GET', '/v1/charges', (r) => list<Charge>('charge', '/v1/charges', eq(r.params, ['customer', 'payment_intent']))(r), 'Charges#ChargeListParams'),
     route('GET', '/v1/charges/:id', get('charge')),
     route('GET', '/v1/balance', (r) => engine.balance(r.ctx.account)),
     route('GET', '/v1/balance_transactions', (r) => {
@@ -174,51 +176,51 @@ export function buildRoutes(engine: Engine): Route[] {
       return list<BalanceTransaction>('balance_transaction', '/v1/balance_transactions', (o) =>
         eq<BalanceTransaction>(r.params, ['type', 'source', 'currency'])(o) && (!payout || engine.txnPayout.get(o.id) === payout),
       )(r);
-    }),
+    }, 'BalanceTransactions#BalanceTransactionListParams'),
     route('GET', '/v1/balance_transactions/:id', get('balance_transaction')),
-    route('POST', '/v1/refunds', (r) => engine.createRefund(r.ctx, r.params)),
-    route('GET', '/v1/refunds', (r) => list<{ id: string; object: string; charge: string | null; payment_intent: string | null }>('refund', '/v1/refunds', eq(r.params, ['charge', 'payment_intent']))(r)),
+    route('POST', '/v1/refunds', (r) => engine.createRefund(r.ctx, r.params), 'Refunds#RefundCreateParams'),
+    route('GET', '/v1/refunds', (r) => list<{ id: string; object: string; charge: string | null; payment_intent: string | null }>('refund', '/v1/refunds', eq(r.params, ['charge', 'payment_intent']))(r), 'Refunds#RefundListParams'),
     route('GET', '/v1/refunds/:id', get('refund')),
-    route('GET', '/v1/disputes', (r) => list<Dispute>('dispute', '/v1/disputes', eq(r.params, ['charge', 'payment_intent']))(r)),
+    route('GET', '/v1/disputes', (r) => list<Dispute>('dispute', '/v1/disputes', eq(r.params, ['charge', 'payment_intent']))(r), 'Disputes#DisputeListParams'),
     route('GET', '/v1/disputes/:id', get('dispute')),
-    route('POST', '/v1/disputes/:id', (r) => engine.updateDispute(r.ctx, r.args[0] as string, r.params)),
-    route('POST', '/v1/disputes/:id/close', (r) => engine.closeDisputeApi(r.ctx, r.args[0] as string)),
-    route('POST', '/v1/payouts', (r) => engine.createPayout(r.ctx, r.params)),
+    route('POST', '/v1/disputes/:id', (r) => engine.updateDispute(r.ctx, r.args[0] as string, r.params), 'Disputes#DisputeUpdateParams'),
+    route('POST', '/v1/disputes/:id/close', (r) => engine.closeDisputeApi(r.ctx, r.args[0] as string), 'Disputes#DisputeCloseParams'),
+    route('POST', '/v1/payouts', (r) => engine.createPayout(r.ctx, r.params), 'Payouts#PayoutCreateParams'),
     route('GET', '/v1/payouts', (r) => {
       const arrival = r.params.range('arrival_date');
       return list<Payout>('payout', '/v1/payouts', (o) => eq<Payout>(r.params, ['status', 'destination'])(o) && (!arrival || arrival(o.arrival_date)))(r);
-    }),
+    }, 'Payouts#PayoutListParams'),
     route('GET', '/v1/payouts/:id', get('payout')),
 
     // Checkout and the billing portal
-    route('POST', '/v1/checkout/sessions', (r) => engine.createCheckoutSession(r.ctx, r.params)),
-    route('GET', '/v1/checkout/sessions', (r) => list<CheckoutSession>('checkout.session', '/v1/checkout/sessions', eq(r.params, ['customer', 'subscription', 'status', 'payment_intent']))(r)),
+    route('POST', '/v1/checkout/sessions', (r) => engine.createCheckoutSession(r.ctx, r.params), 'Checkout/Sessions#SessionCreateParams'),
+    route('GET', '/v1/checkout/sessions', (r) => list<CheckoutSession>('checkout.session', '/v1/checkout/sessions', eq(r.params, ['customer', 'subscription', 'status', 'payment_intent']))(r), 'Checkout/Sessions#SessionListParams'),
     route('GET', '/v1/checkout/sessions/:id', get('checkout.session')),
     route('GET', '/v1/checkout/sessions/:id/line_items', (r) =>
       paginate(engine.checkoutLineItems(r.ctx, r.args[0] as string), r.params, `/v1/checkout/sessions/${r.args[0] as string}/line_items`),
     ),
-    route('POST', '/v1/checkout/sessions/:id/expire', (r) => engine.expireSession(r.ctx, r.args[0] as string)),
-    route('POST', '/v1/billing_portal/sessions', (r) => engine.createPortalSession(r.ctx, r.params)),
+    route('POST', '/v1/checkout/sessions/:id/expire', (r) => engine.expireSession(r.ctx, r.args[0] as string), 'Checkout/Sessions#SessionExpireParams'),
+    route('POST', '/v1/billing_portal/sessions', (r) => engine.createPortalSession(r.ctx, r.params), 'BillingPortal/Sessions#SessionCreateParams'),
 
     // Webhook endpoints and events
-    route('POST', '/v1/webhook_endpoints', (r) => engine.createWebhookEndpoint(r.ctx, r.params)),
-    route('GET', '/v1/webhook_endpoints', (r) => list('webhook_endpoint', '/v1/webhook_endpoints')(r)),
+    route('POST', '/v1/webhook_endpoints', (r) => engine.createWebhookEndpoint(r.ctx, r.params), 'WebhookEndpoints#WebhookEndpointCreateParams'),
+    route('GET', '/v1/webhook_endpoints', (r) => list('webhook_endpoint', '/v1/webhook_endpoints')(r), 'WebhookEndpoints#WebhookEndpointListParams'),
     route('GET', '/v1/webhook_endpoints/:id', get('webhook_endpoint')),
-    route('POST', '/v1/webhook_endpoints/:id', (r) => engine.updateWebhookEndpoint(r.ctx, r.args[0] as string, r.params)),
+    route('POST', '/v1/webhook_endpoints/:id', (r) => engine.updateWebhookEndpoint(r.ctx, r.args[0] as string, r.params), 'WebhookEndpoints#WebhookEndpointUpdateParams'),
     route('DELETE', '/v1/webhook_endpoints/:id', (r) => engine.deleteWebhookEndpoint(r.ctx, r.args[0] as string)),
     route('GET', '/v1/events', (r) => {
       const type = r.params.str('type');
       const types = r.params.strArr('types');
       const matches = (t: string, pattern: string) => (pattern.endsWith('.*') ? t.startsWith(pattern.slice(0, -1)) : t === pattern);
       return list<StripeEvent>('event', '/v1/events', (o) => (!type || matches(o.type, type)) && (!types || types.some((t) => matches(o.type, t))))(r);
-    }),
+    }, 'Events#EventListParams'),
     route('GET', '/v1/events/:id', get('event')),
 
     // Test clocks
-    route('POST', '/v1/test_helpers/test_clocks', (r) => engine.createClock(r.ctx, r.params)),
-    route('GET', '/v1/test_helpers/test_clocks', (r) => list('test_helpers.test_clock', '/v1/test_helpers/test_clocks')(r)),
+    route('POST', '/v1/test_helpers/test_clocks', (r) => engine.createClock(r.ctx, r.params), 'TestHelpers/TestClocks#TestClockCreateParams'),
+    route('GET', '/v1/test_helpers/test_clocks', (r) => list('test_helpers.test_clock', '/v1/test_helpers/test_clocks')(r), 'TestHelpers/TestClocks#TestClockListParams'),
     route('GET', '/v1/test_helpers/test_clocks/:id', get('test_helpers.test_clock')),
-    route('POST', '/v1/test_helpers/test_clocks/:id/advance', (r) => engine.advanceClock(r.ctx, r.args[0] as string, r.params)),
+    route('POST', '/v1/test_helpers/test_clocks/:id/advance', (r) => engine.advanceClock(r.ctx, r.args[0] as string, r.params), 'TestHelpers/TestClocks#TestClockAdvanceParams'),
     route('DELETE', '/v1/test_helpers/test_clocks/:id', (r) => engine.deleteClock(r.ctx, r.args[0] as string)),
   ];
 }

@@ -6,10 +6,11 @@ import type { Server } from 'node:http';
 import express, { NextFunction, Request, Response } from 'express';
 import { Ctx, clone } from './core';
 import { Engine, EngineOptions, FinalFailureAction } from './engine';
-import { StripeApiError, invalidRequest } from './errors';
+import { StripeApiError, invalidParam, invalidRequest } from './errors';
 import { applyExpand } from './expand';
 import { FormObject, parseForm } from './form';
 import { checkoutPage, invoicePage, messagePage, portalPage } from './pages';
+import { acceptedParams } from './param-schema';
 import { Params } from './params';
 import { buildIncludables, buildRoutes } from './routes';
 import { Account, newId } from './store';
@@ -226,6 +227,9 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
           message: `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
         });
       }
+      const accepted = found.params ? acceptedParams(found.params) : null;
+      const unknown = accepted ? Object.keys(raw).find((k) => !accepted.has(k)) : undefined;
+      if (unknown) throw invalidParam(unknown, `Received unknown parameter: ${unknown}`, 'parameter_unknown');
       const args = (path.match(found.pattern) as RegExpMatchArray).slice(1).map(decodeURIComponent);
       const params = new Params(raw);
       let result: unknown;

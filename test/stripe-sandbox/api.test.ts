@@ -2,6 +2,8 @@
 // expand, Stripe-Account isolation, and the form parameter parser.
 import Stripe from 'stripe';
 import { parseForm } from '../../scripts/stripe-sandbox/form';
+import { acceptedParams } from '../../scripts/stripe-sandbox/param-schema';
+import { buildRoutes } from '../../scripts/stripe-sandbox/routes';
 import { all, Harness, startHarness, stripeError } from './helpers';
 
 let h: Harness;
@@ -65,6 +67,19 @@ describe('errors', () => {
       stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: price.id, quantity: 1 }], payment_method_types: ['card'] } as Stripe.Checkout.SessionCreateParams),
     );
     expect(err).toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'payment_method_types' });
+  });
+
+  test('unknown parameters are rejected as Stripe does, per the package types', async () => {
+    const err = await stripeError(() => stripe.customers.create({ email: 'x@example.com', favourite_colour: 'red' } as Stripe.CustomerCreateParams));
+    expect(err).toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'favourite_colour', message: 'Received unknown parameter: favourite_colour' });
+    const list = await stripeError(() => stripe.invoices.list({ colour: 'red' } as Stripe.InvoiceListParams));
+    expect(list).toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'colour' });
+  });
+
+  test('every route with a parameter list resolves it from the stripe package', () => {
+    const specs = buildRoutes(h.sandbox.engine).map((r) => r.params).filter((p): p is string => p !== undefined);
+    expect(specs.length).toBeGreaterThan(40);
+    for (const spec of specs) expect([spec, acceptedParams(spec)?.has('expand')]).toEqual([spec, true]);
   });
 
   test('error bodies carry a request log url and the response a Request-Id', async () => {
