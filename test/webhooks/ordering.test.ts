@@ -86,5 +86,5 @@ describe('webhook processing converges whatever the order and however often even
     const retried = await run.db.selectFrom('stripe_events').select(['status', 'attempts']).where('id', '=', victim.id).executeTakeFirstOrThrow();
     expect(retried).toEqual({ status: 'processed', attempts: 2 });
     expect(await finalState(run.db)).toEqual(inOrder);
-  });
+  }, 120_000);
 });
