@@ -5,7 +5,7 @@
  * in size (the largest has 20 times the members of the smallest), so the per-organization
  * statement counts show that they do not grow with members.
  *
- *   npm run bench:lapse-scan -- [--members 1000000] [--orgs 20] [--months 24]
+ *   npm run bench:lapse-scan -- [--members 1000000] [--orgs 20] [--months 24] [--verbose]
  *
  * Uses DATABASE_URL's server when set, otherwise an embedded PostgreSQL; the benchmark
  * database is dropped at the end.
@@ -33,6 +33,7 @@ function flag(name: string, fallback: number): number {
 const MEMBERS = flag('members', 1_000_000);
 const ORGS = flag('orgs', 20);
 const MONTHS = flag('months', 24);
+const VERBOSE = process.argv.includes('--verbose');
 const ZONES = ['America/Chicago', 'America/New_York', 'America/Los_Angeles', 'America/Denver', 'Pacific/Honolulu'];
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
@@ -43,6 +44,8 @@ function countingDb(url: string) {
     dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 2 }) }),
     log: (event) => {
       if (event.level === 'query') counter.statements += 1;
+      // --verbose: each statement's time and its first words, to find the slow one.
+      if (VERBOSE) console.log(`    ${event.queryDurationMillis.toFixed(1).padStart(8)} ms  ${event.query.sql.replace(/\s+/g, ' ').trim().slice(0, 110)}`);
     },
   });
   return { db, counter };

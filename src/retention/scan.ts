@@ -97,6 +97,8 @@ export async function computeVerdicts(trx: Kysely<Database>, organizationId: str
            CASE WHEN ${suspendAt}::int IS NULL OR j.arrears_from IS NULL THEN NULL
                 ELSE ${addMonthsKeepingEnd(sql`j.arrears_from`, sql`(${suspendAt}::int - 1)`)} + 1 END AS suspend_on
     FROM judged j`.execute(trx);
+  // Signals join it by member from small row sets (failing invoices, cancellations): an index keeps those lookups, not scans.
+  await sql`CREATE INDEX ON retention_verdicts (member_id)`.execute(trx);
   await sql`ANALYZE retention_verdicts`.execute(trx);
 }
 
