@@ -54,7 +54,38 @@ const joinUrl = (ctx: AppContext, organization: Organization, rest = '') => `${c
 export async function startSignup(ctx: AppContext, request: SignupRequest): Promise<SignupOutcome> {
   const { organization, input } = request;
   const now = ctx.now();
-  const recorded = await ctx.db.transaction().execute(async (trx) => {
+  const recorded = await withRetryOnDuplicate(() => recordSignup(ctx, request, now));
+  if (!recorded) {
+    ctx.notifyOutbox();
+    return { kind: 'emailed' };
+  }
+
+  const { member, consentId } = recorded;
+  const productId = input.plan.stripeProductId ?? (await syncPlanToStripe(ctx.db, ctx.stripe, organization, input.plan.id)).productId;
+  const customerId = member.stripe_customer_id ?? (await createCustomer(ctx, organization, member, request.language));
+  const session = await ctx.stripe.checkout.sessions.create(
+    checkoutSessionParams({
+      organizationId: organization.id,
+      memberId: member.id,
+      customerId,
+      plan: { ...input.plan, stripeProductId: productId },
+      duesCents: input.duesCents,
+      paymentMethod: input.paymentMethod,
+      language: request.language,
+      successUrl: joinUrl(ctx, organization, `/welcome?lang=${request.language}&method=${input.paymentMethod}`),
+      cancelUrl: joinUrl(ctx, organization, `/cancelled?lang=${request.language}&draft=${draftToken(ctx.config.jwtSecret, consentId, now)}`),
+    }),
+    requestOptions(organization, `gs-signup-${consentId}-checkout`),
+  );
+  await setConsentCheckout(ctx.db, organization.id, consentId, session.id);
+  if (!session.url) throw new Error(`checkout session ${session.id} has no url`);
+  return { kind: 'checkout', url: session.url };
+}
+
+/** The pending member and the consent, in one transaction; undefined when the email is already a member's (who is emailed instead). */
+async function recordSignup(ctx: AppContext, request: SignupRequest, now: Date): Promise<{ member: Member; consentId: string } | undefined> {
+  const { organization, input } = request;
+  return ctx.db.transaction().execute(async (trx) => {
     if (!request.authorization.stored) await storeDefaultAuthorization(trx, organization);
     const existing = await findMemberByEmail(trx, organization.id, input.email);
     if (existing && (existing.standing !== 'pending' || (await hasLiveSubscription(trx, organization.id, existing.id)))) {
@@ -90,31 +121,16 @@ export async function startSignup(ctx: AppContext, request: SignupRequest): Prom
     });
     return { member, consentId };
   });
-  if (!recorded) {
-    ctx.notifyOutbox();
-    return { kind: 'emailed' };
-  }
+}
 
-  const { member, consentId } = recorded;
-  const productId = input.plan.stripeProductId ?? (await syncPlanToStripe(ctx.db, ctx.stripe, organization, input.plan.id)).productId;
-  const customerId = member.stripe_customer_id ?? (await createCustomer(ctx, organization, member, request.language));
-  const session = await ctx.stripe.checkout.sessions.create(
-    checkoutSessionParams({
-      organizationId: organization.id,
-      memberId: member.id,
-      customerId,
-      plan: { ...input.plan, stripeProductId: productId },
-      duesCents: input.duesCents,
-      paymentMethod: input.paymentMethod,
-      language: request.language,
-      successUrl: joinUrl(ctx, organization, `/welcome?lang=${request.language}&method=${input.paymentMethod}`),
-      cancelUrl: joinUrl(ctx, organization, `/cancelled?lang=${request.language}&draft=${draftToken(ctx.config.jwtSecret, consentId, now)}`),
-    }),
-    requestOptions(organization, `gs-signup-${consentId}-checkout`),
-  );
-  await setConsentCheckout(ctx.db, organization.id, consentId, session.id);
-  if (!session.url) throw new Error(`checkout session ${session.id} has no url`);
-  return { kind: 'checkout', url: session.url };
+/** A double-clicked submit races two inserts of the same email; the loser runs again and finds the winner's pending member. */
+async function withRetryOnDuplicate<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if ((error as { constraint?: string }).constraint !== 'members_org_email_key') throw error;
+    return work();
+  }
 }
 
 async function createCustomer(ctx: AppContext, organization: Organization, member: Member, language: Language): Promise<string> {

@@ -171,6 +171,13 @@ describe('a signup through Checkout', () => {
     expect(consents.map((c) => c.payment_method)).toEqual(['us_bank_account', 'card']);
   });
 
+  test('a double-clicked submit makes one member, and both answers lead to Checkout', async () => {
+    const [a, b] = await Promise.all([submit(percentFields('Dee Double', 'dee@example.org', 'card')), submit(percentFields('Dee Double', 'dee@example.org', 'card'))]);
+    expect([a.res.status, b.res.status]).toEqual([303, 303]);
+    const members = await db().selectFrom('members').select('id').where('organization_id', '=', flow.organization.id).where('email', '=', 'dee@example.org').execute();
+    expect(members).toHaveLength(1);
+  });
+
   test('an active member who signs up again gets an email, not a second subscription, and the page says only "check your email"', async () => {
     const before = await db().selectFrom('members').select('id').where('organization_id', '=', flow.organization.id).execute();
     const { res } = await submit(percentFields('Someone Else', 'MARIA@example.org', 'card'));
