@@ -1,9 +1,7 @@
 import { todayIn } from '../organizations/calendar';
 import {
-  addDays,
   addMonthsKeepingEnd,
   applyPolicyChanges,
-  dayMonthsOwedReach,
   DEFAULT_POLICY,
   memberStanding,
   monthsOwed,
@@ -56,16 +54,6 @@ describe('months owed and month arithmetic', () => {
     ['2026-03-10', '2026-01-01', 0],
   ])('paid through %s, on %s owes %i', (paidThrough, today, expected) => {
     expect(monthsOwed(paidThrough, today)).toBe(expected);
-  });
-
-  test.each([
-    ['2026-01-31', 3, '2026-04-01'],
-    ['2026-01-31', 2, '2026-03-01'],
-    ['2026-01-15', 3, '2026-03-16'],
-  ])('paid through %s, %i months are owed from %s', (paidThrough, count, expected) => {
-    expect(dayMonthsOwedReach(paidThrough, count)).toBe(expected);
-    expect(monthsOwed(paidThrough, expected)).toBe(count);
-    expect(monthsOwed(paidThrough, addDays(expected, -1))).toBe(count - 1);
   });
 });
 

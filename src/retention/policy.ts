@@ -142,11 +142,6 @@ export function monthsOwed(paidThrough: string, today: string): number {
   return addMonthsKeepingEnd(paidThrough, candidate) >= today ? candidate : candidate + 1;
 }
 
-/** The first day on which `monthsOwed` reaches `count`. */
-export function dayMonthsOwedReach(paidThrough: string, count: number): string {
-  return addDays(addMonthsKeepingEnd(paidThrough, count - 1), 1);
-}
-
 // ---- The standing function.
 
 export interface Exemption {

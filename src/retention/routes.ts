@@ -74,7 +74,7 @@ const listQuery = (reasons: readonly [string, ...string[]]) =>
     })
     .strict();
 const lapsedQuery = listQuery(['lapsed', 'suspended']);
-const atRiskQuery = listQuery(AT_RISK_SIGNALS as unknown as [string, ...string[]]);
+const atRiskQuery = listQuery(AT_RISK_SIGNALS);
 const metricsQuery = z.object({ month: z.string().regex(/^(19|2\d)\d\d-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM').optional() }).strict();
 
 // The most rows one CSV export carries: a call list, not a dump of the roll.
@@ -150,7 +150,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
   }
 
   /** A call list as JSON, or as CSV with the export in the audit log. */
-  function callList(kind: 'lapsed' | 'at_risk', schema: typeof lapsedQuery) {
+  function callList(kind: 'lapsed' | 'at_risk', schema: ReturnType<typeof listQuery>) {
     return async (req: Request, res: Response) => {
       const me = principal(req);
       const query = parseInput(schema, req.query, 'query');
@@ -242,7 +242,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
       path: '/api/retention/at-risk',
       access: ['admin', 'organizer'],
       summary: 'Members in good standing at risk (failed payment, ACH return, card expiring, cancellation scheduled, manual payer due), same filters and CSV export',
-      handler: callList('at_risk', atRiskQuery as unknown as typeof lapsedQuery),
+      handler: callList('at_risk', atRiskQuery),
     },
     {
       method: 'get',
