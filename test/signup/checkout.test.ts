@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { buildApp } from '../../src/app';
 import { syncPlanToStripe } from '../../src/plans/stripe-sync';
 import { DAY, startStripeFlow, type StripeFlow } from '../support/stripe-flow';
-import { createPlans, HTML, inputValue, openForm } from './fixtures';
+import { createOrganization, createPlans, HTML, inputValue, openForm } from './fixtures';
 
 let flow: StripeFlow;
 let app: Express;
@@ -222,6 +222,31 @@ describe('a signup through Checkout', () => {
     await db().updateTable('manage_links').set({ expires_at: new Date(Date.now() - 1000) }).where('used_at', 'is', null).execute();
     const expired = await agent.post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token: fresh });
     expect(expired.status).toBe(404);
+  });
+
+  test('another organization’s page reads none of this one’s drafts, plans or links', async () => {
+    const other = await createOrganization(db(), 'other-union', 'Other Union');
+    await createPlans(db(), other, [{ name: 'Other flat', rule: { kind: 'flat', amountCents: 1000 } }]);
+    const { res } = await submit(percentFields('Oli Draft', 'oli@example.org', 'card'));
+    const session = await flow.stripe.checkout.sessions.retrieve(sessionIdOf(res.headers.location!)!);
+    const draft = new URL(session.cancel_url!).searchParams.get('draft')!;
+    const elsewhere = await openForm(app, `/join/other-union/cancelled?draft=${draft}`);
+    expect(inputValue(elsewhere.html, 'name')).toBe('');
+    expect(elsewhere.html).not.toContain(plans['Percent of wages']);
+
+    const { agent, csrf } = await openForm(app, '/join/other-union');
+    const foreignPlan = await agent.post('/join/other-union').type('form').set('Accept', HTML).send({ csrf, authorizationVersion: '1', authorization: 'yes', ...percentFields('Oli', 'oli2@example.org', 'card') });
+    expect(foreignPlan.status).toBe(400);
+    expect(text(foreignPlan.text)).toContain('Choose a dues plan.');
+
+    const manage = await openForm(app, '/join/flow-union/manage');
+    await manage.agent.post('/join/flow-union/manage').type('form').send({ csrf: manage.csrf, email: 'maria@example.org' });
+    const mail = await db().selectFrom('email_outbox').selectAll().where('kind', '=', 'signup.manage_link').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const token = /token=([\w-]+)/.exec(mail.text_body)![1]!;
+    const wrongDoor = await manage.agent.post('/join/other-union/manage/open').type('form').set('Accept', HTML).send({ token });
+    expect(wrongDoor.status).toBe(404);
+    const rightDoor = await manage.agent.post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token });
+    expect(rightDoor.status).toBe(303);
   });
 
   test('a bank-account signup stays pending through the ACH delay and is active after it', async () => {
