@@ -1,8 +1,7 @@
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import { formatMinorUnits } from '../ledger/format';
-import { accountNames, KIND_LABELS, METHOD_LABELS, neutralise } from './format';
+import { accountNames, decimalAmount, KIND_LABELS, METHOD_LABELS, neutralise } from './format';
 import type { LedgerExportRow } from './queries';
 
 /** The export's columns, one row per ledger transaction (its entries folded into debit and credit accounts). */
@@ -37,7 +36,7 @@ export const DECIMAL_COLUMNS = new Set([8, 10, 11, 12]);
 export const INTEGER_COLUMNS = new Set([9]);
 export const DATE_COLUMNS = new Set([0, 22]);
 
-const money = (cents: number | null, currency: string) => (cents === null ? '' : formatMinorUnits(cents, currency));
+const money = (cents: number | null, currency: string) => (cents === null ? '' : decimalAmount(cents, currency));
 
 function periodCovered(start: string | null, end: string | null): string {
   if (start === null && end === null) return '';

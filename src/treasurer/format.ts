@@ -1,4 +1,5 @@
 import { CHART_OF_ACCOUNTS, type AccountCode } from '../ledger/accounts';
+import { formatMinorUnits } from '../ledger/format';
 import type { LedgerKind, LedgerPaymentMethod } from '../ledger/postings';
 
 /** Ledger kinds as a treasurer says them. */
@@ -42,4 +43,23 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 export function neutralise(text: string | null): string {
   if (text === null) return '';
   return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+const DIGITS = new Map<string, number>();
+
+/**
+ * Minor units as a decimal string, as the ledger's formatMinorUnits writes them, with the
+ * currency's decimal places looked up once: building the Intl formatter behind that
+ * lookup on every call cost more than the rest of an export row together.
+ */
+export function decimalAmount(cents: number, currency: string): string {
+  let digits = DIGITS.get(currency);
+  if (digits === undefined) {
+    digits = formatMinorUnits(1, currency).split('.')[1]?.length ?? 0;
+    DIGITS.set(currency, digits);
+  }
+  if (digits === 0) return String(cents);
+  const scale = 10 ** digits;
+  const magnitude = Math.abs(cents);
+  return `${cents < 0 ? '-' : ''}${Math.floor(magnitude / scale)}.${String(magnitude % scale).padStart(digits, '0')}`;
 }

@@ -35,7 +35,6 @@ export interface PayoutContents {
 export interface LedgerExportRow {
   id: string;
   day: string;
-  occurred_at: Date;
   kind: LedgerKind;
   description: string;
   member_id: string | null;
@@ -91,7 +90,7 @@ export function ledgerExportQuery(organizationId: string, timeZone: string, filt
   if (filters.planId !== undefined) conditions.push(sql`t.plan_id = ${filters.planId}::uuid`);
   if (filters.payout !== undefined) conditions.push(payoutMatch(filters.payout));
   return sql<LedgerExportRow>`
-    SELECT t.id, to_char(t.occurred_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, t.occurred_at, t.kind, t.description,
+    SELECT t.id, to_char(t.occurred_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, t.kind, t.description,
       t.member_id, m.name AS member_name, p.name AS plan_name, t.period_start, t.period_end,
       e.amount_cents, t.gross_cents, t.fee_cents, t.net_cents, t.currency, t.payment_method,
       e.debit_accounts, e.credit_accounts, t.stripe_invoice_id, t.stripe_charge_id, t.stripe_refund_id,
@@ -111,7 +110,7 @@ export function ledgerExportQuery(organizationId: string, timeZone: string, filt
     ORDER BY t.occurred_at, t.id`;
 }
 
-export const EXPORT_FETCH_SIZE = 2000;
+export const EXPORT_FETCH_SIZE = 1000;
 
 /**
  * Reads a query through a server-side cursor, a batch at a time, in one read-only

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { formatMinorUnits } from '../ledger/format';
-import { neutralise } from './format';
+import { decimalAmount, neutralise } from './format';
 import type { MoneyFigures } from './reports/totals';
 
 /** A report as rows of text cells, for its CSV. */
@@ -9,7 +9,7 @@ export interface ReportTable {
   rows: string[][];
 }
 
-export const money = formatMinorUnits;
+export const money = decimalAmount;
 
 const MONEY_LINES: [string, keyof MoneyFigures][] = [
   ['Dues received', 'duesReceivedCents'],
