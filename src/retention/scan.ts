@@ -5,7 +5,7 @@ import type { RetentionPolicy } from './policy';
 /**
  * The daily lapse scan, set-based: a fixed number of statements per organization whatever
  * its number of members. Standings are computed in SQL by the same rules as
- * memberStanding() (policy.ts); scan.test.ts runs both over a table of members.
+ * memberStanding() (policy.ts); test/retention/scan-agreement.test.ts runs both over a grid of members.
  */
 
 export const DIGEST_SIGNALS = ['lapsed', 'suspended', 'dropped', 'payment_failed', 'ach_returned', 'card_expiring', 'cancel_scheduled', 'manual_due_soon'] as const;
