@@ -40,6 +40,7 @@ beforeAll(async () => {
   const sub = await s.subscriptions.retrieve((await s.checkout.sessions.retrieve(session.id)).subscription as string);
   objects.subscription = sub;
   objects.subscription_item = sub.items.data[0];
+  objects.plan = sub.items.data[0]?.plan;
   const invoice = await s.invoices.retrieve(sub.latest_invoice as string);
   objects.invoice = invoice;
   objects.line_item = invoice.lines.data[0];
@@ -74,7 +75,7 @@ afterAll(async () => {
 });
 
 const RESOURCES = [
-  'product', 'price', 'customer', 'checkout.session', 'item', 'subscription', 'subscription_item', 'invoice', 'line_item',
+  'product', 'price', 'plan', 'customer', 'checkout.session', 'item', 'subscription', 'subscription_item', 'invoice', 'line_item',
   'invoice_payment', 'payment_intent', 'payment_method', 'charge', 'balance_transaction', 'refund', 'dispute', 'payout',
   'balance', 'billing_portal.session', 'webhook_endpoint', 'event', 'test_helpers.test_clock', 'deleted_customer',
   'deleted_webhook_endpoint', 'deleted_test_helpers.test_clock',
