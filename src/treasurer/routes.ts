@@ -40,7 +40,8 @@ const BOOKKEEPERS = ['admin', 'treasurer'] as const;
 
 const day = z
   .string()
-  .regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a calendar day YYYY-MM-DD')
+  // Aborting on a failed pattern keeps '2026-13-01' from the refinement (and toISOString's RangeError).
+  .regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'a calendar day YYYY-MM-DD', abort: true })
   .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'a calendar day YYYY-MM-DD');
 const month = z.string().regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM');
 const format = z.enum(['json', 'csv']).optional();
