@@ -61,6 +61,17 @@ export async function storeDefaultAuthorization(trx: Kysely<Database>, organizat
     .execute();
 }
 
+/** A new version of the organization's authorization, both languages, numbered after the latest (the built-in text counts as version 1). */
+export async function publishAuthorization(trx: Kysely<Database>, organizationId: string, texts: Record<Language, string>): Promise<number> {
+  const latest = await trx.selectFrom('dues_authorizations').select(sql<number | null>`max(version)`.as('version')).where('organization_id', '=', organizationId).executeTakeFirst();
+  const version = (latest?.version ?? 1) + 1;
+  await trx
+    .insertInto('dues_authorizations')
+    .values((['en', 'es'] as const).map((language) => ({ organization_id: organizationId, version, language, text: texts[language] })))
+    .execute();
+  return version;
+}
+
 export async function findMemberByEmail(db: Kysely<Database>, organizationId: string, email: string): Promise<Member | undefined> {
   return db
     .selectFrom('members')

@@ -7,6 +7,7 @@ import type { RouteDefinition } from '../http/routes';
 import { todayIn } from '../organizations/calendar';
 import { findOrganizationBySlug } from '../organizations/queries';
 import { requestOptions } from '../stripe/client';
+import { authorizationRoutes } from './authorization-routes';
 import { messagesFor, type Messages } from './i18n';
 import { requestManageLink, startSignup } from './join';
 import { joinForm, manageForm, messagePage, openManageForm, type PageFrame } from './page';
@@ -141,6 +142,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
   const checkEmailPage = (m: Messages, organization: Organization, email: string) => messagePage(frame(m, organization, m.checkEmailTitle), [m.checkEmail(email)]);
 
   return [
+    ...authorizationRoutes(ctx),
     {
       method: 'get',
       path: '/join/assets/signup.css',

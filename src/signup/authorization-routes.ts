@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { principal } from '../auth/guard';
+import { auditActor, recordAudit } from '../audit/audit';
+import type { AppContext } from '../context';
+import { ApiError, notFound } from '../http/errors';
+import { ALL_STAFF, type RouteDefinition } from '../http/routes';
+import { parseInput } from '../http/validate';
+import { findOrganizationById } from '../organizations/queries';
+import { currentAuthorization, publishAuthorization } from './queries';
+
+const text = z
+  .string()
+  .trim()
+  .min(20, 'write the whole authorization a member accepts')
+  .max(5000)
+  .refine((value) => !value.includes('\u0000'), 'contains a NUL character');
+
+export const newAuthorizationSchema = z.object({ en: text, es: text }).strict();
+
+/** The dues authorization members accept on the signup page: read by any staff, published (as a new version, both languages at once) by admins. */
+export function authorizationRoutes(ctx: AppContext): RouteDefinition[] {
+  return [
+    {
+      method: 'get',
+      path: '/api/dues-authorization',
+      access: ALL_STAFF,
+      summary: 'The dues authorization in force on the signup page, in English and Spanish',
+      handler: async (req, res) => {
+        const organization = await findOrganizationById(ctx.db, principal(req).organizationId);
+        if (!organization) throw notFound('organization');
+        const [en, es] = await Promise.all([currentAuthorization(ctx.db, organization, 'en'), currentAuthorization(ctx.db, organization, 'es')]);
+        res.json({ version: en.version, builtIn: !en.stored, en: en.text, es: es.text });
+      },
+    },
+    {
+      method: 'put',
+      path: '/api/dues-authorization',
+      access: ['admin'],
+      summary: 'Publish a new version of the dues authorization (both languages); consents keep the version they accepted',
+      handler: async (req, res) => {
+        const input = parseInput(newAuthorizationSchema, req.body);
+        const organizationId = principal(req).organizationId;
+        const version = await ctx.db
+          .transaction()
+          .execute(async (trx) => {
+            const published = await publishAuthorization(trx, organizationId, input);
+            await recordAudit(trx, { ...auditActor(req), action: 'dues_authorization.published', subjectType: 'dues_authorization', subjectId: String(published), details: { version: published } });
+            return published;
+          })
+          .catch((error: { code?: string }) => {
+            // Two admins publishing at the same moment: one wins the version number.
+            if (error.code === '23505') throw new ApiError('conflict', 'another version was published at the same time; read it and try again');
+            throw error;
+          });
+        res.status(201).json({ version, en: input.en, es: input.es });
+      },
+    },
+  ];
+}
