@@ -4,7 +4,7 @@
 //          of the same rows, measured in the same run (each twice, alternating; the better
 //          of each is compared); the service's peak RSS is read from /proc while it streams;
 //   xlsx — 100,000 transactions of another organization exported as XLSX, timed.
-// Flags: --rows 1000000 --xlsx-rows 100000
+// Flags: --rows 1000000 --xlsx-rows 100000; env BENCH_SERVICE_NODE_OPTIONS for the service's node flags.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
@@ -109,7 +109,8 @@ async function main(): Promise<void> {
   try {
     const big = await organizationWithRows(bench.db, 'bench-csv', rows);
     const small = await organizationWithRows(bench.db, 'bench-xlsx', xlsxRows);
-    const server = await spawnServer('scripts/bench/export-server.ts', { BENCH_DATABASE_URL: bench.url });
+    // BENCH_SERVICE_NODE_OPTIONS tries V8 settings on the service alone (e.g. --max-semi-space-size=2).
+    const server = await spawnServer('scripts/bench/export-server.ts', { BENCH_DATABASE_URL: bench.url, NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '' });
     try {
       const pid = server.child.pid!;
       await overHttp(server.url, '/api/ledger/export?to=2026-01-02', big.token); // warm-up: JIT, pool connections

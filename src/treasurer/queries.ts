@@ -110,7 +110,7 @@ export function ledgerExportQuery(organizationId: string, timeZone: string, filt
     ORDER BY t.occurred_at, t.id`;
 }
 
-export const EXPORT_FETCH_SIZE = 1000;
+const EXPORT_FETCH_SIZE = 1000;
 
 /**
  * Reads a query through a server-side cursor, a batch at a time, in one read-only
@@ -169,7 +169,7 @@ export async function memberCounts(db: Kysely<Database>, organizationId: string,
 }
 
 /** Standings that count as good standing for per-capita tax: paid up, or within the grace period. */
-export const GOOD_STANDINGS = ['active', 'past_due'] as const;
+const GOOD_STANDINGS = ['active', 'past_due'] as const;
 
 /**
  * Members in good standing at a moment, from the standing history: the last change before

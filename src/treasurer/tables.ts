@@ -1,5 +1,4 @@
 import { stringify } from 'csv-stringify/sync';
-import { formatMinorUnits } from '../ledger/format';
 import { decimalAmount, neutralise } from './format';
 import type { MoneyFigures } from './reports/totals';
 
@@ -30,13 +29,16 @@ export function moneyTable(figures: MoneyFigures, currency: string, extra: ([str
   return {
     header: ['Line', 'Amount', 'Amount (minor units)'],
     rows: [
-      ...MONEY_LINES.map(([label, key]) => [label, formatMinorUnits(figures[key], currency), String(figures[key])]),
-      ...extra.map(([label, value, isMoney]) => (isMoney ? [label, formatMinorUnits(value as number, currency), String(value)] : [label, String(value), ''])),
+      ...MONEY_LINES.map(([label, key]) => [label, decimalAmount(figures[key], currency), String(figures[key])]),
+      ...extra.map(([label, value, isMoney]) => (isMoney ? [label, decimalAmount(value as number, currency), String(value)] : [label, String(value), ''])),
     ],
   };
 }
 
+// Our own negative amounts ('-15.00') stay numbers; any other text starting like a formula is neutralised.
+const NEGATIVE_AMOUNT = /^-\d+(\.\d+)?$/;
+
 /** RFC 4180 with a byte-order mark (reports are small and opened in spreadsheets), outside text neutralised. */
 export function reportCsv(table: ReportTable): string {
-  return '\ufeff' + stringify([table.header, ...table.rows.map((row) => row.map((cell) => (/^-?\d/.test(cell) ? cell : neutralise(cell))))], { record_delimiter: 'windows' });
+  return '\ufeff' + stringify([table.header, ...table.rows.map((row) => row.map((cell) => (NEGATIVE_AMOUNT.test(cell) ? cell : neutralise(cell))))], { record_delimiter: 'windows' });
 }

@@ -5,6 +5,7 @@ import { fiscalYearRange, formFor } from './annual';
 import { reconcilePayout, type PayoutBalanceLine, type PayoutLedgerLine } from './payouts';
 import { perCapitaRemittance, type AffiliateRate } from './per-capita';
 import { memberStatement } from './statement';
+import { reportCsv } from '../tables';
 import { moneyFigures, monthRange } from './totals';
 
 describe('neutralise: text a spreadsheet would run as a formula gets a leading apostrophe', () => {
@@ -177,4 +178,9 @@ test('export cells: plain words, decimal amounts from integer cents, a minor-uni
     debit_accounts: 'refunds', credit_accounts: 'stripe_balance', stripe_invoice_id: 'in_1', stripe_charge_id: 'ch_1', stripe_refund_id: 're_1', stripe_dispute_id: null, stripe_payout_id: null, payout_arrival_date: null,
   };
   expect(exportCells(row)).toEqual(['2026-01-05', 'tx-1', 'refund', 'Refund re_1 of charge ch_1', "'@Ana", 'm-1', 'Regular', '2026-01-05 to 2026-02-04', '15.00', '1500', '-15.00', '0.00', '-15.00', 'USD', 'bank debit', 'Refunds', 'Stripe balance', 'in_1', 'ch_1', 're_1', '', '', '']);
+});
+
+test('report CSVs keep negative amounts as numbers and neutralise anything else that starts like a formula', () => {
+  const csv = reportCsv({ header: ['Line', 'Amount'], rows: [['Refunds', '-15.00'], ['-1+2', '@SUM(A1)'], ['=HYPERLINK("x")', '2500']] });
+  expect(csv).toBe('\ufeffLine,Amount\r\nRefunds,-15.00\r\n\'-1+2,\'@SUM(A1)\r\n"\'=HYPERLINK(""x"")",2500\r\n');
 });
