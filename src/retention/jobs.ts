@@ -88,15 +88,31 @@ async function hasUnsignalledFailures(trx: Kysely<Database>, organizationId: str
   return result.rows[0]!.found;
 }
 
+/** Organizations scanned at once: each scan is one connection's work, so a few use several cores without taking the pool. */
+export const RETENTION_CONCURRENCY = 3;
+
+/** Runs `work` over the items, at most `limit` at a time. */
+export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next]!;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
 /** Each organization whose local hour has reached its policy's daily hour gets its day's run; every organization gets a failure sweep. */
 export async function retentionTick(deps: RetentionDeps, logger: Logger): Promise<DailyReport[]> {
   const organizations = await deps.db.selectFrom('organizations').selectAll().orderBy('id').execute();
   const reports: DailyReport[] = [];
-  for (const organization of organizations) {
+  const runOne = async (organization: Organization) => {
     try {
       await sweepPaymentFailures(deps, organization);
       const policy = await loadPolicy(deps.db, organization.id);
-      if (new TZDate(deps.now().getTime(), organization.time_zone).getHours() < policy.dailyHour) continue;
+      if (new TZDate(deps.now().getTime(), organization.time_zone).getHours() < policy.dailyHour) return;
       const report = await runDailyRetention(deps, organization.id);
       if (report.scan.ran) {
         logger.info(report, `retention: ${organization.slug} scanned for ${report.scan.scanOn}`);
@@ -106,7 +122,8 @@ export async function retentionTick(deps: RetentionDeps, logger: Logger): Promis
       // One organization's failure must not hold up the others; the next tick retries it.
       logger.error({ err: error, organizationId: organization.id }, 'retention run failed');
     }
-  }
+  };
+  await inParallel(organizations, RETENTION_CONCURRENCY, runOne);
   return reports;
 }
 
