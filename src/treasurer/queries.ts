@@ -110,7 +110,7 @@ export function ledgerExportQuery(organizationId: string, timeZone: string, filt
     ORDER BY t.occurred_at, t.id`;
 }
 
-const EXPORT_FETCH_SIZE = 1000;
+const EXPORT_FETCH_SIZE = 250;
 
 /**
  * Reads a query through a server-side cursor, a batch at a time, in one read-only
