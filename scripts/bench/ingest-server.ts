@@ -3,13 +3,11 @@
 // does a single INSERT into the same database.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
 import { Pool } from 'pg';
 import Stripe from 'stripe';
 import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
-import { createStripeClient } from '../../src/stripe/client';
 import { createDb } from '../../db/connection';
+import { benchContext, listenForBenchmark } from './bench-app';
 
 const mode = process.env.BENCH_MODE;
 const databaseUrl = process.env.BENCH_DATABASE_URL!;
@@ -17,19 +15,8 @@ const secret = process.env.BENCH_WEBHOOK_SECRET!;
 
 async function main(): Promise<void> {
   if (mode === 'app') {
-    const db = createDb(databaseUrl, { max: 20 });
-    const app = buildApp({
-      config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }),
-      db,
-      logger: pino({ level: 'silent' }),
-      stripe: createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' }),
-      publicUrl: 'http://127.0.0.1',
-      notifyOutbox: () => undefined,
-      notifyWebhooks: () => undefined,
-      webhookSecrets: [secret],
-      now: () => new Date(),
-    });
-    const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`LISTENING http://127.0.0.1:${(server.address() as AddressInfo).port}\n`));
+    // The same pool size as the baseline's.
+    listenForBenchmark(buildApp(benchContext(databaseUrl, { db: createDb(databaseUrl, { max: 20 }), webhookSecrets: [secret] })));
     return;
   }
   const pool = new Pool({ connectionString: databaseUrl, max: 20 });

@@ -12,12 +12,12 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import Stripe from 'stripe';
 import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
 import { checkLedger } from '../../src/ledger/check';
 import { createStripeClient, STRIPE_API_VERSION } from '../../src/stripe/client';
 import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers';
 import { memberMetadata } from '../../src/stripe/metadata';
 import { processDueEvents } from '../../webhooks/processor';
+import { benchContext } from './bench-app';
 import { benchDatabase, formatLoad, runLoad, spawnServer, type BenchDatabase } from './support';
 
 const { values: flags } = parseArgs({
@@ -81,9 +81,7 @@ async function processing(bench: BenchDatabase): Promise<void> {
   const processors = Number(flags.processors);
   log(`\n== processing: lifecycles of ${members} members over ${months} months, processed by ${processors} concurrent processors`);
   const logger = pino({ level: 'silent' });
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const placeholder = createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9' });
-  const ctx = { config, db: bench.db, logger, stripe: placeholder, publicUrl: 'http://127.0.0.1', notifyOutbox: () => undefined, notifyWebhooks: () => undefined, webhookSecrets: [SECRET], now: () => new Date() };
+  const ctx = benchContext(bench.url, { db: bench.db, webhookSecrets: [] });
   const receiver = buildApp(ctx).listen(0, '127.0.0.1');
   await new Promise((resolve) => receiver.once('listening', resolve));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/stripe`;

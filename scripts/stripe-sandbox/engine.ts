@@ -2323,7 +2323,7 @@ export class Engine extends Core {
 
   expireSession(ctx: Ctx, id: string): CheckoutSession {
     const session = this.store.get<CheckoutSession>('checkout.session', id, ctx.account);
-    if (session.status !== 'open') throw invalidRequest(`Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of \"${session.status}\".`, 'checkout_session_not_open' as string);
+    if (session.status !== 'open') throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`, 'checkout_session_not_open' as string);
     this.expireSessionInternal(id);
     return session;
   }
