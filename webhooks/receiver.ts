@@ -36,7 +36,7 @@ export function webhookRoutes(ctx: AppContext): RouteDefinition[] {
       method: 'post',
       path: '/webhooks/stripe',
       access: 'public',
-      body: 'raw',
+      early: true,
       summary: 'Receives Stripe events (signature-verified, stored, processed later)',
       handler: async (req, res) => {
         const signature = req.headers['stripe-signature'];

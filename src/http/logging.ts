@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import type { RequestHandler } from 'express';
 
 export type { Logger };
 
@@ -16,13 +17,30 @@ export function createLogger(level: string, options: { pretty?: boolean } = {}):
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,100}$/;
 
+function requestIdOf(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * The request id without the per-request log line, for hot routes: the id goes in the
+ * response header and on every line the request does log (its errors).
+ */
+export function bareRequestId(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const id = requestIdOf(req.headers['x-request-id']);
+    res.setHeader('X-Request-Id', id);
+    req.id = id;
+    req.log = logger.child({ reqId: id });
+    next();
+  };
+}
+
 /** Logs every request with a request id (taken from X-Request-Id when sane) that is also sent back in the response. */
 export function requestLogger(logger: Logger) {
   return pinoHttp({
     logger,
     genReqId: (req, res) => {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+      const id = requestIdOf(req.headers['x-request-id']);
       res.setHeader('X-Request-Id', id);
       return id;
     },

@@ -14,8 +14,10 @@ export interface RouteDefinition {
   /** `public` needs no sign-in; otherwise the staff roles that may call it. */
   access: 'public' | readonly StaffRole[];
   summary: string;
-  /** How the request body is read: JSON (the default on /api), CSV text for imports, raw bytes for signed webhooks, url-encoded forms of public pages. */
-  body?: 'json' | 'csv' | 'raw' | 'form';
+  /** How the request body is read: JSON (the default on /api), CSV text for imports, url-encoded forms of public pages. */
+  body?: 'json' | 'csv' | 'form';
+  /** Served ahead of the general middleware (per-request logging, helmet), with a raw body: Stripe's webhook deliveries. */
+  early?: true;
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
 
