@@ -113,6 +113,16 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
     return csrfToken(ctx.config.jwtSecret, nonce, ctx.now());
   }
 
+  /** A form posted to one of the organization's pages: its storefront and values, or undefined once the 404 page is sent. */
+  async function postedForm(req: Request, res: Response): Promise<{ storefront: Storefront; organization: Organization; values: FormValues } | undefined> {
+    const storefront = await loadStorefront(slugOf(req));
+    if (!storefront) {
+      notFoundPage(req, res);
+      return undefined;
+    }
+    return { storefront, organization: storefront.organization, values: formValues(req.body) };
+  }
+
   const csrfValid = (req: Request, values: FormValues) => checkCsrf(ctx.config.jwtSecret, readCookie(req.headers.cookie, CSRF_COOKIE), values.csrf, ctx.now());
 
   const renderForm = (storefront: Storefront, language: Language, csrf: string, form: { values?: FormValues; errors?: FieldErrors; notice?: string }) =>
@@ -172,10 +182,9 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       body: 'form',
       summary: 'Submit the signup form: errors re-render it; a valid signup redirects (303) to Stripe Checkout',
       handler: async (req, res) => {
-        const storefront = await loadStorefront(slugOf(req));
-        if (!storefront) return notFoundPage(req, res);
-        const { organization } = storefront;
-        const values = formValues(req.body);
+        const posted = await postedForm(req, res);
+        if (!posted) return;
+        const { storefront, organization, values } = posted;
         const language = languageOf(req, values);
         const m = messagesFor(language);
         // A filled honeypot is a script: answer like a real signup so it learns nothing, and do nothing.
@@ -253,10 +262,9 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       body: 'form',
       summary: 'Email a single-use manage link if the address is a member’s (same answer either way)',
       handler: async (req, res) => {
-        const storefront = await loadStorefront(slugOf(req));
-        if (!storefront) return notFoundPage(req, res);
-        const { organization } = storefront;
-        const values = formValues(req.body);
+        const posted = await postedForm(req, res);
+        if (!posted) return;
+        const { organization, values } = posted;
         const language = languageOf(req, values);
         const m = messagesFor(language);
         const render = (status: number, errors: FieldErrors) => sendHtml(res, status, manageForm({ m, language, organization, csrf: formToken(req, res), values, errors }));
@@ -287,10 +295,9 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       body: 'form',
       summary: 'Spend a manage link and redirect (303) to a Stripe billing portal session',
       handler: async (req, res) => {
-        const storefront = await loadStorefront(slugOf(req));
-        if (!storefront) return notFoundPage(req, res);
-        const { organization } = storefront;
-        const values = formValues(req.body);
+        const posted = await postedForm(req, res);
+        if (!posted) return;
+        const { organization, values } = posted;
         const token = values.token ?? '';
         const link = token ? await consumeManageLink(ctx.db, organization.id, hashLinkToken(token), ctx.now()) : undefined;
         const language = link?.preferred_language ?? languageOf(req, values);
