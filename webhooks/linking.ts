@@ -11,10 +11,16 @@ export interface Linked {
   member: Member;
 }
 
+// A webhook batch links many events to the same few organizations in one transaction.
+const organizationsReadIn = new WeakMap<Kysely<Database>, Map<string, Organization | undefined>>();
+
 async function organizationById(trx: Kysely<Database>, id: string): Promise<Organization | undefined> {
   // Metadata is text anyone with the account's key can write: an id that is not a uuid is simply not ours.
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  return trx.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+  let known = organizationsReadIn.get(trx);
+  if (!known) organizationsReadIn.set(trx, (known = new Map()));
+  if (!known.has(id)) known.set(id, await trx.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst());
+  return known.get(id);
 }
 
 /** The organization an event's account belongs to: a connected account routes by itself; the platform account by what the object says. */

@@ -30,26 +30,50 @@ export interface ProcessReport {
   failed: number;
 }
 
-type Claimed = { kind: 'done'; status: 'processed' | 'ignored' } | { kind: 'none' } | { kind: 'error'; event: StoredStripeEvent; error: unknown };
+/** Most events one transaction takes; a failed batch shrinks the next one, down to one event. */
+export const MAX_BATCH = 25;
+
+type Outcome = { status: 'processed' | 'ignored'; outcome: string; organizationId: string | null };
+
+type BatchResult =
+  | { kind: 'done'; statuses: Array<'processed' | 'ignored'> }
+  | { kind: 'none' }
+  /** `event` is the one that failed; undefined when a batch's commit failed (smaller batches will tell). */
+  | { kind: 'error'; event: StoredStripeEvent | undefined; error: unknown };
+
+async function handle(deps: ProcessorDeps, trx: Kysely<Database>, event: StoredStripeEvent, now: Date): Promise<Outcome> {
+  const handler = handlerFor(event.type);
+  if (!handler) return { status: 'ignored', outcome: 'no handler for this event type', organizationId: null };
+  try {
+    const result = await handler({ event: event.payload as unknown as Stripe.Event, trx, stripe: deps.stripe, logger: deps.logger, now });
+    return { status: 'processed', outcome: result.outcome, organizationId: result.organizationId };
+  } catch (error) {
+    if (!(error instanceof NotOurs)) throw error;
+    return { status: 'ignored', outcome: `not ours: ${error.message}`, organizationId: null };
+  }
+}
 
 /**
- * Takes one due event and processes it in one transaction: the handler's state changes,
- * its ledger postings and the processed mark commit together or not at all. SKIP LOCKED
- * lets several processors share the stream; the advisory lock on the event's serial key,
- * held to the end of the transaction, keeps two events of the same customer from being
- * processed at once.
+ * Takes up to `size` due events and processes them, in order, in one transaction: their
+ * state changes, ledger postings and processed marks commit together or not at all (one
+ * commit for many events is most of the throughput). SKIP LOCKED lets several processors
+ * share the stream; the advisory lock on each event's serial key, held to the end of the
+ * transaction, keeps two processors off the same customer at once, while one batch may
+ * hold several events of a customer and handles them in stream order. If any event fails,
+ * the whole batch rolls back: that event's failure is recorded and the rest are taken again.
  */
-async function processOne(deps: ProcessorDeps): Promise<Claimed> {
+async function processBatch(deps: ProcessorDeps, size: number): Promise<BatchResult> {
   const now = deps.now();
-  let claimed: StoredStripeEvent | undefined;
+  let current: StoredStripeEvent | undefined;
+  let claimed: StoredStripeEvent[] = [];
   try {
     return await deps.db.transaction().execute(async (trx) => {
-      // Safe without waiting for the disk: the stored event is durable, and a commit lost in
-      // a crash leaves it pending, so it is processed again, all or nothing, with keyed postings.
+      // Safe without waiting for the disk: the stored events are durable, and a commit lost in
+      // a crash leaves them pending, so they are processed again, all or nothing, with keyed postings.
       await sql`SET LOCAL synchronous_commit = off`.execute(trx);
       // The serial key's lock is tried inside the claim: a processor passes over events
       // whose customer another processor is busy with, instead of queueing behind it.
-      const event = await trx
+      const events = await trx
         .selectFrom('stripe_events')
         .selectAll()
         .where('status', '=', 'pending')
@@ -57,42 +81,32 @@ async function processOne(deps: ProcessorDeps): Promise<Claimed> {
         .where(sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(serial_key, 0))`)
         .orderBy('next_attempt_at')
         .orderBy('stripe_created_at')
-        .limit(1)
+        .limit(size)
         .forUpdate()
         .skipLocked()
-        .executeTakeFirst();
-      if (!event) return { kind: 'none' } as const;
-      claimed = event;
-
-      const handler = handlerFor(event.type);
-      let status: 'processed' | 'ignored' = 'processed';
-      let outcome: string;
-      let organizationId: string | null = null;
-      if (!handler) {
-        status = 'ignored';
-        outcome = 'no handler for this event type';
-      } else {
-        try {
-          const result = await handler({ event: event.payload as unknown as Stripe.Event, trx, stripe: deps.stripe, logger: deps.logger, now });
-          outcome = result.outcome;
-          organizationId = result.organizationId;
-        } catch (error) {
-          if (!(error instanceof NotOurs)) throw error;
-          status = 'ignored';
-          outcome = `not ours: ${error.message}`;
-        }
-      }
-      if (deps.failAfterHandler?.(event)) throw new Error('simulated crash after the handler ran');
-      await trx
-        .updateTable('stripe_events')
-        .set({ status, outcome, organization_id: organizationId, processed_at: now, attempts: event.attempts + 1, last_error: null })
-        .where('id', '=', event.id)
         .execute();
-      return { kind: 'done', status } as const;
+      if (events.length === 0) return { kind: 'none' } as const;
+      claimed = events;
+
+      const outcomes: Outcome[] = [];
+      for (const event of events) {
+        current = event;
+        outcomes.push(await handle(deps, trx, event, now));
+        if (deps.failAfterHandler?.(event)) throw new Error('simulated crash after the handler ran');
+      }
+      current = undefined;
+      await sql`
+        UPDATE stripe_events e
+        SET status = done.status, outcome = done.outcome, organization_id = done.organization_id,
+            processed_at = ${now}, attempts = e.attempts + 1, last_error = NULL
+        FROM unnest(${events.map((e) => e.id)}::text[], ${outcomes.map((o) => o.status)}::text[], ${outcomes.map((o) => o.outcome)}::text[], ${outcomes.map((o) => o.organizationId)}::uuid[])
+          AS done (id, status, outcome, organization_id)
+        WHERE e.id = done.id`.execute(trx);
+      return { kind: 'done', statuses: outcomes.map((o) => o.status) } as const;
     });
   } catch (error) {
-    if (!claimed) throw error;
-    return { kind: 'error', event: claimed, error };
+    if (claimed.length === 0) throw error;
+    return { kind: 'error', event: current ?? (claimed.length === 1 ? claimed[0] : undefined), error };
   }
 }
 
@@ -136,15 +150,43 @@ async function recordFailure(deps: ProcessorDeps, event: StoredStripeEvent, erro
   return parked ? 'failed' : 'retried';
 }
 
+const WAIT_FOR_HELD_EVENTS_MS = 2000;
+
+async function anyEventDue(deps: ProcessorDeps): Promise<boolean> {
+  const due = await deps.db.selectFrom('stripe_events').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', deps.now()).limit(1).executeTakeFirst();
+  return due !== undefined;
+}
+
 /** Processes due events until none is left (or `maxEvents` were handled). */
 export async function processDueEvents(deps: ProcessorDeps, options: { maxEvents?: number } = {}): Promise<ProcessReport> {
   const report: ProcessReport = { processed: 0, ignored: 0, retried: 0, failed: 0 };
   const limit = options.maxEvents ?? Number.POSITIVE_INFINITY;
-  for (let handled = 0; handled < limit; handled += 1) {
-    const result = await processOne(deps);
-    if (result.kind === 'none') break;
-    if (result.kind === 'done') report[result.status] += 1;
-    else report[await recordFailure(deps, result.event, result.error)] += 1;
+  let size = MAX_BATCH;
+  let idleSince: number | undefined;
+  for (let handled = 0; handled < limit; ) {
+    const result = await processBatch(deps, Math.min(size, limit - handled));
+    if (result.kind === 'none') {
+      // Events still due but all held by other processors (their customers are busy): wait
+      // for them rather than leave, so every processor keeps working through a backlog.
+      if (idleSince === undefined) idleSince = Date.now();
+      if (Date.now() - idleSince > WAIT_FOR_HELD_EVENTS_MS || !(await anyEventDue(deps))) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      continue;
+    }
+    idleSince = undefined;
+    if (result.kind === 'done') {
+      for (const status of result.statuses) report[status] += 1;
+      handled += result.statuses.length;
+      size = Math.min(MAX_BATCH, size * 2);
+      continue;
+    }
+    // A failed batch: smaller batches until the stream flows again, so one failing event
+    // does not keep taking its neighbours' work down with it.
+    size = Math.max(1, Math.floor(size / 4));
+    if (result.event) {
+      report[await recordFailure(deps, result.event, result.error)] += 1;
+      handled += 1;
+    }
   }
   return report;
 }

@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import type { AppContext } from '../src/context';
 import { ApiError } from '../src/http/errors';
 import type { RouteDefinition } from '../src/http/routes';
-import { storeEvent } from './events';
+import { eventInbox } from './events';
 
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 export const WEBHOOK_BODY_LIMIT = '512kb';
@@ -31,6 +31,7 @@ function verifiedEvent(ctx: AppContext, body: Buffer, signature: string): Stripe
 
 /** POST /webhooks/stripe: verify, store, acknowledge. No Stripe calls and no reconciliation here. */
 export function webhookRoutes(ctx: AppContext): RouteDefinition[] {
+  const inbox = eventInbox(ctx.db);
   return [
     {
       method: 'post',
@@ -46,7 +47,7 @@ export function webhookRoutes(ctx: AppContext): RouteDefinition[] {
         if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.data?.object !== 'object') {
           throw new ApiError('bad_request', 'the webhook body is not a Stripe event');
         }
-        const stored = await storeEvent(ctx.db, event, req.body);
+        const stored = await inbox.store(event, req.body);
         if (stored) ctx.notifyWebhooks();
         res.json({ received: true, duplicate: !stored });
       },

@@ -27,6 +27,19 @@ export async function ensureLedgerAccounts(db: Kysely<Database>, organizationId:
   return accountIds(db, organizationId, currency);
 }
 
+// Accounts are never changed or removed once they exist, so one transaction that posts
+// many times (a webhook batch) reads each organization's chart once.
+const accountsReadIn = new WeakMap<Kysely<Database>, Map<string, Map<AccountCode, string>>>();
+
+async function accountsInTransaction(trx: Kysely<Database>, organizationId: string, currency: string): Promise<Map<AccountCode, string>> {
+  let known = accountsReadIn.get(trx);
+  if (!known) accountsReadIn.set(trx, (known = new Map()));
+  const key = `${organizationId}:${currency}`;
+  let accounts = known.get(key);
+  if (!accounts) known.set(key, (accounts = await ensureLedgerAccounts(trx, organizationId, currency)));
+  return accounts;
+}
+
 function transactionRow(organizationId: string, draft: LedgerTransactionDraft): Insertable<LedgerTransactionsTable> {
   return {
     organization_id: organizationId,
@@ -70,7 +83,7 @@ export async function postLedgerTransactions(db: Kysely<Database>, organizationI
     keys.add(draft.sourceKey);
   }
   const accounts = new Map<string, Map<AccountCode, string>>();
-  for (const currency of new Set(drafts.map((draft) => draft.currency))) accounts.set(currency, await ensureLedgerAccounts(db, organizationId, currency));
+  for (const currency of new Set(drafts.map((draft) => draft.currency))) accounts.set(currency, await accountsInTransaction(db, organizationId, currency));
 
   // Inserted in source-key order so that concurrent posters of overlapping batches take
   // the unique index's locks in the same order and cannot deadlock.

@@ -12,6 +12,8 @@ export interface StandingChange {
   /** What explains the cause: a payment id, a Stripe event id, a staff member's reason. */
   causeReference?: string | undefined;
   staffUserId?: string | undefined;
+  /** The standing the caller read with FOR UPDATE earlier in this transaction, which spares reading it again. */
+  lockedCurrent?: Standing | undefined;
 }
 
 export interface StandingOutcome {
@@ -26,13 +28,10 @@ export interface StandingOutcome {
  * transaction: the member row is locked until the history row is written.
  */
 export async function changeStanding(trx: Kysely<Database>, change: StandingChange): Promise<StandingOutcome> {
-  const member = await trx
-    .selectFrom('members')
-    .select('standing')
-    .where('organization_id', '=', change.organizationId)
-    .where('id', '=', change.memberId)
-    .forUpdate()
-    .executeTakeFirst();
+  const member =
+    change.lockedCurrent !== undefined
+      ? { standing: change.lockedCurrent }
+      : await trx.selectFrom('members').select('standing').where('organization_id', '=', change.organizationId).where('id', '=', change.memberId).forUpdate().executeTakeFirst();
   if (!member) throw notFound('member');
   if (member.standing === change.to) return { from: member.standing, to: change.to, changed: false };
 

@@ -115,4 +115,21 @@ describe('POST /webhooks/stripe', () => {
     const row = await ctx.db.selectFrom('stripe_events').selectAll().where('id', '=', 'evt_unknown').executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'ignored', outcome: 'no handler for this event type' });
   });
+  test('deliveries arriving together (stored in shared inserts): each stored once, repeats answered as duplicates, a refused row fails only its own delivery', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `evt_burst_${i}`);
+    // Each id twice, all at once; one body the database refuses (jsonb has no \u0000) among them.
+    const refused = eventBody('evt_burst_refused', 'invoice.paid', { description: 'nul \u0000 here' });
+    const deliveries = [...ids, ...ids].map((id) => {
+      const payload = eventBody(id);
+      return post(payload, signed(payload));
+    });
+    const answers = await Promise.all([...deliveries, post(refused, signed(refused))]);
+    const refusedAnswer = answers.pop()!;
+    expect(refusedAnswer.status).toBe(500);
+    expect(answers.every((res) => res.status === 200)).toBe(true);
+    expect(answers.filter((res) => res.body.duplicate === false)).toHaveLength(ids.length);
+    expect(answers.filter((res) => res.body.duplicate === true)).toHaveLength(ids.length);
+    for (const id of ids) expect(await storedCount(id)).toBe(1);
+    expect(await storedCount('evt_burst_refused')).toBe(0);
+  });
 });

@@ -63,7 +63,7 @@ export async function applyPaidInvoice(h: HandlerContext, state: InvoiceState): 
       .where('id', '=', member.id)
       .execute();
   }
-  await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to: standingAfterPayment(member.standing), cause: 'stripe_event', causeReference: h.event.id });
+  await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to: standingAfterPayment(member.standing), cause: 'stripe_event', causeReference: h.event.id, lockedCurrent: member.standing });
 
   let posted = 0;
   for (const payment of invoice.payments?.data ?? []) {
@@ -88,6 +88,6 @@ export async function applyFailedPayment(h: HandlerContext, state: InvoiceState)
   if (invoice.status === 'paid' || invoice.status === 'void') return `invoice ${invoice.id} is ${invoice.status} now; the failure no longer matters`;
   if (period && member.paid_through !== null && member.paid_through >= period.end) return `invoice ${invoice.id} failed but ${member.name} is paid through ${member.paid_through}`;
   if (KEPT_ON_PAYMENT.includes(member.standing)) return `invoice ${invoice.id} failed; standing ${member.standing} kept`;
-  await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to: 'past_due', cause: 'stripe_event', causeReference: h.event.id });
+  await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to: 'past_due', cause: 'stripe_event', causeReference: h.event.id, lockedCurrent: member.standing });
   return `invoice ${invoice.id} payment failed (attempt ${invoice.attempt_count}); ${member.name} is past due`;
 }
