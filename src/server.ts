@@ -85,7 +85,7 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
     const boss: PgBoss = await startJobs(databaseUrl, logger);
     cleanups.push(() => boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true }));
     const emailWorker = await startEmailWorker(boss, db, transport, { from: config.mailFrom, logger });
-    const webhookWorker = await startWebhookWorker(boss, { db, stripe, logger, now: () => new Date() });
+    const webhookWorker = await startWebhookWorker(boss, { db, stripe, logger, now: () => new Date() }, { processors: config.webhookProcessors });
 
     const ctx: AppContext = {
       config,

@@ -29,6 +29,7 @@ describe('configuration', () => {
     expect(config.smtpUrl).toBeUndefined();
     expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(config.stripeWebhookSecrets).toHaveLength(1);
+    expect(config.webhookProcessors).toBe(4);
   });
 
   test('in production, every missing secret is named in one error', () => {
@@ -58,6 +59,6 @@ describe('configuration', () => {
   });
 
   test('malformed values are named even outside production', () => {
-    expect(problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud' }).map((p) => p.split(':')[0])).toEqual(['PORT', 'LOG_LEVEL']);
+    expect(problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', WEBHOOK_PROCESSORS: '0' }).map((p) => p.split(':')[0])).toEqual(['PORT', 'LOG_LEVEL', 'WEBHOOK_PROCESSORS']);
   });
 });

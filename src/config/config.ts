@@ -22,6 +22,7 @@ const environmentSchema = z.object({
   MAIL_FROM: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: optionalText,
+  WEBHOOK_PROCESSORS: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 export interface Config {
@@ -31,6 +32,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Unset means: boot the embedded PostgreSQL. */
   databaseUrl: string | undefined;
+  /** Webhook processors each instance runs side by side (each holds a database connection while busy). */
+  webhookProcessors: number;
   jwtSecret: string;
   stripeSecretKey: string;
   /** Several secrets, comma-separated, are all accepted while an endpoint's secret rotates. */
@@ -97,6 +100,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     port: env.PORT,
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     databaseUrl: env.DATABASE_URL,
+    webhookProcessors: env.WEBHOOK_PROCESSORS,
     jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
     stripeSecretKey: env.STRIPE_SECRET_KEY ?? DEV_STRIPE_KEY,
     stripeWebhookSecrets: (env.STRIPE_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET).split(',').map((s) => s.trim()).filter(Boolean),
