@@ -62,7 +62,7 @@ export function eventInbox(db: Kysely<Database>) {
     try {
       const fresh = await insertEvents(db, batch.map((w) => w.row));
       // A delivery repeated within one batch is new only the first time.
-      for (const w of batch) w.settle(undefined, fresh.delete(w.row.id as string));
+      for (const w of batch) w.settle(undefined, fresh.delete(w.row.id));
     } catch (error) {
       if (batch.length === 1) return batch[0]!.settle(error);
       // One row the database refuses must not fail the deliveries it happened to share a statement with.
