@@ -43,7 +43,8 @@ export class Core {
   readonly store = new Store();
   /** Current time of each test clock, moved forward task by task while it advances. */
   private readonly clockNow = new Map<string, number>();
-  private tasks: Task[] = [];
+  /** Scheduled work by clock (null: real time), so that one clock's advance never walks every other clock's tasks. */
+  private tasks = new Map<string | null, Task[]>();
   private taskSeq = 0;
   readonly endpointSecrets = new Map<string, string>();
   readonly connectEndpoints = new Set<string>();
@@ -71,7 +72,7 @@ export class Core {
 
   forgetClock(id: string): void {
     this.clockNow.delete(id);
-    this.tasks = this.tasks.filter((t) => t.clock !== id);
+    this.tasks.delete(id);
   }
 
   clockOf(id: string): string | null {
@@ -85,31 +86,35 @@ export class Core {
   // ---- scheduled work -------------------------------------------------------------------------
 
   schedule(clock: string | null, at: number, run: () => void, opts: { key?: string; priority?: number } = {}): void {
-    this.tasks.push({ seq: ++this.taskSeq, at, clock, key: opts.key, priority: opts.priority ?? PRIORITY.normal, run });
+    const task = { seq: ++this.taskSeq, at, clock, key: opts.key, priority: opts.priority ?? PRIORITY.normal, run };
+    const ofClock = this.tasks.get(clock);
+    if (ofClock) ofClock.push(task);
+    else this.tasks.set(clock, [task]);
   }
 
   /** Drops all scheduled work (the server is closing). */
   shutdown(): void {
-    this.tasks = [];
+    this.tasks.clear();
   }
 
   cancelTasks(key: string): void {
-    this.tasks = this.tasks.filter((t) => t.key !== key);
+    for (const [clock, ofClock] of this.tasks) this.tasks.set(clock, ofClock.filter((t) => t.key !== key));
   }
 
   /** Runs every task of `clock` due up to `until`, in time order, moving the clock's time along. */
   runDue(clock: string | null, until: number): void {
     for (;;) {
       let next: Task | undefined;
-      for (const t of this.tasks) {
-        if (t.clock !== clock || t.at > until) continue;
+      const ofClock = this.tasks.get(clock) ?? [];
+      for (const t of ofClock) {
+        if (t.at > until) continue;
         if (!next || t.at < next.at || (t.at === next.at && (t.priority < next.priority || (t.priority === next.priority && t.seq < next.seq)))) {
           next = t;
         }
       }
       if (!next) break;
       const task = next;
-      this.tasks = this.tasks.filter((t) => t !== task);
+      ofClock.splice(ofClock.indexOf(task), 1);
       if (clock !== null) this.clockNow.set(clock, Math.max(this.now(clock), task.at));
       task.run();
     }

@@ -65,15 +65,25 @@ const NOUNS: Record<string, string> = {
 
 export class Store {
   private readonly byId = new Map<string, Entry>();
+  /** Lists read one type: without this, each list or includable scans every object and event ever made. */
+  private readonly byType = new Map<string, Map<string, Entry>>();
   private seq = 0;
 
   insert<T extends StripeObject>(obj: T, account: Account, clock: string | null = null): T {
-    this.byId.set(obj.id, { obj, account, clock, seq: ++this.seq });
+    this.remove(obj.id);
+    const entry = { obj, account, clock, seq: ++this.seq };
+    this.byId.set(obj.id, entry);
+    let ofType = this.byType.get(obj.object);
+    if (!ofType) this.byType.set(obj.object, (ofType = new Map()));
+    ofType.set(obj.id, entry);
     return obj;
   }
 
   remove(id: string): void {
+    const entry = this.byId.get(id);
+    if (!entry) return;
     this.byId.delete(id);
+    this.byType.get(entry.obj.object)?.delete(id);
   }
 
   entry(id: string): Entry | undefined {
@@ -95,8 +105,8 @@ export class Store {
   /** All objects of a type for an account, newest first (Stripe's list order). */
   all<T extends StripeObject>(type: string, account: Account, filter: (obj: T, e: Entry) => boolean = () => true): T[] {
     const out: Entry[] = [];
-    for (const e of this.byId.values()) {
-      if (e.obj.object === type && e.account === account && filter(e.obj as T, e)) out.push(e);
+    for (const e of this.byType.get(type)?.values() ?? []) {
+      if (e.account === account && filter(e.obj as T, e)) out.push(e);
     }
     out.sort((a, b) => (b.obj.created ?? 0) - (a.obj.created ?? 0) || b.seq - a.seq);
     return out.map((e) => e.obj as T);
