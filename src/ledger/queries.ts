@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
-import type { Database, LedgerEntriesTable, LedgerTransactionsTable } from '../../db/database';
+import type { Database, LedgerTransactionsTable } from '../../db/database';
 import { ACCOUNT_CODES, CHART_OF_ACCOUNTS, type AccountCode } from './accounts';
 import { formatMinorUnits, renderTable } from './format';
 import { assertValidDraft, type LedgerTransactionDraft } from './postings';
@@ -88,29 +88,28 @@ export async function postLedgerTransactions(db: Kysely<Database>, organizationI
   // Inserted in source-key order so that concurrent posters of overlapping batches take
   // the unique index's locks in the same order and cannot deadlock.
   const byKey = [...drafts].sort((a, b) => (a.sourceKey < b.sourceKey ? -1 : a.sourceKey > b.sourceKey ? 1 : 0));
-  const inserted = await db
+  const insertTransactions = db
     .insertInto('ledger_transactions')
     .values(byKey.map((draft) => transactionRow(organizationId, draft)))
     .onConflict((oc) => oc.columns(['organization_id', 'source_key']).doNothing())
-    .returning(['id', 'source_key'])
-    .execute();
-  const transactionIds = new Map(inserted.map((row) => [row.source_key, row.id]));
-
-  // Entries go in in the drafts' order: that is the ledger's posting order.
-  const entries: Insertable<LedgerEntriesTable>[] = drafts.flatMap((draft) => {
-    const transactionId = transactionIds.get(draft.sourceKey);
-    if (!transactionId) return [];
-    const ids = accounts.get(draft.currency)!;
-    return draft.entries.map((entry) => ({
-      organization_id: organizationId,
-      transaction_id: transactionId,
-      account_id: ids.get(entry.account)!,
-      amount_cents: entry.amountCents,
-      currency: draft.currency,
-    }));
-  });
-  if (entries.length > 0) await db.insertInto('ledger_entries').values(entries).execute();
-  return { posted: inserted.length, skipped: drafts.length - inserted.length };
+    .returning(['id', 'source_key']);
+  // Entries go in in the drafts' order (that is the ledger's posting order), and only for
+  // the transactions this call inserted. One statement with the transactions: a webhook
+  // batch posts thousands of times, and each round trip costs more than the rows.
+  const entries = drafts.flatMap((draft) => draft.entries.map((entry) => ({ sourceKey: draft.sourceKey, accountId: accounts.get(draft.currency)!.get(entry.account)!, amountCents: entry.amountCents, currency: draft.currency })));
+  const { rows } = await sql<{ posted: number }>`
+    WITH posted AS (${insertTransactions}),
+    entries AS (
+      INSERT INTO ledger_entries (organization_id, transaction_id, account_id, amount_cents, currency)
+      SELECT ${organizationId}::uuid, posted.id, e.account_id, e.amount_cents, e.currency
+      FROM unnest(${entries.map((e) => e.sourceKey)}::text[], ${entries.map((e) => e.accountId)}::uuid[], ${entries.map((e) => e.amountCents)}::bigint[], ${entries.map((e) => e.currency)}::text[])
+        WITH ORDINALITY AS e (source_key, account_id, amount_cents, currency, n)
+      JOIN posted ON posted.source_key = e.source_key
+      ORDER BY e.n
+      RETURNING 1)
+    SELECT count(*)::int AS posted FROM posted`.execute(db);
+  const posted = rows[0]!.posted;
+  return { posted, skipped: drafts.length - posted };
 }
 
 export interface AccountBalance {
