@@ -11,22 +11,29 @@ export interface Linked {
   member: Member;
 }
 
-// A webhook batch links many events to the same few organizations in one transaction.
-const organizationsReadIn = new WeakMap<Kysely<Database>, Map<string, Organization | undefined>>();
+// A webhook batch links many events to the same few organizations in one transaction:
+// each lookup (by id, by connected account, the platform's) is read once per transaction.
+const organizationsReadIn = new WeakMap<Kysely<Database>, Map<string, Promise<Organization[]>>>();
+
+function organizationsOnce(trx: Kysely<Database>, lookup: string, read: () => Promise<Organization[]>): Promise<Organization[]> {
+  let known = organizationsReadIn.get(trx);
+  if (!known) organizationsReadIn.set(trx, (known = new Map()));
+  let found = known.get(lookup);
+  if (!found) known.set(lookup, (found = read()));
+  return found;
+}
 
 async function organizationById(trx: Kysely<Database>, id: string): Promise<Organization | undefined> {
   // Metadata is text anyone with the account's key can write: an id that is not a uuid is simply not ours.
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  let known = organizationsReadIn.get(trx);
-  if (!known) organizationsReadIn.set(trx, (known = new Map()));
-  if (!known.has(id)) known.set(id, await trx.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst());
-  return known.get(id);
+  const [organization] = await organizationsOnce(trx, `id:${id}`, () => trx.selectFrom('organizations').selectAll().where('id', '=', id).execute());
+  return organization;
 }
 
 /** The organization an event's account belongs to: a connected account routes by itself; the platform account by what the object says. */
 export async function organizationForAccount(trx: Kysely<Database>, account: string | null | undefined): Promise<Organization | undefined> {
   if (!account) return undefined;
-  const organization = await trx.selectFrom('organizations').selectAll().where('stripe_account_id', '=', account).executeTakeFirst();
+  const [organization] = await organizationsOnce(trx, `account:${account}`, () => trx.selectFrom('organizations').selectAll().where('stripe_account_id', '=', account).execute());
   if (!organization) throw new NotOurs(`no organization uses the connected account ${account}`);
   return organization;
 }
@@ -82,7 +89,7 @@ export async function linkToMember(
 export async function organizationForBalance(trx: Kysely<Database>, event: Stripe.Event): Promise<Organization> {
   const byAccount = await organizationForAccount(trx, event.account);
   if (byAccount) return byAccount;
-  const platform = await trx.selectFrom('organizations').selectAll().where('stripe_account_id', 'is', null).limit(2).execute();
+  const platform = await organizationsOnce(trx, 'platform', () => trx.selectFrom('organizations').selectAll().where('stripe_account_id', 'is', null).limit(2).execute());
   if (platform.length !== 1) throw new NotOurs(`a platform-account ${event.type} cannot be routed: ${platform.length} organizations have no connected account`);
   return platform[0]!;
 }
