@@ -1,25 +1,34 @@
+import { sql } from 'kysely';
 import type Stripe from 'stripe';
 import { postLedgerTransactions } from '../../src/ledger/queries';
 import { postingsForPayoutFailed, postingsForPayoutPaid } from '../../src/ledger/postings';
-import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext, HandlerOutcome } from '../handler';
 import { organizationForBalance } from '../linking';
 import { localDay } from './dates';
 
+/** How far a payout has gone; it only moves forward (a paid payout can still fail, a failed one stays failed). */
+const PAYOUT_PROGRESS = ['pending', 'in_transit', 'paid', 'canceled', 'failed'];
+
 /**
- * Mirrors a payout and posts it from its state at Stripe now: paid moves the money from
- * the Stripe balance to the bank; failed moves it back.
+ * Mirrors a payout and posts it from the event's own copy, with no Stripe call: paid and
+ * failed are facts that stay true. Paid moves the money from the Stripe balance to the
+ * bank; failed posts the payout and its return. Keyed postings make the books the same in
+ * any order of the two events, and the mirror only moves forward.
  */
-export async function syncPayout(h: HandlerContext, payoutId: string): Promise<HandlerOutcome> {
+export async function syncPayout(h: HandlerContext, payout: Stripe.Payout): Promise<HandlerOutcome> {
   const organization = await organizationForBalance(h.trx, h.event);
-  const payout: Stripe.Payout = await h.stripe.payouts.retrieve(payoutId, {}, requestOptions(organization));
   // Stripe gives a payout's arrival as midnight UTC of the bank's deposit date.
   const arrivalDate = localDay(payout.arrival_date, 'UTC');
   const values = { status: payout.status, amount_cents: payout.amount, currency: payout.currency, arrival_date: arrivalDate, failure_message: payout.failure_message, updated_at: h.now };
   await h.trx
     .insertInto('stripe_payouts')
     .values({ organization_id: organization.id, id: payout.id, ...values })
-    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(values))
+    .onConflict((oc) =>
+      oc
+        .columns(['organization_id', 'id'])
+        .doUpdateSet(values)
+        .where(sql<boolean>`coalesce(array_position(${PAYOUT_PROGRESS}::text[], excluded.status), 0) >= coalesce(array_position(${PAYOUT_PROGRESS}::text[], stripe_payouts.status), 0)`),
+    )
     .execute();
 
   const common = { payoutId: payout.id, currency: payout.currency, amountCents: payout.amount, arrivalDate, stripeEventId: h.event.id };
