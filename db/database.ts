@@ -201,6 +201,8 @@ export interface StripeSubscriptionsTable {
   collection_paused: boolean;
   canceled_at: NullableTimestamp;
   amount_cents: number | null;
+  /** Created time of the event whose state this is; null on rows mirrored before it was kept. */
+  state_as_of: NullableTimestamp;
   updated_at: Timestamp;
 }
 

@@ -6,6 +6,7 @@ import * as m0004 from './0004_ledger';
 import * as m0005 from './0005_signup';
 import * as m0006 from './0006_retention';
 import * as m0007 from './0007_treasurer';
+import * as m0008 from './0008_subscription_state_as_of';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0005_signup': m0005,
   '0006_retention': m0006,
   '0007_treasurer': m0007,
+  '0008_subscription_state_as_of': m0008,
 };

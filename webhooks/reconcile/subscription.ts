@@ -1,15 +1,43 @@
+import { sql } from 'kysely';
 import type Stripe from 'stripe';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext, HandlerOutcome } from '../handler';
 import { idOf, linkToMember } from '../linking';
 
+/** Where the subscription's state comes from: the copy a subscription event carries, or a read from Stripe. */
+export type SubscriptionSource = { carried: Stripe.Subscription } | { id: string };
+
+type Mirrored = { kind: 'mirrored'; outcome: HandlerOutcome } | { kind: 'stale'; outcome: HandlerOutcome } | { kind: 'undecided' };
+
 /**
- * Mirrors a subscription as Stripe has it now (re-read, so events arriving out of order
- * cannot leave an older state behind): status, the current period from its items, and
- * whether it ends at the period's end or has collection paused.
+ * Mirrors a subscription: status, the current period from its items, and whether it ends
+ * at the period's end or has collection paused. An event's own copy is applied only when
+ * the event is newer than the state stored (`state_as_of`, the created time of the event
+ * it came from); an older one changes nothing. When the stored state is from the same
+ * second (two events in one second, or a row with no version yet), the order cannot be
+ * told from timestamps and the subscription is read from Stripe. A state read from Stripe
+ * is current, so it is stored whatever the version; the version only moves with
+ * subscription events (a checkout session's events may be on another clock: a test
+ * clock's time is not the real time). Whichever order events arrive in, the last applied
+ * is the newest event's copy or a later read: Stripe's state.
  */
-export async function syncSubscription(h: HandlerContext, subscriptionId: string): Promise<HandlerOutcome> {
-  const subscription: Stripe.Subscription = await h.stripe.subscriptions.retrieve(subscriptionId, {}, requestOptions({ stripe_account_id: h.event.account ?? null }));
+export async function syncSubscription(h: HandlerContext, source: SubscriptionSource): Promise<HandlerOutcome> {
+  const asOf = new Date(h.event.created * 1000);
+  if ('carried' in source) {
+    const result = await mirror(h, source.carried, { carriedAsOf: asOf });
+    if (result.kind !== 'undecided') return result.outcome;
+  }
+  const id = 'carried' in source ? source.carried.id : source.id;
+  const current = await h.stripe.subscriptions.retrieve(id, {}, requestOptions({ stripe_account_id: h.event.account ?? null }));
+  const result = await mirror(h, current, { readAsOf: 'carried' in source ? asOf : null });
+  if (result.kind === 'undecided') throw new Error(`subscription ${id} was not mirrored`);
+  return result.outcome;
+}
+
+/** A carried copy is applied only over older state; a read is applied always, moving the version to `readAsOf` if that is newer. */
+type Applied = { carriedAsOf: Date } | { readAsOf: Date | null };
+
+async function mirror(h: HandlerContext, subscription: Stripe.Subscription, applied: Applied): Promise<Mirrored> {
   const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: subscription.metadata, customerId: idOf(subscription.customer) });
   const item = subscription.items.data[0];
   const values = {
@@ -24,13 +52,26 @@ export async function syncSubscription(h: HandlerContext, subscriptionId: string
     amount_cents: subscription.items.data.reduce((sum, i) => sum + (i.price.unit_amount ?? 0) * (i.quantity ?? 1), 0),
     updated_at: h.now,
   };
-  await h.trx
+  const stored = await h.trx
     .insertInto('stripe_subscriptions')
-    .values({ organization_id: organization.id, id: subscription.id, ...values })
-    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(values))
-    .execute();
+    .values({ organization_id: organization.id, id: subscription.id, ...values, state_as_of: 'carriedAsOf' in applied ? applied.carriedAsOf : applied.readAsOf })
+    .onConflict((oc) =>
+      'carriedAsOf' in applied
+        ? oc
+            .columns(['organization_id', 'id'])
+            .doUpdateSet({ ...values, state_as_of: applied.carriedAsOf })
+            .where('stripe_subscriptions.state_as_of', '<', applied.carriedAsOf)
+        : oc.columns(['organization_id', 'id']).doUpdateSet({ ...values, state_as_of: sql<Date>`greatest(stripe_subscriptions.state_as_of, excluded.state_as_of)` }),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  if (!stored && 'carriedAsOf' in applied) {
+    const kept = await h.trx.selectFrom('stripe_subscriptions').select('state_as_of').where('organization_id', '=', organization.id).where('id', '=', subscription.id).executeTakeFirstOrThrow();
+    if (kept.state_as_of === null || kept.state_as_of.getTime() === applied.carriedAsOf.getTime()) return { kind: 'undecided' };
+    return { kind: 'stale', outcome: { organizationId: organization.id, outcome: `subscription ${subscription.id}: this event is older than the state kept (as of ${kept.state_as_of.toISOString()}); nothing changed` } };
+  }
   if (planId && member.plan_id === null) {
     await h.trx.updateTable('members').set({ plan_id: planId }).where('organization_id', '=', organization.id).where('id', '=', member.id).execute();
   }
-  return { organizationId: organization.id, outcome: `subscription ${subscription.id} is ${subscription.status}${subscription.cancel_at_period_end ? ', ending at period end' : ''}` };
+  return { kind: 'mirrored', outcome: { organizationId: organization.id, outcome: `subscription ${subscription.id} is ${subscription.status}${subscription.cancel_at_period_end ? ', ending at period end' : ''}` } };
 }
