@@ -1147,7 +1147,7 @@ export class Engine extends Core {
   }
 
   private invoicePaymentIntent(ctx: Ctx, invoice: Invoice): PaymentIntent {
-    const existing = this.store.all<InvoicePayment>('invoice_payment', this.accountOf(invoice.id), (ip) => ip.invoice === invoice.id && ip.status === 'open')[0];
+    const existing = this.store.linked<InvoicePayment>('invoice_payment', 'invoice', invoice.id, this.accountOf(invoice.id), (ip) => ip.status === 'open')[0];
     if (existing) return this.store.entry(existing.payment.payment_intent as string)?.obj as PaymentIntent;
     const clock = this.clockOf(invoice.id);
     const now = this.now(clock);
@@ -1321,7 +1321,7 @@ export class Engine extends Core {
     invoice.status_transitions = { ...invoice.status_transitions, paid_at: now };
     if (outOfBand) invoice.amount_paid = 0;
     if (pi) {
-      const ip = this.store.all<InvoicePayment>('invoice_payment', this.accountOf(invoice.id), (x) => x.payment.payment_intent === pi.id)[0];
+      const ip = this.store.linked<InvoicePayment>('invoice_payment', 'payment_intent', pi.id, this.accountOf(invoice.id))[0];
       if (ip) {
         ip.status = 'paid';
         ip.amount_paid = invoice.amount_due;
@@ -1407,7 +1407,7 @@ export class Engine extends Core {
   }
 
   private cancelOpenPayment(ctx: Ctx, invoice: Invoice): void {
-    for (const ip of this.store.all<InvoicePayment>('invoice_payment', this.accountOf(invoice.id), (x) => x.invoice === invoice.id && x.status === 'open')) {
+    for (const ip of this.store.linked<InvoicePayment>('invoice_payment', 'invoice', invoice.id, this.accountOf(invoice.id), (x) => x.status === 'open')) {
       const now = this.now(this.clockOf(invoice.id));
       ip.status = 'canceled';
       ip.status_transitions = { ...ip.status_transitions, canceled_at: now };

@@ -77,8 +77,9 @@ export function buildRoutes(engine: Engine): Route[] {
       const active = r.params.bool('active');
       const type = r.params.str('type');
       const keys = r.params.strArr('lookup_keys');
+      const matches = eq<Price>(r.params, ['product', 'currency']);
       return list<Price>('price', '/v1/prices', (o) =>
-        eq<Price>(r.params, ['product', 'currency'])(o) &&
+        matches(o) &&
         (active === undefined || o.active === active) &&
         (!type || o.type === type) &&
         (!keys || (o.lookup_key !== null && keys.includes(o.lookup_key))),
@@ -113,8 +114,9 @@ export function buildRoutes(engine: Engine): Route[] {
     route('GET', '/v1/subscriptions', (r) => {
       const status = r.params.str('status');
       const price = r.params.str('price');
+      const matches = eq<Subscription>(r.params, ['customer', 'test_clock']);
       return list<Subscription>('subscription', '/v1/subscriptions', (o) =>
-        eq<Subscription>(r.params, ['customer', 'test_clock'])(o) &&
+        matches(o) &&
         (status === 'all' || (status ? o.status === status : o.status !== 'canceled' && o.status !== 'incomplete_expired')) &&
         (!price || o.items.data.some((i) => i.price.id === price)),
       )(r);
@@ -138,8 +140,9 @@ export function buildRoutes(engine: Engine): Route[] {
     // Invoices and invoice payments
     route('GET', '/v1/invoices', (r) => {
       const sub = r.params.str('subscription');
+      const matches = eq<Invoice>(r.params, ['customer', 'status', 'collection_method']);
       return list<Invoice>('invoice', '/v1/invoices', (o) =>
-        eq<Invoice>(r.params, ['customer', 'status', 'collection_method'])(o) && (!sub || engine.invoiceSubscription(o.id) === sub),
+        matches(o) && (!sub || engine.invoiceSubscription(o.id) === sub),
       )(r);
     }, 'Invoices#InvoiceListParams'),
     route('GET', '/v1/invoices/:id', get('invoice')),
@@ -155,11 +158,16 @@ export function buildRoutes(engine: Engine): Route[] {
       const payment = r.params.obj('payment');
       const piFilter = payment?.str('payment_intent');
       const typeFilter = payment?.str('type');
-      return list<InvoicePayment>('invoice_payment', '/v1/invoice_payments', (o) =>
-        eq<InvoicePayment>(r.params, ['invoice', 'status'])(o) &&
-        (!piFilter || o.payment.payment_intent === piFilter) &&
-        (!typeFilter || o.payment.type === typeFilter),
-      )(r);
+      const invoiceFilter = r.params.str('invoice');
+      const matches = eq<InvoicePayment>(r.params, ['invoice', 'status']);
+      const created = matchesCreated(r.params);
+      const wanted = (o: InvoicePayment) => created(o) && matches(o) && (!piFilter || o.payment.payment_intent === piFilter) && (!typeFilter || o.payment.type === typeFilter);
+      const candidates = piFilter
+        ? store.linked<InvoicePayment>('invoice_payment', 'payment_intent', piFilter, r.ctx.account, wanted)
+        : invoiceFilter
+          ? store.linked<InvoicePayment>('invoice_payment', 'invoice', invoiceFilter, r.ctx.account, wanted)
+          : store.all<InvoicePayment>('invoice_payment', r.ctx.account, wanted);
+      return paginate(candidates, r.params, '/v1/invoice_payments');
     }, 'InvoicePayments#InvoicePaymentListParams'),
     route('GET', '/v1/invoice_payments/:id', get('invoice_payment')),
 
@@ -173,8 +181,9 @@ export function buildRoutes(engine: Engine): Route[] {
     route('GET', '/v1/balance_transactions', (r) => {
       const payout = r.params.str('payout');
       if (payout) store.get<Payout>('payout', payout, r.ctx.account, 'payout');
+      const matches = eq<BalanceTransaction>(r.params, ['type', 'source', 'currency']);
       return list<BalanceTransaction>('balance_transaction', '/v1/balance_transactions', (o) =>
-        eq<BalanceTransaction>(r.params, ['type', 'source', 'currency'])(o) && (!payout || engine.txnPayout.get(o.id) === payout),
+        matches(o) && (!payout || engine.txnPayout.get(o.id) === payout),
       )(r);
     }, 'BalanceTransactions#BalanceTransactionListParams'),
     route('GET', '/v1/balance_transactions/:id', get('balance_transaction')),
@@ -188,7 +197,8 @@ export function buildRoutes(engine: Engine): Route[] {
     route('POST', '/v1/payouts', (r) => engine.createPayout(r.ctx, r.params), 'Payouts#PayoutCreateParams'),
     route('GET', '/v1/payouts', (r) => {
       const arrival = r.params.range('arrival_date');
-      return list<Payout>('payout', '/v1/payouts', (o) => eq<Payout>(r.params, ['status', 'destination'])(o) && (!arrival || arrival(o.arrival_date)))(r);
+      const matches = eq<Payout>(r.params, ['status', 'destination']);
+      return list<Payout>('payout', '/v1/payouts', (o) => matches(o) && (!arrival || arrival(o.arrival_date)))(r);
     }, 'Payouts#PayoutListParams'),
     route('GET', '/v1/payouts/:id', get('payout')),
 
@@ -234,9 +244,9 @@ export function buildIncludables(engine: Engine, account: Ctx['account']): Recor
       line_items: (s) => listOf(engine.checkoutLineItems({ account, requestId: null, idempotencyKey: null }, s.id as string), `/v1/checkout/sessions/${s.id as string}/line_items`),
     },
     invoice: {
-      payments: (i) => listOf(store.all<InvoicePayment>('invoice_payment', account, (p) => p.invoice === i.id), `/v1/invoices/${i.id as string}/payments`),
+      payments: (i) => listOf(store.linked<InvoicePayment>('invoice_payment', 'invoice', i.id as string, account), `/v1/invoices/${i.id as string}/payments`),
       confirmation_secret: (i) => {
-        const ip = store.all<InvoicePayment>('invoice_payment', account, (p) => p.invoice === i.id)[0];
+        const ip = store.linked<InvoicePayment>('invoice_payment', 'invoice', i.id as string, account)[0];
         const pi = ip ? store.find<PaymentIntent>('payment_intent', ip.payment.payment_intent as string, account) : undefined;
         return pi ? { client_secret: pi.client_secret, type: 'payment_intent' } : null;
       },

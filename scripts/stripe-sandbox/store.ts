@@ -63,10 +63,26 @@ const NOUNS: Record<string, string> = {
   'test_helpers.test_clock': 'test clock',
 };
 
+/** Fields an object keeps for life, indexed so that lookups by them do not scan every object of the type. */
+const LINKS: Record<string, Record<string, (obj: StripeObject) => unknown>> = {
+  invoice_payment: {
+    invoice: (obj) => (obj as unknown as { invoice: string }).invoice,
+    payment_intent: (obj) => (obj as unknown as { payment: { payment_intent?: unknown } }).payment.payment_intent,
+  },
+};
+
+const linkKey = (type: string, link: string, value: unknown) => `${type}.${link}=${String(value)}`;
+
+function newestFirst<T extends StripeObject>(entries: Entry[]): T[] {
+  entries.sort((a, b) => (b.obj.created ?? 0) - (a.obj.created ?? 0) || b.seq - a.seq);
+  return entries.map((e) => e.obj as T);
+}
+
 export class Store {
   private readonly byId = new Map<string, Entry>();
   /** Lists read one type: without this, each list or includable scans every object and event ever made. */
   private readonly byType = new Map<string, Map<string, Entry>>();
+  private readonly byLink = new Map<string, Map<string, Entry>>();
   private seq = 0;
 
   insert<T extends StripeObject>(obj: T, account: Account, clock: string | null = null): T {
@@ -76,6 +92,12 @@ export class Store {
     let ofType = this.byType.get(obj.object);
     if (!ofType) this.byType.set(obj.object, (ofType = new Map()));
     ofType.set(obj.id, entry);
+    for (const [link, valueOf] of Object.entries(LINKS[obj.object] ?? {})) {
+      const key = linkKey(obj.object, link, valueOf(obj));
+      let linked = this.byLink.get(key);
+      if (!linked) this.byLink.set(key, (linked = new Map()));
+      linked.set(obj.id, entry);
+    }
     return obj;
   }
 
@@ -84,6 +106,7 @@ export class Store {
     if (!entry) return;
     this.byId.delete(id);
     this.byType.get(entry.obj.object)?.delete(id);
+    for (const [link, valueOf] of Object.entries(LINKS[entry.obj.object] ?? {})) this.byLink.get(linkKey(entry.obj.object, link, valueOf(entry.obj)))?.delete(id);
   }
 
   entry(id: string): Entry | undefined {
@@ -108,8 +131,17 @@ export class Store {
     for (const e of this.byType.get(type)?.values() ?? []) {
       if (e.account === account && filter(e.obj as T, e)) out.push(e);
     }
-    out.sort((a, b) => (b.obj.created ?? 0) - (a.obj.created ?? 0) || b.seq - a.seq);
-    return out.map((e) => e.obj as T);
+    return newestFirst<T>(out);
+  }
+
+  /** Like `all`, for the objects whose life-long `link` field (see LINKS) is `value`. */
+  linked<T extends StripeObject>(type: string, link: string, value: string, account: Account, filter: (obj: T) => boolean = () => true): T[] {
+    if (!LINKS[type]?.[link]) throw new Error(`${type}.${link} is not an indexed link`);
+    const out: Entry[] = [];
+    for (const e of this.byLink.get(linkKey(type, link, value))?.values() ?? []) {
+      if (e.account === account && filter(e.obj as T)) out.push(e);
+    }
+    return newestFirst<T>(out);
   }
 
   entries(): IterableIterator<Entry> {
