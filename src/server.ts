@@ -63,6 +63,9 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
 
     const db: Db = createDb(databaseUrl);
     cleanups.push(() => db.destroy());
+    // The webhook processors' own pool, with prepared statements: they run the same few statements all day.
+    const webhookDb: Db = createDb(databaseUrl, { max: config.webhookProcessors + 1, preparedStatements: true });
+    cleanups.push(() => webhookDb.destroy());
     const applied = await migrateToLatest(db);
     logger.info({ applied }, applied.length > 0 ? `migrations applied: ${applied.join(', ')}` : 'migrations: up to date');
 
@@ -85,7 +88,7 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
     const boss: PgBoss = await startJobs(databaseUrl, logger);
     cleanups.push(() => boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true }));
     const emailWorker = await startEmailWorker(boss, db, transport, { from: config.mailFrom, logger });
-    const webhookWorker = await startWebhookWorker(boss, { db, stripe, logger, now: () => new Date() }, { processors: config.webhookProcessors });
+    const webhookWorker = await startWebhookWorker(boss, { db: webhookDb, stripe, logger, now: () => new Date() }, { processors: config.webhookProcessors });
 
     const ctx: AppContext = {
       config,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { createDb } from '../db/connection';
+import { createDb, PREPARED_PER_CONNECTION } from '../db/connection';
 import { migrateToLatest, pendingMigrations } from '../db/migrate';
 import { migrations } from '../db/migrations';
 import { recordAudit } from '../src/audit/audit';
@@ -15,6 +15,28 @@ afterAll(async () => {
 });
 
 describe('the database', () => {
+  test('with preparedStatements, a connection prepares each parameterised statement once and answers as before; past the limit, statements run unnamed', async () => {
+    const prepared = createDb(testDb.url, { max: 1, preparedStatements: true });
+    try {
+      const preparedOnConnection = async () => (await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'gs\_%'`.execute(prepared)).rows.map((r) => r.statement);
+      for (let i = 0; i < 3; i += 1) {
+        const row = await prepared.selectNoFrom(sql<number>`${i}::int + 1`.as('n')).executeTakeFirstOrThrow();
+        expect(row.n).toBe(i + 1);
+      }
+      await sql`SELECT 1`.execute(prepared);
+      // The first statement is the lookup itself, prepared on its first run.
+      expect((await preparedOnConnection()).filter((text) => text.includes('::int + 1'))).toHaveLength(1);
+      expect(await preparedOnConnection()).not.toContain('SELECT 1');
+
+      for (let i = 0; i < PREPARED_PER_CONNECTION + 5; i += 1) await sql`SELECT ${i}::int AS ${sql.raw(`n${i}`)}`.execute(prepared);
+      expect(await preparedOnConnection()).toHaveLength(PREPARED_PER_CONNECTION);
+      const last = await sql<{ n204: number }>`SELECT ${7}::int AS n204`.execute(prepared);
+      expect(last.rows).toEqual([{ n204: 7 }]);
+    } finally {
+      await prepared.destroy();
+    }
+  });
+
   test('the audit log refuses UPDATE, DELETE and TRUNCATE', async () => {
     await recordAudit(testDb.db, { organizationId: null, actorStaffUserId: null, action: 'test.recorded' });
     await expect(sql`UPDATE audit_log SET action = 'rewritten'`.execute(testDb.db)).rejects.toThrow(/append-only/);

@@ -7,6 +7,7 @@ import { createStripeClient, STRIPE_API_VERSION, type StripeClient } from '../..
 import { memberMetadata } from '../../src/stripe/metadata';
 import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers';
 import { processDueEvents, type ProcessReport } from '../../webhooks/processor';
+import { createDb } from '../../db/connection';
 import type { Member, Organization } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testApp, testContext } from './app';
@@ -74,7 +75,9 @@ export async function startStripeFlow(options: { sandbox?: StripeSandboxOptions 
     .returningAll()
     .executeTakeFirstOrThrow();
   const logger = pino({ level: 'silent' });
-  const processorDeps = { db: testDb.db, stripe, logger, now: () => new Date() };
+  // The processor gets a pool of its own with prepared statements, as in the service.
+  const processorDb = createDb(testDb.url, { max: 2, preparedStatements: true });
+  const processorDeps = { db: processorDb, stripe, logger, now: () => new Date() };
 
   const flow: StripeFlow = {
     testDb,
@@ -126,6 +129,7 @@ export async function startStripeFlow(options: { sandbox?: StripeSandboxOptions 
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sandbox.close();
+      await processorDb.destroy();
       await testDb.drop();
     },
   };
