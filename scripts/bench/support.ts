@@ -1,4 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -113,3 +115,49 @@ export async function runLoad(target: string, requests: Array<{ method: string; 
 
 export const formatLoad = (name: string, r: LoadResult): string =>
   `${name.padEnd(28)} ${r.perSecond.toFixed(0).padStart(7)} req/s   p50 ${r.p50Ms.toFixed(1).padStart(6)} ms   p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   (${r.requests} requests, ${r.errors} errors, ${r.seconds.toFixed(1)} s)`;
+
+/** Whether wrk (Debian's package `wrk`) is installed: a load generator in C leaves the cores to the server under test. */
+export function wrkAvailable(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // wrk --version prints its usage and exits 1; only a missing binary is an error here.
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+const WRK_THREADS = 2;
+
+/**
+ * Sends prepared requests with wrk, `concurrency` connections over two threads, each
+ * request once. The last `concurrency` requests are spares for the requests in flight
+ * when a thread has its share.
+ */
+export async function runWrkLoad(target: string, requests: Array<{ method: string; path: string; headers: Record<string, string>; body?: string }>, concurrency: number): Promise<LoadResult> {
+  const folder = mkdtempSync(path.join(tmpdir(), 'gs-wrk-'));
+  try {
+    const file = path.join(folder, 'requests.tsv');
+    const fields = (r: (typeof requests)[number]) => [r.method, r.path, ...Object.entries(r.headers).flat(), r.body ?? ''];
+    if (requests.some((r) => fields(r).some((field) => /[\t\n\x1f]/.test(field)))) throw new Error('requests for wrk cannot hold tabs, newlines or \\x1f');
+    const line = (r: (typeof requests)[number]) => [r.method, r.path, Object.entries(r.headers).map(([name, value]) => `${name}: ${value}`).join('\x1f'), r.body ?? ''].join('\t');
+    writeFileSync(file, requests.map(line).join('\n') + '\n');
+    const quota = Math.floor((requests.length - concurrency) / WRK_THREADS);
+    const script = path.resolve(__dirname, 'wrk-replay.lua');
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn('wrk', ['-t', String(WRK_THREADS), '-c', String(concurrency), '-d', '300s', '--timeout', '30s', '-s', script, target, '--', file, String(WRK_THREADS), String(quota)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.split('thread done').length - 1 === WRK_THREADS) child.kill('SIGINT');
+      });
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrk exited with ${code}:\n${out}`))));
+    });
+    const summary = JSON.parse(output.trim().split('\n').at(-1)!) as { requests: number; durationUs: number; errors: number; p50Us: number; p99Us: number };
+    const seconds = summary.durationUs / 1e6;
+    return { requests: summary.requests, errors: summary.errors, seconds, perSecond: summary.requests / seconds, p50Ms: summary.p50Us / 1000, p99Ms: summary.p99Us / 1000 };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}

@@ -20,7 +20,7 @@ import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers';
 import { memberMetadata } from '../../src/stripe/metadata';
 import { processDueEvents } from '../../webhooks/processor';
 import { benchContext } from './bench-app';
-import { benchDatabase, formatLoad, runLoad, spawnServer, type BenchDatabase } from './support';
+import { benchDatabase, formatLoad, runLoad, runWrkLoad, spawnServer, wrkAvailable, type BenchDatabase } from './support';
 
 const { values: flags } = parseArgs({
   options: {
@@ -55,9 +55,15 @@ function syntheticEvent(index: number): string {
 async function ingest(bench: BenchDatabase): Promise<void> {
   const count = Number(flags['ingest-events']);
   const concurrency = Number(flags.concurrency);
-  log(`\n== ingest: ${count} signed events per server at concurrency ${concurrency}`);
-  const prepare = () =>
-    Array.from({ length: count }, (_, i) => {
+  // wrk, where installed, is the load generator: in C, it leaves the two cores to the servers
+  // (as Stripe's deliveries would); the Node one competes with them for CPU.
+  const withWrk = wrkAvailable();
+  const load = withWrk ? runWrkLoad : runLoad;
+  log(`\n== ingest: ${count} signed events per server at concurrency ${concurrency}, sent by ${withWrk ? 'wrk' : 'a Node load generator (apt-get install wrk for one that uses less CPU)'}`);
+  let serial = 0;
+  const prepare = (n: number) =>
+    Array.from({ length: n }, () => {
+      const i = serial++;
       const body = syntheticEvent(i);
       const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET });
       return { method: 'POST', path: '/webhooks/stripe', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature }, body };
@@ -66,8 +72,8 @@ async function ingest(bench: BenchDatabase): Promise<void> {
   for (const mode of ['baseline', 'app'] as const) {
     const server = await spawnServer('scripts/bench/ingest-server.ts', { BENCH_MODE: mode, BENCH_DATABASE_URL: bench.url, BENCH_WEBHOOK_SECRET: SECRET });
     try {
-      await runLoad(server.url, prepare().slice(0, 500), concurrency); // warm-up: JIT, pool connections
-      results[mode] = await runLoad(server.url, prepare(), concurrency);
+      await load(server.url, prepare(500 + concurrency), concurrency); // warm-up: JIT, pool connections
+      results[mode] = await load(server.url, prepare(count + (withWrk ? concurrency : 0)), concurrency);
       log(formatLoad(mode === 'app' ? 'service receiver' : 'baseline (node:http+INSERT)', results[mode]!));
     } finally {
       await server.stop();
