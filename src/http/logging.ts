@@ -30,7 +30,9 @@ export function bareRequestId(logger: Logger): RequestHandler {
     const id = requestIdOf(req.headers['x-request-id']);
     res.setHeader('X-Request-Id', id);
     req.id = id;
-    req.log = logger.child({ reqId: id });
+    // Made on first use: a delivery that logs nothing (nearly all) skips building a child logger.
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', { configurable: true, enumerable: true, get: () => (child ??= logger.child({ reqId: id })), set: (value: Logger) => (child = value) });
     next();
   };
 }
