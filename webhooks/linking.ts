@@ -53,15 +53,17 @@ export async function linkToMember(
   const accountOrganization = await organizationForAccount(trx, event.account);
 
   let ids: OurIds | undefined = idsFromMetadata(hints.metadata);
+  // Found by its customer id, the member is read and locked at once.
+  let lockedMember: Member | undefined;
   if (!ids && hints.customerId) {
-    const known = await trx
+    lockedMember = await trx
       .selectFrom('members')
-      .innerJoin('organizations', 'organizations.id', 'members.organization_id')
-      .select(['members.id as member_id', 'members.organization_id'])
-      .where('members.stripe_customer_id', '=', hints.customerId)
-      .$if(accountOrganization !== undefined, (q) => q.where('members.organization_id', '=', accountOrganization!.id))
+      .selectAll()
+      .where('stripe_customer_id', '=', hints.customerId)
+      .$if(accountOrganization !== undefined, (q) => q.where('organization_id', '=', accountOrganization!.id))
+      .forUpdate()
       .executeTakeFirst();
-    if (known) ids = { organizationId: known.organization_id, memberId: known.member_id, planId: undefined };
+    if (lockedMember) ids = { organizationId: lockedMember.organization_id, memberId: lockedMember.id, planId: undefined };
   }
   if (!ids && hints.customerId) {
     const customer = await stripe.customers.retrieve(hints.customerId, {}, requestOptions({ stripe_account_id: event.account ?? null }));
@@ -73,7 +75,7 @@ export async function linkToMember(
   if (!organization) throw new NotOurs(`metadata names organization ${ids.organizationId}, which does not exist here`);
   if (accountOrganization && accountOrganization.id !== organization.id) throw new NotOurs('metadata names another organization than the account it came from');
   if (!ids.memberId) throw new RetryLater(`no member linked yet to customer ${hints.customerId ?? '(none)'}`, organization.id);
-  const member = await trx.selectFrom('members').selectAll().where('organization_id', '=', organization.id).where('id', '=', ids.memberId).forUpdate().executeTakeFirst();
+  const member = lockedMember ?? (await trx.selectFrom('members').selectAll().where('organization_id', '=', organization.id).where('id', '=', ids.memberId).forUpdate().executeTakeFirst());
   if (!member) throw new RetryLater(`member ${ids.memberId} not found (yet) in ${organization.slug}`, organization.id);
   if (hints.customerId && member.stripe_customer_id !== hints.customerId) {
     await trx.updateTable('members').set({ stripe_customer_id: hints.customerId, updated_at: new Date() }).where('organization_id', '=', organization.id).where('id', '=', member.id).execute();
