@@ -245,7 +245,9 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
         throw err;
       }
       const expand = params.strArr('expand') ?? [];
-      const body = applyExpand(clone(result), expand, {
+      // A copy only where it is changed (expanded) or kept (for an idempotent replay); a
+      // plain read is serialised straight from the store.
+      const body = expand.length === 0 && !idemKey ? result : applyExpand(clone(result), expand, {
         resolve: (id) => {
           const e = engine.store.entry(id);
           return e && e.account === account ? clone(e.obj) : undefined;
