@@ -1333,7 +1333,7 @@ export class Engine extends Core {
     this.emit(ctx, 'invoice.paid', invoice);
     this.emit(ctx, 'invoice.payment_succeeded', invoice);
     const customer = this.customerOf(invoice);
-    const stillOverdue = this.store.all<Invoice>('invoice', this.accountOf(invoice.id), (i) => i.customer === customer.id && i.status === 'open' && i.attempt_count > 0).length > 0;
+    const stillOverdue = this.store.linked<Invoice>('invoice', 'customer', customer.id, this.accountOf(invoice.id), (i) => i.status === 'open' && i.attempt_count > 0).length > 0;
     if (customer.delinquent && !stillOverdue) {
       const cprev = this.track(customer);
       customer.delinquent = false;
@@ -2098,7 +2098,7 @@ export class Engine extends Core {
   private dailyPayout(clockId: string, account: Account, at: number): void {
     if (!this.store.entry(clockId)) return;
     const byCurrency = new Map<string, BalanceTransaction[]>();
-    for (const txn of this.store.all<BalanceTransaction>('balance_transaction', account, (t, e) => e.clock === clockId && t.status === 'available' && !this.txnPayout.has(t.id))) {
+    for (const txn of this.store.onClock<BalanceTransaction>('balance_transaction', clockId, account, (t) => t.status === 'available' && !this.txnPayout.has(t.id))) {
       const list = byCurrency.get(txn.currency) ?? [];
       list.push(txn);
       byCurrency.set(txn.currency, list);

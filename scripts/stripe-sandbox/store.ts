@@ -65,6 +65,7 @@ const NOUNS: Record<string, string> = {
 
 /** Fields an object keeps for life, indexed so that lookups by them do not scan every object of the type. */
 const LINKS: Record<string, Record<string, (obj: StripeObject) => unknown>> = {
+  invoice: { customer: (obj) => (obj as unknown as { customer: string }).customer },
   invoice_payment: {
     invoice: (obj) => (obj as unknown as { invoice: string }).invoice,
     payment_intent: (obj) => (obj as unknown as { payment: { payment_intent?: unknown } }).payment.payment_intent,
@@ -83,6 +84,8 @@ export class Store {
   /** Lists read one type: without this, each list or includable scans every object and event ever made. */
   private readonly byType = new Map<string, Map<string, Entry>>();
   private readonly byLink = new Map<string, Map<string, Entry>>();
+  /** Objects by type and test clock: a clock's daily payout sweeps its own balance, not every clock's. */
+  private readonly byClock = new Map<string, Map<string, Entry>>();
   private seq = 0;
 
   insert<T extends StripeObject>(obj: T, account: Account, clock: string | null = null): T {
@@ -92,10 +95,11 @@ export class Store {
     let ofType = this.byType.get(obj.object);
     if (!ofType) this.byType.set(obj.object, (ofType = new Map()));
     ofType.set(obj.id, entry);
-    for (const [link, valueOf] of Object.entries(LINKS[obj.object] ?? {})) {
-      const key = linkKey(obj.object, link, valueOf(obj));
-      let linked = this.byLink.get(key);
-      if (!linked) this.byLink.set(key, (linked = new Map()));
+    const keys = Object.entries(LINKS[obj.object] ?? {}).map(([link, valueOf]) => [this.byLink, linkKey(obj.object, link, valueOf(obj))] as const);
+    if (clock !== null) keys.push([this.byClock, linkKey(obj.object, 'clock', clock)]);
+    for (const [index, key] of keys) {
+      let linked = index.get(key);
+      if (!linked) index.set(key, (linked = new Map()));
       linked.set(obj.id, entry);
     }
     return obj;
@@ -107,6 +111,7 @@ export class Store {
     this.byId.delete(id);
     this.byType.get(entry.obj.object)?.delete(id);
     for (const [link, valueOf] of Object.entries(LINKS[entry.obj.object] ?? {})) this.byLink.get(linkKey(entry.obj.object, link, valueOf(entry.obj)))?.delete(id);
+    if (entry.clock !== null) this.byClock.get(linkKey(entry.obj.object, 'clock', entry.clock))?.delete(id);
   }
 
   entry(id: string): Entry | undefined {
@@ -130,6 +135,15 @@ export class Store {
     const out: Entry[] = [];
     for (const e of this.byType.get(type)?.values() ?? []) {
       if (e.account === account && filter(e.obj as T, e)) out.push(e);
+    }
+    return newestFirst<T>(out);
+  }
+
+  /** Like `all`, for the objects on a test clock. */
+  onClock<T extends StripeObject>(type: string, clock: string, account: Account, filter: (obj: T) => boolean = () => true): T[] {
+    const out: Entry[] = [];
+    for (const e of this.byClock.get(linkKey(type, 'clock', clock))?.values() ?? []) {
+      if (e.account === account && filter(e.obj as T)) out.push(e);
     }
     return newestFirst<T>(out);
   }
