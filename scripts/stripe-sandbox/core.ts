@@ -45,6 +45,8 @@ export class Core {
   private readonly clockNow = new Map<string, number>();
   /** Scheduled work by clock (null: real time), so that one clock's advance never walks every other clock's tasks. */
   private tasks = new Map<string | null, Task[]>();
+  /** The clocks each task key has been scheduled on, so cancelling by key visits only those. */
+  private readonly keyClocks = new Map<string, Set<string | null>>();
   private taskSeq = 0;
   readonly endpointSecrets = new Map<string, string>();
   readonly connectEndpoints = new Set<string>();
@@ -87,6 +89,11 @@ export class Core {
 
   schedule(clock: string | null, at: number, run: () => void, opts: { key?: string; priority?: number } = {}): void {
     const task = { seq: ++this.taskSeq, at, clock, key: opts.key, priority: opts.priority ?? PRIORITY.normal, run };
+    if (opts.key !== undefined) {
+      const clocks = this.keyClocks.get(opts.key);
+      if (clocks) clocks.add(clock);
+      else this.keyClocks.set(opts.key, new Set([clock]));
+    }
     const ofClock = this.tasks.get(clock);
     if (ofClock) ofClock.push(task);
     else this.tasks.set(clock, [task]);
@@ -95,10 +102,15 @@ export class Core {
   /** Drops all scheduled work (the server is closing). */
   shutdown(): void {
     this.tasks.clear();
+    this.keyClocks.clear();
   }
 
   cancelTasks(key: string): void {
-    for (const [clock, ofClock] of this.tasks) this.tasks.set(clock, ofClock.filter((t) => t.key !== key));
+    for (const clock of this.keyClocks.get(key) ?? []) {
+      const ofClock = this.tasks.get(clock);
+      if (ofClock) this.tasks.set(clock, ofClock.filter((t) => t.key !== key));
+    }
+    this.keyClocks.delete(key);
   }
 
   /** Runs every task of `clock` due up to `until`, in time order, moving the clock's time along. */

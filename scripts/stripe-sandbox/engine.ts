@@ -89,6 +89,8 @@ export class Engine extends Core {
   private readonly checkouts = new Map<string, CheckoutState>();
   /** Which payout swept a balance transaction (automatic payouts only, as in Stripe). */
   readonly txnPayout = new Map<string, string>();
+  /** Running balance sums by account and currency, kept as balance transactions come, mature and go: every maturing transaction reports the balance. */
+  private readonly balanceSums = new Map<Account, Map<string, { available: number; pending: number }>>();
   private readonly invoiceSub = new Map<string, string>();
   private readonly piInvoice = new Map<string, string>();
   private invoiceSeq = new Map<string, number>();
@@ -1765,16 +1767,27 @@ export class Engine extends Core {
       type: t.type,
     };
     this.store.insert(txn, account, clock);
+    this.addToBalance(account, txn, 1);
     if (txn.status === 'pending') {
       this.schedule(clock, availableOn, () => this.makeAvailable(txn.id), { priority: PRIORITY.balance });
     }
     return txn;
   }
 
+  private addToBalance(account: Account, txn: BalanceTransaction, sign: 1 | -1): void {
+    let sums = this.balanceSums.get(account);
+    if (!sums) this.balanceSums.set(account, (sums = new Map()));
+    const sum = sums.get(txn.currency) ?? { available: 0, pending: 0 };
+    sum[txn.status === 'available' ? 'available' : 'pending'] += sign * txn.net;
+    sums.set(txn.currency, sum);
+  }
+
   private makeAvailable(txnId: string): void {
     const txn = this.store.entry(txnId)?.obj as BalanceTransaction | undefined;
     if (!txn || txn.status !== 'pending') return;
+    this.addToBalance(this.accountOf(txnId), txn, -1);
     txn.status = 'available';
+    this.addToBalance(this.accountOf(txnId), txn, 1);
     this.emit(systemCtx(this.accountOf(txnId)), 'balance.available', this.balance(this.accountOf(txnId)), undefined, txnId);
   }
 
@@ -1785,15 +1798,8 @@ export class Engine extends Core {
     connect_reserved: { amount: number; currency: string }[];
     livemode: false;
   } {
-    const sums = new Map<string, { available: number; pending: number }>();
-    for (const txn of this.store.all<BalanceTransaction>('balance_transaction', account)) {
-      const s = sums.get(txn.currency) ?? { available: 0, pending: 0 };
-      if (txn.status === 'available') s.available += txn.net;
-      else s.pending += txn.net;
-      sums.set(txn.currency, s);
-    }
-    if (sums.size === 0) sums.set('usd', { available: 0, pending: 0 });
-    const list = [...sums.entries()];
+    const sums = this.balanceSums.get(account);
+    const list = sums && sums.size > 0 ? [...sums.entries()].sort(([a], [b]) => a.localeCompare(b)) : [['usd', { available: 0, pending: 0 }] as const];
     return {
       object: 'balance',
       available: list.map(([currency, s]) => ({ amount: s.available, currency, source_types: { card: s.available } })),
@@ -2175,7 +2181,11 @@ export class Engine extends Core {
     // Deleting a clock deletes the objects attached to it, as in Stripe.
     const doomed = [...this.store.entries()].filter((e) => e.clock === id && e.obj.object !== 'event').map((e) => e.obj.id);
     this.emit(ctx, 'test_helpers.test_clock.deleted', clock);
-    for (const objId of doomed) this.store.remove(objId);
+    for (const objId of doomed) {
+      const entry = this.store.entry(objId)!;
+      if (entry.obj.object === 'balance_transaction') this.addToBalance(entry.account, entry.obj as BalanceTransaction, -1);
+      this.store.remove(objId);
+    }
     this.forgetClock(id);
     return { id, object: 'test_helpers.test_clock', deleted: true };
   }
