@@ -1,4 +1,6 @@
+import type Stripe from 'stripe';
 import { accountBalances } from '../../src/ledger/queries';
+import { storeEvent } from '../events';
 import { checkLedger } from '../../src/ledger/check';
 import { DAY, START, startStripeFlow, type StripeFlow } from '../../test/support/stripe-flow';
 
@@ -50,6 +52,17 @@ describe('payout events', () => {
       expect(balances.find((b) => b.account === 'stripe_balance')?.balanceCents).toBe(5000 - 175);
       expect(balances.find((b) => b.account === 'bank')?.balanceCents ?? 0).toBe(0);
       expect(await checkLedger(manual.testDb.db, manual.organization.id)).toEqual([]);
+
+      // The payout's paid event processed after its failure (delivered late) changes nothing: the mirror only moves forward.
+      const failed = await manual.testDb.db.selectFrom('stripe_events').select('payload').where('type', '=', 'payout.failed').executeTakeFirstOrThrow();
+      const late = structuredClone(failed.payload) as unknown as Stripe.Event;
+      Object.assign(late, { id: `${late.id}_paid_late`, type: 'payout.paid' });
+      Object.assign(late.data.object, { status: 'paid', failure_message: null });
+      expect(await storeEvent(manual.testDb.db, late)).toBe(true);
+      expect((await manual.settle()).processed).toBe(1);
+      expect((await manual.testDb.db.selectFrom('stripe_payouts').select('status').where('id', '=', payout.id).executeTakeFirstOrThrow()).status).toBe('failed');
+      const after = await manual.testDb.db.selectFrom('ledger_transactions').select('kind').where('stripe_payout_id', '=', payout.id).orderBy('kind').execute();
+      expect(after.map((k) => k.kind)).toEqual(['payout', 'payout_failed']);
     } finally {
       await manual.close();
     }
