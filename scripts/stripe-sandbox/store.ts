@@ -74,9 +74,14 @@ const LINKS: Record<string, Record<string, (obj: StripeObject) => unknown>> = {
 
 const linkKey = (type: string, link: string, value: unknown) => `${type}.${link}=${String(value)}`;
 
-function newestFirst<T extends StripeObject>(entries: Entry[]): T[] {
-  entries.sort((a, b) => (b.obj.created ?? 0) - (a.obj.created ?? 0) || b.seq - a.seq);
-  return entries.map((e) => e.obj as T);
+/** The entries `account` sees that pass `filter`, newest first (Stripe's list order). */
+function visibleNewestFirst<T extends StripeObject>(entries: Iterable<Entry> | undefined, account: Account, filter: (obj: T, e: Entry) => boolean): T[] {
+  const out: Entry[] = [];
+  for (const e of entries ?? []) {
+    if (e.account === account && filter(e.obj as T, e)) out.push(e);
+  }
+  out.sort((a, b) => (b.obj.created ?? 0) - (a.obj.created ?? 0) || b.seq - a.seq);
+  return out.map((e) => e.obj as T);
 }
 
 export class Store {
@@ -132,30 +137,18 @@ export class Store {
 
   /** All objects of a type for an account, newest first (Stripe's list order). */
   all<T extends StripeObject>(type: string, account: Account, filter: (obj: T, e: Entry) => boolean = () => true): T[] {
-    const out: Entry[] = [];
-    for (const e of this.byType.get(type)?.values() ?? []) {
-      if (e.account === account && filter(e.obj as T, e)) out.push(e);
-    }
-    return newestFirst<T>(out);
+    return visibleNewestFirst(this.byType.get(type)?.values(), account, filter);
   }
 
   /** Like `all`, for the objects on a test clock. */
   onClock<T extends StripeObject>(type: string, clock: string, account: Account, filter: (obj: T) => boolean = () => true): T[] {
-    const out: Entry[] = [];
-    for (const e of this.byClock.get(linkKey(type, 'clock', clock))?.values() ?? []) {
-      if (e.account === account && filter(e.obj as T)) out.push(e);
-    }
-    return newestFirst<T>(out);
+    return visibleNewestFirst(this.byClock.get(linkKey(type, 'clock', clock))?.values(), account, filter);
   }
 
   /** Like `all`, for the objects whose life-long `link` field (see LINKS) is `value`. */
   linked<T extends StripeObject>(type: string, link: string, value: string, account: Account, filter: (obj: T) => boolean = () => true): T[] {
     if (!LINKS[type]?.[link]) throw new Error(`${type}.${link} is not an indexed link`);
-    const out: Entry[] = [];
-    for (const e of this.byLink.get(linkKey(type, link, value))?.values() ?? []) {
-      if (e.account === account && filter(e.obj as T)) out.push(e);
-    }
-    return newestFirst<T>(out);
+    return visibleNewestFirst(this.byLink.get(linkKey(type, link, value))?.values(), account, filter);
   }
 
   entries(): IterableIterator<Entry> {
