@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Database } from '../db/database';
+import type { LedgerTransactionDraft } from '../src/ledger/postings';
 import type { StripeClient } from '../src/stripe/client';
 
 /** What a handler gets: the event, a transaction that commits with the event's processed mark, and Stripe to re-read from. */
@@ -11,6 +12,12 @@ export interface HandlerContext {
   stripe: StripeClient;
   logger: Logger;
   now: Date;
+  /**
+   * Queues ledger postings (keyed, so a repeat posts nothing new). They are written in the
+   * same transaction once every event of the batch has been handled; the processor adds
+   * how many were new to the event's outcome.
+   */
+  post: (organizationId: string, drafts: LedgerTransactionDraft[]) => void;
 }
 
 export interface HandlerOutcome {

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Database, StoredStripeEvent } from '../db/database';
 import type { StripeClient } from '../src/stripe/client';
+import type { LedgerTransactionDraft } from '../src/ledger/postings';
 import { idsFromMetadata } from '../src/stripe/metadata';
+import { BatchPostings } from './batch-postings';
 import { NotOurs, RetryLater } from './errors';
 import { handlerFor } from './handlers';
 
@@ -19,7 +21,7 @@ export interface ProcessorDeps {
   stripe: StripeClient;
   logger: Logger;
   now: () => Date;
-  /** Throws inside the event's transaction after its handler ran: for crash drills in tests. */
+  /** Throws inside the batch's transaction after the event's handler ran and the batch's ledger postings were written: for crash drills in tests. */
   failAfterHandler?: (event: StoredStripeEvent) => boolean;
 }
 
@@ -41,14 +43,16 @@ type BatchResult =
   /** `event` is the one that failed; undefined when a batch's commit failed (smaller batches will tell). */
   | { kind: 'error'; event: StoredStripeEvent | undefined; error: unknown };
 
-async function handle(deps: ProcessorDeps, trx: Kysely<Database>, event: StoredStripeEvent, now: Date): Promise<Outcome> {
+async function handle(deps: ProcessorDeps, trx: Kysely<Database>, postings: BatchPostings, event: StoredStripeEvent, now: Date): Promise<Outcome> {
   const handler = handlerFor(event.type);
   if (!handler) return { status: 'ignored', outcome: 'no handler for this event type', organizationId: null };
   try {
-    const result = await handler({ event: event.payload as unknown as Stripe.Event, trx, stripe: deps.stripe, logger: deps.logger, now });
+    const post = (organizationId: string, drafts: LedgerTransactionDraft[]) => postings.post(event.id, organizationId, drafts);
+    const result = await handler({ event: event.payload as unknown as Stripe.Event, trx, stripe: deps.stripe, logger: deps.logger, now, post });
     return { status: 'processed', outcome: result.outcome, organizationId: result.organizationId };
   } catch (error) {
     if (!(error instanceof NotOurs)) throw error;
+    postings.discard(event.id);
     return { status: 'ignored', outcome: `not ours: ${error.message}`, organizationId: null };
   }
 }
@@ -88,12 +92,20 @@ async function processBatch(deps: ProcessorDeps, size: number): Promise<BatchRes
       if (events.length === 0) return { kind: 'none' } as const;
       claimed = events;
 
+      const postings = new BatchPostings();
       const outcomes: Outcome[] = [];
       for (const event of events) {
         current = event;
-        outcomes.push(await handle(deps, trx, event, now));
-        if (deps.failAfterHandler?.(event)) throw new Error('simulated crash after the handler ran');
+        outcomes.push(await handle(deps, trx, postings, event, now));
       }
+      current = undefined;
+      await postings.write(trx);
+      events.forEach((event, i) => {
+        current = event;
+        if (deps.failAfterHandler?.(event)) throw new Error('simulated crash after the handler ran');
+        const posted = postings.postedBy(event.id);
+        if (posted !== undefined) outcomes[i]!.outcome += `; ${posted} ledger transaction(s) posted`;
+      });
       current = undefined;
       await sql`
         UPDATE stripe_events e

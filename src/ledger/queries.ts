@@ -74,8 +74,14 @@ function transactionRow(organizationId: string, draft: LedgerTransactionDraft): 
  * that each transaction balances.
  */
 export async function postLedgerTransactions(db: Kysely<Database>, organizationId: string, drafts: LedgerTransactionDraft[]): Promise<{ posted: number; skipped: number }> {
+  const posted = (await postLedgerTransactionsReturningKeys(db, organizationId, drafts)).size;
+  return { posted, skipped: drafts.length - posted };
+}
+
+/** As postLedgerTransactions, answering which source keys were posted (new) by this call. */
+export async function postLedgerTransactionsReturningKeys(db: Kysely<Database>, organizationId: string, drafts: LedgerTransactionDraft[]): Promise<Set<string>> {
   if (!db.isTransaction) throw new Error('postLedgerTransactions must run inside a database transaction');
-  if (drafts.length === 0) return { posted: 0, skipped: 0 };
+  if (drafts.length === 0) return new Set();
   const keys = new Set<string>();
   for (const draft of drafts) {
     assertValidDraft(draft);
@@ -97,7 +103,7 @@ export async function postLedgerTransactions(db: Kysely<Database>, organizationI
   // the transactions this call inserted. One statement with the transactions: a webhook
   // batch posts thousands of times, and each round trip costs more than the rows.
   const entries = drafts.flatMap((draft) => draft.entries.map((entry) => ({ sourceKey: draft.sourceKey, accountId: accounts.get(draft.currency)!.get(entry.account)!, amountCents: entry.amountCents, currency: draft.currency })));
-  const { rows } = await sql<{ posted: number }>`
+  const { rows } = await sql<{ keys: string[] }>`
     WITH posted AS (${insertTransactions}),
     entries AS (
       INSERT INTO ledger_entries (organization_id, transaction_id, account_id, amount_cents, currency)
@@ -107,9 +113,8 @@ export async function postLedgerTransactions(db: Kysely<Database>, organizationI
       JOIN posted ON posted.source_key = e.source_key
       ORDER BY e.n
       RETURNING 1)
-    SELECT count(*)::int AS posted FROM posted`.execute(db);
-  const posted = rows[0]!.posted;
-  return { posted, skipped: drafts.length - posted };
+    SELECT coalesce(array_agg(source_key), '{}') AS keys FROM posted`.execute(db);
+  return new Set(rows[0]!.keys);
 }
 
 export interface AccountBalance {

@@ -17,6 +17,6 @@ export const handlePaymentIntent: EventHandler = async (h) => {
   if (h.event.type === 'payment_intent.processing' || !charge) {
     return { organizationId: organization.id, outcome: `payment ${intent.id} of ${member.name} is ${intent.status}` };
   }
-  const posted = await postCharge(h, charge, { organization, member, planId, invoice: undefined });
-  return { organizationId: organization.id, outcome: `payment ${intent.id} of ${member.name} failed (${charge.failure_message ?? charge.status}); ${posted} ledger transaction(s) posted` };
+  await postCharge(h, charge, { organization, member, planId, invoice: undefined });
+  return { organizationId: organization.id, outcome: `payment ${intent.id} of ${member.name} failed (${charge.failure_message ?? charge.status})` };
 };

@@ -1,6 +1,5 @@
 import type Stripe from 'stripe';
 import type { Member, Organization } from '../../db/database';
-import { postLedgerTransactions } from '../../src/ledger/queries';
 import { postingsForChargeSucceeded, postingsForPaymentReversal, postingsForRefund, type LedgerTransactionDraft } from '../../src/ledger/postings';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext } from '../handler';
@@ -52,9 +51,9 @@ export async function retrieveCharge(h: HandlerContext, chargeId: string): Promi
  * processing posts nothing), and a reversal if it failed after that. Keyed postings make
  * any number of calls, in any order, post each fact once.
  */
-export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link: ChargeContext): Promise<number> {
+export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link: ChargeContext): Promise<void> {
   const balance = charge.balance_transaction;
-  if (!balance || typeof balance === 'string') return 0;
+  if (!balance || typeof balance === 'string') return;
   const invoice = link.invoice ?? (await invoiceOfCharge(h, charge));
   const period = invoice ? coveredPeriod(invoice, link.organization.time_zone) : undefined;
   const paymentMethod = charge.payment_method_details?.type === 'us_bank_account' ? 'us_bank_account' : 'card';
@@ -89,12 +88,11 @@ export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link:
       }),
     );
   }
-  const { posted } = await postLedgerTransactions(h.trx, link.organization.id, drafts);
-  return posted;
+  h.post(link.organization.id, drafts);
 }
 
 /** Posts every refund of a charge (full or partial), each once. */
-export async function postRefunds(h: HandlerContext, charge: Stripe.Charge, link: ChargeContext): Promise<number> {
+export async function postRefunds(h: HandlerContext, charge: Stripe.Charge, link: ChargeContext): Promise<void> {
   const invoice = link.invoice ?? (await invoiceOfCharge(h, charge));
   const refunds = await h.stripe.refunds.list({ charge: charge.id, limit: 100 }, requestOptions({ stripe_account_id: h.event.account ?? null }));
   const drafts = refunds.data
@@ -113,8 +111,7 @@ export async function postRefunds(h: HandlerContext, charge: Stripe.Charge, link
         stripeEventId: h.event.id,
       }),
     );
-  const { posted } = await postLedgerTransactions(h.trx, link.organization.id, drafts);
-  return posted;
+  h.post(link.organization.id, drafts);
 }
 
 export const chargeIdOf = (value: string | Stripe.Charge | null | undefined) => idOf(value);

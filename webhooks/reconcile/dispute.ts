@@ -1,5 +1,4 @@
 import type Stripe from 'stripe';
-import { postLedgerTransactions } from '../../src/ledger/queries';
 import { postingsForDisputeFundsReinstated, postingsForDisputeFundsWithdrawn, type LedgerTransactionDraft } from '../../src/ledger/postings';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext, HandlerOutcome } from '../handler';
@@ -34,6 +33,6 @@ export async function syncDispute(h: HandlerContext, disputeId: string): Promise
       drafts.push(...postingsForDisputeFundsReinstated({ ...common, amountCents: balance.amount, disputeFeeReturnedCents: Math.max(0, -balance.fee), occurredAt }));
     }
   }
-  const { posted } = await postLedgerTransactions(h.trx, organization.id, drafts);
-  return { organizationId: organization.id, outcome: `dispute ${dispute.id} is ${dispute.status}; ${posted} ledger transaction(s) posted` };
+  h.post(organization.id, drafts);
+  return { organizationId: organization.id, outcome: `dispute ${dispute.id} is ${dispute.status}` };
 }

@@ -65,7 +65,6 @@ export async function applyPaidInvoice(h: HandlerContext, state: InvoiceState): 
   }
   await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to: standingAfterPayment(member.standing), cause: 'stripe_event', causeReference: h.event.id, lockedCurrent: member.standing });
 
-  let posted = 0;
   for (const payment of invoice.payments?.data ?? []) {
     if (payment.status !== 'paid') continue;
     const paymentIntentId = idOf(payment.payment.payment_intent);
@@ -73,9 +72,9 @@ export async function applyPaidInvoice(h: HandlerContext, state: InvoiceState): 
     const intent = await h.stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge.balance_transaction', 'latest_charge.failure_balance_transaction'] }, requestOptions({ stripe_account_id: h.event.account ?? null }));
     const charge = intent.latest_charge;
     if (!charge || typeof charge === 'string') continue;
-    posted += await postCharge(h, charge, { organization, member, planId: state.planId, invoice });
+    await postCharge(h, charge, { organization, member, planId: state.planId, invoice });
   }
-  return `invoice ${invoice.id} paid; ${member.name} covered to ${period?.end ?? '(no dues period)'}; ${posted} ledger transaction(s) posted`;
+  return `invoice ${invoice.id} paid; ${member.name} covered to ${period?.end ?? '(no dues period)'}`;
 }
 
 /**

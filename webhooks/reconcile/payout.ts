@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type Stripe from 'stripe';
-import { postLedgerTransactions } from '../../src/ledger/queries';
 import { postingsForPayoutFailed, postingsForPayoutPaid } from '../../src/ledger/postings';
 import type { HandlerContext, HandlerOutcome } from '../handler';
 import { organizationForBalance } from '../linking';
@@ -40,6 +39,6 @@ export async function syncPayout(h: HandlerContext, payout: Stripe.Payout): Prom
       : payout.status === 'failed'
         ? postingsForPayoutFailed({ ...common, occurredAt: new Date(payout.arrival_date * 1000) })
         : [];
-  const { posted } = await postLedgerTransactions(h.trx, organization.id, drafts);
-  return { organizationId: organization.id, outcome: `payout ${payout.id} is ${payout.status}; ${posted} ledger transaction(s) posted` };
+  h.post(organization.id, drafts);
+  return { organizationId: organization.id, outcome: `payout ${payout.id} is ${payout.status}` };
 }
