@@ -8,6 +8,7 @@ import { idsFromMetadata } from '../src/stripe/metadata';
 import { BatchPostings } from './batch-postings';
 import { NotOurs, RetryLater } from './errors';
 import { handlerFor } from './handlers';
+import { lockMembersNamedBy } from './linking';
 
 export const MAX_ATTEMPTS = 10;
 
@@ -57,6 +58,35 @@ async function handle(deps: ProcessorDeps, trx: Kysely<Database>, postings: Batc
   }
 }
 
+/** How far down the due events a claim looks for ones whose customer no other processor holds. */
+const CLAIM_WINDOW = 1000;
+
+/**
+ * Claims up to `size` due events, oldest first, whose serial keys this transaction can
+ * lock. The advisory lock is tried on the due events in order, one at a time, only until
+ * `size` are taken: the window is a subquery with its own ORDER BY and LIMIT, which
+ * PostgreSQL reads lazily and never pushes the filter into. (With the filter on the table
+ * itself, a plan that sorts after filtering tries the lock on every due event, and one
+ * processor would hold every customer's key while the others wait.) 'pending' is written
+ * out so that the partial index of due events serves any plan, generic ones too.
+ */
+export async function claimDueEvents(trx: Kysely<Database>, now: Date, size: number): Promise<StoredStripeEvent[]> {
+  const { rows } = await sql<StoredStripeEvent>`
+    SELECT e.* FROM stripe_events e
+    WHERE e.id IN (
+      SELECT due.id FROM (
+        SELECT id, serial_key FROM stripe_events
+        WHERE status = 'pending' AND next_attempt_at <= ${now}
+        ORDER BY next_attempt_at, stripe_created_at
+        LIMIT ${CLAIM_WINDOW}) due
+      WHERE pg_try_advisory_xact_lock(hashtextextended(due.serial_key, 0))
+      LIMIT ${size})
+    AND e.status = 'pending'
+    ORDER BY e.next_attempt_at, e.stripe_created_at
+    FOR UPDATE SKIP LOCKED`.execute(trx);
+  return rows;
+}
+
 /**
  * Takes up to `size` due events and processes them, in order, in one transaction: their
  * state changes, ledger postings and processed marks commit together or not at all (one
@@ -75,23 +105,11 @@ async function processBatch(deps: ProcessorDeps, size: number): Promise<BatchRes
       // Safe without waiting for the disk: the stored events are durable, and a commit lost in
       // a crash leaves them pending, so they are processed again, all or nothing, with keyed postings.
       await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-      // The serial key's lock is tried inside the claim: a processor passes over events
-      // whose customer another processor is busy with, instead of queueing behind it.
-      const events = await trx
-        .selectFrom('stripe_events')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .where(sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(serial_key, 0))`)
-        .orderBy('next_attempt_at')
-        .orderBy('stripe_created_at')
-        .limit(size)
-        .forUpdate()
-        .skipLocked()
-        .execute();
+      const events = await claimDueEvents(trx, now, size);
       if (events.length === 0) return { kind: 'none' } as const;
       claimed = events;
 
+      await lockMembersNamedBy(trx, events.map((event) => event.payload as unknown as Stripe.Event));
       const postings = new BatchPostings();
       const outcomes: Outcome[] = [];
       for (const event of events) {
