@@ -30,17 +30,19 @@ function expandOne(node: unknown, segments: string[], ctx: ExpandContext, full: 
     if (value === null) return obj;
     throw invalidRequest(`This property cannot be expanded (${full}).`, undefined, 'expand');
   }
-  obj[head] = rest.length > 0 ? expandOne(value, rest, ctx, full) : value;
-  return obj;
+  // Copied along the path only: the objects it passes through are the store's own.
+  return { ...obj, [head]: rest.length > 0 ? expandOne(value, rest, ctx, full) : value };
 }
 
+/** A copy of `root` with the paths expanded; `root` and the objects resolved are left as they are. */
 export function applyExpand<T>(root: T, paths: string[], ctx: ExpandContext): T {
+  let expanded = root;
   for (const path of paths) {
     const segments = path.split('.');
     if (segments.length > MAX_DEPTH) {
       throw invalidRequest(`You cannot expand more than ${MAX_DEPTH} levels of a property. Property: ${path}`, undefined, 'expand');
     }
-    expandOne(root, segments, ctx, path);
+    expanded = expandOne(expanded, segments, ctx, path) as T;
   }
-  return root;
+  return expanded;
 }

@@ -245,15 +245,19 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
         throw err;
       }
       const expand = params.strArr('expand') ?? [];
-      // A copy only where it is changed (expanded) or kept (for an idempotent replay); a
-      // plain read is serialised straight from the store.
-      const body = expand.length === 0 && !idemKey ? result : applyExpand(clone(result), expand, {
-        resolve: (id) => {
-          const e = engine.store.entry(id);
-          return e && e.account === account ? clone(e.obj) : undefined;
-        },
-        includables: buildIncludables(engine, account),
-      });
+      // Expansion copies only what it changes; the store's objects are serialised as they
+      // are, and a response kept for an idempotent replay is a deep copy.
+      const expanded =
+        expand.length === 0
+          ? result
+          : applyExpand(result, expand, {
+              resolve: (id) => {
+                const e = engine.store.entry(id);
+                return e && e.account === account ? e.obj : undefined;
+              },
+              includables: buildIncludables(engine, account),
+            });
+      const body = idemKey ? clone(expanded) : expanded;
       remember(200, body);
       res.status(200).json(body);
     } catch (err) {
