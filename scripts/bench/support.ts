@@ -47,7 +47,9 @@ export async function benchDatabase(): Promise<BenchDatabase> {
 
 /** Runs a TypeScript entry point in its own process and waits for it to print `LISTENING <url>`. */
 export async function spawnServer(file: string, env: NodeJS.ProcessEnv, readyPattern = /LISTENING (\S+)/): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_CPU_PROF_DIR=dir writes a V8 CPU profile of each server there (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {

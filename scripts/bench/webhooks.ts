@@ -154,6 +154,8 @@ async function processing(bench: BenchDatabase): Promise<void> {
     await control('/delivery/flush');
     const backlog = Number((await bench.db.selectFrom('stripe_events').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
     log(`backlog: ${backlog} stored events from ${members} member lifecycles (generated in ${((Date.now() - generationStarted) / 1000).toFixed(0)} s)`);
+    const mix = await bench.db.selectFrom('stripe_events').select(['type', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('type').orderBy('n', 'desc').execute();
+    log(`  by type: ${mix.map((m) => `${m.type} ${m.n}`).join(', ')}`);
 
     // As the service runs them: a pool of the processors' own, with prepared statements.
     const processorDb = createDb(bench.url, { max: processors + 1, preparedStatements: true });
