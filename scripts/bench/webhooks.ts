@@ -157,6 +157,10 @@ async function processing(bench: BenchDatabase): Promise<void> {
     const mix = await bench.db.selectFrom('stripe_events').select(['type', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('type').orderBy('n', 'desc').execute();
     log(`  by type: ${mix.map((m) => `${m.type} ${m.n}`).join(', ')}`);
 
+    // As the service runs in production (compiled JavaScript, no source maps; see the
+    // Dockerfile): tsx turns source maps on, and stripe-node takes a stack trace on every
+    // request, which source maps make several times dearer.
+    process.setSourceMapsEnabled(false);
     // As the service runs them: a pool of the processors' own, with prepared statements.
     const processorDb = createDb(bench.url, { max: processors + 1, preparedStatements: true });
     const deps = { db: processorDb, stripe, logger, now: () => new Date() };
