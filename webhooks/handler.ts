@@ -4,6 +4,7 @@ import type Stripe from 'stripe';
 import type { Database } from '../db/database';
 import type { LedgerTransactionDraft } from '../src/ledger/postings';
 import type { StripeClient } from '../src/stripe/client';
+import type { BatchMirrors } from './batch-mirrors';
 
 /** What a handler gets: the event, a transaction that commits with the event's processed mark, and Stripe to re-read from. */
 export interface HandlerContext {
@@ -18,6 +19,8 @@ export interface HandlerContext {
    * how many were new to the event's outcome.
    */
   post: (organizationId: string, drafts: LedgerTransactionDraft[]) => void;
+  /** Mirror rows (invoices, disputes, payouts), written with the batch's postings. */
+  mirror: BatchMirrors;
 }
 
 export interface HandlerOutcome {

@@ -5,6 +5,7 @@ import type { Database, StoredStripeEvent } from '../db/database';
 import type { StripeClient } from '../src/stripe/client';
 import type { LedgerTransactionDraft } from '../src/ledger/postings';
 import { idsFromMetadata } from '../src/stripe/metadata';
+import { BatchMirrors } from './batch-mirrors';
 import { BatchPostings } from './batch-postings';
 import { NotOurs, RetryLater } from './errors';
 import { handlerFor } from './handlers';
@@ -44,12 +45,12 @@ type BatchResult =
   /** `event` is the one that failed; undefined when a batch's commit failed (smaller batches will tell). */
   | { kind: 'error'; event: StoredStripeEvent | undefined; error: unknown };
 
-async function handle(deps: ProcessorDeps, trx: Kysely<Database>, postings: BatchPostings, event: StoredStripeEvent, now: Date): Promise<Outcome> {
+async function handle(deps: ProcessorDeps, trx: Kysely<Database>, postings: BatchPostings, mirror: BatchMirrors, event: StoredStripeEvent, now: Date): Promise<Outcome> {
   const handler = handlerFor(event.type);
   if (!handler) return { status: 'ignored', outcome: 'no handler for this event type', organizationId: null };
   try {
     const post = (organizationId: string, drafts: LedgerTransactionDraft[]) => postings.post(event.id, organizationId, drafts);
-    const result = await handler({ event: event.payload as unknown as Stripe.Event, trx, stripe: deps.stripe, logger: deps.logger, now, post });
+    const result = await handler({ event: event.payload as unknown as Stripe.Event, trx, stripe: deps.stripe, logger: deps.logger, now, post, mirror });
     return { status: 'processed', outcome: result.outcome, organizationId: result.organizationId };
   } catch (error) {
     if (!(error instanceof NotOurs)) throw error;
@@ -111,12 +112,14 @@ async function processBatch(deps: ProcessorDeps, size: number): Promise<BatchRes
 
       await lockMembersNamedBy(trx, events.map((event) => event.payload as unknown as Stripe.Event));
       const postings = new BatchPostings();
+      const mirror = new BatchMirrors();
       const outcomes: Outcome[] = [];
       for (const event of events) {
         current = event;
-        outcomes.push(await handle(deps, trx, postings, event, now));
+        outcomes.push(await handle(deps, trx, postings, mirror, event, now));
       }
       current = undefined;
+      await mirror.write(trx);
       await postings.write(trx);
       events.forEach((event, i) => {
         current = event;

@@ -16,12 +16,7 @@ export async function syncDispute(h: HandlerContext, disputeId: string): Promise
   const charge = await h.stripe.charges.retrieve(chargeId, {}, options);
   const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: charge.metadata, customerId: idOf(charge.customer) });
 
-  const values = { charge_id: chargeId, member_id: member.id, status: dispute.status, reason: dispute.reason, amount_cents: dispute.amount, currency: dispute.currency, updated_at: h.now };
-  await h.trx
-    .insertInto('stripe_disputes')
-    .values({ organization_id: organization.id, id: dispute.id, ...values })
-    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(values))
-    .execute();
+  h.mirror.dispute({ organization_id: organization.id, id: dispute.id, charge_id: chargeId, member_id: member.id, status: dispute.status, reason: dispute.reason, amount_cents: dispute.amount, currency: dispute.currency, updated_at: h.now });
 
   const common = { disputeId: dispute.id, chargeId, currency: dispute.currency, memberId: member.id, planId: planId ?? null, stripeEventId: h.event.id };
   const drafts: LedgerTransactionDraft[] = [];

@@ -22,7 +22,9 @@ export async function syncInvoice(h: HandlerContext, invoiceId: string): Promise
     customerId: idOf(invoice.customer),
   });
   const period = coveredPeriod(invoice, linked.organization.time_zone);
-  const values = {
+  h.mirror.invoice({
+    organization_id: linked.organization.id,
+    id: invoice.id,
     member_id: linked.member.id,
     subscription_id: idOf(invoice.parent?.subscription_details?.subscription) ?? null,
     status: invoice.status ?? 'draft',
@@ -34,12 +36,7 @@ export async function syncInvoice(h: HandlerContext, invoiceId: string): Promise
     attempt_count: invoice.attempt_count,
     paid_at: invoice.status_transitions.paid_at ? new Date(invoice.status_transitions.paid_at * 1000) : null,
     updated_at: h.now,
-  };
-  await h.trx
-    .insertInto('stripe_invoices')
-    .values({ organization_id: linked.organization.id, id: invoice.id, ...values })
-    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(values))
-    .execute();
+  });
   return { ...linked, invoice, period };
 }
 

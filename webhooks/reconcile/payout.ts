@@ -1,12 +1,8 @@
-import { sql } from 'kysely';
 import type Stripe from 'stripe';
 import { postingsForPayoutFailed, postingsForPayoutPaid } from '../../src/ledger/postings';
 import type { HandlerContext, HandlerOutcome } from '../handler';
 import { organizationForBalance } from '../linking';
 import { localDay } from './dates';
-
-/** How far a payout has gone; it only moves forward (a paid payout can still fail, a failed one stays failed). */
-const PAYOUT_PROGRESS = ['pending', 'in_transit', 'paid', 'canceled', 'failed'];
 
 /**
  * Mirrors a payout and posts it from the event's own copy, with no Stripe call: paid and
@@ -18,17 +14,7 @@ export async function syncPayout(h: HandlerContext, payout: Stripe.Payout): Prom
   const organization = await organizationForBalance(h.trx, h.event);
   // Stripe gives a payout's arrival as midnight UTC of the bank's deposit date.
   const arrivalDate = localDay(payout.arrival_date, 'UTC');
-  const values = { status: payout.status, amount_cents: payout.amount, currency: payout.currency, arrival_date: arrivalDate, failure_message: payout.failure_message, updated_at: h.now };
-  await h.trx
-    .insertInto('stripe_payouts')
-    .values({ organization_id: organization.id, id: payout.id, ...values })
-    .onConflict((oc) =>
-      oc
-        .columns(['organization_id', 'id'])
-        .doUpdateSet(values)
-        .where(sql<boolean>`coalesce(array_position(${PAYOUT_PROGRESS}::text[], excluded.status), 0) >= coalesce(array_position(${PAYOUT_PROGRESS}::text[], stripe_payouts.status), 0)`),
-    )
-    .execute();
+  h.mirror.payout({ organization_id: organization.id, id: payout.id, status: payout.status, amount_cents: payout.amount, currency: payout.currency, arrival_date: arrivalDate, failure_message: payout.failure_message, updated_at: h.now });
 
   const common = { payoutId: payout.id, currency: payout.currency, amountCents: payout.amount, arrivalDate, stripeEventId: h.event.id };
   // A failed payout posts the payout and its return together (as Stripe's own balance
