@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import pino from 'pino';
 import Stripe from 'stripe';
 import { createDb } from '../../db/connection';
@@ -163,7 +163,20 @@ async function processing(bench: BenchDatabase): Promise<void> {
     process.setSourceMapsEnabled(false);
     // As the service runs them: a pool of the processors' own, with prepared statements.
     const processorDb = createDb(bench.url, { max: processors + 1, preparedStatements: true });
-    const deps = { db: processorDb, stripe, logger, now: () => new Date() };
+    // What the processing costs per event, whatever the machine's speed that day.
+    const work = { statements: 0, stripeRequests: 0 };
+    const countStatements: KyselyPlugin = {
+      transformQuery: (args) => {
+        work.statements += 1;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const countRequest = () => (work.stripeRequests += 1);
+    stripe.on('request', countRequest);
+    const transactionsSoFar = async () => Number((await sql<{ n: number }>`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`.execute(bench.db)).rows[0]!.n);
+    const transactionsBefore = await transactionsSoFar();
+    const deps = { db: processorDb.withPlugin(countStatements), stripe, logger, now: () => new Date() };
     const started = process.hrtime.bigint();
     let reported = 0;
     const progress = setInterval(() => {
@@ -193,6 +206,11 @@ async function processing(bench: BenchDatabase): Promise<void> {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const total = reports.reduce((sum, r) => ({ processed: sum.processed + r.processed, ignored: sum.ignored + r.ignored, retried: sum.retried + r.retried, failed: sum.failed + r.failed }));
     log(`processed ${total.processed}, ignored ${total.ignored}, to retry ${total.retried}, failed ${total.failed} in ${seconds.toFixed(1)} s`);
+    stripe.off('request', countRequest);
+    // Statistics reach pg_stat_database within a second or so of each commit.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const transactions = (await transactionsSoFar()) - transactionsBefore;
+    log(`per event: ${(work.statements / backlog).toFixed(2)} statements, ${(transactions / backlog).toFixed(3)} transactions (each adds BEGIN and COMMIT), ${(work.stripeRequests / backlog).toFixed(2)} Stripe requests`);
     log(`processing throughput: ${(backlog / seconds).toFixed(0)} events/s  (aim ≥ 1,000 events/s; 500,000 events would take ${(500_000 / (backlog / seconds) / 60).toFixed(1)} min)`);
     const errors = await bench.db.selectFrom('stripe_events').select(['type', 'last_error', (eb) => eb.fn.countAll<number>().as('n')]).where('last_error', 'is not', null).groupBy(['type', 'last_error']).orderBy('n', 'desc').limit(5).execute();
     for (const e of errors) log(`  retried: ${e.n} × ${e.type}: ${e.last_error?.slice(0, 160)}`);
