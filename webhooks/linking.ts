@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, UpdateObject } from 'kysely';
 import type Stripe from 'stripe';
 import type { Database, Member, Organization } from '../db/database';
 import { idsFromMetadata, type OurIds } from '../src/stripe/metadata';
@@ -23,17 +23,36 @@ function organizationsOnce(trx: Kysely<Database>, lookup: string, read: () => Pr
   return found;
 }
 
-// A batch's members are read and locked with one statement when it starts (see
-// lockMembersNamedBy), in id order. Each row is handed out once: a second event of the
-// batch for the same member reads it anew, and so sees what the first one changed.
+// The member rows a batch has locked, read once: with one statement when it starts (see
+// lockMembersNamedBy), or by the first event that links to one the batch's events do not
+// name. Every event of the batch for that member is handed the same object, so a handler
+// that writes a member row updates that object as it writes (updateLinkedMember), or
+// forgets it (forgetLinkedMember) and the next event reads the row anew.
 const membersLockedIn = new WeakMap<Kysely<Database>, Member[]>();
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
-function takeLockedMember(trx: Kysely<Database>, matches: (member: Member) => boolean): Member | undefined {
+function lockedMember(trx: Kysely<Database>, matches: (member: Member) => boolean): Member | undefined {
+  return membersLockedIn.get(trx)?.find(matches);
+}
+
+function rememberLockedMember(trx: Kysely<Database>, member: Member): Member {
+  let locked = membersLockedIn.get(trx);
+  if (!locked) membersLockedIn.set(trx, (locked = []));
+  locked.push(member);
+  return member;
+}
+
+export function forgetLinkedMember(trx: Kysely<Database>, memberId: string): void {
   const locked = membersLockedIn.get(trx);
-  const index = locked?.findIndex(matches) ?? -1;
-  return index < 0 ? undefined : locked!.splice(index, 1)[0];
+  const index = locked?.findIndex((member) => member.id === memberId) ?? -1;
+  if (index >= 0) locked!.splice(index, 1);
+}
+
+/** Updates a linked member's row and the object the batch hands out for it, in one statement. */
+export async function updateLinkedMember(trx: Kysely<Database>, member: Member, changes: UpdateObject<Database, 'members'>): Promise<void> {
+  const updated = await trx.updateTable('members').set(changes).where('organization_id', '=', member.organization_id).where('id', '=', member.id).returningAll().executeTakeFirstOrThrow();
+  Object.assign(member, updated);
 }
 
 /**
@@ -92,20 +111,22 @@ export async function linkToMember(
   const accountOrganization = await organizationForAccount(trx, event.account);
 
   let ids: OurIds | undefined = idsFromMetadata(hints.metadata);
-  // Found by its customer id, the member is read and locked at once (or was, with the batch's).
-  let lockedMember: Member | undefined;
+  // Found by its customer id, the member is read and locked at once (or was, by the batch).
+  let byCustomer: Member | undefined;
   if (!ids && hints.customerId) {
     const customerId = hints.customerId;
-    lockedMember =
-      takeLockedMember(trx, (m) => m.stripe_customer_id === customerId && (accountOrganization === undefined || m.organization_id === accountOrganization.id)) ??
-      (await trx
+    byCustomer = lockedMember(trx, (m) => m.stripe_customer_id === customerId && (accountOrganization === undefined || m.organization_id === accountOrganization.id));
+    if (!byCustomer) {
+      const read = await trx
         .selectFrom('members')
         .selectAll()
         .where('stripe_customer_id', '=', customerId)
         .$if(accountOrganization !== undefined, (q) => q.where('organization_id', '=', accountOrganization!.id))
         .forUpdate()
-        .executeTakeFirst());
-    if (lockedMember) ids = { organizationId: lockedMember.organization_id, memberId: lockedMember.id, planId: undefined };
+        .executeTakeFirst();
+      if (read) byCustomer = rememberLockedMember(trx, read);
+    }
+    if (byCustomer) ids = { organizationId: byCustomer.organization_id, memberId: byCustomer.id, planId: undefined };
   }
   if (!ids && hints.customerId) {
     const customer = await stripe.customers.retrieve(hints.customerId, {}, requestOptions({ stripe_account_id: event.account ?? null }));
@@ -116,16 +137,16 @@ export async function linkToMember(
   const organization = await organizationById(trx, ids.organizationId);
   if (!organization) throw new NotOurs(`metadata names organization ${ids.organizationId}, which does not exist here`);
   if (accountOrganization && accountOrganization.id !== organization.id) throw new NotOurs('metadata names another organization than the account it came from');
-  if (!ids.memberId) throw new RetryLater(`no member linked yet to customer ${hints.customerId ?? '(none)'}`, organization.id);
   const memberId = ids.memberId;
-  const member =
-    lockedMember ??
-    takeLockedMember(trx, (m) => m.id === memberId && m.organization_id === organization.id) ??
-    (await trx.selectFrom('members').selectAll().where('organization_id', '=', organization.id).where('id', '=', ids.memberId).forUpdate().executeTakeFirst());
-  if (!member) throw new RetryLater(`member ${ids.memberId} not found (yet) in ${organization.slug}`, organization.id);
+  if (!memberId) throw new RetryLater(`no member linked yet to customer ${hints.customerId ?? '(none)'}`, organization.id);
+  let member = byCustomer ?? lockedMember(trx, (m) => m.id === memberId && m.organization_id === organization.id);
+  if (!member) {
+    const read = await trx.selectFrom('members').selectAll().where('organization_id', '=', organization.id).where('id', '=', memberId).forUpdate().executeTakeFirst();
+    if (!read) throw new RetryLater(`member ${memberId} not found (yet) in ${organization.slug}`, organization.id);
+    member = rememberLockedMember(trx, read);
+  }
   if (hints.customerId && member.stripe_customer_id !== hints.customerId) {
-    await trx.updateTable('members').set({ stripe_customer_id: hints.customerId, updated_at: new Date() }).where('organization_id', '=', organization.id).where('id', '=', member.id).execute();
-    member.stripe_customer_id = hints.customerId;
+    await updateLinkedMember(trx, member, { stripe_customer_id: hints.customerId, updated_at: new Date() });
   }
   return { organization, member, planId: ids.planId ?? member.plan_id ?? undefined };
 }

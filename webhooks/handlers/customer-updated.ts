@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { requestOptions } from '../../src/stripe/client';
 import type { EventHandler } from '../handler';
-import { linkToMember } from '../linking';
+import { linkToMember, updateLinkedMember } from '../linking';
 
 /**
  * customer.updated: a member who changed their email or phone in the billing portal gets
@@ -27,7 +27,7 @@ export const handleCustomerUpdated: EventHandler = async (h) => {
   }
   if (customer.phone !== undefined && customer.phone !== member.phone && customer.phone) changes.phone = customer.phone;
   if (Object.keys(changes).length > 0) {
-    await h.trx.updateTable('members').set({ ...changes, updated_at: h.now }).where('organization_id', '=', organization.id).where('id', '=', member.id).execute();
+    await updateLinkedMember(h.trx, member, { ...changes, updated_at: h.now });
     notes.unshift(`updated ${Object.keys(changes).join(' and ')}`);
   }
   return { organizationId: organization.id, outcome: `customer ${customerId}: ${notes.join('; ') || 'nothing to change'}` };

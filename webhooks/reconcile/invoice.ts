@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type Stripe from 'stripe';
+import type { Standing } from '../../db/database';
 import { changeStanding } from '../../src/members/standing';
 import { KEPT_ON_PAYMENT, standingAfterPayment } from '../../src/members/members';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext } from '../handler';
-import { idOf, linkToMember, type Linked } from '../linking';
+import { forgetLinkedMember, idOf, linkToMember, updateLinkedMember, type Linked } from '../linking';
 import { coveredPeriod, postCharge } from './charge';
 
 export interface InvoiceState extends Linked {
@@ -40,6 +41,12 @@ export async function syncInvoice(h: HandlerContext, invoiceId: string): Promise
   return { ...linked, invoice, period };
 }
 
+/** Changes a linked member's standing, caused by this event. */
+async function changeStandingOf(h: HandlerContext, { organization, member }: Linked, to: Standing): Promise<void> {
+  const { changed } = await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to, cause: 'stripe_event', causeReference: h.event.id, lockedCurrent: member.standing });
+  if (changed) forgetLinkedMember(h.trx, member.id);
+}
+
 /**
  * A paid invoice: the member is paid through the end of the period it covers (never moved
  * back) and in good standing unless an officer's decision stands; the payment and its fee
@@ -49,18 +56,13 @@ export async function applyPaidInvoice(h: HandlerContext, state: InvoiceState): 
   const { organization, member, invoice, period } = state;
   if (period) {
     // greatest/least (which skip NULLs) make the result the same in any order of invoices.
-    await h.trx
-      .updateTable('members')
-      .set({
-        paid_through: sql<string>`greatest(paid_through, ${period.end}::date)`,
-        joined_on: sql<string>`least(joined_on, ${period.start}::date)`,
-        updated_at: h.now,
-      })
-      .where('organization_id', '=', organization.id)
-      .where('id', '=', member.id)
-      .execute();
+    await updateLinkedMember(h.trx, member, {
+      paid_through: sql<string>`greatest(paid_through, ${period.end}::date)`,
+      joined_on: sql<string>`least(joined_on, ${period.start}::date)`,
+      updated_at: h.now,
+    });
   }
-  await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to: standingAfterPayment(member.standing), cause: 'stripe_event', causeReference: h.event.id, lockedCurrent: member.standing });
+  await changeStandingOf(h, state, standingAfterPayment(member.standing));
 
   for (const payment of invoice.payments?.data ?? []) {
     if (payment.status !== 'paid') continue;
@@ -80,10 +82,10 @@ export async function applyPaidInvoice(h: HandlerContext, state: InvoiceState): 
  * anyway, or an officer's decision stands.
  */
 export async function applyFailedPayment(h: HandlerContext, state: InvoiceState): Promise<string> {
-  const { organization, member, invoice, period } = state;
+  const { member, invoice, period } = state;
   if (invoice.status === 'paid' || invoice.status === 'void') return `invoice ${invoice.id} is ${invoice.status} now; the failure no longer matters`;
   if (period && member.paid_through !== null && member.paid_through >= period.end) return `invoice ${invoice.id} failed but ${member.name} is paid through ${member.paid_through}`;
   if (KEPT_ON_PAYMENT.includes(member.standing)) return `invoice ${invoice.id} failed; standing ${member.standing} kept`;
-  await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to: 'past_due', cause: 'stripe_event', causeReference: h.event.id, lockedCurrent: member.standing });
+  await changeStandingOf(h, state, 'past_due');
   return `invoice ${invoice.id} payment failed (attempt ${invoice.attempt_count}); ${member.name} is past due`;
 }

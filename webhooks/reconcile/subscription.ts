@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type Stripe from 'stripe';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext, HandlerOutcome } from '../handler';
-import { idOf, linkToMember } from '../linking';
+import { idOf, linkToMember, updateLinkedMember } from '../linking';
 
 /** Where the subscription's state comes from: the copy a subscription event carries, or a read from Stripe. */
 export type SubscriptionSource = { carried: Stripe.Subscription } | { id: string };
@@ -71,7 +71,7 @@ async function mirror(h: HandlerContext, subscription: Stripe.Subscription, appl
     return { kind: 'stale', outcome: { organizationId: organization.id, outcome: `subscription ${subscription.id}: this event is older than the state kept (as of ${kept.state_as_of.toISOString()}); nothing changed` } };
   }
   if (planId && member.plan_id === null) {
-    await h.trx.updateTable('members').set({ plan_id: planId }).where('organization_id', '=', organization.id).where('id', '=', member.id).execute();
+    await updateLinkedMember(h.trx, member, { plan_id: planId });
   }
   return { kind: 'mirrored', outcome: { organizationId: organization.id, outcome: `subscription ${subscription.id} is ${subscription.status}${subscription.cancel_at_period_end ? ', ending at period end' : ''}` } };
 }

@@ -1,0 +1,57 @@
+import type Stripe from 'stripe';
+import { createStripeClient } from '../../src/stripe/client';
+import { memberMetadata } from '../../src/stripe/metadata';
+import { forgetLinkedMember, linkToMember, lockMembersNamedBy, updateLinkedMember } from '../../webhooks/linking';
+import { createMember, createOrganization } from '../ledger/support';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+let testDb: TestDatabase;
+let organizationId: string;
+let memberId: string;
+// Linking by our metadata or a stored customer id reads nothing from Stripe; this client
+// would fail if anything tried.
+const stripe = createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  organizationId = await createOrganization(testDb.db, 'batch-members');
+  memberId = await createMember(testDb.db, organizationId, 'lucia@example.org');
+  await testDb.db.updateTable('members').set({ stripe_customer_id: 'cus_lucia' }).where('id', '=', memberId).execute();
+});
+afterAll(async () => {
+  await testDb.drop();
+});
+
+const event = (object: Record<string, unknown>) => ({ id: `evt_${Math.random()}`, type: 'invoice.paid', data: { object } }) as unknown as Stripe.Event;
+
+describe("a batch's linked members", () => {
+  test('every event of the batch gets the row read when it began, with the changes earlier events made', async () => {
+    await testDb.db.transaction().execute(async (trx) => {
+      const byCustomer = event({ object: 'invoice', id: 'in_1', customer: 'cus_lucia' });
+      const byMetadata = event({ object: 'subscription', id: 'sub_1', customer: 'cus_lucia', metadata: memberMetadata({ organizationId, memberId }) });
+      await lockMembersNamedBy(trx, [byCustomer, byMetadata]);
+      // Another connection cannot take the row now: the batch holds its lock.
+      const locked = await testDb.db.selectFrom('members').select('id').where('id', '=', memberId).forUpdate().skipLocked().execute();
+      expect(locked).toEqual([]);
+
+      const first = await linkToMember(trx, stripe, byCustomer, { customerId: 'cus_lucia' });
+      await updateLinkedMember(trx, first.member, { paid_through: '2026-12-04', joined_on: '2026-11-05' });
+      const second = await linkToMember(trx, stripe, byMetadata, { metadata: memberMetadata({ organizationId, memberId }), customerId: 'cus_lucia' });
+      expect(second.member).toBe(first.member);
+      expect(second.member).toMatchObject({ paid_through: '2026-12-04', joined_on: '2026-11-05' });
+    });
+  });
+
+  test('a member forgotten after a write elsewhere is read anew by the next event', async () => {
+    await testDb.db.transaction().execute(async (trx) => {
+      const paid = event({ object: 'invoice', id: 'in_2', customer: 'cus_lucia' });
+      await lockMembersNamedBy(trx, [paid]);
+      const first = await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' });
+      await trx.updateTable('members').set({ standing: 'past_due' }).where('id', '=', memberId).execute();
+      forgetLinkedMember(trx, memberId);
+      const second = await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' });
+      expect(second.member).not.toBe(first.member);
+      expect(second.member.standing).toBe('past_due');
+    });
+  });
+});
