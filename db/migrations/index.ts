@@ -8,6 +8,7 @@ import * as m0006 from './0006_retention';
 import * as m0007 from './0007_treasurer';
 import * as m0008 from './0008_subscription_state_as_of';
 import * as m0009 from './0009_members_by_stripe_customer';
+import * as m0010 from './0010_ledger_balance_check_in_one_query';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0007_treasurer': m0007,
   '0008_subscription_state_as_of': m0008,
   '0009_members_by_stripe_customer': m0009,
+  '0010_ledger_balance_check_in_one_query': m0010,
 };
