@@ -22,7 +22,7 @@ async function written(batch: BatchMirrors): Promise<void> {
 }
 
 describe('the mirror rows of a processor batch', () => {
-  test('a row kept twice in one batch is written as the later read (invoices), or at the furthest status (payouts)', async () => {
+  test('a row kept twice in one batch is written as the later read (invoices), or at the furthest status (payouts, disputes)', async () => {
     const batch = new BatchMirrors();
     batch.invoice(invoice('in_twice', 'open', 0));
     batch.invoice(invoice('in_twice', 'paid', 2500));
@@ -30,7 +30,10 @@ describe('the mirror rows of a processor batch', () => {
     batch.payout(payout('po_failed_first', 'paid'));
     batch.payout(payout('po_in_order', 'in_transit'));
     batch.payout(payout('po_in_order', 'paid'));
+    batch.dispute({ organization_id: org, id: 'dp_batch', charge_id: 'ch_2', member_id: null, status: 'won', reason: 'fraudulent', amount_cents: 2500, currency: 'usd', updated_at: at });
+    batch.dispute({ organization_id: org, id: 'dp_batch', charge_id: 'ch_2', member_id: null, status: 'under_review', reason: 'fraudulent', amount_cents: 2500, currency: 'usd', updated_at: at });
     await written(batch);
+    expect(await testDb.db.selectFrom('stripe_disputes').select('status').where('id', '=', 'dp_batch').execute()).toEqual([{ status: 'won' }]);
 
     expect(await testDb.db.selectFrom('stripe_invoices').select(['status', 'amount_paid']).where('id', '=', 'in_twice').execute()).toEqual([{ status: 'paid', amount_paid: 2500 }]);
     const payouts = await testDb.db.selectFrom('stripe_payouts').select(['id', 'status', 'failure_message']).where('id', 'in', ['po_failed_first', 'po_in_order']).orderBy('id').execute();
@@ -40,7 +43,7 @@ describe('the mirror rows of a processor batch', () => {
     ]);
   });
 
-  test('a later batch updates what is stored, and a payout never moves back', async () => {
+  test('a later batch updates what is stored, and a payout or a dispute never moves back', async () => {
     const first = new BatchMirrors();
     first.payout(payout('po_later', 'failed'));
     first.dispute({ organization_id: org, id: 'dp_1', charge_id: 'ch_1', member_id: null, status: 'needs_response', reason: 'fraudulent', amount_cents: 2500, currency: 'usd', updated_at: at });
@@ -49,6 +52,10 @@ describe('the mirror rows of a processor batch', () => {
     second.payout(payout('po_later', 'paid'));
     second.dispute({ organization_id: org, id: 'dp_1', charge_id: 'ch_1', member_id: null, status: 'lost', reason: 'fraudulent', amount_cents: 2500, currency: 'usd', updated_at: at });
     await written(second);
+
+    const late = new BatchMirrors();
+    late.dispute({ organization_id: org, id: 'dp_1', charge_id: 'ch_1', member_id: null, status: 'needs_response', reason: 'fraudulent', amount_cents: 2500, currency: 'usd', updated_at: at });
+    await written(late);
 
     expect(await testDb.db.selectFrom('stripe_payouts').select('status').where('id', '=', 'po_later').execute()).toEqual([{ status: 'failed' }]);
     expect(await testDb.db.selectFrom('stripe_disputes').select('status').where('id', '=', 'dp_1').execute()).toEqual([{ status: 'lost' }]);

@@ -4,14 +4,21 @@ import type { Database, StripeDisputesTable, StripeInvoicesTable, StripePayoutsT
 /** How far a payout has gone; it only moves forward (a paid payout can still fail, a failed one stays failed). */
 export const PAYOUT_PROGRESS = ['pending', 'in_transit', 'paid', 'canceled', 'failed'];
 
-const progressOf = (status: string) => PAYOUT_PROGRESS.indexOf(status);
+/** How far a dispute (or an inquiry) has gone; it only moves forward, and won and lost are final. */
+export const DISPUTE_PROGRESS = ['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review', 'prevented', 'won', 'lost'];
+
+const movesForward = (progress: string[]) => (kept: { status: string }, row: { status: string }) => progress.indexOf(row.status) >= progress.indexOf(kept.status);
+
+/** The same rule in SQL, for the row already stored: an unknown status counts as the least. */
+const movesForwardInSql = (progress: string[], table: 'stripe_payouts' | 'stripe_disputes') =>
+  sql<boolean>`coalesce(array_position(${progress}::text[], excluded.status), 0) >= coalesce(array_position(${progress}::text[], ${sql.ref(`${table}.status`)}), 0)`;
 
 type Row = { organization_id: string; id: string };
 
-function keep<T extends Row>(rows: Map<string, T>, row: T, replaces: (kept: T) => boolean = () => true): void {
+function keep<T extends Row>(rows: Map<string, T>, row: T, replaces: (kept: T, row: T) => boolean = () => true): void {
   const key = `${row.organization_id}:${row.id}`;
   const kept = rows.get(key);
-  if (!kept || replaces(kept)) rows.set(key, row);
+  if (!kept || replaces(kept, row)) rows.set(key, row);
 }
 
 /** Rows in key order, so that batches touching the same rows lock them in the same order. */
@@ -30,7 +37,8 @@ function fromExcluded<T extends Row>(row: T): Record<string, unknown> {
  * The mirror rows (invoices, disputes, payouts) one processor batch keeps, written with one
  * statement per table once every handler has run, in the batch's transaction. A row kept
  * twice in a batch is written once, as the rules for writing it twice would leave it: an
- * invoice or a dispute as last read from Stripe, a payout at its furthest status.
+ * invoice as last read from Stripe, a dispute or a payout at its furthest status (their
+ * events' own copies are mirrored, and an old event may come late).
  */
 export class BatchMirrors {
   private readonly invoices = new Map<string, Insertable<StripeInvoicesTable>>();
@@ -42,11 +50,11 @@ export class BatchMirrors {
   }
 
   dispute(row: Insertable<StripeDisputesTable>): void {
-    keep(this.disputes, row);
+    keep(this.disputes, row, movesForward(DISPUTE_PROGRESS));
   }
 
   payout(row: Insertable<StripePayoutsTable>): void {
-    keep(this.payouts, row, (kept) => progressOf(row.status) >= progressOf(kept.status));
+    keep(this.payouts, row, movesForward(PAYOUT_PROGRESS));
   }
 
   async write(trx: Kysely<Database>): Promise<void> {
@@ -63,7 +71,7 @@ export class BatchMirrors {
       await trx
         .insertInto('stripe_disputes')
         .values(rows)
-        .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(fromExcluded(rows[0]!)))
+        .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(fromExcluded(rows[0]!)).where(movesForwardInSql(DISPUTE_PROGRESS, 'stripe_disputes')))
         .execute();
     }
     if (this.payouts.size > 0) {
@@ -71,12 +79,7 @@ export class BatchMirrors {
       await trx
         .insertInto('stripe_payouts')
         .values(rows)
-        .onConflict((oc) =>
-          oc
-            .columns(['organization_id', 'id'])
-            .doUpdateSet(fromExcluded(rows[0]!))
-            .where(sql<boolean>`coalesce(array_position(${PAYOUT_PROGRESS}::text[], excluded.status), 0) >= coalesce(array_position(${PAYOUT_PROGRESS}::text[], stripe_payouts.status), 0)`),
-        )
+        .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(fromExcluded(rows[0]!)).where(movesForwardInSql(PAYOUT_PROGRESS, 'stripe_payouts')))
         .execute();
     }
   }

@@ -1,17 +1,17 @@
 import type Stripe from 'stripe';
-import { requestOptions } from '../../src/stripe/client';
 import type { EventHandler } from '../handler';
 import { idOf, linkToMember } from '../linking';
 import { syncSubscription } from '../reconcile/subscription';
 
 /**
  * checkout.session.completed, .async_payment_succeeded, .async_payment_failed: link the
- * Stripe customer to the member and mirror the subscription the session created. Money
- * is posted by the invoice events, when it has actually moved.
+ * Stripe customer to the member and mirror the subscription the session created (read
+ * from Stripe: the session only names it). The session comes from the event: what is
+ * used of it (customer, subscription, our metadata) is set when it completes and never
+ * changes. Money is posted by the invoice events, when it has actually moved.
  */
 export const handleCheckoutSession: EventHandler = async (h) => {
-  const sessionId = (h.event.data.object as Stripe.Checkout.Session).id;
-  const session = await h.stripe.checkout.sessions.retrieve(sessionId, {}, requestOptions({ stripe_account_id: h.event.account ?? null }));
+  const session = h.event.data.object as Stripe.Checkout.Session;
   if (session.mode !== 'subscription') return { organizationId: null, outcome: `checkout session ${session.id} is not a subscription signup` };
   const metadata = { ...(session.metadata ?? {}) };
   if (session.client_reference_id && !metadata.gs_member_id && metadata.gs_organization_id) metadata.gs_member_id = session.client_reference_id;

@@ -6,17 +6,20 @@ import { postCharge } from '../reconcile/charge';
 
 /**
  * payment_intent.processing and .payment_failed (bank debits): nothing is posted while a
- * debit processes; a debit that fails after it had succeeded posts the payment (if not
- * yet posted) and its reversal, so the books end the same whichever event came first.
+ * debit processes (the event's own copy links it, with no Stripe read); a debit that
+ * fails after it had succeeded posts the payment (if not yet posted) and its reversal,
+ * from the charge as Stripe has it now, so the books end the same whichever event came first.
  */
 export const handlePaymentIntent: EventHandler = async (h) => {
-  const intentId = (h.event.data.object as Stripe.PaymentIntent).id;
-  const intent = await h.stripe.paymentIntents.retrieve(intentId, { expand: ['latest_charge.balance_transaction', 'latest_charge.failure_balance_transaction'] }, requestOptions({ stripe_account_id: h.event.account ?? null }));
+  const carried = h.event.data.object as Stripe.PaymentIntent;
+  if (h.event.type === 'payment_intent.processing') {
+    const { organization, member } = await linkToMember(h.trx, h.stripe, h.event, { metadata: carried.metadata, customerId: idOf(carried.customer) });
+    return { organizationId: organization.id, outcome: `payment ${carried.id} of ${member.name} is processing` };
+  }
+  const intent = await h.stripe.paymentIntents.retrieve(carried.id, { expand: ['latest_charge.balance_transaction', 'latest_charge.failure_balance_transaction'] }, requestOptions({ stripe_account_id: h.event.account ?? null }));
   const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: intent.metadata, customerId: idOf(intent.customer) });
   const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
-  if (h.event.type === 'payment_intent.processing' || !charge) {
-    return { organizationId: organization.id, outcome: `payment ${intent.id} of ${member.name} is ${intent.status}` };
-  }
+  if (!charge) return { organizationId: organization.id, outcome: `payment ${intent.id} of ${member.name} is ${intent.status}` };
   await postCharge(h, charge, { organization, member, planId, invoice: undefined });
   return { organizationId: organization.id, outcome: `payment ${intent.id} of ${member.name} failed (${charge.failure_message ?? charge.status})` };
 };

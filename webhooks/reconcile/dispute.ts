@@ -5,15 +5,16 @@ import type { HandlerContext, HandlerOutcome } from '../handler';
 import { idOf, linkToMember } from '../linking';
 
 /**
- * Mirrors a dispute and posts the money it moved, from its balance transactions as Stripe
- * has them now: a withdrawal (the amount and the dispute fee) and, for a dispute won, the
- * reinstatement. Each posts once, whichever dispute event brings it.
+ * Mirrors a dispute and posts the money it moved, from the copy its event carries: a
+ * withdrawal (the amount and the dispute fee) and, for a dispute won, the reinstatement.
+ * Balance transactions are facts that stay true, and a later event's copy holds every
+ * earlier one's, so each posts once whichever event brings it first; the mirror's status
+ * only moves forward, so an old event processed late changes nothing. The disputed charge
+ * is read for the member it belongs to.
  */
-export async function syncDispute(h: HandlerContext, disputeId: string): Promise<HandlerOutcome> {
-  const options = requestOptions({ stripe_account_id: h.event.account ?? null });
-  const dispute: Stripe.Dispute = await h.stripe.disputes.retrieve(disputeId, {}, options);
+export async function syncDispute(h: HandlerContext, dispute: Stripe.Dispute): Promise<HandlerOutcome> {
   const chargeId = idOf(dispute.charge)!;
-  const charge = await h.stripe.charges.retrieve(chargeId, {}, options);
+  const charge = await h.stripe.charges.retrieve(chargeId, {}, requestOptions({ stripe_account_id: h.event.account ?? null }));
   const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: charge.metadata, customerId: idOf(charge.customer) });
 
   h.mirror.dispute({ organization_id: organization.id, id: dispute.id, charge_id: chargeId, member_id: member.id, status: dispute.status, reason: dispute.reason, amount_cents: dispute.amount, currency: dispute.currency, updated_at: h.now });
