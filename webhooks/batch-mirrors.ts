@@ -2,21 +2,24 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database, StripeDisputesTable, StripeInvoicesTable, StripePayoutsTable } from '../db/database';
 
 /** How far a payout has gone; it only moves forward (a paid payout can still fail, a failed one stays failed). */
-export const PAYOUT_PROGRESS = ['pending', 'in_transit', 'paid', 'canceled', 'failed'];
+export const PAYOUT_PROGRESS: readonly string[] = ['pending', 'in_transit', 'paid', 'canceled', 'failed'];
 
-/** How far a dispute (or an inquiry) has gone; it only moves forward, and won and lost are final. */
-export const DISPUTE_PROGRESS = ['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review', 'prevented', 'won', 'lost'];
+/**
+ * How far a dispute (or an inquiry) has gone: Stripe moves an inquiry on to a dispute, and
+ * a dispute from needs_response through under_review to won or lost (final), never back.
+ */
+export const DISPUTE_PROGRESS: readonly string[] = ['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review', 'prevented', 'won', 'lost'];
 
-const movesForward = (progress: string[]) => (kept: { status: string }, row: { status: string }) => progress.indexOf(row.status) >= progress.indexOf(kept.status);
+const movesForward = (progress: readonly string[]) => (kept: { status: string }, row: { status: string }) => progress.indexOf(row.status) >= progress.indexOf(kept.status);
 
 /** The same rule in SQL, for the row already stored: an unknown status counts as the least. */
-const movesForwardInSql = (progress: string[], table: 'stripe_payouts' | 'stripe_disputes') =>
+const movesForwardInSql = (progress: readonly string[], table: 'stripe_payouts' | 'stripe_disputes') =>
   sql<boolean>`coalesce(array_position(${progress}::text[], excluded.status), 0) >= coalesce(array_position(${progress}::text[], ${sql.ref(`${table}.status`)}), 0)`;
 
 type Row = { organization_id: string; id: string };
 
 function keep<T extends Row>(rows: Map<string, T>, row: T, replaces: (kept: T, row: T) => boolean = () => true): void {
-  const key = `${row.organization_id}:${row.id}`;
+  const key = `${row.organization_id}\u0000${row.id}`;
   const kept = rows.get(key);
   if (!kept || replaces(kept, row)) rows.set(key, row);
 }

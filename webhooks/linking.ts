@@ -1,7 +1,7 @@
 import type { Kysely, UpdateObject } from 'kysely';
 import type Stripe from 'stripe';
 import type { Database, Member, Organization } from '../db/database';
-import { idsFromMetadata, type OurIds } from '../src/stripe/metadata';
+import { idsFromMetadata, isOurIdShape, type OurIds } from '../src/stripe/metadata';
 import type { StripeClient } from '../src/stripe/client';
 import { requestOptions } from '../src/stripe/client';
 import { NotOurs, RetryLater } from './errors';
@@ -29,8 +29,6 @@ function organizationsOnce(trx: Kysely<Database>, lookup: string, read: () => Pr
 // that writes a member row updates that object as it writes (updateLinkedMember), or
 // forgets it (forgetLinkedMember) and the next event reads the row anew.
 const membersLockedIn = new WeakMap<Kysely<Database>, Member[]>();
-
-const UUID = /^[0-9a-f-]{36}$/i;
 
 function lockedMember(trx: Kysely<Database>, matches: (member: Member) => boolean): Member | undefined {
   return membersLockedIn.get(trx)?.find(matches);
@@ -66,7 +64,7 @@ export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.E
   for (const event of events) {
     const object = event.data.object as { object?: string; id?: string; customer?: unknown; metadata?: Record<string, string> | null; parent?: { subscription_details?: { metadata?: Record<string, string> | null } | null } | null };
     const memberId = idsFromMetadata(object.metadata ?? object.parent?.subscription_details?.metadata)?.memberId;
-    if (memberId && UUID.test(memberId)) memberIds.add(memberId);
+    if (memberId && isOurIdShape(memberId)) memberIds.add(memberId);
     if (typeof object.customer === 'string') customerIds.add(object.customer);
     else if (object.object === 'customer' && object.id) customerIds.add(object.id);
   }
@@ -82,8 +80,7 @@ export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.E
 }
 
 async function organizationById(trx: Kysely<Database>, id: string): Promise<Organization | undefined> {
-  // Metadata is text anyone with the account's key can write: an id that is not a uuid is simply not ours.
-  if (!UUID.test(id)) return undefined;
+  if (!isOurIdShape(id)) return undefined;
   const [organization] = await organizationsOnce(trx, `id:${id}`, () => trx.selectFrom('organizations').selectAll().where('id', '=', id).execute());
   return organization;
 }

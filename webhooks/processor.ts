@@ -4,7 +4,7 @@ import type Stripe from 'stripe';
 import type { Database, StoredStripeEvent } from '../db/database';
 import type { StripeClient } from '../src/stripe/client';
 import type { LedgerTransactionDraft } from '../src/ledger/postings';
-import { idsFromMetadata } from '../src/stripe/metadata';
+import { idsFromMetadata, isOurIdShape } from '../src/stripe/metadata';
 import { BatchMirrors } from './batch-mirrors';
 import { BatchPostings } from './batch-postings';
 import { NotOurs, RetryLater } from './errors';
@@ -69,7 +69,9 @@ const CLAIM_WINDOW = 1000;
  * PostgreSQL reads lazily and never pushes the filter into. (With the filter on the table
  * itself, a plan that sorts after filtering tries the lock on every due event, and one
  * processor would hold every customer's key while the others wait.) 'pending' is written
- * out so that the partial index of due events serves any plan, generic ones too.
+ * out so that the partial index of due events serves any plan, generic ones too. The
+ * outer conditions are checked again on the row as locked: another processor may have
+ * processed it, or put it off after a failure, since this statement's snapshot.
  */
 export async function claimDueEvents(trx: Kysely<Database>, now: Date, size: number): Promise<StoredStripeEvent[]> {
   const { rows } = await sql<StoredStripeEvent>`
@@ -82,7 +84,7 @@ export async function claimDueEvents(trx: Kysely<Database>, now: Date, size: num
         LIMIT ${CLAIM_WINDOW}) due
       WHERE pg_try_advisory_xact_lock(hashtextextended(due.serial_key, 0))
       LIMIT ${size})
-    AND e.status = 'pending'
+    AND e.status = 'pending' AND e.next_attempt_at <= ${now}
     ORDER BY e.next_attempt_at, e.stripe_created_at
     FOR UPDATE SKIP LOCKED`.execute(trx);
   return rows;
@@ -156,7 +158,7 @@ async function organizationNamedBy(deps: ProcessorDeps, event: StoredStripeEvent
   }
   const object = payload.data.object as { metadata?: Record<string, string> | null; parent?: { subscription_details?: { metadata?: Record<string, string> | null } | null } | null };
   const named = idsFromMetadata(object.metadata ?? object.parent?.subscription_details?.metadata)?.organizationId;
-  if (!named || !/^[0-9a-f-]{36}$/i.test(named)) return null;
+  if (!named || !isOurIdShape(named)) return null;
   const organization = await deps.db.selectFrom('organizations').select('id').where('id', '=', named).executeTakeFirst();
   return organization?.id ?? null;
 }

@@ -80,7 +80,7 @@ export async function postLedgerTransactions(db: Kysely<Database>, organizationI
 
 /** As postLedgerTransactions, answering which source keys were posted (new) by this call. */
 export async function postLedgerTransactionsReturningKeys(db: Kysely<Database>, organizationId: string, drafts: LedgerTransactionDraft[]): Promise<Set<string>> {
-  if (!db.isTransaction) throw new Error('postLedgerTransactions must run inside a database transaction');
+  if (!db.isTransaction) throw new Error('ledger postings must run inside a database transaction');
   if (drafts.length === 0) return new Set();
   const keys = new Set<string>();
   for (const draft of drafts) {

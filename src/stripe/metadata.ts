@@ -29,3 +29,8 @@ export function idsFromMetadata(metadata: Record<string, string> | null | undefi
   if (!organizationId) return undefined;
   return { organizationId, memberId: metadata[METADATA.memberId] || undefined, planId: metadata[METADATA.planId] || undefined };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Metadata is text anyone with the account's key can write: an id that is not a uuid is simply not ours (and must not reach a uuid column). */
+export const isOurIdShape = (value: string): boolean => UUID.test(value);
