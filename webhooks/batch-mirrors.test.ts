@@ -60,4 +60,27 @@ describe('the mirror rows of a processor batch', () => {
     expect(await testDb.db.selectFrom('stripe_payouts').select('status').where('id', '=', 'po_later').execute()).toEqual([{ status: 'failed' }]);
     expect(await testDb.db.selectFrom('stripe_disputes').select('status').where('id', '=', 'dp_1').execute()).toEqual([{ status: 'lost' }]);
   });
+
+  test("a subscription's version is read once per batch and then follows what the batch decides; the last decision is written", async () => {
+    const subscription = (id: string, status: string, stateAsOf: Date | null) => ({ organization_id: org, id, member_id: null, customer_id: 'cus_1', status, current_period_start: null, current_period_end: null, cancel_at_period_end: false, collection_paused: false, canceled_at: null, amount_cents: 2500, state_as_of: stateAsOf, updated_at: at });
+    const seed = new BatchMirrors();
+    seed.subscription(subscription('sub_kept', 'active', new Date('2026-11-01T00:00:00Z')));
+    await written(seed);
+
+    const batch = new BatchMirrors();
+    await testDb.db.transaction().execute(async (trx) => {
+      await batch.readSubscriptionVersions(trx, [org], ['sub_kept', 'sub_new']);
+      expect(await batch.subscriptionVersion(trx, org, 'sub_kept')).toEqual({ stateAsOf: new Date('2026-11-01T00:00:00Z') });
+      expect(await batch.subscriptionVersion(trx, org, 'sub_new')).toBeUndefined();
+      batch.subscription(subscription('sub_new', 'incomplete', new Date('2026-11-02T00:00:00Z')));
+      batch.subscription(subscription('sub_new', 'active', new Date('2026-11-03T00:00:00Z')));
+      expect(await batch.subscriptionVersion(trx, org, 'sub_new')).toEqual({ stateAsOf: new Date('2026-11-03T00:00:00Z') });
+      await batch.write(trx);
+    });
+    const stored = await testDb.db.selectFrom('stripe_subscriptions').select(['id', 'status', 'state_as_of']).where('organization_id', '=', org).orderBy('id').execute();
+    expect(stored).toEqual([
+      { id: 'sub_kept', status: 'active', state_as_of: new Date('2026-11-01T00:00:00Z') },
+      { id: 'sub_new', status: 'active', state_as_of: new Date('2026-11-03T00:00:00Z') },
+    ]);
+  });
 });

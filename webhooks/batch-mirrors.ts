@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
-import type { Database, StripeDisputesTable, StripeInvoicesTable, StripePayoutsTable } from '../db/database';
+import type Stripe from 'stripe';
+import type { Database, StripeDisputesTable, StripeInvoicesTable, StripePayoutsTable, StripeSubscriptionsTable } from '../db/database';
 
 /** How far a payout has gone; it only moves forward (a paid payout can still fail, a failed one stays failed). */
 export const PAYOUT_PROGRESS: readonly string[] = ['pending', 'in_transit', 'paid', 'canceled', 'failed'];
@@ -36,17 +37,67 @@ function fromExcluded<T extends Row>(row: T): Record<string, unknown> {
   );
 }
 
+/** The subscriptions a batch's events carry or name (a checkout session names the one it created). */
+export function subscriptionsNamedBy(events: Stripe.Event[]): string[] {
+  const ids = new Set<string>();
+  for (const event of events) {
+    const object = event.data.object as { object?: string; id?: string; subscription?: unknown };
+    if (object.object === 'subscription' && object.id) ids.add(object.id);
+    else if (typeof object.subscription === 'string') ids.add(object.subscription);
+  }
+  return [...ids];
+}
+
+/** What a subscription's stored row says it is as of; undefined when there is none. */
+export type SubscriptionVersion = { stateAsOf: Date | null } | undefined;
+
 /**
- * The mirror rows (invoices, disputes, payouts) one processor batch keeps, written with one
- * statement per table once every handler has run, in the batch's transaction. A row kept
- * twice in a batch is written once, as the rules for writing it twice would leave it: an
- * invoice as last read from Stripe, a dispute or a payout at its furthest status (their
- * events' own copies are mirrored, and an old event may come late).
+ * The mirror rows (subscriptions, invoices, disputes, payouts) one processor batch keeps,
+ * written with one statement per table once every handler has run, in the batch's
+ * transaction. A row kept twice in a batch is written once, as the rules for writing it
+ * twice would leave it: a subscription or an invoice as last decided or read from Stripe,
+ * a dispute or a payout at its furthest status (their events' own copies are mirrored,
+ * and an old event may come late).
+ *
+ * Subscriptions are decided here, not in SQL: which copy is newer depends on the version
+ * stored, which the batch reads (with its members, or one by one) and then keeps as it
+ * decides. That is safe because every event that mirrors a subscription is serialised by
+ * its customer, whose lock the batch holds until it commits.
  */
 export class BatchMirrors {
+  private readonly subscriptions = new Map<string, Insertable<StripeSubscriptionsTable>>();
+  private readonly subscriptionVersions = new Map<string, SubscriptionVersion>();
   private readonly invoices = new Map<string, Insertable<StripeInvoicesTable>>();
   private readonly disputes = new Map<string, Insertable<StripeDisputesTable>>();
   private readonly payouts = new Map<string, Insertable<StripePayoutsTable>>();
+
+  /** Reads, in one statement, the versions of the subscriptions a batch may mirror. */
+  async readSubscriptionVersions(trx: Kysely<Database>, organizationIds: string[], subscriptionIds: string[]): Promise<void> {
+    if (organizationIds.length === 0 || subscriptionIds.length === 0) return;
+    const rows = await trx
+      .selectFrom('stripe_subscriptions')
+      .select(['organization_id', 'id', 'state_as_of'])
+      .where('organization_id', '=', sql<string>`any(${organizationIds}::uuid[])`)
+      .where('id', '=', sql<string>`any(${subscriptionIds}::text[])`)
+      .execute();
+    for (const organizationId of organizationIds) for (const id of subscriptionIds) this.subscriptionVersions.set(`${organizationId}\u0000${id}`, undefined);
+    for (const row of rows) this.subscriptionVersions.set(`${row.organization_id}\u0000${row.id}`, { stateAsOf: row.state_as_of });
+  }
+
+  /** The version of a subscription as this batch leaves it so far. */
+  async subscriptionVersion(trx: Kysely<Database>, organizationId: string, id: string): Promise<SubscriptionVersion> {
+    const key = `${organizationId}\u0000${id}`;
+    if (!this.subscriptionVersions.has(key)) {
+      const row = await trx.selectFrom('stripe_subscriptions').select('state_as_of').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+      this.subscriptionVersions.set(key, row ? { stateAsOf: row.state_as_of } : undefined);
+    }
+    return this.subscriptionVersions.get(key);
+  }
+
+  subscription(row: Insertable<StripeSubscriptionsTable> & { state_as_of: Date | null }): void {
+    keep(this.subscriptions, row);
+    this.subscriptionVersions.set(`${row.organization_id}\u0000${row.id}`, { stateAsOf: row.state_as_of });
+  }
 
   invoice(row: Insertable<StripeInvoicesTable>): void {
     keep(this.invoices, row);
@@ -61,6 +112,14 @@ export class BatchMirrors {
   }
 
   async write(trx: Kysely<Database>): Promise<void> {
+    if (this.subscriptions.size > 0) {
+      const rows = inKeyOrder(this.subscriptions);
+      await trx
+        .insertInto('stripe_subscriptions')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(fromExcluded(rows[0]!)))
+        .execute();
+    }
     if (this.invoices.size > 0) {
       const rows = inKeyOrder(this.invoices);
       await trx

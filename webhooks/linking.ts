@@ -58,7 +58,7 @@ export async function updateLinkedMember(trx: Kysely<Database>, member: Member, 
  * (our metadata, or the customer), so that linking each event to its member costs no
  * statement of its own. Events that name none are linked as before.
  */
-export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.Event[]): Promise<void> {
+export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.Event[]): Promise<Member[]> {
   const memberIds = new Set<string>();
   const customerIds = new Set<string>();
   for (const event of events) {
@@ -68,7 +68,7 @@ export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.E
     if (typeof object.customer === 'string') customerIds.add(object.customer);
     else if (object.object === 'customer' && object.id) customerIds.add(object.id);
   }
-  if (memberIds.size === 0 && customerIds.size === 0) return;
+  if (memberIds.size === 0 && customerIds.size === 0) return [];
   const members = await trx
     .selectFrom('members')
     .selectAll()
@@ -76,7 +76,8 @@ export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.E
     .orderBy('id')
     .forUpdate()
     .execute();
-  membersLockedIn.set(trx, members);
+  membersLockedIn.set(trx, [...members]);
+  return members;
 }
 
 async function organizationById(trx: Kysely<Database>, id: string): Promise<Organization | undefined> {

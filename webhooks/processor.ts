@@ -5,7 +5,7 @@ import type { Database, StoredStripeEvent } from '../db/database';
 import type { StripeClient } from '../src/stripe/client';
 import type { LedgerTransactionDraft } from '../src/ledger/postings';
 import { idsFromMetadata, isOurIdShape } from '../src/stripe/metadata';
-import { BatchMirrors } from './batch-mirrors';
+import { BatchMirrors, subscriptionsNamedBy } from './batch-mirrors';
 import { BatchPostings } from './batch-postings';
 import { NotOurs, RetryLater } from './errors';
 import { handlerFor } from './handlers';
@@ -112,9 +112,11 @@ async function processBatch(deps: ProcessorDeps, size: number): Promise<BatchRes
       if (events.length === 0) return { kind: 'none' } as const;
       claimed = events;
 
-      await lockMembersNamedBy(trx, events.map((event) => event.payload as unknown as Stripe.Event));
+      const payloads = events.map((event) => event.payload as unknown as Stripe.Event);
+      const members = await lockMembersNamedBy(trx, payloads);
       const postings = new BatchPostings();
       const mirror = new BatchMirrors();
+      await mirror.readSubscriptionVersions(trx, [...new Set(members.map((member) => member.organization_id))], subscriptionsNamedBy(payloads));
       const outcomes: Outcome[] = [];
       for (const event of events) {
         current = event;

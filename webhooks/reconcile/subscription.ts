@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type Stripe from 'stripe';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext, HandlerOutcome } from '../handler';
@@ -39,8 +38,22 @@ type Applied = { carriedAsOf: Date } | { readAsOf: Date | null };
 
 async function mirror(h: HandlerContext, subscription: Stripe.Subscription, applied: Applied): Promise<Mirrored> {
   const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: subscription.metadata, customerId: idOf(subscription.customer) });
+  const kept = await h.mirror.subscriptionVersion(h.trx, organization.id, subscription.id);
+  let stateAsOf: Date | null;
+  if ('carriedAsOf' in applied) {
+    if (kept && (kept.stateAsOf === null || kept.stateAsOf.getTime() >= applied.carriedAsOf.getTime())) {
+      if (kept.stateAsOf === null || kept.stateAsOf.getTime() === applied.carriedAsOf.getTime()) return { kind: 'undecided' };
+      return { kind: 'stale', outcome: { organizationId: organization.id, outcome: `subscription ${subscription.id}: this event is older than the state kept (as of ${kept.stateAsOf.toISOString()}); nothing changed` } };
+    }
+    stateAsOf = applied.carriedAsOf;
+  } else {
+    const versions = [kept?.stateAsOf, applied.readAsOf].filter((v): v is Date => v instanceof Date);
+    stateAsOf = versions.length === 0 ? null : new Date(Math.max(...versions.map((v) => v.getTime())));
+  }
   const item = subscription.items.data[0];
-  const values = {
+  h.mirror.subscription({
+    organization_id: organization.id,
+    id: subscription.id,
     member_id: member.id,
     customer_id: idOf(subscription.customer)!,
     status: subscription.status,
@@ -50,26 +63,9 @@ async function mirror(h: HandlerContext, subscription: Stripe.Subscription, appl
     collection_paused: subscription.pause_collection !== null,
     canceled_at: subscription.canceled_at ? new Date(subscription.canceled_at * 1000) : null,
     amount_cents: subscription.items.data.reduce((sum, i) => sum + (i.price.unit_amount ?? 0) * (i.quantity ?? 1), 0),
+    state_as_of: stateAsOf,
     updated_at: h.now,
-  };
-  const stored = await h.trx
-    .insertInto('stripe_subscriptions')
-    .values({ organization_id: organization.id, id: subscription.id, ...values, state_as_of: 'carriedAsOf' in applied ? applied.carriedAsOf : applied.readAsOf })
-    .onConflict((oc) =>
-      'carriedAsOf' in applied
-        ? oc
-            .columns(['organization_id', 'id'])
-            .doUpdateSet({ ...values, state_as_of: applied.carriedAsOf })
-            .where('stripe_subscriptions.state_as_of', '<', applied.carriedAsOf)
-        : oc.columns(['organization_id', 'id']).doUpdateSet({ ...values, state_as_of: sql<Date>`greatest(stripe_subscriptions.state_as_of, excluded.state_as_of)` }),
-    )
-    .returning('id')
-    .executeTakeFirst();
-  if (!stored && 'carriedAsOf' in applied) {
-    const kept = await h.trx.selectFrom('stripe_subscriptions').select('state_as_of').where('organization_id', '=', organization.id).where('id', '=', subscription.id).executeTakeFirstOrThrow();
-    if (kept.state_as_of === null || kept.state_as_of.getTime() === applied.carriedAsOf.getTime()) return { kind: 'undecided' };
-    return { kind: 'stale', outcome: { organizationId: organization.id, outcome: `subscription ${subscription.id}: this event is older than the state kept (as of ${kept.state_as_of.toISOString()}); nothing changed` } };
-  }
+  });
   if (planId && member.plan_id === null) {
     await updateLinkedMember(h.trx, member, { plan_id: planId });
   }
