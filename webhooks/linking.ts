@@ -1,4 +1,4 @@
-import type { Kysely, UpdateObject } from 'kysely';
+import { sql, type Kysely, type UpdateObject } from 'kysely';
 import type Stripe from 'stripe';
 import type { Database, Member, Organization } from '../db/database';
 import { idsFromMetadata, isOurIdShape, type OurIds } from '../src/stripe/metadata';
@@ -41,14 +41,57 @@ function rememberLockedMember(trx: Kysely<Database>, member: Member): Member {
   return member;
 }
 
-export function forgetLinkedMember(trx: Kysely<Database>, memberId: string): void {
+// Members whose paid-through dates a batch moved, written once when its handlers are done.
+const coverageMovedIn = new WeakMap<Kysely<Database>, Map<string, Member>>();
+
+/** Forgets a linked member after a write elsewhere; a change still to be written for it is written first. */
+export async function forgetLinkedMember(trx: Kysely<Database>, memberId: string): Promise<void> {
+  const moved = coverageMovedIn.get(trx)?.get(memberId);
+  if (moved) await writeCoverage(trx, [moved]);
+  coverageMovedIn.get(trx)?.delete(memberId);
   const locked = membersLockedIn.get(trx);
   const index = locked?.findIndex((member) => member.id === memberId) ?? -1;
   if (index >= 0) locked!.splice(index, 1);
 }
 
+const later = (a: string | null, b: string) => (a === null || b > a ? b : a);
+const earlier = (a: string | null, b: string) => (a === null || b < a ? b : a);
+
+/**
+ * A payment covers a period: the member is paid through its last day, never moved back,
+ * and joined no later than its first. Kept on the linked member at once (the next event
+ * of the batch sees it) and written with the batch's other members when it ends.
+ */
+export function coverPeriod(trx: Kysely<Database>, member: Member, period: { start: string; end: string }, now: Date): void {
+  member.paid_through = later(member.paid_through, period.end);
+  member.joined_on = earlier(member.joined_on, period.start);
+  member.updated_at = now;
+  let moved = coverageMovedIn.get(trx);
+  if (!moved) coverageMovedIn.set(trx, (moved = new Map()));
+  moved.set(member.id, member);
+}
+
+async function writeCoverage(trx: Kysely<Database>, members: Member[]): Promise<void> {
+  if (members.length === 0) return;
+  await sql`
+    UPDATE members m SET paid_through = c.paid_through, joined_on = c.joined_on, updated_at = c.updated_at
+    FROM unnest(${members.map((m) => m.organization_id)}::uuid[], ${members.map((m) => m.id)}::uuid[], ${members.map((m) => m.paid_through)}::date[], ${members.map((m) => m.joined_on)}::date[], ${members.map((m) => m.updated_at)}::timestamptz[])
+      AS c (organization_id, id, paid_through, joined_on, updated_at)
+    WHERE m.organization_id = c.organization_id AND m.id = c.id`.execute(trx);
+}
+
+/** Writes the paid-through dates the batch moved (one statement), before it commits. */
+export async function writeMovedCoverage(trx: Kysely<Database>): Promise<void> {
+  const moved = coverageMovedIn.get(trx);
+  if (!moved) return;
+  await writeCoverage(trx, [...moved.values()]);
+  moved.clear();
+}
+
 /** Updates a linked member's row and the object the batch hands out for it, in one statement. */
 export async function updateLinkedMember(trx: Kysely<Database>, member: Member, changes: UpdateObject<Database, 'members'>): Promise<void> {
+  // A coverage change still to be written would be lost if the row read back replaced it.
+  if (coverageMovedIn.get(trx)?.has(member.id)) await writeMovedCoverage(trx);
   const updated = await trx.updateTable('members').set(changes).where('organization_id', '=', member.organization_id).where('id', '=', member.id).returningAll().executeTakeFirstOrThrow();
   Object.assign(member, updated);
 }

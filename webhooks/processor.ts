@@ -9,7 +9,7 @@ import { BatchMirrors, subscriptionsNamedBy } from './batch-mirrors';
 import { BatchPostings } from './batch-postings';
 import { NotOurs, RetryLater } from './errors';
 import { handlerFor } from './handlers';
-import { lockMembersNamedBy } from './linking';
+import { lockMembersNamedBy, writeMovedCoverage } from './linking';
 
 export const MAX_ATTEMPTS = 10;
 
@@ -123,6 +123,7 @@ async function processBatch(deps: ProcessorDeps, size: number): Promise<BatchRes
         outcomes.push(await handle(deps, trx, postings, mirror, event, now));
       }
       current = undefined;
+      await writeMovedCoverage(trx);
       await mirror.write(trx);
       await postings.write(trx);
       events.forEach((event, i) => {

@@ -1,11 +1,10 @@
-import { sql } from 'kysely';
 import type Stripe from 'stripe';
 import type { Standing } from '../../db/database';
 import { changeStanding } from '../../src/members/standing';
 import { KEPT_ON_PAYMENT, standingAfterPayment } from '../../src/members/members';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext } from '../handler';
-import { forgetLinkedMember, idOf, linkToMember, updateLinkedMember, type Linked } from '../linking';
+import { coverPeriod, forgetLinkedMember, idOf, linkToMember, type Linked } from '../linking';
 import { coveredPeriod, postCharge } from './charge';
 
 export interface InvoiceState extends Linked {
@@ -44,7 +43,7 @@ export async function syncInvoice(h: HandlerContext, invoiceId: string): Promise
 /** Changes a linked member's standing, caused by this event. */
 async function changeStandingOf(h: HandlerContext, { organization, member }: Linked, to: Standing): Promise<void> {
   const { changed } = await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to, cause: 'stripe_event', causeReference: h.event.id, lockedCurrent: member.standing });
-  if (changed) forgetLinkedMember(h.trx, member.id);
+  if (changed) await forgetLinkedMember(h.trx, member.id);
 }
 
 /**
@@ -54,14 +53,8 @@ async function changeStandingOf(h: HandlerContext, { organization, member }: Lin
  */
 export async function applyPaidInvoice(h: HandlerContext, state: InvoiceState): Promise<string> {
   const { organization, member, invoice, period } = state;
-  if (period) {
-    // greatest/least (which skip NULLs) make the result the same in any order of invoices.
-    await updateLinkedMember(h.trx, member, {
-      paid_through: sql<string>`greatest(paid_through, ${period.end}::date)`,
-      joined_on: sql<string>`least(joined_on, ${period.start}::date)`,
-      updated_at: h.now,
-    });
-  }
+  // Never moved back, so the result is the same in any order of invoices.
+  if (period) coverPeriod(h.trx, member, period, h.now);
   await changeStandingOf(h, state, standingAfterPayment(member.standing));
 
   for (const payment of invoice.payments?.data ?? []) {
