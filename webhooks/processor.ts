@@ -34,8 +34,12 @@ export interface ProcessReport {
   failed: number;
 }
 
-/** Most events one transaction takes; a failed batch shrinks the next one, down to one event. */
-export const MAX_BATCH = 25;
+/**
+ * Most events one transaction takes; a failed batch shrinks the next one, down to one
+ * event. A batch's own statements (claim, reads, one write per table, marks) are now
+ * most of the statements: 50 events share them at half the cost per event of 25.
+ */
+export const MAX_BATCH = 50;
 
 type Outcome = { status: 'processed' | 'ignored'; outcome: string; organizationId: string | null };
 
