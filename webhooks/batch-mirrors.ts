@@ -13,8 +13,10 @@ export const DISPUTE_PROGRESS: readonly string[] = ['warning_needs_response', 'w
 
 const movesForward = (progress: readonly string[]) => (kept: { status: string }, row: { status: string }) => progress.indexOf(row.status) >= progress.indexOf(kept.status);
 
+type MirrorTable = 'stripe_subscriptions' | 'stripe_invoices' | 'stripe_disputes' | 'stripe_payouts';
+
 /** The same rule in SQL, for the row already stored: an unknown status counts as the least. */
-const movesForwardInSql = (progress: readonly string[], table: 'stripe_payouts' | 'stripe_disputes') =>
+const movesForwardInSql = (progress: readonly string[], table: MirrorTable) =>
   sql<boolean>`coalesce(array_position(${progress}::text[], excluded.status), 0) >= coalesce(array_position(${progress}::text[], ${sql.ref(`${table}.status`)}), 0)`;
 
 type Row = { organization_id: string; id: string };
@@ -35,6 +37,20 @@ function fromExcluded<T extends Row>(row: T): Record<string, unknown> {
       .filter((column) => column !== 'organization_id' && column !== 'id')
       .map((column) => [column, sql.ref(`excluded.${column}`)]),
   );
+}
+
+/** One upsert for a table's kept rows; with a progress list, a stored row's status only moves forward. */
+async function upsertMirrorRows<T extends Row>(trx: Kysely<Database>, table: MirrorTable, kept: Map<string, T>, progress?: readonly string[]): Promise<void> {
+  if (kept.size === 0) return;
+  const rows = inKeyOrder(kept);
+  await trx
+    .insertInto(table)
+    .values(rows as never)
+    .onConflict((oc) => {
+      const update = oc.columns(['organization_id', 'id']).doUpdateSet(fromExcluded(rows[0]!));
+      return progress ? update.where(movesForwardInSql(progress, table)) : update;
+    })
+    .execute();
 }
 
 /** The subscriptions a batch's events carry or name (a checkout session names the one it created). */
@@ -112,37 +128,9 @@ export class BatchMirrors {
   }
 
   async write(trx: Kysely<Database>): Promise<void> {
-    if (this.subscriptions.size > 0) {
-      const rows = inKeyOrder(this.subscriptions);
-      await trx
-        .insertInto('stripe_subscriptions')
-        .values(rows)
-        .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(fromExcluded(rows[0]!)))
-        .execute();
-    }
-    if (this.invoices.size > 0) {
-      const rows = inKeyOrder(this.invoices);
-      await trx
-        .insertInto('stripe_invoices')
-        .values(rows)
-        .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(fromExcluded(rows[0]!)))
-        .execute();
-    }
-    if (this.disputes.size > 0) {
-      const rows = inKeyOrder(this.disputes);
-      await trx
-        .insertInto('stripe_disputes')
-        .values(rows)
-        .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(fromExcluded(rows[0]!)).where(movesForwardInSql(DISPUTE_PROGRESS, 'stripe_disputes')))
-        .execute();
-    }
-    if (this.payouts.size > 0) {
-      const rows = inKeyOrder(this.payouts);
-      await trx
-        .insertInto('stripe_payouts')
-        .values(rows)
-        .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet(fromExcluded(rows[0]!)).where(movesForwardInSql(PAYOUT_PROGRESS, 'stripe_payouts')))
-        .execute();
-    }
+    await upsertMirrorRows(trx, 'stripe_subscriptions', this.subscriptions);
+    await upsertMirrorRows(trx, 'stripe_invoices', this.invoices);
+    await upsertMirrorRows(trx, 'stripe_disputes', this.disputes, DISPUTE_PROGRESS);
+    await upsertMirrorRows(trx, 'stripe_payouts', this.payouts, PAYOUT_PROGRESS);
   }
 }

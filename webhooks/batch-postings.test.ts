@@ -1,5 +1,5 @@
-import { LedgerDraftError, postingsForChargeSucceeded, postingsForPayoutPaid, postingsForRefund, type ChargeSucceededInput } from '../src/ledger/postings';
-import { createOrganization, post } from '../test/ledger/support';
+import { LedgerDraftError, postingsForChargeSucceeded, postingsForPayoutPaid, postingsForRefund } from '../src/ledger/postings';
+import { chargeSucceeded, createOrganization, post } from '../test/ledger/support';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { BatchPostings } from './batch-postings';
 
@@ -13,21 +13,7 @@ afterAll(async () => {
 });
 
 const at = new Date('2026-11-02T15:00:00Z');
-const charge = (chargeId: string, overrides: Partial<ChargeSucceededInput> = {}): ChargeSucceededInput => ({
-  chargeId,
-  invoiceId: `in_${chargeId}`,
-  currency: 'usd',
-  grossCents: 2500,
-  feeCents: 103,
-  initiationFeeCents: 0,
-  occurredAt: at,
-  paymentMethod: 'card',
-  memberId: null,
-  planId: null,
-  periodStart: '2026-11-01',
-  periodEnd: '2026-11-30',
-  ...overrides,
-});
+const charge = (chargeId: string) => chargeSucceeded(chargeId, { invoiceId: `in_${chargeId}`, periodStart: '2026-11-01', periodEnd: '2026-11-30' });
 
 async function sourceKeys(organizationId: string): Promise<string[]> {
   const rows = await testDb.db.selectFrom('ledger_transactions').select('source_key').where('organization_id', '=', organizationId).orderBy('source_key').execute();

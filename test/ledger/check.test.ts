@@ -15,7 +15,7 @@ import {
 } from '../../src/ledger/postings';
 import { ensureLedgerAccounts } from '../../src/ledger/queries';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createMember, createOrganization, post, rawClient } from './support';
+import { chargeSucceeded, createMember, createOrganization, post, rawClient } from './support';
 
 let testDb: TestDatabase;
 let client: Client;
@@ -23,21 +23,7 @@ let soundId: string;
 let brokenId: string;
 
 const at = new Date('2026-11-02T15:00:00Z');
-const charge = (chargeId: string, memberId: string, overrides: Partial<ChargeSucceededInput> = {}): ChargeSucceededInput => ({
-  chargeId,
-  invoiceId: null,
-  currency: 'usd',
-  grossCents: 2500,
-  feeCents: 103,
-  initiationFeeCents: 0,
-  occurredAt: at,
-  paymentMethod: 'card',
-  memberId,
-  planId: null,
-  periodStart: null,
-  periodEnd: null,
-  ...overrides,
-});
+const charge = (chargeId: string, memberId: string, overrides: Partial<ChargeSucceededInput> = {}): ChargeSucceededInput => chargeSucceeded(chargeId, { occurredAt: at, memberId, ...overrides });
 
 /** Every kind of posting, each as Stripe would report it. */
 async function postSoundBooks(organizationId: string): Promise<void> {

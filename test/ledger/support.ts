@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { Db } from '../../db/connection';
 import { postLedgerTransactions } from '../../src/ledger/queries';
-import type { LedgerTransactionDraft } from '../../src/ledger/postings';
+import type { ChargeSucceededInput, LedgerTransactionDraft } from '../../src/ledger/postings';
 import { insertOrganization } from '../../src/organizations/queries';
 
 export async function createOrganization(db: Db, slug: string): Promise<string> {
@@ -25,3 +25,20 @@ export async function rawClient(url: string): Promise<Client> {
   await client.connect();
   return client;
 }
+
+/** A $25 card payment with a $1.03 fee, for posting tests: override what the test is about. */
+export const chargeSucceeded = (chargeId: string, overrides: Partial<ChargeSucceededInput> = {}): ChargeSucceededInput => ({
+  chargeId,
+  invoiceId: null,
+  currency: 'usd',
+  grossCents: 2500,
+  feeCents: 103,
+  initiationFeeCents: 0,
+  occurredAt: new Date('2026-11-02T15:00:00Z'),
+  paymentMethod: 'card',
+  memberId: null,
+  planId: null,
+  periodStart: null,
+  periodEnd: null,
+  ...overrides,
+});
