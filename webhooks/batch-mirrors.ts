@@ -3,13 +3,13 @@ import type Stripe from 'stripe';
 import type { Database, StripeDisputesTable, StripeInvoicesTable, StripePayoutsTable, StripeSubscriptionsTable } from '../db/database';
 
 /** How far a payout has gone; it only moves forward (a paid payout can still fail, a failed one stays failed). */
-export const PAYOUT_PROGRESS: readonly string[] = ['pending', 'in_transit', 'paid', 'canceled', 'failed'];
+const PAYOUT_PROGRESS: readonly string[] = ['pending', 'in_transit', 'paid', 'canceled', 'failed'];
 
 /**
  * How far a dispute (or an inquiry) has gone: Stripe moves an inquiry on to a dispute, and
  * a dispute from needs_response through under_review to won or lost (final), never back.
  */
-export const DISPUTE_PROGRESS: readonly string[] = ['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review', 'prevented', 'won', 'lost'];
+const DISPUTE_PROGRESS: readonly string[] = ['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review', 'prevented', 'won', 'lost'];
 
 const movesForward = (progress: readonly string[]) => (kept: { status: string }, row: { status: string }) => progress.indexOf(row.status) >= progress.indexOf(kept.status);
 
@@ -65,7 +65,7 @@ export function subscriptionsNamedBy(events: Stripe.Event[]): string[] {
 }
 
 /** What a subscription's stored row says it is as of; undefined when there is none. */
-export type SubscriptionVersion = { stateAsOf: Date | null } | undefined;
+type SubscriptionVersion = { stateAsOf: Date | null } | undefined;
 
 /**
  * The mirror rows (subscriptions, invoices, disputes, payouts) one processor batch keeps,
