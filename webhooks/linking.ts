@@ -96,20 +96,59 @@ export async function updateLinkedMember(trx: Kysely<Database>, member: Member, 
   Object.assign(member, updated);
 }
 
+// The Stripe customer of each charge a batch knows: a charge its disputes name whose
+// postings the ledger has (their members are locked with the rest), and a charge its own
+// events posted. A dispute names only its charge: so linked, it need not read the charge.
+const chargeCustomersIn = new WeakMap<Kysely<Database>, Map<string, string>>();
+
+function chargeCustomers(trx: Kysely<Database>): Map<string, string> {
+  let known = chargeCustomersIn.get(trx);
+  if (!known) chargeCustomersIn.set(trx, (known = new Map()));
+  return known;
+}
+
+/** The customer of a charge the batch knows (see chargeCustomersIn). */
+export function customerOfKnownCharge(trx: Kysely<Database>, chargeId: string): string | undefined {
+  return chargeCustomersIn.get(trx)?.get(chargeId);
+}
+
+/** Remembers whose a charge is, as the charge itself says, for the batch's later events. */
+export function rememberChargeCustomer(trx: Kysely<Database>, charge: Stripe.Charge): void {
+  const customerId = idOf(charge.customer);
+  if (customerId) chargeCustomers(trx).set(charge.id, customerId);
+}
+
 /**
  * Reads and locks, in one statement, the members a batch's events name in what they carry
- * (our metadata, or the customer), so that linking each event to its member costs no
- * statement of its own. Events that name none are linked as before.
+ * (our metadata, the customer, or a disputed charge already posted), so that linking each
+ * event to its member costs no statement of its own, and a batch takes its members' locks
+ * in one order. Events that name none are linked as before.
  */
 export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.Event[]): Promise<Member[]> {
   const memberIds = new Set<string>();
   const customerIds = new Set<string>();
+  const disputedChargeIds = new Set<string>();
   for (const event of events) {
-    const object = event.data.object as { object?: string; id?: string; customer?: unknown; metadata?: Record<string, string> | null; parent?: { subscription_details?: { metadata?: Record<string, string> | null } | null } | null };
+    const object = event.data.object as { object?: string; id?: string; customer?: unknown; charge?: unknown; metadata?: Record<string, string> | null; parent?: { subscription_details?: { metadata?: Record<string, string> | null } | null } | null };
     const memberId = idsFromMetadata(object.metadata ?? object.parent?.subscription_details?.metadata)?.memberId;
     if (memberId && isOurIdShape(memberId)) memberIds.add(memberId);
     if (typeof object.customer === 'string') customerIds.add(object.customer);
     else if (object.object === 'customer' && object.id) customerIds.add(object.id);
+    if (object.object === 'dispute' && typeof object.charge === 'string') disputedChargeIds.add(object.charge);
+  }
+  if (disputedChargeIds.size > 0) {
+    const posted = await trx
+      .selectFrom('ledger_transactions as t')
+      .innerJoin('members as m', (join) => join.onRef('m.organization_id', '=', 't.organization_id').onRef('m.id', '=', 't.member_id'))
+      .select(['t.stripe_charge_id', 'm.id', 'm.stripe_customer_id'])
+      .distinct()
+      .where('t.stripe_charge_id', '=', (eb) => eb.fn.any(eb.val([...disputedChargeIds])))
+      .where('m.stripe_customer_id', 'is not', null)
+      .execute();
+    for (const charge of posted) {
+      memberIds.add(charge.id);
+      chargeCustomers(trx).set(charge.stripe_charge_id!, charge.stripe_customer_id!);
+    }
   }
   if (memberIds.size === 0 && customerIds.size === 0) return [];
   const members = await trx

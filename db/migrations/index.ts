@@ -9,6 +9,7 @@ import * as m0007 from './0007_treasurer';
 import * as m0008 from './0008_subscription_state_as_of';
 import * as m0009 from './0009_members_by_stripe_customer';
 import * as m0010 from './0010_ledger_balance_check_in_one_query';
+import * as m0011 from './0011_ledger_by_stripe_charge';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0008_subscription_state_as_of': m0008,
   '0009_members_by_stripe_customer': m0009,
   '0010_ledger_balance_check_in_one_query': m0010,
+  '0011_ledger_by_stripe_charge': m0011,
 };

@@ -1,4 +1,7 @@
+import { sql } from 'kysely';
+import type Stripe from 'stripe';
 import { ledgerTable } from '../../src/ledger/queries';
+import { requeueEvents } from '../processor';
 import { expectedLedger, stableIds, startStripeFlow, type StripeFlow } from '../../test/support/stripe-flow';
 
 let flow: StripeFlow;
@@ -66,5 +69,23 @@ describe('charge.dispute events', () => {
       ['dispute', 'dispute:dp:withdrawn', 'dispute_losses', 2500],
       ['dispute', 'dispute:dp:withdrawn', 'stripe_balance', -2500],
     ]);
+  });
+
+  test('a dispute whose charge is posted is linked by the ledger, without reading the charge from Stripe', async () => {
+    const { member, dispute } = await disputedSignUp('Ana Posted');
+    const disputeEvents = await flow.testDb.db.selectFrom('stripe_events').select('id').where('type', 'like', 'charge.dispute.%').where(sql<string>`payload->'data'->'object'->>'id'`, '=', dispute.id).execute();
+    expect(disputeEvents.length).toBeGreaterThan(0);
+    await requeueEvents(flow.testDb.db, { ids: disputeEvents.map((e) => e.id) }, new Date());
+    const paths: string[] = [];
+    const record = (request: Stripe.RequestEvent) => paths.push(`${request.method} ${request.path}`);
+    flow.stripe.on('request', record);
+    try {
+      expect(await flow.settle()).toMatchObject({ processed: disputeEvents.length, retried: 0, failed: 0 });
+    } finally {
+      flow.stripe.off('request', record);
+    }
+    expect(paths).toEqual([]);
+    const mirror = await flow.testDb.db.selectFrom('stripe_disputes').selectAll().where('id', '=', dispute.id).executeTakeFirstOrThrow();
+    expect(mirror).toMatchObject({ member_id: member.id, status: 'needs_response' });
   });
 });

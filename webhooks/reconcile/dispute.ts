@@ -2,20 +2,27 @@ import type Stripe from 'stripe';
 import { postingsForDisputeFundsReinstated, postingsForDisputeFundsWithdrawn, type LedgerTransactionDraft } from '../../src/ledger/postings';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext, HandlerOutcome } from '../handler';
-import { idOf, linkToMember } from '../linking';
+import { customerOfKnownCharge, idOf, linkToMember } from '../linking';
+
+async function disputedChargeHints(h: HandlerContext, chargeId: string): Promise<Parameters<typeof linkToMember>[3]> {
+  const known = customerOfKnownCharge(h.trx, chargeId);
+  if (known) return { customerId: known };
+  const charge = await h.stripe.charges.retrieve(chargeId, {}, requestOptions({ stripe_account_id: h.event.account ?? null }));
+  return { metadata: charge.metadata, customerId: idOf(charge.customer) };
+}
 
 /**
  * Mirrors a dispute and posts the money it moved, from the copy its event carries: a
  * withdrawal (the amount and the dispute fee) and, for a dispute won, the reinstatement.
  * Balance transactions are facts that stay true, and a later event's copy holds every
  * earlier one's, so each posts once whichever event brings it first; the mirror's status
- * only moves forward, so an old event processed late changes nothing. The disputed charge
- * is read for the member it belongs to.
+ * only moves forward, so an old event processed late changes nothing. The member is the
+ * disputed charge's customer's: known to the batch when the charge was posted (now or
+ * before), or else read from Stripe.
  */
 export async function syncDispute(h: HandlerContext, dispute: Stripe.Dispute): Promise<HandlerOutcome> {
   const chargeId = idOf(dispute.charge)!;
-  const charge = await h.stripe.charges.retrieve(chargeId, {}, requestOptions({ stripe_account_id: h.event.account ?? null }));
-  const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: charge.metadata, customerId: idOf(charge.customer) });
+  const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, await disputedChargeHints(h, chargeId));
 
   h.mirror.dispute({ organization_id: organization.id, id: dispute.id, charge_id: chargeId, member_id: member.id, status: dispute.status, reason: dispute.reason, amount_cents: dispute.amount, currency: dispute.currency, updated_at: h.now });
 
