@@ -2,7 +2,7 @@
 // pages (Checkout, billing portal, invoices), and a control API under /_sandbox for tests.
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import express, { NextFunction, Request, Response } from 'express';
 import { Ctx, clone } from './core';
 import { Engine, EngineOptions, FinalFailureAction } from './engine';
@@ -112,11 +112,36 @@ interface IdempotentResult {
   requestId: string;
 }
 
-function sendError(res: Response, err: StripeApiError, requestId: string): void {
+function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+function sendError(res: ServerResponse, headers: Record<string, string>, err: StripeApiError, requestId: string): void {
   const body = { ...err.body };
   if (!body.request_log_url) body.request_log_url = `https://dashboard.stripe.com/test/logs/${requestId}`;
-  res.status(err.status).json({ error: body });
+  sendJson(res, err.status, headers, { error: body });
 }
+
+/** The largest request body the API reads, as Stripe's own limit is about this size. */
+const MAX_API_BODY_BYTES = 1024 * 1024;
+
+/** Reads a request's body as text; undefined when it is over the limit. */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_API_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_API_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const isApiPath = (url: string) => url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
 
 function authError(message: string): StripeApiError {
   return new StripeApiError(401, { type: 'invalid_request_error', message });
@@ -163,47 +188,52 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   // Stripe sends no ETags, and hashing every response body was a tenth of the sandbox's time under load.
   app.set('etag', false);
 
-  const rawBody = express.text({ type: () => true, limit: '1mb' });
+  function header(req: IncomingMessage, name: string): string | undefined {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
 
-  function accountHeader(req: Request): Account {
-    const header = req.get('Stripe-Account');
-    if (!header) return null;
-    if (!/^acct_[A-Za-z0-9]+$/.test(header)) {
+  function accountHeader(req: IncomingMessage): Account {
+    const value = header(req, 'stripe-account');
+    if (!value) return null;
+    if (!/^acct_[A-Za-z0-9]+$/.test(value)) {
       throw new StripeApiError(403, {
         type: 'invalid_request_error',
         code: 'account_invalid',
-        message: `The provided key does not have access to account '${header}' (or that account does not exist). Application access may have been revoked.`,
+        message: `The provided key does not have access to account '${value}' (or that account does not exist). Application access may have been revoked.`,
       });
     }
-    return header;
+    return value;
   }
 
-  function parseParams(req: Request): FormObject {
+  function parseParams(query: string, body: string): FormObject {
     try {
-      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
-      const body = typeof req.body === 'string' ? req.body : '';
       return { ...parseForm(query), ...parseForm(body) };
     } catch {
       throw invalidRequest('Invalid request: the body could not be decoded as application/x-www-form-urlencoded.');
     }
   }
 
-  app.use('/v1', rawBody, (req: Request, res: Response) => {
+  // The REST API is served by node:http directly, without Express's routing and response
+  // helpers: it is most of the sandbox's work when a benchmark shares the machine with it.
+  function handleApi(req: IncomingMessage, res: ServerResponse, body: string | undefined): void {
     const requestId = newId('req');
-    res.set('Request-Id', requestId);
-    res.set('Stripe-Version', req.get('Stripe-Version') ?? API_VERSION);
+    const headers: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': header(req, 'stripe-version') ?? API_VERSION };
     try {
-      checkAuth(req.get('Authorization'));
+      if (body === undefined) throw new StripeApiError(413, { type: 'invalid_request_error', message: `Request bodies are limited to ${MAX_API_BODY_BYTES} bytes.` });
+      checkAuth(header(req, 'authorization'));
       const account = accountHeader(req);
       engine.tick();
-      const raw = parseParams(req);
+      const url = req.url ?? '';
+      const queryAt = url.indexOf('?');
+      const raw = parseParams(queryAt >= 0 ? url.slice(queryAt + 1) : '', body);
       const method = req.method as 'GET' | 'POST' | 'DELETE';
-      const path = `/v1${req.path}`.replace(/\/$/, '');
-      const idemKey = method === 'POST' ? req.get('Idempotency-Key') : undefined;
+      const path = (queryAt >= 0 ? url.slice(0, queryAt) : url).replace(/\/$/, '');
+      const idemKey = method === 'POST' ? header(req, 'idempotency-key') : undefined;
       const idemScope = `${account ?? ''}|${idemKey ?? ''}`;
       const fingerprint = idemKey ? createHash('sha256').update(`${method} ${path} ${JSON.stringify(raw)}`).digest('hex') : '';
       if (idemKey) {
-        res.set('Idempotency-Key', idemKey);
+        headers['Idempotency-Key'] = idemKey;
         const prior = idempotency.get(idemScope);
         if (prior) {
           if (prior.fingerprint !== fingerprint) {
@@ -212,9 +242,9 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
               message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.`,
             });
           }
-          res.set('Idempotent-Replayed', 'true');
-          res.set('Original-Request', prior.requestId);
-          res.status(prior.status).json(prior.body);
+          headers['Idempotent-Replayed'] = 'true';
+          headers['Original-Request'] = prior.requestId;
+          sendJson(res, prior.status, headers, prior.body);
           return;
         }
       }
@@ -257,18 +287,18 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
               },
               includables: buildIncludables(engine, account),
             });
-      const body = idemKey ? clone(expanded) : expanded;
-      remember(200, body);
-      res.status(200).json(body);
+      const response = idemKey ? clone(expanded) : expanded;
+      remember(200, response);
+      sendJson(res, 200, headers, response);
     } catch (err) {
       if (err instanceof StripeApiError) {
-        sendError(res, err, requestId);
+        sendError(res, headers, err, requestId);
         return;
       }
       console.error('stripe-sandbox: internal error', err);
-      sendError(res, new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred in the Stripe sandbox.' }), requestId);
+      sendError(res, headers, new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred in the Stripe sandbox.' }), requestId);
     }
-  });
+  }
 
   // ---- hosted pages -------------------------------------------------------------------------
 
@@ -448,7 +478,17 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   });
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 0, host, () => resolve(s));
+    const s = createServer((req, res) => {
+      if (!isApiPath(req.url ?? '')) {
+        app(req, res);
+        return;
+      }
+      readBody(req).then(
+        (body) => handleApi(req, res, body),
+        () => res.destroy(),
+      );
+    });
+    s.listen(options.port ?? 0, host, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

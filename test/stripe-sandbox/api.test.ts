@@ -89,6 +89,39 @@ describe('errors', () => {
   });
 });
 
+describe('over HTTP', () => {
+  const key = { Authorization: 'Bearer sk_test_http' };
+
+  test('answers JSON with its Request-Id and the Stripe-Version asked for', async () => {
+    const created = await fetch(`${h.sandbox.url}/v1/customers`, { method: 'POST', headers: { ...key, 'Content-Type': 'application/x-www-form-urlencoded', 'Stripe-Version': '2026-10-28.endive' }, body: 'email=http%40example.org&metadata[team]=a' });
+    expect(created.status).toBe(200);
+    expect(created.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(created.headers.get('request-id')).toMatch(/^req_/);
+    expect(created.headers.get('stripe-version')).toBe('2026-10-28.endive');
+    const customer = (await created.json()) as { id: string; email: string; metadata: Record<string, string> };
+    expect(customer).toMatchObject({ email: 'http@example.org', metadata: { team: 'a' } });
+    const read = await fetch(`${h.sandbox.url}/v1/customers/${customer.id}/?expand[]=subscriptions`, { headers: key });
+    expect(await read.json()).toMatchObject({ id: customer.id, subscriptions: { object: 'list', data: [] } });
+  });
+
+  test('no key: 401; an unknown path: 404; a body over 1 MB: 413; each in Stripe\'s error shape', async () => {
+    const unauthenticated = await fetch(`${h.sandbox.url}/v1/customers`);
+    expect(unauthenticated.status).toBe(401);
+    expect(await unauthenticated.json()).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringMatching(/did not provide an API key/) } });
+    const unknown = await fetch(`${h.sandbox.url}/v1/nothing_here`, { headers: key });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringMatching(/Unrecognized request URL \(GET: \/v1\/nothing_here\)/) } });
+    const oversized = await fetch(`${h.sandbox.url}/v1/customers`, { method: 'POST', headers: { ...key, 'Content-Type': 'application/x-www-form-urlencoded' }, body: `description=${'x'.repeat(1024 * 1024)}` });
+    expect(oversized.status).toBe(413);
+    expect(await oversized.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+  });
+
+  test('the hosted pages and the control API are served beside it', async () => {
+    expect((await fetch(`${h.sandbox.url}/_sandbox/health`)).status).toBe(200);
+    expect((await fetch(`${h.sandbox.url}/v2/anything`)).status).toBe(404);
+  });
+});
+
 describe('idempotency', () => {
   test('same key and params replay the same response; one object is created', async () => {
     const key = `idem-${Date.now()}`;
