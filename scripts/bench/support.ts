@@ -1,7 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Agent, request } from 'node:http';
+import { Session } from 'node:inspector';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createDb, type Db } from '../../db/connection';
@@ -11,7 +12,53 @@ import { migrateToLatest } from '../../db/migrate';
 export interface BenchDatabase {
   url: string;
   db: Db;
+  /**
+   * A copy of this database as it stands, so that one generated state can be measured
+   * several times. PostgreSQL copies only a database nobody is connected to: this closes
+   * `db` for good, and the caller must have closed every other pool on it.
+   */
+  copy(suffix: string): Promise<BenchDatabase>;
   drop(): Promise<void>;
+}
+
+async function onServer(serverUrl: string, statement: string): Promise<void> {
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function databaseOnServer(serverUrl: string, name: string, db: Db, afterDrop: () => Promise<void>): BenchDatabase {
+  let open = true;
+  const close = async () => {
+    if (open) await db.destroy();
+    open = false;
+  };
+  return {
+    url: databaseUrl(serverUrl, name),
+    db,
+    async copy(suffix) {
+      await close();
+      const copyName = `${name}_${suffix}`;
+      // FILE_COPY copies the files at a checkpoint: much faster than WAL_LOG for a large database.
+      await onServer(serverUrl, `CREATE DATABASE ${copyName} TEMPLATE ${name} STRATEGY FILE_COPY`);
+      return databaseOnServer(serverUrl, copyName, createDb(databaseUrl(serverUrl, copyName), { max: 20 }), async () => undefined);
+    },
+    async drop() {
+      await close();
+      await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await afterDrop();
+    },
+  };
 }
 
 /** A fresh, migrated database for one benchmark run: on DATABASE_URL's server, or an embedded one. */
@@ -23,26 +70,12 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     serverUrl = embedded.url;
   }
   const name = `gs_bench_${process.pid}_${Date.now()}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = createDb(url.toString(), { max: 20 });
+  await onServer(serverUrl, `CREATE DATABASE ${name}`);
+  const db = createDb(databaseUrl(serverUrl, name), { max: 20 });
   await migrateToLatest(db);
-  return {
-    url: url.toString(),
-    db,
-    async drop() {
-      await db.destroy();
-      const client = new Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-      await embedded?.stop();
-    },
-  };
+  return databaseOnServer(serverUrl, name, db, async () => {
+    await embedded?.stop();
+  });
 }
 
 /** Runs a TypeScript entry point in its own process and waits for it to print `LISTENING <url>`. */
@@ -162,4 +195,65 @@ export async function runWrkLoad(target: string, requests: Array<{ method: strin
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds used so far by the processes the benchmark names, read from Linux's /proc (undefined elsewhere). */
+export interface CpuSample {
+  self: number;
+  byPid: Map<number, number>;
+  /** Every process named `postgres` now running (its backends that have exited are not counted). */
+  postgres: number;
+  /** Busy and total CPU seconds of the whole machine. */
+  machineBusy: number;
+  machineTotal: number;
+}
+
+const TICKS_PER_SECOND = 100;
+
+function processCpuSeconds(pid: number | 'self'): { name: string; seconds: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted after the name's closing parenthesis.
+    return { name: stat.slice(stat.indexOf('(') + 1, close), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+  } catch {
+    return undefined;
+  }
+}
+
+export function cpuSample(pids: number[]): CpuSample | undefined {
+  if (!existsSync('/proc/stat')) return undefined;
+  const byPid = new Map(pids.map((pid) => [pid, processCpuSeconds(pid)?.seconds ?? 0]));
+  let postgres = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const process = processCpuSeconds(Number(entry));
+    if (process?.name === 'postgres') postgres += process.seconds;
+  }
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  const total = cpu.slice(0, 8).reduce((sum, ticks) => sum + ticks, 0);
+  const idle = cpu[3]! + cpu[4]!;
+  return { self: processCpuSeconds('self')?.seconds ?? 0, byPid, postgres, machineBusy: (total - idle) / TICKS_PER_SECOND, machineTotal: total / TICKS_PER_SECOND };
+}
+
+/**
+ * With BENCH_CPU_PROF_DIR set, profiles this process's CPU from now until the returned
+ * function is called, and writes the profile there (as `--cpu-prof` does for the servers).
+ */
+export async function profileThisProcess(name: string): Promise<() => Promise<void>> {
+  const folder = process.env.BENCH_CPU_PROF_DIR;
+  if (!folder) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  const post = <T>(method: string) => new Promise<T>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result as T))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = await post<{ profile: object }>('Profiler.stop');
+    session.disconnect();
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, `${name}-${process.pid}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+  };
 }

@@ -5,6 +5,7 @@
 //   processing — a stored backlog of events from realistic lifecycles played on the Stripe
 //                sandbox, processed into the ledger by concurrent processors.
 // Flags: --ingest-events 20000 --concurrency 64 --members 400 --months 12 --processors 8
+//        --runs 1 (processing runs, each on its own copy of the one generated backlog)
 //        --skip-ingest --skip-processing
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,7 @@ import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers';
 import { memberMetadata } from '../../src/stripe/metadata';
 import { processDueEvents } from '../../webhooks/processor';
 import { benchContext } from './bench-app';
-import { benchDatabase, formatLoad, runLoad, runWrkLoad, spawnServer, wrkAvailable, type BenchDatabase } from './support';
+import { benchDatabase, cpuSample, formatLoad, profileThisProcess, runLoad, runWrkLoad, spawnServer, wrkAvailable, type BenchDatabase } from './support';
 
 const { values: flags } = parseArgs({
   options: {
@@ -29,6 +30,7 @@ const { values: flags } = parseArgs({
     members: { type: 'string', default: '400' },
     months: { type: 'string', default: '12' },
     processors: { type: 'string', default: '8' },
+    runs: { type: 'string', default: '1' },
     'skip-ingest': { type: 'boolean', default: false },
     'skip-processing': { type: 'boolean', default: false },
   },
@@ -90,7 +92,6 @@ async function processing(bench: BenchDatabase): Promise<void> {
   const months = Number(flags.months);
   const processors = Number(flags.processors);
   log(`\n== processing: lifecycles of ${members} members over ${months} months, processed by ${processors} concurrent processors`);
-  const logger = pino({ level: 'silent' });
   const ctx = benchContext(bench.url, { db: bench.db, webhookSecrets: [] });
   const receiver = buildApp(ctx).listen(0, '127.0.0.1');
   await new Promise((resolve) => receiver.once('listening', resolve));
@@ -157,69 +158,101 @@ async function processing(bench: BenchDatabase): Promise<void> {
     const mix = await bench.db.selectFrom('stripe_events').select(['type', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('type').orderBy('n', 'desc').execute();
     log(`  by type: ${mix.map((m) => `${m.type} ${m.n}`).join(', ')}`);
 
-    // As the service runs in production (compiled JavaScript, no source maps; see the
-    // Dockerfile): tsx turns source maps on, and stripe-node takes a stack trace on every
-    // request, which source maps make several times dearer.
-    process.setSourceMapsEnabled(false);
-    // As the service runs them: a pool of the processors' own, with prepared statements.
-    const processorDb = createDb(bench.url, { max: processors + 1, preparedStatements: true });
-    // What the processing costs per event, whatever the machine's speed that day.
-    const work = { statements: 0, stripeRequests: 0 };
-    const countStatements: KyselyPlugin = {
-      transformQuery: (args) => {
-        work.statements += 1;
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    };
-    const countRequest = () => (work.stripeRequests += 1);
-    stripe.on('request', countRequest);
-    const transactionsSoFar = async () => Number((await sql<{ n: number }>`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`.execute(bench.db)).rows[0]!.n);
-    const transactionsBefore = await transactionsSoFar();
-    const deps = { db: processorDb.withPlugin(countStatements), stripe, logger, now: () => new Date() };
-    const started = process.hrtime.bigint();
-    let reported = 0;
-    const progress = setInterval(() => {
-      void bench.db
-        .selectFrom('stripe_events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '!=', 'pending')
-        .executeTakeFirstOrThrow()
-        .then((row) => {
-          if (Number(row.n) !== reported) log(`  processed ${row.n}/${backlog}`);
-          reported = Number(row.n);
-        });
-    }, 5000);
-    // A live database has planner statistics for its ledger; this one was created minutes ago
-    // and its ledger is empty. Until autovacuum analyzes the tables (within a minute or two of
-    // activity), plans cached while they were empty read whole tables for each key lookup. The
-    // benchmark does autovacuum's job once the ledger has its first rows, inside the timing.
-    let drained = false;
-    const analyzed = (async () => {
-      while (!drained && (await bench.db.selectFrom('ledger_transactions').select('id').limit(1).offset(500).execute()).length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
-      if (!drained) await sql`ANALYZE`.execute(bench.db);
-    })();
-    const reports = await Promise.all(Array.from({ length: processors }, () => processDueEvents(deps))).finally(() => processorDb.destroy());
-    drained = true;
-    await analyzed;
-    clearInterval(progress);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const total = reports.reduce((sum, r) => ({ processed: sum.processed + r.processed, ignored: sum.ignored + r.ignored, retried: sum.retried + r.retried, failed: sum.failed + r.failed }));
-    log(`processed ${total.processed}, ignored ${total.ignored}, to retry ${total.retried}, failed ${total.failed} in ${seconds.toFixed(1)} s`);
-    stripe.off('request', countRequest);
-    // Statistics reach pg_stat_database within a second or so of each commit.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const transactions = (await transactionsSoFar()) - transactionsBefore;
-    log(`per event: ${(work.statements / backlog).toFixed(2)} statements, ${(transactions / backlog).toFixed(3)} transactions (each adds BEGIN and COMMIT), ${(work.stripeRequests / backlog).toFixed(2)} Stripe requests`);
-    log(`processing throughput: ${(backlog / seconds).toFixed(0)} events/s  (aim ≥ 1,000 events/s; 500,000 events would take ${(500_000 / (backlog / seconds) / 60).toFixed(1)} min)`);
-    const errors = await bench.db.selectFrom('stripe_events').select(['type', 'last_error', (eb) => eb.fn.countAll<number>().as('n')]).where('last_error', 'is not', null).groupBy(['type', 'last_error']).orderBy('n', 'desc').limit(5).execute();
-    for (const e of errors) log(`  retried: ${e.n} × ${e.type}: ${e.last_error?.slice(0, 160)}`);
-    const problems = await checkLedger(bench.db, organization.id);
-    log(`check-ledger: ${problems.length === 0 ? 'ok' : `${problems.length} problem(s)`}`);
+    // Each run processes its own copy of the generated backlog, so runs can be compared.
+    await new Promise((resolve) => receiver.close(resolve));
+    const runs = Number(flags.runs);
+    const rates: number[] = [];
+    for (let run = 1; run <= runs; run += 1) {
+      if (runs > 1) log(`\n-- run ${run} of ${runs}`);
+      const copy = await bench.copy(`run${run}`);
+      try {
+        rates.push(await processBacklog(copy, organization.id, backlog, stripe, processors, sandbox.child.pid!));
+      } finally {
+        await copy.drop();
+      }
+    }
+    if (runs > 1) log(`\nprocessing throughput over ${runs} runs: ${rates.map((r) => r.toFixed(0)).join(', ')} events/s (lowest ${Math.min(...rates).toFixed(0)})`);
   } finally {
     await sandbox.stop();
-    await new Promise((resolve) => receiver.close(resolve));
+    if (receiver.listening) await new Promise((resolve) => receiver.close(resolve));
   }
+}
+
+/** Processes a stored backlog into the ledger with concurrent processors and prints what it cost; returns events/s. */
+async function processBacklog(bench: BenchDatabase, organizationId: string, backlog: number, stripe: Stripe, processors: number, sandboxPid: number): Promise<number> {
+  const logger = pino({ level: 'silent' });
+  // As the service runs in production (compiled JavaScript, no source maps; see the
+  // Dockerfile): tsx turns source maps on, and stripe-node takes a stack trace on every
+  // request, which source maps make several times dearer.
+  process.setSourceMapsEnabled(false);
+  // As the service runs them: a pool of the processors' own, with prepared statements.
+  const processorDb = createDb(bench.url, { max: processors + 1, preparedStatements: true });
+  // What the processing costs per event, whatever the machine's speed that day.
+  const work = { statements: 0, stripeRequests: 0 };
+  const countStatements: KyselyPlugin = {
+    transformQuery: (args) => {
+      work.statements += 1;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  const countRequest = () => (work.stripeRequests += 1);
+  stripe.on('request', countRequest);
+  const transactionsSoFar = async () => Number((await sql<{ n: number }>`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`.execute(bench.db)).rows[0]!.n);
+  const transactionsBefore = await transactionsSoFar();
+  const deps = { db: processorDb.withPlugin(countStatements), stripe, logger, now: () => new Date() };
+  const stopProfile = await profileThisProcess('processors');
+  const cpuBefore = cpuSample([sandboxPid]);
+  const started = process.hrtime.bigint();
+  let reported = 0;
+  const progress = setInterval(() => {
+    void bench.db
+      .selectFrom('stripe_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '!=', 'pending')
+      .executeTakeFirstOrThrow()
+      .then((row) => {
+        if (Number(row.n) !== reported) log(`  processed ${row.n}/${backlog}`);
+        reported = Number(row.n);
+      });
+  }, 5000);
+  // A live database has planner statistics for its ledger; this one was created minutes ago
+  // and its ledger is empty. Until autovacuum analyzes the tables (within a minute or two of
+  // activity), plans cached while they were empty read whole tables for each key lookup. The
+  // benchmark does autovacuum's job once the ledger has its first rows, inside the timing.
+  let drained = false;
+  const analyzed = (async () => {
+    while (!drained && (await bench.db.selectFrom('ledger_transactions').select('id').limit(1).offset(500).execute()).length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    if (!drained) await sql`ANALYZE`.execute(bench.db);
+  })();
+  const reports = await Promise.all(Array.from({ length: processors }, () => processDueEvents(deps))).finally(() => processorDb.destroy());
+  drained = true;
+  await analyzed;
+  clearInterval(progress);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = cpuSample([sandboxPid]);
+  await stopProfile();
+  const total = reports.reduce((sum, r) => ({ processed: sum.processed + r.processed, ignored: sum.ignored + r.ignored, retried: sum.retried + r.retried, failed: sum.failed + r.failed }));
+  log(`processed ${total.processed}, ignored ${total.ignored}, to retry ${total.retried}, failed ${total.failed} in ${seconds.toFixed(1)} s`);
+  stripe.off('request', countRequest);
+  // Statistics reach pg_stat_database within a second or so of each commit.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const transactions = (await transactionsSoFar()) - transactionsBefore;
+  log(`per event: ${(work.statements / backlog).toFixed(2)} statements, ${(transactions / backlog).toFixed(3)} transactions (each adds BEGIN and COMMIT), ${(work.stripeRequests / backlog).toFixed(2)} Stripe requests`);
+  if (cpuBefore && cpuAfter) {
+    const perEvent = (cpuSeconds: number) => `${((cpuSeconds * 1000) / backlog).toFixed(2)} ms`;
+    const processorsCpu = cpuAfter.self - cpuBefore.self;
+    const postgresCpu = cpuAfter.postgres - cpuBefore.postgres;
+    const sandboxCpu = cpuAfter.byPid.get(sandboxPid)! - cpuBefore.byPid.get(sandboxPid)!;
+    const busy = cpuAfter.machineBusy - cpuBefore.machineBusy;
+    log(`CPU per event: processors ${perEvent(processorsCpu)}, PostgreSQL ${perEvent(postgresCpu)}, Stripe sandbox ${perEvent(sandboxCpu)}, the rest ${perEvent(busy - processorsCpu - postgresCpu - sandboxCpu)}; machine ${((busy / (cpuAfter.machineTotal - cpuBefore.machineTotal)) * 100).toFixed(0)}% busy`);
+  }
+  log(`processing throughput: ${(backlog / seconds).toFixed(0)} events/s  (aim ≥ 1,000 events/s; 500,000 events would take ${(500_000 / (backlog / seconds) / 60).toFixed(1)} min)`);
+  const errors = await bench.db.selectFrom('stripe_events').select(['type', 'last_error', (eb) => eb.fn.countAll<number>().as('n')]).where('last_error', 'is not', null).groupBy(['type', 'last_error']).orderBy('n', 'desc').limit(5).execute();
+  for (const e of errors) log(`  retried: ${e.n} × ${e.type}: ${e.last_error?.slice(0, 160)}`);
+  const problems = await checkLedger(bench.db, organizationId);
+  log(`check-ledger: ${problems.length === 0 ? 'ok' : `${problems.length} problem(s)`}`);
+  return backlog / seconds;
 }
 
 async function main(): Promise<void> {
