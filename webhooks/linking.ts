@@ -96,33 +96,41 @@ export async function updateLinkedMember(trx: Kysely<Database>, member: Member, 
   Object.assign(member, updated);
 }
 
-// The Stripe customer of each charge a batch knows: a charge its disputes name whose
-// postings the ledger has (their members are locked with the rest), and a charge its own
-// events posted. A dispute names only its charge: so linked, it need not read the charge.
-const chargeCustomersIn = new WeakMap<Kysely<Database>, Map<string, string>>();
+// The organization and member each disputed charge of a batch was posted to, where the
+// ledger has the charge's own postings (a dispute names only its charge, and is filed days
+// after the payment): such a dispute is linked to that member without reading the charge.
+const membersOfPostedChargesIn = new WeakMap<Kysely<Database>, Map<string, OurIds>>();
 
-function chargeCustomers(trx: Kysely<Database>): Map<string, string> {
-  let known = chargeCustomersIn.get(trx);
-  if (!known) chargeCustomersIn.set(trx, (known = new Map()));
-  return known;
+/** Whose a disputed charge is, by its postings, when the batch found them in the ledger. */
+export function memberOfPostedCharge(trx: Kysely<Database>, chargeId: string): OurIds | undefined {
+  return membersOfPostedChargesIn.get(trx)?.get(chargeId);
 }
 
-/** The customer of a charge the batch knows (see chargeCustomersIn). */
-export function customerOfKnownCharge(trx: Kysely<Database>, chargeId: string): string | undefined {
-  return chargeCustomersIn.get(trx)?.get(chargeId);
-}
-
-/** Remembers whose a charge is, as the charge itself says, for the batch's later events. */
-export function rememberChargeCustomer(trx: Kysely<Database>, charge: Stripe.Charge): void {
-  const customerId = idOf(charge.customer);
-  if (customerId) chargeCustomers(trx).set(charge.id, customerId);
+/** The member each charge was posted to, by the charge's own postings; a charge posted to two members is left out. */
+async function readMembersOfPostedCharges(trx: Kysely<Database>, chargeIds: string[]): Promise<Map<string, OurIds>> {
+  const postings = await trx
+    .selectFrom('ledger_transactions')
+    .select(['stripe_charge_id', 'organization_id', 'member_id'])
+    .distinct()
+    .where('stripe_charge_id', '=', (eb) => eb.fn.any(eb.val(chargeIds)))
+    .where(sql<boolean>`starts_with(source_key, 'charge:')`)
+    .where('member_id', 'is not', null)
+    .execute();
+  const byCharge = new Map<string, OurIds>();
+  const ambiguous = new Set<string>();
+  for (const posting of postings) {
+    if (byCharge.has(posting.stripe_charge_id!)) ambiguous.add(posting.stripe_charge_id!);
+    byCharge.set(posting.stripe_charge_id!, { organizationId: posting.organization_id, memberId: posting.member_id!, planId: undefined });
+  }
+  for (const chargeId of ambiguous) byCharge.delete(chargeId);
+  return byCharge;
 }
 
 /**
  * Reads and locks, in one statement, the members a batch's events name in what they carry
- * (our metadata, the customer, or a disputed charge already posted), so that linking each
- * event to its member costs no statement of its own, and a batch takes its members' locks
- * in one order. Events that name none are linked as before.
+ * (our metadata, the customer, or a disputed charge already posted: found with one more
+ * statement), so that linking each event to its member costs no statement of its own, and
+ * a batch takes its members' locks in one order. Events that name none are linked as before.
  */
 export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.Event[]): Promise<Member[]> {
   const memberIds = new Set<string>();
@@ -137,18 +145,9 @@ export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.E
     if (object.object === 'dispute' && typeof object.charge === 'string') disputedChargeIds.add(object.charge);
   }
   if (disputedChargeIds.size > 0) {
-    const posted = await trx
-      .selectFrom('ledger_transactions as t')
-      .innerJoin('members as m', (join) => join.onRef('m.organization_id', '=', 't.organization_id').onRef('m.id', '=', 't.member_id'))
-      .select(['t.stripe_charge_id', 'm.id', 'm.stripe_customer_id'])
-      .distinct()
-      .where('t.stripe_charge_id', '=', (eb) => eb.fn.any(eb.val([...disputedChargeIds])))
-      .where('m.stripe_customer_id', 'is not', null)
-      .execute();
-    for (const charge of posted) {
-      memberIds.add(charge.id);
-      chargeCustomers(trx).set(charge.stripe_charge_id!, charge.stripe_customer_id!);
-    }
+    const posted = await readMembersOfPostedCharges(trx, [...disputedChargeIds]);
+    for (const ids of posted.values()) memberIds.add(ids.memberId!);
+    membersOfPostedChargesIn.set(trx, posted);
   }
   if (memberIds.size === 0 && customerIds.size === 0) return [];
   const members = await trx
@@ -186,11 +185,11 @@ export async function linkToMember(
   trx: Kysely<Database>,
   stripe: StripeClient,
   event: Stripe.Event,
-  hints: { metadata?: Record<string, string> | null | undefined; customerId: string | null | undefined },
+  hints: { metadata?: Record<string, string> | null | undefined; ids?: OurIds | undefined; customerId: string | null | undefined },
 ): Promise<Linked & { planId: string | undefined }> {
   const accountOrganization = await organizationForAccount(trx, event.account);
 
-  let ids: OurIds | undefined = idsFromMetadata(hints.metadata);
+  let ids: OurIds | undefined = hints.ids ?? idsFromMetadata(hints.metadata);
   // Found by its customer id, the member is read and locked at once (or was, by the batch).
   let byCustomer: Member | undefined;
   if (!ids && hints.customerId) {

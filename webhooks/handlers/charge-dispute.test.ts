@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type Stripe from 'stripe';
 import { ledgerTable } from '../../src/ledger/queries';
+import { storeEvent } from '../events';
 import { requeueEvents } from '../processor';
 import { expectedLedger, stableIds, startStripeFlow, type StripeFlow } from '../../test/support/stripe-flow';
 
@@ -87,5 +88,19 @@ describe('charge.dispute events', () => {
     expect(paths).toEqual([]);
     const mirror = await flow.testDb.db.selectFrom('stripe_disputes').selectAll().where('id', '=', dispute.id).executeTakeFirstOrThrow();
     expect(mirror).toMatchObject({ member_id: member.id, status: 'needs_response' });
+  });
+
+  test("a dispute from another organization's connected account naming a charge posted here is not ours: nothing linked, mirrored or posted", async () => {
+    const { dispute } = await disputedSignUp('Bo Elsewhere');
+    const other = await flow.testDb.db.insertInto('organizations').values({ slug: 'other-union', name: 'Other Union', time_zone: 'UTC', currency: 'usd', settings: '{}', stripe_account_id: 'acct_otherunion1' }).returning('id').executeTakeFirstOrThrow();
+    const original = await flow.testDb.db.selectFrom('stripe_events').select('payload').where('type', '=', 'charge.dispute.created').where(sql<string>`payload->'data'->'object'->>'id'`, '=', dispute.id).executeTakeFirstOrThrow();
+    const forged = { ...(original.payload as unknown as Stripe.Event), id: 'evt_fromotheraccount1', account: 'acct_otherunion1' };
+    await storeEvent(flow.testDb.db, forged);
+    expect(await flow.settle()).toMatchObject({ ignored: 1, failed: 0 });
+    const stored = await flow.testDb.db.selectFrom('stripe_events').select(['status', 'outcome']).where('id', '=', forged.id).executeTakeFirstOrThrow();
+    expect(stored.status).toBe('ignored');
+    expect(stored.outcome).toMatch(/not ours/);
+    expect(await flow.testDb.db.selectFrom('stripe_disputes').select('id').where('organization_id', '=', other.id).execute()).toEqual([]);
+    expect(await flow.testDb.db.selectFrom('ledger_transactions').select('id').where('organization_id', '=', other.id).execute()).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import type { Member, Organization } from '../../db/database';
 import { postingsForChargeSucceeded, postingsForPaymentReversal, postingsForRefund, type LedgerTransactionDraft } from '../../src/ledger/postings';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext } from '../handler';
-import { idOf, rememberChargeCustomer } from '../linking';
+import { idOf } from '../linking';
 import { lastDayCovered, localDay } from './dates';
 
 export interface ChargeContext {
@@ -52,7 +52,6 @@ export async function retrieveCharge(h: HandlerContext, chargeId: string): Promi
  * any number of calls, in any order, post each fact once.
  */
 export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link: ChargeContext): Promise<void> {
-  rememberChargeCustomer(h.trx, charge);
   const balance = charge.balance_transaction;
   if (!balance || typeof balance === 'string') return;
   const invoice = link.invoice ?? (await invoiceOfCharge(h, charge));

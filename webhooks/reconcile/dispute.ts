@@ -2,11 +2,11 @@ import type Stripe from 'stripe';
 import { postingsForDisputeFundsReinstated, postingsForDisputeFundsWithdrawn, type LedgerTransactionDraft } from '../../src/ledger/postings';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext, HandlerOutcome } from '../handler';
-import { customerOfKnownCharge, idOf, linkToMember } from '../linking';
+import { idOf, linkToMember, memberOfPostedCharge } from '../linking';
 
 async function disputedChargeHints(h: HandlerContext, chargeId: string): Promise<Parameters<typeof linkToMember>[3]> {
-  const known = customerOfKnownCharge(h.trx, chargeId);
-  if (known) return { customerId: known };
+  const posted = memberOfPostedCharge(h.trx, chargeId);
+  if (posted) return { ids: posted, customerId: undefined };
   const charge = await h.stripe.charges.retrieve(chargeId, {}, requestOptions({ stripe_account_id: h.event.account ?? null }));
   return { metadata: charge.metadata, customerId: idOf(charge.customer) };
 }
@@ -17,8 +17,8 @@ async function disputedChargeHints(h: HandlerContext, chargeId: string): Promise
  * Balance transactions are facts that stay true, and a later event's copy holds every
  * earlier one's, so each posts once whichever event brings it first; the mirror's status
  * only moves forward, so an old event processed late changes nothing. The member is the
- * disputed charge's customer's: known to the batch when the charge was posted (now or
- * before), or else read from Stripe.
+ * one the disputed charge was posted to, or, before it is posted, its customer's (the
+ * charge is read from Stripe).
  */
 export async function syncDispute(h: HandlerContext, dispute: Stripe.Dispute): Promise<HandlerOutcome> {
   const chargeId = idOf(dispute.charge)!;
