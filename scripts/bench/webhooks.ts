@@ -19,9 +19,9 @@ import { checkLedger } from '../../src/ledger/check';
 import { createStripeClient, STRIPE_API_VERSION } from '../../src/stripe/client';
 import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers';
 import { memberMetadata } from '../../src/stripe/metadata';
-import { processDueEvents } from '../../webhooks/processor';
+import { processDueEvents, type ProcessReport } from '../../webhooks/processor';
 import { benchContext } from './bench-app';
-import { benchDatabase, cpuSample, formatLoad, profileThisProcess, runLoad, runWrkLoad, spawnServer, wrkAvailable, type BenchDatabase } from './support';
+import { benchDatabase, cpuSample, formatLoad, profileThisProcess, runLoad, runWrkLoad, spawnServer, wrkAvailable, type BenchDatabase, type CpuSample } from './support';
 
 const { values: flags } = parseArgs({
   options: {
@@ -35,6 +35,12 @@ const { values: flags } = parseArgs({
     'skip-processing': { type: 'boolean', default: false },
   },
 });
+for (const name of ['ingest-events', 'concurrency', 'members', 'months', 'processors', 'runs'] as const) {
+  if (!/^[1-9]\d*$/.test(flags[name])) {
+    process.stderr.write(`--${name} must be a whole number of at least 1 (got ${flags[name]})\n`);
+    process.exit(2);
+  }
+}
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const SECRET = `whsec_${randomBytes(24).toString('hex')}`;
 
@@ -211,10 +217,13 @@ async function processBacklog(bench: BenchDatabase, organizationId: string, back
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('status', '!=', 'pending')
       .executeTakeFirstOrThrow()
-      .then((row) => {
-        if (Number(row.n) !== reported) log(`  processed ${row.n}/${backlog}`);
-        reported = Number(row.n);
-      });
+      .then(
+        (row) => {
+          if (Number(row.n) !== reported) log(`  processed ${row.n}/${backlog}`);
+          reported = Number(row.n);
+        },
+        () => undefined, // a progress line is worth no failure of its own
+      );
   }, 5000);
   // A live database has planner statistics for its ledger; this one was created minutes ago
   // and its ledger is empty. Until autovacuum analyzes the tables (within a minute or two of
@@ -224,17 +233,25 @@ async function processBacklog(bench: BenchDatabase, organizationId: string, back
   const analyzed = (async () => {
     while (!drained && (await bench.db.selectFrom('ledger_transactions').select('id').limit(1).offset(500).execute()).length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
     if (!drained) await sql`ANALYZE`.execute(bench.db);
-  })();
-  const reports = await Promise.all(Array.from({ length: processors }, () => processDueEvents(deps))).finally(() => processorDb.destroy());
-  drained = true;
-  await analyzed;
-  clearInterval(progress);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpuAfter = cpuSample([sandboxPid]);
-  await stopProfile();
+  })().catch((error: unknown) => log(`  ANALYZE failed: ${String(error)}`));
+  let reports: ProcessReport[];
+  let seconds: number;
+  let cpuAfter: CpuSample | undefined;
+  try {
+    reports = await Promise.all(Array.from({ length: processors }, () => processDueEvents(deps)));
+    seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // Before the pool closes: a PostgreSQL backend's CPU is counted only while it runs.
+    cpuAfter = cpuSample([sandboxPid]);
+  } finally {
+    drained = true;
+    clearInterval(progress);
+    stripe.off('request', countRequest);
+    await stopProfile();
+    await analyzed;
+    await processorDb.destroy();
+  }
   const total = reports.reduce((sum, r) => ({ processed: sum.processed + r.processed, ignored: sum.ignored + r.ignored, retried: sum.retried + r.retried, failed: sum.failed + r.failed }));
   log(`processed ${total.processed}, ignored ${total.ignored}, to retry ${total.retried}, failed ${total.failed} in ${seconds.toFixed(1)} s`);
-  stripe.off('request', countRequest);
   // Statistics reach pg_stat_database within a second or so of each commit.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const transactions = (await transactionsSoFar()) - transactionsBefore;
@@ -245,7 +262,9 @@ async function processBacklog(bench: BenchDatabase, organizationId: string, back
     const postgresCpu = cpuAfter.postgres - cpuBefore.postgres;
     const sandboxCpu = cpuAfter.byPid.get(sandboxPid)! - cpuBefore.byPid.get(sandboxPid)!;
     const busy = cpuAfter.machineBusy - cpuBefore.machineBusy;
-    log(`CPU per event: processors ${perEvent(processorsCpu)}, PostgreSQL ${perEvent(postgresCpu)}, Stripe sandbox ${perEvent(sandboxCpu)}, the rest ${perEvent(busy - processorsCpu - postgresCpu - sandboxCpu)}; machine ${((busy / (cpuAfter.machineTotal - cpuBefore.machineTotal)) * 100).toFixed(0)}% busy`);
+    // A database server elsewhere (another host, a container) shows no postgres processes here.
+    const postgresPart = cpuAfter.postgres > 0 ? `PostgreSQL ${perEvent(postgresCpu)}` : 'PostgreSQL (not on this machine)';
+    log(`CPU per event: processors ${perEvent(processorsCpu)}, ${postgresPart}, Stripe sandbox ${perEvent(sandboxCpu)}, the rest ${perEvent(busy - processorsCpu - postgresCpu - sandboxCpu)}; machine ${((busy / (cpuAfter.machineTotal - cpuBefore.machineTotal)) * 100).toFixed(0)}% busy`);
   }
   log(`processing throughput: ${(backlog / seconds).toFixed(0)} events/s  (aim ≥ 1,000 events/s; 500,000 events would take ${(500_000 / (backlog / seconds) / 60).toFixed(1)} min)`);
   const errors = await bench.db.selectFrom('stripe_events').select(['type', 'last_error', (eb) => eb.fn.countAll<number>().as('n')]).where('last_error', 'is not', null).groupBy(['type', 'last_error']).orderBy('n', 'desc').limit(5).execute();
