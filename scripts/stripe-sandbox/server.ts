@@ -190,7 +190,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
 
   function header(req: IncomingMessage, name: string): string | undefined {
     const value = req.headers[name];
-    return Array.isArray(value) ? value[0] : value;
+    return typeof value === 'string' ? value : undefined;
   }
 
   function accountHeader(req: IncomingMessage): Account {
@@ -483,10 +483,12 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
         app(req, res);
         return;
       }
-      readBody(req).then(
-        (body) => handleApi(req, res, body),
-        () => res.destroy(),
-      );
+      readBody(req)
+        .then((body) => handleApi(req, res, body))
+        .catch((error: unknown) => {
+          console.error('stripe-sandbox: request failed', error);
+          res.destroy();
+        });
     });
     s.listen(options.port ?? 0, host, () => resolve(s));
     s.once('error', reject);
