@@ -44,7 +44,7 @@ export const MAX_BATCH = 50;
 type Outcome = { status: 'processed' | 'ignored'; outcome: string; organizationId: string | null };
 
 type BatchResult =
-  | { kind: 'done'; statuses: Array<'processed' | 'ignored'> }
+  | { kind: 'done'; statuses: Array<'processed' | 'ignored'>; cursor: ClaimCursor }
   | { kind: 'none' }
   /** `event` is the one that failed; undefined when a batch's commit failed (smaller batches will tell). */
   | { kind: 'error'; event: StoredStripeEvent | undefined; error: unknown };
@@ -66,6 +66,12 @@ async function handle(deps: ProcessorDeps, trx: Kysely<Database>, postings: Batc
 /** How far down the due events a claim looks for ones whose customer no other processor holds. */
 const CLAIM_WINDOW = 1000;
 
+/** Where a claim starts in the stream of due events: after the last event a processor's previous claim took. */
+export interface ClaimCursor {
+  nextAttemptAt: Date;
+  createdAt: Date;
+}
+
 /**
  * Claims up to `size` due events, oldest first, whose serial keys this transaction can
  * lock. The advisory lock is tried on the due events in order, one at a time, only until
@@ -76,14 +82,21 @@ const CLAIM_WINDOW = 1000;
  * out so that the partial index of due events serves any plan, generic ones too. The
  * outer conditions are checked again on the row as locked: another processor may have
  * processed it, or put it off after a failure, since this statement's snapshot.
+ *
+ * With `after`, the claim starts at that point of the stream. Events processed since the
+ * last vacuum stay in the index of due events as dead entries, at its front, and a claim
+ * from the start walks all of them: over a large backlog that walk was most of the
+ * database's work. Events before the cursor are only delayed: see processDueEvents.
  */
-export async function claimDueEvents(trx: Kysely<Database>, now: Date, size: number): Promise<StoredStripeEvent[]> {
+export async function claimDueEvents(trx: Kysely<Database>, now: Date, size: number, after?: ClaimCursor): Promise<StoredStripeEvent[]> {
+  // From the cursor's own point on (not past it): events after the last one taken may share its times.
+  const pastCursor = after ? sql`AND (next_attempt_at, stripe_created_at) >= (${after.nextAttemptAt}, ${after.createdAt})` : sql``;
   const { rows } = await sql<StoredStripeEvent>`
     SELECT e.* FROM stripe_events e
     WHERE e.id IN (
       SELECT due.id FROM (
         SELECT id, serial_key FROM stripe_events
-        WHERE status = 'pending' AND next_attempt_at <= ${now}
+        WHERE status = 'pending' AND next_attempt_at <= ${now} ${pastCursor}
         ORDER BY next_attempt_at, stripe_created_at
         LIMIT ${CLAIM_WINDOW}) due
       WHERE pg_try_advisory_xact_lock(hashtextextended(due.serial_key, 0))
@@ -103,7 +116,7 @@ export async function claimDueEvents(trx: Kysely<Database>, now: Date, size: num
  * hold several events of a customer and handles them in stream order. If any event fails,
  * the whole batch rolls back: that event's failure is recorded and the rest are taken again.
  */
-async function processBatch(deps: ProcessorDeps, size: number): Promise<BatchResult> {
+async function processBatch(deps: ProcessorDeps, size: number, after: ClaimCursor | undefined): Promise<BatchResult> {
   const now = deps.now();
   let current: StoredStripeEvent | undefined;
   let claimed: StoredStripeEvent[] = [];
@@ -112,7 +125,7 @@ async function processBatch(deps: ProcessorDeps, size: number): Promise<BatchRes
       // Safe without waiting for the disk: the stored events are durable, and a commit lost in
       // a crash leaves them pending, so they are processed again, all or nothing, with keyed postings.
       await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-      const events = await claimDueEvents(trx, now, size);
+      const events = await claimDueEvents(trx, now, size, after);
       if (events.length === 0) return { kind: 'none' } as const;
       claimed = events;
 
@@ -144,7 +157,8 @@ async function processBatch(deps: ProcessorDeps, size: number): Promise<BatchRes
         FROM unnest(${events.map((e) => e.id)}::text[], ${outcomes.map((o) => o.status)}::text[], ${outcomes.map((o) => o.outcome)}::text[], ${outcomes.map((o) => o.organizationId)}::uuid[])
           AS done (id, status, outcome, organization_id)
         WHERE e.id = done.id`.execute(trx);
-      return { kind: 'done', statuses: outcomes.map((o) => o.status) } as const;
+      const last = events.at(-1)!;
+      return { kind: 'done', statuses: outcomes.map((o) => o.status), cursor: { nextAttemptAt: new Date(last.next_attempt_at), createdAt: new Date(last.stripe_created_at) } } as const;
     });
   } catch (error) {
     if (claimed.length === 0) throw error;
@@ -199,15 +213,29 @@ async function anyEventDue(deps: ProcessorDeps): Promise<boolean> {
   return due !== undefined;
 }
 
+/**
+ * How often a processor claims from the start of the due events rather than from where its
+ * last claim ended: events it passed over (held by another processor then, or put back by a
+ * batch that failed) wait at most this many claims, and a claim from the cursor that finds
+ * nothing is followed by one from the start at once.
+ */
+const CLAIMS_FROM_CURSOR = 20;
+
 /** Processes due events until none is left (or `maxEvents` were handled). */
 export async function processDueEvents(deps: ProcessorDeps, options: { maxEvents?: number } = {}): Promise<ProcessReport> {
   const report: ProcessReport = { processed: 0, ignored: 0, retried: 0, failed: 0 };
   const limit = options.maxEvents ?? Number.POSITIVE_INFINITY;
   let size = MAX_BATCH;
   let idleSince: number | undefined;
+  let cursor: ClaimCursor | undefined;
+  let claimsFromCursor = 0;
   for (let handled = 0; handled < limit; ) {
-    const result = await processBatch(deps, Math.min(size, limit - handled));
+    const after = cursor !== undefined && claimsFromCursor < CLAIMS_FROM_CURSOR ? cursor : undefined;
+    claimsFromCursor = after ? claimsFromCursor + 1 : 0;
+    cursor = undefined;
+    const result = await processBatch(deps, Math.min(size, limit - handled), after);
     if (result.kind === 'none') {
+      if (after) continue;
       // Events still due but all held by other processors (their customers are busy): wait
       // for them rather than leave, so every processor keeps working through a backlog.
       if (idleSince === undefined) idleSince = Date.now();
@@ -220,6 +248,7 @@ export async function processDueEvents(deps: ProcessorDeps, options: { maxEvents
       for (const status of result.statuses) report[status] += 1;
       handled += result.statuses.length;
       size = Math.min(MAX_BATCH, size * 2);
+      cursor = result.cursor;
       continue;
     }
     // A failed batch: smaller batches until the stream flows again, so one failing event

@@ -1,7 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { claimDueEvents } from '../../webhooks/processor';
+import pino from 'pino';
+import { createStripeClient } from '../../src/stripe/client';
+import { claimDueEvents, processDueEvents } from '../../webhooks/processor';
 
 let testDb: TestDatabase;
 
@@ -55,5 +57,46 @@ describe.each([
   test('one processor takes every event of its customers it reaches, in stream order', async () => {
     const claimed = await testDb.db.transaction().execute((trx) => claim(trx, 45));
     expect(claimed.map((e) => e.id)).toEqual(Array.from({ length: 45 }, (_, i) => `evt_claim${String(i).padStart(3, '0')}`));
+  });
+
+  test('from a cursor, the claim starts at that point of the stream, the events sharing its times included', async () => {
+    const created = Date.parse('2026-11-20T10:00:00Z');
+    const claimed = await testDb.db.transaction().execute(async (trx) => {
+      if (sortAfterScan) await sql`SET LOCAL enable_indexscan = off`.execute(trx);
+      return claimDueEvents(trx, now, 5, { nextAttemptAt: new Date(created), createdAt: new Date(created + 10_000) });
+    });
+    expect(claimed.map((e) => e.id)).toEqual(['evt_claim010', 'evt_claim011', 'evt_claim012', 'evt_claim013', 'evt_claim014']);
+  });
+});
+
+describe('processing from a cursor', () => {
+  test('an event passed over while its customer was held is processed once the customer is free; none is left behind', async () => {
+    const db = await createTestDatabase();
+    try {
+      // Event types without a handler are ignored without reading Stripe: the claims are what is tested.
+      const created = Date.parse('2026-11-21T10:00:00Z');
+      await db.db
+        .insertInto('stripe_events')
+        .values(Array.from({ length: 400 }, (_, i) => ({ id: `evt_cursor${String(i).padStart(3, '0')}`, type: 'invoice.upcoming', stripe_created_at: new Date(created + i * 1000), next_attempt_at: new Date(created), livemode: false, payload: JSON.stringify({ id: `evt_cursor${i}`, data: { object: {} } }), serial_key: `platform:customer:cus_${i % 40}` })))
+        .execute();
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      // Another processor holds the first customer while this one works through the rest.
+      const holding = db.db.transaction().execute(async (trx) => {
+        await sql`SELECT pg_advisory_xact_lock(hashtextextended('platform:customer:cus_0', 0))`.execute(trx);
+        await released;
+      });
+      const stripe = createStripeClient({ secretKey: 'sk_test_unreachable', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 });
+      const processing = processDueEvents({ db: db.db, stripe, logger: pino({ level: 'silent' }), now: () => new Date() });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const meanwhile = await db.db.selectFrom('stripe_events').select('serial_key').where('status', '=', 'pending').execute();
+      expect(new Set(meanwhile.map((e) => e.serial_key))).toEqual(new Set(['platform:customer:cus_0']));
+      release();
+      await holding;
+      expect(await processing).toMatchObject({ ignored: 400, failed: 0 });
+      expect(await db.db.selectFrom('stripe_events').select('id').where('status', '=', 'pending').execute()).toEqual([]);
+    } finally {
+      await db.drop();
+    }
   });
 });
