@@ -5,7 +5,8 @@
 //   processing — a stored backlog of events from realistic lifecycles played on the Stripe
 //                sandbox, processed into the ledger by concurrent processors.
 // Flags: --ingest-events 20000 --concurrency 64 --members 400 --months 12 --processors 8
-//        --runs 1 (processing runs, each on its own copy of the one generated backlog)
+//        --runs 1 (processing runs, each on its own copy of the one generated backlog;
+//        --processors 8,16 takes turns between the counts, run by run, to compare them)
 //        --skip-ingest --skip-processing
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -36,8 +37,8 @@ const { values: flags } = parseArgs({
   },
 });
 for (const name of ['ingest-events', 'concurrency', 'members', 'months', 'processors', 'runs'] as const) {
-  if (!/^[1-9]\d*$/.test(flags[name])) {
-    process.stderr.write(`--${name} must be a whole number of at least 1 (got ${flags[name]})\n`);
+  if (!(name === 'processors' ? /^[1-9]\d*(,[1-9]\d*)*$/ : /^[1-9]\d*$/).test(flags[name])) {
+    process.stderr.write(`--${name} must be a whole number of at least 1${name === 'processors' ? ', or several separated by commas' : ''} (got ${flags[name]})\n`);
     process.exit(2);
   }
 }
@@ -96,8 +97,8 @@ async function ingest(bench: BenchDatabase): Promise<void> {
 async function processing(bench: BenchDatabase): Promise<void> {
   const members = Number(flags.members);
   const months = Number(flags.months);
-  const processors = Number(flags.processors);
-  log(`\n== processing: lifecycles of ${members} members over ${months} months, processed by ${processors} concurrent processors`);
+  const processorCounts = flags.processors.split(',').map(Number);
+  log(`\n== processing: lifecycles of ${members} members over ${months} months, processed by ${processorCounts.join(' or ')} concurrent processors`);
   const ctx = benchContext(bench.url, { db: bench.db, webhookSecrets: [] });
   const receiver = buildApp(ctx).listen(0, '127.0.0.1');
   await new Promise((resolve) => receiver.once('listening', resolve));
@@ -167,17 +168,24 @@ async function processing(bench: BenchDatabase): Promise<void> {
     // Each run processes its own copy of the generated backlog, so runs can be compared.
     await new Promise((resolve) => receiver.close(resolve));
     const runs = Number(flags.runs);
-    const rates: number[] = [];
+    const rates: Array<{ processors: number; eventsPerSecond: number }> = [];
     for (let run = 1; run <= runs; run += 1) {
-      if (runs > 1) log(`\n-- run ${run} of ${runs}`);
+      const processors = processorCounts[(run - 1) % processorCounts.length]!;
+      if (runs > 1) log(`\n-- run ${run} of ${runs}, ${processors} processors`);
       const copy = await bench.copy(`run${run}`);
       try {
-        rates.push(await processBacklog(copy, organization.id, backlog, stripe, processors, sandbox.child.pid!));
+        rates.push({ processors, eventsPerSecond: await processBacklog(copy, organization.id, backlog, stripe, processors, sandbox.child.pid!) });
       } finally {
         await copy.drop();
       }
     }
-    if (runs > 1) log(`\nprocessing throughput over ${runs} runs: ${rates.map((r) => r.toFixed(0)).join(', ')} events/s (lowest ${Math.min(...rates).toFixed(0)})`);
+    if (runs > 1) {
+      log('');
+      for (const processors of new Set(rates.map((r) => r.processors))) {
+        const ofCount = rates.filter((r) => r.processors === processors).map((r) => r.eventsPerSecond);
+        log(`processing throughput with ${processors} processors over ${ofCount.length} run(s): ${ofCount.map((r) => r.toFixed(0)).join(', ')} events/s (lowest ${Math.min(...ofCount).toFixed(0)})`);
+      }
+    }
   } finally {
     await sandbox.stop();
     if (receiver.listening) await new Promise((resolve) => receiver.close(resolve));
