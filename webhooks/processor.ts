@@ -66,7 +66,7 @@ async function handle(deps: ProcessorDeps, trx: Kysely<Database>, postings: Batc
 /** How far down the due events a claim looks for ones whose customer no other processor holds. */
 const CLAIM_WINDOW = 1000;
 
-/** Where a claim starts in the stream of due events: after the last event a processor's previous claim took. */
+/** Where a claim starts in the stream of due events: at the times of the last event a processor's previous claim took. */
 export interface ClaimCursor {
   nextAttemptAt: Date;
   createdAt: Date;
