@@ -114,6 +114,9 @@ export interface PlanVersionsTable {
 export type Standing = 'pending' | 'active' | 'past_due' | 'lapsed' | 'exempt' | 'resigned' | 'suspended' | 'dropped';
 export const STANDINGS: readonly Standing[] = ['pending', 'active', 'past_due', 'lapsed', 'exempt', 'resigned', 'suspended', 'dropped'];
 export type Language = 'en' | 'es';
+/** Standings people decide; every other standing follows from payments. */
+export type StandingDecision = 'resigned' | 'dropped' | 'suspended' | 'exempt';
+export const STANDING_DECISIONS: readonly StandingDecision[] = ['resigned', 'dropped', 'suspended', 'exempt'];
 
 export interface MembersTable {
   id: Generated<string>;
@@ -131,8 +134,16 @@ export interface MembersTable {
   plan_id: string | null;
   wage_facts: Json<WageFacts>;
   joined_on: string | null;
+  /** The last day paid for: derived from the member's facts (deriveStanding), never set directly. */
   paid_through: string | null;
+  /** A paid-through date a roll or staff recorded for payments made before they were kept here: a fact. */
+  recorded_paid_through: string | null;
   standing: ColumnType<Standing, Standing | undefined, Standing>;
+  /** An officer's (or the member's) decision that payments do not undo. */
+  standing_decision: StandingDecision | null;
+  /** Why the member has their standing (deriveStanding's reason), and since when where that matters. */
+  standing_reason: string | null;
+  standing_reason_since: string | null;
   standing_changed_at: Timestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -146,6 +157,8 @@ export interface MemberStandingChangesTable {
   to_standing: Standing;
   cause: string;
   cause_reference: string | null;
+  /** deriveStanding's reason for the new standing, when it was derived. */
+  reason: string | null;
   staff_user_id: string | null;
   created_at: Timestamp;
 }
@@ -165,7 +178,24 @@ export interface ManualPaymentsTable {
   reference: string | null;
   note: string | null;
   recorded_by_staff_user_id: string | null;
+  /** Recorded as a partial payment: less than the periods' dues, applied to them in order. */
+  partial: ColumnType<boolean, boolean | undefined, boolean>;
+  /** What it paid beyond the dues of the periods it names: the member's credit. */
+  credit_cents: ColumnType<number, number | undefined, number>;
+  /** Credit from earlier payments this one used. */
+  credit_used_cents: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
+}
+
+/** What a manual payment paid towards each dues period it names. */
+export interface ManualPaymentPeriodsTable {
+  organization_id: string;
+  manual_payment_id: string;
+  member_id: string;
+  period_start: string;
+  period_end: string;
+  dues_cents: number;
+  applied_cents: number;
 }
 
 export type StripeEventStatus = 'pending' | 'processed' | 'ignored' | 'failed';
@@ -222,6 +252,18 @@ export interface StripeInvoicesTable {
   updated_at: Timestamp;
 }
 
+/** A signup's checkout: completed (paid, or a bank debit processing), then the debit's outcome. */
+export interface StripeCheckoutSessionsTable {
+  organization_id: string;
+  id: string;
+  member_id: string | null;
+  subscription_id: string | null;
+  payment_status: string;
+  async_result: 'succeeded' | 'failed' | null;
+  completed_at: Date | string;
+  updated_at: Date | string;
+}
+
 export interface StripeDisputesTable {
   organization_id: string;
   id: string;
@@ -274,6 +316,8 @@ export interface LedgerTransactionsTable {
   stripe_dispute_id: string | null;
   stripe_payout_id: string | null;
   payout_arrival_date: string | null;
+  /** The Stripe balance transaction (txn_…) this posting records. */
+  stripe_balance_transaction_id: string | null;
   stripe_event_id: string | null;
   gross_cents: number | null;
   fee_cents: number | null;
@@ -305,6 +349,8 @@ export interface Database {
   members: MembersTable;
   member_standing_changes: MemberStandingChangesTable;
   manual_payments: ManualPaymentsTable;
+  manual_payment_periods: ManualPaymentPeriodsTable;
+  stripe_checkout_sessions: StripeCheckoutSessionsTable;
   stripe_events: StripeEventsTable;
   stripe_subscriptions: StripeSubscriptionsTable;
   stripe_invoices: StripeInvoicesTable;

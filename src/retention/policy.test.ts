@@ -18,7 +18,7 @@ const AFSCME_2018: RetentionPolicy = { ...DEFAULT_POLICY, graceDays: 31, suspend
 const STRICT_RETRIES: RetentionPolicy = { ...DEFAULT_POLICY, arrangementKeepsGoodStanding: false };
 const BY_FEE: RetentionPolicy = { ...DEFAULT_POLICY, reinstatement: 'fee', reinstatementFeeCents: 5000 };
 
-const facts = (overrides: Partial<MemberFacts>): MemberFacts => ({ current: 'active', paidThrough: '2026-01-31', exemptions: [], hasArrangement: false, paymentFailing: false, ...overrides });
+const facts = (overrides: Partial<MemberFacts>): MemberFacts => ({ current: 'active', decision: null, paidThrough: '2026-01-31', exemptions: [], hasArrangement: false, paymentFailing: false, ...overrides });
 
 describe('months owed and month arithmetic', () => {
   test.each([
@@ -76,7 +76,11 @@ const cases: Case[] = [
   ['IBEW: 3 months owed is suspended', IBEW, facts({}), '2026-04-01', 'suspended', 'months_owed_suspend', 3],
   ['IBEW: 5 months owed is still suspended', IBEW, facts({ current: 'suspended' }), '2026-06-30', 'suspended', 'months_owed_suspend', 5],
   ['IBEW: 6 months owed is dropped', IBEW, facts({ current: 'suspended' }), '2026-07-01', 'dropped', 'months_owed_drop', 6],
-  ['IBEW: dropped stays dropped whatever is paid', IBEW, facts({ current: 'dropped', paidThrough: '2026-12-31' }), '2026-07-02', 'dropped', 'dropped_by_officer', 0],
+  ['IBEW: dropped by an officer stays dropped whatever is paid', IBEW, facts({ current: 'dropped', decision: 'dropped', paidThrough: '2026-12-31' }), '2026-07-02', 'dropped', 'dropped_by_officer', 0],
+  ['IBEW: dropped for arrears and then paid up: reinstated', IBEW, facts({ current: 'dropped', paidThrough: '2026-12-31' }), '2026-07-02', 'active', 'paid_up', 0],
+  ['dropped for arrears and paid up where reinstatement takes an officer: waits', { ...DEFAULT_POLICY, reinstatement: 'fee', reinstatementFeeCents: 5000 }, facts({ current: 'dropped', paidThrough: '2026-12-31' }), '2026-07-02', 'dropped', 'reinstatement_fee_due', 0],
+  ['dropped for arrears, paid part: still dropped', IBEW, facts({ current: 'dropped', paidThrough: '2026-04-30' }), '2026-07-02', 'dropped', 'arrears_unpaid', 3],
+  ['suspended by an officer: payments do not lift it', IBEW, facts({ current: 'suspended', decision: 'suspended', paidThrough: '2026-12-31' }), '2026-07-02', 'suspended', 'suspended_by_officer', 0],
   // The NewsGuild: one month in arrears is allowed; the next month owed suspends.
   ['NewsGuild: one month owed is allowed', NEWSGUILD, facts({}), '2026-02-20', 'past_due', 'dues_overdue', 1],
   ['NewsGuild: a second month owed suspends, grace or not', NEWSGUILD, facts({}), '2026-03-01', 'suspended', 'months_owed_suspend', 2],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExemptionKind, Standing } from '../../db/database';
+import type { ExemptionKind, Standing, StandingDecision } from '../../db/database';
 
 /**
  * An organization's good-standing rules. Defaults follow the common case (a month's grace,
@@ -15,9 +15,15 @@ export interface RetentionPolicy {
   dropAtMonthsOwed: number | null;
   /** A member paying by subscription or payroll deduction stays `active` while a failed payment is retried (within grace). */
   arrangementKeepsGoodStanding: boolean;
-  /** How a suspended member is reinstated: by paying the arrears, or only by an officer after a reinstatement fee. */
+  /**
+   * How a member suspended or dropped for arrears is reinstated once they have paid what
+   * they owe: at once (`pay_arrears`), or by an officer after a reinstatement fee (`fee`:
+   * they wait in the officers' queue until then).
+   */
   reinstatement: 'pay_arrears' | 'fee';
   reinstatementFeeCents: number | null;
+  /** A partial refund of a dues payment un-pays its period too (a full refund, or a dispute lost, always does). */
+  partialRefundUnpaysPeriod: boolean;
   /** Local hour (0-23) at which the daily scan runs and organizers' digests go out. */
   dailyHour: number;
   /** Where alerts go when neither the member nor their worksite has an organizer; empty: the organization's admins. */
@@ -38,6 +44,7 @@ export const DEFAULT_POLICY: RetentionPolicy = {
   arrangementKeepsGoodStanding: true,
   reinstatement: 'pay_arrears',
   reinstatementFeeCents: null,
+  partialRefundUnpaysPeriod: false,
   dailyHour: 7,
   alertEmails: [],
   immediateFailureAlert: false,
@@ -58,6 +65,7 @@ export const policyChangesSchema = z
     arrangementKeepsGoodStanding: z.boolean(),
     reinstatement: z.enum(['pay_arrears', 'fee']),
     reinstatementFeeCents: z.number().int().min(1).max(10_000_000).nullable(),
+    partialRefundUnpaysPeriod: z.boolean(),
     dailyHour: z.number().int().min(0).max(23),
     alertEmails: z.array(z.email().max(320)).max(20),
     immediateFailureAlert: z.boolean(),
@@ -153,6 +161,8 @@ export interface Exemption {
 
 export interface MemberFacts {
   current: Standing;
+  /** An officer's (or the member's) decision: it stands whatever is paid. */
+  decision: StandingDecision | null;
   paidThrough: string | null;
   exemptions: readonly Exemption[];
   /** A live subscription or payroll deduction: the member is paying automatically. */
@@ -164,6 +174,7 @@ export interface MemberFacts {
 export type StandingReason =
   | 'resigned'
   | 'dropped_by_officer'
+  | 'suspended_by_officer'
   | 'exemption'
   | 'exempt_by_officer'
   | 'no_payment_record'
@@ -198,31 +209,39 @@ export function pausedDays(paidThrough: string, exemptions: readonly Exemption[]
 }
 
 /**
- * A member's standing from their facts, the policy and today's date in the organization's
- * zone. The daily scan applies the same rules in SQL (scan.ts); a test holds the two together.
+ * A member's standing on a day from their paid-through date and the facts that change
+ * with time: the rules of the policy, applied to `today` in the organization's zone. This
+ * is the part of deriveStanding (src/members/derive.ts) that moves with the calendar; the
+ * daily scan applies the same rules in SQL (scan.ts) to the paid-through dates
+ * deriveStanding stored, and a test holds the two together.
  */
 export function memberStanding(facts: MemberFacts, policy: RetentionPolicy, today: string): StandingVerdict {
   const verdict = (standing: Standing, reason: StandingReason, monthsInArrears = 0, arrearsFrom: string | null = null): StandingVerdict => ({ standing, reason, monthsInArrears, arrearsFrom });
-  // Leaving is the member's decision and dropping an officer's (or the scan's, once): neither is undone by a scan.
-  if (facts.current === 'resigned') return verdict('resigned', 'resigned');
-  if (facts.current === 'dropped') return verdict('dropped', 'dropped_by_officer');
+  // Decisions people made stand whatever is paid: resigning is the member's; dropping, suspending and exempting an officer's.
+  if (facts.decision === 'resigned' || facts.current === 'resigned') return verdict('resigned', 'resigned');
+  if (facts.decision === 'dropped') return verdict('dropped', 'dropped_by_officer');
+  if (facts.decision === 'suspended') return verdict('suspended', 'suspended_by_officer');
   const exemptNow = facts.exemptions.find((e) => e.startsOn <= today && (e.endsOn === null || e.endsOn >= today));
   if (exemptNow) return verdict('exempt', 'exemption');
   // An officer's exemption with no dates on record stands until an officer lifts it.
-  if (facts.current === 'exempt' && facts.exemptions.length === 0) return verdict('exempt', 'exempt_by_officer');
+  if (facts.decision === 'exempt' || (facts.current === 'exempt' && facts.exemptions.length === 0)) return verdict('exempt', 'exempt_by_officer');
   // Never paid (a pending signup) or imported without a paid-through day: nothing to count from.
   if (facts.paidThrough === null) return verdict(facts.current, 'no_payment_record');
 
   const arrearsFrom = addDays(facts.paidThrough, pausedDays(facts.paidThrough, facts.exemptions, today));
   const owed = monthsOwed(arrearsFrom, today);
   const daysOverdue = daysBetween(arrearsFrom, today);
+  // Suspended or dropped for arrears, by the rules (not by an officer's decision): paying
+  // what is owed reinstates at once, or queues the member for an officer when the policy asks for a fee.
+  const outForArrears = facts.current === 'suspended' || facts.current === 'dropped';
   if (daysOverdue <= 0) {
-    if (facts.current === 'suspended' && policy.reinstatement === 'fee') return verdict('suspended', 'reinstatement_fee_due', 0, arrearsFrom);
+    if (outForArrears && policy.reinstatement === 'fee') return verdict(facts.current, 'reinstatement_fee_due', 0, arrearsFrom);
     return verdict('active', 'paid_up', 0, arrearsFrom);
   }
   if (policy.dropAtMonthsOwed !== null && owed >= policy.dropAtMonthsOwed) return verdict('dropped', 'months_owed_drop', owed, arrearsFrom);
+  // Reinstatement takes the whole arrears: a part payment leaves a drop (or a suspension) in place.
+  if (facts.current === 'dropped') return verdict('dropped', 'arrears_unpaid', owed, arrearsFrom);
   if (policy.suspendAtMonthsOwed !== null && owed >= policy.suspendAtMonthsOwed) return verdict('suspended', 'months_owed_suspend', owed, arrearsFrom);
-  // Reinstatement takes the whole arrears: a part payment leaves a suspension in place.
   if (facts.current === 'suspended') return verdict('suspended', 'arrears_unpaid', owed, arrearsFrom);
   if (daysOverdue > policy.graceDays) return verdict('lapsed', 'grace_ended', owed, arrearsFrom);
   if (facts.paymentFailing) {

@@ -14,7 +14,8 @@ export type SignalKind = (typeof DIGEST_SIGNALS)[number] | 'suspension_coming';
 const ALL_SIGNALS: readonly SignalKind[] = [...DIGEST_SIGNALS, 'suspension_coming'];
 
 const SUBSCRIPTION_LIVE = sql`('active', 'trialing', 'past_due')`;
-const KEPT_BY_SCAN = sql`('resigned', 'dropped')`;
+// Verdicts that count no arrears: decisions people made, exemptions, and members who never paid.
+const NO_ARREARS = sql`('resigned', 'dropped_by_officer', 'suspended_by_officer', 'exemption', 'exempt_by_officer', 'no_payment_record')`;
 
 // The day `count` whole months after `day`, month ends kept (addMonthsKeepingEnd in policy.ts).
 function addMonthsKeepingEnd(day: RawBuilder<unknown>, count: RawBuilder<unknown>): RawBuilder<string> {
@@ -45,7 +46,7 @@ export async function computeVerdicts(trx: Kysely<Database>, organizationId: str
   await sql`
     CREATE TEMP TABLE retention_verdicts ON COMMIT DROP AS
     WITH facts AS (
-      SELECT m.id AS member_id, m.standing AS current, m.paid_through,
+      SELECT m.id AS member_id, m.standing AS current, m.standing_decision AS decision, m.paid_through,
              coalesce(ex.exempt_now, false) AS exempt_now, ex.member_id IS NOT NULL AS any_exemption,
              ${arrearsFrom} AS arrears_from,
              sub.member_id IS NOT NULL AS has_subscription,
@@ -74,13 +75,15 @@ export async function computeVerdicts(trx: Kysely<Database>, organizationId: str
     ), judged AS (
       SELECT o.*,
              CASE
-               WHEN o.current = 'resigned' THEN 'resigned:resigned'
-               WHEN o.current = 'dropped' THEN 'dropped:dropped_by_officer'
+               WHEN o.decision = 'resigned' OR o.current = 'resigned' THEN 'resigned:resigned'
+               WHEN o.decision = 'dropped' THEN 'dropped:dropped_by_officer'
+               WHEN o.decision = 'suspended' THEN 'suspended:suspended_by_officer'
                WHEN o.exempt_now THEN 'exempt:exemption'
-               WHEN o.current = 'exempt' AND NOT o.any_exemption THEN 'exempt:exempt_by_officer'
+               WHEN o.decision = 'exempt' OR (o.current = 'exempt' AND NOT o.any_exemption) THEN 'exempt:exempt_by_officer'
                WHEN o.paid_through IS NULL THEN o.current || ':no_payment_record'
-               WHEN o.days_overdue <= 0 THEN CASE WHEN o.current = 'suspended' AND ${policy.reinstatement === 'fee'} THEN 'suspended:reinstatement_fee_due' ELSE 'active:paid_up' END
+               WHEN o.days_overdue <= 0 THEN CASE WHEN o.current IN ('suspended', 'dropped') AND ${policy.reinstatement === 'fee'} THEN o.current || ':reinstatement_fee_due' ELSE 'active:paid_up' END
                WHEN ${dropAt}::int IS NOT NULL AND o.months_owed >= ${dropAt}::int THEN 'dropped:months_owed_drop'
+               WHEN o.current = 'dropped' THEN 'dropped:arrears_unpaid'
                WHEN ${suspendAt}::int IS NOT NULL AND o.months_owed >= ${suspendAt}::int THEN 'suspended:months_owed_suspend'
                WHEN o.current = 'suspended' THEN 'suspended:arrears_unpaid'
                WHEN o.days_overdue > ${policy.graceDays}::int THEN 'lapsed:grace_ended'
@@ -94,7 +97,7 @@ export async function computeVerdicts(trx: Kysely<Database>, organizationId: str
            split_part(j.verdict, ':', 1) AS standing,
            split_part(j.verdict, ':', 2) AS reason,
            split_part(j.verdict, ':', 1) <> j.current AS changes,
-           CASE WHEN j.current IN ${KEPT_BY_SCAN} OR j.exempt_now OR (j.current = 'exempt' AND NOT j.any_exemption) OR j.paid_through IS NULL THEN 0 ELSE j.months_owed END AS months_in_arrears,
+           CASE WHEN split_part(j.verdict, ':', 2) IN ${NO_ARREARS} THEN 0 ELSE j.months_owed END AS months_in_arrears,
            CASE WHEN ${suspendAt}::int IS NULL OR j.arrears_from IS NULL THEN NULL
                 ELSE ${addMonthsKeepingEnd(sql`j.arrears_from`, sql`(${suspendAt}::int - 1)`)} + 1 END AS suspend_on
     FROM judged j`.execute(trx);
@@ -127,13 +130,13 @@ export async function readVerdicts(trx: Kysely<Database>): Promise<VerdictRow[]>
 async function applyVerdicts(trx: Kysely<Database>, organizationId: string, now: Date): Promise<number> {
   const result = await sql`
     WITH changed AS (
-      UPDATE members m SET standing = v.standing, standing_changed_at = ${now}, updated_at = ${now}
+      UPDATE members m SET standing = v.standing, standing_reason = v.reason, standing_reason_since = NULL, standing_changed_at = ${now}, updated_at = ${now}
       FROM retention_verdicts v
       WHERE v.changes AND m.organization_id = ${organizationId} AND m.id = v.member_id AND m.standing = v.current
       RETURNING m.id, v.current, v.standing, v.reason
     )
-    INSERT INTO member_standing_changes (organization_id, member_id, from_standing, to_standing, cause, cause_reference, created_at)
-    SELECT ${organizationId}, id, current, standing, 'lapse_scan', reason, ${now} FROM changed`.execute(trx);
+    INSERT INTO member_standing_changes (organization_id, member_id, from_standing, to_standing, cause, cause_reference, reason, created_at)
+    SELECT ${organizationId}, id, current, standing, 'lapse_scan', reason, reason, ${now} FROM changed`.execute(trx);
   return Number(result.numAffectedRows ?? 0);
 }
 

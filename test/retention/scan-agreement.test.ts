@@ -1,12 +1,12 @@
-import type { Standing } from '../../db/database';
+import { STANDING_DECISIONS, type Standing, type StandingDecision } from '../../db/database';
 import { DEFAULT_POLICY, memberStanding, type Exemption, type MemberFacts, type RetentionPolicy } from '../../src/retention/policy';
 import { computeVerdicts, readVerdicts } from '../../src/retention/scan';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createOrganizationWithStaff, testContext } from '../support/app';
 
 // The scan's SQL and memberStanding() must agree on every member: a grid of facts
-// (paid-through days at month ends and leap days, every standing, arrangements,
-// failing payments, exemptions) judged under several policies on several days.
+// (paid-through days at month ends and leap days, every standing with and without the
+// officer's decision behind it, arrangements, failing payments, exemptions) judged under several policies on several days.
 let testDb: TestDatabase;
 let organizationId: string;
 const expected = new Map<string, MemberFacts>();
@@ -31,14 +31,14 @@ beforeAll(async () => {
   organizationId = (await createOrganizationWithStaff(ctx, 'agree-local')).id;
   let n = 0;
   for (const paidThrough of PAID_THROUGH) {
-    for (const current of STANDINGS) {
+    for (const [current, decision] of STANDINGS.flatMap((standing) => [[standing, null], ...(STANDING_DECISIONS.includes(standing as StandingDecision) ? [[standing, standing]] : [])] as Array<[Standing, StandingDecision | null]>)) {
       for (const arrangement of ARRANGEMENTS) {
         for (const failing of [false, true]) {
           for (const [exemptionName, exemptions] of Object.entries(EXEMPTIONS)) {
             n += 1;
             const member = await testDb.db
               .insertInto('members')
-              .values({ organization_id: organizationId, name: `Member ${n}`, email: `m${n}@example.org`, standing: current, paid_through: paidThrough })
+              .values({ organization_id: organizationId, name: `Member ${n}`, email: `m${n}@example.org`, standing: current, standing_decision: decision, paid_through: paidThrough })
               .returning('id')
               .executeTakeFirstOrThrow();
             if (arrangement === 'subscription') {
@@ -58,6 +58,7 @@ beforeAll(async () => {
             }
             expected.set(member.id, {
               current,
+              decision,
               paidThrough,
               exemptions: exemptionName === 'none' ? [] : exemptions,
               hasArrangement: arrangement === 'subscription' || (arrangement === 'payroll' && paidThrough !== null),
@@ -83,7 +84,7 @@ const DAYS = ['2026-01-31', '2026-02-01', '2026-03-04', '2026-04-01', '2026-06-1
 
 describe('the scan SQL and memberStanding agree', () => {
   test('the grid has every combination', () => {
-    expect(expected.size).toBe(PAID_THROUGH.length * STANDINGS.length * ARRANGEMENTS.length * 2 * Object.keys(EXEMPTIONS).length);
+    expect(expected.size).toBe(PAID_THROUGH.length * (STANDINGS.length + STANDING_DECISIONS.length) * ARRANGEMENTS.length * 2 * Object.keys(EXEMPTIONS).length);
   });
 
   test.each(POLICIES.flatMap(([name, policy]) => DAYS.map((day) => [name, day, policy] as const)))('%s policy on %s', async (_name, today, policy) => {
