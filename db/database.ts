@@ -260,6 +260,7 @@ export interface StripeCheckoutSessionsTable {
   subscription_id: string | null;
   payment_status: string;
   async_result: 'succeeded' | 'failed' | null;
+  /** The earliest of its events' times: when Stripe reported it completed. */
   completed_at: Date | string;
   updated_at: Date | string;
 }

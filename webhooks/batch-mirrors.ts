@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type Stripe from 'stripe';
-import type { Database, StripeDisputesTable, StripeInvoicesTable, StripePayoutsTable, StripeSubscriptionsTable } from '../db/database';
+import type { Database, StripeCheckoutSessionsTable, StripeDisputesTable, StripeInvoicesTable, StripePayoutsTable, StripeSubscriptionsTable } from '../db/database';
 
 /** How far a payout has gone; it only moves forward (a paid payout can still fail, a failed one stays failed). */
 const PAYOUT_PROGRESS: readonly string[] = ['pending', 'in_transit', 'paid', 'canceled', 'failed'];
@@ -13,7 +13,7 @@ const DISPUTE_PROGRESS: readonly string[] = ['warning_needs_response', 'warning_
 
 const movesForward = (progress: readonly string[]) => (kept: { status: string }, row: { status: string }) => progress.indexOf(row.status) >= progress.indexOf(kept.status);
 
-type MirrorTable = 'stripe_subscriptions' | 'stripe_invoices' | 'stripe_disputes' | 'stripe_payouts';
+type MirrorTable = 'stripe_subscriptions' | 'stripe_invoices' | 'stripe_disputes' | 'stripe_payouts' | 'stripe_checkout_sessions';
 
 /** The same rule in SQL, for the row already stored: an unknown status counts as the least. */
 const movesForwardInSql = (progress: readonly string[], table: MirrorTable) =>
@@ -53,6 +53,41 @@ async function upsertMirrorRows<T extends Row>(trx: Kysely<Database>, table: Mir
     .execute();
 }
 
+type CheckoutSessionRow = Insertable<StripeCheckoutSessionsTable>;
+
+/**
+ * A checkout session's facts only accumulate: paid once paid, the bank debit's outcome once
+ * reported, completed when its earliest event says (the events' copies may come in any
+ * order). Two copies merged keep both.
+ */
+function mergeCheckoutSessions(kept: CheckoutSessionRow, row: CheckoutSessionRow): CheckoutSessionRow {
+  return {
+    ...row,
+    payment_status: kept.payment_status === 'paid' ? 'paid' : row.payment_status,
+    async_result: row.async_result ?? kept.async_result ?? null,
+    subscription_id: row.subscription_id ?? kept.subscription_id ?? null,
+    completed_at: new Date(row.completed_at) < new Date(kept.completed_at) ? row.completed_at : kept.completed_at,
+  };
+}
+
+async function upsertCheckoutSessions(trx: Kysely<Database>, kept: Map<string, CheckoutSessionRow>): Promise<void> {
+  if (kept.size === 0) return;
+  await trx
+    .insertInto('stripe_checkout_sessions')
+    .values(inKeyOrder(kept))
+    .onConflict((oc) =>
+      oc.columns(['organization_id', 'id']).doUpdateSet({
+        member_id: sql.ref('excluded.member_id'),
+        subscription_id: sql`coalesce(excluded.subscription_id, stripe_checkout_sessions.subscription_id)`,
+        payment_status: sql`CASE WHEN stripe_checkout_sessions.payment_status = 'paid' THEN 'paid' ELSE excluded.payment_status END`,
+        async_result: sql`coalesce(excluded.async_result, stripe_checkout_sessions.async_result)`,
+        completed_at: sql`least(excluded.completed_at, stripe_checkout_sessions.completed_at)`,
+        updated_at: sql.ref('excluded.updated_at'),
+      }),
+    )
+    .execute();
+}
+
 /** The subscriptions a batch's events carry or name (a checkout session names the one it created). */
 export function subscriptionsNamedBy(events: Stripe.Event[]): string[] {
   const ids = new Set<string>();
@@ -68,7 +103,7 @@ export function subscriptionsNamedBy(events: Stripe.Event[]): string[] {
 type SubscriptionVersion = { stateAsOf: Date | null } | undefined;
 
 /**
- * The mirror rows (subscriptions, invoices, disputes, payouts) one processor batch keeps,
+ * The mirror rows (subscriptions, invoices, disputes, payouts, checkout sessions) one processor batch keeps,
  * written with one statement per table once every handler has run, in the batch's
  * transaction. A row kept twice in a batch is written once, as the rules for writing it
  * twice would leave it: a subscription or an invoice as last decided or read from Stripe,
@@ -86,6 +121,7 @@ export class BatchMirrors {
   private readonly invoices = new Map<string, Insertable<StripeInvoicesTable>>();
   private readonly disputes = new Map<string, Insertable<StripeDisputesTable>>();
   private readonly payouts = new Map<string, Insertable<StripePayoutsTable>>();
+  private readonly checkoutSessions = new Map<string, CheckoutSessionRow>();
 
   /** Reads, in one statement, the versions of the subscriptions a batch may mirror. */
   async readSubscriptionVersions(trx: Kysely<Database>, organizationIds: string[], subscriptionIds: string[]): Promise<void> {
@@ -127,10 +163,17 @@ export class BatchMirrors {
     keep(this.payouts, row, movesForward(PAYOUT_PROGRESS));
   }
 
+  checkoutSession(row: CheckoutSessionRow): void {
+    const key = `${row.organization_id}\u0000${row.id}`;
+    const kept = this.checkoutSessions.get(key);
+    this.checkoutSessions.set(key, kept ? mergeCheckoutSessions(kept, row) : row);
+  }
+
   async write(trx: Kysely<Database>): Promise<void> {
     await upsertMirrorRows(trx, 'stripe_subscriptions', this.subscriptions);
     await upsertMirrorRows(trx, 'stripe_invoices', this.invoices);
     await upsertMirrorRows(trx, 'stripe_disputes', this.disputes, DISPUTE_PROGRESS);
     await upsertMirrorRows(trx, 'stripe_payouts', this.payouts, PAYOUT_PROGRESS);
+    await upsertCheckoutSessions(trx, this.checkoutSessions);
   }
 }

@@ -26,8 +26,7 @@ function organizationsOnce(trx: Kysely<Database>, lookup: string, read: () => Pr
 // The member rows a batch has locked, read once: with one statement when it starts (see
 // lockMembersNamedBy), or by the first event that links to one the batch's events do not
 // name. Every event of the batch for that member is handed the same object, so a handler
-// that writes a member row updates that object as it writes (updateLinkedMember), or
-// forgets it (forgetLinkedMember) and the next event reads the row anew.
+// that writes a member row updates that object as it writes (updateLinkedMember).
 const membersLockedIn = new WeakMap<Kysely<Database>, Member[]>();
 
 function lockedMember(trx: Kysely<Database>, matches: (member: Member) => boolean): Member | undefined {
@@ -41,57 +40,43 @@ function rememberLockedMember(trx: Kysely<Database>, member: Member): Member {
   return member;
 }
 
-// Members whose paid-through dates a batch moved, written once when its handlers are done.
-const coverageMovedIn = new WeakMap<Kysely<Database>, Map<string, Member>>();
-
-/** Forgets a linked member after a write elsewhere; a change still to be written for it is written first. */
-export async function forgetLinkedMember(trx: Kysely<Database>, memberId: string): Promise<void> {
-  const moved = coverageMovedIn.get(trx)?.get(memberId);
-  if (moved) await writeCoverage(trx, [moved]);
-  coverageMovedIn.get(trx)?.delete(memberId);
-  const locked = membersLockedIn.get(trx);
-  const index = locked?.findIndex((member) => member.id === memberId) ?? -1;
-  if (index >= 0) locked!.splice(index, 1);
+/** A member a batch's events linked to, with the last event that did. */
+export interface TouchedMember {
+  organizationId: string;
+  memberId: string;
+  eventId: string;
 }
 
-const later = (a: string | null, b: string) => (a === null || b > a ? b : a);
-const earlier = (a: string | null, b: string) => (a === null || b < a ? b : a);
+// The members a batch's events linked to, with those events in order: their standing is
+// derived once, when the batch ends.
+const membersTouchedIn = new WeakMap<Kysely<Database>, Map<string, { organizationId: string; memberId: string; eventIds: string[] }>>();
 
-/**
- * A payment covers a period: the member is paid through its last day, never moved back,
- * and joined no later than its first. Kept on the linked member at once (the next event
- * of the batch sees it) and written with the batch's other members when it ends.
- */
-export function coverPeriod(trx: Kysely<Database>, member: Member, period: { start: string; end: string }, now: Date): void {
-  member.paid_through = later(member.paid_through, period.end);
-  member.joined_on = earlier(member.joined_on, period.start);
-  member.updated_at = now;
-  let moved = coverageMovedIn.get(trx);
-  if (!moved) coverageMovedIn.set(trx, (moved = new Map()));
-  moved.set(member.id, member);
+function touch(trx: Kysely<Database>, member: Member, eventId: string): void {
+  let touched = membersTouchedIn.get(trx);
+  if (!touched) membersTouchedIn.set(trx, (touched = new Map()));
+  const key = `${member.organization_id}/${member.id}`;
+  const entry = touched.get(key) ?? { organizationId: member.organization_id, memberId: member.id, eventIds: [] };
+  entry.eventIds = [...entry.eventIds.filter((id) => id !== eventId), eventId];
+  touched.set(key, entry);
 }
 
-async function writeCoverage(trx: Kysely<Database>, members: Member[]): Promise<void> {
-  if (members.length === 0) return;
-  await sql`
-    UPDATE members m SET paid_through = c.paid_through, joined_on = c.joined_on, updated_at = c.updated_at
-    FROM unnest(${members.map((m) => m.organization_id)}::uuid[], ${members.map((m) => m.id)}::uuid[], ${members.map((m) => m.paid_through)}::date[], ${members.map((m) => m.joined_on)}::date[], ${members.map((m) => m.updated_at)}::timestamptz[])
-      AS c (organization_id, id, paid_through, joined_on, updated_at)
-    WHERE m.organization_id = c.organization_id AND m.id = c.id`.execute(trx);
+/** The members the transaction's events linked to so far, each with the last event that linked to them. */
+export function membersTouched(trx: Kysely<Database>): TouchedMember[] {
+  return [...(membersTouchedIn.get(trx)?.values() ?? [])].map((entry) => ({ organizationId: entry.organizationId, memberId: entry.memberId, eventId: entry.eventIds.at(-1)! }));
 }
 
-/** Writes the paid-through dates the batch moved (one statement), before it commits. */
-export async function writeMovedCoverage(trx: Kysely<Database>): Promise<void> {
-  const moved = coverageMovedIn.get(trx);
-  if (!moved) return;
-  await writeCoverage(trx, [...moved.values()]);
-  moved.clear();
+/** Forgets what an event linked to (an event found not to be ours touched nothing). */
+export function untouchByEvent(trx: Kysely<Database>, eventId: string): void {
+  const touched = membersTouchedIn.get(trx);
+  if (!touched) return;
+  for (const [key, entry] of touched) {
+    entry.eventIds = entry.eventIds.filter((id) => id !== eventId);
+    if (entry.eventIds.length === 0) touched.delete(key);
+  }
 }
 
 /** Updates a linked member's row and the object the batch hands out for it, in one statement. */
 export async function updateLinkedMember(trx: Kysely<Database>, member: Member, changes: UpdateObject<Database, 'members'>): Promise<void> {
-  // A coverage change still to be written would be lost if the row read back replaced it.
-  if (coverageMovedIn.get(trx)?.has(member.id)) await writeMovedCoverage(trx);
   const updated = await trx.updateTable('members').set(changes).where('organization_id', '=', member.organization_id).where('id', '=', member.id).returningAll().executeTakeFirstOrThrow();
   Object.assign(member, updated);
 }
@@ -100,36 +85,51 @@ export async function updateLinkedMember(trx: Kysely<Database>, member: Member, 
 // ledger has the charge's own postings (a dispute names only its charge, and is filed days
 // after the payment): such a dispute is linked to that member without reading the charge.
 const membersOfPostedChargesIn = new WeakMap<Kysely<Database>, Map<string, OurIds>>();
+// Dispute postings made before they were keyed by balance transaction (`dispute:<id>:withdrawn`, ...), by charge.
+const legacyDisputeKeysIn = new WeakMap<Kysely<Database>, Set<string>>();
 
 /** Whose a disputed charge is, by its postings, when the batch found them in the ledger. */
 export function memberOfPostedCharge(trx: Kysely<Database>, chargeId: string): OurIds | undefined {
   return membersOfPostedChargesIn.get(trx)?.get(chargeId);
 }
 
-/** The member each charge was posted to, by the charge's own postings; a charge posted to two members is left out. */
-async function readMembersOfPostedCharges(trx: Kysely<Database>, chargeIds: string[]): Promise<Map<string, OurIds>> {
+/** Whether a dispute posting under its old key (one per dispute and direction) is in the ledger. */
+export function legacyDisputeKeyPosted(trx: Kysely<Database>, sourceKey: string): boolean {
+  return legacyDisputeKeysIn.get(trx)?.has(sourceKey) ?? false;
+}
+
+/**
+ * The member each charge was posted to, by the charge's own postings (a charge posted to
+ * two members is left out), and the charges' dispute postings under their old keys: one
+ * statement, by the index on charge ids.
+ */
+async function readPostingsOfDisputedCharges(trx: Kysely<Database>, chargeIds: string[]): Promise<{ byCharge: Map<string, OurIds>; legacyKeys: Set<string> }> {
   const postings = await trx
     .selectFrom('ledger_transactions')
-    .select(['stripe_charge_id', 'organization_id', 'member_id'])
-    .distinct()
+    .select(['stripe_charge_id', 'organization_id', 'member_id', 'source_key'])
     .where('stripe_charge_id', '=', (eb) => eb.fn.any(eb.val(chargeIds)))
-    .where(sql<boolean>`starts_with(source_key, 'charge:')`)
-    .where('member_id', 'is not', null)
+    .where((eb) => eb.or([eb.and([sql<boolean>`starts_with(source_key, 'charge:')`, eb('member_id', 'is not', null)]), sql<boolean>`starts_with(source_key, 'dispute:')`]))
     .execute();
   const byCharge = new Map<string, OurIds>();
   const ambiguous = new Set<string>();
+  const legacyKeys = new Set<string>();
   for (const posting of postings) {
-    if (byCharge.has(posting.stripe_charge_id!)) ambiguous.add(posting.stripe_charge_id!);
+    if (posting.source_key.startsWith('dispute:')) {
+      legacyKeys.add(posting.source_key);
+      continue;
+    }
+    const known = byCharge.get(posting.stripe_charge_id!);
+    if (known && (known.memberId !== posting.member_id || known.organizationId !== posting.organization_id)) ambiguous.add(posting.stripe_charge_id!);
     byCharge.set(posting.stripe_charge_id!, { organizationId: posting.organization_id, memberId: posting.member_id!, planId: undefined });
   }
   for (const chargeId of ambiguous) byCharge.delete(chargeId);
-  return byCharge;
+  return { byCharge, legacyKeys };
 }
 
 /**
  * Reads and locks, in one statement, the members a batch's events name in what they carry
  * (our metadata, the customer, or a disputed charge already posted: found with one more
- * statement), so that linking each event to its member costs no statement of its own, and
+ * statement, with the disputes' earlier postings), so that linking each event to its member costs no statement of its own, and
  * a batch takes its members' locks in one order. Events that name none are linked as before.
  */
 export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.Event[]): Promise<Member[]> {
@@ -145,9 +145,10 @@ export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.E
     if (object.object === 'dispute' && typeof object.charge === 'string') disputedChargeIds.add(object.charge);
   }
   if (disputedChargeIds.size > 0) {
-    const posted = await readMembersOfPostedCharges(trx, [...disputedChargeIds]);
-    for (const ids of posted.values()) memberIds.add(ids.memberId!);
-    membersOfPostedChargesIn.set(trx, posted);
+    const { byCharge, legacyKeys } = await readPostingsOfDisputedCharges(trx, [...disputedChargeIds]);
+    for (const ids of byCharge.values()) memberIds.add(ids.memberId!);
+    membersOfPostedChargesIn.set(trx, byCharge);
+    legacyDisputeKeysIn.set(trx, legacyKeys);
   }
   if (memberIds.size === 0 && customerIds.size === 0) return [];
   const members = await trx
@@ -186,6 +187,7 @@ export async function linkToMember(
   stripe: StripeClient,
   event: Stripe.Event,
   hints: { metadata?: Record<string, string> | null | undefined; ids?: OurIds | undefined; customerId: string | null | undefined },
+  now: Date,
 ): Promise<Linked & { planId: string | undefined }> {
   const accountOrganization = await organizationForAccount(trx, event.account);
 
@@ -225,8 +227,9 @@ export async function linkToMember(
     member = rememberLockedMember(trx, read);
   }
   if (hints.customerId && member.stripe_customer_id !== hints.customerId) {
-    await updateLinkedMember(trx, member, { stripe_customer_id: hints.customerId, updated_at: new Date() });
+    await updateLinkedMember(trx, member, { stripe_customer_id: hints.customerId, updated_at: now });
   }
+  touch(trx, member, event.id);
   return { organization, member, planId: ids.planId ?? member.plan_id ?? undefined };
 }
 

@@ -9,7 +9,8 @@ import { BatchMirrors, subscriptionsNamedBy } from './batch-mirrors';
 import { BatchPostings } from './batch-postings';
 import { NotOurs, RetryLater } from './errors';
 import { handlerFor } from './handlers';
-import { lockMembersNamedBy, writeMovedCoverage } from './linking';
+import { rederiveMembers } from '../src/members/derivation';
+import { lockMembersNamedBy, membersTouched, untouchByEvent } from './linking';
 
 export const MAX_ATTEMPTS = 10;
 
@@ -59,6 +60,7 @@ async function handle(deps: ProcessorDeps, trx: Kysely<Database>, postings: Batc
   } catch (error) {
     if (!(error instanceof NotOurs)) throw error;
     postings.discard(event.id);
+    untouchByEvent(trx, event.id);
     return { status: 'ignored', outcome: `not ours: ${error.message}`, organizationId: null };
   }
 }
@@ -113,8 +115,11 @@ export async function claimDueEvents(trx: Kysely<Database>, now: Date, size: num
  * commit for many events is most of the throughput). SKIP LOCKED lets several processors
  * share the stream; the advisory lock on each event's serial key, held to the end of the
  * transaction, keeps two processors off the same customer at once, while one batch may
- * hold several events of a customer and handles them in stream order. If any event fails,
- * the whole batch rolls back: that event's failure is recorded and the rest are taken again.
+ * hold several events of a customer and handles them in stream order. Handlers mirror and
+ * post; the standing, paid-through date and arrears of every member the batch touched are
+ * then derived from all their facts (deriveStanding), so no event's order or repetition
+ * can change them. If any event fails, the whole batch rolls back: that event's failure is
+ * recorded and the rest are taken again.
  */
 async function processBatch(deps: ProcessorDeps, size: number, after: ClaimCursor | undefined): Promise<BatchResult> {
   const now = deps.now();
@@ -140,9 +145,12 @@ async function processBatch(deps: ProcessorDeps, size: number, after: ClaimCurso
         outcomes.push(await handle(deps, trx, postings, mirror, event, now));
       }
       current = undefined;
-      await writeMovedCoverage(trx);
       await mirror.write(trx);
       await postings.write(trx);
+      // Every member the batch's events linked to, derived once from all their facts as the
+      // batch leaves them (a fixed number of statements), the change caused by the last event.
+      const touched = membersTouched(trx);
+      await rederiveMembers(trx, touched.map((t) => ({ organizationId: t.organizationId, memberId: t.memberId, cause: 'stripe_event', causeReference: t.eventId })), now);
       events.forEach((event, i) => {
         current = event;
         if (deps.failAfterHandler?.(event)) throw new Error('simulated crash after the handler ran');

@@ -31,7 +31,7 @@ function verifiedEvent(ctx: AppContext, body: Buffer, signature: string): Stripe
 
 /** POST /webhooks/stripe: verify, store, acknowledge. No Stripe calls and no reconciliation here. */
 export function webhookRoutes(ctx: AppContext): RouteDefinition[] {
-  const inbox = eventInbox(ctx.db);
+  const inbox = eventInbox(ctx.db, ctx.now);
   return [
     {
       method: 'post',

@@ -72,6 +72,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('subscription_id', 'text')
     .addColumn('payment_status', 'text', (c) => c.notNull())
     .addColumn('async_result', 'text', (c) => c.check(sql`async_result IN ('succeeded', 'failed')`))
+    // When Stripe reported it completed: the earliest of its events (they may come in any order).
     .addColumn('completed_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('stripe_checkout_sessions_pkey', ['organization_id', 'id'])

@@ -1992,6 +1992,34 @@ export class Engine extends Core {
     return dispute;
   }
 
+  /**
+   * Test-only: moves a dispute's funds again, as a card network's later stages do (a
+   * pre-arbitration withdrawal after a reinstatement, a partial reinstatement): a new
+   * balance transaction on the dispute, and its funds_withdrawn or funds_reinstated event.
+   */
+  moveDisputeFunds(ctx: Ctx, id: string, direction: 'withdraw' | 'reinstate', amount?: number, fee = 0): Dispute {
+    const dispute = this.store.get<Dispute>('dispute', id, ctx.account);
+    const cents = amount ?? dispute.amount;
+    if (!Number.isInteger(cents) || cents <= 0 || cents > dispute.amount) throw invalidParam('amount', `amount must be between 1 and the disputed ${dispute.amount}`);
+    if (!Number.isInteger(fee) || (direction === 'withdraw' ? fee < 0 : fee > 0)) throw invalidParam('fee', 'a withdrawal takes a fee (>= 0); a reinstatement returns one (<= 0)');
+    const prev = this.track(dispute);
+    const txn = this.createTxn(this.accountOf(dispute.id), this.clockOf(dispute.id), {
+      amount: direction === 'withdraw' ? -cents : cents,
+      currency: dispute.currency,
+      fee,
+      feeDescription: direction === 'withdraw' ? 'Dispute fee' : 'Dispute fee refund',
+      type: 'adjustment',
+      reporting_category: direction === 'withdraw' ? 'dispute' : 'dispute_reversal',
+      source: dispute.id,
+      description: `${direction === 'withdraw' ? 'Chargeback withdrawal' : 'Chargeback reversal'} for ${dispute.charge as string}`,
+      availableAfterDays: 0,
+    });
+    dispute.balance_transactions = [...dispute.balance_transactions, clone(txn)];
+    this.emit(ctx, 'charge.dispute.updated', dispute, prev());
+    this.emit(ctx, direction === 'withdraw' ? 'charge.dispute.funds_withdrawn' : 'charge.dispute.funds_reinstated', dispute);
+    return dispute;
+  }
+
   // =============================================================================================
   // Payouts
   // =============================================================================================
@@ -2204,8 +2232,9 @@ export class Engine extends Core {
     if (customer && customerEmail) {
       throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'parameters_exclusive', 'customer_email');
     }
+    // A session for a customer on a test clock lives on that clock, as the customer's other objects do.
     const clock = customer ? this.clockOf(customer.id) : null;
-    const now = realNow();
+    const now = this.now(clock);
     // At this API version Checkout takes allowed/excluded filters over the account's enabled
     // methods (card and us_bank_account here); the static payment_method_types list is gone.
     const allowed = p.strArr('allowed_payment_method_types');
@@ -2313,7 +2342,7 @@ export class Engine extends Core {
       url: `${this.baseUrl()}/c/pay/${id}`,
       wallet_options: null,
     };
-    this.store.insert(session, ctx.account, null);
+    this.store.insert(session, ctx.account, clock);
     this.checkouts.set(id, {
       items,
       prices,
@@ -2322,7 +2351,7 @@ export class Engine extends Core {
       subscriptionDescription: subData?.str('description') ?? null,
       trialPeriodDays: subData?.int('trial_period_days', { min: 1 }),
     });
-    this.schedule(null, session.expires_at, () => this.expireSessionInternal(id), { key: `expire:${id}` });
+    this.schedule(clock, session.expires_at, () => this.expireSessionInternal(id), { key: `expire:${id}` });
     return session;
   }
 

@@ -14,7 +14,7 @@ import { acceptedParams } from './param-schema';
 import { Params } from './params';
 import { buildIncludables, buildRoutes } from './routes';
 import { Account, newId } from './store';
-import { API_VERSION, CheckoutSession, Customer, Invoice, PaymentIntent, Payout, PortalSession, Subscription, TestClock, WebhookEndpoint } from './types';
+import { API_VERSION, CheckoutSession, Customer, Dispute, Invoice, PaymentIntent, Payout, PortalSession, Subscription, TestClock, WebhookEndpoint } from './types';
 import { DeliveryMode, DeliveryRecord } from './webhooks';
 
 export interface StripeSandboxOptions {
@@ -40,6 +40,8 @@ export interface StripeSandboxOptions {
   seed?: number;
   /** Webhook endpoints to register at start, e.g. the service's receiver with its known secret. */
   webhookEndpoints?: WebhookEndpointSpec[];
+  /** The unix time deliveries are signed with (default: the real clock), for a service under test on a simulated clock. */
+  signingClock?: () => number;
 }
 
 export interface WebhookEndpointSpec {
@@ -85,6 +87,8 @@ export interface StripeSandbox {
   settleAchPayment(paymentIntentId: string, opts?: ControlOptions): PaymentIntent;
   /** Makes a pending payout arrive ('paid') or fail. */
   settlePayout(payoutId: string, outcome: 'paid' | 'failed', opts?: ControlOptions): Payout;
+  /** Withdraws or reinstates a dispute's funds once more (a network's later stage), with a fee taken (withdrawal) or returned (negative, reinstatement). */
+  moveDisputeFunds(disputeId: string, direction: 'withdraw' | 'reinstate', opts?: ControlOptions & { amount?: number; fee?: number }): Dispute;
   /** Advances a test clock and resolves once it is ready again. */
   advanceClock(clockId: string, frozenTime: number, opts?: ControlOptions): Promise<TestClock>;
   /** Registers a webhook endpoint; the result carries its `secret`. */
@@ -177,6 +181,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     },
     () => baseUrl,
   );
+  if (options.signingClock) engine.dispatcher.signingClock = options.signingClock;
   if (options.deliveryMode) engine.dispatcher.setMode(options.deliveryMode, options.seed);
   else if (options.seed !== undefined) engine.dispatcher.setMode('in_order', options.seed);
   const routes = buildRoutes(engine);
@@ -454,6 +459,12 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   control.post('/payment_intents/:id/settle', (req, res) => {
     res.json(engine.settleAchNow(controlCtx(req), String(req.params.id)));
   });
+  control.post('/disputes/:id/:direction', (req, res) => {
+    const direction = String(req.params.direction);
+    if (direction !== 'withdraw' && direction !== 'reinstate') throw invalidRequest('direction must be withdraw or reinstate');
+    const number = (value: unknown) => (value === undefined || value === '' ? undefined : Number(value));
+    res.json(engine.moveDisputeFunds(controlCtx(req), String(req.params.id), direction, number(req.body?.amount), number(req.body?.fee)));
+  });
   control.post('/payouts/:id/:outcome', (req, res) => {
     const outcome = String(req.params.outcome);
     if (outcome !== 'paid' && outcome !== 'failed') throw invalidRequest('outcome must be paid or failed');
@@ -518,6 +529,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     completeCheckout: (id, pm, opts) => clone(engine.completeCheckout(ctxOf(opts), id, pm, { email: opts?.email, name: opts?.name, testClock: opts?.testClock })),
     settleAchPayment: (id, opts) => clone(engine.settleAchNow(ctxOf(opts), id)),
     settlePayout: (id, outcome, opts) => clone(engine.settlePayout(ctxOf(opts), id, outcome)),
+    moveDisputeFunds: (id, direction, opts) => clone(engine.moveDisputeFunds(ctxOf(opts), id, direction, opts?.amount, opts?.fee)),
     advanceClock: async (id, frozenTime, opts) => {
       engine.advanceClock(ctxOf(opts), id, new Params({ frozen_time: String(frozenTime) }));
       for (;;) {

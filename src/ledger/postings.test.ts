@@ -82,23 +82,23 @@ const cases: Array<{ name: string; drafts: () => LedgerTransactionDraft[]; expec
   },
   {
     name: 'dispute lost: $25 withdrawn and a $15 dispute fee',
-    drafts: () => postingsForDisputeFundsWithdrawn({ disputeId: 'dp_1', chargeId: 'ch_card', currency: 'usd', amountCents: 2500, disputeFeeCents: 1500, occurredAt: at, memberId: 'member-1' }),
+    drafts: () => postingsForDisputeFundsWithdrawn({ disputeId: 'dp_1', balanceTransactionId: 'txn_w1', chargeId: 'ch_card', currency: 'usd', amountCents: 2500, disputeFeeCents: 1500, occurredAt: at, memberId: 'member-1' }),
     expected: [
-      { sourceKey: 'dispute:dp_1:withdrawn', kind: 'dispute', entries: [['dispute_losses', 2500], ['stripe_balance', -2500]], gross: -2500, fee: 0, net: -2500 },
-      { sourceKey: 'dispute:dp_1:fee', kind: 'dispute_fee', entries: [['dispute_fees', 1500], ['stripe_balance', -1500]], gross: 0, fee: 1500, net: -1500 },
+      { sourceKey: 'txn:txn_w1', kind: 'dispute', entries: [['dispute_losses', 2500], ['stripe_balance', -2500]], gross: -2500, fee: 0, net: -2500 },
+      { sourceKey: 'txn:txn_w1:fee', kind: 'dispute_fee', entries: [['dispute_fees', 1500], ['stripe_balance', -1500]], gross: 0, fee: 1500, net: -1500 },
     ],
   },
   {
     name: 'dispute won: $25 reinstated, Stripe keeps the fee',
-    drafts: () => postingsForDisputeFundsReinstated({ disputeId: 'dp_1', chargeId: 'ch_card', currency: 'usd', amountCents: 2500, disputeFeeReturnedCents: 0, occurredAt: at, memberId: 'member-1' }),
-    expected: [{ sourceKey: 'dispute:dp_1:reinstated', kind: 'dispute_reversal', entries: [['stripe_balance', 2500], ['dispute_losses', -2500]], gross: 2500, fee: 0, net: 2500 }],
+    drafts: () => postingsForDisputeFundsReinstated({ disputeId: 'dp_1', balanceTransactionId: 'txn_r1', chargeId: 'ch_card', currency: 'usd', amountCents: 2500, disputeFeeReturnedCents: 0, occurredAt: at, memberId: 'member-1' }),
+    expected: [{ sourceKey: 'txn:txn_r1', kind: 'dispute_reversal', entries: [['stripe_balance', 2500], ['dispute_losses', -2500]], gross: 2500, fee: 0, net: 2500 }],
   },
   {
     name: 'dispute won with the $15 fee returned',
-    drafts: () => postingsForDisputeFundsReinstated({ disputeId: 'dp_2', chargeId: 'ch_card', currency: 'usd', amountCents: 2500, disputeFeeReturnedCents: 1500, occurredAt: at, memberId: 'member-1' }),
+    drafts: () => postingsForDisputeFundsReinstated({ disputeId: 'dp_2', balanceTransactionId: 'txn_r2', chargeId: 'ch_card', currency: 'usd', amountCents: 2500, disputeFeeReturnedCents: 1500, occurredAt: at, memberId: 'member-1' }),
     expected: [
-      { sourceKey: 'dispute:dp_2:reinstated', kind: 'dispute_reversal', entries: [['stripe_balance', 2500], ['dispute_losses', -2500]], gross: 2500, fee: 0, net: 2500 },
-      { sourceKey: 'dispute:dp_2:fee_returned', kind: 'dispute_fee', entries: [['stripe_balance', 1500], ['dispute_fees', -1500]], gross: 0, fee: -1500, net: 1500 },
+      { sourceKey: 'txn:txn_r2', kind: 'dispute_reversal', entries: [['stripe_balance', 2500], ['dispute_losses', -2500]], gross: 2500, fee: 0, net: 2500 },
+      { sourceKey: 'txn:txn_r2:fee', kind: 'dispute_fee', entries: [['stripe_balance', 1500], ['dispute_fees', -1500]], gross: 0, fee: -1500, net: 1500 },
     ],
   },
   {
@@ -177,8 +177,8 @@ describe('posting rules', () => {
     });
     const [refund] = postingsForRefund({ refundId: 're_1', chargeId: 'ch_card', currency: 'usd', amountCents: 100, occurredAt: at, memberId: 'member-1' });
     expect(refund).toMatchObject({ stripeRefundId: 're_1', stripeChargeId: 'ch_card', memberId: 'member-1' });
-    const [withdrawn] = postingsForDisputeFundsWithdrawn({ disputeId: 'dp_1', chargeId: 'ch_card', currency: 'usd', amountCents: 100, disputeFeeCents: 0, occurredAt: at, memberId: null });
-    expect(withdrawn).toMatchObject({ stripeDisputeId: 'dp_1', stripeChargeId: 'ch_card' });
+    const [withdrawn] = postingsForDisputeFundsWithdrawn({ disputeId: 'dp_1', balanceTransactionId: 'txn_w9', chargeId: 'ch_card', currency: 'usd', amountCents: 100, disputeFeeCents: 0, occurredAt: at, memberId: null });
+    expect(withdrawn).toMatchObject({ stripeDisputeId: 'dp_1', stripeChargeId: 'ch_card', stripeBalanceTransactionId: 'txn_w9' });
     const [payout] = postingsForPayoutPaid({ payoutId: 'po_1', currency: 'usd', amountCents: 100, arrivalDate: '2026-11-04', occurredAt: at, stripeEventId: 'evt_9' });
     expect(payout).toMatchObject({ stripePayoutId: 'po_1', payoutArrivalDate: '2026-11-04', stripeEventId: 'evt_9' });
     const [manual] = postingsForManualPayment({ manualPaymentId: 'mp_2', method: 'check', currency: 'usd', amountCents: 100, receivedOn: '2026-11-03', memberId: 'member-1', planId: null, periodStart: '2026-11-01', periodEnd: '2026-11-30', reference: '1042' });

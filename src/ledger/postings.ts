@@ -84,6 +84,8 @@ export interface LedgerTransactionDraft {
   stripeDisputeId?: string | null;
   stripePayoutId?: string | null;
   payoutArrivalDate?: string | null;
+  /** The Stripe balance transaction (txn_…) the posting records; check-ledger matches payouts' balance transactions by it. */
+  stripeBalanceTransactionId?: string | null;
   stripeEventId?: string | null;
   grossCents?: number | null;
   feeCents?: number | null;
@@ -195,6 +197,8 @@ interface ChargeContext {
   periodStart?: string | null;
   periodEnd?: string | null;
   paymentMethod?: 'card' | 'us_bank_account' | null;
+  /** The Stripe balance transaction the postings record. */
+  balanceTransactionId?: string | null;
   stripeEventId?: string;
 }
 
@@ -209,6 +213,7 @@ function chargeReferences(input: ChargeContext) {
     paymentMethod: input.paymentMethod ?? null,
     stripeInvoiceId: input.invoiceId ?? null,
     stripeChargeId: input.chargeId,
+    stripeBalanceTransactionId: input.balanceTransactionId ?? null,
     stripeEventId: input.stripeEventId ?? null,
   };
 }
@@ -371,11 +376,17 @@ export function postingsForRefund(input: RefundInput): LedgerTransactionDraft[] 
 
 export interface DisputeFundsWithdrawnInput extends ChargeContext {
   disputeId: string;
+  /** The withdrawal's balance transaction: its id keys the postings (a dispute can have several). */
+  balanceTransactionId: string;
   amountCents: number;
   disputeFeeCents: number;
 }
 
-/** A chargeback: the disputed amount and Stripe's dispute fee leave the Stripe balance. */
+/**
+ * A chargeback: the disputed amount and Stripe's dispute fee leave the Stripe balance.
+ * Keyed by the withdrawal's balance transaction (`txn:<id>`, `txn:<id>:fee`), so a dispute
+ * withdrawn twice posts twice, and each withdrawal once however often it is seen.
+ */
 export function postingsForDisputeFundsWithdrawn(input: DisputeFundsWithdrawnInput): LedgerTransactionDraft[] {
   requireCents('amountCents', input.amountCents, 1);
   requireCents('disputeFeeCents', input.disputeFeeCents, 0);
@@ -383,7 +394,7 @@ export function postingsForDisputeFundsWithdrawn(input: DisputeFundsWithdrawnInp
   const drafts: LedgerTransactionDraft[] = [
     {
       ...refs,
-      sourceKey: `dispute:${input.disputeId}:withdrawn`,
+      sourceKey: `txn:${input.balanceTransactionId}`,
       kind: 'dispute',
       description: `Disputed amount withdrawn, dispute ${input.disputeId} on charge ${input.chargeId}`,
       entries: transfer('dispute_losses', 'stripe_balance', input.amountCents),
@@ -393,7 +404,7 @@ export function postingsForDisputeFundsWithdrawn(input: DisputeFundsWithdrawnInp
   if (input.disputeFeeCents > 0) {
     drafts.push({
       ...refs,
-      sourceKey: `dispute:${input.disputeId}:fee`,
+      sourceKey: `txn:${input.balanceTransactionId}:fee`,
       kind: 'dispute_fee',
       description: `Stripe dispute fee, dispute ${input.disputeId}`,
       entries: transfer('dispute_fees', 'stripe_balance', input.disputeFeeCents),
@@ -405,12 +416,14 @@ export function postingsForDisputeFundsWithdrawn(input: DisputeFundsWithdrawnInp
 
 export interface DisputeFundsReinstatedInput extends ChargeContext {
   disputeId: string;
+  /** The reinstatement's balance transaction: its id keys the postings. */
+  balanceTransactionId: string;
   amountCents: number;
   /** Stripe keeps the dispute fee in most cases: 0 then. */
   disputeFeeReturnedCents: number;
 }
 
-/** A dispute won: the disputed amount (and any fee Stripe returns) comes back to the Stripe balance. */
+/** A dispute won (or funds returned): the disputed amount, and any fee Stripe returns, come back to the Stripe balance. */
 export function postingsForDisputeFundsReinstated(input: DisputeFundsReinstatedInput): LedgerTransactionDraft[] {
   requireCents('amountCents', input.amountCents, 1);
   requireCents('disputeFeeReturnedCents', input.disputeFeeReturnedCents, 0);
@@ -418,7 +431,7 @@ export function postingsForDisputeFundsReinstated(input: DisputeFundsReinstatedI
   const drafts: LedgerTransactionDraft[] = [
     {
       ...refs,
-      sourceKey: `dispute:${input.disputeId}:reinstated`,
+      sourceKey: `txn:${input.balanceTransactionId}`,
       kind: 'dispute_reversal',
       description: `Disputed amount reinstated, dispute ${input.disputeId} on charge ${input.chargeId}`,
       entries: transfer('stripe_balance', 'dispute_losses', input.amountCents),
@@ -428,7 +441,7 @@ export function postingsForDisputeFundsReinstated(input: DisputeFundsReinstatedI
   if (input.disputeFeeReturnedCents > 0) {
     drafts.push({
       ...refs,
-      sourceKey: `dispute:${input.disputeId}:fee_returned`,
+      sourceKey: `txn:${input.balanceTransactionId}:fee`,
       kind: 'dispute_fee',
       description: `Stripe dispute fee returned, dispute ${input.disputeId}`,
       entries: transfer('stripe_balance', 'dispute_fees', input.disputeFeeReturnedCents),
@@ -440,6 +453,9 @@ export function postingsForDisputeFundsReinstated(input: DisputeFundsReinstatedI
 
 export interface PayoutInput {
   payoutId: string;
+  /** The payout's balance transaction, and for a failed payout the one that returned it. */
+  balanceTransactionId?: string | null;
+  failureBalanceTransactionId?: string | null;
   currency: string;
   amountCents: number;
   /** 'YYYY-MM-DD': the day the bank deposit is expected, which the treasurer matches against the statement. */
@@ -458,6 +474,7 @@ function payoutPaid(input: PayoutInput): LedgerTransactionDraft {
     entries: transfer('bank', 'stripe_balance', input.amountCents),
     stripePayoutId: input.payoutId,
     payoutArrivalDate: input.arrivalDate,
+    stripeBalanceTransactionId: input.balanceTransactionId ?? null,
     stripeEventId: input.stripeEventId ?? null,
     ...stripeAmounts(-input.amountCents, 0),
   };
@@ -488,6 +505,7 @@ export function postingsForPayoutFailed(input: PayoutInput): LedgerTransactionDr
       entries: transfer('stripe_balance', 'bank', input.amountCents),
       stripePayoutId: input.payoutId,
       payoutArrivalDate: input.arrivalDate,
+      stripeBalanceTransactionId: input.failureBalanceTransactionId ?? null,
       stripeEventId: input.stripeEventId ?? null,
       ...stripeAmounts(input.amountCents, 0),
     },

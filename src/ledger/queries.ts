@@ -59,6 +59,7 @@ function transactionRow(organizationId: string, draft: LedgerTransactionDraft): 
     stripe_dispute_id: draft.stripeDisputeId ?? null,
     stripe_payout_id: draft.stripePayoutId ?? null,
     payout_arrival_date: draft.payoutArrivalDate ?? null,
+    stripe_balance_transaction_id: draft.stripeBalanceTransactionId ?? null,
     stripe_event_id: draft.stripeEventId ?? null,
     gross_cents: draft.grossCents ?? null,
     fee_cents: draft.feeCents ?? null,

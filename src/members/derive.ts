@@ -167,6 +167,8 @@ function pendingReason(facts: StandingFacts): { reason: DerivedReason; since: st
   if (stripeSignup) {
     if (checkout?.asyncResult === 'failed') return { reason: 'first_payment_failed', since: null };
     if (checkout?.paymentStatus === 'unpaid' && checkout.asyncResult === null) return { reason: 'payment_processing', since: checkout.completedOn };
+    // Checkout says the first payment went through: its invoice is still to be reported (a later one may have failed).
+    if (checkout?.paymentStatus === 'paid' || checkout?.asyncResult === 'succeeded') return { reason: 'awaiting_first_payment', since: checkout.completedOn };
     if (failedAttempt) return { reason: 'first_payment_failed', since: null };
     return { reason: 'awaiting_first_payment', since: checkout?.completedOn ?? null };
   }

@@ -38,9 +38,9 @@ async function postSoundBooks(organizationId: string): Promise<void> {
   await post(testDb.db, organizationId, postingsForPaymentReversal({ ...ach, feeReturnedCents: 0 }));
   await post(testDb.db, organizationId, postingsForRefund({ refundId: 're_1', chargeId: 'ch_1', currency: 'usd', amountCents: 1000, occurredAt: at, memberId: member }));
   const dispute = { chargeId: 'ch_2', currency: 'usd', amountCents: 2500, occurredAt: at, memberId: member };
-  await post(testDb.db, organizationId, postingsForDisputeFundsWithdrawn({ ...dispute, disputeId: 'dp_lost', disputeFeeCents: 1500 }));
-  await post(testDb.db, organizationId, postingsForDisputeFundsWithdrawn({ ...dispute, chargeId: 'ch_3', disputeId: 'dp_won', disputeFeeCents: 1500 }));
-  await post(testDb.db, organizationId, postingsForDisputeFundsReinstated({ ...dispute, chargeId: 'ch_3', disputeId: 'dp_won', disputeFeeReturnedCents: 0 }));
+  await post(testDb.db, organizationId, postingsForDisputeFundsWithdrawn({ ...dispute, disputeId: 'dp_lost', balanceTransactionId: 'txn_lost', disputeFeeCents: 1500 }));
+  await post(testDb.db, organizationId, postingsForDisputeFundsWithdrawn({ ...dispute, chargeId: 'ch_3', disputeId: 'dp_won', balanceTransactionId: 'txn_won_w', disputeFeeCents: 1500 }));
+  await post(testDb.db, organizationId, postingsForDisputeFundsReinstated({ ...dispute, chargeId: 'ch_3', disputeId: 'dp_won', balanceTransactionId: 'txn_won_r', disputeFeeReturnedCents: 0 }));
   await post(testDb.db, organizationId, postingsForPayoutPaid({ payoutId: 'po_1', currency: 'usd', amountCents: 1000, arrivalDate: '2026-11-06', occurredAt: at }));
   await post(testDb.db, organizationId, postingsForPayoutFailed({ payoutId: 'po_2', currency: 'usd', amountCents: 500, arrivalDate: '2026-11-07', occurredAt: at }));
   await post(

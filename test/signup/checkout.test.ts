@@ -15,7 +15,7 @@ beforeAll(async () => {
   flow.ctx.signup = {
     testClockFor: async (member) => {
       if (!member.email.startsWith('ach')) return undefined;
-      const clock = await flow.stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) });
+      const clock = await flow.stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(flow.now().getTime() / 1000) });
       clocks.set(member.email, clock.id);
       return clock.id;
     },
@@ -94,7 +94,7 @@ describe('a signup through Checkout', () => {
       user_agent: 'Mozilla/5.0 (Signup test phone)',
       checkout_session_id: sessionId,
     });
-    expect(Math.abs(new Date(consent.accepted_at).getTime() - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(new Date(consent.accepted_at).getTime() - flow.now().getTime())).toBeLessThan(60_000);
     const authorization = await db().selectFrom('dues_authorizations').selectAll().where('organization_id', '=', flow.organization.id).where('language', '=', 'es').executeTakeFirstOrThrow();
     expect(authorization.text).toContain('Autorizo a Flow Union');
     const history = await db().selectFrom('member_standing_changes').select(['to_standing', 'cause']).where('member_id', '=', member.id).execute();
@@ -219,7 +219,7 @@ describe('a signup through Checkout', () => {
     expect((await db().selectFrom('email_outbox').select('id').execute()).length).toBe(before + 1);
     const mails = await db().selectFrom('email_outbox').selectAll().where('kind', '=', 'signup.manage_link').orderBy('created_at', 'desc').execute();
     const fresh = /manage\/open\?lang=es&token=([\w-]+)/.exec(mails[0]!.text_body)![1]!;
-    await db().updateTable('manage_links').set({ expires_at: new Date(Date.now() - 1000) }).where('used_at', 'is', null).execute();
+    await db().updateTable('manage_links').set({ expires_at: new Date(flow.now().getTime() - 1000) }).where('used_at', 'is', null).execute();
     const expired = await agent.post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token: fresh });
     expect(expired.status).toBe(404);
   });

@@ -21,6 +21,15 @@ export const DAY = 86_400;
  */
 export interface StripeFlow {
   testDb: TestDatabase;
+  /**
+   * The flow's one clock, simulated: the service (receiver, processor, "today") and the
+   * sandbox's signatures read it. It starts at START, and advanceTo sets it to the moment
+   * the test clock was advanced to, so standings are judged on that customer's simulated
+   * day (tests sharing a flow each live on their own test clock).
+   */
+  now(): Date;
+  /** Sets the flow's clock to a moment. */
+  setClock(unixSeconds: number): void;
   sandbox: StripeSandbox;
   stripe: StripeClient;
   ctx: ReturnType<typeof testContext>;
@@ -55,10 +64,13 @@ export const START = Math.floor(Date.parse('2026-01-05T15:00:00Z') / 1000);
 
 export async function startStripeFlow(options: { sandbox?: StripeSandboxOptions } = {}): Promise<StripeFlow> {
   const testDb = await createTestDatabase();
-  const sandbox = await startStripeSandbox({ automaticPayouts: true, ...options.sandbox });
+  const clock = { now: new Date(START * 1000) };
+  // Time passes while a test runs: each reading of the clock is a millisecond after the last.
+  const tick = () => (clock.now = new Date(clock.now.getTime() + 1));
+  // The sandbox signs deliveries with the flow's clock, which the receiver checks them against.
+  const sandbox = await startStripeSandbox({ automaticPayouts: true, signingClock: () => Math.floor(clock.now.getTime() / 1000), ...options.sandbox });
   const stripe = createStripeClient({ secretKey: 'sk_test_flow', apiBase: sandbox.url, maxNetworkRetries: 0 });
-  // Webhook signatures carry the wall-clock time of delivery, so the receiver reads the real clock here.
-  const ctx = testContext(testDb.db, { stripe, webhookSecrets: [], now: () => new Date() });
+  const ctx = testContext(testDb.db, { stripe, webhookSecrets: [], now: tick });
   const server: Server = await new Promise((resolve) => {
     const listening = testApp(ctx).listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -77,10 +89,15 @@ export async function startStripeFlow(options: { sandbox?: StripeSandboxOptions 
   const logger = pino({ level: 'silent' });
   // The processor gets a pool of its own with prepared statements, as in the service.
   const processorDb = createDb(testDb.url, { max: 2, preparedStatements: true });
-  const processorDeps = { db: processorDb, stripe, logger, now: () => new Date() };
+  const processorDeps = { db: processorDb, stripe, logger, now: tick };
+  const setClock = (unixSeconds: number) => {
+    clock.now = new Date(unixSeconds * 1000);
+  };
 
   const flow: StripeFlow = {
     testDb,
+    now: tick,
+    setClock,
     sandbox,
     stripe,
     ctx,
@@ -91,9 +108,12 @@ export async function startStripeFlow(options: { sandbox?: StripeSandboxOptions 
     },
     async advanceTo(clockId, unixSeconds) {
       await sandbox.advanceClock(clockId, unixSeconds);
+      setClock(unixSeconds);
       return flow.settle();
     },
     async signUp(o) {
+      // The service's clock is at the moment the member signs up.
+      setClock(o.startAt ?? START);
       const member = await testDb.db
         .insertInto('members')
         .values({ organization_id: organization.id, name: o.name, email: `${o.name.toLowerCase().replace(/\W+/g, '.')}@example.org`, standing: 'pending' })

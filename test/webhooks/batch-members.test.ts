@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { createStripeClient } from '../../src/stripe/client';
 import { memberMetadata } from '../../src/stripe/metadata';
-import { coverPeriod, forgetLinkedMember, linkToMember, lockMembersNamedBy, updateLinkedMember, writeMovedCoverage } from '../../webhooks/linking';
+import { linkToMember, lockMembersNamedBy, membersTouched, untouchByEvent, updateLinkedMember } from '../../webhooks/linking';
 import { createMember, createOrganization } from '../ledger/support';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
@@ -22,6 +22,7 @@ afterAll(async () => {
   await testDb.drop();
 });
 
+const now = new Date('2026-11-24T12:00:00Z');
 const event = (object: Record<string, unknown>) => ({ id: `evt_${Math.random()}`, type: 'invoice.paid', data: { object } }) as unknown as Stripe.Event;
 
 describe("a batch's linked members", () => {
@@ -34,9 +35,9 @@ describe("a batch's linked members", () => {
       const locked = await testDb.db.selectFrom('members').select('id').where('id', '=', memberId).forUpdate().skipLocked().execute();
       expect(locked).toEqual([]);
 
-      const first = await linkToMember(trx, stripe, byCustomer, { customerId: 'cus_lucia' });
+      const first = await linkToMember(trx, stripe, byCustomer, { customerId: 'cus_lucia' }, now);
       await updateLinkedMember(trx, first.member, { paid_through: '2026-12-04', joined_on: '2026-11-05' });
-      const second = await linkToMember(trx, stripe, byMetadata, { metadata: memberMetadata({ organizationId, memberId }), customerId: 'cus_lucia' });
+      const second = await linkToMember(trx, stripe, byMetadata, { metadata: memberMetadata({ organizationId, memberId }), customerId: 'cus_lucia' }, now);
       expect(second.member).toBe(first.member);
       expect(second.member).toMatchObject({ paid_through: '2026-12-04', joined_on: '2026-11-05' });
     });
@@ -49,38 +50,18 @@ describe("a batch's linked members", () => {
     });
   });
 
-  test('a member forgotten after a write elsewhere is read anew by the next event', async () => {
+  test('the members a batch touched are kept once each, with the last event that linked to them; an event found not ours touches none', async () => {
     await testDb.db.transaction().execute(async (trx) => {
       const paid = event({ object: 'invoice', id: 'in_2', customer: 'cus_lucia' });
-      await lockMembersNamedBy(trx, [paid]);
-      const first = await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' });
-      await trx.updateTable('members').set({ standing: 'past_due' }).where('id', '=', memberId).execute();
-      await forgetLinkedMember(trx, memberId);
-      const second = await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' });
-      expect(second.member).not.toBe(first.member);
-      expect(second.member.standing).toBe('past_due');
+      const refunded = event({ object: 'charge', id: 'ch_2', customer: 'cus_lucia' });
+      await lockMembersNamedBy(trx, [paid, refunded]);
+      await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' }, now);
+      await linkToMember(trx, stripe, refunded, { customerId: 'cus_lucia' }, now);
+      expect(membersTouched(trx)).toEqual([{ organizationId, memberId, eventId: refunded.id }]);
+      untouchByEvent(trx, refunded.id);
+      expect(membersTouched(trx)).toEqual([{ organizationId, memberId, eventId: paid.id }]);
+      untouchByEvent(trx, paid.id);
+      expect(membersTouched(trx)).toEqual([]);
     });
-  });
-
-  test('a period paid moves the paid-through date at once for the batch, never back, and is written when the batch ends (or before the member is forgotten)', async () => {
-    const paidThrough = async () => (await testDb.db.selectFrom('members').select(['paid_through', 'joined_on']).where('id', '=', memberId).executeTakeFirstOrThrow());
-    const now = new Date('2026-11-24T12:00:00Z');
-    await testDb.db.transaction().execute(async (trx) => {
-      const renewal = event({ object: 'invoice', id: 'in_3', customer: 'cus_lucia' });
-      const { member } = await linkToMember(trx, stripe, renewal, { customerId: 'cus_lucia' });
-      coverPeriod(trx, member, { start: '2027-01-05', end: '2027-02-04' }, now);
-      coverPeriod(trx, member, { start: '2026-10-05', end: '2026-11-04' }, now);
-      expect(member).toMatchObject({ paid_through: '2027-02-04', joined_on: '2026-10-05' });
-      expect((await linkToMember(trx, stripe, renewal, { customerId: 'cus_lucia' })).member).toBe(member);
-      await writeMovedCoverage(trx);
-      expect(await trx.selectFrom('members').select(['paid_through', 'joined_on']).where('id', '=', memberId).executeTakeFirstOrThrow()).toEqual({ paid_through: '2027-02-04', joined_on: '2026-10-05' });
-
-      coverPeriod(trx, member, { start: '2027-02-05', end: '2027-03-04' }, now);
-      await forgetLinkedMember(trx, memberId);
-      const reread = (await linkToMember(trx, stripe, renewal, { customerId: 'cus_lucia' })).member;
-      expect(reread).not.toBe(member);
-      expect(reread.paid_through).toBe('2027-03-04');
-    });
-    expect(await paidThrough()).toEqual({ paid_through: '2027-03-04', joined_on: '2026-10-05' });
   });
 });

@@ -50,7 +50,7 @@ describe('linking Stripe objects to members', () => {
     expect(waiting.every((e) => e.attempts === 1 && e.last_error!.startsWith('RetryLater') && e.organization_id === flow.organization.id)).toBe(true);
 
     await flow.testDb.db.insertInto('members').values({ id: memberId, organization_id: flow.organization.id, name: 'Early Bird', email: 'early@example.org' }).execute();
-    await flow.testDb.db.updateTable('stripe_events').set({ next_attempt_at: new Date() }).where('status', '=', 'pending').execute();
+    await flow.testDb.db.updateTable('stripe_events').set({ next_attempt_at: flow.now() }).where('status', '=', 'pending').execute();
     const second = await flow.settle();
     expect(second).toMatchObject({ retried: 0, failed: 0 });
     expect(await flow.member(memberId)).toMatchObject({ standing: 'active', stripe_customer_id: customer.id });

@@ -24,7 +24,8 @@ describe('checkout session events', () => {
   test('a bank-account signup waits in pending while the debit processes, then async_payment_succeeded makes it active with the ACH fee', async () => {
     const { member, clock } = await flow.signUp({ name: 'Fay Bank', paymentMethod: 'pm_usBankAccount_success', amountCents: 300 });
     await flow.settle();
-    expect(await flow.member(member.id)).toMatchObject({ standing: 'pending', paid_through: null, stripe_customer_id: expect.stringMatching(/^cus_/) });
+    // Organizers can tell a debit in progress from an abandoned signup.
+    expect(await flow.member(member.id)).toMatchObject({ standing: 'pending', standing_reason: 'payment_processing', standing_reason_since: '2026-01-05', paid_through: null, stripe_customer_id: expect.stringMatching(/^cus_/) });
     expect(await flow.testDb.db.selectFrom('ledger_transactions').select('id').where('member_id', '=', member.id).execute()).toEqual([]);
 
     await flow.advanceTo(clock.id, START + 5 * DAY);
@@ -43,11 +44,11 @@ describe('checkout session events', () => {
     );
   });
 
-  test('a bank debit that fails at signup: async_payment_failed is recorded, nothing is posted, and the member is past due', async () => {
+  test('a bank debit that fails at signup: async_payment_failed is recorded, nothing is posted, and the member, who never paid, stays pending with the first payment failed', async () => {
     const { member, clock } = await flow.signUp({ name: 'Gus Closed', paymentMethod: 'pm_usBankAccount_accountClosed', amountCents: 2500 });
     await flow.settle();
     await flow.advanceTo(clock.id, START + 5 * DAY);
-    expect(await flow.member(member.id)).toMatchObject({ standing: 'past_due', paid_through: null });
+    expect(await flow.member(member.id)).toMatchObject({ standing: 'pending', standing_reason: 'first_payment_failed', paid_through: null });
     const failed = await flow.testDb.db.selectFrom('stripe_events').select(['status', 'outcome']).where('type', '=', 'checkout.session.async_payment_failed').executeTakeFirstOrThrow();
     expect(failed).toEqual({ status: 'processed', outcome: expect.stringContaining('the bank debit failed') });
     expect(await flow.testDb.db.selectFrom('ledger_transactions').select('id').where('member_id', '=', member.id).execute()).toEqual([]);

@@ -8,15 +8,30 @@ import { syncSubscription } from '../reconcile/subscription';
  * Stripe customer to the member and mirror the subscription the session created (read
  * from Stripe: the session only names it). The session comes from the event: what is
  * used of it (customer, subscription, our metadata) is set when it completes and never
- * changes. Money is posted by the invoice events, when it has actually moved.
+ * changes. The session is mirrored (paid, or a bank debit processing, and the debit's
+ * outcome) for the standing of a member who has not paid yet. Money is posted by the
+ * invoice events, when it has actually moved.
  */
 export const handleCheckoutSession: EventHandler = async (h) => {
   const session = h.event.data.object as Stripe.Checkout.Session;
   if (session.mode !== 'subscription') return { organizationId: null, outcome: `checkout session ${session.id} is not a subscription signup` };
   const metadata = { ...(session.metadata ?? {}) };
   if (session.client_reference_id && !metadata.gs_member_id && metadata.gs_organization_id) metadata.gs_member_id = session.client_reference_id;
-  const { organization, member } = await linkToMember(h.trx, h.stripe, h.event, { metadata, customerId: idOf(session.customer) });
+  const { organization, member } = await linkToMember(h.trx, h.stripe, h.event, { metadata, customerId: idOf(session.customer) }, h.now);
   const subscriptionId = idOf(session.subscription);
+  // What the signup's checkout says, for the member's standing while they have not paid yet:
+  // a bank debit processing since checkout, or one that failed.
+  const asyncResult = h.event.type === 'checkout.session.async_payment_succeeded' ? 'succeeded' : h.event.type === 'checkout.session.async_payment_failed' ? 'failed' : null;
+  h.mirror.checkoutSession({
+    organization_id: organization.id,
+    id: session.id,
+    member_id: member.id,
+    subscription_id: subscriptionId ?? null,
+    payment_status: asyncResult === 'succeeded' ? 'paid' : session.payment_status,
+    async_result: asyncResult,
+    completed_at: new Date(h.event.created * 1000),
+    updated_at: h.now,
+  });
   const subscription = subscriptionId ? await syncSubscription(h, { id: subscriptionId }) : undefined;
   const payment = h.event.type === 'checkout.session.async_payment_failed' ? 'the bank debit failed' : `payment ${session.payment_status}`;
   return { organizationId: organization.id, outcome: `checkout ${session.id} completed for ${member.name} (${payment})${subscription ? `; ${subscription.outcome}` : ''}` };

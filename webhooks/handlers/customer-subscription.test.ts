@@ -55,7 +55,7 @@ describe('customer.subscription events', () => {
     const updates = await flow.testDb.db.selectFrom('stripe_events').select(['id', 'stripe_created_at']).where('type', '=', 'customer.subscription.updated').where(sql<boolean>`payload -> 'data' -> 'object' ->> 'id' = ${subscription.id}`).orderBy('stripe_created_at').execute();
     const [older, newest] = [updates[0]!, updates.at(-1)!];
     expect(new Date(older.stripe_created_at).getTime()).toBeLessThan(new Date(newest.stripe_created_at).getTime());
-    await requeueEvents(flow.testDb.db, { ids: [older.id, newest.id] }, new Date());
+    await requeueEvents(flow.testDb.db, { ids: [older.id, newest.id] }, flow.now());
     await flow.settle();
     const outcomes = await flow.testDb.db.selectFrom('stripe_events').select(['id', 'outcome']).where('id', 'in', [older.id, newest.id]).execute();
     expect(outcomes.find((o) => o.id === older.id)?.outcome).toMatch(/older than the state kept/);

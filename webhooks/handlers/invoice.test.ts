@@ -4,6 +4,8 @@ import { DAY, START, expectedLedger, stableIds, startStripeFlow, type StripeFlow
 let flow: StripeFlow;
 beforeAll(async () => {
   flow = await startStripeFlow();
+  // A union whose members are past due while Stripe retries a failed payment (the default keeps them active).
+  await flow.testDb.db.insertInto('retention_policies').values({ organization_id: flow.organization.id, policy: JSON.stringify({ arrangementKeepsGoodStanding: false }), updated_at: flow.now() }).execute();
 });
 afterAll(async () => {
   await flow.close();
@@ -26,8 +28,8 @@ describe('invoice events', () => {
         stripe_balance 1.32
       `),
     );
-    const history = await flow.testDb.db.selectFrom('member_standing_changes').select(['from_standing', 'to_standing', 'cause', 'cause_reference']).where('member_id', '=', member.id).execute();
-    expect(history).toEqual([{ from_standing: 'pending', to_standing: 'active', cause: 'stripe_event', cause_reference: expect.stringMatching(/^evt_/) }]);
+    const history = await flow.testDb.db.selectFrom('member_standing_changes').select(['from_standing', 'to_standing', 'cause', 'cause_reference', 'reason']).where('member_id', '=', member.id).execute();
+    expect(history).toEqual([{ from_standing: 'pending', to_standing: 'active', cause: 'stripe_event', cause_reference: expect.stringMatching(/^evt_/), reason: 'paid_up' }]);
   });
 
   test('invoice.paid on each renewal: a year of monthly dues is 12 paid invoices, paid-through a year on, and 12 payments and fees', async () => {
@@ -73,7 +75,7 @@ describe('invoice events', () => {
     expect(history.map((h) => h.to_standing)).toEqual(['active', 'past_due', 'active']);
   });
 
-  test('invoice.voided and invoice.marked_uncollectible keep the mirror current without touching standing', async () => {
+  test('invoice.voided and invoice.marked_uncollectible keep the mirror current; a voided period is not owed, an uncollectible one is, and time runs on', async () => {
     const { member, clock, customer } = await flow.signUp({ name: 'Di Void', paymentMethod: 'pm_card_visa', amountCents: 2500 });
     await flow.settle();
     const failing = await flow.stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
@@ -90,6 +92,7 @@ describe('invoice events', () => {
     await flow.stripe.invoices.markUncollectible(next.id);
     await flow.settle();
     expect(await flow.testDb.db.selectFrom('stripe_invoices').select('status').where('id', '=', next.id).executeTakeFirst()).toEqual({ status: 'uncollectible' });
-    expect(await flow.member(member.id)).toMatchObject({ standing: 'past_due', paid_through: '2026-02-05' });
+    // Paid through February 5; on March 9, 32 days later, past the 31 days of grace.
+    expect(await flow.member(member.id)).toMatchObject({ standing: 'lapsed', paid_through: '2026-02-05', standing_reason: 'grace_ended' });
   });
 });

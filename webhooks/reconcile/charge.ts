@@ -28,16 +28,29 @@ function initiationFeeCents(invoice: Stripe.Invoice | undefined): number {
   return invoice.lines.data.filter((l) => l.parent?.type !== SUBSCRIPTION_LINE).reduce((sum, l) => sum + l.amount, 0);
 }
 
+/** A filtered Stripe list answered with something other than what was asked for: the event fails (retried, and visible) rather than post against it. */
+export class StripeListMismatch extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StripeListMismatch';
+  }
+}
+
 /**
  * The invoice a charge paid, if any. Every path that posts a charge resolves it the same
- * way, so the postings read the same whichever event posted them first.
+ * way, so the postings read the same whichever event posted them first. The invoice
+ * payment listed must be the charge's own payment intent's.
  */
 export async function invoiceOfCharge(h: HandlerContext, charge: Stripe.Charge): Promise<Stripe.Invoice | undefined> {
   const paymentIntentId = idOf(charge.payment_intent);
   if (!paymentIntentId) return undefined;
   const options = requestOptions({ stripe_account_id: h.event.account ?? null });
   const payments = await h.stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntentId }, limit: 1 }, options);
-  const invoiceId = idOf(payments.data[0]?.invoice as string | { id: string } | undefined);
+  const found = payments.data[0];
+  if (!found) return undefined;
+  const listed = found.payment.type === 'payment_intent' ? idOf(found.payment.payment_intent as string | { id: string } | null | undefined) : undefined;
+  if (listed !== paymentIntentId) throw new StripeListMismatch(`invoice payments listed for payment intent ${paymentIntentId} came back for ${listed ?? found.payment.type}`);
+  const invoiceId = idOf(found.invoice as string | { id: string } | undefined);
   return invoiceId ? h.stripe.invoices.retrieve(invoiceId, {}, options) : undefined;
 }
 
@@ -66,6 +79,7 @@ export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link:
     periodStart: period?.start ?? null,
     periodEnd: period?.end ?? null,
     paymentMethod,
+    balanceTransactionId: balance.id,
     stripeEventId: h.event.id,
   } as const;
   const succeeded = {
@@ -83,6 +97,7 @@ export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link:
     drafts.push(
       ...postingsForPaymentReversal({
         ...succeeded,
+        balanceTransactionId: failure?.id ?? (typeof charge.failure_balance_transaction === 'string' ? charge.failure_balance_transaction : null),
         feeReturnedCents: failure ? Math.min(balance.fee, Math.max(0, -failure.fee)) : 0,
         occurredAt: new Date((failure?.created ?? balance.created) * 1000),
       }),
@@ -95,6 +110,8 @@ export async function postCharge(h: HandlerContext, charge: Stripe.Charge, link:
 export async function postRefunds(h: HandlerContext, charge: Stripe.Charge, link: ChargeContext): Promise<void> {
   const invoice = link.invoice ?? (await invoiceOfCharge(h, charge));
   const refunds = await h.stripe.refunds.list({ charge: charge.id, limit: 100 }, requestOptions({ stripe_account_id: h.event.account ?? null }));
+  const stranger = refunds.data.find((refund) => idOf(refund.charge) !== charge.id);
+  if (stranger) throw new StripeListMismatch(`refunds listed for charge ${charge.id} include ${stranger.id} of ${idOf(stranger.charge) ?? 'no charge'}`);
   const drafts = refunds.data
     .filter((refund) => refund.status === 'succeeded')
     .flatMap((refund) =>
@@ -108,6 +125,7 @@ export async function postRefunds(h: HandlerContext, charge: Stripe.Charge, link
         planId: link.planId ?? null,
         paymentMethod: charge.payment_method_details?.type === 'us_bank_account' ? 'us_bank_account' : 'card',
         invoiceId: invoice?.id ?? null,
+        balanceTransactionId: idOf(refund.balance_transaction),
         stripeEventId: h.event.id,
       }),
     );

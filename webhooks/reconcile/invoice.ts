@@ -1,10 +1,7 @@
 import type Stripe from 'stripe';
-import type { Standing } from '../../db/database';
-import { changeStanding } from '../../src/members/standing';
-import { KEPT_ON_PAYMENT, standingAfterPayment } from '../../src/members/members';
 import { requestOptions } from '../../src/stripe/client';
 import type { HandlerContext } from '../handler';
-import { coverPeriod, forgetLinkedMember, idOf, linkToMember, type Linked } from '../linking';
+import { idOf, linkToMember, type Linked } from '../linking';
 import { coveredPeriod, postCharge } from './charge';
 
 export interface InvoiceState extends Linked {
@@ -20,7 +17,7 @@ export async function syncInvoice(h: HandlerContext, invoiceId: string): Promise
   const linked = await linkToMember(h.trx, h.stripe, h.event, {
     metadata: invoice.parent?.subscription_details?.metadata ?? invoice.metadata,
     customerId: idOf(invoice.customer),
-  });
+  }, h.now);
   const period = coveredPeriod(invoice, linked.organization.time_zone);
   h.mirror.invoice({
     organization_id: linked.organization.id,
@@ -40,23 +37,13 @@ export async function syncInvoice(h: HandlerContext, invoiceId: string): Promise
   return { ...linked, invoice, period };
 }
 
-/** Changes a linked member's standing, caused by this event. */
-async function changeStandingOf(h: HandlerContext, { organization, member }: Linked, to: Standing): Promise<void> {
-  const { changed } = await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to, cause: 'stripe_event', causeReference: h.event.id, lockedCurrent: member.standing });
-  if (changed) await forgetLinkedMember(h.trx, member.id);
-}
-
 /**
- * A paid invoice: the member is paid through the end of the period it covers (never moved
- * back) and in good standing unless an officer's decision stands; the payment and its fee
- * are posted from each charge that paid it.
+ * A paid invoice: the payment and its fee are posted from each charge that paid it. What
+ * it does to the member's paid-through date and standing is worked out from all their
+ * facts when the batch ends (deriveStanding), not from this event alone.
  */
 export async function applyPaidInvoice(h: HandlerContext, state: InvoiceState): Promise<string> {
   const { organization, member, invoice, period } = state;
-  // Never moved back, so the result is the same in any order of invoices.
-  if (period) coverPeriod(h.trx, member, period, h.now);
-  await changeStandingOf(h, state, standingAfterPayment(member.standing));
-
   for (const payment of invoice.payments?.data ?? []) {
     if (payment.status !== 'paid') continue;
     const paymentIntentId = idOf(payment.payment.payment_intent);
@@ -66,19 +53,12 @@ export async function applyPaidInvoice(h: HandlerContext, state: InvoiceState): 
     if (!charge || typeof charge === 'string') continue;
     await postCharge(h, charge, { organization, member, planId: state.planId, invoice });
   }
-  return `invoice ${invoice.id} paid; ${member.name} covered to ${period?.end ?? '(no dues period)'}`;
+  return `invoice ${invoice.id} paid${period ? ` for ${period.start} to ${period.end}` : ''} by ${member.name}`;
 }
 
-/**
- * A failed payment puts the member past due, unless Stripe already has the invoice paid
- * (a retry that succeeded, whose event was processed first) or the period is covered
- * anyway, or an officer's decision stands.
- */
-export async function applyFailedPayment(h: HandlerContext, state: InvoiceState): Promise<string> {
-  const { member, invoice, period } = state;
+/** A failed payment: mirrored with its attempt count (the invoice open and attempted is the fact a standing is derived from). */
+export function describeFailedPayment(state: InvoiceState): string {
+  const { invoice } = state;
   if (invoice.status === 'paid' || invoice.status === 'void') return `invoice ${invoice.id} is ${invoice.status} now; the failure no longer matters`;
-  if (period && member.paid_through !== null && member.paid_through >= period.end) return `invoice ${invoice.id} failed but ${member.name} is paid through ${member.paid_through}`;
-  if (KEPT_ON_PAYMENT.includes(member.standing)) return `invoice ${invoice.id} failed; standing ${member.standing} kept`;
-  await changeStandingOf(h, state, 'past_due');
-  return `invoice ${invoice.id} payment failed (attempt ${invoice.attempt_count}); ${member.name} is past due`;
+  return `invoice ${invoice.id} payment failed (attempt ${invoice.attempt_count})`;
 }

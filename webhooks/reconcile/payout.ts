@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { postingsForPayoutFailed, postingsForPayoutPaid } from '../../src/ledger/postings';
 import type { HandlerContext, HandlerOutcome } from '../handler';
-import { organizationForBalance } from '../linking';
+import { idOf, organizationForBalance } from '../linking';
 import { localDay } from './dates';
 
 /**
@@ -16,7 +16,15 @@ export async function syncPayout(h: HandlerContext, payout: Stripe.Payout): Prom
   const arrivalDate = localDay(payout.arrival_date, 'UTC');
   h.mirror.payout({ organization_id: organization.id, id: payout.id, status: payout.status, amount_cents: payout.amount, currency: payout.currency, arrival_date: arrivalDate, failure_message: payout.failure_message, updated_at: h.now });
 
-  const common = { payoutId: payout.id, currency: payout.currency, amountCents: payout.amount, arrivalDate, stripeEventId: h.event.id };
+  const common = {
+    payoutId: payout.id,
+    currency: payout.currency,
+    amountCents: payout.amount,
+    arrivalDate,
+    balanceTransactionId: idOf(payout.balance_transaction),
+    failureBalanceTransactionId: idOf(payout.failure_balance_transaction),
+    stripeEventId: h.event.id,
+  };
   // A failed payout posts the payout and its return together (as Stripe's own balance
   // records it), so the books are the same whether or not its paid event came first.
   const drafts =
