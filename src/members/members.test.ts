@@ -1,10 +1,9 @@
-import type { Member, Standing, StaffRole } from '../../db/database';
+import type { Member, StaffRole } from '../../db/database';
 import {
   checkWageFacts,
   decodeCursor,
   encodeCursor,
   fieldsNotAllowed,
-  laterDay,
   manualPaymentSchema,
   memberChangesSchema,
   memberViewFor,
@@ -12,7 +11,6 @@ import {
   presentMember,
   presentMemberRecord,
   presentStandingChange,
-  standingAfterPayment,
   type MemberChanges,
   type PlanTerms,
 } from './members';
@@ -93,30 +91,6 @@ describe('keyset cursors', () => {
   });
 });
 
-describe('payments and standing', () => {
-  test.each<[Standing, Standing]>([
-    ['pending', 'active'],
-    ['active', 'active'],
-    ['past_due', 'active'],
-    ['lapsed', 'active'],
-    ['exempt', 'exempt'],
-    ['resigned', 'resigned'],
-    ['dropped', 'dropped'],
-    ['suspended', 'suspended'],
-  ])('a payment from %s leaves the member %s', (from, to) => {
-    expect(standingAfterPayment(from)).toBe(to);
-  });
-
-  test.each<[string | null, string, string]>([
-    [null, '2026-11-30', '2026-11-30'],
-    ['2026-10-31', '2026-11-30', '2026-11-30'],
-    ['2026-12-31', '2026-11-30', '2026-12-31'],
-    ['2026-11-30', '2026-11-30', '2026-11-30'],
-  ])('paid through %s, a payment to %s → %s', (current, periodEnd, expected) => {
-    expect(laterDay(current, periodEnd)).toBe(expected);
-  });
-});
-
 describe('checkWageFacts', () => {
   const monthly = { interval: 'month', intervalCount: 1 } as const;
   const flat: PlanTerms = { rule: { kind: 'flat', amountCents: 2500 }, period: monthly };
@@ -177,7 +151,7 @@ describe('presentMember: the one projection by role', () => {
   test('organizers see standing and contact details, and nothing about money', () => {
     const seen = presentMember(member, 'contact');
     expect(Object.keys(seen).sort()).toEqual(
-      ['id', 'name', 'email', 'phone', 'preferredLanguage', 'employer', 'worksite', 'memberClass', 'organizerStaffUserId', 'standing', 'standingChangedAt', 'paidThrough', 'joinedOn'].sort(),
+      ['id', 'name', 'email', 'phone', 'preferredLanguage', 'employer', 'worksite', 'memberClass', 'organizerStaffUserId', 'standing', 'standingReason', 'standingReasonSince', 'standingChangedAt', 'paidThrough', 'joinedOn'].sort(),
     );
     const text = JSON.stringify(seen);
     for (const secret of ['cus_123', 'grossWage', '200000', member.plan_id!, 'L7-001']) expect(text).not.toContain(secret);
@@ -189,9 +163,9 @@ describe('presentMember: the one projection by role', () => {
 });
 
 describe('presentStandingChange', () => {
-  const change = { id: 7, from_standing: 'active' as const, to_standing: 'exempt' as const, cause: 'staff', cause_reference: 'medical leave', staff_user_id: null, created_at: new Date('2026-11-24T15:00:00Z') };
+  const change = { id: 7, from_standing: 'active' as const, to_standing: 'exempt' as const, cause: 'staff', cause_reference: 'medical leave', reason: 'exempt_by_officer', staff_user_id: null, created_at: new Date('2026-11-24T15:00:00Z') };
   test('organizers see what changed and why in general, not the reference behind it', () => {
-    expect(presentStandingChange(change, 'contact')).toEqual({ id: 7, from: 'active', to: 'exempt', cause: 'staff', staffUserId: null, at: change.created_at });
+    expect(presentStandingChange(change, 'contact')).toEqual({ id: 7, from: 'active', to: 'exempt', cause: 'staff', reason: 'exempt_by_officer', staffUserId: null, at: change.created_at });
   });
   test('treasurers and admins see the reference', () => {
     expect(presentStandingChange(change, 'full')).toMatchObject({ causeReference: 'medical leave' });
@@ -243,7 +217,7 @@ describe('presentMemberRecord', () => {
     credit_used_cents: 0,
     created_at: new Date(),
   };
-  const money = { duesCents: 2500, currency: 'usd', manualPayments: [payment] };
+  const money = { duesCents: 2500, currency: 'usd', manualPayments: [payment], creditCents: 0 };
 
   test('organizers get no money, even when it is handed over', () => {
     const seen = presentMemberRecord(member, 'contact', [], money);

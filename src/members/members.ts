@@ -83,6 +83,8 @@ export const manualPaymentSchema = z
     receivedOn: calendarDay.optional(),
     reference: text(100).optional(),
     note: text(1000).optional(),
+    /** Less than the periods' dues, taken towards them in order (without it, less than owed is refused). */
+    partial: z.boolean().optional(),
   })
   .strict()
   .refine((payment) => payment.periodEnd >= payment.periodStart, { path: ['periodEnd'], message: 'the period ends before it starts' });
@@ -158,6 +160,9 @@ function contactProjection(member: Member) {
     memberClass: member.member_class,
     organizerStaffUserId: member.organizer_staff_user_id,
     standing: member.standing,
+    /** Why: paid_up, payment_retrying, grace_ended, payment_processing (since standingReasonSince), checkout_not_completed, first_payment_failed, ... */
+    standingReason: member.standing_reason,
+    standingReasonSince: member.standing_reason_since,
     standingChangedAt: member.standing_changed_at,
     paidThrough: member.paid_through,
     joinedOn: member.joined_on,
@@ -185,6 +190,7 @@ export interface StandingChangeRow {
   to_standing: Standing;
   cause: string;
   cause_reference: string | null;
+  reason: string | null;
   staff_user_id: string | null;
   created_at: Date;
 }
@@ -196,6 +202,7 @@ export function presentStandingChange(change: StandingChangeRow, view: MemberVie
     from: change.from_standing,
     to: change.to_standing,
     cause: change.cause,
+    reason: change.reason,
     ...(view === 'full' ? { causeReference: change.cause_reference } : {}),
     staffUserId: change.staff_user_id,
     at: change.created_at,
@@ -215,6 +222,9 @@ export function presentManualPayment(payment: ManualPayment) {
     receivedOn: payment.received_on,
     reference: payment.reference,
     note: payment.note,
+    partial: payment.partial,
+    creditCents: Number(payment.credit_cents),
+    creditUsedCents: Number(payment.credit_used_cents),
     recordedByStaffUserId: payment.recorded_by_staff_user_id,
     createdAt: payment.created_at,
   };
@@ -226,13 +236,19 @@ export interface MemberMoney {
   duesCents: number | null;
   currency: string;
   manualPayments: ManualPayment[];
+  /** What manual payments paid beyond the dues they named, not used yet. */
+  creditCents: number;
 }
 
-/** One member with their history: the projection by role, plus the money for those who may see it. */
-export function presentMemberRecord(member: Member, view: MemberView, history: StandingChangeRow[], money: MemberMoney | undefined) {
-  const record = { ...presentMember(member, view), standingHistory: history.map((change) => presentStandingChange(change, view)) };
+/** One member with their months in arrears today and their history: the projection by role, plus the money for those who may see it. */
+export function presentMemberRecord(member: Member & { monthsInArrears?: number }, view: MemberView, history: StandingChangeRow[], money: MemberMoney | undefined) {
+  const record = {
+    ...presentMember(member, view),
+    ...(member.monthsInArrears === undefined ? {} : { monthsInArrears: member.monthsInArrears }),
+    standingHistory: history.map((change) => presentStandingChange(change, view)),
+  };
   if (view === 'contact' || money === undefined) return record;
-  return { ...record, duesCents: money.duesCents, currency: money.currency, manualPayments: money.manualPayments.map(presentManualPayment) };
+  return { ...record, duesCents: money.duesCents, currency: money.currency, creditCents: money.creditCents, manualPayments: money.manualPayments.map(presentManualPayment) };
 }
 
 /** "25.00", "$1,234.5", "40" → integer cents, from the decimal string (no floats). */
@@ -243,18 +259,6 @@ export function parseDollars(value: string): number | undefined {
   const fraction = Number((match[2] ?? '').padEnd(2, '0'));
   const cents = whole * 100 + fraction;
   return Number.isSafeInteger(cents) ? cents : undefined;
-}
-
-/** Standings a payment never lifts on its own: those an officer decided. */
-export const KEPT_ON_PAYMENT: readonly Standing[] = ['exempt', 'resigned', 'dropped', 'suspended'];
-
-export function standingAfterPayment(current: Standing): Standing {
-  return KEPT_ON_PAYMENT.includes(current) ? current : 'active';
-}
-
-/** The later of two calendar days (paid-through never moves backwards). */
-export function laterDay(current: string | null, candidate: string): string {
-  return current !== null && current > candidate ? current : candidate;
 }
 
 export interface PlanTerms {

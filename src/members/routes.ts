@@ -28,7 +28,9 @@ import {
   presentMember,
   presentMemberRecord,
 } from './members';
-import { recordManualPayment } from './payments';
+import { memberCreditCents, recordManualPayment } from './payments';
+import { decideStanding } from './decisions';
+import { deriveMembers } from './derivation';
 import {
   conflictFrom,
   emailsInUse,
@@ -43,7 +45,7 @@ import {
   staffIdsByEmail,
   updateMember,
 } from './queries';
-import { changeStanding, recordInitialStandings, standingHistory } from './standing';
+import { recordInitialStandings, standingHistory } from './standing';
 
 const importQuery = z.object({ dryRun: z.enum(['true', 'false']).optional() }).strict();
 
@@ -181,8 +183,11 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         const member = await memberInPath(ctx.db, req);
         const view = memberViewFor(me.roles);
         const history = await standingHistory(ctx.db, me.organizationId, member.id);
+        // Months in arrears move with the calendar: worked out for today from the member's facts.
+        const [standing] = await deriveMembers(ctx.db, [{ organizationId: me.organizationId, memberId: member.id, cause: 'read' }], ctx.now());
+        const withArrears = { ...member, monthsInArrears: standing?.derived.monthsInArrears ?? 0 };
         if (view === 'contact') {
-          res.json(presentMemberRecord(member, view, history, undefined));
+          res.json(presentMemberRecord(withArrears, view, history, undefined));
           return;
         }
         const organization = await organizationOf(ctx.db, req);
@@ -190,10 +195,11 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         const terms = plan && (await planTerms(ctx.db, plan, today(organization))).terms;
         const dues = terms && checkWageFacts(terms, member.wage_facts);
         res.json(
-          presentMemberRecord(member, view, history, {
+          presentMemberRecord(withArrears, view, history, {
             duesCents: dues?.ok ? dues.duesCents : null,
             currency: plan?.currency ?? organization.currency,
             manualPayments: await listManualPayments(ctx.db, me.organizationId, member.id),
+            creditCents: await memberCreditCents(ctx.db, me.organizationId, member.id),
           }),
         );
       },
@@ -243,16 +249,13 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
             plan_id: planId,
             ...(wageFacts !== undefined ? { wage_facts: JSON.stringify(wageFacts) } : {}),
           });
-          const standing =
-            changes.standing === undefined
-              ? undefined
-              : await changeStanding(trx, { organizationId: me.organizationId, memberId, to: changes.standing, cause: 'staff', causeReference: changes.standingReason, staffUserId: me.staffUserId });
+          const standing = changes.standing === undefined ? undefined : await decideStanding(trx, { organizationId: me.organizationId, memberId, staffUserId: me.staffUserId, to: changes.standing, reason: changes.standingReason, now: ctx.now() });
           await recordAudit(trx, {
             ...auditActor(req),
             action: 'member.updated',
             subjectType: 'member',
             subjectId: memberId,
-            details: { fields: Object.keys(changes), ...(standing?.changed ? { standing: { from: standing.from, to: standing.to, reason: changes.standingReason ?? null } } : {}) },
+            details: { fields: Object.keys(changes), ...(standing?.changed ? { standing: { from: standing.from, to: standing.derived.standing, reason: changes.standingReason ?? null } } : {}) },
           });
           return (await findMember(trx, me.organizationId, memberId))!;
         });
@@ -263,7 +266,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
       method: 'post',
       path: '/api/members/:memberId/payments',
       access: ['admin', 'treasurer'],
-      summary: 'Record a cash, check or payroll-deduction payment; it advances the paid-through date',
+      summary: 'Record a cash, check or payroll-deduction payment against the dues of the periods it names (less is refused unless partial; more is kept as credit)',
       handler: async (req, res) => {
         const me = principal(req);
         const memberId = (await memberInPath(ctx.db, req)).id;
@@ -272,17 +275,22 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         const receivedOn = payment.receivedOn ?? today(organization);
         if (receivedOn > today(organization)) throw fieldError('body.receivedOn', 'the day the money was received cannot be in the future');
         const recorded = await ctx.db.transaction().execute(async (trx) => {
-          const result = await recordManualPayment(trx, { organizationId: me.organizationId, memberId, currency: organization.currency, receivedOn, staffUserId: me.staffUserId, payment });
+          const result = await recordManualPayment(trx, { organizationId: me.organizationId, memberId, currency: organization.currency, receivedOn, staffUserId: me.staffUserId, now: ctx.now(), payment });
           await recordAudit(trx, {
             ...auditActor(req),
             action: 'member.manual_payment_recorded',
             subjectType: 'member',
             subjectId: memberId,
-            details: { paymentId: result.payment.id, method: payment.method, amountCents: payment.amountCents, currency: organization.currency, periodEnd: payment.periodEnd },
+            details: { paymentId: result.payment.id, method: payment.method, amountCents: payment.amountCents, currency: organization.currency, periodEnd: payment.periodEnd, ...(payment.partial ? { partial: true } : {}) },
           });
           return result;
         });
-        res.status(201).json({ ...presentManualPayment(recorded.payment), member: presentMember(recorded.member, 'full') });
+        res.status(201).json({
+          ...presentManualPayment(recorded.payment),
+          periods: recorded.periods.map((p) => ({ start: p.start, end: p.end, duesCents: p.duesCents, appliedCents: p.appliedCents })),
+          memberCreditCents: recorded.memberCreditCents,
+          member: presentMember(recorded.member, 'full'),
+        });
       },
     },
   ];

@@ -179,7 +179,7 @@ export async function exemptionOverlaps(db: Kysely<Database>, organizationId: st
   return row.rows[0]!.found;
 }
 
-export async function insertExemption(db: Kysely<Database>, exemption: { organizationId: string; memberId: string; kind: ExemptionKind; startsOn: string; endsOn: string | null; note: string | null; staffUserId: string }) {
+export async function insertExemption(db: Kysely<Database>, exemption: { organizationId: string; memberId: string; kind: ExemptionKind; startsOn: string; endsOn: string | null; note: string | null; staffUserId: string; now: Date }) {
   return db
     .insertInto('member_exemptions')
     .values({
@@ -190,6 +190,7 @@ export async function insertExemption(db: Kysely<Database>, exemption: { organiz
       ends_on: exemption.endsOn,
       note: exemption.note,
       created_by_staff_user_id: exemption.staffUserId,
+      created_at: exemption.now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

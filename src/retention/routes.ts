@@ -14,7 +14,8 @@ import { findOrganizationById } from '../organizations/queries';
 import { checkOrganizer } from '../members/checks';
 import { calendarDay, fieldError, memberParams } from '../members/members';
 import { findMember } from '../members/queries';
-import { changeStanding } from '../members/standing';
+import { decideStanding } from '../members/decisions';
+import { rederiveMember } from '../members/derivation';
 import { applyPolicyChanges, policyChangesSchema, policyProblems } from './policy';
 import { signalLabel } from './digest';
 import {
@@ -287,7 +288,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
         const result = await ctx.db.transaction().execute(async (trx) => {
           const entry = await insertOutreach(trx, { organizationId: me.organizationId, memberId, staffUserId: me.staffUserId, channel: input.channel, outcome: input.outcome, note: input.note ?? null, followUpOn: input.followUpOn ?? null, contactedOn: today });
           const standing =
-            input.outcome === 'resigned' ? await changeStanding(trx, { organizationId: me.organizationId, memberId, to: 'resigned', cause: 'outreach', causeReference: entry.id, staffUserId: me.staffUserId }) : undefined;
+            input.outcome === 'resigned' ? await decideStanding(trx, { organizationId: me.organizationId, memberId, to: 'resigned', cause: 'outreach', causeReference: entry.id, staffUserId: me.staffUserId, now: ctx.now() }) : undefined;
           if (standing?.changed) await closeEpisode(trx, me.organizationId, memberId, today, 'resigned');
           await recordAudit(trx, { ...auditActor(req), action: 'member.outreach_recorded', subjectType: 'member', subjectId: memberId, details: { outreachId: entry.id, channel: input.channel, outcome: input.outcome } });
           return { entry, standing: (await findMember(trx, me.organizationId, memberId))!.standing };
@@ -319,7 +320,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
       method: 'post',
       path: '/api/members/:memberId/exemptions',
       access: ['admin'],
-      summary: 'Exempt a member from dues for a time (or open-ended); arrears pause while it runs; the next scan applies it',
+      summary: 'Exempt a member from dues for a time (or open-ended); arrears pause while it runs; applied at once (one starting later, by the scan on its day)',
       handler: async (req, res) => {
         const me = principal(req);
         const member = await memberInPath(ctx.db, req);
@@ -328,7 +329,9 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
           // The member row's lock keeps two overlapping exemptions from passing the check at once.
           await trx.selectFrom('members').select('id').where('organization_id', '=', me.organizationId).where('id', '=', member.id).forUpdate().execute();
           if (await exemptionOverlaps(trx, me.organizationId, member.id, input.startsOn, input.endsOn ?? null)) throw new ApiError('conflict', 'the member already has an exemption over part of these dates');
-          const exemption = await insertExemption(trx, { organizationId: me.organizationId, memberId: member.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null, note: input.note ?? null, staffUserId: me.staffUserId });
+          const exemption = await insertExemption(trx, { organizationId: me.organizationId, memberId: member.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null, note: input.note ?? null, staffUserId: me.staffUserId, now: ctx.now() });
+          // An exemption is a fact of the member's standing: derived at once (one starting later is applied by the scan on its day).
+          await rederiveMember(trx, { organizationId: me.organizationId, memberId: member.id, cause: 'exemption', causeReference: exemption.id, staffUserId: me.staffUserId }, ctx.now());
           await recordAudit(trx, { ...auditActor(req), action: 'member.exemption_added', subjectType: 'member', subjectId: member.id, details: { exemptionId: exemption.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null } });
           return exemption;
         });

@@ -229,6 +229,31 @@ describe('PATCH /api/members/:memberId', () => {
     ]);
   });
 
+  test('an officer decides resigned, dropped, suspended or exempt, or active to lift a decision; what follows from payments is refused', async () => {
+    const member = await createMember({ standing: 'active' });
+    for (const derived of ['past_due', 'lapsed', 'pending']) {
+      const res = await admin().patch(`/api/members/${member.id}`).send({ standing: derived });
+      expect(res.status).toBe(400);
+      expect(fieldPaths(res.body)).toEqual(['body.standing']);
+    }
+    // A roll's paid-through date four months back: dropping them is the officer's decision, which a payment does not undo.
+    await ctx.db.updateTable('members').set({ recorded_paid_through: '2026-07-31', paid_through: '2026-07-31', plan_id: flatPlan }).where('id', '=', member.id).execute();
+    expect((await admin().patch(`/api/members/${member.id}`).send({ standing: 'dropped', standingReason: 'board vote' })).body.standing).toBe('dropped');
+    await treasurer().post(`/api/members/${member.id}/payments`).send({ method: 'cash', amountCents: 10000, periodStart: '2026-08-01', periodEnd: '2026-11-30' }).expect(201);
+    expect((await admin().get(`/api/members/${member.id}`)).body).toMatchObject({ standing: 'dropped', standingReason: 'dropped_by_officer', paidThrough: '2026-11-30' });
+    // Lifted: the member is what the payments make them.
+    const lifted = await admin().patch(`/api/members/${member.id}`).send({ standing: 'active', standingReason: 'reinstated by the board' });
+    expect(lifted.body).toMatchObject({ standing: 'active', standingReason: 'paid_up' });
+  });
+
+  test('an officer reinstating a member who still owes months: the rules apply again', async () => {
+    const member = await createMember({ standing: 'active' });
+    await ctx.db.updateTable('members').set({ recorded_paid_through: '2026-07-31', paid_through: '2026-07-31', standing: 'suspended' }).where('id', '=', member.id).execute();
+    const res = await admin().patch(`/api/members/${member.id}`).send({ standing: 'active' });
+    expect(res.body).toMatchObject({ standing: 'suspended', standingReason: 'months_owed_suspend' });
+    expect((await organizer().get(`/api/members/${member.id}`)).body).toMatchObject({ monthsInArrears: 4 });
+  });
+
   test('validation errors name the field', async () => {
     const member = await createMember();
     const res = await treasurer().patch(`/api/members/${member.id}`).send({ name: '', organizerStaffUserId: 'x' });
@@ -260,7 +285,7 @@ describe('GET /api/members/:memberId and the organizer projection', () => {
     expect(seen.status).toBe(200);
     expect(seen.body).toMatchObject({ name: member.name, email: member.email, standing: 'active', paidThrough: '2026-11-30' });
     expect(seen.body.standingHistory).toHaveLength(2);
-    expect(seen.body.standingHistory[0]).toEqual({ id: expect.any(Number), from: 'pending', to: 'active', cause: 'manual_payment', staffUserId: local.staff.treasurer.id, at: expect.any(String) });
+    expect(seen.body.standingHistory[0]).toEqual({ id: expect.any(Number), from: 'pending', to: 'active', cause: 'manual_payment', reason: 'paid_up', staffUserId: local.staff.treasurer.id, at: expect.any(String) });
     for (const hidden of ['stripeCustomerId', 'wageFacts', 'duesCents', 'manualPayments', 'planId', 'externalId']) expect(seen.body).not.toHaveProperty(hidden);
     expect(JSON.stringify(seen.body)).not.toMatch(/cus_seen|200000|4200|1042|causeReference/);
 

@@ -1,5 +1,4 @@
 import type { Standing } from '../../db/database';
-import { changeStanding } from '../../src/members/standing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
 import { as, fieldPaths, FLAT_25_MONTHLY, insertPlan } from './fixtures';
@@ -9,6 +8,7 @@ let ctx: ReturnType<typeof testContext>;
 let app: ReturnType<typeof testApp>;
 let local: OrganizationFixture;
 let flatPlan: string;
+let raisedPlan: string;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -17,6 +17,12 @@ beforeAll(async () => {
   local = await createOrganizationWithStaff(ctx, 'local-cash');
   await ctx.db.updateTable('organizations').set({ currency: 'cad' }).where('id', '=', local.id).execute();
   flatPlan = await insertPlan(ctx.db, local.id, { name: 'Regular', rule: FLAT_25_MONTHLY });
+  // $15 a month until a raise to $20 voted for November.
+  raisedPlan = await insertPlan(ctx.db, local.id, { name: 'Raised', rule: { kind: 'flat', amountCents: 1500 } });
+  await ctx.db
+    .insertInto('plan_versions')
+    .values({ organization_id: local.id, plan_id: raisedPlan, version: 2, effective_from: '2026-11-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2000 }), initiation_fee_cents: null, authorization_note: 'vote of 2026-10-01' })
+    .execute();
 });
 afterAll(async () => {
   await testDb.drop();
@@ -24,11 +30,12 @@ afterAll(async () => {
 
 const treasurer = () => as(app, local.staff.treasurer.token);
 let sequence = 0;
-async function memberIn(standing: Standing, paidThrough: string | null = null): Promise<string> {
+/** A member on a plan, with the paid-through date a roll recorded for them (a fact, as an import keeps it). */
+async function memberIn(standing: Standing, paidThrough: string | null = null, planId: string | null = flatPlan): Promise<string> {
   sequence += 1;
   const { id } = await ctx.db
     .insertInto('members')
-    .values({ organization_id: local.id, name: `Payer ${sequence}`, email: `payer${sequence}@example.org`, plan_id: flatPlan, standing, paid_through: paidThrough, wage_facts: '{}' })
+    .values({ organization_id: local.id, name: `Payer ${sequence}`, email: `payer${sequence}@example.org`, plan_id: planId, standing, standing_decision: ['resigned', 'dropped', 'exempt'].includes(standing) ? (standing as 'resigned') : null, paid_through: paidThrough, recorded_paid_through: paidThrough, wage_facts: '{}' })
     .returning('id')
     .executeTakeFirstOrThrow();
   return id;
@@ -77,12 +84,15 @@ describe('POST /api/members/:memberId/payments', () => {
     }
   });
 
-  test('paid-through never moves backwards; an active member gains no history', async () => {
+  test('paid-through never moves backwards (a month already paid is credit); an active member gains no history', async () => {
     const memberId = await memberIn('active', '2026-12-31');
     const late = await pay(memberId, { periodStart: '2026-10-01', periodEnd: '2026-10-31' });
     expect(late.status).toBe(201);
+    expect(late.body).toMatchObject({ creditCents: 2500, memberCreditCents: 2500, periods: [{ start: '2026-10-01', end: '2026-10-31', duesCents: 2500, appliedCents: 0 }] });
     expect(late.body.member).toMatchObject({ paidThrough: '2026-12-31', standing: 'active' });
-    const ahead = await pay(memberId, { periodStart: '2027-01-01', periodEnd: '2027-03-31' });
+    // The credit pays part of three months ahead.
+    const ahead = await pay(memberId, { amountCents: 5000, periodStart: '2027-01-01', periodEnd: '2027-03-31' });
+    expect(ahead.body).toMatchObject({ creditUsedCents: 2500, memberCreditCents: 0 });
     expect(ahead.body.member.paidThrough).toBe('2027-03-31');
     expect(await historyOf(memberId)).toEqual([]);
     const detail = await treasurer().get(`/api/members/${memberId}`);
@@ -95,8 +105,8 @@ describe('POST /api/members/:memberId/payments', () => {
     ['exempt', 'exempt'],
     ['resigned', 'resigned'],
     ['dropped', 'dropped'],
-    ['suspended', 'suspended'],
-  ])('a payment for a member in %s standing leaves them %s, and still advances paid-through', async (from, to) => {
+    ['suspended', 'active'],
+  ])('a payment for a member in %s standing leaves them %s (decisions stand; arrears paid reinstate), and still advances paid-through', async (from, to) => {
     const memberId = await memberIn(from);
     const res = await pay(memberId);
     expect(res.body.member).toMatchObject({ standing: to, paidThrough: '2026-11-30' });
@@ -134,25 +144,74 @@ describe('POST /api/members/:memberId/payments', () => {
     const results = await Promise.all(months.map((end) => pay(memberId, { periodStart: `${end.slice(0, 8)}01`, periodEnd: end })));
     expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(await ctx.db.selectFrom('members').select(['standing', 'paid_through']).where('id', '=', memberId).executeTakeFirst()).toEqual({ standing: 'active', paid_through: '2026-11-30' });
-    expect(await historyOf(memberId)).toHaveLength(1);
+    // Whichever month was recorded first, the last change is to active.
+    expect((await historyOf(memberId)).at(-1)).toMatchObject({ to_standing: 'active', reason: 'paid_up' });
   });
 });
 
-describe('changeStanding', () => {
-  test('records a change once, with its cause; the same standing again records nothing', async () => {
-    const memberId = await memberIn('active');
-    const change = { organizationId: local.id, memberId, to: 'past_due' as const, cause: 'stripe_event', causeReference: 'evt_123' };
-    const first = await ctx.db.transaction().execute((trx) => changeStanding(trx, change));
-    const again = await ctx.db.transaction().execute((trx) => changeStanding(trx, change));
-    expect(first).toEqual({ from: 'active', to: 'past_due', changed: true });
-    expect(again).toEqual({ from: 'past_due', to: 'past_due', changed: false });
-    expect(await historyOf(memberId)).toEqual([expect.objectContaining({ from_standing: 'active', to_standing: 'past_due', cause: 'stripe_event', cause_reference: 'evt_123', staff_user_id: null })]);
+describe('what a manual payment pays for', () => {
+  const periodsOf = (body: { periods: Array<{ end: string; duesCents: number; appliedCents: number }> }) => body.periods.map((p) => [p.end, p.duesCents, p.appliedCents]);
+
+  test('one cent for four months is refused, naming what is owed; nothing is recorded', async () => {
+    const memberId = await memberIn('past_due', '2026-08-31');
+    const res = await pay(memberId, { amountCents: 1, periodStart: '2026-09-01', periodEnd: '2026-12-31' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe('$0.01 is less than the $100.00 owed for 2026-09-01 to 2026-12-31: record it as a partial payment to credit it to those periods');
+    expect(res.body.error.details).toMatchObject({ fields: [{ path: 'body.amountCents', message: '$99.99 short of the $100.00 owed' }], owedCents: 10000, shortCents: 9999 });
+    expect(await ctx.db.selectFrom('manual_payments').select('id').where('member_id', '=', memberId).execute()).toEqual([]);
+    expect(await ctx.db.selectFrom('ledger_transactions').select('id').where('member_id', '=', memberId).execute()).toEqual([]);
   });
 
-  test("another organization's id finds no member", async () => {
-    const memberId = await memberIn('active');
-    const other = await createOrganizationWithStaff(ctx, 'local-other');
-    await expect(ctx.db.transaction().execute((trx) => changeStanding(trx, { organizationId: other.id, memberId, to: 'lapsed', cause: 'staff' }))).rejects.toMatchObject({ code: 'not_found' });
-    expect(await historyOf(memberId)).toEqual([]);
+  test('recorded as partial, it pays towards September and moves nothing', async () => {
+    const memberId = await memberIn('past_due', '2026-08-31');
+    const res = await pay(memberId, { amountCents: 1, partial: true, periodStart: '2026-09-01', periodEnd: '2026-12-31' });
+    expect(res.status).toBe(201);
+    expect(periodsOf(res.body)).toEqual([['2026-09-30', 2500, 1], ['2026-10-31', 2500, 0], ['2026-11-30', 2500, 0], ['2026-12-31', 2500, 0]]);
+    // Three months owed on November 24: suspended.
+    expect(res.body).toMatchObject({ partial: true, creditCents: 0, member: { paidThrough: '2026-08-31', standing: 'suspended' } });
+    // The rest of September, and October, later: paid through October; November still owed, so still suspended.
+    const rest = await pay(memberId, { amountCents: 4999, periodStart: '2026-09-01', periodEnd: '2026-10-31' });
+    expect(periodsOf(rest.body)).toEqual([['2026-09-30', 2500, 2499], ['2026-10-31', 2500, 2500]]);
+    expect(rest.body.member).toMatchObject({ paidThrough: '2026-10-31', standing: 'suspended', standingReason: 'arrears_unpaid' });
+    const november = await pay(memberId, { periodStart: '2026-11-01', periodEnd: '2026-11-30' });
+    expect(november.body.member).toMatchObject({ paidThrough: '2026-11-30', standing: 'active', standingReason: 'paid_up' });
+  });
+
+  test('$40 as partial for September to December: two months paid, the third in part', async () => {
+    const memberId = await memberIn('past_due', '2026-08-31');
+    const res = await pay(memberId, { amountCents: 6000, partial: true, periodStart: '2026-09-01', periodEnd: '2026-12-31' });
+    expect(periodsOf(res.body)).toEqual([['2026-09-30', 2500, 2500], ['2026-10-31', 2500, 2500], ['2026-11-30', 2500, 1000], ['2026-12-31', 2500, 0]]);
+    expect(res.body.member).toMatchObject({ paidThrough: '2026-10-31', standing: 'past_due' });
+  });
+
+  test('more than owed is kept as credit, shown to treasurers', async () => {
+    const memberId = await memberIn('past_due', '2026-08-31');
+    const res = await pay(memberId, { amountCents: 11000, periodStart: '2026-09-01', periodEnd: '2026-12-31' });
+    expect(res.body).toMatchObject({ creditCents: 1000, memberCreditCents: 1000, member: { paidThrough: '2026-12-31' } });
+    expect((await treasurer().get(`/api/members/${memberId}`)).body).toMatchObject({ creditCents: 1000 });
+  });
+
+  test('across a dues increase each month is owed at its own rate: $15, $15, $20, $20', async () => {
+    const memberId = await memberIn('past_due', '2026-08-31', raisedPlan);
+    const short = await pay(memberId, { amountCents: 6000, periodStart: '2026-09-01', periodEnd: '2026-12-31' });
+    expect(short.status).toBe(400);
+    expect(short.body.error.details).toMatchObject({ owedCents: 7000, shortCents: 1000 });
+    const exact = await pay(memberId, { amountCents: 7000, periodStart: '2026-09-01', periodEnd: '2026-12-31' });
+    expect(periodsOf(exact.body)).toEqual([['2026-09-30', 1500, 1500], ['2026-10-31', 1500, 1500], ['2026-11-30', 2000, 2000], ['2026-12-31', 2000, 2000]]);
+  });
+
+  test('a range that is not whole billing periods is refused, naming the period ends around it', async () => {
+    const res = await pay(await memberIn('active', '2026-08-31'), { periodStart: '2026-09-01', periodEnd: '2026-10-15' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.fields).toEqual([{ path: 'body.periodEnd', message: 'the plan bills every month: periods from 2026-09-01 end on 2026-09-30 or 2026-10-31' }]);
+  });
+
+  test('a member with no plan: refused unless recorded as partial, which keeps the money as credit', async () => {
+    const memberId = await memberIn('active', '2026-08-31', null);
+    const refused = await pay(memberId);
+    expect(refused.status).toBe(409);
+    expect(fieldPaths(refused.body)).toEqual(['body.partial']);
+    const credited = await pay(memberId, { partial: true });
+    expect(credited.body).toMatchObject({ creditCents: 2500, periods: [], member: { paidThrough: '2026-08-31' } });
   });
 });

@@ -1,4 +1,6 @@
-import { STANDING_DECISIONS, type Standing, type StandingDecision } from '../../db/database';
+import { randomUUID } from 'node:crypto';
+import type { Insertable } from 'kysely';
+import { STANDING_DECISIONS, type ManualPaymentsTable, type MemberExemptionsTable, type MembersTable, type Standing, type StandingDecision, type StripeInvoicesTable, type StripeSubscriptionsTable } from '../../db/database';
 import { DEFAULT_POLICY, memberStanding, type Exemption, type MemberFacts, type RetentionPolicy } from '../../src/retention/policy';
 import { computeVerdicts, readVerdicts } from '../../src/retention/scan';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -29,6 +31,12 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   const ctx = testContext(testDb.db);
   organizationId = (await createOrganizationWithStaff(ctx, 'agree-local')).id;
+  // Rows built first and inserted a table at a time: one statement per table, not per member.
+  const members: Insertable<MembersTable>[] = [];
+  const subscriptions: Insertable<StripeSubscriptionsTable>[] = [];
+  const payments: Insertable<ManualPaymentsTable>[] = [];
+  const invoices: Insertable<StripeInvoicesTable>[] = [];
+  const exemptionRows: Insertable<MemberExemptionsTable>[] = [];
   let n = 0;
   for (const paidThrough of PAID_THROUGH) {
     for (const [current, decision] of STANDINGS.flatMap((standing) => [[standing, null], ...(STANDING_DECISIONS.includes(standing as StandingDecision) ? [[standing, standing]] : [])] as Array<[Standing, StandingDecision | null]>)) {
@@ -36,27 +44,21 @@ beforeAll(async () => {
         for (const failing of [false, true]) {
           for (const [exemptionName, exemptions] of Object.entries(EXEMPTIONS)) {
             n += 1;
-            const member = await testDb.db
-              .insertInto('members')
-              .values({ organization_id: organizationId, name: `Member ${n}`, email: `m${n}@example.org`, standing: current, standing_decision: decision, paid_through: paidThrough })
-              .returning('id')
-              .executeTakeFirstOrThrow();
+            const id = randomUUID();
+            members.push({ id, organization_id: organizationId, name: `Member ${n}`, email: `m${n}@example.org`, standing: current, standing_decision: decision, paid_through: paidThrough });
             if (arrangement === 'subscription') {
-              await testDb.db.insertInto('stripe_subscriptions').values({ organization_id: organizationId, id: `sub_${n}`, member_id: member.id, customer_id: `cus_${n}`, status: 'active', cancel_at_period_end: false, collection_paused: false }).execute();
+              subscriptions.push({ organization_id: organizationId, id: `sub_${n}`, member_id: id, customer_id: `cus_${n}`, status: 'active', cancel_at_period_end: false, collection_paused: false });
             }
             if (arrangement === 'payroll' && paidThrough !== null) {
-              await testDb.db
-                .insertInto('manual_payments')
-                .values({ organization_id: organizationId, member_id: member.id, method: 'payroll_deduction', amount_cents: 2500, currency: 'usd', period_start: paidThrough.slice(0, 8) + '01', period_end: paidThrough, received_on: paidThrough })
-                .execute();
+              payments.push({ organization_id: organizationId, member_id: id, method: 'payroll_deduction', amount_cents: 2500, currency: 'usd', period_start: paidThrough.slice(0, 8) + '01', period_end: paidThrough, received_on: paidThrough });
             }
             if (failing) {
-              await testDb.db.insertInto('stripe_invoices').values({ organization_id: organizationId, id: `in_${n}`, member_id: member.id, status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, attempt_count: 1 }).execute();
+              invoices.push({ organization_id: organizationId, id: `in_${n}`, member_id: id, status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, attempt_count: 1 });
             }
             for (const exemption of exemptions) {
-              await testDb.db.insertInto('member_exemptions').values({ organization_id: organizationId, member_id: member.id, kind: exemption.kind, starts_on: exemption.startsOn, ends_on: exemption.endsOn }).execute();
+              exemptionRows.push({ organization_id: organizationId, member_id: id, kind: exemption.kind, starts_on: exemption.startsOn, ends_on: exemption.endsOn });
             }
-            expected.set(member.id, {
+            expected.set(id, {
               current,
               decision,
               paidThrough,
@@ -69,6 +71,11 @@ beforeAll(async () => {
       }
     }
   }
+  for (let i = 0; i < members.length; i += 1000) await testDb.db.insertInto('members').values(members.slice(i, i + 1000)).execute();
+  if (subscriptions.length > 0) await testDb.db.insertInto('stripe_subscriptions').values(subscriptions).execute();
+  if (payments.length > 0) await testDb.db.insertInto('manual_payments').values(payments).execute();
+  if (invoices.length > 0) await testDb.db.insertInto('stripe_invoices').values(invoices).execute();
+  if (exemptionRows.length > 0) await testDb.db.insertInto('member_exemptions').values(exemptionRows).execute();
 });
 afterAll(async () => {
   await testDb.drop();

@@ -2,7 +2,7 @@ import { TZDate } from '@date-fns/tz';
 import request from 'supertest';
 import { deliverDueEmails } from '../../src/email/outbox';
 import { smtpTransport, type MailTransport } from '../../src/email/transport';
-import { changeStanding } from '../../src/members/standing';
+import { rederiveMember } from '../../src/members/derivation';
 import { runDailyRetention, type RetentionDeps } from '../../src/retention/jobs';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createOrganizationWithStaff, TEST_PUBLIC_URL, testApp, testContext, type OrganizationFixture } from '../support/app';
@@ -78,12 +78,14 @@ describe('a member from paying to suspension and back', () => {
   });
 
   test('a failed renewal: past due, a notice in Spanish with the manage link, the organizer told', async () => {
-    // As the webhook leaves it: the February invoice open after one attempt, the member past due.
+    // As the webhook leaves it: the February invoice open after one attempt, the member derived past due.
     await ctx.db
       .insertInto('stripe_invoices')
       .values({ organization_id: union.id, id: 'in_feb', member_id: memberId, subscription_id: 'sub_maria', status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, period_start: '2026-02-01', period_end: '2026-02-28', attempt_count: 1 })
       .execute();
-    await ctx.db.transaction().execute((trx) => changeStanding(trx, { organizationId: union.id, memberId, to: 'past_due', cause: 'stripe_event', causeReference: 'evt_failed' }));
+    ctx.clock.now = morning('2026-02-01');
+    await ctx.db.transaction().execute((trx) => rederiveMember(trx, { organizationId: union.id, memberId, cause: 'stripe_event', causeReference: 'evt_failed' }, ctx.clock.now));
+    expect((await member()).standing).toBe('past_due');
 
     const { report, mail } = await dayOf('2026-02-02');
     expect(report).toMatchObject({ notices: 1, digests: 1, digestItems: 1 });
