@@ -1,6 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import type { Language, Standing } from '../../db/database';
+import { STANDING_DECISIONS, type Language, type Standing, type StandingDecision } from '../../db/database';
+import type { RetentionPolicy } from '../retention/policy';
+import { deriveStanding, type DerivedReason } from './derive';
 import { ApiError } from '../http/errors';
 import { PAY_FREQUENCIES, type PayFrequency, type WageFacts } from '../plans/dues';
 import { calendarDay, checkWageFacts, LANGUAGES, parseDollars, standing as standingSchema } from './members';
@@ -86,6 +88,8 @@ export interface RollLookup {
 
 export interface RollCheck {
   accepted: NewMemberRow[];
+  /** The file's row number (from 1) of each accepted row. */
+  acceptedRows: number[];
   rejected: Rejection[];
 }
 
@@ -99,6 +103,7 @@ const COLUMN_OF_FACT: Record<keyof WageFacts, RollColumn> = {
   bracket: 'bracket',
   chosenAmountCents: 'chosen_amount',
 };
+const IMPORTED_DECISIONS: readonly StandingDecision[] = STANDING_DECISIONS.filter((decision) => decision !== 'suspended');
 const LENGTH_LIMITS: Partial<Record<RollColumn, number>> = { name: 200, phone: 40, employer: 200, worksite: 200, member_class: 60, external_id: 100 };
 
 /**
@@ -108,6 +113,7 @@ const LENGTH_LIMITS: Partial<Record<RollColumn, number>> = { name: 200, phone: 4
  */
 export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
   const accepted: NewMemberRow[] = [];
+  const acceptedRows: number[] = [];
   const rejected: Rejection[] = [];
   const rowOfEmail = new Map<string, number>();
   const rowOfExternalId = new Map<string, number>();
@@ -200,6 +206,7 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
     }
 
     if (rejected.length > before) return;
+    acceptedRows.push(number);
     accepted.push({
       name: row.name!,
       email: row.email!,
@@ -213,9 +220,63 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
       plan_id: plan?.plan.id ?? null,
       wage_facts: JSON.stringify(wageFacts),
       joined_on: row.joined_on ?? null,
+      // The roll's paid-through date is a fact (payments made before this service kept them); the standing is derived from it.
       paid_through: row.paid_through ?? null,
+      recorded_paid_through: row.paid_through ?? null,
       standing: standingParsed.data as Standing,
+      // Resigned, dropped and exempt on a roll were people's decisions; the other standings follow from payments.
+      standing_decision: IMPORTED_DECISIONS.includes(standingParsed.data as StandingDecision) ? (standingParsed.data as StandingDecision) : null,
     });
   });
-  return { accepted, rejected };
+  return { accepted, acceptedRows, rejected };
+}
+
+/** The standing an imported member will have on a day, as the standing function gives it from what the roll says. */
+export interface ImportedStanding {
+  row: number;
+  email: string;
+  standing: Standing;
+  reason: DerivedReason;
+  monthsInArrears: number;
+  paidThrough: string | null;
+}
+
+export interface ImportPreview {
+  /** The day the standings are for: the next daily scan's. */
+  on: string;
+  members: ImportedStanding[];
+  /** How many members will be in each standing. */
+  standings: Partial<Record<Standing, number>>;
+  lapsed: number;
+  suspended: number;
+  dropped: number;
+}
+
+/**
+ * What an imported roll will look like on a day (the next scan's): each accepted row's
+ * standing from its stated standing, recorded paid-through date and the policy, so that an
+ * admin sees before importing how many members the rules will lapse, suspend or drop.
+ */
+export function previewImportedStandings(check: Pick<RollCheck, 'accepted' | 'acceptedRows'>, policy: RetentionPolicy, on: string): ImportPreview {
+  const members = check.accepted.map((row, i) => {
+    const derived = deriveStanding(
+      {
+        current: row.standing ?? 'pending',
+        decision: row.standing_decision ?? null,
+        recordedPaidThrough: row.recorded_paid_through ?? null,
+        exemptions: [],
+        invoices: [],
+        payments: [],
+        manualPeriods: [],
+        subscriptionStatuses: [],
+        checkout: null,
+      },
+      policy,
+      on,
+    );
+    return { row: check.acceptedRows[i]!, email: row.email, standing: derived.standing, reason: derived.reason, monthsInArrears: derived.monthsInArrears, paidThrough: derived.paidThrough };
+  });
+  const standings: Partial<Record<Standing, number>> = {};
+  for (const member of members) standings[member.standing] = (standings[member.standing] ?? 0) + 1;
+  return { on, members, standings, lapsed: standings.lapsed ?? 0, suspended: standings.suspended ?? 0, dropped: standings.dropped ?? 0 };
 }

@@ -12,7 +12,9 @@ import { todayIn } from '../organizations/calendar';
 import { findPlan } from '../plans/queries';
 import { findOrganizationById } from '../organizations/queries';
 import { checkOrganizer, checkPlanAndFacts, checkUnique } from './checks';
-import { checkRoll, readRoll } from './import';
+import { checkRoll, previewImportedStandings, readRoll } from './import';
+import { loadPolicy } from '../retention/queries';
+import { nextScanDay } from '../retention/scan';
 import {
   checkWageFacts,
   encodeCursor,
@@ -30,7 +32,7 @@ import {
 } from './members';
 import { memberCreditCents, recordManualPayment } from './payments';
 import { decideStanding } from './decisions';
-import { deriveMembers } from './derivation';
+import { deriveMembers, rederiveMembers } from './derivation';
 import {
   conflictFrom,
   emailsInUse,
@@ -137,7 +139,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
       path: '/api/members/import',
       access: ['admin', 'treasurer'],
       body: 'csv',
-      summary: 'Import a roll of members from CSV (?dryRun=true only checks it): every row valid, or nothing imported',
+      summary: 'Import a roll of members from CSV (?dryRun=true only checks it): every row valid, or nothing imported; both say the standing each member will have at the next scan',
       handler: async (req, res) => {
         const me = principal(req);
         const dryRun = parseInput(importQuery, req.query, 'query').dryRun === 'true';
@@ -152,24 +154,31 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
             emailsInUse: await emailsInUse(trx, me.organizationId, emails),
             externalIdsInUse: await externalIdsInUse(trx, me.organizationId, externalIds),
           });
-          if (check.rejected.length > 0 || dryRun) return check;
+          // What the rules will make of the roll at the next daily scan, said before anything is imported.
+          const policy = await loadPolicy(trx, me.organizationId);
+          const preview = previewImportedStandings(check, policy, await nextScanDay(trx, organization, ctx.now()));
+          if (check.rejected.length > 0 || dryRun) return { check, preview };
           const members = await insertMembers(trx, me.organizationId, check.accepted);
           await recordInitialStandings(trx, me.organizationId, members, 'import', me.staffUserId);
+          // The standing each member has from what the roll says, from today.
+          await rederiveMembers(trx, members.map((m) => ({ organizationId: me.organizationId, memberId: m.id, cause: 'import', staffUserId: me.staffUserId })), ctx.now());
           await recordAudit(trx, { ...auditActor(req), action: 'member.imported', subjectType: 'organization', subjectId: me.organizationId, details: { rows: members.length } });
-          return check;
+          return { check, preview };
         });
+        const { check, preview } = outcome;
+        const nextScan = { on: preview.on, lapsed: preview.lapsed, suspended: preview.suspended, dropped: preview.dropped, standings: preview.standings, members: preview.members };
         if (dryRun) {
-          res.json({ dryRun: true, accepted: outcome.accepted.length, rejected: outcome.rejected });
-        } else if (outcome.rejected.length > 0) {
+          res.json({ dryRun: true, accepted: check.accepted.length, rejected: check.rejected, nextScan });
+        } else if (check.rejected.length > 0) {
           // 422: the file was read, but its rows cannot all be imported; the error shape is the usual one.
-          const rejectedRows = new Set(outcome.rejected.map((rejection) => rejection.row)).size;
+          const rejectedRows = new Set(check.rejected.map((rejection) => rejection.row)).size;
           const error = new ApiError('validation_failed', `${rejectedRows} of ${rows.length} rows were rejected; nothing was imported`, {
-            rejected: outcome.rejected,
-            accepted: outcome.accepted.length,
+            rejected: check.rejected,
+            accepted: check.accepted.length,
           });
           res.status(422).json(errorBody(error));
         } else {
-          res.status(201).json({ imported: outcome.accepted.length });
+          res.status(201).json({ imported: check.accepted.length, nextScan });
         }
       },
     },

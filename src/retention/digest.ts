@@ -19,6 +19,8 @@ export interface DigestItem {
   preferredLanguage: Language;
   worksite: string | null;
   lastPaidOn: string | null;
+  /** The last day paid for (an imported member's paid-through date counts, though no payment of theirs is recorded here). */
+  paidThrough: string | null;
   /** The organizer it routes to (member's, else worksite's); null: the alert list. */
   organizerId: string | null;
   organizerEmail: string | null;
@@ -29,7 +31,9 @@ const SIGNAL_LABELS: Record<string, string> = {
   lapsed: 'Lapsed: grace period over',
   suspended: 'Suspended for unpaid dues',
   dropped: 'Dropped from membership for unpaid dues',
+  reinstatement_due: 'Paid what was owed: reinstatement waits for an officer',
   payment_failed: 'Payment failed, being retried',
+  first_payment_failed: 'First payment failed: signed up, never paid',
   ach_returned: 'Bank (ACH) payment returned',
   card_expiring: 'Card expiring within 30 days',
   cancel_scheduled: 'Cancellation scheduled at period end',
@@ -57,13 +61,14 @@ export async function routedItems(trx: Kysely<Database>, organization: Organizat
     preferred_language: Language;
     worksite: string | null;
     last_paid_on: string | null;
+    paid_through: string | null;
     organizer_id: string | null;
     organizer_email: string | null;
     organizer_name: string | null;
   }>`
     SELECT s.id AS signal_id, s.signal, s.reason, s.months_in_arrears,
            m.id AS member_id, m.name, m.phone, m.email, m.preferred_language, m.worksite,
-           greatest(paid.manual_on, paid.stripe_on) AS last_paid_on,
+           greatest(paid.manual_on, paid.stripe_on) AS last_paid_on, m.paid_through,
            coalesce(mo.id, wo.id) AS organizer_id, coalesce(mo.email, wo.email) AS organizer_email, coalesce(mo.name, wo.name) AS organizer_name
     FROM retention_signals s
     JOIN members m ON m.organization_id = s.organization_id AND m.id = s.member_id
@@ -89,6 +94,7 @@ export async function routedItems(trx: Kysely<Database>, organization: Organizat
     preferredLanguage: row.preferred_language,
     worksite: row.worksite,
     lastPaidOn: row.last_paid_on,
+    paidThrough: row.paid_through,
     organizerId: row.organizer_id,
     organizerEmail: row.organizer_email,
     organizerName: row.organizer_name,
@@ -109,13 +115,19 @@ async function alertList(trx: Kysely<Database>, organizationId: string, policy: 
   return admins.map((admin) => admin.email);
 }
 
+/** The last payment, and the paid-through date, which is what counts (an imported member has one but no payment recorded here). */
+function paymentLine(item: Pick<DigestItem, 'lastPaidOn' | 'paidThrough'>): string {
+  if (item.paidThrough === null) return `Last payment: ${item.lastPaidOn ?? 'never'}`;
+  return `Paid through: ${item.paidThrough} · Last payment: ${item.lastPaidOn ?? 'none recorded here'}`;
+}
+
 export const memberLink = (publicUrl: string, memberId: string) => `${publicUrl}/members/${memberId}`;
 
 function itemLines(item: DigestItem, publicUrl: string): string {
   return [
     `${item.name} — ${signalLabel(item.signal)}`,
     `  Phone: ${item.phone ?? '(none on file)'} · Email: ${item.email} · Speaks: ${LANGUAGE_NAMES[item.preferredLanguage]}`,
-    `  Months in arrears: ${item.monthsInArrears} · Last payment: ${item.lastPaidOn ?? 'never'}`,
+    `  Months in arrears: ${item.monthsInArrears} · ${paymentLine(item)}`,
     `  ${memberLink(publicUrl, item.memberId)}`,
   ].join('\n');
 }
@@ -203,7 +215,7 @@ export async function queueImmediateFailureAlerts(
 ): Promise<number> {
   const { organization, policy, now } = options;
   if (!policy.immediateFailureAlert) return 0;
-  const items = await routedItems(trx, organization, { pendingIn: 'immediate_outbox_id', signals: ['payment_failed', 'ach_returned'], since: addDays(options.today, -2) });
+  const items = await routedItems(trx, organization, { pendingIn: 'immediate_outbox_id', signals: ['payment_failed', 'first_payment_failed', 'ach_returned'], since: addDays(options.today, -2) });
   const alertAddresses = items.some((item) => item.organizerEmail === null) ? await alertList(trx, organization.id, policy) : [];
   const outbox: OutboxRow[] = [];
   const marks: Array<[number, string]> = [];

@@ -64,7 +64,7 @@ export async function sweepPaymentFailures(deps: RetentionDeps, organization: Or
     if (!(await hasUnsignalledFailures(trx, organization.id, now))) return 0;
     const today = todayIn(organization.time_zone, now);
     await computeVerdicts(trx, organization.id, policy, today);
-    await detectSignals(trx, organization.id, policy, today, now, ['payment_failed', 'ach_returned']);
+    await detectSignals(trx, organization.id, policy, today, now, ['payment_failed', 'first_payment_failed', 'ach_returned']);
     const sendOptions = { organization, policy, today, now, publicUrl: deps.publicUrl };
     return (await queueMemberNotices(trx, sendOptions)) + (await queueImmediateFailureAlerts(trx, sendOptions));
   });

@@ -37,6 +37,8 @@ export interface CallListRow {
   organizer_staff_user_id: string | null;
   organizer_name: string | null;
   standing: Standing;
+  /** Why the standing (a member waiting for an officer to reinstate them says reinstatement_fee_due). */
+  standing_reason: string | null;
   reason: string;
   months_in_arrears: number;
   paid_through: string | null;
@@ -54,7 +56,7 @@ function liveMonths(today: string) {
 
 const CALL_LIST_COLUMNS = (today: string) => sql`
   m.id AS member_id, m.name, m.phone, m.email, m.preferred_language, m.worksite, m.organizer_staff_user_id, o.name AS organizer_name,
-  m.standing, ${liveMonths(today)} AS months_in_arrears, m.paid_through,
+  m.standing, m.standing_reason, ${liveMonths(today)} AS months_in_arrears, m.paid_through,
   last.outcome AS last_outreach_outcome, last.contacted_on AS last_outreach_on, last.follow_up_on`;
 
 const CALL_LIST_JOINS = sql`
@@ -70,7 +72,7 @@ function commonFilters(filters: ListFilters) {
     ${filters.organizerId === undefined ? sql`` : sql`AND m.organizer_staff_user_id = ${filters.organizerId}`}`;
 }
 
-/** Lapsed and suspended members; `reason` is the standing. */
+/** Lapsed, suspended and dropped members; `reason` is the standing. */
 export async function listLapsed(db: Kysely<Database>, organizationId: string, today: string, filters: ListFilters): Promise<CallListRow[]> {
   const result = await sql<CallListRow>`
     SELECT * FROM (
@@ -78,7 +80,7 @@ export async function listLapsed(db: Kysely<Database>, organizationId: string, t
       FROM members m
       ${CALL_LIST_JOINS}
       LEFT JOIN lapse_episodes e ON e.organization_id = m.organization_id AND e.member_id = m.id AND e.closed_on IS NULL
-      WHERE m.organization_id = ${organizationId} AND m.standing IN ('lapsed', 'suspended')
+      WHERE m.organization_id = ${organizationId} AND m.standing IN ('lapsed', 'suspended', 'dropped')
         ${commonFilters(filters)}
         ${filters.reason === undefined ? sql`` : sql`AND m.standing = ${filters.reason}`}
     ) listed
@@ -88,7 +90,7 @@ export async function listLapsed(db: Kysely<Database>, organizationId: string, t
   return result.rows;
 }
 
-/** Members still in good standing with an at-risk signal seen in the last 30 days; one row per member and signal. */
+/** Members still in good standing (or signed up and not paying yet) with an at-risk signal seen in the last 30 days; one row per member and signal. */
 export async function listAtRisk(db: Kysely<Database>, organizationId: string, today: string, filters: ListFilters): Promise<CallListRow[]> {
   const result = await sql<CallListRow>`
     SELECT * FROM (
@@ -97,7 +99,7 @@ export async function listAtRisk(db: Kysely<Database>, organizationId: string, t
       JOIN members m ON m.organization_id = s.organization_id AND m.id = s.member_id
       ${CALL_LIST_JOINS}
       WHERE s.organization_id = ${organizationId} AND s.signal IN (${sql.join(AT_RISK_SIGNALS)})
-        AND s.detected_on >= ${addDays(today, -30)}::date AND m.standing IN ('active', 'past_due')
+        AND s.detected_on >= ${addDays(today, -30)}::date AND (m.standing IN ('active', 'past_due') OR (m.standing = 'pending' AND s.signal = 'first_payment_failed'))
         ${commonFilters(filters)}
         ${filters.reason === undefined ? sql`` : sql`AND s.signal = ${filters.reason}`}
       ORDER BY m.id, s.signal, s.detected_on DESC

@@ -74,7 +74,7 @@ const listQuery = (reasons: readonly [string, ...string[]]) =>
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     })
     .strict();
-const lapsedQuery = listQuery(['lapsed', 'suspended']);
+const lapsedQuery = listQuery(['lapsed', 'suspended', 'dropped']);
 const atRiskQuery = listQuery(AT_RISK_SIGNALS);
 const metricsQuery = z.object({ month: z.string().regex(/^(19|2\d)\d\d-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM').optional() }).strict();
 
@@ -97,6 +97,7 @@ function presentCallListRow(row: CallListRow) {
     organizerStaffUserId: row.organizer_staff_user_id,
     organizerName: row.organizer_name,
     standing: row.standing,
+    standingReason: row.standing_reason,
     reason: row.reason,
     monthsInArrears: row.months_in_arrears,
     paidThrough: row.paid_through,
@@ -108,9 +109,9 @@ function presentCallListRow(row: CallListRow) {
 }
 
 function callListCsv(rows: CallListRow[]): string {
-  const header = ['name', 'phone', 'email', 'preferred_language', 'worksite', 'organizer', 'standing', 'reason', 'months_in_arrears', 'paid_through', 'since', 'last_outreach', 'last_outreach_on', 'follow_up_on'];
+  const header = ['name', 'phone', 'email', 'preferred_language', 'worksite', 'organizer', 'standing', 'reason', 'months_in_arrears', 'paid_through', 'since', 'last_outreach', 'last_outreach_on', 'follow_up_on', 'standing_reason'];
   const body = rows.map((row) =>
-    [row.name, row.phone, row.email, row.preferred_language, row.worksite, row.organizer_name, row.standing, signalLabel(row.reason), String(row.months_in_arrears), row.paid_through, row.since, row.last_outreach_outcome, row.last_outreach_on, row.follow_up_on].map(
+    [row.name, row.phone, row.email, row.preferred_language, row.worksite, row.organizer_name, row.standing, signalLabel(row.reason), String(row.months_in_arrears), row.paid_through, row.since, row.last_outreach_outcome, row.last_outreach_on, row.follow_up_on, row.standing_reason].map(
       (cell) => neutralizeCell(cell ?? ''),
     ),
   );
@@ -235,14 +236,14 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
       method: 'get',
       path: '/api/retention/lapsed',
       access: ['admin', 'organizer'],
-      summary: 'Lapsed and suspended members to call, filtered by worksite, organizer, reason or months in arrears (?format=csv exports a call list, audited)',
+      summary: 'Lapsed, suspended and dropped members to call, filtered by worksite, organizer, reason (the standing) or months in arrears (?format=csv exports a call list, audited)',
       handler: callList('lapsed', lapsedQuery),
     },
     {
       method: 'get',
       path: '/api/retention/at-risk',
       access: ['admin', 'organizer'],
-      summary: 'Members in good standing at risk (failed payment, ACH return, card expiring, cancellation scheduled, manual payer due), same filters and CSV export',
+      summary: 'Members at risk: in good standing with a failed payment, ACH return, card expiring, cancellation scheduled or manual payer due, or signed up with a first payment that failed; same filters and CSV export',
       handler: callList('at_risk', atRiskQuery),
     },
     {

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/database';
-import type { RetentionPolicy } from './policy';
+import { todayIn } from '../organizations/calendar';
+import { addDays, type RetentionPolicy } from './policy';
 
 /**
  * The daily lapse scan, set-based: a fixed number of statements per organization whatever
@@ -8,8 +9,8 @@ import type { RetentionPolicy } from './policy';
  * memberStanding() (policy.ts); test/retention/scan-agreement.test.ts runs both over a grid of members.
  */
 
-export const DIGEST_SIGNALS = ['lapsed', 'suspended', 'dropped', 'payment_failed', 'ach_returned', 'card_expiring', 'cancel_scheduled', 'manual_due_soon'] as const;
-export const AT_RISK_SIGNALS = ['payment_failed', 'ach_returned', 'card_expiring', 'cancel_scheduled', 'manual_due_soon'] as const;
+export const DIGEST_SIGNALS = ['lapsed', 'suspended', 'dropped', 'reinstatement_due', 'payment_failed', 'first_payment_failed', 'ach_returned', 'card_expiring', 'cancel_scheduled', 'manual_due_soon'] as const;
+export const AT_RISK_SIGNALS = ['payment_failed', 'first_payment_failed', 'ach_returned', 'card_expiring', 'cancel_scheduled', 'manual_due_soon'] as const;
 export type SignalKind = (typeof DIGEST_SIGNALS)[number] | 'suspension_coming';
 const ALL_SIGNALS: readonly SignalKind[] = [...DIGEST_SIGNALS, 'suspension_coming'];
 
@@ -27,6 +28,13 @@ function addMonthsKeepingEnd(day: RawBuilder<unknown>, count: RawBuilder<unknown
 export function monthsOwedSql(arrearsFrom: RawBuilder<unknown>, today: RawBuilder<unknown>): RawBuilder<number> {
   const apart = sql`((extract(year from ${today})::int - extract(year from ${arrearsFrom})::int) * 12 + extract(month from ${today})::int - extract(month from ${arrearsFrom})::int)`;
   return sql<number>`CASE WHEN ${arrearsFrom} IS NULL OR ${today} <= ${arrearsFrom} THEN 0 WHEN ${addMonthsKeepingEnd(arrearsFrom, apart)} >= ${today} THEN ${apart} ELSE ${apart} + 1 END`;
+}
+
+/** The day of the organization's next daily scan: today, unless today's has run. */
+export async function nextScanDay(db: Kysely<Database>, organization: { id: string; time_zone: string }, now: Date): Promise<string> {
+  const today = todayIn(organization.time_zone, now);
+  const ran = await db.selectFrom('retention_scan_runs').select('scan_on').where('organization_id', '=', organization.id).where('scan_on', '=', today).executeTakeFirst();
+  return ran ? addDays(today, 1) : today;
 }
 
 /** Lock the organization's retention work for this transaction: scans, sweeps and digests of one organization run one at a time. */
@@ -189,11 +197,24 @@ export async function detectSignals(
       SELECT v.member_id, 'dropped', coalesce(v.arrears_from::text, ''), NULL::uuid, v.reason, v.months_in_arrears
       FROM retention_verdicts v WHERE v.standing = 'dropped' AND v.current <> 'dropped'`);
   }
+  // Suspended or dropped for arrears, now paid up, waiting for an officer to reinstate them (the policy asks for a fee): once per paid-through day.
+  if (wanted('reinstatement_due')) {
+    parts.push(sql`
+      SELECT v.member_id, 'reinstatement_due', coalesce(v.paid_through::text, ''), NULL::uuid, v.reason, v.months_in_arrears
+      FROM retention_verdicts v WHERE v.reason = 'reinstatement_fee_due'`);
+  }
   if (wanted('payment_failed')) {
     parts.push(sql`
       SELECT v.member_id, 'payment_failed', i.id, NULL::uuid, 'payment_failed', v.months_in_arrears
       FROM stripe_invoices i JOIN retention_verdicts v ON v.member_id = i.member_id
-      WHERE i.organization_id = ${organizationId} AND i.status = 'open' AND i.attempt_count > 0 AND v.standing NOT IN ('resigned', 'dropped', 'exempt')`);
+      WHERE i.organization_id = ${organizationId} AND i.status = 'open' AND i.attempt_count > 0 AND v.standing NOT IN ('resigned', 'dropped', 'exempt', 'pending')`);
+  }
+  // A signup whose first payment failed: never a paying member, so an organizer calls (once per member).
+  if (wanted('first_payment_failed')) {
+    parts.push(sql`
+      SELECT v.member_id, 'first_payment_failed', 'first', NULL::uuid, 'first_payment_failed', 0
+      FROM retention_verdicts v JOIN members m ON m.organization_id = ${organizationId} AND m.id = v.member_id
+      WHERE v.standing = 'pending' AND m.standing_reason = 'first_payment_failed'`);
   }
   if (wanted('ach_returned')) {
     parts.push(sql`

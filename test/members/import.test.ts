@@ -70,26 +70,40 @@ describe('POST /api/members/import', () => {
     const csv = [HEADER, ...goodRows()].join('\r\n');
     const dry = await treasurer().csv('/api/members/import?dryRun=true', csv);
     expect(dry.status).toBe(200);
-    expect(dry.body).toEqual({ dryRun: true, accepted: 4, rejected: [] });
+    expect(dry.body).toMatchObject({ dryRun: true, accepted: 4, rejected: [], nextScan: { on: '2026-11-24', lapsed: 0, suspended: 0, dropped: 0, standings: { active: 2, past_due: 1, pending: 1 } } });
+    expect(dry.body.nextScan.members).toEqual([
+      { row: 1, email: 'rosa@example.org', standing: 'active', reason: 'paid_up', monthsInArrears: 0, paidThrough: '2026-11-30' },
+      { row: 2, email: 'bao@example.org', standing: 'past_due', reason: 'no_payment_record', monthsInArrears: 0, paidThrough: null },
+      // A roll's paid-through date is what counts: paid through December, so in good standing.
+      { row: 3, email: 'pat@example.org', standing: 'active', reason: 'paid_up', monthsInArrears: 0, paidThrough: '2026-12-31' },
+      { row: 4, email: 'noplan@example.org', standing: 'pending', reason: 'no_payment_record', monthsInArrears: 0, paidThrough: null },
+    ]);
     expect(await ctx.db.selectFrom('members').select('id').where('organization_id', '=', local.id).execute()).toHaveLength(1);
 
     const res = await treasurer().csv('/api/members/import', csv);
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ imported: 4 });
+    expect(res.body).toMatchObject({ imported: 4, nextScan: { standings: { active: 2, past_due: 1, pending: 1 } } });
 
     const members = await ctx.db.selectFrom('members').selectAll().where('organization_id', '=', local.id).where('email', '<>', 'already@example.org').orderBy('external_id').execute();
     expect(members.map((m) => [m.name, m.standing, m.member_class, m.paid_through, m.joined_on])).toEqual([
       ['Rosa Ruiz', 'active', 'regular', '2026-11-30', '2019-05-01'],
       ['Nguyen, Bao', 'past_due', 'regular', null, '2021-02-15'],
-      ['Pat Old', 'pending', 'retiree', '2026-12-31', '1990-01-01'],
+      ['Pat Old', 'active', 'retiree', '2026-12-31', '1990-01-01'],
       ['No Plan Yet', 'pending', 'regular', null, null],
     ]);
     expect(members[0]).toMatchObject({ preferred_language: 'es', organizer_staff_user_id: local.staff.organizer.id, phone: '555-0101', worksite: 'Plant 2' });
     expect(members[1]).toMatchObject({ plan_id: percentPlan, wage_facts: { grossWageCents: 300_000, payFrequency: 'biweekly' } });
 
-    const history = await ctx.db.selectFrom('member_standing_changes').selectAll().where('organization_id', '=', local.id).where('cause', '=', 'import').execute();
-    expect(history).toHaveLength(4);
-    expect(history.every((change) => change.from_standing === null && change.staff_user_id === local.staff.treasurer.id)).toBe(true);
+    const history = await ctx.db.selectFrom('member_standing_changes').selectAll().where('organization_id', '=', local.id).where('cause', '=', 'import').orderBy('id').execute();
+    // The standing each row stated, then (for Pat) the one the roll's paid-through date gives.
+    expect(history.map((change) => [change.from_standing, change.to_standing, change.reason])).toEqual([
+      [null, 'active', null],
+      [null, 'past_due', null],
+      [null, 'pending', null],
+      [null, 'pending', null],
+      ['pending', 'active', 'paid_up'],
+    ]);
+    expect(history.every((change) => change.staff_user_id === local.staff.treasurer.id)).toBe(true);
     const audit = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'member.imported').execute();
     expect(audit).toEqual([expect.objectContaining({ organization_id: local.id, actor_staff_user_id: local.staff.treasurer.id, details: { rows: 4 } })]);
 
@@ -102,7 +116,7 @@ describe('POST /api/members/import', () => {
   test('a dry run with bad rows reports them with 200', async () => {
     const dry = await treasurer().csv('/api/members/import?dryRun=true', 'name,email\nOk,ok.dry@example.org\nBad,bad\n');
     expect(dry.status).toBe(200);
-    expect(dry.body).toEqual({ dryRun: true, accepted: 1, rejected: [{ row: 2, field: 'email', reason: 'not an email address' }] });
+    expect(dry.body).toMatchObject({ dryRun: true, accepted: 1, rejected: [{ row: 2, field: 'email', reason: 'not an email address' }], nextScan: { members: [{ row: 1, standing: 'pending' }] } });
   });
 
   test.each<[string, string, RegExp]>([
@@ -130,8 +144,51 @@ describe('POST /api/members/import', () => {
     const rows = Array.from({ length: 1500 }, (_, i) => `Member ${i},bulk${i}@example.org,,,,Site ${i % 7},,BULK-${i},Regular,,,active,,,,,,`);
     const res = await as(app, local.staff.admin.token).csv('/api/members/import', [HEADER, ...rows].join('\n'));
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ imported: 1500 });
+    expect(res.body).toMatchObject({ imported: 1500, nextScan: { standings: { active: 1500 } } });
     const count = await ctx.db.selectFrom('members').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', local.id).where('external_id', 'like', 'BULK-%').executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1500);
+  });
+});
+
+describe('an imported roll says what the rules will do with it', () => {
+  // 50 members stated active, paid through a few months back, on November 24 (the default policy: a month's grace, suspended at 3 months owed, dropped at 6).
+  const rollOf = (prefix: string) =>
+    [
+      ...Array.from({ length: 16 }, () => '2026-04-30'),
+      ...Array.from({ length: 12 }, () => '2026-07-31'),
+      ...Array.from({ length: 12 }, () => '2026-10-31'),
+      ...Array.from({ length: 4 }, () => '2026-09-30'),
+      ...Array.from({ length: 6 }, () => '2026-11-30'),
+    ].map((paidThrough, i) => `Member ${i},${prefix}${i}@example.org,,,,,,,Regular,,${paidThrough},active,,,,,,`);
+
+  test('the dry run counts those the next scan would lapse, suspend and drop, and the real run says the same', async () => {
+    const csv = [HEADER, ...rollOf('stale')].join('\n');
+    const dry = await treasurer().csv('/api/members/import?dryRun=true', csv);
+    expect(dry.body).toMatchObject({ accepted: 50, nextScan: { on: '2026-11-24', dropped: 16, suspended: 12, lapsed: 4, standings: { dropped: 16, suspended: 12, past_due: 12, lapsed: 4, active: 6 } } });
+    expect(dry.body.nextScan.members[0]).toEqual({ row: 1, email: 'stale0@example.org', standing: 'dropped', reason: 'months_owed_drop', monthsInArrears: 7, paidThrough: '2026-04-30' });
+    const real = await treasurer().csv('/api/members/import', csv);
+    expect(real.body.nextScan).toEqual(dry.body.nextScan);
+    const stored = await ctx.db.selectFrom('members').select(['standing']).where('organization_id', '=', local.id).where('email', 'like', 'stale%').execute();
+    expect(stored.filter((m) => m.standing === 'dropped')).toHaveLength(16);
+  });
+
+  test('once today’s scan has run, the preview is for tomorrow’s', async () => {
+    await ctx.db.insertInto('retention_scan_runs').values({ organization_id: local.id, scan_on: '2026-11-24', started_at: ctx.clock.now }).execute();
+    try {
+      const dry = await treasurer().csv('/api/members/import?dryRun=true', [HEADER, 'Tom Row,tom.row@example.org,,,,,,,Regular,,2026-10-24,active,,,,,,'].join('\n'));
+      // Paid through October 24: on the 24th of November still within grace, on the 25th past it.
+      expect(dry.body.nextScan).toMatchObject({ on: '2026-11-25', lapsed: 1 });
+    } finally {
+      await ctx.db.deleteFrom('retention_scan_runs').where('organization_id', '=', local.id).execute();
+    }
+  });
+
+  test('a member dropped for arrears who pays everything owed is reinstated at once (the default policy)', async () => {
+    await treasurer().csv('/api/members/import', [HEADER, 'Dora Dropped,dora@example.org,,,,,,,Regular,,2026-04-30,active,,,,,,'].join('\n')).expect(201);
+    const dora = await ctx.db.selectFrom('members').select(['id', 'standing']).where('email', '=', 'dora@example.org').executeTakeFirstOrThrow();
+    expect(dora.standing).toBe('dropped');
+    const paid = await treasurer().post(`/api/members/${dora.id}/payments`).send({ method: 'check', amountCents: 17500, periodStart: '2026-05-01', periodEnd: '2026-11-30' });
+    expect(paid.status).toBe(201);
+    expect(paid.body.member).toMatchObject({ standing: 'active', standingReason: 'paid_up', paidThrough: '2026-11-30' });
   });
 });

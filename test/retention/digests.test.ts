@@ -91,6 +91,9 @@ describe('organizer digests', () => {
     expect(first.text).toContain('Hello organizer of local-88');
     expect(first.text).toContain('Dock 4 (1)');
     expect(first.text).toContain('Ana Assigned — Lapsed: grace period over');
+    // Members from a roll have a paid-through date but no payment recorded here: not "never".
+    expect(first.text).toContain('Months in arrears: 2 · Paid through: 2026-01-31 · Last payment: none recorded here');
+    expect(first.text).not.toContain('Last payment: never');
     expect(first.text).not.toContain('Fay Paid');
 
     const second = mail.get(secondOrganizer.email)!;

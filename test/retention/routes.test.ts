@@ -33,6 +33,15 @@ beforeAll(async () => {
   await addMember('carla', 'Cancel Carla', { paidThrough: '2026-12-31', worksite: 'Plant A' });
   await addMember('manny', 'Manual Manny', { paidThrough: '2026-11-28', worksite: 'Plant B' });
   await addMember('ed', 'Exempt Ed', { paidThrough: '2026-09-30', worksite: 'Plant A' });
+  await addMember('dora', 'Dropped Dora', { paidThrough: '2026-04-30', worksite: 'Plant C' });
+  // A signup whose first bank debit failed: pending, never a paying member.
+  const fay = await ctx.db
+    .insertInto('members')
+    .values({ organization_id: union.id, name: 'First-fail Fay', email: 'fay@example.org', worksite: 'Plant C', standing: 'pending', standing_reason: 'first_payment_failed' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  ids.fay = fay.id;
+  await ctx.db.insertInto('stripe_invoices').values({ organization_id: union.id, id: 'in_fay', member_id: fay.id, status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, attempt_count: 1 }).execute();
   await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: union.id, id: 'sub_carla', member_id: ids.carla!, customer_id: 'cus_carla', status: 'active', cancel_at_period_end: true, collection_paused: false, current_period_end: new Date('2027-01-01T06:00:00Z') }).execute();
   await ctx.db.insertInto('manual_payments').values({ organization_id: union.id, member_id: ids.manny!, method: 'cash', amount_cents: 2500, currency: 'usd', period_start: '2026-10-29', period_end: '2026-11-28', received_on: '2026-10-29' }).execute();
 });
@@ -89,12 +98,15 @@ describe('call lists', () => {
     expect(report.scan.ran).toBe(true);
   });
 
-  test('lapsed and suspended members, with months in arrears and filters', async () => {
+  test('lapsed, suspended and dropped members, with months in arrears and filters', async () => {
     const all = await request(app).get('/api/retention/lapsed').set(as('organizer')).expect(200);
     expect(all.body.data.map((row: { name: string; standing: string; monthsInArrears: number; since: string }) => [row.name, row.standing, row.monthsInArrears, row.since])).toEqual([
       ['Lapsed Larry', 'lapsed', 2, '2026-11-24'],
       ['=HYPERLINK("http://evil.example")', 'suspended', 3, '2026-11-24'],
+      ['Dropped Dora', 'dropped', 7, null],
     ]);
+    const dropped = await request(app).get('/api/retention/lapsed?reason=dropped').set(as('organizer')).expect(200);
+    expect(dropped.body.data.map((row: { memberId: string; standingReason: string }) => [row.memberId, row.standingReason])).toEqual([[ids.dora, 'months_owed_drop']]);
     const byWorksite = await request(app).get('/api/retention/lapsed?worksite=Plant%20A').set(as('organizer')).expect(200);
     expect(byWorksite.body.data.map((row: { name: string }) => row.name)).toEqual(['Lapsed Larry']);
     const byOrganizer = await request(app).get(`/api/retention/lapsed?organizerId=${union.staff.organizer.id}`).set(as('organizer')).expect(200);
@@ -102,16 +114,17 @@ describe('call lists', () => {
     const suspended = await request(app).get('/api/retention/lapsed?reason=suspended').set(as('admin')).expect(200);
     expect(suspended.body.data.map((row: { memberId: string }) => row.memberId)).toEqual([ids.formula]);
     const deep = await request(app).get('/api/retention/lapsed?monthsInArrears=3').set(as('admin')).expect(200);
-    expect(deep.body.data).toHaveLength(1);
+    expect(deep.body.data).toHaveLength(2);
     await request(app).get('/api/retention/lapsed?reason=late').set(as('admin')).expect(400);
     await request(app).get('/api/retention/lapsed').set(as('treasurer')).expect(403);
   });
 
-  test('the at-risk list: a cancellation scheduled and a cash payer about to run out', async () => {
+  test('the at-risk list: a cancellation scheduled, a cash payer about to run out, and a signup whose first payment failed', async () => {
     const res = await request(app).get('/api/retention/at-risk').set(as('organizer')).expect(200);
-    expect(res.body.data.map((row: { name: string; reason: string }) => [row.name, row.reason])).toEqual([
-      ['Cancel Carla', 'cancel_scheduled'],
-      ['Manual Manny', 'manual_due_soon'],
+    expect(res.body.data.map((row: { name: string; reason: string; standing: string }) => [row.name, row.reason, row.standing])).toEqual([
+      ['Cancel Carla', 'cancel_scheduled', 'active'],
+      ['Manual Manny', 'manual_due_soon', 'active'],
+      ['First-fail Fay', 'first_payment_failed', 'pending'],
     ]);
     const filtered = await request(app).get('/api/retention/at-risk?reason=manual_due_soon').set(as('organizer')).expect(200);
     expect(filtered.body.data.map((row: { name: string }) => row.name)).toEqual(['Manual Manny']);
@@ -130,7 +143,7 @@ describe('call lists', () => {
     expect(audit).toEqual([{ action: 'retention.lapsed_exported', actor_staff_user_id: union.staff.organizer.id, details: { rows: 1, filters: { worksite: 'Plant B' } } }]);
 
     const atRisk = await request(app).get('/api/retention/at-risk?format=csv').set(as('admin')).expect(200);
-    expect((parse(atRisk.text) as string[][]).map((row) => row[7])).toEqual(['reason', 'Cancellation scheduled at period end', 'Cash/check payer: paid-through date within 7 days']);
+    expect((parse(atRisk.text) as string[][]).map((row) => row[7])).toEqual(['reason', 'Cancellation scheduled at period end', 'Cash/check payer: paid-through date within 7 days', 'First payment failed: signed up, never paid']);
     expect(await ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'retention.at_risk_exported').execute()).toHaveLength(1);
   });
 
