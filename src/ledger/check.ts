@@ -17,7 +17,10 @@ export type LedgerCheck =
   | 'stripe_amounts'
   | 'stripe_balance'
   | 'stripe_direction'
-  | 'stripe_balance_total';
+  | 'stripe_balance_total'
+  /** A paid payout's balance transactions (read from Stripe) and the ledger's postings for them do not match one for one. */
+  | 'payout_balance_transactions'
+  | 'payout_unreadable';
 
 export interface LedgerProblem {
   check: LedgerCheck;

@@ -25,7 +25,7 @@ export async function payoutBalanceLines(stripe: StripeClient, organization: Org
 
 /** The Stripe ids a payout's lines carry, sorted by the ledger posting each points at. */
 export function payoutContents(payoutId: string, lines: readonly PayoutBalanceLine[]): PayoutContents {
-  const contents: PayoutContents = { payoutId, chargeIds: [], reversedChargeIds: [], refundIds: [], withdrawnDisputeIds: [], reinstatedDisputeIds: [] };
+  const contents: PayoutContents = { payoutId, balanceTransactionIds: lines.map((line) => line.id), chargeIds: [], reversedChargeIds: [], refundIds: [], withdrawnDisputeIds: [], reinstatedDisputeIds: [] };
   for (const line of lines) {
     if (line.sourceId === null) continue;
     if (line.type === 'charge' || line.type === 'payment') contents.chargeIds.push(line.sourceId);

@@ -22,6 +22,8 @@ export interface LedgerExportFilters {
 /** What a payout holds, by the Stripe ids the ledger keys its postings with. */
 export interface PayoutContents {
   payoutId: string;
+  /** Stripe's balance transactions swept into the payout: postings that name one are matched by it. */
+  balanceTransactionIds: string[];
   chargeIds: string[];
   /** Bank payments that failed after succeeding, taken back out in the payout. */
   reversedChargeIds: string[];
@@ -68,6 +70,7 @@ const CHARGE_KINDS: LedgerKind[] = ['dues_payment', 'initiation_fee', 'processin
 export function payoutMatch(contents: PayoutContents): RawBuilder<boolean> {
   return sql<boolean>`(
     t.stripe_payout_id = ${contents.payoutId}
+    OR t.stripe_balance_transaction_id = ANY(${contents.balanceTransactionIds}::text[])
     OR (t.stripe_charge_id = ANY(${contents.chargeIds}::text[]) AND t.kind = ANY(${CHARGE_KINDS}::text[]) AND t.stripe_refund_id IS NULL AND t.stripe_dispute_id IS NULL)
     OR (t.stripe_charge_id = ANY(${contents.reversedChargeIds}::text[]) AND t.kind = 'payment_reversal')
     OR t.stripe_refund_id = ANY(${contents.refundIds}::text[])
@@ -230,9 +233,20 @@ export async function payoutsArriving(db: Kysely<Database>, organizationId: stri
 
 /** The ledger transactions a payout's Stripe lines point at (not the payout's own postings). */
 export async function payoutLedgerLines(db: Kysely<Database>, organizationId: string, timeZone: string, contents: PayoutContents): Promise<PayoutLedgerLine[]> {
-  const { rows } = await sql<{ id: string; kind: LedgerKind; day: string; description: string; member_id: string | null; net_cents: number | null; stripe_charge_id: string | null; stripe_refund_id: string | null; stripe_dispute_id: string | null }>`
+  const { rows } = await sql<{
+    id: string;
+    kind: LedgerKind;
+    day: string;
+    description: string;
+    member_id: string | null;
+    net_cents: number | null;
+    stripe_charge_id: string | null;
+    stripe_refund_id: string | null;
+    stripe_dispute_id: string | null;
+    stripe_balance_transaction_id: string | null;
+  }>`
     SELECT t.id, t.kind, to_char(t.occurred_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, t.description, t.member_id, t.net_cents,
-      t.stripe_charge_id, t.stripe_refund_id, t.stripe_dispute_id
+      t.stripe_charge_id, t.stripe_refund_id, t.stripe_dispute_id, t.stripe_balance_transaction_id
     FROM ledger_transactions t
     WHERE t.organization_id = ${organizationId} AND t.kind NOT IN ('payout', 'payout_failed') AND ${payoutMatch(contents)}`.execute(db);
   return rows.map((row) => ({
@@ -245,6 +259,7 @@ export async function payoutLedgerLines(db: Kysely<Database>, organizationId: st
     stripeChargeId: row.stripe_charge_id,
     stripeRefundId: row.stripe_refund_id,
     stripeDisputeId: row.stripe_dispute_id,
+    stripeBalanceTransactionId: row.stripe_balance_transaction_id,
   }));
 }
 

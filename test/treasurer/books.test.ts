@@ -7,6 +7,7 @@ import { CHART_OF_ACCOUNTS } from '../../src/ledger/accounts';
 import { grantRole, upsertStaffUser } from '../../src/staff/queries';
 import { createOrganizationWithStaff, testApp, type OrganizationFixture } from '../support/app';
 import { DAY, START, startStripeFlow, type StripeFlow } from '../support/stripe-flow';
+import { createPlans } from '../signup/fixtures';
 
 /**
  * One organization's books built through the sandbox: card and bank payments, an
@@ -51,10 +52,19 @@ beforeAll(async () => {
   // Ten days on each clock: every charge settles and is paid out; no renewal falls due.
   for (const signedUp of [ava, cal, dee, zed, ...disputed]) await flow.advanceTo(signedUp.clock.id, at(10));
   Object.assign(members, { ava: ava.member.id, cal: cal.member.id, dee: dee.member.id, zed: zed.member.id, eli: disputed[0]!.member.id, fox: disputed[1]!.member.id });
+  // Manual payments are checked against the dues of the member's plan: Ava's is $25 a month, Cal's $30.
+  const plans = await createPlans(flow.testDb.db, flow.organization, [
+    { name: 'Card dues', rule: { kind: 'flat', amountCents: 2500 } },
+    { name: 'Bank dues', rule: { kind: 'flat', amountCents: 3000 } },
+  ]);
+  await flow.testDb.db.updateTable('members').set({ plan_id: plans['Card dues']! }).where('id', '=', ava.member.id).execute();
+  await flow.testDb.db.updateTable('members').set({ plan_id: plans['Bank dues']! }).where('id', '=', cal.member.id).execute();
+  // The treasurer records the money on January 26.
+  flow.setClock(at(21));
 
   for (const [member, payment] of [
     [ava.member.id, { method: 'cash', amountCents: 2500, periodStart: '2026-02-05', periodEnd: '2026-03-04', receivedOn: '2026-01-20' }],
-    [cal.member.id, { method: 'check', amountCents: 1200, periodStart: '2026-02-05', periodEnd: '2026-03-04', receivedOn: '2026-01-21', reference: '=1+2' }],
+    [cal.member.id, { method: 'check', amountCents: 1200, periodStart: '2026-02-05', periodEnd: '2026-03-04', receivedOn: '2026-01-21', reference: '=1+2', partial: true }],
   ] as const) {
     const res = await request(app).post(`/api/members/${member}/payments`).set('Authorization', `Bearer ${tokens.treasurer}`).send(payment);
     expect(res.status).toBe(201);

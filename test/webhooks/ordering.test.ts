@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type Stripe from 'stripe';
 import type { Database } from '../../db/database';
 import { checkLedger } from '../../src/ledger/check';
+import { checkPayouts } from '../../src/ledger/payout-check';
 import { storeEvent } from '../../webhooks/events';
 import { requeueEvents } from '../../webhooks/processor';
 import { deliverInOrder, finalState, playLifecycles, processDueEvents, standingsOf, type LifecycleLab } from './lifecycle-lab';
@@ -21,6 +22,7 @@ beforeAll(async () => {
   expect(report).toMatchObject({ retried: 0, failed: 0 });
   inOrder = await finalState(run.db);
   expect(await checkLedger(run.db, lab.flow.organization.id)).toEqual([]);
+  expect(await checkPayouts(run.db, lab.flow.stripe, lab.flow.organization)).toEqual([]);
 }, 300_000);
 afterAll(async () => {
   await lab.close();
@@ -116,6 +118,7 @@ describe('webhook processing converges whatever the order and however often even
           expect(await finalState(run.db)).toEqual(inOrder);
           await expectStandingsFromStripe(run.db);
           expect(await checkLedger(run.db, lab.flow.organization.id)).toEqual([]);
+          expect(await checkPayouts(run.db, lab.flow.stripe, lab.flow.organization)).toEqual([]);
           await run.drop();
         },
       ),
@@ -158,6 +161,19 @@ describe('webhook processing converges whatever the order and however often even
     ]);
     await held.drop();
     await rerun.drop();
+  }, 120_000);
+
+  test('check-ledger reads every paid payout back from Stripe: a balance transaction with no posting fails it', async () => {
+    const payouts = (inOrder as { payouts: Array<{ status: string }> }).payouts;
+    expect(payouts.filter((p) => p.status === 'paid').length).toBeGreaterThan(0);
+    // Every event but the first card payment's: its charge is in a payout the ledger cannot account for.
+    const run = await lab.freshRun();
+    const paid = lab.events.find((e) => e.type === 'invoice.paid')!;
+    await deliverInOrder(run.db, lab.events.filter((e) => e.id !== paid.id), lab.now);
+    await drain(run.db);
+    const problems = await checkPayouts(run.db, lab.flow.stripe, lab.flow.organization);
+    expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'payout_balance_transactions', detail: expect.stringMatching(/^Stripe charge txn_\w+ \(ch_\w+\) of net \d+ has no ledger posting$/) })]));
+    await run.drop();
   }, 120_000);
 
   test('two processors working the same stored stream at once produce the same state as one', async () => {

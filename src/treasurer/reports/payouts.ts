@@ -20,6 +20,8 @@ export interface PayoutLedgerLine {
   stripeChargeId: string | null;
   stripeRefundId: string | null;
   stripeDisputeId: string | null;
+  /** The balance transaction the posting records; null on postings made before they named it. */
+  stripeBalanceTransactionId: string | null;
 }
 
 export interface PayoutFacts {
@@ -47,10 +49,17 @@ export interface PayoutReconciliation {
   mismatches: string[];
 }
 
-/** Which ledger transactions came from a Stripe balance line: by the Stripe id the posting is keyed with, and for disputes by direction. */
+/**
+ * Which ledger transactions came from a Stripe balance line: those that name it (its
+ * `txn_…`); for postings made before they named it, by the Stripe id the posting is keyed
+ * with, and for disputes by direction.
+ */
 export function ledgerLinesFor(line: PayoutBalanceLine, ledger: readonly PayoutLedgerLine[]): PayoutLedgerLine[] {
+  const named = ledger.filter((t) => t.stripeBalanceTransactionId === line.id);
+  if (named.length > 0) return named;
   const id = line.sourceId;
   if (id === null) return [];
+  ledger = ledger.filter((t) => t.stripeBalanceTransactionId === null);
   if (line.type === 'charge' || line.type === 'payment') return ledger.filter((t) => t.stripeChargeId === id && t.stripeRefundId === null && t.stripeDisputeId === null && t.kind !== 'payment_reversal');
   if (line.type === 'payment_failure_refund') return ledger.filter((t) => t.stripeChargeId === id && t.kind === 'payment_reversal');
   if (line.type === 'refund' || line.reportingCategory === 'refund') return ledger.filter((t) => t.stripeRefundId === id);

@@ -104,14 +104,14 @@ describe('per-capita remittance: members in good standing × the rate in force o
 
 describe('payout reconciliation', () => {
   const ledger: PayoutLedgerLine[] = [
-    { id: 't1', kind: 'dues_payment', day: '2026-01-05', description: 'dues', memberId: 'm', netCents: 2500, stripeChargeId: 'ch_1', stripeRefundId: null, stripeDisputeId: null },
-    { id: 't2', kind: 'processing_fee', day: '2026-01-05', description: 'fee', memberId: 'm', netCents: -103, stripeChargeId: 'ch_1', stripeRefundId: null, stripeDisputeId: null },
-    { id: 't3', kind: 'refund', day: '2026-01-06', description: 'refund', memberId: 'm', netCents: -500, stripeChargeId: 'ch_1', stripeRefundId: 're_1', stripeDisputeId: null },
-    { id: 't4', kind: 'dispute', day: '2026-01-06', description: 'dispute', memberId: 'm', netCents: -2500, stripeChargeId: 'ch_2', stripeRefundId: null, stripeDisputeId: 'dp_1' },
-    { id: 't5', kind: 'dispute_fee', day: '2026-01-06', description: 'dispute fee', memberId: 'm', netCents: -1500, stripeChargeId: 'ch_2', stripeRefundId: null, stripeDisputeId: 'dp_1' },
-    { id: 't6', kind: 'dispute_reversal', day: '2026-01-09', description: 'won', memberId: 'm', netCents: 2500, stripeChargeId: 'ch_2', stripeRefundId: null, stripeDisputeId: 'dp_1' },
-    { id: 't7', kind: 'dues_payment', day: '2026-01-05', description: 'dues', memberId: 'n', netCents: 2500, stripeChargeId: 'ch_2', stripeRefundId: null, stripeDisputeId: null },
-    { id: 't8', kind: 'processing_fee', day: '2026-01-05', description: 'fee', memberId: 'n', netCents: -103, stripeChargeId: 'ch_2', stripeRefundId: null, stripeDisputeId: null },
+    { id: 't1', kind: 'dues_payment', day: '2026-01-05', description: 'dues', memberId: 'm', netCents: 2500, stripeChargeId: 'ch_1', stripeRefundId: null, stripeDisputeId: null, stripeBalanceTransactionId: null },
+    { id: 't2', kind: 'processing_fee', day: '2026-01-05', description: 'fee', memberId: 'm', netCents: -103, stripeChargeId: 'ch_1', stripeRefundId: null, stripeDisputeId: null, stripeBalanceTransactionId: null },
+    { id: 't3', kind: 'refund', day: '2026-01-06', description: 'refund', memberId: 'm', netCents: -500, stripeChargeId: 'ch_1', stripeRefundId: 're_1', stripeDisputeId: null, stripeBalanceTransactionId: null },
+    { id: 't4', kind: 'dispute', day: '2026-01-06', description: 'dispute', memberId: 'm', netCents: -2500, stripeChargeId: 'ch_2', stripeRefundId: null, stripeDisputeId: 'dp_1', stripeBalanceTransactionId: null },
+    { id: 't5', kind: 'dispute_fee', day: '2026-01-06', description: 'dispute fee', memberId: 'm', netCents: -1500, stripeChargeId: 'ch_2', stripeRefundId: null, stripeDisputeId: 'dp_1', stripeBalanceTransactionId: null },
+    { id: 't6', kind: 'dispute_reversal', day: '2026-01-09', description: 'won', memberId: 'm', netCents: 2500, stripeChargeId: 'ch_2', stripeRefundId: null, stripeDisputeId: 'dp_1', stripeBalanceTransactionId: null },
+    { id: 't7', kind: 'dues_payment', day: '2026-01-05', description: 'dues', memberId: 'n', netCents: 2500, stripeChargeId: 'ch_2', stripeRefundId: null, stripeDisputeId: null, stripeBalanceTransactionId: null },
+    { id: 't8', kind: 'processing_fee', day: '2026-01-05', description: 'fee', memberId: 'n', netCents: -103, stripeChargeId: 'ch_2', stripeRefundId: null, stripeDisputeId: null, stripeBalanceTransactionId: null },
   ];
   const lines: PayoutBalanceLine[] = [
     { id: 'txn_1', type: 'charge', reportingCategory: 'charge', sourceId: 'ch_1', netCents: 2397 },
@@ -126,6 +126,20 @@ describe('payout reconciliation', () => {
     expect(result).toMatchObject({ matched: true, mismatches: [], transactionsCents: 294 });
     // The reinstatement is a later line in another payout: not counted here.
     expect(result.transactions.map((t) => t.id).sort()).toEqual(['t1', 't2', 't3', 't4', 't5', 't7', 't8']);
+  });
+
+  test('postings that name their balance transaction are matched by it: a dispute withdrawn twice in one payout, each withdrawal once; one posted twice is found', () => {
+    const named = (id: string, kind: PayoutLedgerLine['kind'], txn: string, netCents: number): PayoutLedgerLine => ({ id, kind, day: '2026-02-01', description: kind, memberId: 'm', netCents, stripeChargeId: 'ch_9', stripeRefundId: null, stripeDisputeId: 'dp_9', stripeBalanceTransactionId: txn });
+    const twice: PayoutBalanceLine[] = [
+      { id: 'txn_w1', type: 'adjustment', reportingCategory: 'dispute', sourceId: 'dp_9', netCents: -4000 },
+      { id: 'txn_r1', type: 'adjustment', reportingCategory: 'dispute_reversal', sourceId: 'dp_9', netCents: 2500 },
+      { id: 'txn_w2', type: 'adjustment', reportingCategory: 'dispute', sourceId: 'dp_9', netCents: -3500 },
+    ];
+    const postings = [named('a', 'dispute', 'txn_w1', -2500), named('b', 'dispute_fee', 'txn_w1', -1500), named('c', 'dispute_reversal', 'txn_r1', 2500), named('d', 'dispute', 'txn_w2', -2500), named('e', 'dispute_fee', 'txn_w2', -1000)];
+    const ok = reconcilePayout({ payoutId: 'po_9', status: 'paid', arrivalDate: '2026-02-03', amountCents: -5000, postedCents: -5000, balanceLines: twice, ledgerLines: postings });
+    expect(ok).toMatchObject({ matched: true, transactionsCents: -5000 });
+    const doubled = reconcilePayout({ payoutId: 'po_9', status: 'paid', arrivalDate: '2026-02-03', amountCents: -5000, postedCents: -5000, balanceLines: twice, ledgerLines: [...postings, named('f', 'dispute', 'txn_w2', -2500)] });
+    expect(doubled.mismatches).toContain('Stripe adjustment txn_w2 (dp_9) nets -3500 but its ledger postings net -6000');
   });
 
   test('a missing posting, a wrong amount and an unposted payout are each listed', () => {
