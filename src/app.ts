@@ -10,6 +10,8 @@ import type { RouteDefinition } from './http/routes';
 import { healthRoutes } from './health/routes';
 import { homeRoutes } from './home/routes';
 import { memberRoutes } from './members/routes';
+import { timeRequests } from './metrics/http';
+import { metricsRoutes } from './metrics/routes';
 import { organizationRoutes } from './organizations/routes';
 import { planRoutes } from './plans/routes';
 import { retentionRoutes } from './retention/routes';
@@ -23,7 +25,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx)];
+  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
 }
 
 export const CSV_BODY_LIMIT = '10mb';
@@ -42,6 +44,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; si
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(timeRequests);
   // Stripe's deliveries are the hot path: their routes go ahead of the general middleware,
   // with a request id of their own (header and error lines) and no per-request log line.
   const earlyRoutes = routeTable(ctx).filter((route) => route.early);
