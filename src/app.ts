@@ -1,15 +1,17 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
 import type { AppContext } from './context';
 import { authenticate, requireRole } from './auth/guard';
 import { authRoutes } from './auth/routes';
 import { ApiError, errorBody, handleErrors, handleNotFound } from './http/errors';
 import { bareRequestId, requestLogger } from './http/logging';
+import { rateLimited } from './http/rate-limit';
 import type { RouteDefinition } from './http/routes';
 import { healthRoutes } from './health/routes';
 import { homeRoutes } from './home/routes';
 import { memberRoutes } from './members/routes';
+import { timeRequests } from './metrics/http';
+import { metricsRoutes } from './metrics/routes';
 import { organizationRoutes } from './organizations/routes';
 import { planRoutes } from './plans/routes';
 import { retentionRoutes } from './retention/routes';
@@ -23,7 +25,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx)];
+  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
 }
 
 export const CSV_BODY_LIMIT = '10mb';
@@ -42,6 +44,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; si
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(timeRequests);
   // Stripe's deliveries are the hot path: their routes go ahead of the general middleware,
   // with a request id of their own (header and error lines) and no per-request log line.
   const earlyRoutes = routeTable(ctx).filter((route) => route.early);
@@ -50,19 +53,20 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; si
     app[route.method](route.path, bareRequestId(ctx.logger), express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), route.handler);
   }
   app.use(requestLogger(ctx.logger));
-  app.use(helmet());
+  // upgrade-insecure-requests turns a form's http target into https, which a service reached
+  // over plain http (from another machine on the LAN) does not answer: only where it is https.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: ctx.publicUrl.startsWith('https:') ? [] : null } } }));
 
-  const loginLimiter = rateLimit({
+  const loginLimiter = rateLimited({
     windowMs: 15 * 60_000,
     limit: options.loginRateLimit ?? 20,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, res) => {
+    now: ctx.now,
+    onLimited: (_req, res) => {
       res.status(429).json(errorBody(new ApiError('rate_limited', 'too many sign-in requests; wait a few minutes and try again')));
     },
   });
   app.use('/auth/login', loginLimiter);
-  app.use('/join', signupRateLimiter(options.signupRateLimit ?? 30));
+  app.use('/join', signupRateLimiter(options.signupRateLimit ?? 30, ctx.now));
   app.use('/auth', express.json({ limit: JSON_BODY_LIMIT }), express.urlencoded({ extended: false, limit: '10kb' }));
 
   const staffGuard = authenticate(ctx);

@@ -1,6 +1,6 @@
+import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { ApiError } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { ALL_STAFF } from '../http/routes';
 import { parseInput } from '../http/validate';
@@ -9,7 +9,7 @@ import { findOrganizationById } from '../organizations/queries';
 import { recordAudit } from '../audit/audit';
 import { findStaffMember } from '../staff/queries';
 import { principal, SESSION_COOKIE } from './guard';
-import { consumeSignIn, requestSignIn } from './sign-in';
+import { consumeSignIn, requestSignIn, SIGN_IN_MINUTES, signInIsLive } from './sign-in';
 import { SESSION_SECONDS, signStaffToken } from './tokens';
 
 const loginSchema = z.object({
@@ -26,6 +26,27 @@ function page(title: string, body: string): string {
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}input{font:inherit;padding:.5rem;width:100%;box-sizing:border-box}
 button{font:inherit;margin-top:1rem;padding:.6rem 1.2rem;background:#14532d;color:#fff;border:0;border-radius:4px}</style>
 </head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+}
+
+const tokenIn = (source: unknown): string | undefined => {
+  const token = (source as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' && token.length > 0 && token.length <= 200 ? token : undefined;
+};
+
+/** A spent, expired or unknown link: a page for the person who clicked it, with the way to a new one. */
+function linkNotUsable(res: Response): void {
+  res
+    .status(401)
+    .type('html')
+    .send(
+      page(
+        'This sign-in link no longer works',
+        `<p>Sign-in links work once, for ${SIGN_IN_MINUTES} minutes. This one has been used or has expired.</p>
+<form method="post" action="/auth/login"><label for="email">Your email</label>
+<input id="email" name="email" type="email" autocomplete="email" required>
+<button type="submit">Email me a new link</button></form>`,
+      ),
+    );
 }
 
 const wantsHtml = (accept: string | undefined, contentType: string | undefined): boolean =>
@@ -75,17 +96,41 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
       method: 'get',
       path: '/auth/callback',
       access: 'public',
-      summary: 'Follow a sign-in link: spends it and sets the session cookie',
+      summary: 'Open a sign-in link: a page whose button signs in (mail scanners that open links spend nothing)',
       handler: async (req, res) => {
-        const token = typeof req.query.token === 'string' ? req.query.token : '';
+        const token = tokenIn(req.query);
+        if (!token || !(await signInIsLive(ctx.db, token, ctx.now()))) {
+          linkNotUsable(res);
+          return;
+        }
+        res
+          .type('html')
+          .send(
+            page(
+              'Sign in to Good Standing',
+              `<p>Press the button to finish signing in on this device.</p><form method="post" action="/auth/callback"><input type="hidden" name="token" value="${escapeHtml(token)}"><button type="submit">Sign in</button></form>`,
+            ),
+          );
+      },
+    },
+    {
+      method: 'post',
+      path: '/auth/callback',
+      access: 'public',
+      summary: 'Sign in with a link\'s token: spends it and sets the session cookie',
+      handler: async (req, res) => {
+        const token = tokenIn(req.body);
         const signIn = token ? await consumeSignIn(ctx.db, token, ctx.now()) : undefined;
-        if (!signIn) throw new ApiError('unauthenticated', 'this sign-in link is invalid, already used or expired; ask for a new one at /login');
-        const staff = await findStaffMember(ctx.db, signIn.organizationId, signIn.staffUserId);
-        if (!staff) throw new ApiError('unauthenticated', 'this account no longer has access to the organization');
+        const staff = signIn ? await findStaffMember(ctx.db, signIn.organizationId, signIn.staffUserId) : undefined;
+        if (!signIn || !staff) {
+          linkNotUsable(res);
+          return;
+        }
         const session = signStaffToken(
           ctx.config.jwtSecret,
           { staffUserId: staff.id, organizationId: signIn.organizationId, roles: staff.roles },
           SESSION_SECONDS,
+          ctx.now(),
         );
         await recordAudit(ctx.db, {
           organizationId: signIn.organizationId,
@@ -93,6 +138,7 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
           action: 'staff.signed_in',
           requestId: String(req.id),
           ip: req.ip,
+          at: ctx.now(),
         });
         res.cookie(SESSION_COOKIE, session, {
           httpOnly: true,

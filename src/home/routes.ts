@@ -1,10 +1,12 @@
 import type { AppContext } from '../context';
 import type { RouteDefinition } from '../http/routes';
 import { escapeHtml } from '../email/templates';
+import { faviconRoute } from './favicon';
 
 // A plain landing page until the staff console arrives: where to sign in and what the API offers.
 export function homeRoutes(ctx: AppContext): RouteDefinition[] {
   return [
+    faviconRoute,
     {
       method: 'get',
       path: '/',

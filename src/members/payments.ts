@@ -16,8 +16,9 @@ export interface ManualPaymentRecord {
   currency: string;
   receivedOn: string;
   staffUserId: string;
-  now: Date;
   payment: Omit<ManualPaymentInput, 'receivedOn'>;
+  /** When it is recorded, from the service's clock. */
+  at: Date;
 }
 
 export interface RecordedManualPayment {
@@ -123,7 +124,7 @@ export async function recordManualPayment(trx: Kysely<Database>, record: ManualP
       partial: input.partial ?? false,
       credit_cents: allocation.creditCents,
       credit_used_cents: allocation.creditUsedCents,
-      created_at: record.now,
+      created_at: record.at,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -159,8 +160,9 @@ export async function recordManualPayment(trx: Kysely<Database>, record: ManualP
       periodEnd: payment.period_end,
       reference: payment.reference,
     }),
+    record.at,
   );
-  await rederiveMember(trx, { organizationId: record.organizationId, memberId: record.memberId, cause: 'manual_payment', causeReference: payment.id, staffUserId: record.staffUserId }, record.now);
+  await rederiveMember(trx, { organizationId: record.organizationId, memberId: record.memberId, cause: 'manual_payment', causeReference: payment.id, staffUserId: record.staffUserId }, record.at);
   return {
     payment,
     periods: allocation.lines,

@@ -126,9 +126,9 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
               joined_on: input.joinedOn ?? null,
               standing: input.standing,
             },
-          ]);
-          await recordInitialStandings(trx, me.organizationId, [created!], 'created_by_staff', me.staffUserId);
-          await recordAudit(trx, { ...auditActor(req), action: 'member.created', subjectType: 'member', subjectId: created!.id });
+          ], ctx.now());
+          await recordInitialStandings(trx, me.organizationId, [created!], 'created_by_staff', me.staffUserId, ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.created', subjectType: 'member', subjectId: created!.id });
           return created!;
         });
         res.status(201).json(presentMember(member, 'full'));
@@ -158,11 +158,11 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
           const policy = await loadPolicy(trx, me.organizationId);
           const preview = previewImportedStandings(check, policy, await nextScanDay(trx, organization, ctx.now()));
           if (check.rejected.length > 0 || dryRun) return { check, preview };
-          const members = await insertMembers(trx, me.organizationId, check.accepted);
-          await recordInitialStandings(trx, me.organizationId, members, 'import', me.staffUserId);
+          const members = await insertMembers(trx, me.organizationId, check.accepted, ctx.now());
+          await recordInitialStandings(trx, me.organizationId, members, 'import', me.staffUserId, ctx.now());
           // The standing each member has from what the roll says, from today.
           await rederiveMembers(trx, members.map((m) => ({ organizationId: me.organizationId, memberId: m.id, cause: 'import', staffUserId: me.staffUserId })), ctx.now());
-          await recordAudit(trx, { ...auditActor(req), action: 'member.imported', subjectType: 'organization', subjectId: me.organizationId, details: { rows: members.length } });
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.imported', subjectType: 'organization', subjectId: me.organizationId, details: { rows: members.length } });
           return { check, preview };
         });
         const { check, preview } = outcome;
@@ -257,10 +257,10 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
             ...(changes.joinedOn !== undefined ? { joined_on: changes.joinedOn } : {}),
             plan_id: planId,
             ...(wageFacts !== undefined ? { wage_facts: JSON.stringify(wageFacts) } : {}),
-          });
+          }, ctx.now());
           const standing = changes.standing === undefined ? undefined : await decideStanding(trx, { organizationId: me.organizationId, memberId, staffUserId: me.staffUserId, to: changes.standing, reason: changes.standingReason, now: ctx.now() });
           await recordAudit(trx, {
-            ...auditActor(req),
+            ...auditActor(req, ctx.now()),
             action: 'member.updated',
             subjectType: 'member',
             subjectId: memberId,
@@ -284,9 +284,9 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         const receivedOn = payment.receivedOn ?? today(organization);
         if (receivedOn > today(organization)) throw fieldError('body.receivedOn', 'the day the money was received cannot be in the future');
         const recorded = await ctx.db.transaction().execute(async (trx) => {
-          const result = await recordManualPayment(trx, { organizationId: me.organizationId, memberId, currency: organization.currency, receivedOn, staffUserId: me.staffUserId, now: ctx.now(), payment });
+          const result = await recordManualPayment(trx, { organizationId: me.organizationId, memberId, currency: organization.currency, receivedOn, staffUserId: me.staffUserId, payment, at: ctx.now() });
           await recordAudit(trx, {
-            ...auditActor(req),
+            ...auditActor(req, ctx.now()),
             action: 'member.manual_payment_recorded',
             subjectType: 'member',
             subjectId: memberId,

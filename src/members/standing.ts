@@ -9,6 +9,7 @@ export async function recordInitialStandings(
   members: ReadonlyArray<{ id: string; standing: Standing }>,
   cause: string,
   staffUserId: string | null,
+  at: Date,
 ): Promise<void> {
   // In slices: PostgreSQL takes at most 65,535 parameters in one statement.
   for (let start = 0; start < members.length; start += 1000) {
@@ -23,6 +24,7 @@ export async function recordInitialStandings(
           cause,
           cause_reference: null,
           staff_user_id: staffUserId,
+          created_at: at,
         })),
       )
       .execute();

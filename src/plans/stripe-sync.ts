@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database, Organization } from '../../db/database';
 import { requestOptions, type StripeClient } from '../stripe/client';
-import { findPlan, listPlanVersions, setPlanVersionPrice, updatePlan } from './queries';
+import { findPlan, listPlanVersions, setPlanProduct, setPlanVersionPrice } from './queries';
 
 export interface PlanSyncResult {
   productId: string;
+  /** Whether this call made the Product (else it was there). */
+  createdProduct: boolean;
   createdPrices: string[];
 }
 
@@ -20,13 +22,14 @@ export async function syncPlanToStripe(db: Kysely<Database>, stripe: StripeClien
   const metadata = { organization_id: organization.id, plan_id: plan.id };
 
   let productId = plan.stripe_product_id;
+  const createdProduct = !productId;
   if (!productId) {
     const product = await stripe.products.create(
       { name: `${organization.name}: ${plan.name}`, metadata },
       requestOptions(organization, `gs-plan-${plan.id}-product`),
     );
     productId = product.id;
-    await updatePlan(db, organization.id, plan.id, { stripe_product_id: productId });
+    await setPlanProduct(db, organization.id, plan.id, productId);
   }
 
   const createdPrices: string[] = [];
@@ -47,5 +50,5 @@ export async function syncPlanToStripe(db: Kysely<Database>, stripe: StripeClien
     await setPlanVersionPrice(db, organization.id, version.id, price.id);
     createdPrices.push(price.id);
   }
-  return { productId, createdPrices };
+  return { productId, createdProduct, createdPrices };
 }

@@ -8,8 +8,8 @@ export async function loadPolicy(db: Kysely<Database>, organizationId: string): 
   return policyFrom(row?.policy);
 }
 
-export async function savePolicy(db: Kysely<Database>, organizationId: string, policy: RetentionPolicy, staffUserId: string): Promise<void> {
-  const values = { policy: JSON.stringify(policy), updated_by_staff_user_id: staffUserId, updated_at: new Date() };
+export async function savePolicy(db: Kysely<Database>, organizationId: string, policy: RetentionPolicy, staffUserId: string, at: Date): Promise<void> {
+  const values = { policy: JSON.stringify(policy), updated_by_staff_user_id: staffUserId, updated_at: at };
   await db
     .insertInto('retention_policies')
     .values({ organization_id: organizationId, ...values })
@@ -119,6 +119,8 @@ export interface NewOutreach {
   note: string | null;
   followUpOn: string | null;
   contactedOn: string;
+  /** When it is recorded, from the service's clock. */
+  at: Date;
 }
 
 /** Records a contact against the member's open lapse episode, if any. */
@@ -135,6 +137,7 @@ export async function insertOutreach(trx: Kysely<Database>, outreach: NewOutreac
       outcome: outreach.outcome,
       note: outreach.note,
       follow_up_on: outreach.followUpOn,
+      created_at: outreach.at,
       contacted_on: outreach.contactedOn,
     })
     .returningAll()
@@ -181,7 +184,7 @@ export async function exemptionOverlaps(db: Kysely<Database>, organizationId: st
   return row.rows[0]!.found;
 }
 
-export async function insertExemption(db: Kysely<Database>, exemption: { organizationId: string; memberId: string; kind: ExemptionKind; startsOn: string; endsOn: string | null; note: string | null; staffUserId: string; now: Date }) {
+export async function insertExemption(db: Kysely<Database>, exemption: { organizationId: string; memberId: string; kind: ExemptionKind; startsOn: string; endsOn: string | null; note: string | null; staffUserId: string; at: Date }) {
   return db
     .insertInto('member_exemptions')
     .values({
@@ -192,7 +195,7 @@ export async function insertExemption(db: Kysely<Database>, exemption: { organiz
       ends_on: exemption.endsOn,
       note: exemption.note,
       created_by_staff_user_id: exemption.staffUserId,
-      created_at: exemption.now,
+      created_at: exemption.at,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -208,15 +211,15 @@ export async function listWorksiteOrganizers(db: Kysely<Database>, organizationI
     .execute();
 }
 
-export async function setWorksiteOrganizer(db: Kysely<Database>, organizationId: string, worksite: string, organizerId: string | null): Promise<void> {
+export async function setWorksiteOrganizer(db: Kysely<Database>, organizationId: string, worksite: string, organizerId: string | null, at: Date): Promise<void> {
   if (organizerId === null) {
     await db.deleteFrom('worksite_organizers').where('organization_id', '=', organizationId).where('worksite', '=', worksite).execute();
     return;
   }
   await db
     .insertInto('worksite_organizers')
-    .values({ organization_id: organizationId, worksite, organizer_staff_user_id: organizerId })
-    .onConflict((oc) => oc.columns(['organization_id', 'worksite']).doUpdateSet({ organizer_staff_user_id: organizerId, updated_at: new Date() }))
+    .values({ organization_id: organizationId, worksite, organizer_staff_user_id: organizerId, updated_at: at })
+    .onConflict((oc) => oc.columns(['organization_id', 'worksite']).doUpdateSet({ organizer_staff_user_id: organizerId, updated_at: at }))
     .execute();
 }
 

@@ -172,7 +172,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
         return;
       }
       const { format: _format, limit: _limit, offset: _offset, ...filtersUsed } = query;
-      await recordAudit(ctx.db, { ...auditActor(req), action: `retention.${kind}_exported`, subjectType: 'organization', subjectId: me.organizationId, details: { rows: rows.length, filters: filtersUsed } });
+      await recordAudit(ctx.db, { ...auditActor(req, ctx.now()), action: `retention.${kind}_exported`, subjectType: 'organization', subjectId: me.organizationId, details: { rows: rows.length, filters: filtersUsed } });
       res.type('text/csv; charset=utf-8').attachment(`${kind === 'lapsed' ? 'lapsed' : 'at-risk'}-${today}.csv`).send(callListCsv(rows));
     };
   }
@@ -199,8 +199,8 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
           const next = applyPolicyChanges(await loadPolicy(trx, me.organizationId), changes);
           const problems = policyProblems(next);
           if (problems.length > 0) throw new ApiError('validation_failed', 'the request has invalid fields', { fields: problems });
-          await savePolicy(trx, me.organizationId, next, me.staffUserId);
-          await recordAudit(trx, { ...auditActor(req), action: 'retention.policy_changed', subjectType: 'organization', subjectId: me.organizationId, details: { fields: Object.keys(changes) } });
+          await savePolicy(trx, me.organizationId, next, me.staffUserId, ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'retention.policy_changed', subjectType: 'organization', subjectId: me.organizationId, details: { fields: Object.keys(changes) } });
           return next;
         });
         res.json(policy);
@@ -226,8 +226,8 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
         const input = parseInput(worksiteOrganizerSchema, req.body);
         await ctx.db.transaction().execute(async (trx) => {
           if (input.organizerStaffUserId !== null) await checkOrganizer(trx, me.organizationId, input.organizerStaffUserId);
-          await setWorksiteOrganizer(trx, me.organizationId, input.worksite, input.organizerStaffUserId);
-          await recordAudit(trx, { ...auditActor(req), action: 'retention.worksite_organizer_set', subjectType: 'organization', subjectId: me.organizationId, details: input });
+          await setWorksiteOrganizer(trx, me.organizationId, input.worksite, input.organizerStaffUserId, ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'retention.worksite_organizer_set', subjectType: 'organization', subjectId: me.organizationId, details: input });
         });
         res.json(input);
       },
@@ -287,11 +287,11 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
         const today = await todayOf(me.organizationId);
         if (input.followUpOn !== undefined && input.followUpOn < today) throw fieldError('body.followUpOn', 'a follow-up is today or later');
         const result = await ctx.db.transaction().execute(async (trx) => {
-          const entry = await insertOutreach(trx, { organizationId: me.organizationId, memberId, staffUserId: me.staffUserId, channel: input.channel, outcome: input.outcome, note: input.note ?? null, followUpOn: input.followUpOn ?? null, contactedOn: today });
+          const entry = await insertOutreach(trx, { organizationId: me.organizationId, memberId, staffUserId: me.staffUserId, channel: input.channel, outcome: input.outcome, note: input.note ?? null, followUpOn: input.followUpOn ?? null, contactedOn: today, at: ctx.now() });
           const standing =
             input.outcome === 'resigned' ? await decideStanding(trx, { organizationId: me.organizationId, memberId, to: 'resigned', cause: 'outreach', causeReference: entry.id, staffUserId: me.staffUserId, now: ctx.now() }) : undefined;
           if (standing?.changed) await closeEpisode(trx, me.organizationId, memberId, today, 'resigned');
-          await recordAudit(trx, { ...auditActor(req), action: 'member.outreach_recorded', subjectType: 'member', subjectId: memberId, details: { outreachId: entry.id, channel: input.channel, outcome: input.outcome } });
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.outreach_recorded', subjectType: 'member', subjectId: memberId, details: { outreachId: entry.id, channel: input.channel, outcome: input.outcome } });
           return { entry, standing: (await findMember(trx, me.organizationId, memberId))!.standing };
         });
         res.status(201).json({ ...presentOutreach(result.entry), memberStanding: result.standing });
@@ -330,10 +330,10 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
           // The member row's lock keeps two overlapping exemptions from passing the check at once.
           await trx.selectFrom('members').select('id').where('organization_id', '=', me.organizationId).where('id', '=', member.id).forUpdate().execute();
           if (await exemptionOverlaps(trx, me.organizationId, member.id, input.startsOn, input.endsOn ?? null)) throw new ApiError('conflict', 'the member already has an exemption over part of these dates');
-          const exemption = await insertExemption(trx, { organizationId: me.organizationId, memberId: member.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null, note: input.note ?? null, staffUserId: me.staffUserId, now: ctx.now() });
+          const exemption = await insertExemption(trx, { organizationId: me.organizationId, memberId: member.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null, note: input.note ?? null, staffUserId: me.staffUserId, at: ctx.now() });
           // An exemption is a fact of the member's standing: derived at once (one starting later is applied by the scan on its day).
           await rederiveMember(trx, { organizationId: me.organizationId, memberId: member.id, cause: 'exemption', causeReference: exemption.id, staffUserId: me.staffUserId }, ctx.now());
-          await recordAudit(trx, { ...auditActor(req), action: 'member.exemption_added', subjectType: 'member', subjectId: member.id, details: { exemptionId: exemption.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null } });
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.exemption_added', subjectType: 'member', subjectId: member.id, details: { exemptionId: exemption.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null } });
           return exemption;
         });
         res.status(201).json(presentExemption(created));

@@ -1,6 +1,6 @@
 import type { Standing } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, TEST_NOW, testApp, testContext } from '../support/app';
 import { as, fieldPaths, FLAT_25_MONTHLY, insertPlan } from './fixtures';
 
 let testDb: TestDatabase;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   raisedPlan = await insertPlan(ctx.db, local.id, { name: 'Raised', rule: { kind: 'flat', amountCents: 1500 } });
   await ctx.db
     .insertInto('plan_versions')
-    .values({ organization_id: local.id, plan_id: raisedPlan, version: 2, effective_from: '2026-11-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2000 }), initiation_fee_cents: null, authorization_note: 'vote of 2026-10-01' })
+    .values({ organization_id: local.id, plan_id: raisedPlan, version: 2, effective_from: '2026-11-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2000 }), initiation_fee_cents: null, authorization_note: 'vote of 2026-10-01', created_at: TEST_NOW })
     .execute();
 });
 afterAll(async () => {
@@ -35,7 +35,7 @@ async function memberIn(standing: Standing, paidThrough: string | null = null, p
   sequence += 1;
   const { id } = await ctx.db
     .insertInto('members')
-    .values({ organization_id: local.id, name: `Payer ${sequence}`, email: `payer${sequence}@example.org`, plan_id: planId, standing, standing_decision: ['resigned', 'dropped', 'exempt'].includes(standing) ? (standing as 'resigned') : null, paid_through: paidThrough, recorded_paid_through: paidThrough, wage_facts: '{}' })
+    .values({ organization_id: local.id, name: `Payer ${sequence}`, email: `payer${sequence}@example.org`, plan_id: planId, standing, standing_decision: ['resigned', 'dropped', 'exempt'].includes(standing) ? (standing as 'resigned') : null, paid_through: paidThrough, recorded_paid_through: paidThrough, wage_facts: '{}', ...memberTimes() })
     .returning('id')
     .executeTakeFirstOrThrow();
   return id;

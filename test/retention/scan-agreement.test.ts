@@ -4,7 +4,7 @@ import { STANDING_DECISIONS, type ManualPaymentsTable, type MemberExemptionsTabl
 import { DEFAULT_POLICY, memberStanding, type Exemption, type MemberFacts, type RetentionPolicy } from '../../src/retention/policy';
 import { computeVerdicts, readVerdicts } from '../../src/retention/scan';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testContext } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, TEST_NOW, testContext } from '../support/app';
 
 // The scan's SQL and memberStanding() must agree on every member: a grid of facts
 // (paid-through days at month ends and leap days, every standing with and without the
@@ -45,18 +45,18 @@ beforeAll(async () => {
           for (const [exemptionName, exemptions] of Object.entries(EXEMPTIONS)) {
             n += 1;
             const id = randomUUID();
-            members.push({ id, organization_id: organizationId, name: `Member ${n}`, email: `m${n}@example.org`, standing: current, standing_decision: decision, paid_through: paidThrough });
+            members.push({ id, organization_id: organizationId, name: `Member ${n}`, email: `m${n}@example.org`, standing: current, standing_decision: decision, paid_through: paidThrough, ...memberTimes() });
             if (arrangement === 'subscription') {
-              subscriptions.push({ organization_id: organizationId, id: `sub_${n}`, member_id: id, customer_id: `cus_${n}`, status: 'active', cancel_at_period_end: false, collection_paused: false });
+              subscriptions.push({ organization_id: organizationId, id: `sub_${n}`, member_id: id, customer_id: `cus_${n}`, status: 'active', cancel_at_period_end: false, collection_paused: false, updated_at: TEST_NOW });
             }
             if (arrangement === 'payroll' && paidThrough !== null) {
-              payments.push({ organization_id: organizationId, member_id: id, method: 'payroll_deduction', amount_cents: 2500, currency: 'usd', period_start: paidThrough.slice(0, 8) + '01', period_end: paidThrough, received_on: paidThrough });
+              payments.push({ organization_id: organizationId, member_id: id, method: 'payroll_deduction', amount_cents: 2500, currency: 'usd', period_start: paidThrough.slice(0, 8) + '01', period_end: paidThrough, received_on: paidThrough, created_at: TEST_NOW });
             }
             if (failing) {
-              invoices.push({ organization_id: organizationId, id: `in_${n}`, member_id: id, status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, attempt_count: 1 });
+              invoices.push({ organization_id: organizationId, id: `in_${n}`, member_id: id, status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, attempt_count: 1, updated_at: TEST_NOW });
             }
             for (const exemption of exemptions) {
-              exemptionRows.push({ organization_id: organizationId, member_id: id, kind: exemption.kind, starts_on: exemption.startsOn, ends_on: exemption.endsOn });
+              exemptionRows.push({ organization_id: organizationId, member_id: id, kind: exemption.kind, starts_on: exemption.startsOn, ends_on: exemption.endsOn, created_at: TEST_NOW });
             }
             expected.set(id, {
               current,

@@ -29,9 +29,9 @@ beforeAll(async () => {
   app = testApp(flow.ctx);
   tokens = { treasurer: '', admin: '', organizer: '' };
   for (const role of ['treasurer', 'admin', 'organizer'] as const) {
-    const user = await upsertStaffUser(flow.testDb.db, { email: `${role}@flow.example.org`, name: `${role} of flow` });
-    await grantRole(flow.testDb.db, flow.organization.id, user.id, role);
-    tokens[role] = signStaffToken(flow.ctx.config.jwtSecret, { staffUserId: user.id, organizationId: flow.organization.id, roles: [role] }, 3600);
+    const user = await upsertStaffUser(flow.testDb.db, { email: `${role}@flow.example.org`, name: `${role} of flow` }, flow.ctx.now());
+    await grantRole(flow.testDb.db, flow.organization.id, user.id, role, flow.ctx.now());
+    tokens[role] = signStaffToken(flow.ctx.config.jwtSecret, { staffUserId: user.id, organizationId: flow.organization.id, roles: [role] }, 365 * 86_400, flow.ctx.now()); // the flow's clock moves on by weeks
   }
   const ava = await flow.signUp({ name: 'Ava Card', paymentMethod: 'pm_card_visa', amountCents: 2500, initiationFeeCents: 1000 });
   const cal = await flow.signUp({ name: 'Cal Bank', paymentMethod: 'pm_usBankAccount_success', amountCents: 3000 });
@@ -107,7 +107,7 @@ describe('the ledger export', () => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="?ledger-flow-union-start-to-now\.csv/);
     expect(res.text.split('\r\n')[0]).toBe(
-      'Date,Transaction ID,Kind,Description,Member name,Member ID,Plan,Period covered,Amount,Amount (minor units),Gross,Fee,Net,Currency,Payment method,Debit account,Credit account,Stripe invoice,Stripe charge,Stripe refund,Stripe dispute,Stripe payout,Payout arrival date',
+      '\ufeffDate,Transaction ID,Kind,Description,Member name,Member ID,Plan,Period covered,Amount,Amount (minor units),Gross,Fee,Net,Currency,Payment method,Debit account,Credit account,Stripe invoice,Stripe charge,Stripe refund,Stripe dispute,Stripe payout,Payout arrival date',
     );
     const rows = csvOf(res.text);
     const transactions = await flow.testDb.db.selectFrom('ledger_transactions').select('id').where('organization_id', '=', flow.organization.id).execute();
@@ -144,9 +144,10 @@ describe('the ledger export', () => {
     expect(rows.every((row) => !/^[=+\-@\t\r]/.test(row['Member name']!) && !/^[=+\-@\t\r]/.test(row['Description']!))).toBe(true);
   });
 
-  test('a byte-order mark on request, for Excel', async () => {
+  test('a byte-order mark by default, so Excel reads María as María; bom=false for tools that choke on it', async () => {
+    expect((await get('/api/ledger/export')).text.startsWith('\ufeffDate,')).toBe(true);
     expect((await get('/api/ledger/export?bom=true')).text.startsWith('\ufeffDate,')).toBe(true);
-    expect((await get('/api/ledger/export')).text.startsWith('Date,')).toBe(true);
+    expect((await get('/api/ledger/export?bom=false')).text.startsWith('Date,')).toBe(true);
   });
 
   test('filters: kind, member, dates in the organization time zone, and payout', async () => {

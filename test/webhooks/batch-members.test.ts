@@ -4,6 +4,7 @@ import { memberMetadata } from '../../src/stripe/metadata';
 import { linkToMember, lockMembersNamedBy, membersTouched, untouchByEvent, updateLinkedMember } from '../../webhooks/linking';
 import { createMember, createOrganization } from '../ledger/support';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { TEST_NOW } from '../support/app';
 
 let testDb: TestDatabase;
 let organizationId: string;
@@ -22,7 +23,6 @@ afterAll(async () => {
   await testDb.drop();
 });
 
-const now = new Date('2026-11-24T12:00:00Z');
 const event = (object: Record<string, unknown>) => ({ id: `evt_${Math.random()}`, type: 'invoice.paid', data: { object } }) as unknown as Stripe.Event;
 
 describe("a batch's linked members", () => {
@@ -35,9 +35,9 @@ describe("a batch's linked members", () => {
       const locked = await testDb.db.selectFrom('members').select('id').where('id', '=', memberId).forUpdate().skipLocked().execute();
       expect(locked).toEqual([]);
 
-      const first = await linkToMember(trx, stripe, byCustomer, { customerId: 'cus_lucia' }, now);
+      const first = await linkToMember(trx, stripe, byCustomer, { customerId: 'cus_lucia' }, TEST_NOW);
       await updateLinkedMember(trx, first.member, { paid_through: '2026-12-04', joined_on: '2026-11-05' });
-      const second = await linkToMember(trx, stripe, byMetadata, { metadata: memberMetadata({ organizationId, memberId }), customerId: 'cus_lucia' }, now);
+      const second = await linkToMember(trx, stripe, byMetadata, { metadata: memberMetadata({ organizationId, memberId }), customerId: 'cus_lucia' }, TEST_NOW);
       expect(second.member).toBe(first.member);
       expect(second.member).toMatchObject({ paid_through: '2026-12-04', joined_on: '2026-11-05' });
     });
@@ -55,8 +55,8 @@ describe("a batch's linked members", () => {
       const paid = event({ object: 'invoice', id: 'in_2', customer: 'cus_lucia' });
       const refunded = event({ object: 'charge', id: 'ch_2', customer: 'cus_lucia' });
       await lockMembersNamedBy(trx, [paid, refunded]);
-      await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' }, now);
-      await linkToMember(trx, stripe, refunded, { customerId: 'cus_lucia' }, now);
+      await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' }, TEST_NOW);
+      await linkToMember(trx, stripe, refunded, { customerId: 'cus_lucia' }, TEST_NOW);
       expect(membersTouched(trx)).toEqual([{ organizationId, memberId, eventId: refunded.id }]);
       untouchByEvent(trx, refunded.id);
       expect(membersTouched(trx)).toEqual([{ organizationId, memberId, eventId: paid.id }]);

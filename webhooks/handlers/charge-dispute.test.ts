@@ -68,15 +68,16 @@ describe('charge.dispute events', () => {
     const [withdrawal, reinstatement] = dispute.balance_transactions.length === 1 ? [dispute.balance_transactions[0]!, undefined] : [];
     const reinstated = (await flow.stripe.disputes.retrieve(dispute.id)).balance_transactions.find((t) => t.amount > 0)!;
     expect(reinstatement).toBeUndefined();
-    expect(await postingsOf(dispute.id)).toEqual(
-      [
+    const byKey = (rows: unknown[][]) => [...rows].sort((a, b) => (String(a[1]) < String(b[1]) ? -1 : String(a[1]) > String(b[1]) ? 1 : Number(b[3]) - Number(a[3])));
+    expect(byKey(await postingsOf(dispute.id))).toEqual(
+      byKey([
         ['dispute', `txn:${withdrawal!.id}`, 'dispute_losses', 2500],
         ['dispute', `txn:${withdrawal!.id}`, 'stripe_balance', -2500],
         ['dispute_fee', `txn:${withdrawal!.id}:fee`, 'dispute_fees', 1500],
         ['dispute_fee', `txn:${withdrawal!.id}:fee`, 'stripe_balance', -1500],
         ['dispute_reversal', `txn:${reinstated.id}`, 'stripe_balance', 2500],
         ['dispute_reversal', `txn:${reinstated.id}`, 'dispute_losses', -2500],
-      ].sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
+      ]),
     );
     expect(await flow.member(member.id)).toMatchObject({ paid_through: '2026-02-05', standing: 'active' });
   });
@@ -121,7 +122,7 @@ describe('charge.dispute events', () => {
     const dispute = (await flow.stripe.disputes.list({ charge: charge.id })).data[0]!;
     const legacy = postingsForDisputeFundsWithdrawn({ disputeId: dispute.id, balanceTransactionId: 'unused', chargeId: charge.id, currency: 'usd', amountCents: 2500, disputeFeeCents: 1500, occurredAt: new Date(dispute.created * 1000), memberId: signedUp.member.id });
     await flow.testDb.db.transaction().execute((trx) =>
-      postLedgerTransactions(trx, flow.organization.id, legacy.map((draft, i) => ({ ...draft, sourceKey: i === 0 ? `dispute:${dispute.id}:withdrawn` : `dispute:${dispute.id}:fee`, stripeBalanceTransactionId: null }))),
+      postLedgerTransactions(trx, flow.organization.id, legacy.map((draft, i) => ({ ...draft, sourceKey: i === 0 ? `dispute:${dispute.id}:withdrawn` : `dispute:${dispute.id}:fee`, stripeBalanceTransactionId: null })), flow.now()),
     );
     await flow.testDb.db.updateTable('stripe_events').set({ next_attempt_at: flow.now() }).where(disputeEvents).where('status', '=', 'pending').execute();
     expect(await flow.settle()).toMatchObject({ failed: 0, retried: 0 });
@@ -161,7 +162,7 @@ describe('charge.dispute events', () => {
 
   test("a dispute from another organization's connected account naming a charge posted here is not ours: nothing linked, mirrored or posted", async () => {
     const { dispute } = await disputedSignUp('Bo Elsewhere');
-    const other = await flow.testDb.db.insertInto('organizations').values({ slug: 'other-union', name: 'Other Union', time_zone: 'UTC', currency: 'usd', settings: '{}', stripe_account_id: 'acct_otherunion1' }).returning('id').executeTakeFirstOrThrow();
+    const other = await flow.testDb.db.insertInto('organizations').values({ slug: 'other-union', name: 'Other Union', time_zone: 'UTC', currency: 'usd', settings: '{}', stripe_account_id: 'acct_otherunion1', created_at: flow.ctx.now(), updated_at: flow.ctx.now() }).returning('id').executeTakeFirstOrThrow();
     const original = await flow.testDb.db.selectFrom('stripe_events').select('payload').where('type', '=', 'charge.dispute.created').where(sql<string>`payload->'data'->'object'->>'id'`, '=', dispute.id).executeTakeFirstOrThrow();
     const forged = { ...(original.payload as unknown as Stripe.Event), id: 'evt_fromotheraccount1', account: 'acct_otherunion1' };
     await storeEvent(flow.testDb.db, forged, flow.now());
