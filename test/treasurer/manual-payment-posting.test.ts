@@ -63,7 +63,8 @@ describe('a manual payment is posted to the ledger with the payment', () => {
 });
 
 test('payments received the same day export in the order they were recorded', async () => {
-  const payer = (await testDb.db.insertInto('members').values({ organization_id: local.id, name: 'Ana Batch', email: 'ana.batch@example.org', wage_facts: '{}', ...memberTimes() }).returning('id').executeTakeFirstOrThrow()).id;
+  const planId = await insertPlan(testDb.db, local.id, { name: 'Monthly $25', rule: { kind: 'flat', amountCents: 2500 } });
+  const payer = (await testDb.db.insertInto('members').values({ organization_id: local.id, name: 'Ana Batch', email: 'ana.batch@example.org', wage_facts: '{}', plan_id: planId, ...memberTimes() }).returning('id').executeTakeFirstOrThrow()).id;
   const months = ['2026-07', '2026-08', '2026-03', '2026-05', '2026-04', '2026-06'];
   for (const [i, month] of months.entries()) {
     ctx.clock.now = new Date(TEST_NOW.getTime() + (i + 1) * 60_000);
