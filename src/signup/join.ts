@@ -4,6 +4,7 @@ import type { AppContext } from '../context';
 import { enqueueEmail } from '../email/outbox';
 import { layout } from '../email/templates';
 import { insertMembers, updateMember } from '../members/queries';
+import { rederiveMember } from '../members/derivation';
 import { recordInitialStandings } from '../members/standing';
 import { syncPlanToStripe } from '../plans/stripe-sync';
 import { requestOptions } from '../stripe/client';
@@ -119,6 +120,8 @@ async function recordSignup(ctx: AppContext, request: SignupRequest, now: Date):
       ip: request.ip,
       userAgent: request.userAgent,
     });
+    // Pending, and now why: checkout started today and not completed (until Stripe says otherwise).
+    await rederiveMember(trx, { organizationId: organization.id, memberId: member.id, cause: 'signup' }, now);
     return { member, consentId };
   });
 }

@@ -277,8 +277,8 @@ export async function statementFacts(db: Kysely<Database>, organizationId: strin
     ) e
     WHERE t.organization_id = ${organizationId} AND t.member_id = ${memberId}::uuid
     ORDER BY t.occurred_at, t.created_at, t.posted_in_xact, t.id`.execute(db);
-  const standing = await sql<{ created_at: Date; day: string; from_standing: string | null; to_standing: string; cause: string }>`
-    SELECT c.created_at, to_char(c.created_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, c.from_standing, c.to_standing, c.cause
+  const standing = await sql<{ created_at: Date; day: string; from_standing: string | null; to_standing: string; cause: string; reason: string | null }>`
+    SELECT c.created_at, to_char(c.created_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, c.from_standing, c.to_standing, c.cause, c.reason
     FROM member_standing_changes c
     WHERE c.organization_id = ${organizationId} AND c.member_id = ${memberId}::uuid
     ORDER BY c.created_at, c.id`.execute(db);
@@ -296,6 +296,6 @@ export async function statementFacts(db: Kysely<Database>, organizationId: strin
       stripeChargeId: row.stripe_charge_id,
       creditAccounts: row.credit_accounts,
     })),
-    standing: standing.rows.map((row) => ({ at: row.created_at, day: row.day, from: row.from_standing, to: row.to_standing, cause: row.cause })),
+    standing: standing.rows.map((row) => ({ at: row.created_at, day: row.day, from: row.from_standing, to: row.to_standing, cause: row.cause, reason: row.reason })),
   };
 }

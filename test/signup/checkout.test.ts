@@ -99,6 +99,8 @@ describe('a signup through Checkout', () => {
     expect(authorization.text).toContain('Autorizo a Flow Union');
     const history = await db().selectFrom('member_standing_changes').select(['to_standing', 'cause']).where('member_id', '=', member.id).execute();
     expect(history).toEqual([{ to_standing: 'pending', cause: 'signup' }]);
+    // Organizers can tell a signup that went to Checkout and has not come back.
+    expect(member).toMatchObject({ standing: 'pending', standing_reason: 'checkout_not_completed', standing_reason_since: '2026-01-05' });
 
     const session = await flow.stripe.checkout.sessions.retrieve(sessionId!);
     const metadata = { gs_organization_id: flow.organization.id, gs_member_id: member.id, gs_plan_id: plans['Percent of wages'] };

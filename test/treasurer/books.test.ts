@@ -278,6 +278,13 @@ describe('reports on the same books', () => {
     const fox = await get(`/api/members/${members.fox}/statement?format=csv`);
     expect(csvOf(fox.text).filter((row) => row['Type'] === 'ledger').map((row) => row['Kind']).sort()).toEqual(['dispute', 'dispute fee', 'dispute reversal', 'dues payment', 'processing fee']);
     expect((await get(`/api/members/${members.fox}/statement`)).body.totals).toEqual({ paidCents: 2500, refundedCents: 0, disputedCents: 0, reversedCents: 0 });
+    // A dispute lost takes the payment back: the statement shows it, and the period it paid is unpaid again.
+    const eli = await get(`/api/members/${members.eli}/statement`);
+    expect(eli.body.totals).toMatchObject({ paidCents: 2500, disputedCents: 2500 });
+    expect(eli.body.lines.filter((l: { kind: string }) => l.kind === 'dispute').map((l: { amountCents: number }) => l.amountCents)).toEqual([-2500]);
+    expect((await get(`/api/members/${members.eli}`)).body).toMatchObject({ paidThrough: '2026-01-04' });
+    const standingLines = (await get(`/api/members/${members.dee}/statement`)).body.lines.filter((l: { type: string }) => l.type === 'standing').map((l: { description: string }) => l.description);
+    expect(standingLines).toContain('pending → active (stripe_event: paid up)');
   });
 
   test('reports are audited with their filters and row counts', async () => {

@@ -22,6 +22,8 @@ export interface StatementStandingFact {
   from: string | null;
   to: string;
   cause: string;
+  /** Why, when the standing was derived (a refund that un-paid a period shows as the change it caused). */
+  reason?: string | null;
 }
 
 export interface StatementLine {
@@ -65,7 +67,7 @@ export function memberStatement(ledger: readonly StatementLedgerFact[], standing
     timed.push({ at: fact.at, line: { day: fact.day, type: 'ledger', kind: fact.kind, description: fact.description, amountCents, transactionId: fact.id } });
   }
   for (const change of standing) {
-    timed.push({ at: change.at, line: { day: change.day, type: 'standing', kind: `standing: ${change.to}`, description: `${change.from ?? 'new'} → ${change.to} (${change.cause})`, amountCents: 0, transactionId: null } });
+    timed.push({ at: change.at, line: { day: change.day, type: 'standing', kind: `standing: ${change.to}`, description: `${change.from ?? 'new'} → ${change.to} (${change.cause}${change.reason ? `: ${change.reason.replace(/_/g, ' ')}` : ''})`, amountCents: 0, transactionId: null } });
   }
   timed.sort((a, b) => a.at.getTime() - b.at.getTime());
   return { lines: timed.map((t) => t.line), totals };
