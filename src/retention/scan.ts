@@ -190,7 +190,7 @@ export async function detectSignals(
       SELECT v.member_id, v.standing, e.id::text, e.id, v.reason, v.months_in_arrears
       FROM retention_verdicts v
       JOIN lapse_episodes e ON e.organization_id = ${organizationId} AND e.member_id = v.member_id AND e.closed_on IS NULL
-      WHERE v.standing IN ('lapsed', 'suspended')`);
+      WHERE v.standing IN ('lapsed', 'suspended') AND v.reason <> 'reinstatement_fee_due'`);
   }
   if (wanted('dropped')) {
     parts.push(sql`

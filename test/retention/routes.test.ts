@@ -4,6 +4,7 @@ import { runDailyRetention } from '../../src/retention/jobs';
 import { DEFAULT_POLICY } from '../../src/retention/policy';
 import { neutralizeCell } from '../../src/retention/routes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { insertPlan } from '../members/fixtures';
 import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, TEST_NOW, TEST_PUBLIC_URL, testApp, testContext } from '../support/app';
 
 // Today is 2026-11-24 in Chicago (the test clock's default).
@@ -183,5 +184,30 @@ describe('the outreach log', () => {
     expect(log.body.data.map((entry: { outcome: string }) => entry.outcome)).toEqual(['resigned', 'no_answer']);
     const metrics = await request(app).get('/api/retention/metrics').set(as('admin')).expect(200);
     expect(metrics.body).toMatchObject({ month: '2026-11', organization: { lapsed: 2, outreach: { contacts: 2, reached: 1, resigned: 1 } } });
+  });
+});
+
+describe('reinstatement by an officer after a fee', () => {
+  test('a suspended member who pays what was owed waits, signalled to organizers and listed, until an officer reinstates them', async () => {
+    const local = await createOrganizationWithStaff(ctx, 'local-fee');
+    const auth = (role: 'admin' | 'treasurer' | 'organizer') => ({ Authorization: `Bearer ${local.staff[role].token}` });
+    await request(app).patch('/api/retention/policy').set(auth('admin')).send({ reinstatement: 'fee', reinstatementFeeCents: 5000 }).expect(200);
+    const plan = await insertPlan(ctx.db, local.id, { name: 'Monthly', rule: { kind: 'flat', amountCents: 2500 } });
+    const { id } = await ctx.db
+      .insertInto('members')
+      .values({ organization_id: local.id, name: 'Sal Suspended', email: 'sal@example.org', plan_id: plan, standing: 'suspended', paid_through: '2026-07-31', recorded_paid_through: '2026-07-31', ...memberTimes() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const paid = await request(app).post(`/api/members/${id}/payments`).set(auth('treasurer')).send({ method: 'check', amountCents: 10000, periodStart: '2026-08-01', periodEnd: '2026-11-30' }).expect(201);
+    expect(paid.body.member).toMatchObject({ standing: 'suspended', standingReason: 'reinstatement_fee_due', paidThrough: '2026-11-30' });
+
+    await runDailyRetention({ db: ctx.db, publicUrl: TEST_PUBLIC_URL, now: ctx.now, notifyOutbox: () => undefined }, local.id);
+    const signals = await ctx.db.selectFrom('retention_signals').select(['signal', 'signal_key']).where('member_id', '=', id).execute();
+    expect(signals).toEqual([{ signal: 'reinstatement_due', signal_key: '2026-11-30' }]);
+    const listed = await request(app).get('/api/retention/lapsed?reason=suspended').set(auth('organizer')).expect(200);
+    expect(listed.body.data.map((row: { memberId: string; standingReason: string }) => [row.memberId, row.standingReason])).toEqual([[id, 'reinstatement_fee_due']]);
+
+    const reinstated = await request(app).patch(`/api/members/${id}`).set(auth('admin')).send({ standing: 'active', standingReason: 'fee paid, receipt 88' }).expect(200);
+    expect(reinstated.body).toMatchObject({ standing: 'active', standingReason: 'paid_up' });
   });
 });
