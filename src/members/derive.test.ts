@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY, type RetentionPolicy } from '../retention/policy';
-import { deriveStanding, type InvoiceFact, type PaymentFact, type StandingFacts } from './derive';
+import { deriveStanding, factsWith, type InvoiceFact, type PaymentFact, type StandingFacts } from './derive';
 
 // Monthly dues from Stripe, billed on the 5th (periods in the organization's days).
 const JAN: InvoiceFact = { id: 'in_jan', status: 'paid', periodStart: '2026-01-05', periodEnd: '2026-02-05', attemptCount: 1 };
@@ -16,18 +16,7 @@ const paidBy = (invoice: InvoiceFact, changes: Partial<PaymentFact> = {}): Payme
   ...changes,
 });
 
-const facts = (changes: Partial<StandingFacts> = {}): StandingFacts => ({
-  current: 'active',
-  decision: null,
-  recordedPaidThrough: null,
-  exemptions: [],
-  invoices: [],
-  payments: [],
-  manualPeriods: [],
-  subscriptionStatuses: [],
-  checkout: null,
-  ...changes,
-});
+const facts = (changes: Partial<StandingFacts> = {}): StandingFacts => factsWith({ current: 'active', ...changes });
 const card = (invoices: InvoiceFact[], subscription = 'active', payments = invoices.filter((i) => i.status === 'paid').map((i) => paidBy(i))): Partial<StandingFacts> => ({
   invoices,
   payments,

@@ -66,6 +66,11 @@ export interface StandingFacts {
   checkout: CheckoutFact | null;
 }
 
+/** A member's facts when nothing has been learnt of them but what is given (a row of a roll, a test case). */
+export function factsWith(given: Partial<StandingFacts> & Pick<StandingFacts, 'current'>): StandingFacts {
+  return { decision: null, recordedPaidThrough: null, exemptions: [], invoices: [], payments: [], manualPeriods: [], subscriptionStatuses: [], checkout: null, ...given };
+}
+
 export type DerivedReason = StandingReason | 'payment_processing' | 'first_payment_failed' | 'awaiting_first_payment' | 'checkout_not_completed';
 
 export interface DerivedStanding extends Omit<StandingVerdict, 'reason'> {

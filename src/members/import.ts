@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { STANDING_DECISIONS, type Language, type Standing, type StandingDecision } from '../../db/database';
 import type { RetentionPolicy } from '../retention/policy';
-import { deriveStanding, type DerivedReason } from './derive';
+import { deriveStanding, factsWith, type DerivedReason } from './derive';
 import { ApiError } from '../http/errors';
 import { PAY_FREQUENCIES, type PayFrequency, type WageFacts } from '../plans/dues';
 import { calendarDay, checkWageFacts, LANGUAGES, parseDollars, standing as standingSchema } from './members';
@@ -260,17 +260,7 @@ export interface ImportPreview {
 export function previewImportedStandings(check: Pick<RollCheck, 'accepted' | 'acceptedRows'>, policy: RetentionPolicy, on: string): ImportPreview {
   const members = check.accepted.map((row, i) => {
     const derived = deriveStanding(
-      {
-        current: row.standing ?? 'pending',
-        decision: row.standing_decision ?? null,
-        recordedPaidThrough: row.recorded_paid_through ?? null,
-        exemptions: [],
-        invoices: [],
-        payments: [],
-        manualPeriods: [],
-        subscriptionStatuses: [],
-        checkout: null,
-      },
+      factsWith({ current: row.standing ?? 'pending', decision: row.standing_decision ?? null, recordedPaidThrough: row.recorded_paid_through ?? null }),
       policy,
       on,
     );
