@@ -1,10 +1,13 @@
+import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { ALL_STAFF } from '../http/routes';
 import { parseInput } from '../http/validate';
-import { escapeHtml } from '../email/templates';
+import { pickLanguage } from '../signup/signup';
+import { CONSOLE_CSP } from '../console/routes';
+import { signInPage, signInSentPage } from './pages';
 import { findOrganizationById } from '../organizations/queries';
 import { recordAudit } from '../audit/audit';
 import { findStaffMember } from '../staff/queries';
@@ -19,13 +22,8 @@ const loginSchema = z.object({
 
 const SIGN_IN_SENT = 'If that address belongs to a staff account, a sign-in link is on its way. It works once, for 15 minutes.';
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)} · Good Standing</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
-label{display:block;font-weight:600;margin:.75rem 0 .25rem}input{font:inherit;padding:.5rem;width:100%;box-sizing:border-box}
-button{font:inherit;margin-top:1rem;padding:.6rem 1.2rem;background:#14532d;color:#fff;border:0;border-radius:4px}</style>
-</head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+function sendHtml(res: Response, status: number, html: string): void {
+  res.status(status).set({ 'Content-Security-Policy': CONSOLE_CSP, 'Cache-Control': 'no-store' }).type('html').send(html);
 }
 
 const wantsHtml = (accept: string | undefined, contentType: string | undefined): boolean =>
@@ -38,16 +36,9 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
       path: '/login',
       access: 'public',
       summary: 'Staff sign-in form',
-      handler: (_req, res) => {
-        res.type('html').send(
-          page(
-            'Staff sign-in',
-            `<form method="post" action="/auth/login"><label for="email">Your email</label>
-<input id="email" name="email" type="email" autocomplete="email" required>
-<label for="organization">Organization (optional)</label><input id="organization" name="organization" autocomplete="organization">
-<button type="submit">Email me a sign-in link</button></form>`,
-          ),
-        );
+      handler: (req, res) => {
+        const language = pickLanguage(req.query.lang, req.headers['accept-language']);
+        sendHtml(res, 200, signInPage(language, { signedOut: req.query.signed_out === '1' }));
       },
     },
     {
@@ -56,6 +47,10 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
       access: 'public',
       summary: 'Email a single-use sign-in link (same answer whether or not the email is known)',
       handler: async (req, res) => {
+        const html = wantsHtml(req.headers.accept, req.headers['content-type']);
+        const language = pickLanguage((req.body as { lang?: unknown } | undefined)?.lang, req.headers['accept-language']);
+        const parsed = loginSchema.safeParse(req.body ?? {});
+        if (!parsed.success && html) return sendHtml(res, 400, signInPage(language, { email: typeof req.body?.email === 'string' ? req.body.email : undefined, invalidEmail: true }));
         const input = parseInput(loginSchema, req.body);
         const queued = await requestSignIn(ctx.db, {
           email: input.email,
@@ -64,10 +59,7 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
           now: ctx.now(),
         });
         if (queued) ctx.notifyOutbox();
-        if (wantsHtml(req.headers.accept, req.headers['content-type'])) {
-          res.status(202).type('html').send(page('Check your email', `<p>${escapeHtml(SIGN_IN_SENT)}</p>`));
-          return;
-        }
+        if (html) return sendHtml(res, 202, signInSentPage(language));
         res.status(202).json({ message: SIGN_IN_SENT });
       },
     },
