@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { AppContext } from '../context';
+import { authenticate } from '../auth/guard';
 import { toApiError, type ApiError } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { pickLanguage } from '../signup/signup';
@@ -39,6 +40,8 @@ export function consoleErrorPages(ctx: AppContext, routes: readonly RouteDefinit
       const m = messagesFor(pickLanguage(req.query.lang, req.headers['accept-language']));
       return sendPage(res, 401, <SignInPage m={m} stylesheet={CONSOLE_STYLESHEET.href} notice={m.signInNeeded} />);
     }
+    // A page that matched no route ran no guard: a signed-in person still gets their frame.
+    if (!req.staff && status === 404) await new Promise<void>((resolve) => void authenticate(ctx)(req, res, () => resolve()));
     let session: ConsoleSession | undefined;
     if (req.staff) {
       try {
