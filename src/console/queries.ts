@@ -214,7 +214,7 @@ export async function memberTimeline(db: Kysely<Database>, organizationId: strin
       FROM ledger_transactions t
       WHERE t.organization_id = ${organizationId} AND t.member_id = ${memberId} AND t.kind IN ('dues_payment', 'refund', 'dispute', 'payment_reversal')
       UNION ALL
-      SELECT 'manual_payment', p.created_at, p.received_on, p.method, NULL, NULL, NULL, ${amount(sql`p.amount_cents`)}, p.currency, p.period_start, p.period_end, NULL
+      SELECT 'manual_payment', ${dayStart(sql`p.received_on`)} + interval '12 hours', p.received_on, p.method, NULL, NULL, NULL, ${amount(sql`p.amount_cents`)}, p.currency, p.period_start, p.period_end, NULL
       FROM manual_payments p WHERE p.organization_id = ${organizationId} AND p.member_id = ${memberId}
       UNION ALL
       SELECT 'outreach', l.created_at, l.contacted_on, l.outcome, l.channel, s.name, l.note, NULL, NULL, l.promised_on, NULL, NULL

@@ -83,9 +83,10 @@ footer.foot{max-width:72rem;margin:2rem auto;padding:0 1rem 1rem;color:#4a4a45;f
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:48rem){
 table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
+table.stack,table.stack tbody,table.stack tr,table.stack td,table.stack caption{display:block;width:100%}
 table.stack tr{border:1px solid #d6d6cf;border-radius:6px;margin:0 0 .5rem;padding:.25rem .5rem}
-table.stack td{border:0;padding:.15rem 0}
+table.stack td,table.stack th[scope=row]{border:0;padding:.15rem 0}
+table.stack th[scope=row]{display:block;font-size:1rem;color:#1a1a1a}
 table.stack td.num{text-align:left}
 table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600;color:#3d3d3a}
 table.stack td.lead::before{content:none}

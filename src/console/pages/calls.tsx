@@ -165,7 +165,7 @@ function RecoveryTable(props: { m: Messages; month: string; me: RecoveryFigures 
     </tr>
   );
   return (
-    <table>
+    <table class="stack">
       <caption>{m.recoveryTitle(formatMonth(m, props.month))}</caption>
       <thead>
         <tr>

@@ -208,7 +208,7 @@ export function MemberPage(props: { frame: Frame; member: MemberDetail; timeline
       <div class="reach">
         {number ? (
           <>
-            <a class="button" href={telHref(number)} aria-label={m.callMember(member.name)}>
+            <a class="button" href={telHref(number)}>
               {m.call} {member.phone}
             </a>
             <a class="button secondary" href={smsHref(number, text)} aria-label={m.textMember(member.name)}>
