@@ -109,7 +109,10 @@ async function alertList(trx: Kysely<Database>, organizationId: string, policy: 
   return admins.map((admin) => admin.email);
 }
 
-export const memberLink = (publicUrl: string, memberId: string) => `${publicUrl}/members/${memberId}`;
+/** The member's page in the console, where the organizer records the call's outcome. */
+export const memberLink = (publicUrl: string, memberId: string) => `${publicUrl}/console/members/${memberId}`;
+/** The organizer's call list in the console. */
+export const callListLink = (publicUrl: string) => `${publicUrl}/console/workspace`;
 
 function itemLines(item: DigestItem, publicUrl: string): string {
   return [
@@ -131,11 +134,14 @@ export function digestEmail(options: { organizationName: string; recipientName: 
     `Hello ${options.recipientName ?? 'organizer'},`,
     `${count} ${count === 1 ? 'member needs' : 'members need'} a call from ${options.organizationName} since your last digest.`,
     ...[...byWorksite.entries()].map(([worksite, items]) => [`${worksite} (${items.length})`, ...items.map((item) => itemLines(item, options.publicUrl))].join('\n\n')),
-    'Record each call\'s outcome on the member so it shows in the retention metrics.',
+    'Record each call\'s outcome from your call list or the member\'s page, so it shows in the retention metrics.',
   ];
-  const rendered = layout({ title: `${options.organizationName}: ${count} ${count === 1 ? 'member' : 'members'} to call (${options.today})`, paragraphs, footer: 'Good Standing — retention digest' });
-  // The layout escapes each paragraph; keep the line breaks of the grouped lists in HTML too.
-  return { ...rendered, html: rendered.html.replace(/<p>([^]*?)<\/p>/g, (_m, body: string) => `<p>${body.replace(/\n/g, '<br>')}</p>`) };
+  return layout({
+    title: `${options.organizationName}: ${count} ${count === 1 ? 'member' : 'members'} to call (${options.today})`,
+    paragraphs,
+    action: { label: 'Open my call list', url: callListLink(options.publicUrl) },
+    footer: 'Good Standing — retention digest',
+  });
 }
 
 interface Recipient {

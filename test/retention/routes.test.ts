@@ -158,6 +158,8 @@ describe('the outreach log', () => {
 
   test("'resigned' sets the standing with its cause and closes the lapse episode", async () => {
     await request(app).post(`/api/members/${ids.larry}/outreach`).set(as('organizer')).send({ channel: 'visit', outcome: 'no_answer' }).expect(201);
+    // The log is ordered by when each contact was recorded, on the service's clock: the call comes an hour later.
+    ctx.clock.now = new Date(ctx.clock.now.getTime() + 3_600_000);
     const res = await request(app).post(`/api/members/${ids.larry}/outreach`).set(as('organizer')).send({ channel: 'call', outcome: 'resigned', note: 'Moved to another state' }).expect(201);
     expect(res.body).toMatchObject({ outcome: 'resigned', memberStanding: 'resigned' });
     const change = await ctx.db.selectFrom('member_standing_changes').select(['from_standing', 'to_standing', 'cause', 'cause_reference', 'staff_user_id']).where('member_id', '=', ids.larry!).orderBy('id', 'desc').executeTakeFirstOrThrow();
