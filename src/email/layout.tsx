@@ -15,6 +15,13 @@ const BODY = 'font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;max
 const BUTTON = 'display:inline-block;padding:10px 16px;background:#14532d;color:#fff;text-decoration:none;border-radius:4px';
 const SMALL = 'font-size:13px;color:#555';
 
+const URL_IN_TEXT = /(https?:\/\/[^\s<>"]+)/;
+
+/** A line of text with its web addresses as links, so the HTML part can be followed like the text part. */
+function Linked({ line }: { line: string }) {
+  return <>{line.split(URL_IN_TEXT).map((part, i) => (i % 2 === 1 ? <a href={part}>{part}</a> : part))}</>;
+}
+
 function Lines({ text }: { text: string }) {
   const lines = text.split('\n');
   return (
@@ -22,7 +29,7 @@ function Lines({ text }: { text: string }) {
       {lines.map((line, i) => (
         <>
           {i > 0 ? <br /> : null}
-          {line}
+          <Linked line={line} />
         </>
       ))}
     </>
