@@ -3,7 +3,8 @@ import type { AmountRule, WageFacts } from '../src/plans/dues';
 import type { AccountCode } from '../src/ledger/accounts';
 import type { LedgerKind, LedgerPaymentMethod } from '../src/ledger/postings';
 
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+// Required on insert: times are written from the service's clock, never a column default (migration 0012).
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T> = ColumnType<T, string | T | undefined, string | T>;
 

@@ -21,9 +21,10 @@ if (!parsed.success) {
 
 void runScript(async (db) => {
   if (await findOrganizationBySlug(db, parsed.data.slug)) throw new Error(`an organization with slug "${parsed.data.slug}" already exists`);
+  const now = new Date();
   const organization = await db.transaction().execute(async (trx) => {
-    const created = await insertOrganization(trx, parsed.data);
-    await recordAudit(trx, { organizationId: created.id, actorStaffUserId: null, action: 'organization.created', subjectType: 'organization', subjectId: created.id, details: { via: 'create-org script' } });
+    const created = await insertOrganization(trx, parsed.data, now);
+    await recordAudit(trx, { organizationId: created.id, actorStaffUserId: null, action: 'organization.created', subjectType: 'organization', subjectId: created.id, details: { via: 'create-org script' }, at: now });
     return created;
   });
   process.stdout.write(`created organization ${organization.slug} (${organization.id}), time zone ${organization.time_zone}, currency ${organization.currency}\n`);

@@ -31,10 +31,11 @@ const input = parsed.data;
 void runScript(async (db) => {
   const organization = await findOrganizationBySlug(db, input.org);
   if (!organization) throw new Error(`no organization with slug "${input.org}"`);
+  const now = new Date();
   const user = await db.transaction().execute(async (trx) => {
-    const staff = await upsertStaffUser(trx, { email: input.email, name: input.name });
-    await grantRole(trx, organization.id, staff.id, input.role);
-    await recordAudit(trx, { organizationId: organization.id, actorStaffUserId: null, action: 'staff.role_granted', subjectType: 'staff_user', subjectId: staff.id, details: { role: input.role, via: 'create-user script' } });
+    const staff = await upsertStaffUser(trx, { email: input.email, name: input.name }, now);
+    await grantRole(trx, organization.id, staff.id, input.role, now);
+    await recordAudit(trx, { organizationId: organization.id, actorStaffUserId: null, action: 'staff.role_granted', subjectType: 'staff_user', subjectId: staff.id, details: { role: input.role, via: 'create-user script' }, at: now });
     return staff;
   });
   const roles = await rolesIn(db, organization.id, user.id);

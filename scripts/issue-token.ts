@@ -38,7 +38,7 @@ void runScript(async (db) => {
   const user = await findStaffUserByEmail(db, email);
   const roles = user ? await rolesIn(db, organization.id, user.id) : [];
   if (!user || roles.length === 0) throw new Error(`${email} has no role in ${organization.slug}`);
-  await recordAudit(db, { organizationId: organization.id, actorStaffUserId: user.id, action: 'staff.token_issued', subjectType: 'staff_user', subjectId: user.id, details: { expiresInSeconds: expiresIn, via: 'issue-token script' } });
-  process.stdout.write(`${signStaffToken(config.jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles }, expiresIn)}\n`);
+  await recordAudit(db, { organizationId: organization.id, actorStaffUserId: user.id, action: 'staff.token_issued', subjectType: 'staff_user', subjectId: user.id, details: { expiresInSeconds: expiresIn, via: 'issue-token script' }, at: new Date() });
+  process.stdout.write(`${signStaffToken(config.jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles }, expiresIn, new Date())}\n`);
   process.stderr.write(`token for ${user.email} in ${organization.slug} with roles [${roles.join(', ')}], valid ${values['expires-in']}\n`);
 });

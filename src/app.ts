@@ -1,6 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
 import type { AppContext } from './context';
 import { authenticate, requireRole } from './auth/guard';
 import { authRoutes } from './auth/routes';
@@ -8,6 +7,7 @@ import { ApiError, errorBody, handleErrors, handleNotFound } from './http/errors
 import { bareRequestId, requestLogger } from './http/logging';
 import { consoleErrorPages } from './console/errors';
 import { consoleRoutes } from './console/routes';
+import { rateLimited } from './http/rate-limit';
 import type { RouteDefinition } from './http/routes';
 import { healthRoutes } from './health/routes';
 import { memberRoutes } from './members/routes';
@@ -51,19 +51,20 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; si
     app[route.method](route.path, bareRequestId(ctx.logger), express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), route.handler);
   }
   app.use(requestLogger(ctx.logger));
-  app.use(helmet());
+  // upgrade-insecure-requests turns a form's http target into https, which a service reached
+  // over plain http (from another machine on the LAN) does not answer: only where it is https.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: ctx.publicUrl.startsWith('https:') ? [] : null } } }));
 
-  const loginLimiter = rateLimit({
+  const loginLimiter = rateLimited({
     windowMs: 15 * 60_000,
     limit: options.loginRateLimit ?? 20,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, res) => {
+    now: ctx.now,
+    onLimited: (_req, res) => {
       res.status(429).json(errorBody(new ApiError('rate_limited', 'too many sign-in requests; wait a few minutes and try again')));
     },
   });
   app.use('/auth/login', loginLimiter);
-  app.use('/join', signupRateLimiter(options.signupRateLimit ?? 30));
+  app.use('/join', signupRateLimiter(options.signupRateLimit ?? 30, ctx.now));
   app.use('/auth', express.json({ limit: JSON_BODY_LIMIT }), express.urlencoded({ extended: false, limit: '10kb' }));
 
   const staffGuard = authenticate(ctx);

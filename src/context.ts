@@ -4,6 +4,13 @@ import type { Logger } from './http/logging';
 import type { StripeClient } from './stripe/client';
 import type { SignupOptions } from './signup/join';
 
+/**
+ * The service's one clock. Every time the service later compares with `now()` is written
+ * from it (never from a column default or the database's now()), so that the service,
+ * its database rows and its tests agree on what time it is.
+ */
+export const systemClock = (): Date => new Date();
+
 /** What request handlers and jobs need from the running service. */
 export interface AppContext {
   config: Config;

@@ -1,15 +1,19 @@
 import { ConfigError } from './config/config';
 import { startService } from './server';
+import { StartupError } from './startup';
 
 async function main(): Promise<void> {
   let service: Awaited<ReturnType<typeof startService>>;
   try {
     service = await startService();
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof StartupError) {
       process.stderr.write(`Good Standing cannot start: ${error.message}\n`);
     } else {
-      process.stderr.write(`Good Standing failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+      // Not foreseen: its message, and its stack with LOG_LEVEL=debug for whoever reports it.
+      const message = error instanceof Error ? error.message || error.name : String(error);
+      const stack = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '') && error instanceof Error ? `${error.stack}\n` : '';
+      process.stderr.write(`Good Standing failed to start: ${message}\n${stack}`);
     }
     process.exit(1);
   }

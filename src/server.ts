@@ -1,9 +1,10 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
+import { sql } from 'kysely';
 import type PgBoss from 'pg-boss';
 import { buildApp } from './app';
 import { loadConfig, type Config } from './config/config';
-import type { AppContext } from './context';
+import { systemClock, type AppContext } from './context';
 import { seedDemo, syncDemoPlans } from './demo/seed';
 import { fileTransport, smtpTransport, type MailTransport } from './email/transport';
 import { startEmailWorker } from './email/worker';
@@ -17,6 +18,7 @@ import { startWebhookWorker } from '../webhooks/worker';
 import { createDb, type Db } from '../db/connection';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded';
 import { migrateToLatest } from '../db/migrate';
+import { databaseFailure, listenFailure, StartupError } from './startup';
 
 export interface RunningService {
   url: string;
@@ -29,9 +31,10 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Boots everything the service needs, in order, and returns a handle that stops it all in reverse. */
 export async function startService(environment: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
-  const startedAt = Date.now();
+  const startedAt = performance.now();
   const config = loadConfig(environment);
   const logger = createLogger(config.logLevel, { pretty: config.env === 'development' && process.stdout.isTTY === true });
+  const now = systemClock;
   const cleanups: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -52,6 +55,7 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
         dataDir,
         database: 'good_standing',
         onLog: (line) => logger.debug({ component: 'postgres' }, line),
+        onNotice: (line) => logger.warn(line),
       });
       cleanups.push(() => embedded.stop());
       databaseUrl = embedded.url;
@@ -66,10 +70,17 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
     // The webhook processors' own pool, with prepared statements: they run the same few statements all day.
     const webhookDb: Db = createDb(databaseUrl, { max: config.webhookProcessors + 1, preparedStatements: true });
     cleanups.push(() => webhookDb.destroy());
-    const applied = await migrateToLatest(db);
+    try {
+      await sql`SELECT 1`.execute(db);
+    } catch (error) {
+      throw databaseFailure(databaseUrl, error) ?? error;
+    }
+    const applied = await migrateToLatest(db).catch((error: unknown) => {
+      throw new StartupError(`${error instanceof Error ? error.message : String(error)} (the migrations run in one transaction, so none of them was applied): fix the cause and start again`, { cause: error });
+    });
     logger.info({ applied }, applied.length > 0 ? `migrations applied: ${applied.join(', ')}` : 'migrations: up to date');
 
-    const transport: MailTransport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'), logger);
+    const transport: MailTransport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'), logger, now);
     cleanups.push(() => transport.close());
     logger.info(`email: ${transport.description}`);
 
@@ -85,44 +96,53 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
     const stripe = createStripeClient({ secretKey: config.stripeSecretKey, apiBase: stripeApiBase });
     logger.info(stripeApiBase ? `stripe: offline sandbox at ${stripeApiBase}` : `stripe: api.stripe.com (${config.stripeSecretKey.startsWith('sk_live_') ? 'live' : 'test'} mode)`);
 
-    const boss: PgBoss = await startJobs(databaseUrl, logger);
-    cleanups.push(() => boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true }));
-    const emailWorker = await startEmailWorker(boss, db, transport, { from: config.mailFrom, logger });
-    const webhookWorker = await startWebhookWorker(boss, { db: webhookDb, stripe, logger, now: () => new Date() }, { processors: config.webhookProcessors });
-
     const ctx: AppContext = {
       config,
       db,
       logger,
       stripe,
       publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
-      notifyOutbox: () => emailWorker.notify(),
-      notifyWebhooks: () => webhookWorker.notify(),
+      notifyOutbox: () => undefined,
+      notifyWebhooks: () => undefined,
       webhookSecrets: [...config.stripeWebhookSecrets],
-      now: () => new Date(),
+      now,
     };
-    const app = buildApp(ctx);
-    const server: Server = await new Promise((resolve, reject) => {
-      const listening = app.listen(config.port, () => resolve(listening));
-      listening.once('error', reject);
+    // The port is taken before any background work starts, so a start that cannot serve stops before it has done anything.
+    const server: Server = createServer(buildApp(ctx));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((error: unknown) => {
+      throw listenFailure(config.port, error) ?? error;
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     ctx.publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+    let closing: Promise<void> | undefined;
+    const closeServer = () =>
+      (closing ??= new Promise<void>((resolve) => {
+        const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        server.close(() => {
+          clearTimeout(forced);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }));
+    cleanups.push(closeServer);
+
+    const boss: PgBoss = await startJobs(databaseUrl, logger);
+    cleanups.push(() => boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true }));
+    const emailWorker = await startEmailWorker(boss, db, transport, { from: config.mailFrom, logger, now });
+    const webhookWorker = await startWebhookWorker(boss, { db: webhookDb, stripe, logger, now }, { processors: config.webhookProcessors });
+    ctx.notifyOutbox = () => emailWorker.notify();
+    ctx.notifyWebhooks = () => webhookWorker.notify();
     // Daily lapse scans, digests and notices; started once links in emails can name our address.
-    await startRetentionWorker(boss, { db, publicUrl: ctx.publicUrl, now: () => new Date(), notifyOutbox: () => emailWorker.notify() }, logger);
-    // Stop taking connections first, so the jobs and the pool are closed with no request still using them.
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-          server.close(() => {
-            clearTimeout(forced);
-            resolve();
-          });
-          server.closeIdleConnections();
-        }),
-    );
+    await startRetentionWorker(boss, { db, publicUrl: ctx.publicUrl, now, notifyOutbox: () => emailWorker.notify() }, logger);
+    // On a stop, connections close first, so the jobs and the pools close with no request still using them.
+    cleanups.push(closeServer);
 
     if (config.startStripeSandbox) {
       // The sandbox sends its events to us like Stripe would, signed with this endpoint's own secret.
@@ -132,7 +152,7 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
     }
 
     if (config.env !== 'production') {
-      const seeded = await seedDemo(db, { publicUrl: ctx.publicUrl, now: new Date() });
+      const seeded = await seedDemo(db, { publicUrl: ctx.publicUrl, now: now() });
       if (seeded) {
         emailWorker.notify();
         logger.info(`seeded the demo organization "${seeded.organization.name}" with admin ${seeded.adminEmail}; their sign-in link is on its way to ${transport.description}`);
@@ -142,7 +162,7 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
     }
 
     logger.info(
-      { url: ctx.publicUrl, startupMs: Date.now() - startedAt },
+      { url: ctx.publicUrl, startupMs: performance.now() - startedAt },
       `Good Standing is ready at ${ctx.publicUrl}, listening on port ${port} (staff sign-in: ${ctx.publicUrl}/login, readiness: ${ctx.publicUrl}/readyz)`,
     );
     return { url: ctx.publicUrl, config, logger, stop: stopAll };

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, signStaffToken } from '../src/auth/tokens';
 import { revokeRole } from '../src/staff/queries';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from './support/app';
+import { createOrganizationWithStaff, TEST_NOW, testApp, testContext, type OrganizationFixture } from './support/app';
 
 let testDb: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
@@ -19,8 +19,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await testDb.drop();
 });
+// Each test a minute after the last, so that "the newest email" is one thing.
+let testsRun = 0;
 beforeEach(() => {
-  ctx.clock.now = new Date('2026-11-24T15:00:00Z');
+  testsRun += 1;
+  ctx.clock.now = new Date(TEST_NOW.getTime() + testsRun * 60_000);
 });
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -30,7 +33,8 @@ function expectErrorShape(body: unknown, code: string) {
 }
 
 describe('bearer tokens', () => {
-  const claims = () => ({ org: union.id, roles: ['admin'] });
+  // Issued at the service's time: expiry is judged by its clock, not the machine's.
+  const claims = () => ({ org: union.id, roles: ['admin'], iat: Math.floor(ctx.now().getTime() / 1000) });
   const signOptions = (): jwt.SignOptions => ({ algorithm: 'HS256', subject: union.staff.admin.id, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, expiresIn: 600 });
 
   test('a valid token reads the caller and their organization', async () => {
@@ -44,7 +48,7 @@ describe('bearer tokens', () => {
     ['a malformed header', () => 'Token abc'],
     ['an expired token', () => `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, { ...signOptions(), expiresIn: -10 })}`],
     ['a token signed with another secret', () => `Bearer ${jwt.sign(claims(), 'another-secret-another-secret-another', signOptions())}`],
-    ['alg: none', () => `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...claims(), sub: union.staff.admin.id, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 })}.`],
+    ['alg: none', () => `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...claims(), sub: union.staff.admin.id, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, exp: Math.floor(ctx.now().getTime() / 1000) + 600 })}.`],
     ['HS512 instead of HS256', () => `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, { ...signOptions(), algorithm: 'HS512' })}`],
     ['the wrong audience', () => `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, { ...signOptions(), audience: 'someone-else' })}`],
     ['the wrong issuer', () => `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, { ...signOptions(), issuer: 'someone-else' })}`],
@@ -73,14 +77,22 @@ describe('bearer tokens', () => {
 
   test('roles are read from the database, so a revoked role stops working before the token expires', async () => {
     const extra = await createOrganizationWithStaff(ctx, 'local-101');
-    const token = signStaffToken(ctx.config.jwtSecret, { staffUserId: extra.staff.treasurer.id, organizationId: extra.id, roles: ['treasurer'] }, 3600);
+    const token = signStaffToken(ctx.config.jwtSecret, { staffUserId: extra.staff.treasurer.id, organizationId: extra.id, roles: ['treasurer'] }, 3600, ctx.now());
     expect((await request(app).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     await revokeRole(ctx.db, extra.id, extra.staff.treasurer.id, 'treasurer');
     expect((await request(app).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
   });
 
+  test("expiry follows the service's clock, whatever the machine's clock says", async () => {
+    const token = signStaffToken(ctx.config.jwtSecret, { staffUserId: union.staff.admin.id, organizationId: union.id, roles: ['admin'] }, 3600, ctx.now());
+    ctx.clock.now = new Date(ctx.clock.now.getTime() + 3599_000);
+    expect((await request(app).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    ctx.clock.now = new Date(ctx.clock.now.getTime() + 2000);
+    expect((await request(app).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
+  });
+
   test('a token claiming admin where the database says organizer gets only organizer rights', async () => {
-    const inflated = signStaffToken(ctx.config.jwtSecret, { staffUserId: union.staff.organizer.id, organizationId: union.id, roles: ['admin'] }, 600);
+    const inflated = signStaffToken(ctx.config.jwtSecret, { staffUserId: union.staff.organizer.id, organizationId: union.id, roles: ['admin'] }, 600, ctx.now());
     expect((await request(app).get('/api/staff').set('Authorization', `Bearer ${inflated}`)).status).toBe(403);
   });
 });
@@ -110,11 +122,44 @@ describe('sign-in links', () => {
     expect(Number(after.n) - Number(before.n)).toBe(1);
   });
 
+  const tokenOf = (link: string): string => new URL(link, 'http://gs.test').searchParams.get('token')!;
+
+  test('opening a link (GET or HEAD, as mail scanners do) spends nothing: its page has a button that signs in', async () => {
+    await request(app).post('/auth/login').send({ email: union.staff.treasurer.email }).expect(202);
+    const link = await latestSignInLink(union.staff.treasurer.email);
+
+    expect((await request(app).head(link)).status).toBe(200);
+    const page = await request(app).get(link);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.headers['set-cookie']).toBeUndefined();
+    expect(page.text).toContain('<form method="post" action="/auth/callback">');
+    expect(page.text).toContain(`name="token" value="${tokenOf(link)}"`);
+    expect((await request(app).get(link)).status).toBe(200);
+
+    const signedIn = await request(app).post('/auth/callback').type('form').send({ token: tokenOf(link) });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.location).toBe('/');
+    expect(signedIn.headers['set-cookie']![0]).toMatch(/^gs_session=/);
+  });
+
+  test('a spent link shows a page (never JSON) with a way to ask for a new one', async () => {
+    await request(app).post('/auth/login').send({ email: union.staff.admin.email }).expect(202);
+    const link = await latestSignInLink(union.staff.admin.email);
+    await request(app).post('/auth/callback').type('form').send({ token: tokenOf(link) }).expect(303);
+    for (const res of [await request(app).get(link), await request(app).post('/auth/callback').type('form').send({ token: tokenOf(link) })]) {
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.text).toContain('This sign-in link no longer works');
+      expect(res.text).toMatch(/<form method="post" action="\/auth\/login"/);
+    }
+  });
+
   test('a link works once and sets an HttpOnly, SameSite=Lax session cookie that the API accepts', async () => {
     await request(app).post('/auth/login').send({ email: union.staff.treasurer.email }).expect(202);
     const link = await latestSignInLink(union.staff.treasurer.email);
 
-    const first = await request(app).get(link);
+    const first = await request(app).post('/auth/callback').type('form').send({ token: tokenOf(link) });
     expect(first.status).toBe(303);
     const cookie = first.headers['set-cookie']![0]!;
     expect(cookie).toMatch(/^gs_session=/);
@@ -126,21 +171,26 @@ describe('sign-in links', () => {
     expect(me.status).toBe(200);
     expect(me.body.roles).toEqual(['treasurer']);
 
-    const again = await request(app).get(link);
+    const again = await request(app).post('/auth/callback').type('form').send({ token: tokenOf(link) });
     expect(again.status).toBe(401);
-    expectErrorShape(again.body, 'unauthenticated');
+    expect(again.headers['set-cookie']).toBeUndefined();
   });
 
   test('an expired link never works', async () => {
     await request(app).post('/auth/login').send({ email: union.staff.organizer.email }).expect(202);
     const link = await latestSignInLink(union.staff.organizer.email);
-    ctx.clock.now = new Date(ctx.clock.now.getTime() + 15 * 60_000 + 1000);
+    ctx.clock.now = new Date(ctx.clock.now.getTime() + 15 * 60_000 - 1000);
+    expect((await request(app).get(link)).status).toBe(200);
+    ctx.clock.now = new Date(ctx.clock.now.getTime() + 2000);
     expect((await request(app).get(link)).status).toBe(401);
+    expect((await request(app).post('/auth/callback').type('form').send({ token: tokenOf(link) })).status).toBe(401);
   });
 
   test('a made-up token is refused', async () => {
     expect((await request(app).get('/auth/callback?token=not-a-real-token')).status).toBe(401);
     expect((await request(app).get('/auth/callback')).status).toBe(401);
+    expect((await request(app).post('/auth/callback').type('form').send({ token: 'not-a-real-token' })).status).toBe(401);
+    expect((await request(app).post('/auth/callback').type('form').send({})).status).toBe(401);
   });
 
   test('a bad email is a 400 naming the field', async () => {
@@ -157,12 +207,25 @@ describe('sign-in links', () => {
     expect(res.text).toContain('sign-in link is on its way');
   });
 
-  test('too many sign-in requests from one address → 429 in the JSON error shape', async () => {
+  test("too many sign-in requests from one address → 429 in the JSON error shape, until the window ends on the service's clock", async () => {
     const limited = testApp(ctx, { loginRateLimit: 2 });
     await request(limited).post('/auth/login').send({ email: 'a@example.org' }).expect(202);
+    ctx.clock.now = new Date(ctx.clock.now.getTime() + 5 * 60_000);
     await request(limited).post('/auth/login').send({ email: 'b@example.org' }).expect(202);
     const res = await request(limited).post('/auth/login').send({ email: 'c@example.org' });
     expect(res.status).toBe(429);
     expectErrorShape(res.body, 'rate_limited');
+    expect(res.headers['retry-after']).toBe(String(10 * 60));
+    ctx.clock.now = new Date(ctx.clock.now.getTime() + 10 * 60_000);
+    await request(limited).post('/auth/login').send({ email: 'c@example.org' }).expect(202);
+  });
+
+  test('over plain http, pages do not ask the browser to upgrade their forms to https (which would leave them dead)', async () => {
+    const lan = await request(app).get('/login').set('Host', '192.168.1.20:3000');
+    expect(lan.status).toBe(200);
+    expect(lan.headers['content-security-policy']).toContain("form-action 'self'");
+    expect(lan.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    const https = testApp({ ...ctx, publicUrl: 'https://dues.example.org' });
+    expect((await request(https).get('/login').set('Host', 'dues.example.org')).headers['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 });

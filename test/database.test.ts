@@ -38,7 +38,7 @@ describe('the database', () => {
   });
 
   test('the audit log refuses UPDATE, DELETE and TRUNCATE', async () => {
-    await recordAudit(testDb.db, { organizationId: null, actorStaffUserId: null, action: 'test.recorded' });
+    await recordAudit(testDb.db, { organizationId: null, actorStaffUserId: null, action: 'test.recorded', at: new Date() });
     await expect(sql`UPDATE audit_log SET action = 'rewritten'`.execute(testDb.db)).rejects.toThrow(/append-only/);
     await expect(sql`DELETE FROM audit_log`.execute(testDb.db)).rejects.toThrow(/append-only/);
     await expect(sql`TRUNCATE audit_log`.execute(testDb.db)).rejects.toThrow(/append-only/);

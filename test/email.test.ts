@@ -62,7 +62,7 @@ describe('the email outbox', () => {
   });
 
   test('while SMTP refuses, the message waits in the outbox; after it recovers it is delivered exactly once', async () => {
-    await enqueueEmail(ctx.db, { organizationId: union.id, kind: 'test', to: 'member@example.org', subject: 'Dues reminder', text: 'Hello', html: '<p>Hello</p>' });
+    await enqueueEmail(ctx.db, { organizationId: union.id, kind: 'test', to: 'member@example.org', subject: 'Dues reminder', text: 'Hello', html: '<p>Hello</p>', queuedAt: ctx.now() });
     smtp.refusing = true;
     let now = ctx.now();
     expect(await deliverDueEmails(ctx.db, transport, { from: FROM, now })).toEqual({ sent: 0, failed: 1 });
@@ -88,7 +88,7 @@ describe('the email outbox', () => {
   });
 
   test('after the last attempt a message is parked as failed, not retried for ever', async () => {
-    await enqueueEmail(ctx.db, { organizationId: union.id, kind: 'test', to: 'x@example.org', subject: 'Never', text: 't', html: '<p>t</p>' });
+    await enqueueEmail(ctx.db, { organizationId: union.id, kind: 'test', to: 'x@example.org', subject: 'Never', text: 't', html: '<p>t</p>', queuedAt: ctx.now() });
     await ctx.db.updateTable('email_outbox').set({ attempts: MAX_ATTEMPTS - 1 }).execute();
     smtp.refusing = true;
     await deliverDueEmails(ctx.db, transport, { from: FROM, now: ctx.now() });
@@ -98,7 +98,7 @@ describe('the email outbox', () => {
 
   test('two senders working the same outbox at once send each message once', async () => {
     for (let i = 0; i < 30; i += 1) {
-      await enqueueEmail(ctx.db, { organizationId: union.id, kind: 'test', to: `m${i}@example.org`, subject: `Message ${i}`, text: 't', html: '<p>t</p>' });
+      await enqueueEmail(ctx.db, { organizationId: union.id, kind: 'test', to: `m${i}@example.org`, subject: `Message ${i}`, text: 't', html: '<p>t</p>', queuedAt: ctx.now() });
     }
     const second = smtpTransport(smtp.url);
     try {
@@ -118,7 +118,7 @@ describe('the email outbox', () => {
     let boss: PgBoss | undefined;
     try {
       boss = await startJobs(testDb.url, pino({ level: 'silent' }));
-      const worker = await startEmailWorker(boss, ctx.db, transport, { from: FROM, logger: pino({ level: 'silent' }) });
+      const worker = await startEmailWorker(boss, ctx.db, transport, { from: FROM, logger: pino({ level: 'silent' }), now: () => new Date() });
       const app = testApp({ ...ctx, now: () => new Date(), notifyOutbox: () => worker.notify() });
       await request(app).post('/auth/login').send({ email: union.staff.organizer.email }).expect(202);
       await waitFor(() => smtp.received.length === 1, 'the worker to deliver the sign-in email');

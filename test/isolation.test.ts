@@ -5,7 +5,7 @@ import { grantRole } from '../src/staff/queries';
 import { insertPlan, insertPlanVersion } from '../src/plans/queries';
 import type { Db } from '../db/connection';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from './support/app';
+import { createOrganizationWithStaff, FIXTURE_TOKEN_SECONDS, memberTimes, testApp, testContext, type OrganizationFixture } from './support/app';
 
 // Every staff route is walked from the route table, so a new route is covered the day it
 // is added. A route whose path has a parameter needs a sample of organization A's value
@@ -51,20 +51,21 @@ beforeAll(async () => {
   orgA = await createOrganizationWithStaff(ctx, 'org-a');
   orgB = await createOrganizationWithStaff(ctx, 'org-b');
   const bAdmin = orgB.staff.admin.id;
-  await grantRole(ctx.db, orgB.id, bAdmin, 'treasurer');
-  await grantRole(ctx.db, orgB.id, bAdmin, 'organizer');
-  planOfA = (await insertPlan(ctx.db, { organization_id: orgA.id, name: 'Regular', currency: 'usd', billing_interval: 'month' })).id;
-  await insertPlanVersion(ctx.db, { organization_id: orgA.id, plan_id: planOfA, version: 1, effective_from: '2026-01-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2500 }), initiation_fee_cents: null, authorization_note: 'vote' });
-  memberOfA = (await ctx.db.insertInto('members').values({ organization_id: orgA.id, name: 'Ana of A', email: 'ana@members.org-a.example.org', plan_id: planOfA, wage_facts: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
+  const now = ctx.now();
+  await grantRole(ctx.db, orgB.id, bAdmin, 'treasurer', now);
+  await grantRole(ctx.db, orgB.id, bAdmin, 'organizer', now);
+  planOfA = (await insertPlan(ctx.db, { organization_id: orgA.id, name: 'Regular', currency: 'usd', billing_interval: 'month' }, now)).id;
+  await insertPlanVersion(ctx.db, { organization_id: orgA.id, plan_id: planOfA, version: 1, effective_from: '2026-01-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2500 }), initiation_fee_cents: null, authorization_note: 'vote' }, now);
+  memberOfA = (await ctx.db.insertInto('members').values({ organization_id: orgA.id, name: 'Ana of A', email: 'ana@members.org-a.example.org', plan_id: planOfA, wage_facts: '{}', ...memberTimes(now) }).returning('id').executeTakeFirstOrThrow()).id;
   await ctx.db
     .insertInto('stripe_events')
-    .values({ id: EVENT_OF_A, type: 'invoice.paid', stripe_created_at: new Date(), payload: JSON.stringify({ id: EVENT_OF_A }), livemode: false, serial_key: 'k', status: 'failed', organization_id: orgA.id, last_error: 'boom' })
+    .values({ id: EVENT_OF_A, type: 'invoice.paid', stripe_created_at: now, payload: JSON.stringify({ id: EVENT_OF_A }), livemode: false, serial_key: 'k', status: 'failed', organization_id: orgA.id, last_error: 'boom', received_at: now, next_attempt_at: now })
     .execute();
-  affiliateOfA = (await ctx.db.insertInto('affiliates').values({ organization_id: orgA.id, name: 'International of A', kind: 'international_union' }).returning('id').executeTakeFirstOrThrow()).id;
-  rateOfA = (await ctx.db.insertInto('per_capita_rates').values({ organization_id: orgA.id, affiliate_id: affiliateOfA, rate_cents: 1100, effective_from: '2026-01-01' }).returning('id').executeTakeFirstOrThrow()).id;
-  await ctx.db.insertInto('retention_policies').values({ organization_id: orgA.id, policy: JSON.stringify({ graceDays: 20 }) }).execute();
-  await ctx.db.insertInto('worksite_organizers').values({ organization_id: orgA.id, worksite: 'Plant of A', organizer_staff_user_id: orgA.staff.organizer.id }).execute();
-  orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, 3600);
+  affiliateOfA = (await ctx.db.insertInto('affiliates').values({ organization_id: orgA.id, name: 'International of A', kind: 'international_union', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+  rateOfA = (await ctx.db.insertInto('per_capita_rates').values({ organization_id: orgA.id, affiliate_id: affiliateOfA, rate_cents: 1100, effective_from: '2026-01-01', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+  await ctx.db.insertInto('retention_policies').values({ organization_id: orgA.id, policy: JSON.stringify({ graceDays: 20 }), updated_at: now }).execute();
+  await ctx.db.insertInto('worksite_organizers').values({ organization_id: orgA.id, worksite: 'Plant of A', organizer_staff_user_id: orgA.staff.organizer.id, updated_at: now }).execute();
+  orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, FIXTURE_TOKEN_SECONDS, now);
 });
 afterAll(async () => {
   await testDb.drop();

@@ -49,7 +49,7 @@ export function webhookAdminRoutes(ctx: AppContext): RouteDefinition[] {
         const event = await ctx.db.selectFrom('stripe_events').select(['id', 'status']).where('id', '=', eventId).where('organization_id', '=', organizationId).executeTakeFirst();
         if (!event) throw notFound('webhook event');
         await requeueEvents(ctx.db, { ids: [eventId] }, ctx.now());
-        await recordAudit(ctx.db, { ...auditActor(req), action: 'webhook_event.requeued', subjectType: 'stripe_event', subjectId: eventId, details: { previousStatus: event.status } });
+        await recordAudit(ctx.db, { ...auditActor(req, ctx.now()), action: 'webhook_event.requeued', subjectType: 'stripe_event', subjectId: eventId, details: { previousStatus: event.status } });
         ctx.notifyWebhooks();
         res.status(202).json({ id: eventId, status: 'pending' });
       },

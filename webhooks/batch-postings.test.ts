@@ -33,7 +33,7 @@ describe('a batch of events posting to the ledger', () => {
     batch.post('evt_refund', org, postingsForRefund({ refundId: 're_1', chargeId: 'ch_1', currency: 'usd', amountCents: 500, occurredAt: at, memberId: null }));
     batch.post('evt_payout', other, postingsForPayoutPaid({ payoutId: 'po_1', currency: 'usd', amountCents: 900, arrivalDate: '2026-11-04', occurredAt: at }));
     batch.post('evt_nothing', org, []);
-    await testDb.db.transaction().execute((trx) => batch.write(trx));
+    await testDb.db.transaction().execute((trx) => batch.write(trx, new Date('2026-11-24T15:00:00Z')));
 
     expect(batch.postedBy('evt_invoice_paid')).toBe(2);
     expect(batch.postedBy('evt_payment_failed')).toBe(0);
@@ -51,7 +51,7 @@ describe('a batch of events posting to the ledger', () => {
     batch.post('evt_not_ours', org, postingsForChargeSucceeded(charge('ch_2')));
     batch.post('evt_ours', org, postingsForChargeSucceeded(charge('ch_2')));
     batch.discard('evt_not_ours');
-    await testDb.db.transaction().execute((trx) => batch.write(trx));
+    await testDb.db.transaction().execute((trx) => batch.write(trx, new Date('2026-11-24T15:00:00Z')));
     expect(batch.postedBy('evt_not_ours')).toBeUndefined();
     expect(batch.postedBy('evt_ours')).toBe(2);
     expect(await sourceKeys(org)).toEqual(['charge:ch_2:fee', 'charge:ch_2:payment']);

@@ -32,7 +32,7 @@ export class BatchPostings {
     this.queued = this.queued.filter((queued) => queued.eventId !== eventId);
   }
 
-  async write(trx: Kysely<Database>): Promise<void> {
+  async write(trx: Kysely<Database>, postedAt: Date): Promise<void> {
     const byOrganization = new Map<string, LedgerTransactionDraft[]>();
     for (const { eventId, organizationId, draft } of this.queued) {
       const key = `${organizationId}\u0000${draft.sourceKey}`;
@@ -43,7 +43,7 @@ export class BatchPostings {
       drafts.push(draft);
     }
     for (const [organizationId, drafts] of byOrganization) {
-      for (const key of await postLedgerTransactionsReturningKeys(trx, organizationId, drafts)) this.posted.add(`${organizationId}\u0000${key}`);
+      for (const key of await postLedgerTransactionsReturningKeys(trx, organizationId, drafts, postedAt)) this.posted.add(`${organizationId}\u0000${key}`);
     }
   }
 

@@ -14,7 +14,7 @@ export function serialKeyOf(event: Stripe.Event): string {
   return `${account}:${object.object ?? 'object'}:${object.id ?? event.id}`;
 }
 
-function eventRow(event: Stripe.Event, rawBody?: Buffer): Insertable<StripeEventsTable> {
+function eventRow(event: Stripe.Event, receivedAt: Date, rawBody?: Buffer): Insertable<StripeEventsTable> {
   return {
     id: event.id,
     type: event.type,
@@ -24,6 +24,8 @@ function eventRow(event: Stripe.Event, rawBody?: Buffer): Insertable<StripeEvent
     livemode: event.livemode,
     payload: rawBody ? rawBody.toString('utf8') : JSON.stringify(event),
     serial_key: serialKeyOf(event),
+    received_at: receivedAt,
+    next_attempt_at: receivedAt,
   };
 }
 
@@ -37,8 +39,8 @@ async function insertEvents(db: Kysely<Database>, rows: Insertable<StripeEventsT
  * Stores a verified event once; false when its id was already stored (a redelivery). The
  * raw body, when given, is stored as it came (PostgreSQL parses it), sparing a re-serialisation.
  */
-export async function storeEvent(db: Kysely<Database>, event: Stripe.Event, rawBody?: Buffer): Promise<boolean> {
-  return (await insertEvents(db, [eventRow(event, rawBody)])).has(event.id);
+export async function storeEvent(db: Kysely<Database>, event: Stripe.Event, receivedAt: Date, rawBody?: Buffer): Promise<boolean> {
+  return (await insertEvents(db, [eventRow(event, receivedAt, rawBody)])).has(event.id);
 }
 
 const INBOX_BATCH = 200;
@@ -82,9 +84,9 @@ export function eventInbox(db: Kysely<Database>) {
 
   return {
     /** Resolves true once the event is stored, false if its id already was. */
-    store(event: Stripe.Event, rawBody?: Buffer): Promise<boolean> {
+    store(event: Stripe.Event, receivedAt: Date, rawBody?: Buffer): Promise<boolean> {
       return new Promise((resolve, reject) => {
-        waiting.push({ row: eventRow(event, rawBody), settle: (error, stored) => (error === undefined ? resolve(stored === true) : reject(error)) });
+        waiting.push({ row: eventRow(event, receivedAt, rawBody), settle: (error, stored) => (error === undefined ? resolve(stored === true) : reject(error)) });
         flush();
       });
     },

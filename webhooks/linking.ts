@@ -186,6 +186,7 @@ export async function linkToMember(
   stripe: StripeClient,
   event: Stripe.Event,
   hints: { metadata?: Record<string, string> | null | undefined; ids?: OurIds | undefined; customerId: string | null | undefined },
+  now: Date,
 ): Promise<Linked & { planId: string | undefined }> {
   const accountOrganization = await organizationForAccount(trx, event.account);
 
@@ -225,7 +226,7 @@ export async function linkToMember(
     member = rememberLockedMember(trx, read);
   }
   if (hints.customerId && member.stripe_customer_id !== hints.customerId) {
-    await updateLinkedMember(trx, member, { stripe_customer_id: hints.customerId, updated_at: new Date() });
+    await updateLinkedMember(trx, member, { stripe_customer_id: hints.customerId, updated_at: now });
   }
   return { organization, member, planId: ids.planId ?? member.plan_id ?? undefined };
 }

@@ -142,7 +142,7 @@ async function processBatch(deps: ProcessorDeps, size: number, after: ClaimCurso
       current = undefined;
       await writeMovedCoverage(trx);
       await mirror.write(trx);
-      await postings.write(trx);
+      await postings.write(trx, now);
       events.forEach((event, i) => {
         current = event;
         if (deps.failAfterHandler?.(event)) throw new Error('simulated crash after the handler ran');
@@ -238,8 +238,8 @@ export async function processDueEvents(deps: ProcessorDeps, options: { maxEvents
       if (after) continue;
       // Events still due but all held by other processors (their customers are busy): wait
       // for them rather than leave, so every processor keeps working through a backlog.
-      if (idleSince === undefined) idleSince = Date.now();
-      if (Date.now() - idleSince > WAIT_FOR_HELD_EVENTS_MS || !(await anyEventDue(deps))) break;
+      if (idleSince === undefined) idleSince = performance.now();
+      if (performance.now() - idleSince > WAIT_FOR_HELD_EVENTS_MS || !(await anyEventDue(deps))) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
       continue;
     }

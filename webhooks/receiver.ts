@@ -11,13 +11,11 @@ export const WEBHOOK_BODY_LIMIT = '512kb';
  * Verifies the signature on the raw body against each accepted secret (several while a
  * secret rotates), so that nothing unverified is ever stored.
  */
-function verifiedEvent(ctx: AppContext, body: Buffer, signature: string): Stripe.Event {
-  // In milliseconds, as stripe-node wants it; from the injected clock so tests control time.
-  const receivedAt = ctx.now().getTime();
+function verifiedEvent(ctx: AppContext, body: Buffer, signature: string, receivedAt: Date): Stripe.Event {
   let lastError: unknown;
   for (const secret of ctx.webhookSecrets) {
     try {
-      return Stripe.webhooks.constructEvent(body, signature, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, receivedAt);
+      return Stripe.webhooks.constructEvent(body, signature, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, receivedAt.getTime());
     } catch (error) {
       if (!(error instanceof Stripe.errors.StripeSignatureVerificationError)) {
         // The signature matched; the body itself is not an event.
@@ -43,11 +41,12 @@ export function webhookRoutes(ctx: AppContext): RouteDefinition[] {
         const signature = req.headers['stripe-signature'];
         if (typeof signature !== 'string' || signature.length === 0) throw new ApiError('bad_request', 'the Stripe-Signature header is missing');
         if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new ApiError('bad_request', 'the webhook body is empty');
-        const event = verifiedEvent(ctx, req.body, signature);
+        const receivedAt = ctx.now();
+        const event = verifiedEvent(ctx, req.body, signature, receivedAt);
         if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.data?.object !== 'object') {
           throw new ApiError('bad_request', 'the webhook body is not a Stripe event');
         }
-        const stored = await inbox.store(event, req.body);
+        const stored = await inbox.store(event, receivedAt, req.body);
         if (stored) ctx.notifyWebhooks();
         res.json({ received: true, duplicate: !stored });
       },

@@ -10,6 +10,7 @@ import * as m0008 from './0008_subscription_state_as_of';
 import * as m0009 from './0009_members_by_stripe_customer';
 import * as m0010 from './0010_ledger_balance_check_in_one_query';
 import * as m0011 from './0011_ledger_by_stripe_charge';
+import * as m0012 from './0012_one_clock';
 import * as m0015 from './0015_console';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   '0009_members_by_stripe_customer': m0009,
   '0010_ledger_balance_check_in_one_query': m0010,
   '0011_ledger_by_stripe_charge': m0011,
+  '0012_one_clock': m0012,
   '0015_console': m0015,
 };

@@ -35,13 +35,14 @@ interface Run {
 
 /** An organization in UTC with a treasurer's token, and `count` generated transactions. */
 async function organizationWithRows(db: Db, slug: string, count: number): Promise<{ id: string; token: string }> {
-  const organization = await insertOrganization(db, { slug, name: `${slug} union`, timeZone: 'UTC', currency: 'usd' });
-  const user = await upsertStaffUser(db, { email: `treasurer@${slug}.example.org`, name: 'Bench Treasurer' });
-  await grantRole(db, organization.id, user.id, 'treasurer');
+  const now = new Date();
+  const organization = await insertOrganization(db, { slug, name: `${slug} union`, timeZone: 'UTC', currency: 'usd' }, now);
+  const user = await upsertStaffUser(db, { email: `treasurer@${slug}.example.org`, name: 'Bench Treasurer' }, now);
+  await grantRole(db, organization.id, user.id, 'treasurer', now);
   const started = Date.now();
   await generateLedgerRows(db, organization.id, count);
   log(`generated ${count.toLocaleString('en')} transactions for ${slug} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const token = signStaffToken(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }).jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles: ['treasurer'] }, 3600);
+  const token = signStaffToken(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }).jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles: ['treasurer'] }, 3600, now);
   return { id: organization.id, token };
 }
 

@@ -51,7 +51,7 @@ function countingDb(url: string) {
   return { db, counter };
 }
 
-async function generate(db: Kysely<Database>, today: string): Promise<Array<{ id: string; slug: string; members: number }>> {
+async function generate(db: Kysely<Database>, today: string, now: Date): Promise<Array<{ id: string; slug: string; members: number }>> {
   const weights = Array.from({ length: ORGS }, (_, i) => i + 1);
   const total = weights.reduce((a, b) => a + b, 0);
   const organizations: Array<{ id: string; slug: string; members: number }> = [];
@@ -60,21 +60,22 @@ async function generate(db: Kysely<Database>, today: string): Promise<Array<{ id
     const members = i === ORGS - 1 ? MEMBERS - organizations.reduce((a, o) => a + o.members, 0) : Math.round((MEMBERS * weights[i]!) / total);
     const org = await db
       .insertInto('organizations')
-      .values({ slug, name: `Bench Local ${i + 1}`, time_zone: ZONES[i % ZONES.length]!, currency: 'usd', settings: '{}' })
+      .values({ slug, name: `Bench Local ${i + 1}`, time_zone: ZONES[i % ZONES.length]!, currency: 'usd', settings: '{}', created_at: now, updated_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
     organizations.push({ id: org.id, slug, members });
     const organizers = await sql<{ id: string }>`
-      INSERT INTO staff_users (email, name) SELECT 'organizer' || k || '@' || ${slug} || '.bench', 'Organizer ' || k FROM generate_series(1, 5) k RETURNING id`.execute(db);
+      INSERT INTO staff_users (email, name, created_at) SELECT 'organizer' || k || '@' || ${slug} || '.bench', 'Organizer ' || k, ${now}::timestamptz FROM generate_series(1, 5) k RETURNING id`.execute(db);
     const organizerIds = organizers.rows.map((row) => row.id);
-    await sql`INSERT INTO staff_roles (organization_id, staff_user_id, role) SELECT ${org.id}, id, 'organizer' FROM unnest(${organizerIds}::uuid[]) id`.execute(db);
-    await sql`INSERT INTO worksite_organizers (organization_id, worksite, organizer_staff_user_id) SELECT ${org.id}, 'Worksite ' || w, (${organizerIds}::uuid[])[1 + w % 5] FROM generate_series(0, 49) w`.execute(db);
+    await sql`INSERT INTO staff_roles (organization_id, staff_user_id, role, created_at) SELECT ${org.id}, id, 'organizer', ${now}::timestamptz FROM unnest(${organizerIds}::uuid[]) id`.execute(db);
+    await sql`INSERT INTO worksite_organizers (organization_id, worksite, organizer_staff_user_id, updated_at) SELECT ${org.id}, 'Worksite ' || w, (${organizerIds}::uuid[])[1 + w % 5], ${now}::timestamptz FROM generate_series(0, 49) w`.execute(db);
 
     // The mix by g % 100: 0-84 paying by subscription; 85-87 a payment failing; 88-89 cancelling
     // at period end; 90-91 card expiring; 92-94 paying cash, due within a week; 95-99 lapsed.
     const t = sql`${today}::date`;
+    const at = sql`${now}::timestamptz`;
     await sql`
-      INSERT INTO members (organization_id, name, email, phone, preferred_language, worksite, organizer_staff_user_id, external_id, standing, paid_through, joined_on, stripe_customer_id)
+      INSERT INTO members (organization_id, name, email, phone, preferred_language, worksite, organizer_staff_user_id, external_id, standing, paid_through, joined_on, stripe_customer_id, created_at, updated_at, standing_changed_at)
       SELECT ${org.id}, 'Member ' || g, 'm' || g || '@' || ${slug} || '.bench', '+1 555 ' || lpad((g % 10000)::text, 4, '0'),
              CASE WHEN g % 4 = 0 THEN 'es' ELSE 'en' END, 'Worksite ' || (g % 50),
              CASE WHEN g % 2 = 0 THEN (${organizerIds}::uuid[])[1 + g % 5] END, g::text,
@@ -84,33 +85,33 @@ async function generate(db: Kysely<Database>, today: string): Promise<Array<{ id
                   WHEN g % 100 BETWEEN 92 AND 94 THEN ${t} + (g % 7)
                   ELSE ${t} - (35 + g % 200) END,
              ${t} - 730 + (g % 30),
-             CASE WHEN g % 100 < 92 OR g % 100 >= 95 THEN 'cus_' || g END
+             CASE WHEN g % 100 < 92 OR g % 100 >= 95 THEN 'cus_' || g END, ${at}, ${at}, ${at}
       FROM generate_series(1, ${members}::int) g`.execute(db);
     await sql`
-      INSERT INTO stripe_subscriptions (organization_id, id, member_id, customer_id, status, cancel_at_period_end, collection_paused, current_period_end)
+      INSERT INTO stripe_subscriptions (organization_id, id, member_id, customer_id, status, cancel_at_period_end, collection_paused, current_period_end, updated_at)
       SELECT m.organization_id, 'sub_' || m.external_id, m.id, m.stripe_customer_id,
              CASE WHEN m.external_id::int % 100 BETWEEN 85 AND 87 THEN 'past_due' WHEN m.external_id::int % 100 >= 95 THEN 'canceled' ELSE 'active' END,
-             m.external_id::int % 100 BETWEEN 88 AND 89, false, m.paid_through + 1
+             m.external_id::int % 100 BETWEEN 88 AND 89, false, m.paid_through + 1, ${at}
       FROM members m WHERE m.organization_id = ${org.id} AND m.stripe_customer_id IS NOT NULL`.execute(db);
     // Two years of monthly invoices, paid, ending at each subscriber's paid-through day.
     await sql`
-      INSERT INTO stripe_invoices (organization_id, id, member_id, subscription_id, status, currency, amount_due, amount_paid, period_start, period_end, attempt_count, paid_at)
+      INSERT INTO stripe_invoices (organization_id, id, member_id, subscription_id, status, currency, amount_due, amount_paid, period_start, period_end, attempt_count, paid_at, updated_at)
       SELECT m.organization_id, 'in_' || m.external_id || '_' || k, m.id, 'sub_' || m.external_id, 'paid', 'usd', 2500, 2500,
              (m.paid_through - make_interval(months => k))::date + 1, (m.paid_through - make_interval(months => k - 1))::date,
-             1, (m.paid_through - make_interval(months => k))::timestamp + interval '1 day 9 hours'
+             1, (m.paid_through - make_interval(months => k))::timestamp + interval '1 day 9 hours', ${at}
       FROM members m CROSS JOIN generate_series(1, ${MONTHS}::int) k
       WHERE m.organization_id = ${org.id} AND m.stripe_customer_id IS NOT NULL`.execute(db);
     await sql`
-      INSERT INTO stripe_invoices (organization_id, id, member_id, subscription_id, status, currency, amount_due, amount_paid, period_start, period_end, attempt_count)
-      SELECT m.organization_id, 'in_' || m.external_id || '_open', m.id, 'sub_' || m.external_id, 'open', 'usd', 2500, 0, m.paid_through + 1, (m.paid_through + interval '1 month')::date, 1 + m.external_id::int % 3
+      INSERT INTO stripe_invoices (organization_id, id, member_id, subscription_id, status, currency, amount_due, amount_paid, period_start, period_end, attempt_count, updated_at)
+      SELECT m.organization_id, 'in_' || m.external_id || '_open', m.id, 'sub_' || m.external_id, 'open', 'usd', 2500, 0, m.paid_through + 1, (m.paid_through + interval '1 month')::date, 1 + m.external_id::int % 3, ${at}
       FROM members m WHERE m.organization_id = ${org.id} AND m.external_id::int % 100 BETWEEN 85 AND 87`.execute(db);
     await sql`
-      INSERT INTO member_card_expiries (organization_id, member_id, exp_month, exp_year)
-      SELECT m.organization_id, m.id, extract(month from ${t})::int, extract(year from ${t})::int
+      INSERT INTO member_card_expiries (organization_id, member_id, exp_month, exp_year, updated_at)
+      SELECT m.organization_id, m.id, extract(month from ${t})::int, extract(year from ${t})::int, ${at}
       FROM members m WHERE m.organization_id = ${org.id} AND m.external_id::int % 100 BETWEEN 90 AND 91`.execute(db);
     await sql`
-      INSERT INTO manual_payments (organization_id, member_id, method, amount_cents, currency, period_start, period_end, received_on)
-      SELECT m.organization_id, m.id, 'cash', 2500, 'usd', (m.paid_through - make_interval(months => k))::date + 1, (m.paid_through - make_interval(months => k - 1))::date, (m.paid_through - make_interval(months => k))::date
+      INSERT INTO manual_payments (organization_id, member_id, method, amount_cents, currency, period_start, period_end, received_on, created_at)
+      SELECT m.organization_id, m.id, 'cash', 2500, 'usd', (m.paid_through - make_interval(months => k))::date + 1, (m.paid_through - make_interval(months => k - 1))::date, (m.paid_through - make_interval(months => k))::date, ${at}
       FROM members m CROSS JOIN generate_series(1, ${MONTHS}::int) k
       WHERE m.organization_id = ${org.id} AND m.external_id::int % 100 BETWEEN 92 AND 94`.execute(db);
     process.stdout.write(`  ${slug}: ${members.toLocaleString('en-US')} members\n`);
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     const now = new Date();
     const today = todayIn('America/Chicago', now);
     let started = process.hrtime.bigint();
-    const organizations = await generate(bench.db, today);
+    const organizations = await generate(bench.db, today, now);
     const rows = await sql<{ invoices: number; payments: number }>`SELECT (SELECT count(*) FROM stripe_invoices)::int AS invoices, (SELECT count(*) FROM manual_payments)::int AS payments`.execute(bench.db);
     console.log(`generated in ${seconds(started).toFixed(1)} s: ${rows.rows[0]!.invoices.toLocaleString('en-US')} invoices, ${rows.rows[0]!.payments.toLocaleString('en-US')} manual payments`);
 

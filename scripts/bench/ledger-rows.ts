@@ -15,14 +15,14 @@ import { ensureLedgerAccounts } from '../../src/ledger/queries';
 export async function generateLedgerRows(db: Kysely<Database>, organizationId: string, count: number, start = '2026-01-01T00:00:00Z'): Promise<void> {
   const prefix = `bench:${start}:`;
   await db.transaction().execute(async (trx) => {
-    const accounts = await ensureLedgerAccounts(trx, organizationId, 'usd');
+    const accounts = await ensureLedgerAccounts(trx, organizationId, 'usd', new Date(start));
     const { rows } = await sql<{ rolsuper: boolean }>`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`.execute(trx);
     if (rows[0]?.rolsuper) await sql`SET LOCAL session_replication_role = replica`.execute(trx);
     await sql`
       WITH tx AS (
-        INSERT INTO ledger_transactions (organization_id, source_key, kind, occurred_at, currency, description, payment_method, stripe_charge_id, gross_cents, fee_cents, net_cents, posted_in_xact)
+        INSERT INTO ledger_transactions (organization_id, source_key, kind, occurred_at, currency, description, payment_method, stripe_charge_id, gross_cents, fee_cents, net_cents, posted_in_xact, created_at)
         SELECT ${organizationId}::uuid, ${prefix} || g, 'dues_payment', ${start}::timestamptz + g * interval '1 minute', 'usd',
-          'Dues received by card, charge ch_bench' || g, 'card', 'ch_bench' || g, 2500, 0, 2500, pg_current_xact_id()
+          'Dues received by card, charge ch_bench' || g, 'card', 'ch_bench' || g, 2500, 0, 2500, pg_current_xact_id(), ${start}::timestamptz + g * interval '1 minute'
         FROM generate_series(1, ${count}::int) AS g
         RETURNING organization_id, id
       )

@@ -73,14 +73,15 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 async function main(): Promise<void> {
   const bench = await benchDatabase();
   const server = await spawnServer(path.join(__dirname, 'signup-server.ts'), { BENCH_DATABASE_URL: bench.url });
+  const now = new Date();
   try {
     const organization = await bench.db
       .insertInto('organizations')
-      .values({ slug: 'bench-local', name: 'Bench Local 500', time_zone: 'America/Chicago', currency: 'usd', settings: '{}' })
+      .values({ slug: 'bench-local', name: 'Bench Local 500', time_zone: 'America/Chicago', currency: 'usd', settings: '{}', created_at: now, updated_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
     for (const spec of DEMO_PLANS) {
-      const plan = await insertPlan(bench.db, { organization_id: organization.id, name: spec.name, currency: 'usd', billing_interval: 'month' });
+      const plan = await insertPlan(bench.db, { organization_id: organization.id, name: spec.name, currency: 'usd', billing_interval: 'month' }, now);
       await insertPlanVersion(bench.db, {
         organization_id: organization.id,
         plan_id: plan.id,
@@ -89,9 +90,9 @@ async function main(): Promise<void> {
         amount_rule: JSON.stringify(spec.rule),
         initiation_fee_cents: spec.initiationFeeCents ?? null,
         authorization_note: 'benchmark',
-      });
+      }, now);
     }
-    await storeDefaultAuthorization(bench.db, organization);
+    await storeDefaultAuthorization(bench.db, organization, now);
 
     const target = new URL(server.url);
     await load(target, '/join/bench-local', WARM_UP_SECONDS, CONCURRENCY);

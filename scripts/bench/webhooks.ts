@@ -114,7 +114,7 @@ async function processing(bench: BenchDatabase): Promise<void> {
   };
 
   try {
-    const organization = await bench.db.insertInto('organizations').values({ slug: 'bench-union', name: 'Bench Union', time_zone: 'America/Chicago', currency: 'usd', settings: '{}' }).returningAll().executeTakeFirstOrThrow();
+    const organization = await bench.db.insertInto('organizations').values({ slug: 'bench-union', name: 'Bench Union', time_zone: 'America/Chicago', currency: 'usd', settings: '{}', created_at: new Date(), updated_at: new Date() }).returningAll().executeTakeFirstOrThrow();
     const generationStarted = Date.now();
     const start = Math.floor(Date.UTC(2026, 0, 5, 15) / 1000);
     const paymentMethods = ['pm_card_visa', 'pm_card_visa', 'pm_card_visa', 'pm_card_visa', 'pm_usBankAccount_success', 'pm_card_createDispute'];
@@ -123,7 +123,7 @@ async function processing(bench: BenchDatabase): Promise<void> {
       await Promise.all(
         Array.from({ length: Math.min(20, members - batch) }, async (_, offset) => {
           const n = batch + offset;
-          const member = await bench.db.insertInto('members').values({ organization_id: organization.id, name: `Member ${n}`, email: `member${n}@bench.example.org` }).returning('id').executeTakeFirstOrThrow();
+          const member = await bench.db.insertInto('members').values({ organization_id: organization.id, name: `Member ${n}`, email: `member${n}@bench.example.org`, created_at: new Date(), updated_at: new Date(), standing_changed_at: new Date() }).returning('id').executeTakeFirstOrThrow();
           const metadata = memberMetadata({ organizationId: organization.id, memberId: member.id });
           const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
           const customer = await stripe.customers.create({ email: `member${n}@bench.example.org`, metadata, test_clock: clock.id });

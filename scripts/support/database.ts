@@ -1,11 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import { createDb, type Db } from '../../db/connection';
-import { startEmbeddedPostgres } from '../../db/embedded';
+import { embeddedUrl, readPostmaster, startEmbeddedPostgres } from '../../db/embedded';
 import { migrateToLatest } from '../../db/migrate';
-
-const EMBEDDED_PASSWORD_URL = (port: number) => `postgres://postgres:good-standing-local@127.0.0.1:${port}/good_standing`;
 
 /**
  * The database a command-line script works on: DATABASE_URL when set; otherwise the
@@ -19,12 +16,10 @@ export async function openScriptDatabase(): Promise<{ db: Db; close(): Promise<v
     return { db, where: new URL(config.databaseUrl).host, close: () => db.destroy() };
   }
   const dataDir = path.resolve(config.dataDir, 'postgres');
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (existsSync(pidFile)) {
-    // The fourth line of postmaster.pid is the port of the running server.
-    const port = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
-    const db = createDb(EMBEDDED_PASSWORD_URL(port), { max: 2 });
-    return { db, where: `the running embedded PostgreSQL (port ${port})`, close: () => db.destroy() };
+  const running = readPostmaster(dataDir);
+  if (running?.alive) {
+    const db = createDb(embeddedUrl(running.port, 'good_standing'), { max: 2 });
+    return { db, where: `the running embedded PostgreSQL (port ${running.port})`, close: () => db.destroy() };
   }
   const embedded = await startEmbeddedPostgres({ dataDir, database: 'good_standing' });
   const db = createDb(embedded.url, { max: 2 });

@@ -10,6 +10,8 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
   requestId?: string | undefined;
   ip?: string | undefined;
+  /** When it happened, from the service's clock. */
+  at: Date;
 }
 
 export async function recordAudit(db: Kysely<Database>, event: AuditEvent): Promise<void> {
@@ -24,6 +26,7 @@ export async function recordAudit(db: Kysely<Database>, event: AuditEvent): Prom
       details: JSON.stringify(event.details ?? {}),
       request_id: event.requestId ?? null,
       ip: event.ip ?? null,
+      created_at: event.at,
     })
     .execute();
 }
@@ -40,9 +43,10 @@ export async function listAudit(db: Kysely<Database>, organizationId: string, op
   return query.execute();
 }
 
-/** Who did it, from where, under which request: the part of an audit entry every staff route shares. */
-export function auditActor(req: { staff?: { staffUserId: string; organizationId: string }; id?: unknown; ip?: string | undefined }) {
+/** Who did it, from where, under which request and when: the part of an audit entry every staff route shares. */
+export function auditActor(req: { staff?: { staffUserId: string; organizationId: string }; id?: unknown; ip?: string | undefined }, at: Date) {
   return {
+    at,
     organizationId: req.staff?.organizationId ?? null,
     actorStaffUserId: req.staff?.staffUserId ?? null,
     requestId: req.id === undefined ? undefined : String(req.id),

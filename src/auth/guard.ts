@@ -44,7 +44,7 @@ export function authenticate(ctx: AppContext): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const token = tokenFrom(req);
     if (token === undefined) return next(new ApiError('unauthenticated', 'sign in, or send a bearer token'));
-    const claims = verifyStaffToken(ctx.config.jwtSecret, token);
+    const claims = verifyStaffToken(ctx.config.jwtSecret, token, ctx.now());
     if (!claims) return next(new ApiError('unauthenticated', 'the token is invalid or has expired'));
     const roles = await rolesIn(ctx.db, claims.organizationId, claims.staffUserId);
     if (roles.length === 0) return next(new ApiError('unauthenticated', 'this account no longer has access to the organization'));

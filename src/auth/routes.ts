@@ -1,18 +1,17 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { ApiError } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { ALL_STAFF } from '../http/routes';
 import { parseInput } from '../http/validate';
 import { pickLanguage } from '../signup/signup';
-import { CONSOLE_CSP } from '../console/routes';
-import { signInPage, signInSentPage } from './pages';
+import { sendHtml } from '../console/routes';
+import { signInLinkPage, signInLinkUnusablePage, signInPage, signInSentPage } from './pages';
 import { findOrganizationById } from '../organizations/queries';
 import { recordAudit } from '../audit/audit';
 import { findStaffMember } from '../staff/queries';
 import { principal, SESSION_COOKIE } from './guard';
-import { consumeSignIn, requestSignIn } from './sign-in';
+import { consumeSignIn, requestSignIn, SIGN_IN_MINUTES, signInIsLive } from './sign-in';
 import { SESSION_SECONDS, signStaffToken } from './tokens';
 
 const loginSchema = z.object({
@@ -22,8 +21,14 @@ const loginSchema = z.object({
 
 const SIGN_IN_SENT = 'If that address belongs to a staff account, a sign-in link is on its way. It works once, for 15 minutes.';
 
-function sendHtml(res: Response, status: number, html: string): void {
-  res.status(status).set({ 'Content-Security-Policy': CONSOLE_CSP, 'Cache-Control': 'no-store' }).type('html').send(html);
+const tokenIn = (source: unknown): string | undefined => {
+  const token = (source as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' && token.length > 0 && token.length <= 200 ? token : undefined;
+};
+
+/** A spent, expired or unknown link: a page for the person who clicked it, with the way to a new one. */
+function linkNotUsable(req: Request, res: Response): void {
+  sendHtml(res, 401, signInLinkUnusablePage(pickLanguage(req.query.lang, req.headers['accept-language']), SIGN_IN_MINUTES));
 }
 
 const wantsHtml = (accept: string | undefined, contentType: string | undefined): boolean =>
@@ -67,17 +72,34 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
       method: 'get',
       path: '/auth/callback',
       access: 'public',
-      summary: 'Follow a sign-in link: spends it and sets the session cookie',
+      summary: 'Open a sign-in link: a page whose button signs in (mail scanners that open links spend nothing)',
       handler: async (req, res) => {
-        const token = typeof req.query.token === 'string' ? req.query.token : '';
+        const token = tokenIn(req.query);
+        if (!token || !(await signInIsLive(ctx.db, token, ctx.now()))) {
+          linkNotUsable(req, res);
+          return;
+        }
+        sendHtml(res, 200, signInLinkPage(pickLanguage(req.query.lang, req.headers['accept-language']), token));
+      },
+    },
+    {
+      method: 'post',
+      path: '/auth/callback',
+      access: 'public',
+      summary: 'Sign in with a link\'s token: spends it and sets the session cookie',
+      handler: async (req, res) => {
+        const token = tokenIn(req.body);
         const signIn = token ? await consumeSignIn(ctx.db, token, ctx.now()) : undefined;
-        if (!signIn) throw new ApiError('unauthenticated', 'this sign-in link is invalid, already used or expired; ask for a new one at /login');
-        const staff = await findStaffMember(ctx.db, signIn.organizationId, signIn.staffUserId);
-        if (!staff) throw new ApiError('unauthenticated', 'this account no longer has access to the organization');
+        const staff = signIn ? await findStaffMember(ctx.db, signIn.organizationId, signIn.staffUserId) : undefined;
+        if (!signIn || !staff) {
+          linkNotUsable(req, res);
+          return;
+        }
         const session = signStaffToken(
           ctx.config.jwtSecret,
           { staffUserId: staff.id, organizationId: signIn.organizationId, roles: staff.roles },
           SESSION_SECONDS,
+          ctx.now(),
         );
         await recordAudit(ctx.db, {
           organizationId: signIn.organizationId,
@@ -85,6 +107,7 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
           action: 'staff.signed_in',
           requestId: String(req.id),
           ip: req.ip,
+          at: ctx.now(),
         });
         res.cookie(SESSION_COOKIE, session, {
           httpOnly: true,

@@ -37,13 +37,26 @@ export async function requestSignIn(
         staff_user_id: user.id,
         organization_id: organization.id,
         expires_at: new Date(request.now.getTime() + SIGN_IN_MINUTES * 60_000),
+        created_at: request.now,
       })
       .execute();
     const link = `${request.publicUrl}/auth/callback?token=${encodeURIComponent(token)}`;
     const message = signInEmail({ staffName: user.name, organizationName: organization.name, link, minutes: SIGN_IN_MINUTES });
-    await enqueueEmail(trx, { organizationId: organization.id, kind: 'staff_sign_in', to: user.email, ...message });
+    await enqueueEmail(trx, { organizationId: organization.id, kind: 'staff_sign_in', to: user.email, ...message, queuedAt: request.now });
     return true;
   });
+}
+
+/** Whether a sign-in token would still work, without spending it: what the page a link opens asks first. */
+export async function signInIsLive(db: Kysely<Database>, token: string, now: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('login_tokens')
+    .select('id')
+    .where('token_hash', '=', hashToken(token))
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Spends a sign-in token: it works once, within its time, and never again. */

@@ -18,8 +18,11 @@ export interface StaffClaims {
   roles: string[];
 }
 
-export function signStaffToken(secret: string, claims: StaffClaims, expiresInSeconds: number): string {
-  return jwt.sign({ org: claims.organizationId, roles: claims.roles }, secret, {
+const unixSeconds = (at: Date): number => Math.floor(at.getTime() / 1000);
+
+/** Signed at `now` (the service's clock): jsonwebtoken counts `exp` from the `iat` it is given, not from its own clock. */
+export function signStaffToken(secret: string, claims: StaffClaims, expiresInSeconds: number, now: Date): string {
+  return jwt.sign({ org: claims.organizationId, roles: claims.roles, iat: unixSeconds(now) }, secret, {
     algorithm: 'HS256',
     subject: claims.staffUserId,
     issuer: TOKEN_ISSUER,
@@ -28,10 +31,10 @@ export function signStaffToken(secret: string, claims: StaffClaims, expiresInSec
   });
 }
 
-/** Verifies signature (HS256 only), expiry, issuer and audience; undefined for anything else. */
-export function verifyStaffToken(secret: string, token: string): StaffClaims | undefined {
+/** Verifies signature (HS256 only), expiry at `now` (the service's clock), issuer and audience; undefined for anything else. */
+export function verifyStaffToken(secret: string, token: string, now: Date): StaffClaims | undefined {
   try {
-    const payload = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE });
+    const payload = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, clockTimestamp: unixSeconds(now) });
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) return undefined;
     return { staffUserId: claims.data.sub, organizationId: claims.data.org, roles: claims.data.roles };

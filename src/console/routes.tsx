@@ -24,11 +24,13 @@ import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLa
 // The staff console: server-rendered pages under /console, in the route table like the API
 // (same roles, same organization scoping), working without JavaScript.
 
-/** Console pages read people's data: never cached, and only our own origin's styles and forms. */
-export const CONSOLE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
+/** Console pages show people's data: never cached. (helmet's Content-Security-Policy keeps them to our own origin.) */
 export function sendPage(res: Response, status: number, page: VNode): void {
-  res.status(status).set({ 'Content-Security-Policy': CONSOLE_CSP, 'Cache-Control': 'no-store' }).type('html').send(renderDocument(page));
+  sendHtml(res, status, renderDocument(page));
+}
+
+export function sendHtml(res: Response, status: number, html: string): void {
+  res.status(status).set('Cache-Control', 'no-store').type('html').send(html);
 }
 
 /** The navigation: each entry shown only to the roles its page admits (read from the route table itself). */
@@ -287,8 +289,8 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       } else {
         try {
           await ctx.db.transaction().execute(async (trx) => {
-            await changeContactDetails(trx, session.organization.id, member.id, member, parsed.data as ContactChanges);
-            await recordAudit(trx, { ...auditActor(req), action: 'member.updated', subjectType: 'member', subjectId: member.id, details: { fields: Object.keys(parsed.data), via: 'console' } });
+            await changeContactDetails(trx, session.organization.id, member.id, member, parsed.data as ContactChanges, ctx.now());
+            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.updated', subjectType: 'member', subjectId: member.id, details: { fields: Object.keys(parsed.data), via: 'console' } });
           });
           return redirectWithFlash(res, `/console/members/${member.id}`, { kind: 'contactSaved', name: parsed.data.name ?? member.name });
         } catch (error) {
@@ -341,7 +343,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
           today: session.today,
           now: ctx.now(),
         });
-        await recordAudit(trx, { ...auditActor(req), action: 'member.outreach_recorded', subjectType: 'member', subjectId: member.id, details: { outreachId: recorded.entryId, channel: form.channel, outcome, via: 'console' } });
+        await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.outreach_recorded', subjectType: 'member', subjectId: member.id, details: { outreachId: recorded.entryId, channel: form.channel, outcome, via: 'console' } });
       });
       redirectWithFlash(res, back, { kind: 'outcomeSaved', name: member.name });
     }),
@@ -367,11 +369,11 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       const parsed = z.object({ language: z.enum(['en', 'es']), back: z.string().optional() }).safeParse(req.body);
       if (!parsed.success) throw new ApiError('bad_request', 'choose en or es');
       await setStaffLanguage(ctx.db, session.staffUserId, parsed.data.language);
-      await recordAudit(ctx.db, { ...auditActor(req), action: 'staff.language_changed', subjectType: 'staff_user', subjectId: session.staffUserId, details: { language: parsed.data.language } });
+      await recordAudit(ctx.db, { ...auditActor(req, ctx.now()), action: 'staff.language_changed', subjectType: 'staff_user', subjectId: session.staffUserId, details: { language: parsed.data.language } });
       redirectWithFlash(res, safeReturnPath(parsed.data.back, '/console'), { kind: 'languageSaved' });
     }),
     action('/console/sign-out', ALL_STAFF, 'Sign out of the console', async (req, res) => {
-      await recordAudit(ctx.db, { ...auditActor(req), action: 'staff.signed_out' });
+      await recordAudit(ctx.db, { ...auditActor(req, ctx.now()), action: 'staff.signed_out' });
       res.clearCookie(SESSION_COOKIE, { path: '/' });
       res.redirect(303, '/login?signed_out=1');
     }),

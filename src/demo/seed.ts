@@ -38,11 +38,11 @@ export async function seedDemo(db: Kysely<Database>, options: { publicUrl: strin
   const existing = await db.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
   if (existing) return undefined;
   const organization = await db.transaction().execute(async (trx) => {
-    const created = await insertOrganization(trx, DEMO_ORGANIZATION);
-    const admin = await upsertStaffUser(trx, DEMO_ADMIN);
-    await grantRole(trx, created.id, admin.id, 'admin');
+    const created = await insertOrganization(trx, DEMO_ORGANIZATION, options.now);
+    const admin = await upsertStaffUser(trx, DEMO_ADMIN, options.now);
+    await grantRole(trx, created.id, admin.id, 'admin', options.now);
     for (const spec of DEMO_PLANS) {
-      const plan = await insertPlan(trx, { organization_id: created.id, name: spec.name, currency: created.currency, billing_interval: 'month' });
+      const plan = await insertPlan(trx, { organization_id: created.id, name: spec.name, currency: created.currency, billing_interval: 'month' }, options.now);
       await insertPlanVersion(trx, {
         organization_id: created.id,
         plan_id: plan.id,
@@ -51,9 +51,9 @@ export async function seedDemo(db: Kysely<Database>, options: { publicUrl: strin
         amount_rule: JSON.stringify(spec.rule),
         initiation_fee_cents: spec.initiationFeeCents ?? null,
         authorization_note: 'Demo data: set by the founding meeting',
-      });
+      }, options.now);
     }
-    await storeDefaultAuthorization(trx, created);
+    await storeDefaultAuthorization(trx, created, options.now);
     return created;
   });
   await requestSignIn(db, { email: DEMO_ADMIN.email, organizationSlug: organization.slug, publicUrl: options.publicUrl, now: options.now });

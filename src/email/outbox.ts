@@ -9,6 +9,8 @@ export interface EmailToQueue {
   subject: string;
   text: string;
   html: string;
+  /** When it is queued (and first due), from the service's clock. */
+  queuedAt: Date;
 }
 
 /** Queues a message. Call it inside the transaction that makes the change the message reports, so both commit or neither. */
@@ -22,6 +24,8 @@ export async function enqueueEmail(db: Kysely<Database>, email: EmailToQueue): P
       subject: email.subject,
       text_body: email.text,
       html_body: email.html,
+      next_attempt_at: email.queuedAt,
+      created_at: email.queuedAt,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -49,10 +53,10 @@ export interface DeliveryReport {
 export async function deliverDueEmails(
   db: Kysely<Database>,
   transport: MailTransport,
-  options: { from: string; now?: Date; batchSize?: number },
+  options: { from: string; now: Date; batchSize?: number },
 ): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, failed: 0 };
-  const now = options.now ?? new Date();
+  const { now } = options;
   const batchSize = options.batchSize ?? 20;
   for (;;) {
     const handled = await db.transaction().execute(async (trx) => {

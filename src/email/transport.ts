@@ -32,7 +32,7 @@ export function smtpTransport(smtpUrl: string): MailTransport {
 }
 
 /** Writes each message as an .eml file, so that a person running the service locally can open their sign-in link. */
-export function fileTransport(directory: string, logger: Logger): MailTransport {
+export function fileTransport(directory: string, logger: Logger, now: () => Date): MailTransport {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const absolute = path.resolve(directory);
   return {
@@ -41,7 +41,7 @@ export function fileTransport(directory: string, logger: Logger): MailTransport 
       const info = await transporter.sendMail(message);
       mkdirSync(absolute, { recursive: true });
       const safeRecipient = message.to.replace(/[^A-Za-z0-9@._-]/g, '_');
-      const file = path.join(absolute, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeRecipient}.eml`);
+      const file = path.join(absolute, `${now().toISOString().replace(/[:.]/g, '-')}-${safeRecipient}.eml`);
       writeFileSync(file, info.message as Buffer);
       // The .eml body is quoted-printable; the links are logged as well so a person can click them.
       const links = message.text.match(/https?:\/\/\S+/g) ?? [];

@@ -15,13 +15,13 @@ async function accountIds(db: Kysely<Database>, organizationId: string, currency
  * The organization's accounts in a currency, created on first use. Safe under races: a
  * concurrent creator's rows win the unique index and are read back.
  */
-export async function ensureLedgerAccounts(db: Kysely<Database>, organizationId: string, currency: string): Promise<Map<AccountCode, string>> {
+export async function ensureLedgerAccounts(db: Kysely<Database>, organizationId: string, currency: string, at: Date): Promise<Map<AccountCode, string>> {
   if (!CURRENCY.test(currency)) throw new RangeError(`currency "${currency}" must be three lowercase letters`);
   const existing = await accountIds(db, organizationId, currency);
   if (existing.size === ACCOUNT_CODES.length) return existing;
   await db
     .insertInto('ledger_accounts')
-    .values(CHART_OF_ACCOUNTS.map((account) => ({ organization_id: organizationId, code: account.code, currency, name: account.name })))
+    .values(CHART_OF_ACCOUNTS.map((account) => ({ organization_id: organizationId, code: account.code, currency, name: account.name, created_at: at })))
     .onConflict((oc) => oc.columns(['organization_id', 'code', 'currency']).doNothing())
     .execute();
   return accountIds(db, organizationId, currency);
@@ -31,16 +31,16 @@ export async function ensureLedgerAccounts(db: Kysely<Database>, organizationId:
 // many times (a webhook batch) reads each organization's chart once.
 const accountsReadIn = new WeakMap<Kysely<Database>, Map<string, Map<AccountCode, string>>>();
 
-async function accountsInTransaction(trx: Kysely<Database>, organizationId: string, currency: string): Promise<Map<AccountCode, string>> {
+async function accountsInTransaction(trx: Kysely<Database>, organizationId: string, currency: string, at: Date): Promise<Map<AccountCode, string>> {
   let known = accountsReadIn.get(trx);
   if (!known) accountsReadIn.set(trx, (known = new Map()));
   const key = `${organizationId}:${currency}`;
   let accounts = known.get(key);
-  if (!accounts) known.set(key, (accounts = await ensureLedgerAccounts(trx, organizationId, currency)));
+  if (!accounts) known.set(key, (accounts = await ensureLedgerAccounts(trx, organizationId, currency, at)));
   return accounts;
 }
 
-function transactionRow(organizationId: string, draft: LedgerTransactionDraft): Insertable<LedgerTransactionsTable> {
+function transactionRow(organizationId: string, draft: LedgerTransactionDraft, postedAt: Date): Insertable<LedgerTransactionsTable> {
   return {
     organization_id: organizationId,
     source_key: draft.sourceKey,
@@ -63,6 +63,7 @@ function transactionRow(organizationId: string, draft: LedgerTransactionDraft): 
     gross_cents: draft.grossCents ?? null,
     fee_cents: draft.feeCents ?? null,
     net_cents: draft.netCents ?? null,
+    created_at: postedAt,
   };
 }
 
@@ -73,13 +74,13 @@ function transactionRow(organizationId: string, draft: LedgerTransactionDraft): 
  * caused the postings commits with them or not at all); the database checks at commit
  * that each transaction balances.
  */
-export async function postLedgerTransactions(db: Kysely<Database>, organizationId: string, drafts: LedgerTransactionDraft[]): Promise<{ posted: number; skipped: number }> {
-  const posted = (await postLedgerTransactionsReturningKeys(db, organizationId, drafts)).size;
+export async function postLedgerTransactions(db: Kysely<Database>, organizationId: string, drafts: LedgerTransactionDraft[], postedAt: Date): Promise<{ posted: number; skipped: number }> {
+  const posted = (await postLedgerTransactionsReturningKeys(db, organizationId, drafts, postedAt)).size;
   return { posted, skipped: drafts.length - posted };
 }
 
 /** As postLedgerTransactions, answering which source keys were posted (new) by this call. */
-export async function postLedgerTransactionsReturningKeys(db: Kysely<Database>, organizationId: string, drafts: LedgerTransactionDraft[]): Promise<Set<string>> {
+export async function postLedgerTransactionsReturningKeys(db: Kysely<Database>, organizationId: string, drafts: LedgerTransactionDraft[], postedAt: Date): Promise<Set<string>> {
   if (!db.isTransaction) throw new Error('ledger postings must run inside a database transaction');
   if (drafts.length === 0) return new Set();
   const keys = new Set<string>();
@@ -89,14 +90,14 @@ export async function postLedgerTransactionsReturningKeys(db: Kysely<Database>, 
     keys.add(draft.sourceKey);
   }
   const accounts = new Map<string, Map<AccountCode, string>>();
-  for (const currency of new Set(drafts.map((draft) => draft.currency))) accounts.set(currency, await accountsInTransaction(db, organizationId, currency));
+  for (const currency of new Set(drafts.map((draft) => draft.currency))) accounts.set(currency, await accountsInTransaction(db, organizationId, currency, postedAt));
 
   // Inserted in source-key order so that concurrent posters of overlapping batches take
   // the unique index's locks in the same order and cannot deadlock.
   const byKey = [...drafts].sort((a, b) => (a.sourceKey < b.sourceKey ? -1 : a.sourceKey > b.sourceKey ? 1 : 0));
   const insertTransactions = db
     .insertInto('ledger_transactions')
-    .values(byKey.map((draft) => transactionRow(organizationId, draft)))
+    .values(byKey.map((draft) => transactionRow(organizationId, draft, postedAt)))
     .onConflict((oc) => oc.columns(['organization_id', 'source_key']).doNothing())
     .returning(['id', 'source_key']);
   // Entries go in in the drafts' order (that is the ledger's posting order), and only for

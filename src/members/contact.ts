@@ -19,7 +19,7 @@ export interface ContactChanges {
  * in the organization, organizer on its staff); the caller checks the role may change
  * each field (fieldsNotAllowed) and audits. Run it in a transaction.
  */
-export async function changeContactDetails(trx: Kysely<Database>, organizationId: string, memberId: string, current: { email: string }, changes: ContactChanges): Promise<void> {
+export async function changeContactDetails(trx: Kysely<Database>, organizationId: string, memberId: string, current: { email: string }, changes: ContactChanges, at: Date): Promise<void> {
   const emailChanged = changes.email !== undefined && changes.email.toLowerCase() !== current.email.toLowerCase();
   await checkUnique(trx, organizationId, { email: emailChanged ? changes.email : undefined }, memberId);
   if (changes.organizerStaffUserId) await checkOrganizer(trx, organizationId, changes.organizerStaffUserId);
@@ -31,5 +31,5 @@ export async function changeContactDetails(trx: Kysely<Database>, organizationId
     ...(changes.worksite !== undefined ? { worksite: changes.worksite } : {}),
     ...(changes.organizerStaffUserId !== undefined ? { organizer_staff_user_id: changes.organizerStaffUserId } : {}),
     ...(changes.employer !== undefined ? { employer: changes.employer } : {}),
-  });
+  }, at);
 }

@@ -15,6 +15,8 @@ export interface ManualPaymentRecord {
   receivedOn: string;
   staffUserId: string;
   payment: Omit<ManualPaymentInput, 'receivedOn'>;
+  /** When it is recorded, from the service's clock. */
+  at: Date;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function recordManualPayment(trx: Kysely<Database>, record: ManualP
       reference: record.payment.reference ?? null,
       note: record.payment.note ?? null,
       recorded_by_staff_user_id: record.staffUserId,
+      created_at: record.at,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -60,10 +63,11 @@ export async function recordManualPayment(trx: Kysely<Database>, record: ManualP
       periodEnd: payment.period_end,
       reference: payment.reference,
     }),
+    record.at,
   );
 
   const paidThrough = laterDay(member.paid_through, payment.period_end);
-  if (paidThrough !== member.paid_through) await updateMember(trx, record.organizationId, record.memberId, { paid_through: paidThrough });
+  if (paidThrough !== member.paid_through) await updateMember(trx, record.organizationId, record.memberId, { paid_through: paidThrough }, record.at);
   await changeStanding(trx, {
     organizationId: record.organizationId,
     memberId: record.memberId,
@@ -71,6 +75,7 @@ export async function recordManualPayment(trx: Kysely<Database>, record: ManualP
     cause: 'manual_payment',
     causeReference: payment.id,
     staffUserId: record.staffUserId,
+    at: record.at,
   });
   return { payment, member: (await findMember(trx, record.organizationId, record.memberId))! };
 }

@@ -4,7 +4,8 @@ import { ApiError } from '../http/errors';
 import { listPlans, versionInEffect } from '../plans/queries';
 import type { MemberListQuery, PlanTerms } from './members';
 
-export type NewMemberRow = Omit<Insertable<MembersTable>, 'organization_id'>;
+/** A member as created: the organization and the times are added by `insertMembers`. */
+export type NewMemberRow = Omit<Insertable<MembersTable>, 'organization_id' | 'created_at' | 'updated_at' | 'standing_changed_at'>;
 
 // The unique indexes of members, by the field a client sent.
 const UNIQUE_FIELDS: Record<string, { field: string; message: string }> = {
@@ -56,20 +57,20 @@ export async function listMembers(db: Kysely<Database>, organizationId: string, 
   return { members: rows.slice(0, filters.limit), more: rows.length > filters.limit };
 }
 
-export async function insertMembers(db: Kysely<Database>, organizationId: string, members: NewMemberRow[]): Promise<Member[]> {
+export async function insertMembers(db: Kysely<Database>, organizationId: string, members: NewMemberRow[], at: Date): Promise<Member[]> {
   const inserted: Member[] = [];
   // In slices: PostgreSQL takes at most 65,535 parameters in one statement.
   for (let start = 0; start < members.length; start += 500) {
-    const rows = members.slice(start, start + 500).map((member) => ({ ...member, organization_id: organizationId }));
+    const rows = members.slice(start, start + 500).map((member) => ({ ...member, organization_id: organizationId, created_at: at, updated_at: at, standing_changed_at: at }));
     inserted.push(...(await db.insertInto('members').values(rows).returningAll().execute()));
   }
   return inserted;
 }
 
-export async function updateMember(db: Kysely<Database>, organizationId: string, memberId: string, changes: Updateable<MembersTable>): Promise<Member> {
+export async function updateMember(db: Kysely<Database>, organizationId: string, memberId: string, changes: Updateable<MembersTable>, at: Date): Promise<Member> {
   return db
     .updateTable('members')
-    .set({ ...changes, updated_at: sql`now()` })
+    .set({ ...changes, updated_at: at })
     .where('organization_id', '=', organizationId)
     .where('id', '=', memberId)
     .returningAll()

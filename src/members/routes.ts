@@ -122,9 +122,9 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
               joined_on: input.joinedOn ?? null,
               standing: input.standing,
             },
-          ]);
-          await recordInitialStandings(trx, me.organizationId, [created!], 'created_by_staff', me.staffUserId);
-          await recordAudit(trx, { ...auditActor(req), action: 'member.created', subjectType: 'member', subjectId: created!.id });
+          ], ctx.now());
+          await recordInitialStandings(trx, me.organizationId, [created!], 'created_by_staff', me.staffUserId, ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.created', subjectType: 'member', subjectId: created!.id });
           return created!;
         });
         res.status(201).json(presentMember(member, 'full'));
@@ -151,9 +151,9 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
             externalIdsInUse: await externalIdsInUse(trx, me.organizationId, externalIds),
           });
           if (check.rejected.length > 0 || dryRun) return check;
-          const members = await insertMembers(trx, me.organizationId, check.accepted);
-          await recordInitialStandings(trx, me.organizationId, members, 'import', me.staffUserId);
-          await recordAudit(trx, { ...auditActor(req), action: 'member.imported', subjectType: 'organization', subjectId: me.organizationId, details: { rows: members.length } });
+          const members = await insertMembers(trx, me.organizationId, check.accepted, ctx.now());
+          await recordInitialStandings(trx, me.organizationId, members, 'import', me.staffUserId, ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.imported', subjectType: 'organization', subjectId: me.organizationId, details: { rows: members.length } });
           return check;
         });
         if (dryRun) {
@@ -242,13 +242,13 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
             ...(changes.joinedOn !== undefined ? { joined_on: changes.joinedOn } : {}),
             plan_id: planId,
             ...(wageFacts !== undefined ? { wage_facts: JSON.stringify(wageFacts) } : {}),
-          });
+          }, ctx.now());
           const standing =
             changes.standing === undefined
               ? undefined
-              : await changeStanding(trx, { organizationId: me.organizationId, memberId, to: changes.standing, cause: 'staff', causeReference: changes.standingReason, staffUserId: me.staffUserId });
+              : await changeStanding(trx, { organizationId: me.organizationId, memberId, to: changes.standing, cause: 'staff', causeReference: changes.standingReason, staffUserId: me.staffUserId, at: ctx.now() });
           await recordAudit(trx, {
-            ...auditActor(req),
+            ...auditActor(req, ctx.now()),
             action: 'member.updated',
             subjectType: 'member',
             subjectId: memberId,
@@ -272,9 +272,9 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         const receivedOn = payment.receivedOn ?? today(organization);
         if (receivedOn > today(organization)) throw fieldError('body.receivedOn', 'the day the money was received cannot be in the future');
         const recorded = await ctx.db.transaction().execute(async (trx) => {
-          const result = await recordManualPayment(trx, { organizationId: me.organizationId, memberId, currency: organization.currency, receivedOn, staffUserId: me.staffUserId, payment });
+          const result = await recordManualPayment(trx, { organizationId: me.organizationId, memberId, currency: organization.currency, receivedOn, staffUserId: me.staffUserId, payment, at: ctx.now() });
           await recordAudit(trx, {
-            ...auditActor(req),
+            ...auditActor(req, ctx.now()),
             action: 'member.manual_payment_recorded',
             subjectType: 'member',
             subjectId: memberId,

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, Standing } from '../../db/database';
 import { notFound } from '../http/errors';
 import type { StandingChangeRow } from './members';
@@ -14,6 +14,8 @@ export interface StandingChange {
   staffUserId?: string | undefined;
   /** The standing the caller read with FOR UPDATE earlier in this transaction, which spares reading it again. */
   lockedCurrent?: Standing | undefined;
+  /** When, from the service's clock. */
+  at: Date;
 }
 
 export interface StandingOutcome {
@@ -37,7 +39,7 @@ export async function changeStanding(trx: Kysely<Database>, change: StandingChan
 
   await trx
     .updateTable('members')
-    .set({ standing: change.to, standing_changed_at: sql`now()`, updated_at: sql`now()` })
+    .set({ standing: change.to, standing_changed_at: change.at, updated_at: change.at })
     .where('organization_id', '=', change.organizationId)
     .where('id', '=', change.memberId)
     .execute();
@@ -51,6 +53,7 @@ export async function changeStanding(trx: Kysely<Database>, change: StandingChan
       cause: change.cause,
       cause_reference: change.causeReference ?? null,
       staff_user_id: change.staffUserId ?? null,
+      created_at: change.at,
     })
     .execute();
   return { from: member.standing, to: change.to, changed: true };
@@ -63,6 +66,7 @@ export async function recordInitialStandings(
   members: ReadonlyArray<{ id: string; standing: Standing }>,
   cause: string,
   staffUserId: string | null,
+  at: Date,
 ): Promise<void> {
   // In slices: PostgreSQL takes at most 65,535 parameters in one statement.
   for (let start = 0; start < members.length; start += 1000) {
@@ -77,6 +81,7 @@ export async function recordInitialStandings(
           cause,
           cause_reference: null,
           staff_user_id: staffUserId,
+          created_at: at,
         })),
       )
       .execute();

@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Database, Organization } from '../../db/database';
 import type { NewOrganization, OrganizationChanges } from './organizations';
 
-export async function insertOrganization(db: Kysely<Database>, organization: NewOrganization): Promise<Organization> {
+export async function insertOrganization(db: Kysely<Database>, organization: NewOrganization, at: Date): Promise<Organization> {
   return db
     .insertInto('organizations')
-    .values({ slug: organization.slug, name: organization.name, time_zone: organization.timeZone, currency: organization.currency, settings: '{}' })
+    .values({ slug: organization.slug, name: organization.name, time_zone: organization.timeZone, currency: organization.currency, settings: '{}', created_at: at, updated_at: at })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -18,14 +18,14 @@ export async function findOrganizationBySlug(db: Kysely<Database>, slug: string)
   return db.selectFrom('organizations').selectAll().where('slug', '=', slug.toLowerCase()).executeTakeFirst();
 }
 
-export async function updateOrganization(db: Kysely<Database>, id: string, changes: OrganizationChanges): Promise<Organization> {
+export async function updateOrganization(db: Kysely<Database>, id: string, changes: OrganizationChanges, at: Date): Promise<Organization> {
   return db
     .updateTable('organizations')
     .set({
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.timeZone !== undefined ? { time_zone: changes.timeZone } : {}),
       ...(changes.settings !== undefined ? { settings: JSON.stringify(changes.settings) } : {}),
-      updated_at: new Date(),
+      updated_at: at,
     })
     .where('id', '=', id)
     .returningAll()

@@ -29,9 +29,9 @@ export function organizationRoutes(ctx: AppContext): RouteDefinition[] {
         const me = principal(req);
         const changes = parseInput(organizationChangesSchema, req.body);
         const organization = await ctx.db.transaction().execute(async (trx) => {
-          const updated = await updateOrganization(trx, me.organizationId, changes);
+          const updated = await updateOrganization(trx, me.organizationId, changes, ctx.now());
           await recordAudit(trx, {
-            ...auditActor(req),
+            ...auditActor(req, ctx.now()),
             action: 'organization.updated',
             subjectType: 'organization',
             subjectId: me.organizationId,

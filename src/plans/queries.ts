@@ -50,22 +50,27 @@ export async function versionsByPlan(db: Kysely<Database>, organizationId: strin
   return grouped;
 }
 
-export async function insertPlan(db: Kysely<Database>, plan: Insertable<PlansTable>): Promise<Plan> {
-  return db.insertInto('plans').values(plan).returningAll().executeTakeFirstOrThrow();
+export async function insertPlan(db: Kysely<Database>, plan: Omit<Insertable<PlansTable>, 'created_at' | 'updated_at'>, at: Date): Promise<Plan> {
+  return db.insertInto('plans').values({ ...plan, created_at: at, updated_at: at }).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function insertPlanVersion(db: Kysely<Database>, version: Insertable<PlanVersionsTable>): Promise<PlanVersion> {
-  return db.insertInto('plan_versions').values(version).returningAll().executeTakeFirstOrThrow();
+export async function insertPlanVersion(db: Kysely<Database>, version: Omit<Insertable<PlanVersionsTable>, 'created_at'>, at: Date): Promise<PlanVersion> {
+  return db.insertInto('plan_versions').values({ ...version, created_at: at }).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function updatePlan(db: Kysely<Database>, organizationId: string, planId: string, changes: Updateable<PlansTable>): Promise<Plan | undefined> {
+export async function updatePlan(db: Kysely<Database>, organizationId: string, planId: string, changes: Updateable<PlansTable>, at: Date): Promise<Plan | undefined> {
   return db
     .updateTable('plans')
-    .set({ ...changes, updated_at: new Date() })
+    .set({ ...changes, updated_at: at })
     .where('organization_id', '=', organizationId)
     .where('id', '=', planId)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** Links the plan to its Stripe Product: bookkeeping of the sync, not a change to the plan. */
+export async function setPlanProduct(db: Kysely<Database>, organizationId: string, planId: string, stripeProductId: string): Promise<void> {
+  await db.updateTable('plans').set({ stripe_product_id: stripeProductId }).where('organization_id', '=', organizationId).where('id', '=', planId).execute();
 }
 
 export async function setPlanVersionPrice(db: Kysely<Database>, organizationId: string, versionId: string, stripePriceId: string): Promise<void> {

@@ -91,7 +91,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
               currency: input.currency ?? organization.currency,
               billing_interval: input.interval,
               billing_interval_count: input.intervalCount,
-            });
+            }, ctx.now());
             await insertPlanVersion(trx, {
               organization_id: organization.id,
               plan_id: created.id,
@@ -101,8 +101,8 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
               initiation_fee_cents: input.initiationFeeCents ?? null,
               authorization_note: input.authorizationNote,
               created_by_staff_user_id: principal(req).staffUserId,
-            });
-            await recordAudit(trx, { ...auditActor(req), action: 'plan.created', subjectType: 'plan', subjectId: created.id, details: { name: input.name, amountRule: input.amountRule } });
+            }, ctx.now());
+            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'plan.created', subjectType: 'plan', subjectId: created.id, details: { name: input.name, amountRule: input.amountRule } });
             return created;
           })
           .catch((error: unknown) => {
@@ -136,9 +136,9 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
             const updated = await updatePlan(trx, organization.id, planId, {
               ...(changes.name !== undefined ? { name: changes.name } : {}),
               ...(changes.memberClass !== undefined ? { member_class: changes.memberClass } : {}),
-            });
+            }, ctx.now());
             if (!updated) throw notFound('plan');
-            await recordAudit(trx, { ...auditActor(req), action: 'plan.updated', subjectType: 'plan', subjectId: planId, details: changes });
+            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'plan.updated', subjectType: 'plan', subjectId: planId, details: changes });
           })
           .catch((error: unknown) => {
             throw conflictFrom(error) ?? error;
@@ -180,8 +180,8 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
               initiation_fee_cents: input.initiationFeeCents ?? null,
               authorization_note: input.authorizationNote,
               created_by_staff_user_id: principal(req).staffUserId,
-            });
-            await recordAudit(trx, { ...auditActor(req), action: 'plan.version_added', subjectType: 'plan', subjectId: planId, details: { version: version.version, effectiveFrom: input.effectiveFrom, amountRule: input.amountRule } });
+            }, ctx.now());
+            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'plan.version_added', subjectType: 'plan', subjectId: planId, details: { version: version.version, effectiveFrom: input.effectiveFrom, amountRule: input.amountRule } });
           })
           .catch((error: unknown) => {
             throw conflictFrom(error) ?? error;
@@ -202,8 +202,8 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
           const plan = await findPlan(trx, organization.id, planId);
           if (!plan) throw notFound('plan');
           if (plan.status === 'archived') return;
-          await updatePlan(trx, organization.id, planId, { status: 'archived', archived_at: ctx.now() });
-          await recordAudit(trx, { ...auditActor(req), action: 'plan.archived', subjectType: 'plan', subjectId: planId });
+          await updatePlan(trx, organization.id, planId, { status: 'archived', archived_at: ctx.now() }, ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'plan.archived', subjectType: 'plan', subjectId: planId });
         });
         res.json(await planResponse(organization, planId));
       },

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Organization } from '../../db/database';
 import { requestOptions, type StripeClient } from '../stripe/client';
-import { findPlan, listPlanVersions, setPlanVersionPrice, updatePlan } from './queries';
+import { findPlan, listPlanVersions, setPlanProduct, setPlanVersionPrice } from './queries';
 
 export interface PlanSyncResult {
   productId: string;
@@ -26,7 +26,7 @@ export async function syncPlanToStripe(db: Kysely<Database>, stripe: StripeClien
       requestOptions(organization, `gs-plan-${plan.id}-product`),
     );
     productId = product.id;
-    await updatePlan(db, organization.id, plan.id, { stripe_product_id: productId });
+    await setPlanProduct(db, organization.id, plan.id, productId);
   }
 
   const createdPrices: string[] = [];

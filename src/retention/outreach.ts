@@ -38,10 +38,10 @@ export async function recordOutreach(trx: Kysely<Database>, input: OutreachInput
     followUpOn: input.followUpOn,
     promisedOn: input.outcome === 'promised_to_pay' ? input.promisedOn : null,
     contactedOn: input.today,
-    createdAt: input.now,
+    at: input.now,
   });
   if (input.outcome === 'resigned') {
-    const change = await changeStanding(trx, { organizationId: input.organizationId, memberId: input.memberId, to: 'resigned', cause: 'outreach', causeReference: entry.id, staffUserId: input.staffUserId });
+    const change = await changeStanding(trx, { organizationId: input.organizationId, memberId: input.memberId, to: 'resigned', cause: 'outreach', causeReference: entry.id, staffUserId: input.staffUserId, at: input.now });
     if (change.changed) await closeEpisode(trx, input.organizationId, input.memberId, input.today, 'resigned');
     return { entryId: entry.id, standing: change.to };
   }

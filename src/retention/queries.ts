@@ -9,8 +9,8 @@ export async function loadPolicy(db: Kysely<Database>, organizationId: string): 
   return policyFrom(row?.policy);
 }
 
-export async function savePolicy(db: Kysely<Database>, organizationId: string, policy: RetentionPolicy, staffUserId: string): Promise<void> {
-  const values = { policy: JSON.stringify(policy), updated_by_staff_user_id: staffUserId, updated_at: new Date() };
+export async function savePolicy(db: Kysely<Database>, organizationId: string, policy: RetentionPolicy, staffUserId: string, at: Date): Promise<void> {
+  const values = { policy: JSON.stringify(policy), updated_by_staff_user_id: staffUserId, updated_at: at };
   await db
     .insertInto('retention_policies')
     .values({ organization_id: organizationId, ...values })
@@ -119,7 +119,8 @@ export interface NewOutreach {
   followUpOn: string | null;
   promisedOn: string | null;
   contactedOn: string;
-  createdAt: Date;
+  /** When it is recorded, from the service's clock. */
+  at: Date;
 }
 
 /** Records a contact against the member's open lapse episode, if any. */
@@ -137,8 +138,8 @@ export async function insertOutreach(trx: Kysely<Database>, outreach: NewOutreac
       note: outreach.note,
       follow_up_on: outreach.followUpOn,
       promised_on: outreach.promisedOn,
+      created_at: outreach.at,
       contacted_on: outreach.contactedOn,
-      created_at: outreach.createdAt,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -184,7 +185,7 @@ export async function exemptionOverlaps(db: Kysely<Database>, organizationId: st
   return row.rows[0]!.found;
 }
 
-export async function insertExemption(db: Kysely<Database>, exemption: { organizationId: string; memberId: string; kind: ExemptionKind; startsOn: string; endsOn: string | null; note: string | null; staffUserId: string }) {
+export async function insertExemption(db: Kysely<Database>, exemption: { organizationId: string; memberId: string; kind: ExemptionKind; startsOn: string; endsOn: string | null; note: string | null; staffUserId: string; at: Date }) {
   return db
     .insertInto('member_exemptions')
     .values({
@@ -195,6 +196,7 @@ export async function insertExemption(db: Kysely<Database>, exemption: { organiz
       ends_on: exemption.endsOn,
       note: exemption.note,
       created_by_staff_user_id: exemption.staffUserId,
+      created_at: exemption.at,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -210,15 +212,15 @@ export async function listWorksiteOrganizers(db: Kysely<Database>, organizationI
     .execute();
 }
 
-export async function setWorksiteOrganizer(db: Kysely<Database>, organizationId: string, worksite: string, organizerId: string | null): Promise<void> {
+export async function setWorksiteOrganizer(db: Kysely<Database>, organizationId: string, worksite: string, organizerId: string | null, at: Date): Promise<void> {
   if (organizerId === null) {
     await db.deleteFrom('worksite_organizers').where('organization_id', '=', organizationId).where('worksite', '=', worksite).execute();
     return;
   }
   await db
     .insertInto('worksite_organizers')
-    .values({ organization_id: organizationId, worksite, organizer_staff_user_id: organizerId })
-    .onConflict((oc) => oc.columns(['organization_id', 'worksite']).doUpdateSet({ organizer_staff_user_id: organizerId, updated_at: new Date() }))
+    .values({ organization_id: organizationId, worksite, organizer_staff_user_id: organizerId, updated_at: at })
+    .onConflict((oc) => oc.columns(['organization_id', 'worksite']).doUpdateSet({ organizer_staff_user_id: organizerId, updated_at: at }))
     .execute();
 }
 

@@ -169,7 +169,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
         return;
       }
       const { format: _format, limit: _limit, offset: _offset, ...filtersUsed } = query;
-      await recordAudit(ctx.db, { ...auditActor(req), action: `retention.${kind}_exported`, subjectType: 'organization', subjectId: me.organizationId, details: { rows: rows.length, filters: filtersUsed } });
+      await recordAudit(ctx.db, { ...auditActor(req, ctx.now()), action: `retention.${kind}_exported`, subjectType: 'organization', subjectId: me.organizationId, details: { rows: rows.length, filters: filtersUsed } });
       res.type('text/csv; charset=utf-8').attachment(`${kind === 'lapsed' ? 'lapsed' : 'at-risk'}-${today}.csv`).send(callListCsv(rows));
     };
   }
@@ -196,8 +196,8 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
           const next = applyPolicyChanges(await loadPolicy(trx, me.organizationId), changes);
           const problems = policyProblems(next);
           if (problems.length > 0) throw new ApiError('validation_failed', 'the request has invalid fields', { fields: problems });
-          await savePolicy(trx, me.organizationId, next, me.staffUserId);
-          await recordAudit(trx, { ...auditActor(req), action: 'retention.policy_changed', subjectType: 'organization', subjectId: me.organizationId, details: { fields: Object.keys(changes) } });
+          await savePolicy(trx, me.organizationId, next, me.staffUserId, ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'retention.policy_changed', subjectType: 'organization', subjectId: me.organizationId, details: { fields: Object.keys(changes) } });
           return next;
         });
         res.json(policy);
@@ -223,8 +223,8 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
         const input = parseInput(worksiteOrganizerSchema, req.body);
         await ctx.db.transaction().execute(async (trx) => {
           if (input.organizerStaffUserId !== null) await checkOrganizer(trx, me.organizationId, input.organizerStaffUserId);
-          await setWorksiteOrganizer(trx, me.organizationId, input.worksite, input.organizerStaffUserId);
-          await recordAudit(trx, { ...auditActor(req), action: 'retention.worksite_organizer_set', subjectType: 'organization', subjectId: me.organizationId, details: input });
+          await setWorksiteOrganizer(trx, me.organizationId, input.worksite, input.organizerStaffUserId, ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'retention.worksite_organizer_set', subjectType: 'organization', subjectId: me.organizationId, details: input });
         });
         res.json(input);
       },
@@ -297,7 +297,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
             today,
             now: ctx.now(),
           });
-          await recordAudit(trx, { ...auditActor(req), action: 'member.outreach_recorded', subjectType: 'member', subjectId: memberId, details: { outreachId: recorded.entryId, channel: input.channel, outcome: input.outcome } });
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.outreach_recorded', subjectType: 'member', subjectId: memberId, details: { outreachId: recorded.entryId, channel: input.channel, outcome: input.outcome } });
           const entry = await trx.selectFrom('outreach_log').selectAll().where('organization_id', '=', me.organizationId).where('id', '=', recorded.entryId).executeTakeFirstOrThrow();
           return { entry, standing: recorded.standing };
         });
@@ -337,8 +337,8 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
           // The member row's lock keeps two overlapping exemptions from passing the check at once.
           await trx.selectFrom('members').select('id').where('organization_id', '=', me.organizationId).where('id', '=', member.id).forUpdate().execute();
           if (await exemptionOverlaps(trx, me.organizationId, member.id, input.startsOn, input.endsOn ?? null)) throw new ApiError('conflict', 'the member already has an exemption over part of these dates');
-          const exemption = await insertExemption(trx, { organizationId: me.organizationId, memberId: member.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null, note: input.note ?? null, staffUserId: me.staffUserId });
-          await recordAudit(trx, { ...auditActor(req), action: 'member.exemption_added', subjectType: 'member', subjectId: member.id, details: { exemptionId: exemption.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null } });
+          const exemption = await insertExemption(trx, { organizationId: me.organizationId, memberId: member.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null, note: input.note ?? null, staffUserId: me.staffUserId, at: ctx.now() });
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.exemption_added', subjectType: 'member', subjectId: member.id, details: { exemptionId: exemption.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null } });
           return exemption;
         });
         res.status(201).json(presentExemption(created));

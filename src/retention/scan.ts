@@ -141,7 +141,7 @@ async function applyVerdicts(trx: Kysely<Database>, organizationId: string, now:
  * Episodes close when a member is no longer lapsed or suspended (on the local day their
  * standing changed), and open for members newly lapsed or suspended.
  */
-async function updateEpisodes(trx: Kysely<Database>, organizationId: string, timeZone: string, today: string): Promise<{ opened: number; closed: number }> {
+async function updateEpisodes(trx: Kysely<Database>, organizationId: string, timeZone: string, today: string, now: Date): Promise<{ opened: number; closed: number }> {
   const closed = await sql`
     UPDATE lapse_episodes e
     SET closed_on = greatest(e.opened_on, least(${today}::date, (m.standing_changed_at AT TIME ZONE ${timeZone})::date)),
@@ -150,8 +150,8 @@ async function updateEpisodes(trx: Kysely<Database>, organizationId: string, tim
     WHERE e.organization_id = ${organizationId} AND e.closed_on IS NULL
       AND m.organization_id = e.organization_id AND m.id = e.member_id AND m.standing NOT IN ('lapsed', 'suspended')`.execute(trx);
   const opened = await sql`
-    INSERT INTO lapse_episodes (organization_id, member_id, opened_on, worksite, organizer_staff_user_id)
-    SELECT m.organization_id, m.id, ${today}::date, m.worksite, m.organizer_staff_user_id
+    INSERT INTO lapse_episodes (organization_id, member_id, opened_on, worksite, organizer_staff_user_id, created_at)
+    SELECT m.organization_id, m.id, ${today}::date, m.worksite, m.organizer_staff_user_id, ${now}::timestamptz
     FROM members m
     WHERE m.organization_id = ${organizationId} AND m.standing IN ('lapsed', 'suspended')
     ON CONFLICT (organization_id, member_id) WHERE closed_on IS NULL DO NOTHING`.execute(trx);
@@ -269,7 +269,7 @@ export async function scanOrganization(
 
   await computeVerdicts(trx, organizationId, policy, today);
   const standingChanges = await applyVerdicts(trx, organizationId, now);
-  const episodes = await updateEpisodes(trx, organizationId, timeZone, today);
+  const episodes = await updateEpisodes(trx, organizationId, timeZone, today, now);
   const signals = await detectSignals(trx, organizationId, policy, today, now);
   const report: ScanReport = { scanOn: today, ran: true, standingChanges, episodesOpened: episodes.opened, episodesClosed: episodes.closed, signals };
   await trx.updateTable('retention_scan_runs').set({ report: JSON.stringify(report) }).where('organization_id', '=', organizationId).where('scan_on', '=', today).execute();

@@ -43,8 +43,8 @@ export function authorizationRoutes(ctx: AppContext): RouteDefinition[] {
         const version = await ctx.db
           .transaction()
           .execute(async (trx) => {
-            const published = await publishAuthorization(trx, organizationId, input);
-            await recordAudit(trx, { ...auditActor(req), action: 'dues_authorization.published', subjectType: 'dues_authorization', subjectId: String(published), details: { version: published } });
+            const published = await publishAuthorization(trx, organizationId, input, ctx.now());
+            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'dues_authorization.published', subjectType: 'dues_authorization', subjectId: String(published), details: { version: published } });
             return published;
           })
           .catch((error: { code?: string }) => {

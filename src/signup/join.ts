@@ -86,7 +86,7 @@ export async function startSignup(ctx: AppContext, request: SignupRequest): Prom
 async function recordSignup(ctx: AppContext, request: SignupRequest, now: Date): Promise<{ member: Member; consentId: string } | undefined> {
   const { organization, input } = request;
   return ctx.db.transaction().execute(async (trx) => {
-    if (!request.authorization.stored) await storeDefaultAuthorization(trx, organization);
+    if (!request.authorization.stored) await storeDefaultAuthorization(trx, organization, now);
     const existing = await findMemberByEmail(trx, organization.id, input.email);
     if (existing && (existing.standing !== 'pending' || (await hasLiveSubscription(trx, organization.id, existing.id)))) {
       await emailExistingMember(ctx, trx, organization, existing);
@@ -103,10 +103,10 @@ async function recordSignup(ctx: AppContext, request: SignupRequest, now: Date):
     };
     // A pending member who comes back (after leaving Checkout) keeps one record, with what they typed last.
     let member: Member;
-    if (existing) member = await updateMember(trx, organization.id, existing.id, details);
+    if (existing) member = await updateMember(trx, organization.id, existing.id, details, now);
     else {
-      [member] = (await insertMembers(trx, organization.id, [{ ...details, email: input.email, standing: 'pending' }])) as [Member];
-      await recordInitialStandings(trx, organization.id, [member], 'signup', null);
+      [member] = (await insertMembers(trx, organization.id, [{ ...details, email: input.email, standing: 'pending' }], now)) as [Member];
+      await recordInitialStandings(trx, organization.id, [member], 'signup', null, now);
     }
     const consentId = await insertConsent(trx, {
       organizationId: organization.id,
@@ -145,7 +145,7 @@ async function createCustomer(ctx: AppContext, organization: Organization, membe
     },
     requestOptions(organization, `gs-signup-member-${member.id}-customer`),
   );
-  await updateMember(ctx.db, organization.id, member.id, { stripe_customer_id: customer.id });
+  await updateMember(ctx.db, organization.id, member.id, { stripe_customer_id: customer.id }, ctx.now());
   return customer.id;
 }
 
@@ -155,6 +155,7 @@ async function newManageLink(ctx: AppContext, trx: Kysely<Database>, organizatio
     organizationId: organization.id,
     memberId: member.id,
     tokenHash: hashLinkToken(token),
+    createdAt: ctx.now(),
     expiresAt: new Date(ctx.now().getTime() + MANAGE_LINK_MINUTES * 60_000),
   });
   return joinUrl(ctx, organization, `/manage/open?lang=${member.preferred_language}&token=${token}`);
@@ -172,7 +173,7 @@ async function emailExistingMember(ctx: AppContext, trx: Kysely<Database>, organ
     footer: messages.footer(organization.name),
     language: member.preferred_language,
   });
-  await enqueueEmail(trx, { organizationId: organization.id, kind: 'signup.already_member', to: member.email, ...email });
+  await enqueueEmail(trx, { organizationId: organization.id, kind: 'signup.already_member', to: member.email, ...email, queuedAt: ctx.now() });
 }
 
 /** The manage page: a member with a Stripe customer gets a single-use link; anyone else, nothing (the page answers the same). */
@@ -189,7 +190,7 @@ export async function requestManageLink(ctx: AppContext, organization: Organizat
       footer: m.footer(organization.name),
       language: member.preferred_language,
     });
-    await enqueueEmail(trx, { organizationId: organization.id, kind: 'signup.manage_link', to: member.email, ...message });
+    await enqueueEmail(trx, { organizationId: organization.id, kind: 'signup.manage_link', to: member.email, ...message, queuedAt: ctx.now() });
     return true;
   });
   if (queued) ctx.notifyOutbox();

@@ -53,21 +53,21 @@ export async function currentAuthorization(db: Kysely<Database>, organization: O
   return { ...row, stored: true };
 }
 
-export async function storeDefaultAuthorization(trx: Kysely<Database>, organization: Organization): Promise<void> {
+export async function storeDefaultAuthorization(trx: Kysely<Database>, organization: Organization, at: Date): Promise<void> {
   await trx
     .insertInto('dues_authorizations')
-    .values((['en', 'es'] as const).map((language) => ({ organization_id: organization.id, version: 1, language, text: messagesFor(language).defaultAuthorization(organization.name) })))
+    .values((['en', 'es'] as const).map((language) => ({ organization_id: organization.id, version: 1, language, text: messagesFor(language).defaultAuthorization(organization.name), created_at: at })))
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
 
 /** A new version of the organization's authorization, both languages, numbered after the latest (the built-in text counts as version 1). */
-export async function publishAuthorization(trx: Kysely<Database>, organizationId: string, texts: Record<Language, string>): Promise<number> {
+export async function publishAuthorization(trx: Kysely<Database>, organizationId: string, texts: Record<Language, string>, at: Date): Promise<number> {
   const latest = await trx.selectFrom('dues_authorizations').select(sql<number | null>`max(version)`.as('version')).where('organization_id', '=', organizationId).executeTakeFirst();
   const version = (latest?.version ?? 1) + 1;
   await trx
     .insertInto('dues_authorizations')
-    .values((['en', 'es'] as const).map((language) => ({ organization_id: organizationId, version, language, text: texts[language] })))
+    .values((['en', 'es'] as const).map((language) => ({ organization_id: organizationId, version, language, text: texts[language], created_at: at })))
     .execute();
   return version;
 }
@@ -143,10 +143,10 @@ export async function findPendingSignup(db: Kysely<Database>, organizationId: st
     .executeTakeFirst();
 }
 
-export async function insertManageLink(trx: Kysely<Database>, link: { organizationId: string; memberId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
+export async function insertManageLink(trx: Kysely<Database>, link: { organizationId: string; memberId: string; tokenHash: string; createdAt: Date; expiresAt: Date }): Promise<void> {
   await trx
     .insertInto('manage_links')
-    .values({ organization_id: link.organizationId, member_id: link.memberId, token_hash: link.tokenHash, expires_at: link.expiresAt })
+    .values({ organization_id: link.organizationId, member_id: link.memberId, token_hash: link.tokenHash, expires_at: link.expiresAt, created_at: link.createdAt })
     .execute();
 }
 

@@ -1,8 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type { Language, Organization } from '../../db/database';
 import type { AppContext } from '../context';
 import { ApiError, errorBody } from '../http/errors';
+import { rateLimited } from '../http/rate-limit';
 import type { RouteDefinition } from '../http/routes';
 import { todayIn } from '../organizations/calendar';
 import { findOrganizationBySlug } from '../organizations/queries';
@@ -37,14 +37,13 @@ const wantsHtml = (req: Request): boolean =>
   (req.headers.accept ?? '').includes('text/html') || (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
 /** Per-IP limit on the signup and manage forms (POST only: reading the page is free). Generous, since a whole meeting hall may share one address. */
-export function signupRateLimiter(limit: number): RequestHandler {
-  return rateLimit({
+export function signupRateLimiter(limit: number, now: () => Date): RequestHandler {
+  return rateLimited({
     windowMs: 15 * 60_000,
     limit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
+    now,
     skip: (req) => req.method !== 'POST',
-    handler: (req, res) => {
+    onLimited: (req, res) => {
       if (!wantsHtml(req)) {
         res.status(429).json(errorBody(new ApiError('rate_limited', 'too many signup requests; wait a few minutes and try again')));
         return;
@@ -77,10 +76,10 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
   function cachedStorefront(slug: string): Promise<Storefront | undefined> {
     const key = slug.toLowerCase();
     const hit = cache.get(key);
-    if (hit && Date.now() - hit.at < STOREFRONT_TTL_MS) return hit.storefront;
+    if (hit && performance.now() - hit.at < STOREFRONT_TTL_MS) return hit.storefront;
     const storefront = loadStorefront(key);
     if (cache.size >= STOREFRONT_CACHE_LIMIT) cache.clear();
-    cache.set(key, { at: Date.now(), storefront });
+    cache.set(key, { at: performance.now(), storefront });
     storefront.catch(() => cache.delete(key));
     return storefront;
   }

@@ -6,22 +6,22 @@ export async function findStaffUserByEmail(db: Kysely<Database>, email: string):
 }
 
 /** Creates the staff user, or returns the existing one with that email (emails are unique, case-insensitively). */
-export async function upsertStaffUser(db: Kysely<Database>, user: { email: string; name: string }): Promise<StaffUser> {
+export async function upsertStaffUser(db: Kysely<Database>, user: { email: string; name: string }, at: Date): Promise<StaffUser> {
   const existing = await findStaffUserByEmail(db, user.email);
   if (existing) return existing;
   const inserted = await db
     .insertInto('staff_users')
-    .values({ email: user.email.trim(), name: user.name.trim() })
+    .values({ email: user.email.trim(), name: user.name.trim(), created_at: at })
     .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
     .returningAll()
     .executeTakeFirst();
   return inserted ?? (await findStaffUserByEmail(db, user.email))!;
 }
 
-export async function grantRole(db: Kysely<Database>, organizationId: string, staffUserId: string, role: StaffRole): Promise<void> {
+export async function grantRole(db: Kysely<Database>, organizationId: string, staffUserId: string, role: StaffRole, at: Date): Promise<void> {
   await db
     .insertInto('staff_roles')
-    .values({ organization_id: organizationId, staff_user_id: staffUserId, role })
+    .values({ organization_id: organizationId, staff_user_id: staffUserId, role, created_at: at })
     .onConflict((oc) => oc.columns(['organization_id', 'staff_user_id', 'role']).doNothing())
     .execute();
 }

@@ -42,9 +42,9 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
         const me = principal(req);
         const input = parseInput(newStaffSchema, req.body);
         const staff = await ctx.db.transaction().execute(async (trx) => {
-          const user = await upsertStaffUser(trx, input);
-          await grantRole(trx, me.organizationId, user.id, input.role);
-          await recordAudit(trx, { ...auditActor(req), action: 'staff.role_granted', subjectType: 'staff_user', subjectId: user.id, details: { role: input.role } });
+          const user = await upsertStaffUser(trx, input, ctx.now());
+          await grantRole(trx, me.organizationId, user.id, input.role, ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.role_granted', subjectType: 'staff_user', subjectId: user.id, details: { role: input.role } });
           return findStaffMember(trx, me.organizationId, user.id);
         });
         res.status(201).json(staff);
@@ -77,7 +77,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
             throw new ApiError('conflict', 'you cannot remove your own admin role; ask another admin');
           }
           await revokeRole(trx, me.organizationId, params.staffUserId, params.role);
-          await recordAudit(trx, { ...auditActor(req), action: 'staff.role_revoked', subjectType: 'staff_user', subjectId: params.staffUserId, details: { role: params.role } });
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.role_revoked', subjectType: 'staff_user', subjectId: params.staffUserId, details: { role: params.role } });
         });
         res.json({ id: params.staffUserId, roles: await rolesIn(ctx.db, me.organizationId, params.staffUserId) });
       },

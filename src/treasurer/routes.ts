@@ -93,7 +93,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
   }
 
   async function audit(req: Request, action: string, details: Record<string, unknown>): Promise<void> {
-    await recordAudit(ctx.db, { ...auditActor(req), action, details });
+    await recordAudit(ctx.db, { ...auditActor(req, ctx.now()), action, details });
   }
 
   /** JSON, or the report's table as CSV; audited either way with the filters and the row count. */
@@ -294,7 +294,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
         const input = parseInput(newAffiliate, req.body);
         const me = principal(req);
         try {
-          const affiliate = await ctx.db.insertInto('affiliates').values({ organization_id: me.organizationId, name: input.name, kind: input.kind }).returning(['id', 'name', 'kind']).executeTakeFirstOrThrow();
+          const affiliate = await ctx.db.insertInto('affiliates').values({ organization_id: me.organizationId, name: input.name, kind: input.kind, created_at: ctx.now() }).returning(['id', 'name', 'kind']).executeTakeFirstOrThrow();
           await audit(req, 'affiliate.created', { affiliateId: affiliate.id, name: affiliate.name, kind: affiliate.kind });
           res.status(201).json({ ...affiliate, rates: [] });
         } catch (error) {
@@ -336,7 +336,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
         try {
           const rate = await ctx.db
             .insertInto('per_capita_rates')
-            .values({ organization_id: me.organizationId, affiliate_id: affiliateId, rate_cents: input.rateCents, effective_from: input.effectiveFrom, created_by_staff_user_id: me.staffUserId })
+            .values({ organization_id: me.organizationId, affiliate_id: affiliateId, rate_cents: input.rateCents, effective_from: input.effectiveFrom, created_by_staff_user_id: me.staffUserId, created_at: ctx.now() })
             .returning(['id', 'rate_cents', 'effective_from'])
             .executeTakeFirstOrThrow();
           await audit(req, 'affiliate.rate_set', { affiliateId, rateId: rate.id, rateCents: rate.rate_cents, effectiveFrom: rate.effective_from });

@@ -157,6 +157,7 @@ export async function seedConsoleOrganization(ctx: AppContext, slug: string): Pr
       currency: 'usd',
       receivedOn: '2026-09-05',
       staffUserId: org.staff.treasurer.id,
+      at: new Date('2026-09-05T15:00:00Z'),
       payment: { method: 'cash', amountCents: 2500, periodStart: '2026-09-01', periodEnd: '2026-09-30' },
     }),
   );
@@ -180,7 +181,7 @@ export async function seedConsoleOrganization(ctx: AppContext, slug: string): Pr
 
 /** A browser-like session: the session cookie for a staff member, as signing in from the email link sets it. */
 export function sessionCookie(ctx: AppContext, organizationId: string, staffUserId: string): string {
-  return `${SESSION_COOKIE}=${signStaffToken(ctx.config.jwtSecret, { staffUserId, organizationId, roles: [] }, 3600)}`;
+  return `${SESSION_COOKIE}=${signStaffToken(ctx.config.jwtSecret, { staffUserId, organizationId, roles: [] }, 3600, ctx.now())}`;
 }
 
 /** supertest calls with a session cookie, and the CSRF token read from a console page as a browser would. */

@@ -14,6 +14,7 @@ import {
   type ChargeSucceededInput,
 } from '../../src/ledger/postings';
 import { ensureLedgerAccounts } from '../../src/ledger/queries';
+import { TEST_NOW } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { chargeSucceeded, createMember, createOrganization, post, rawClient } from './support';
 
@@ -52,12 +53,12 @@ async function postSoundBooks(organizationId: string): Promise<void> {
 
 /** A posting by raw SQL that balances, so the database accepts it, but is wrong all the same. */
 async function insertRaw(organizationId: string, sourceKey: string, kind: string, amounts: [number, number, number], entries: Array<[string, number]>): Promise<string> {
-  const accounts = await ensureLedgerAccounts(testDb.db, organizationId, 'usd');
+  const accounts = await ensureLedgerAccounts(testDb.db, organizationId, 'usd', TEST_NOW);
   await client.query('BEGIN');
   const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO ledger_transactions (organization_id, source_key, kind, occurred_at, currency, description, gross_cents, fee_cents, net_cents)
-     VALUES ($1, $2, $3, now(), 'usd', 'posted by hand', $4, $5, $6) RETURNING id`,
-    [organizationId, sourceKey, kind, ...amounts],
+    `INSERT INTO ledger_transactions (organization_id, source_key, kind, occurred_at, currency, description, gross_cents, fee_cents, net_cents, created_at)
+     VALUES ($1, $2, $3, $7, 'usd', 'posted by hand', $4, $5, $6, $7) RETURNING id`,
+    [organizationId, sourceKey, kind, ...amounts, TEST_NOW],
   );
   for (const [account, amount] of entries) {
     await client.query(`INSERT INTO ledger_entries (organization_id, transaction_id, account_id, amount_cents, currency) VALUES ($1, $2, $3, $4, 'usd')`, [
@@ -159,15 +160,15 @@ describe('checking the ledger', () => {
     const raw = await rawClient(damaged.url);
     try {
       const org = await createOrganization(damaged.db, 'damaged');
-      const accounts = await ensureLedgerAccounts(damaged.db, org, 'usd');
+      const accounts = await ensureLedgerAccounts(damaged.db, org, 'usd', TEST_NOW);
       await raw.query('ALTER TABLE ledger_transactions DROP CONSTRAINT ledger_transactions_source_key');
       await raw.query('ALTER TABLE ledger_transactions DISABLE TRIGGER ledger_transactions_balanced');
       await raw.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_balanced');
       const insert = async (key: string, entries: number[]) => {
         await raw.query('BEGIN');
         const { rows } = await raw.query<{ id: string }>(
-          `INSERT INTO ledger_transactions (organization_id, source_key, kind, occurred_at, currency, description) VALUES ($1, $2, 'manual_payment', now(), 'usd', 'damaged') RETURNING id`,
-          [org, key],
+          `INSERT INTO ledger_transactions (organization_id, source_key, kind, occurred_at, currency, description, created_at) VALUES ($1, $2, 'manual_payment', $3, 'usd', 'damaged', $3) RETURNING id`,
+          [org, key, TEST_NOW],
         );
         for (const [i, amount] of entries.entries()) {
           await raw.query(`INSERT INTO ledger_entries (organization_id, transaction_id, account_id, amount_cents, currency) VALUES ($1, $2, $3, $4, 'usd')`, [

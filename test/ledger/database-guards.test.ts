@@ -1,5 +1,6 @@
 import type { Client } from 'pg';
 import { ensureLedgerAccounts } from '../../src/ledger/queries';
+import { TEST_NOW } from '../support/app';
 import { postingsForManualPayment } from '../../src/ledger/postings';
 import type { AccountCode } from '../../src/ledger/accounts';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -20,8 +21,8 @@ beforeAll(async () => {
   client = await rawClient(testDb.url);
   organizationId = await createOrganization(testDb.db, 'guarded');
   otherOrganizationId = await createOrganization(testDb.db, 'elsewhere');
-  usd = await ensureLedgerAccounts(testDb.db, organizationId, 'usd');
-  eur = await ensureLedgerAccounts(testDb.db, organizationId, 'eur');
+  usd = await ensureLedgerAccounts(testDb.db, organizationId, 'usd', TEST_NOW);
+  eur = await ensureLedgerAccounts(testDb.db, organizationId, 'eur', TEST_NOW);
   const memberId = await createMember(testDb.db, organizationId, 'ana@example.org');
   await post(
     testDb.db,
@@ -36,9 +37,9 @@ afterAll(async () => {
 
 async function insertTransaction(sourceKey: string, options: { organizationId?: string; currency?: string } = {}): Promise<string> {
   const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO ledger_transactions (organization_id, source_key, kind, occurred_at, currency, description)
-     VALUES ($1, $2, 'manual_payment', now(), $3, 'raw SQL') RETURNING id`,
-    [options.organizationId ?? organizationId, sourceKey, options.currency ?? 'usd'],
+    `INSERT INTO ledger_transactions (organization_id, source_key, kind, occurred_at, currency, description, created_at)
+     VALUES ($1, $2, 'manual_payment', $4, $3, 'raw SQL', $4) RETURNING id`,
+    [options.organizationId ?? organizationId, sourceKey, options.currency ?? 'usd', TEST_NOW],
   );
   return rows[0]!.id;
 }
@@ -144,7 +145,7 @@ describe('the ledger in the database', () => {
   });
 
   test("an entry cannot point at another organization's transaction or account", async () => {
-    const otherAccounts = await ensureLedgerAccounts(testDb.db, otherOrganizationId, 'usd');
+    const otherAccounts = await ensureLedgerAccounts(testDb.db, otherOrganizationId, 'usd', TEST_NOW);
     await client.query('BEGIN');
     try {
       const id = await insertTransaction('raw:tenant');

@@ -8,6 +8,7 @@ import {
   type ChargeSucceededInput,
 } from '../../src/ledger/postings';
 import { accountBalances, ensureLedgerAccounts, ledgerTable, postLedgerTransactions } from '../../src/ledger/queries';
+import { TEST_NOW } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createMember, createOrganization, post } from './support';
 
@@ -77,15 +78,15 @@ describe('posting to the ledger', () => {
 
   test('ensureLedgerAccounts is idempotent and creates the whole chart per currency', async () => {
     const org = await createOrganization(testDb.db, 'accounts');
-    const [first, ...others] = await Promise.all(Array.from({ length: 8 }, () => ensureLedgerAccounts(testDb.db, org, 'cad')));
+    const [first, ...others] = await Promise.all(Array.from({ length: 8 }, () => ensureLedgerAccounts(testDb.db, org, 'cad', TEST_NOW)));
     expect([...first!.keys()].sort()).toEqual(['bank', 'cash_on_hand', 'dispute_fees', 'dispute_losses', 'dues_income', 'initiation_fees', 'processing_fees', 'refunds', 'stripe_balance']);
     for (const other of others) expect(other).toEqual(first);
-    expect(await ensureLedgerAccounts(testDb.db, org, 'cad')).toEqual(first);
-    await expect(ensureLedgerAccounts(testDb.db, org, 'CAD')).rejects.toThrow(/three lowercase letters/);
+    expect(await ensureLedgerAccounts(testDb.db, org, 'cad', TEST_NOW)).toEqual(first);
+    await expect(ensureLedgerAccounts(testDb.db, org, 'CAD', TEST_NOW)).rejects.toThrow(/three lowercase letters/);
   });
 
   test('must run inside a database transaction', async () => {
-    await expect(postLedgerTransactions(testDb.db, organizationId, postingsForChargeSucceeded(charge('ch_outside')))).rejects.toThrow(/inside a database transaction/);
+    await expect(postLedgerTransactions(testDb.db, organizationId, postingsForChargeSucceeded(charge('ch_outside')), TEST_NOW)).rejects.toThrow(/inside a database transaction/);
   });
 
   test('a bad draft is refused before anything is written, naming its source key', async () => {
@@ -102,7 +103,7 @@ describe('posting to the ledger', () => {
   test("postings roll back with the caller's transaction", async () => {
     const org = await createOrganization(testDb.db, 'rolled-back');
     const failing = testDb.db.transaction().execute(async (trx) => {
-      await postLedgerTransactions(trx, org, postingsForChargeSucceeded({ ...charge('ch_crash'), memberId: null }));
+      await postLedgerTransactions(trx, org, postingsForChargeSucceeded({ ...charge('ch_crash'), memberId: null }), TEST_NOW);
       throw new Error('the handler failed after posting');
     });
     await expect(failing).rejects.toThrow('the handler failed after posting');

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { Db } from '../../db/connection';
 import type { BillingInterval, PlanStatus } from '../../db/database';
 import type { AmountRule } from '../../src/plans/dues';
+import { TEST_NOW } from '../support/app';
 
 // Plans are inserted directly, so the member tests do not depend on the plans API.
 
@@ -23,6 +24,8 @@ export async function insertPlan(
       currency: 'usd',
       billing_interval: plan.interval ?? 'month',
       status: plan.status ?? 'active',
+      created_at: TEST_NOW,
+      updated_at: TEST_NOW,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -36,6 +39,7 @@ export async function insertPlan(
       amount_rule: JSON.stringify(plan.rule),
       initiation_fee_cents: null,
       authorization_note: 'membership vote of 2025-12-10',
+      created_at: TEST_NOW,
     })
     .execute();
   return id;

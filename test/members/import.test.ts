@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, testApp, testContext } from '../support/app';
 import { as, FLAT_25_MONTHLY, insertPlan, PERCENT_2_1 } from './fixtures';
 
 let testDb: TestDatabase;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   await insertPlan(ctx.db, local.id, { name: 'Regular', rule: FLAT_25_MONTHLY });
   percentPlan = await insertPlan(ctx.db, local.id, { name: '2.1% of wages', rule: PERCENT_2_1 });
   await insertPlan(ctx.db, local.id, { name: 'Retiree', rule: { kind: 'flat', amountCents: 1000 }, memberClass: 'retiree', interval: 'year' });
-  await ctx.db.insertInto('members').values({ organization_id: local.id, name: 'Already Here', email: 'already@example.org', external_id: 'L7-0001', wage_facts: '{}' }).execute();
+  await ctx.db.insertInto('members').values({ organization_id: local.id, name: 'Already Here', email: 'already@example.org', external_id: 'L7-0001', wage_facts: '{}', ...memberTimes() }).execute();
 });
 afterAll(async () => {
   await testDb.drop();

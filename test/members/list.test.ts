@@ -1,6 +1,6 @@
 import type { Standing } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, testApp, testContext } from '../support/app';
 import { as, fieldPaths, FLAT_25_MONTHLY, insertPlan } from './fixtures';
 
 let testDb: TestDatabase;
@@ -31,6 +31,7 @@ beforeAll(async () => {
     plan_id: plans[i % 2]!,
     organizer_staff_user_id: i % 4 === 0 ? local.staff.organizer.id : null,
     wage_facts: '{}',
+    ...memberTimes(),
   }));
   roll = await ctx.db.insertInto('members').values(rows).returning(['id', 'name', 'email', 'phone', 'worksite', 'standing', 'plan_id', 'organizer_staff_user_id']).execute();
 });
@@ -80,7 +81,7 @@ describe('GET /api/members: keyset pages', () => {
 
   test('a member added ahead of the cursor during the walk does not disturb the pages after it', async () => {
     const first = await treasurer().get('/api/members').query({ limit: 10 });
-    const inserted = await ctx.db.insertInto('members').values({ organization_id: local.id, name: '000 First', email: 'first@roll.example.org', wage_facts: '{}' }).returning('id').executeTakeFirstOrThrow();
+    const inserted = await ctx.db.insertInto('members').values({ organization_id: local.id, name: '000 First', email: 'first@roll.example.org', wage_facts: '{}', ...memberTimes() }).returning('id').executeTakeFirstOrThrow();
     const second = await treasurer().get('/api/members').query({ limit: 10, cursor: first.body.nextCursor });
     const everyone = await inDatabaseOrder(roll.map((member) => member.id));
     expect(second.body.data.map((member: { id: string }) => member.id)).toEqual(everyone.slice(10, 20));

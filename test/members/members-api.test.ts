@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, testApp, testContext } from '../support/app';
 import { as, fieldPaths, FLAT_25_MONTHLY, insertPlan, PERCENT_2_1 } from './fixtures';
 
 let testDb: TestDatabase;
@@ -183,7 +183,7 @@ describe('PATCH /api/members/:memberId', () => {
   });
 
   test('members of an archived plan keep it while other fields change', async () => {
-    const { id } = await ctx.db.insertInto('members').values({ organization_id: local.id, name: 'Veteran', email: 'veteran@example.org', plan_id: archivedPlan, wage_facts: '{}' }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await ctx.db.insertInto('members').values({ organization_id: local.id, name: 'Veteran', email: 'veteran@example.org', plan_id: archivedPlan, wage_facts: '{}', ...memberTimes() }).returning('id').executeTakeFirstOrThrow();
     const res = await treasurer().patch(`/api/members/${id}`).send({ worksite: 'Dock 4', planId: archivedPlan });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ worksite: 'Dock 4', planId: archivedPlan });

@@ -1,7 +1,7 @@
 import type { Standing } from '../../db/database';
 import { changeStanding } from '../../src/members/standing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, testApp, testContext } from '../support/app';
 import { as, fieldPaths, FLAT_25_MONTHLY, insertPlan } from './fixtures';
 
 let testDb: TestDatabase;
@@ -28,7 +28,7 @@ async function memberIn(standing: Standing, paidThrough: string | null = null): 
   sequence += 1;
   const { id } = await ctx.db
     .insertInto('members')
-    .values({ organization_id: local.id, name: `Payer ${sequence}`, email: `payer${sequence}@example.org`, plan_id: flatPlan, standing, paid_through: paidThrough, wage_facts: '{}' })
+    .values({ organization_id: local.id, name: `Payer ${sequence}`, email: `payer${sequence}@example.org`, plan_id: flatPlan, standing, paid_through: paidThrough, wage_facts: '{}', ...memberTimes() })
     .returning('id')
     .executeTakeFirstOrThrow();
   return id;
@@ -141,7 +141,7 @@ describe('POST /api/members/:memberId/payments', () => {
 describe('changeStanding', () => {
   test('records a change once, with its cause; the same standing again records nothing', async () => {
     const memberId = await memberIn('active');
-    const change = { organizationId: local.id, memberId, to: 'past_due' as const, cause: 'stripe_event', causeReference: 'evt_123' };
+    const change = { organizationId: local.id, memberId, to: 'past_due' as const, cause: 'stripe_event', causeReference: 'evt_123', at: ctx.now() };
     const first = await ctx.db.transaction().execute((trx) => changeStanding(trx, change));
     const again = await ctx.db.transaction().execute((trx) => changeStanding(trx, change));
     expect(first).toEqual({ from: 'active', to: 'past_due', changed: true });
@@ -152,7 +152,7 @@ describe('changeStanding', () => {
   test("another organization's id finds no member", async () => {
     const memberId = await memberIn('active');
     const other = await createOrganizationWithStaff(ctx, 'local-other');
-    await expect(ctx.db.transaction().execute((trx) => changeStanding(trx, { organizationId: other.id, memberId, to: 'lapsed', cause: 'staff' }))).rejects.toMatchObject({ code: 'not_found' });
+    await expect(ctx.db.transaction().execute((trx) => changeStanding(trx, { organizationId: other.id, memberId, to: 'lapsed', cause: 'staff', at: ctx.now() }))).rejects.toMatchObject({ code: 'not_found' });
     expect(await historyOf(memberId)).toEqual([]);
   });
 });

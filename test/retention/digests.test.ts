@@ -9,7 +9,7 @@ import { retentionTick, runDailyRetention, sweepPaymentFailures, type RetentionD
 import { savePolicy } from '../../src/retention/queries';
 import { DEFAULT_POLICY } from '../../src/retention/policy';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, TEST_PUBLIC_URL, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, TEST_NOW, TEST_PUBLIC_URL, testContext } from '../support/app';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 
 const FROM = 'Good Standing <no-reply@gs.test>';
@@ -39,6 +39,7 @@ async function addMember(name: string, fields: { worksite?: string; organizer?: 
       organizer_staff_user_id: fields.organizer ?? null,
       standing: 'active',
       paid_through: fields.paidThrough ?? '2026-01-31',
+      ...memberTimes(),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -52,12 +53,12 @@ beforeAll(async () => {
   transport = smtpTransport(smtp.url);
   union = await createOrganizationWithStaff(ctx, 'local-88');
   deps = { db: ctx.db, publicUrl: TEST_PUBLIC_URL, now: () => ctx.clock.now, notifyOutbox: () => undefined };
-  secondOrganizer = await upsertStaffUser(ctx.db, { email: 'second.organizer@local-88.example.org', name: 'Second Organizer' });
-  await grantRole(ctx.db, union.id, secondOrganizer.id, 'organizer');
-  formerOrganizer = await upsertStaffUser(ctx.db, { email: 'former.organizer@local-88.example.org', name: 'Former Organizer' });
-  await grantRole(ctx.db, union.id, formerOrganizer.id, 'organizer');
-  await savePolicy(ctx.db, union.id, { ...DEFAULT_POLICY, alertEmails: ['alerts@local-88.example.org'], notices: { paymentFailed: false, cardExpiring: false, beforeSuspension: false } }, union.staff.admin.id);
-  await ctx.db.insertInto('worksite_organizers').values({ organization_id: union.id, worksite: 'Cold Storage', organizer_staff_user_id: secondOrganizer.id }).execute();
+  secondOrganizer = await upsertStaffUser(ctx.db, { email: 'second.organizer@local-88.example.org', name: 'Second Organizer' }, TEST_NOW);
+  await grantRole(ctx.db, union.id, secondOrganizer.id, 'organizer', TEST_NOW);
+  formerOrganizer = await upsertStaffUser(ctx.db, { email: 'former.organizer@local-88.example.org', name: 'Former Organizer' }, TEST_NOW);
+  await grantRole(ctx.db, union.id, formerOrganizer.id, 'organizer', TEST_NOW);
+  await savePolicy(ctx.db, union.id, { ...DEFAULT_POLICY, alertEmails: ['alerts@local-88.example.org'], notices: { paymentFailed: false, cardExpiring: false, beforeSuspension: false } }, union.staff.admin.id, TEST_NOW);
+  await ctx.db.insertInto('worksite_organizers').values({ organization_id: union.id, worksite: 'Cold Storage', organizer_staff_user_id: secondOrganizer.id, updated_at: TEST_NOW }).execute();
 
   await addMember('Ana Assigned', { worksite: 'Dock 4', organizer: union.staff.organizer.id });
   await addMember('Bea Worksite', { worksite: 'Cold Storage' });
@@ -134,11 +135,11 @@ describe('organizer digests', () => {
   });
 
   test('SMTP refusing for a while loses nothing and duplicates nothing', async () => {
-    await savePolicy(ctx.db, union.id, { ...DEFAULT_POLICY, alertEmails: ['alerts@local-88.example.org'], immediateFailureAlert: true }, union.staff.admin.id);
+    await savePolicy(ctx.db, union.id, { ...DEFAULT_POLICY, alertEmails: ['alerts@local-88.example.org'], immediateFailureAlert: true }, union.staff.admin.id, TEST_NOW);
     const anaId = (await ctx.db.selectFrom('members').select('id').where('name', '=', 'Ana Assigned').executeTakeFirstOrThrow()).id;
     await ctx.db.updateTable('members').set({ paid_through: '2026-03-31', standing: 'active' }).where('id', '=', anaId).execute();
-    await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: union.id, id: 'sub_ana', member_id: anaId, customer_id: 'cus_ana', status: 'past_due', cancel_at_period_end: false, collection_paused: false }).execute();
-    await ctx.db.insertInto('stripe_invoices').values({ organization_id: union.id, id: 'in_ana_apr', member_id: anaId, status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, attempt_count: 1 }).execute();
+    await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: union.id, id: 'sub_ana', member_id: anaId, customer_id: 'cus_ana', status: 'past_due', cancel_at_period_end: false, collection_paused: false, updated_at: TEST_NOW }).execute();
+    await ctx.db.insertInto('stripe_invoices').values({ organization_id: union.id, id: 'in_ana_apr', member_id: anaId, status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, attempt_count: 1, updated_at: TEST_NOW }).execute();
 
     smtp.refusing = true;
     // Between daily scans, the sweep finds the failure: her notice and the organizer's immediate alert.

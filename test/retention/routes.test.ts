@@ -4,7 +4,7 @@ import { runDailyRetention } from '../../src/retention/jobs';
 import { DEFAULT_POLICY } from '../../src/retention/policy';
 import { neutralizeCell } from '../../src/retention/routes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, TEST_PUBLIC_URL, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, TEST_NOW, TEST_PUBLIC_URL, testApp, testContext } from '../support/app';
 
 // Today is 2026-11-24 in Chicago (the test clock's default).
 let testDb: TestDatabase;
@@ -17,7 +17,7 @@ const as = (role: 'admin' | 'treasurer' | 'organizer') => ({ Authorization: `Bea
 async function addMember(key: string, name: string, fields: { paidThrough: string; worksite: string; organizer?: string }) {
   const row = await ctx.db
     .insertInto('members')
-    .values({ organization_id: union.id, name, email: `${key}@example.org`, phone: '+1 555 0101', worksite: fields.worksite, organizer_staff_user_id: fields.organizer ?? null, standing: 'active', paid_through: fields.paidThrough })
+    .values({ organization_id: union.id, name, email: `${key}@example.org`, phone: '+1 555 0101', worksite: fields.worksite, organizer_staff_user_id: fields.organizer ?? null, standing: 'active', paid_through: fields.paidThrough, ...memberTimes() })
     .returning('id')
     .executeTakeFirstOrThrow();
   ids[key] = row.id;
@@ -33,8 +33,8 @@ beforeAll(async () => {
   await addMember('carla', 'Cancel Carla', { paidThrough: '2026-12-31', worksite: 'Plant A' });
   await addMember('manny', 'Manual Manny', { paidThrough: '2026-11-28', worksite: 'Plant B' });
   await addMember('ed', 'Exempt Ed', { paidThrough: '2026-09-30', worksite: 'Plant A' });
-  await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: union.id, id: 'sub_carla', member_id: ids.carla!, customer_id: 'cus_carla', status: 'active', cancel_at_period_end: true, collection_paused: false, current_period_end: new Date('2027-01-01T06:00:00Z') }).execute();
-  await ctx.db.insertInto('manual_payments').values({ organization_id: union.id, member_id: ids.manny!, method: 'cash', amount_cents: 2500, currency: 'usd', period_start: '2026-10-29', period_end: '2026-11-28', received_on: '2026-10-29' }).execute();
+  await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: union.id, id: 'sub_carla', member_id: ids.carla!, customer_id: 'cus_carla', status: 'active', cancel_at_period_end: true, collection_paused: false, current_period_end: new Date('2027-01-01T06:00:00Z'), updated_at: TEST_NOW }).execute();
+  await ctx.db.insertInto('manual_payments').values({ organization_id: union.id, member_id: ids.manny!, method: 'cash', amount_cents: 2500, currency: 'usd', period_start: '2026-10-29', period_end: '2026-11-28', received_on: '2026-10-29', created_at: TEST_NOW }).execute();
 });
 afterAll(async () => {
   await testDb.drop();
@@ -158,8 +158,7 @@ describe('the outreach log', () => {
 
   test("'resigned' sets the standing with its cause and closes the lapse episode", async () => {
     await request(app).post(`/api/members/${ids.larry}/outreach`).set(as('organizer')).send({ channel: 'visit', outcome: 'no_answer' }).expect(201);
-    // The log is ordered by when each contact was recorded, on the service's clock: the call comes an hour later.
-    ctx.clock.now = new Date(ctx.clock.now.getTime() + 3_600_000);
+    ctx.clock.now = new Date(ctx.clock.now.getTime() + 20 * 60_000);
     const res = await request(app).post(`/api/members/${ids.larry}/outreach`).set(as('organizer')).send({ channel: 'call', outcome: 'resigned', note: 'Moved to another state' }).expect(201);
     expect(res.body).toMatchObject({ outcome: 'resigned', memberStanding: 'resigned' });
     const change = await ctx.db.selectFrom('member_standing_changes').select(['from_standing', 'to_standing', 'cause', 'cause_reference', 'staff_user_id']).where('member_id', '=', ids.larry!).orderBy('id', 'desc').executeTakeFirstOrThrow();

@@ -2,7 +2,7 @@ import type { Standing } from '../../db/database';
 import { DEFAULT_POLICY, memberStanding, type Exemption, type MemberFacts, type RetentionPolicy } from '../../src/retention/policy';
 import { computeVerdicts, readVerdicts } from '../../src/retention/scan';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testContext } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, TEST_NOW, testContext } from '../support/app';
 
 // The scan's SQL and memberStanding() must agree on every member: a grid of facts
 // (paid-through days at month ends and leap days, every standing, arrangements,
@@ -38,23 +38,23 @@ beforeAll(async () => {
             n += 1;
             const member = await testDb.db
               .insertInto('members')
-              .values({ organization_id: organizationId, name: `Member ${n}`, email: `m${n}@example.org`, standing: current, paid_through: paidThrough })
+              .values({ organization_id: organizationId, name: `Member ${n}`, email: `m${n}@example.org`, standing: current, paid_through: paidThrough, ...memberTimes() })
               .returning('id')
               .executeTakeFirstOrThrow();
             if (arrangement === 'subscription') {
-              await testDb.db.insertInto('stripe_subscriptions').values({ organization_id: organizationId, id: `sub_${n}`, member_id: member.id, customer_id: `cus_${n}`, status: 'active', cancel_at_period_end: false, collection_paused: false }).execute();
+              await testDb.db.insertInto('stripe_subscriptions').values({ organization_id: organizationId, id: `sub_${n}`, member_id: member.id, customer_id: `cus_${n}`, status: 'active', cancel_at_period_end: false, collection_paused: false, updated_at: TEST_NOW }).execute();
             }
             if (arrangement === 'payroll' && paidThrough !== null) {
               await testDb.db
                 .insertInto('manual_payments')
-                .values({ organization_id: organizationId, member_id: member.id, method: 'payroll_deduction', amount_cents: 2500, currency: 'usd', period_start: paidThrough.slice(0, 8) + '01', period_end: paidThrough, received_on: paidThrough })
+                .values({ organization_id: organizationId, member_id: member.id, method: 'payroll_deduction', amount_cents: 2500, currency: 'usd', period_start: paidThrough.slice(0, 8) + '01', period_end: paidThrough, received_on: paidThrough, created_at: TEST_NOW })
                 .execute();
             }
             if (failing) {
-              await testDb.db.insertInto('stripe_invoices').values({ organization_id: organizationId, id: `in_${n}`, member_id: member.id, status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, attempt_count: 1 }).execute();
+              await testDb.db.insertInto('stripe_invoices').values({ organization_id: organizationId, id: `in_${n}`, member_id: member.id, status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, attempt_count: 1, updated_at: TEST_NOW }).execute();
             }
             for (const exemption of exemptions) {
-              await testDb.db.insertInto('member_exemptions').values({ organization_id: organizationId, member_id: member.id, kind: exemption.kind, starts_on: exemption.startsOn, ends_on: exemption.endsOn }).execute();
+              await testDb.db.insertInto('member_exemptions').values({ organization_id: organizationId, member_id: member.id, kind: exemption.kind, starts_on: exemption.startsOn, ends_on: exemption.endsOn, created_at: TEST_NOW }).execute();
             }
             expected.set(member.id, {
               current,

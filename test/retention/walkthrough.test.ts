@@ -5,7 +5,7 @@ import { smtpTransport, type MailTransport } from '../../src/email/transport';
 import { changeStanding } from '../../src/members/standing';
 import { runDailyRetention, type RetentionDeps } from '../../src/retention/jobs';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, TEST_PUBLIC_URL, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, type OrganizationFixture, TEST_NOW, TEST_PUBLIC_URL, testApp, testContext } from '../support/app';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 
 // One member through paying, a failed payment, grace, lapse, suspension and recovery, a
@@ -56,10 +56,10 @@ beforeAll(async () => {
   memberId = created.body.id;
   // What the webhooks mirror after her first paid invoice: a live subscription, paid through January.
   await ctx.db.updateTable('members').set({ paid_through: '2026-01-31', stripe_customer_id: 'cus_maria' }).where('id', '=', memberId).execute();
-  await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: union.id, id: 'sub_maria', member_id: memberId, customer_id: 'cus_maria', status: 'active', cancel_at_period_end: false, collection_paused: false }).execute();
+  await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: union.id, id: 'sub_maria', member_id: memberId, customer_id: 'cus_maria', status: 'active', cancel_at_period_end: false, collection_paused: false, updated_at: TEST_NOW }).execute();
   await ctx.db
     .insertInto('stripe_invoices')
-    .values({ organization_id: union.id, id: 'in_jan', member_id: memberId, subscription_id: 'sub_maria', status: 'paid', currency: 'usd', amount_due: 2500, amount_paid: 2500, period_start: '2026-01-01', period_end: '2026-01-31', attempt_count: 1, paid_at: new Date('2026-01-01T15:00:00Z') })
+    .values({ organization_id: union.id, id: 'in_jan', member_id: memberId, subscription_id: 'sub_maria', status: 'paid', currency: 'usd', amount_due: 2500, amount_paid: 2500, period_start: '2026-01-01', period_end: '2026-01-31', attempt_count: 1, paid_at: new Date('2026-01-01T15:00:00Z'), updated_at: TEST_NOW })
     .execute();
 });
 afterAll(async () => {
@@ -81,9 +81,9 @@ describe('a member from paying to suspension and back', () => {
     // As the webhook leaves it: the February invoice open after one attempt, the member past due.
     await ctx.db
       .insertInto('stripe_invoices')
-      .values({ organization_id: union.id, id: 'in_feb', member_id: memberId, subscription_id: 'sub_maria', status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, period_start: '2026-02-01', period_end: '2026-02-28', attempt_count: 1 })
+      .values({ organization_id: union.id, id: 'in_feb', member_id: memberId, subscription_id: 'sub_maria', status: 'open', currency: 'usd', amount_due: 2500, amount_paid: 0, period_start: '2026-02-01', period_end: '2026-02-28', attempt_count: 1, updated_at: TEST_NOW })
       .execute();
-    await ctx.db.transaction().execute((trx) => changeStanding(trx, { organizationId: union.id, memberId, to: 'past_due', cause: 'stripe_event', causeReference: 'evt_failed' }));
+    await ctx.db.transaction().execute((trx) => changeStanding(trx, { organizationId: union.id, memberId, to: 'past_due', cause: 'stripe_event', causeReference: 'evt_failed', at: ctx.now() }));
 
     const { report, mail } = await dayOf('2026-02-02');
     expect(report).toMatchObject({ notices: 1, digests: 1, digestItems: 1 });

@@ -6,7 +6,7 @@ import { savePolicy } from '../../src/retention/queries';
 import { DEFAULT_POLICY } from '../../src/retention/policy';
 import { todayIn } from '../../src/organizations/calendar';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, TEST_PUBLIC_URL, testContext } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, TEST_PUBLIC_URL, testContext } from '../support/app';
 
 let testDb: TestDatabase;
 
@@ -31,8 +31,8 @@ test('the pg-boss worker runs the day for an organization whose hour has come, a
   const ctx = testContext(testDb.db);
   const union = await createOrganizationWithStaff(ctx, 'local-worker');
   // Hour 0: whatever the real local time is, the day's run is due.
-  await savePolicy(ctx.db, union.id, { ...DEFAULT_POLICY, dailyHour: 0 }, union.staff.admin.id);
-  await ctx.db.insertInto('members').values({ organization_id: union.id, name: 'Long Gone', email: 'gone@example.org', standing: 'active', paid_through: '2020-01-31' }).execute();
+  await savePolicy(ctx.db, union.id, { ...DEFAULT_POLICY, dailyHour: 0 }, union.staff.admin.id, ctx.now());
+  await ctx.db.insertInto('members').values({ organization_id: union.id, name: 'Long Gone', email: 'gone@example.org', standing: 'active', paid_through: '2020-01-31', ...memberTimes() }).execute();
   let woken = 0;
   let boss: PgBoss | undefined;
   try {

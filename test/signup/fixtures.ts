@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import type { Database, Organization } from '../../db/database';
 import type { AmountRule } from '../../src/plans/dues';
 import { insertPlan, insertPlanVersion } from '../../src/plans/queries';
+import { TEST_NOW } from '../support/app';
 
 export interface PlanSpec {
   name: string;
@@ -26,7 +27,7 @@ export const PLAN_SPECS: PlanSpec[] = [
 export async function createPlans(db: Kysely<Database>, organization: Organization, specs: PlanSpec[] = PLAN_SPECS): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const spec of specs) {
-    const plan = await insertPlan(db, { organization_id: organization.id, name: spec.name, currency: 'usd', billing_interval: 'month' });
+    const plan = await insertPlan(db, { organization_id: organization.id, name: spec.name, currency: 'usd', billing_interval: 'month' }, TEST_NOW);
     await insertPlanVersion(db, {
       organization_id: organization.id,
       plan_id: plan.id,
@@ -35,14 +36,14 @@ export async function createPlans(db: Kysely<Database>, organization: Organizati
       amount_rule: JSON.stringify(spec.rule),
       initiation_fee_cents: spec.initiationFeeCents ?? null,
       authorization_note: 'Constitution, article 6',
-    });
+    }, TEST_NOW);
     ids[spec.name] = plan.id;
   }
   return ids;
 }
 
 export async function createOrganization(db: Kysely<Database>, slug: string, name = 'Local 42 Workers'): Promise<Organization> {
-  return db.insertInto('organizations').values({ slug, name, time_zone: 'America/Chicago', currency: 'usd', settings: '{}' }).returningAll().executeTakeFirstOrThrow();
+  return db.insertInto('organizations').values({ slug, name, time_zone: 'America/Chicago', currency: 'usd', settings: '{}', created_at: TEST_NOW, updated_at: TEST_NOW }).returningAll().executeTakeFirstOrThrow();
 }
 
 export const HTML = 'text/html,application/xhtml+xml';

@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import { buildApp } from '../../src/app';
 import type { Organization } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { testContext } from '../support/app';
+import { TEST_NOW, testContext } from '../support/app';
 import { createOrganization, createPlans, HTML, inputValue, openForm } from './fixtures';
 
 let testDb: TestDatabase;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   app = buildApp(ctx);
   organization = await createOrganization(testDb.db, 'local-42');
   plans = await createPlans(testDb.db, organization);
-  await testDb.db.insertInto('plans').values({ organization_id: organization.id, name: 'Old plan', currency: 'usd', billing_interval: 'month', status: 'archived' }).execute();
+  await testDb.db.insertInto('plans').values({ organization_id: organization.id, name: 'Old plan', currency: 'usd', billing_interval: 'month', status: 'archived', created_at: TEST_NOW, updated_at: TEST_NOW }).execute();
 });
 afterAll(async () => {
   await testDb.drop();

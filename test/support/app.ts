@@ -13,12 +13,24 @@ import { grantRole, upsertStaffUser } from '../../src/staff/queries';
 export const TEST_PUBLIC_URL = 'http://gs.test';
 export const TEST_WEBHOOK_SECRET = 'whsec_test_secret_for_the_suite';
 
+/**
+ * The suite's day: the test clock starts here whatever the date the suite runs on (CI runs
+ * it again a year ahead), and fixtures that need a time of their own take it from here.
+ */
+export const TEST_NOW = new Date('2026-11-24T15:00:00Z');
+
+/** Fixture tokens outlive any clock a test moves to (they still carry an `exp`). */
+export const FIXTURE_TOKEN_SECONDS = 10 * 366 * 86_400;
+
+/** The times a member row is inserted with, for fixtures that insert members directly. */
+export const memberTimes = (at: Date = TEST_NOW) => ({ created_at: at, updated_at: at, standing_changed_at: at });
+
 export interface TestClock {
   now: Date;
 }
 
 export function testContext(db: Db, overrides: Partial<AppContext> = {}): AppContext & { clock: TestClock; outboxNotifications: number } {
-  const clock: TestClock = { now: new Date('2026-11-24T15:00:00Z') };
+  const clock: TestClock = { now: TEST_NOW };
   const ctx = {
     config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }),
     db,
@@ -57,13 +69,13 @@ export interface OrganizationFixture {
 
 /** An organization with one staff member per role, each with a bearer token. */
 export async function createOrganizationWithStaff(ctx: AppContext, slug: string): Promise<OrganizationFixture> {
-  const organization = await insertOrganization(ctx.db, { slug, name: `${slug} union`, timeZone: 'America/Chicago', currency: 'usd' });
+  const organization = await insertOrganization(ctx.db, { slug, name: `${slug} union`, timeZone: 'America/Chicago', currency: 'usd' }, ctx.now());
   const staff = {} as Record<StaffRole, StaffFixture>;
   for (const role of ['admin', 'treasurer', 'organizer'] as const) {
     const email = `${role}@${slug}.example.org`;
-    const user = await upsertStaffUser(ctx.db, { email, name: `${role} of ${slug}` });
-    await grantRole(ctx.db, organization.id, user.id, role);
-    const token = signStaffToken(ctx.config.jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles: [role] }, 3600);
+    const user = await upsertStaffUser(ctx.db, { email, name: `${role} of ${slug}` }, ctx.now());
+    await grantRole(ctx.db, organization.id, user.id, role, ctx.now());
+    const token = signStaffToken(ctx.config.jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles: [role] }, FIXTURE_TOKEN_SECONDS, ctx.now());
     staff[role] = { id: user.id, email, token };
   }
   return { id: organization.id, slug: organization.slug, staff };

@@ -10,7 +10,7 @@ import { processDueEvents, type ProcessReport } from '../../webhooks/processor';
 import { createDb } from '../../db/connection';
 import type { Member, Organization } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from './database';
-import { testApp, testContext } from './app';
+import { memberTimes, testApp, testContext } from './app';
 
 export const DAY = 86_400;
 
@@ -71,7 +71,7 @@ export async function startStripeFlow(options: { sandbox?: StripeSandboxOptions 
   ctx.webhookSecrets.push(endpoint.secret!);
   const organization = await testDb.db
     .insertInto('organizations')
-    .values({ slug: 'flow-union', name: 'Flow Union', time_zone: 'America/Chicago', currency: 'usd', settings: '{}' })
+    .values({ slug: 'flow-union', name: 'Flow Union', time_zone: 'America/Chicago', currency: 'usd', settings: '{}', created_at: ctx.now(), updated_at: ctx.now() })
     .returningAll()
     .executeTakeFirstOrThrow();
   const logger = pino({ level: 'silent' });
@@ -96,7 +96,7 @@ export async function startStripeFlow(options: { sandbox?: StripeSandboxOptions 
     async signUp(o) {
       const member = await testDb.db
         .insertInto('members')
-        .values({ organization_id: organization.id, name: o.name, email: `${o.name.toLowerCase().replace(/\W+/g, '.')}@example.org`, standing: 'pending' })
+        .values({ organization_id: organization.id, name: o.name, email: `${o.name.toLowerCase().replace(/\W+/g, '.')}@example.org`, standing: 'pending', ...memberTimes(ctx.now()) })
         .returningAll()
         .executeTakeFirstOrThrow();
       const metadata = memberMetadata({ organizationId: organization.id, memberId: member.id });

@@ -28,9 +28,9 @@ beforeAll(async () => {
   app = testApp(flow.ctx);
   tokens = { treasurer: '', admin: '', organizer: '' };
   for (const role of ['treasurer', 'admin', 'organizer'] as const) {
-    const user = await upsertStaffUser(flow.testDb.db, { email: `${role}@flow.example.org`, name: `${role} of flow` });
-    await grantRole(flow.testDb.db, flow.organization.id, user.id, role);
-    tokens[role] = signStaffToken(flow.ctx.config.jwtSecret, { staffUserId: user.id, organizationId: flow.organization.id, roles: [role] }, 3600);
+    const user = await upsertStaffUser(flow.testDb.db, { email: `${role}@flow.example.org`, name: `${role} of flow` }, flow.ctx.now());
+    await grantRole(flow.testDb.db, flow.organization.id, user.id, role, flow.ctx.now());
+    tokens[role] = signStaffToken(flow.ctx.config.jwtSecret, { staffUserId: user.id, organizationId: flow.organization.id, roles: [role] }, 3600, flow.ctx.now());
   }
   const ava = await flow.signUp({ name: 'Ava Card', paymentMethod: 'pm_card_visa', amountCents: 2500, initiationFeeCents: 1000 });
   const cal = await flow.signUp({ name: 'Cal Bank', paymentMethod: 'pm_usBankAccount_success', amountCents: 3000 });

@@ -3,7 +3,7 @@ import { checkLedger } from '../../src/ledger/check';
 import { postingsForManualPayment } from '../../src/ledger/postings';
 import { accountBalances, postLedgerTransactions } from '../../src/ledger/queries';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, TEST_NOW, testApp, testContext } from '../support/app';
 
 let testDb: TestDatabase;
 let app: ReturnType<typeof testApp>;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   const ctx = testContext(testDb.db);
   app = testApp(ctx);
   local = await createOrganizationWithStaff(ctx, 'local-till');
-  memberId = (await testDb.db.insertInto('members').values({ organization_id: local.id, name: 'Rosa Cash', email: 'rosa@example.org', wage_facts: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
+  memberId = (await testDb.db.insertInto('members').values({ organization_id: local.id, name: 'Rosa Cash', email: 'rosa@example.org', wage_facts: '{}', ...memberTimes() }).returning('id').executeTakeFirstOrThrow()).id;
 });
 afterAll(async () => {
   await testDb.drop();
@@ -40,7 +40,7 @@ describe('a manual payment is posted to the ledger with the payment', () => {
     ]);
 
     const again = await testDb.db.transaction().execute((trx) =>
-      postLedgerTransactions(trx, local.id, postingsForManualPayment({ manualPaymentId: paymentId, method: 'check', currency: 'usd', amountCents: 4200, receivedOn: '2026-10-15', memberId, planId: null, periodStart: '2026-10-01', periodEnd: '2026-10-31', reference: '1042' })),
+      postLedgerTransactions(trx, local.id, postingsForManualPayment({ manualPaymentId: paymentId, method: 'check', currency: 'usd', amountCents: 4200, receivedOn: '2026-10-15', memberId, planId: null, periodStart: '2026-10-01', periodEnd: '2026-10-31', reference: '1042' }), TEST_NOW),
     );
     expect(again).toEqual({ posted: 0, skipped: 1 });
     expect(await testDb.db.selectFrom('ledger_transactions').select('id').where('organization_id', '=', local.id).execute()).toHaveLength(1);

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { Standing } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, testApp, testContext } from '../support/app';
 
 /**
  * Per-capita tax and the monthly member counts, on standing histories written with their
@@ -15,7 +15,7 @@ let local: OrganizationFixture;
 async function member(name: string, createdAt: string, standing: Standing, history: [Standing | null, Standing, string][], joinedOn: string | null = null): Promise<string> {
   const { id } = await testDb.db
     .insertInto('members')
-    .values({ organization_id: local.id, name, email: `${name.toLowerCase()}@example.org`, standing, joined_on: joinedOn, wage_facts: '{}', created_at: createdAt })
+    .values({ organization_id: local.id, name, email: `${name.toLowerCase()}@example.org`, standing, joined_on: joinedOn, wage_facts: '{}', ...memberTimes(), created_at: createdAt })
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const [from, to, at] of history) {

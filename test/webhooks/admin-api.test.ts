@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, type OrganizationFixture, TEST_NOW, testApp, testContext } from '../support/app';
 
 let testDb: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
@@ -25,6 +25,8 @@ beforeAll(async () => {
     attempts: status === 'failed' ? 10 : 1,
     last_error: status === 'failed' ? 'Error: boom' : null,
     organization_id: organizationId,
+    received_at: TEST_NOW,
+    next_attempt_at: TEST_NOW,
   });
   await testDb.db.insertInto('stripe_events').values([event('evt_Failed1', 'failed', union.id), event('evt_Done1', 'processed', union.id), event('evt_Theirs1', 'failed', other.id)]).execute();
 });

@@ -4,6 +4,7 @@ import { memberMetadata } from '../../src/stripe/metadata';
 import { coverPeriod, forgetLinkedMember, linkToMember, lockMembersNamedBy, updateLinkedMember, writeMovedCoverage } from '../../webhooks/linking';
 import { createMember, createOrganization } from '../ledger/support';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { TEST_NOW } from '../support/app';
 
 let testDb: TestDatabase;
 let organizationId: string;
@@ -34,9 +35,9 @@ describe("a batch's linked members", () => {
       const locked = await testDb.db.selectFrom('members').select('id').where('id', '=', memberId).forUpdate().skipLocked().execute();
       expect(locked).toEqual([]);
 
-      const first = await linkToMember(trx, stripe, byCustomer, { customerId: 'cus_lucia' });
+      const first = await linkToMember(trx, stripe, byCustomer, { customerId: 'cus_lucia' }, TEST_NOW);
       await updateLinkedMember(trx, first.member, { paid_through: '2026-12-04', joined_on: '2026-11-05' });
-      const second = await linkToMember(trx, stripe, byMetadata, { metadata: memberMetadata({ organizationId, memberId }), customerId: 'cus_lucia' });
+      const second = await linkToMember(trx, stripe, byMetadata, { metadata: memberMetadata({ organizationId, memberId }), customerId: 'cus_lucia' }, TEST_NOW);
       expect(second.member).toBe(first.member);
       expect(second.member).toMatchObject({ paid_through: '2026-12-04', joined_on: '2026-11-05' });
     });
@@ -53,10 +54,10 @@ describe("a batch's linked members", () => {
     await testDb.db.transaction().execute(async (trx) => {
       const paid = event({ object: 'invoice', id: 'in_2', customer: 'cus_lucia' });
       await lockMembersNamedBy(trx, [paid]);
-      const first = await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' });
+      const first = await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' }, TEST_NOW);
       await trx.updateTable('members').set({ standing: 'past_due' }).where('id', '=', memberId).execute();
       await forgetLinkedMember(trx, memberId);
-      const second = await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' });
+      const second = await linkToMember(trx, stripe, paid, { customerId: 'cus_lucia' }, TEST_NOW);
       expect(second.member).not.toBe(first.member);
       expect(second.member.standing).toBe('past_due');
     });
@@ -67,17 +68,17 @@ describe("a batch's linked members", () => {
     const now = new Date('2026-11-24T12:00:00Z');
     await testDb.db.transaction().execute(async (trx) => {
       const renewal = event({ object: 'invoice', id: 'in_3', customer: 'cus_lucia' });
-      const { member } = await linkToMember(trx, stripe, renewal, { customerId: 'cus_lucia' });
+      const { member } = await linkToMember(trx, stripe, renewal, { customerId: 'cus_lucia' }, TEST_NOW);
       coverPeriod(trx, member, { start: '2027-01-05', end: '2027-02-04' }, now);
       coverPeriod(trx, member, { start: '2026-10-05', end: '2026-11-04' }, now);
       expect(member).toMatchObject({ paid_through: '2027-02-04', joined_on: '2026-10-05' });
-      expect((await linkToMember(trx, stripe, renewal, { customerId: 'cus_lucia' })).member).toBe(member);
+      expect((await linkToMember(trx, stripe, renewal, { customerId: 'cus_lucia' }, TEST_NOW)).member).toBe(member);
       await writeMovedCoverage(trx);
       expect(await trx.selectFrom('members').select(['paid_through', 'joined_on']).where('id', '=', memberId).executeTakeFirstOrThrow()).toEqual({ paid_through: '2027-02-04', joined_on: '2026-10-05' });
 
       coverPeriod(trx, member, { start: '2027-02-05', end: '2027-03-04' }, now);
       await forgetLinkedMember(trx, memberId);
-      const reread = (await linkToMember(trx, stripe, renewal, { customerId: 'cus_lucia' })).member;
+      const reread = (await linkToMember(trx, stripe, renewal, { customerId: 'cus_lucia' }, TEST_NOW)).member;
       expect(reread).not.toBe(member);
       expect(reread.paid_through).toBe('2027-03-04');
     });

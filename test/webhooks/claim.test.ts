@@ -19,6 +19,7 @@ beforeAll(async () => {
     livemode: false,
     payload: JSON.stringify({ id: `evt_claim${i}` }),
     serial_key: `platform:customer:cus_${i % 40}`,
+    received_at: new Date(created),
   }));
   await testDb.db.insertInto('stripe_events').values(rows).execute();
 });
@@ -77,7 +78,7 @@ describe('processing from a cursor', () => {
       const created = Date.parse('2026-11-21T10:00:00Z');
       await db.db
         .insertInto('stripe_events')
-        .values(Array.from({ length: 400 }, (_, i) => ({ id: `evt_cursor${String(i).padStart(3, '0')}`, type: 'invoice.upcoming', stripe_created_at: new Date(created + i * 1000), next_attempt_at: new Date(created), livemode: false, payload: JSON.stringify({ id: `evt_cursor${i}`, data: { object: {} } }), serial_key: `platform:customer:cus_${i % 40}` })))
+        .values(Array.from({ length: 400 }, (_, i) => ({ id: `evt_cursor${String(i).padStart(3, '0')}`, type: 'invoice.upcoming', stripe_created_at: new Date(created + i * 1000), next_attempt_at: new Date(created), livemode: false, payload: JSON.stringify({ id: `evt_cursor${i}`, data: { object: {} } }), serial_key: `platform:customer:cus_${i % 40}`, received_at: new Date(created) })))
         .execute();
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));

@@ -92,7 +92,7 @@ export async function playLifecycles(): Promise<LifecycleLab> {
 export async function deliverInOrder(db: Kysely<Database>, events: StoredStripeEvent[]): Promise<void> {
   const base = Date.now() - 60_000;
   for (const [index, event] of events.entries()) {
-    const stored = await storeEvent(db, event.payload as unknown as Stripe.Event);
+    const stored = await storeEvent(db, event.payload as unknown as Stripe.Event, new Date(base));
     if (stored) await db.updateTable('stripe_events').set({ next_attempt_at: new Date(base + index) }).where('id', '=', event.id).execute();
   }
 }

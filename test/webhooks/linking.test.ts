@@ -1,5 +1,6 @@
 import { memberMetadata } from '../../src/stripe/metadata';
 import { startStripeFlow, START, type StripeFlow } from '../support/stripe-flow';
+import { memberTimes } from '../support/app';
 
 let flow: StripeFlow;
 beforeAll(async () => {
@@ -49,7 +50,7 @@ describe('linking Stripe objects to members', () => {
     expect(waiting.length).toBe(first.retried);
     expect(waiting.every((e) => e.attempts === 1 && e.last_error!.startsWith('RetryLater') && e.organization_id === flow.organization.id)).toBe(true);
 
-    await flow.testDb.db.insertInto('members').values({ id: memberId, organization_id: flow.organization.id, name: 'Early Bird', email: 'early@example.org' }).execute();
+    await flow.testDb.db.insertInto('members').values({ id: memberId, organization_id: flow.organization.id, name: 'Early Bird', email: 'early@example.org', ...memberTimes() }).execute();
     await flow.testDb.db.updateTable('stripe_events').set({ next_attempt_at: new Date() }).where('status', '=', 'pending').execute();
     const second = await flow.settle();
     expect(second).toMatchObject({ retried: 0, failed: 0 });

@@ -92,10 +92,10 @@ describe('charge.dispute events', () => {
 
   test("a dispute from another organization's connected account naming a charge posted here is not ours: nothing linked, mirrored or posted", async () => {
     const { dispute } = await disputedSignUp('Bo Elsewhere');
-    const other = await flow.testDb.db.insertInto('organizations').values({ slug: 'other-union', name: 'Other Union', time_zone: 'UTC', currency: 'usd', settings: '{}', stripe_account_id: 'acct_otherunion1' }).returning('id').executeTakeFirstOrThrow();
+    const other = await flow.testDb.db.insertInto('organizations').values({ slug: 'other-union', name: 'Other Union', time_zone: 'UTC', currency: 'usd', settings: '{}', stripe_account_id: 'acct_otherunion1', created_at: flow.ctx.now(), updated_at: flow.ctx.now() }).returning('id').executeTakeFirstOrThrow();
     const original = await flow.testDb.db.selectFrom('stripe_events').select('payload').where('type', '=', 'charge.dispute.created').where(sql<string>`payload->'data'->'object'->>'id'`, '=', dispute.id).executeTakeFirstOrThrow();
     const forged = { ...(original.payload as unknown as Stripe.Event), id: 'evt_fromotheraccount1', account: 'acct_otherunion1' };
-    await storeEvent(flow.testDb.db, forged);
+    await storeEvent(flow.testDb.db, forged, flow.ctx.now());
     expect(await flow.settle()).toMatchObject({ ignored: 1, failed: 0 });
     const stored = await flow.testDb.db.selectFrom('stripe_events').select(['status', 'outcome']).where('id', '=', forged.id).executeTakeFirstOrThrow();
     expect(stored.status).toBe('ignored');

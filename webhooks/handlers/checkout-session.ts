@@ -15,7 +15,7 @@ export const handleCheckoutSession: EventHandler = async (h) => {
   if (session.mode !== 'subscription') return { organizationId: null, outcome: `checkout session ${session.id} is not a subscription signup` };
   const metadata = { ...(session.metadata ?? {}) };
   if (session.client_reference_id && !metadata.gs_member_id && metadata.gs_organization_id) metadata.gs_member_id = session.client_reference_id;
-  const { organization, member } = await linkToMember(h.trx, h.stripe, h.event, { metadata, customerId: idOf(session.customer) });
+  const { organization, member } = await linkToMember(h.trx, h.stripe, h.event, { metadata, customerId: idOf(session.customer) }, h.now);
   const subscriptionId = idOf(session.subscription);
   const subscription = subscriptionId ? await syncSubscription(h, { id: subscriptionId }) : undefined;
   const payment = h.event.type === 'checkout.session.async_payment_failed' ? 'the bank debit failed' : `payment ${session.payment_status}`;

@@ -11,7 +11,7 @@ export const handleCustomerUpdated: EventHandler = async (h) => {
   const customerId = (h.event.data.object as Stripe.Customer).id;
   const customer = await h.stripe.customers.retrieve(customerId, {}, requestOptions({ stripe_account_id: h.event.account ?? null }));
   if (customer.deleted) return { organizationId: null, outcome: `customer ${customerId} was deleted` };
-  const { organization, member } = await linkToMember(h.trx, h.stripe, h.event, { metadata: customer.metadata, customerId });
+  const { organization, member } = await linkToMember(h.trx, h.stripe, h.event, { metadata: customer.metadata, customerId }, h.now);
   const changes: { email?: string; phone?: string | null } = {};
   const notes: string[] = [];
   if (customer.email && customer.email.toLowerCase() !== member.email.toLowerCase()) {

@@ -13,11 +13,11 @@ import { postCharge } from '../reconcile/charge';
 export const handlePaymentIntent: EventHandler = async (h) => {
   const carried = h.event.data.object as Stripe.PaymentIntent;
   if (h.event.type === 'payment_intent.processing') {
-    const { organization, member } = await linkToMember(h.trx, h.stripe, h.event, { metadata: carried.metadata, customerId: idOf(carried.customer) });
+    const { organization, member } = await linkToMember(h.trx, h.stripe, h.event, { metadata: carried.metadata, customerId: idOf(carried.customer) }, h.now);
     return { organizationId: organization.id, outcome: `payment ${carried.id} of ${member.name} is processing` };
   }
   const intent = await h.stripe.paymentIntents.retrieve(carried.id, { expand: ['latest_charge.balance_transaction', 'latest_charge.failure_balance_transaction'] }, requestOptions({ stripe_account_id: h.event.account ?? null }));
-  const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: intent.metadata, customerId: idOf(intent.customer) });
+  const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: intent.metadata, customerId: idOf(intent.customer) }, h.now);
   const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
   if (!charge) return { organizationId: organization.id, outcome: `payment ${intent.id} of ${member.name} is ${intent.status}` };
   await postCharge(h, charge, { organization, member, planId, invoice: undefined });

@@ -58,7 +58,7 @@ describe('payout events', () => {
       const late = structuredClone(failed.payload) as unknown as Stripe.Event;
       Object.assign(late, { id: `${late.id}_paid_late`, type: 'payout.paid' });
       Object.assign(late.data.object, { status: 'paid', failure_message: null });
-      expect(await storeEvent(manual.testDb.db, late)).toBe(true);
+      expect(await storeEvent(manual.testDb.db, late, new Date())).toBe(true);
       expect((await manual.settle()).processed).toBe(1);
       expect((await manual.testDb.db.selectFrom('stripe_payouts').select('status').where('id', '=', payout.id).executeTakeFirstOrThrow()).status).toBe('failed');
       const after = await manual.testDb.db.selectFrom('ledger_transactions').select('kind').where('stripe_payout_id', '=', payout.id).orderBy('kind').execute();

@@ -22,7 +22,7 @@ async function disputedChargeHints(h: HandlerContext, chargeId: string): Promise
  */
 export async function syncDispute(h: HandlerContext, dispute: Stripe.Dispute): Promise<HandlerOutcome> {
   const chargeId = idOf(dispute.charge)!;
-  const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, await disputedChargeHints(h, chargeId));
+  const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, await disputedChargeHints(h, chargeId), h.now);
 
   h.mirror.dispute({ organization_id: organization.id, id: dispute.id, charge_id: chargeId, member_id: member.id, status: dispute.status, reason: dispute.reason, amount_cents: dispute.amount, currency: dispute.currency, updated_at: h.now });
 

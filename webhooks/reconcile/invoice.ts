@@ -20,7 +20,7 @@ export async function syncInvoice(h: HandlerContext, invoiceId: string): Promise
   const linked = await linkToMember(h.trx, h.stripe, h.event, {
     metadata: invoice.parent?.subscription_details?.metadata ?? invoice.metadata,
     customerId: idOf(invoice.customer),
-  });
+  }, h.now);
   const period = coveredPeriod(invoice, linked.organization.time_zone);
   h.mirror.invoice({
     organization_id: linked.organization.id,
@@ -42,7 +42,7 @@ export async function syncInvoice(h: HandlerContext, invoiceId: string): Promise
 
 /** Changes a linked member's standing, caused by this event. */
 async function changeStandingOf(h: HandlerContext, { organization, member }: Linked, to: Standing): Promise<void> {
-  const { changed } = await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to, cause: 'stripe_event', causeReference: h.event.id, lockedCurrent: member.standing });
+  const { changed } = await changeStanding(h.trx, { organizationId: organization.id, memberId: member.id, to, cause: 'stripe_event', causeReference: h.event.id, lockedCurrent: member.standing, at: h.now });
   if (changed) await forgetLinkedMember(h.trx, member.id);
 }
 

@@ -37,7 +37,7 @@ export async function syncSubscription(h: HandlerContext, source: SubscriptionSo
 type Applied = { carriedAsOf: Date } | { readAsOf: Date | null };
 
 async function mirror(h: HandlerContext, subscription: Stripe.Subscription, applied: Applied): Promise<Mirrored> {
-  const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: subscription.metadata, customerId: idOf(subscription.customer) });
+  const { organization, member, planId } = await linkToMember(h.trx, h.stripe, h.event, { metadata: subscription.metadata, customerId: idOf(subscription.customer) }, h.now);
   const kept = await h.mirror.subscriptionVersion(h.trx, organization.id, subscription.id);
   let stateAsOf: Date | null;
   if ('carriedAsOf' in applied) {
