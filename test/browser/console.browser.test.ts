@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import type { Language, StaffRole } from '../../db/database';
 import { buildApp } from '../../src/app';
+import { requestSignIn } from '../../src/auth/sign-in';
 import { CONSOLE_CSS } from '../../src/console/styles';
 import { setStaffLanguage } from '../../src/console/session';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -39,6 +40,12 @@ interface Visit {
   status?: number;
 }
 
+async function freshSignInLink(): Promise<string> {
+  await requestSignIn(ctx.db, { email: fx.org.staff.admin.email, publicUrl: baseUrl, now: ctx.now() });
+  const mail = await ctx.db.selectFrom('email_outbox').select('text_body').where('kind', '=', 'staff_sign_in').orderBy('created_at', 'desc').orderBy('id').executeTakeFirstOrThrow();
+  return /(http\S+\/auth\/callback\?token=\S+)/.exec(mail.text_body)![1]!;
+}
+
 const go = (target: () => string) => (page: Page) => page.goto(`${baseUrl}${target()}`);
 
 /** Submits a form and returns the answer of the navigation it causes. */
@@ -51,6 +58,9 @@ const VISITS: Visit[] = [
   { name: 'sign-in', open: go(() => '/login') },
   { name: 'sign-in-needed', open: go(() => '/console/members'), status: 401 },
   { name: 'signed-out', open: go(() => '/login?signed_out=1') },
+  { name: 'sign-in-sent', open: async (page) => (await page.goto(`${baseUrl}/login`), submit(page, () => page.fill('#email', 'nobody@example.org').then(() => page.click('main button[type=submit]')))), status: 202 },
+  { name: 'sign-in-link', open: async (page) => page.goto(await freshSignInLink()) },
+  { name: 'sign-in-link-spent', open: go(() => '/auth/callback?token=spent-or-never-issued'), status: 401 },
   { name: 'workspace', role: 'organizer', open: go(() => '/console/workspace') },
   { name: 'workspace-all', role: 'organizer', open: go(() => '/console/workspace?scope=all') },
   { name: 'members', role: 'organizer', open: go(() => '/console/members') },
