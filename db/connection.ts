@@ -37,8 +37,9 @@ function prepareStatementsOn(client: PoolClient): void {
   });
 }
 
-export function createDb(connectionString: string, options: { max?: number; preparedStatements?: boolean } = {}): Db {
-  const pool = new Pool({ connectionString, max: options.max ?? 10 });
+export function createDb(connectionString: string, options: { max?: number; preparedStatements?: boolean; jit?: boolean } = {}): Db {
+  // jit: false turns off PostgreSQL's JIT compilation on the pool's connections.
+  const pool = new Pool({ connectionString, max: options.max ?? 10, ...(options.jit === false ? { options: '-c jit=off' } : {}) });
   // An idle client's connection can drop (a database restart); log-and-continue rather
   // than let the pool's 'error' event crash the process.
   pool.on('error', () => undefined);

@@ -1,13 +1,26 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, Language, OutreachChannel, OutreachOutcome, Standing } from '../../db/database';
 import { addDays } from '../retention/policy';
-import { liveMonths } from '../retention/queries';
+import { monthsOwedSql } from '../retention/scan';
 
 // The console's reads. Each page renders from a fixed number of statements whatever the
 // number of members: lists are one statement each (with their total as a window count),
 // and everything a page shows about one member comes in two.
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The day arrears of the member aliased `m` count from: the paid-through day moved on by
+ * the days of exemptions that have ended (exemptions pause arrears, as in the daily scan).
+ * Joined once per row as `arrears`, so the months-owed arithmetic reads a column.
+ */
+const arrearsJoin = (today: string) => sql`
+  LEFT JOIN LATERAL (
+    SELECT m.paid_through + coalesce((
+      SELECT sum(greatest(0, e.ends_on - greatest(e.starts_on, m.paid_through + 1) + 1))::int FROM member_exemptions e
+      WHERE e.organization_id = m.organization_id AND e.member_id = m.id AND e.ends_on < ${today}::date), 0) AS arrears_from
+  ) arrears ON true`;
+const monthsOwed = (today: string) => monthsOwedSql(sql`arrears.arrears_from`, sql`${today}::date`);
 
 // ---- The members list.
 
@@ -78,10 +91,11 @@ export async function memberPage(
   const order = options.sort === 'name' ? sql`m.name, m.id` : sql`m.paid_through ASC NULLS LAST, m.name, m.id`;
   const result = await sql<MemberListRow>`
     SELECT m.id, m.name, m.email, m.phone, m.worksite, m.standing, m.paid_through, m.external_id,
-           ${liveMonths(options.today)} AS months_owed, o.name AS organizer_name,
+           ${monthsOwed(options.today)} AS months_owed, o.name AS organizer_name,
            ${options.withPlans ? sql`(SELECT p.name FROM plans p WHERE p.organization_id = m.organization_id AND p.id = m.plan_id)` : sql`NULL::text`} AS plan_name
     FROM members m
     LEFT JOIN staff_users o ON o.id = m.organizer_staff_user_id
+    ${arrearsJoin(options.today)}
     WHERE ${memberConditions(organizationId, options.filters, true)} AND ${afterCursor(options.cursor)}
     ORDER BY ${order}
     LIMIT ${options.limit + 1}`.execute(db);
@@ -157,7 +171,7 @@ export async function memberDetail(db: Kysely<Database>, organizationId: string,
     SELECT m.id, m.name, m.email, m.phone, m.preferred_language, m.worksite, m.employer, m.external_id, m.joined_on, m.paid_through, m.standing,
            (m.standing_changed_at AT TIME ZONE ${options.timeZone})::date::text AS standing_since,
            m.organizer_staff_user_id, o.name AS organizer_name,
-           ${liveMonths(options.today)} AS months_owed,
+           ${monthsOwed(options.today)} AS months_owed,
            EXISTS (SELECT 1 FROM stripe_invoices i WHERE i.organization_id = m.organization_id AND i.member_id = m.id AND i.status = 'open' AND i.attempt_count > 0) AS payment_retrying,
            (m.standing = 'pending'
              AND EXISTS (SELECT 1 FROM signup_consents c WHERE c.organization_id = m.organization_id AND c.member_id = m.id AND c.checkout_session_id IS NOT NULL)
@@ -167,6 +181,7 @@ export async function memberDetail(db: Kysely<Database>, organizationId: string,
            ${options.withPlan ? sql`(SELECT p.name FROM plans p WHERE p.organization_id = m.organization_id AND p.id = m.plan_id)` : sql`NULL::text`} AS plan_name
     FROM members m
     LEFT JOIN staff_users o ON o.id = m.organizer_staff_user_id
+    ${arrearsJoin(options.today)}
     WHERE m.organization_id = ${organizationId} AND m.id = ${memberId}`.execute(db);
   return result.rows[0];
 }
@@ -278,65 +293,87 @@ export interface CallRow {
  * Lapsed and at-risk members, most urgent first: suspension coming, a failed payment being
  * retried, then suspended, lapsed, past due and lately dropped members by months owed,
  * then the milder signals; a member who promised to pay goes last until the day promised.
- * One statement: the candidates come from the standing index and the recent signals, so
- * the work follows the length of the list, not the size of the organization.
+ *
+ * One statement, whose work follows the list rather than the organization: the members in
+ * scope come from covering indexes (an organizer's own members and their worksites'
+ * unassigned ones, or one worksite's), the recent signals and standing promises are read
+ * once each and joined by hash, member rows are read only for the candidates, and the last
+ * contact only for the page shown.
  */
 export async function callList(db: Kysely<Database>, organizationId: string, options: { scope: CallScope; today: string; now: Date; limit: number; offset: number; timeZone: string }): Promise<CallRow[]> {
   const { today, scope } = options;
   const signalSince = addDays(today, -SIGNAL_DAYS);
   const droppedSince = new Date(options.now.getTime() - RECENT_DROP_DAYS * 86_400_000);
-  const signalRank = sql`array_position(${sql.val([...CALL_SIGNALS])}::text[], g.signal)`;
-  const routed = scope.organizerId === undefined
-    ? sql`true`
-    : sql`(m.organizer_staff_user_id = ${scope.organizerId}
-          OR (w.organizer_staff_user_id = ${scope.organizerId}
-              AND (m.organizer_staff_user_id IS NULL
-                   OR NOT EXISTS (SELECT 1 FROM staff_roles r WHERE r.organization_id = m.organization_id AND r.staff_user_id = m.organizer_staff_user_id))))`;
+  const behind = sql`('past_due', 'lapsed', 'suspended', 'dropped')`;
+  const inScope =
+    scope.worksite !== undefined
+      ? sql`SELECT m.id, m.standing FROM members m WHERE m.organization_id = ${organizationId} AND m.worksite = ${scope.worksite}`
+      : scope.organizerId !== undefined
+        ? sql`SELECT m.id, m.standing FROM members m WHERE m.organization_id = ${organizationId} AND m.organizer_staff_user_id = ${scope.organizerId}
+              UNION ALL
+              SELECT m.id, m.standing FROM worksite_organizers w
+              JOIN members m ON m.organization_id = w.organization_id AND m.worksite = w.worksite
+              WHERE w.organization_id = ${organizationId} AND w.organizer_staff_user_id = ${scope.organizerId}
+                AND (m.organizer_staff_user_id IS NULL
+                     OR m.organizer_staff_user_id NOT IN (SELECT r.staff_user_id FROM staff_roles r WHERE r.organization_id = ${organizationId}))`
+        : undefined;
+  const candidates =
+    inScope !== undefined
+      ? sql`SELECT s.id FROM (${inScope}) s WHERE s.standing IN ${behind} OR s.id IN (SELECT member_id FROM recent)`
+      : sql`SELECT m.id FROM members m WHERE m.organization_id = ${organizationId} AND m.standing IN ${behind} UNION SELECT member_id FROM recent`;
   const result = await sql<CallRow>`
-    WITH candidates AS (
-      SELECT m.id FROM members m
-      WHERE m.organization_id = ${organizationId}
-        AND (m.standing IN ('past_due', 'lapsed', 'suspended') OR (m.standing = 'dropped' AND m.standing_changed_at >= ${droppedSince}))
-        ${scope.worksite === undefined ? sql`` : sql`AND m.worksite = ${scope.worksite}`}
-      UNION
-      SELECT g.member_id FROM retention_signals g
+    WITH recent AS (
+      SELECT g.member_id,
+             min(array_position(${sql.val([...CALL_SIGNALS])}::text[], g.signal)) FILTER (WHERE g.signal <> 'suspension_coming') AS other_rank,
+             min(g.signal_key) FILTER (WHERE g.signal = 'suspension_coming') AS suspension_on
+      FROM retention_signals g
       WHERE g.organization_id = ${organizationId} AND g.detected_on >= ${signalSince}::date AND g.signal IN (${sql.join([...CALL_SIGNALS])})
+        AND (g.signal <> 'suspension_coming' OR g.signal_key >= ${today})
+      GROUP BY g.member_id
+    ), promised AS (
+      SELECT l.member_id, max(l.promised_on) AS promised_on FROM outreach_log l
+      WHERE l.organization_id = ${organizationId} AND l.outcome = 'promised_to_pay' AND l.promised_on >= ${today}::date
+      GROUP BY l.member_id
     ), listed AS (
       SELECT m.id, m.name, m.phone, m.preferred_language, m.worksite, m.standing, m.paid_through,
-             ${liveMonths(today)} AS months_owed,
-             sig.signal, sig.detected_on::text AS signal_on, sig.signal_key,
+             ${monthsOwed(today)} AS months_owed,
+             CASE WHEN r.suspension_on IS NOT NULL AND m.standing NOT IN ('suspended', 'dropped') THEN 1 ELSE r.other_rank END AS signal_rank,
+             r.suspension_on,
              CASE WHEN m.standing = 'dropped' THEN (m.standing_changed_at AT TIME ZONE ${options.timeZone})::date::text END AS dropped_on,
-             last.outcome AS last_outcome, last.channel AS last_channel, last.contacted_on::text AS last_contacted_on,
-             promise.promised_on::text AS promised_on
-      FROM candidates c
-      JOIN members m ON m.organization_id = ${organizationId} AND m.id = c.id
-      LEFT JOIN worksite_organizers w ON w.organization_id = m.organization_id AND w.worksite = m.worksite
-      LEFT JOIN LATERAL (
-        SELECT g.signal, g.detected_on, g.signal_key FROM retention_signals g
-        WHERE g.organization_id = m.organization_id AND g.member_id = m.id AND g.detected_on >= ${signalSince}::date
-          AND g.signal IN (${sql.join([...CALL_SIGNALS])})
-          AND (g.signal <> 'suspension_coming' OR (g.signal_key >= ${today} AND m.standing NOT IN ('suspended', 'dropped')))
-        ORDER BY ${signalRank}, g.detected_on DESC LIMIT 1
-      ) sig ON true
-      LEFT JOIN LATERAL (
-        SELECT l.outcome, l.channel, l.contacted_on FROM outreach_log l
-        WHERE l.organization_id = m.organization_id AND l.member_id = m.id ORDER BY l.created_at DESC LIMIT 1
-      ) last ON true
-      LEFT JOIN LATERAL (
-        SELECT l.promised_on FROM outreach_log l
-        WHERE l.organization_id = m.organization_id AND l.member_id = m.id AND l.outcome = 'promised_to_pay' AND l.promised_on >= ${today}::date
-        ORDER BY l.created_at DESC LIMIT 1
-      ) promise ON true
-      WHERE m.standing NOT IN ('resigned', 'exempt', 'pending') AND ${routed}
-        ${scope.worksite === undefined ? sql`` : sql`AND m.worksite = ${scope.worksite}`}
-        AND (m.standing IN ('past_due', 'lapsed', 'suspended', 'dropped') OR sig.signal IS NOT NULL)
+             p.promised_on::text AS promised_on
+      FROM (${candidates}) c
+      -- Lateral with LIMIT, so each candidate's row is fetched by its key (a plain join may hash the whole table instead).
+      CROSS JOIN LATERAL (SELECT * FROM members WHERE organization_id = ${organizationId} AND id = c.id LIMIT 1) m
+      LEFT JOIN recent r ON r.member_id = m.id
+      LEFT JOIN promised p ON p.member_id = m.id
+      ${arrearsJoin(today)}
+      WHERE m.standing NOT IN ('resigned', 'exempt', 'pending')
+        AND (m.standing IN ('past_due', 'lapsed', 'suspended') OR (m.standing = 'dropped' AND m.standing_changed_at >= ${droppedSince}) OR r.member_id IS NOT NULL)
+    ), page AS (
+      SELECT *, count(*) OVER ()::int AS total,
+             CASE WHEN signal_rank = 1 THEN 1 WHEN signal_rank IN (2, 3) THEN 2
+                  WHEN standing = 'suspended' THEN 3 WHEN standing = 'lapsed' THEN 4 WHEN standing = 'past_due' THEN 5 WHEN standing = 'dropped' THEN 6 ELSE 7 END AS urgency
+      FROM listed
+      ORDER BY promised_on IS NOT NULL, urgency, months_owed DESC, name, id
+      LIMIT ${options.limit} OFFSET ${options.offset}
     )
-    SELECT *, count(*) OVER ()::int AS total FROM listed
-    ORDER BY promised_on IS NOT NULL,
-             CASE WHEN signal = 'suspension_coming' THEN 1 WHEN signal IN ('payment_failed', 'ach_returned') THEN 2
-                  WHEN standing = 'suspended' THEN 3 WHEN standing = 'lapsed' THEN 4 WHEN standing = 'past_due' THEN 5 WHEN standing = 'dropped' THEN 6 ELSE 7 END,
-             months_owed DESC, name, id
-    LIMIT ${options.limit} OFFSET ${options.offset}`.execute(db);
+    SELECT page.id, page.name, page.phone, page.preferred_language, page.worksite, page.standing, page.paid_through, page.months_owed,
+           sig.signal, sig.detected_on::text AS signal_on, sig.signal_key, page.dropped_on,
+           last.outcome AS last_outcome, last.channel AS last_channel, last.contacted_on::text AS last_contacted_on,
+           page.promised_on, page.total
+    FROM page
+    LEFT JOIN LATERAL (
+      SELECT g.signal, g.detected_on, g.signal_key FROM retention_signals g
+      WHERE g.organization_id = ${organizationId} AND g.member_id = page.id AND g.detected_on >= ${signalSince}::date
+        AND g.signal = (${sql.val([...CALL_SIGNALS])}::text[])[page.signal_rank]
+        AND (g.signal <> 'suspension_coming' OR g.signal_key >= ${today})
+      ORDER BY g.detected_on DESC LIMIT 1
+    ) sig ON true
+    LEFT JOIN LATERAL (
+      SELECT l.outcome, l.channel, l.contacted_on FROM outreach_log l
+      WHERE l.organization_id = ${organizationId} AND l.member_id = page.id ORDER BY l.created_at DESC LIMIT 1
+    ) last ON true
+    ORDER BY page.promised_on IS NOT NULL, page.urgency, page.months_owed DESC, page.name, page.id`.execute(db);
   return result.rows;
 }
 

@@ -49,7 +49,7 @@ export function navigationFor(routes: readonly RouteDefinition[], session: Pick<
 }
 
 const MEMBERS_PER_PAGE = 50;
-const CALLS_PER_PAGE = 25;
+const CALLS_PER_PAGE = 20;
 
 // A form's empty select or search box means "no filter".
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -321,7 +321,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
             <div class="summary" role="alert">
               <p class="error">{problem}</p>
             </div>
-            <OutcomeForm session={session} memberId={member.id} memberName={member.name} back={back} open={true} />
+            <OutcomeForm session={session} memberId={member.id} memberName={member.name} back={back} open={true} formKey="outcome" />
           </ConsolePage>,
         );
       }

@@ -15,10 +15,11 @@ export const CALL_OUTCOMES: readonly OutreachOutcome[] = ['reached', 'left_messa
 /** The day a promise to pay defaults to: a week from today, changeable before pressing. */
 export const DEFAULT_PROMISE_DAYS = 7;
 
-export function OutcomeForm(props: { session: ConsoleSession; memberId: string; memberName: string; back: string; open: boolean }) {
+/** `formKey` keeps the form's field ids unique on a page of several (short: a call list carries twenty). */
+export function OutcomeForm(props: { session: ConsoleSession; memberId: string; memberName: string; back: string; open: boolean; formKey: string }) {
   const { session, memberId } = props;
   const m = session.m;
-  const id = (name: string) => `${name}-${memberId}`;
+  const id = (name: string) => `${props.formKey}-${name}`;
   return (
     <details class="outcome" open={props.open}>
       <summary>
@@ -41,7 +42,7 @@ export function OutcomeForm(props: { session: ConsoleSession; memberId: string; 
         <input type="date" id={id('promisedOn')} name="promisedOn" value={addDays(session.today, DEFAULT_PROMISE_DAYS)} min={session.today} aria-describedby={id('promisedOn-hint')} />
         <label for={id('note')}>{m.outcomeNote}</label>
         <textarea id={id('note')} name="note" rows={2} maxLength={2000} />
-        <div class="outcomes" role="group" aria-label={m.recordOutcomeFor(props.memberName)}>
+        <div class="outcomes">
           {CALL_OUTCOMES.map((outcome) => (
             <button type="submit" name="outcome" value={outcome} class={outcome === 'resigned' ? 'secondary' : undefined}>
               {m.outcomes[outcome]}
@@ -80,7 +81,7 @@ export function callReason(m: Messages, row: CallRow): string {
   return m.standings[row.standing];
 }
 
-export function CallCard(props: { session: ConsoleSession; row: CallRow; back: string; publicUrl: string }) {
+export function CallCard(props: { session: ConsoleSession; row: CallRow; back: string; publicUrl: string; formKey: string }) {
   const { session, row } = props;
   const m = session.m;
   const number = dialable(row.phone);
@@ -115,7 +116,7 @@ export function CallCard(props: { session: ConsoleSession; row: CallRow; back: s
       ) : (
         <p class="meta">{m.noPhone}</p>
       )}
-      <OutcomeForm session={session} memberId={row.id} memberName={row.name} back={props.back} open={false} />
+      <OutcomeForm session={session} memberId={row.id} memberName={row.name} back={props.back} open={false} formKey={props.formKey} />
     </li>
   );
 }
@@ -126,8 +127,8 @@ export function CallList(props: { session: ConsoleSession; rows: CallRow[]; back
   return (
     <>
       <ol class="calls">
-        {props.rows.map((row) => (
-          <CallCard session={props.session} row={row} back={props.back} publicUrl={props.publicUrl} />
+        {props.rows.map((row, i) => (
+          <CallCard session={props.session} row={row} back={props.back} publicUrl={props.publicUrl} formKey={`c${i}`} />
         ))}
       </ol>
       {props.nextHref ? (

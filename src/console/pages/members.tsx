@@ -226,7 +226,7 @@ export function MemberPage(props: { frame: Frame; member: MemberDetail; timeline
       <section class="panel" aria-labelledby="next-title">
         <h2 id="next-title">{m.nextTitle}</h2>
         <p>{step === 'promised' ? m.next.promised(formatDay(m, member.promised_on!)) : m.next[step]}</p>
-        {props.canRecordOutcome && member.standing !== 'resigned' ? <OutcomeForm session={session} memberId={member.id} memberName={member.name} back={frame.path} open={false} /> : null}
+        {props.canRecordOutcome && member.standing !== 'resigned' ? <OutcomeForm session={session} memberId={member.id} memberName={member.name} back={frame.path} open={false} formKey="outcome" /> : null}
       </section>
 
       <section aria-labelledby="facts-title">
