@@ -6,9 +6,6 @@ export interface RenderedEmail {
   html: string;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
-
 /** The plain-text part is the message; the HTML part says the same with a button for the link. */
 export function layout(options: EmailContent): RenderedEmail {
   const text = [

@@ -6,13 +6,16 @@ import type { Language, StaffRole } from '../../db/database';
 import { buildApp } from '../../src/app';
 import { requestSignIn } from '../../src/auth/sign-in';
 import { CONSOLE_CSS } from '../../src/console/styles';
+import { findOrganizationById } from '../../src/organizations/queries';
+import { SIGNUP_CSS } from '../../src/signup/styles';
+import { createPlans, PLAN_SPECS } from '../signup/fixtures';
 import { setStaffLanguage } from '../../src/console/session';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testContext } from '../support/app';
 import { artifactsDir, DESKTOP, fitsWidth, haveChromium, haveVnu, launchChromium, PHONE, seriousAxeViolations, vnuErrors, CHROMIUM, VNU_JAR } from '../support/browser';
 import { seedConsoleOrganization, sessionCookie, type ConsoleFixture } from '../console/fixtures';
 
-// Every console page, in English and Spanish, at phone and desktop size, in Debian's
+// Every console page and the signup pages, in English and Spanish, at phone and desktop size, in Debian's
 // chromium: a screenshot of each under test-artifacts/console/, no serious or critical
 // axe-core violation, no Nu HTML Checker error, no sideways scrolling at 390 px, and under
 // 60 KB with the stylesheet. Then an organizer's morning, end to end, from the emailed link.
@@ -38,6 +41,8 @@ interface Visit {
   /** Where to go, or what to do to get there (forms whose answer is the page). */
   open: (page: Page) => Promise<Response | null>;
   status?: number;
+  /** The stylesheet the page links (the signup pages have their own). */
+  css?: string;
 }
 
 async function freshSignInLink(): Promise<string> {
@@ -93,6 +98,14 @@ const VISITS: Visit[] = [
   { name: 'treasurer-member', role: 'treasurer', open: go(() => `/console/members/${fx.members.rosa}`) },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
+  // The hosted signup pages, on the same component layer.
+  { name: 'signup-form', css: SIGNUP_CSS, open: go(() => '/join/local-7') },
+  { name: 'signup-errors', css: SIGNUP_CSS, status: 400, open: async (page) => (await page.goto(`${baseUrl}/join/local-7`), submit(page, () => page.click('button[value=join]'))) },
+  { name: 'signup-manage', css: SIGNUP_CSS, open: go(() => '/join/local-7/manage') },
+  { name: 'signup-manage-sent', css: SIGNUP_CSS, open: async (page) => (await page.goto(`${baseUrl}/join/local-7/manage`), submit(page, () => page.fill('#email', 'someone@example.org').then(() => page.click('main button[type=submit]')))) },
+  { name: 'signup-open-link', css: SIGNUP_CSS, open: go(() => '/join/local-7/manage/open?token=abc') },
+  { name: 'signup-welcome', css: SIGNUP_CSS, open: go(() => '/join/local-7/welcome?method=us_bank_account') },
+  { name: 'signup-not-found', css: SIGNUP_CSS, status: 404, open: go(() => '/join/nowhere-at-all') },
 ];
 
 describeInBrowser(SUITE, () => {
@@ -100,6 +113,8 @@ describeInBrowser(SUITE, () => {
     testDb = await createTestDatabase();
     ctx = testContext(testDb.db);
     fx = await seedConsoleOrganization(ctx, 'local-7');
+    // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
+    await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));
     server = await new Promise((resolve) => {
       const listening = buildApp(ctx).listen(0, '127.0.0.1', () => resolve(listening));
     });
@@ -136,7 +151,7 @@ describeInBrowser(SUITE, () => {
       const html = (await response!.text()) ?? '';
       documents.set(name, html);
       expect(await page.getAttribute('html', 'lang')).toBe(language);
-      expect(Buffer.byteLength(html) + Buffer.byteLength(CONSOLE_CSS)).toBeLessThan(PAGE_BUDGET_BYTES);
+      expect(Buffer.byteLength(html) + Buffer.byteLength(visit.css ?? CONSOLE_CSS)).toBeLessThan(PAGE_BUDGET_BYTES);
       for (const viewport of [PHONE, DESKTOP]) {
         await page.setViewportSize(viewport);
         await page.screenshot({ path: path.join(ARTIFACTS, `${visit.name}-${language}-${viewport.width}.png`), fullPage: true });
