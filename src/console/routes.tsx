@@ -88,7 +88,7 @@ const workspaceQuery = z.object({
 const outcomeForm = z.object({
   channel: z.preprocess(blankToUndefined, z.enum(OUTREACH_CHANNELS as [OutreachChannel, ...OutreachChannel[]]).default('call')),
   outcome: z.enum(OUTREACH_OUTCOMES as [OutreachOutcome, ...OutreachOutcome[]]).optional().catch(undefined),
-  note: z.preprocess(blankToUndefined, z.string().trim().max(2000).refine(noNul).optional()).catch(undefined),
+  note: z.preprocess(blankToUndefined, z.string().trim().optional()).catch(undefined),
   promisedOn: z.preprocess(blankToUndefined, z.string().optional()).catch(undefined),
   confirm: z.string().optional().catch(undefined),
   back: z.string().optional().catch(undefined),
@@ -144,9 +144,10 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     res.redirect(303, to);
   }
 
+  /** The member named in the path, of this organization; anything else is a 404. */
   async function memberInPath(req: Request) {
-    const { memberId } = memberParams.safeParse(req.params).success ? memberParams.parse(req.params) : { memberId: undefined };
-    const member = memberId === undefined ? undefined : await findMember(ctx.db, principal(req).organizationId, memberId);
+    const parsed = memberParams.safeParse(req.params);
+    const member = parsed.success ? await findMember(ctx.db, principal(req).organizationId, parsed.data.memberId) : undefined;
     if (!member) throw notFound('member');
     return member;
   }
@@ -311,7 +312,9 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       const form = outcomeForm.parse(req.body ?? {});
       const back = safeReturnPath(form.back, `/console/members/${member.id}`);
       const promisedOn = form.outcome === 'promised_to_pay' ? validPromise(form.promisedOn, session.today) : null;
-      const problem = form.outcome === undefined ? m.outcomeInvalid : form.outcome === 'promised_to_pay' && promisedOn === undefined ? m.promisedOnMissing : undefined;
+      const noteTooLong = form.note !== undefined && (form.note.length > 2000 || !noNul(form.note));
+      const problem =
+        form.outcome === undefined ? m.outcomeInvalid : form.outcome === 'promised_to_pay' && promisedOn === undefined ? m.promisedOnMissing : noteTooLong ? m.noteTooLong : undefined;
       const frame = { ...frameFor(req, res, session), path: back };
       if (problem !== undefined) {
         return sendPage(

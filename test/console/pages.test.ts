@@ -272,6 +272,9 @@ describe("the organizer's workspace", () => {
     expect(past.status).toBe(400);
     expect(past.text).toContain('Enter the day they promised to pay by');
     expect((await organizer.post(`/console/members/${fx.members.jo}/outreach`, { csrf, outcome: 'shrugged' })).status).toBe(400);
+    const long = await organizer.post(`/console/members/${fx.members.jo}/outreach`, { csrf, outcome: 'reached', note: 'x'.repeat(2001) });
+    expect(long.status).toBe(400);
+    expect(long.text).toContain('Keep the note under 2,000 characters.');
     expect(await ctx.db.selectFrom('outreach_log').select('id').where('member_id', '=', fx.members.jo).execute()).toEqual(before);
   });
 

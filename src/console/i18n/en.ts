@@ -264,7 +264,6 @@ export const en = {
   noWorksites: 'No member has a worksite on file yet.',
   worksiteTitle: (name: string) => `Worksite: ${name}`,
   worksiteOrganizer: 'Organizer responsible',
-  worksiteMembers: 'See all members at this worksite',
 };
 
 export type Messages = typeof en;

@@ -257,7 +257,6 @@ export const es: Messages = {
   noWorksites: 'Ningún miembro tiene un lugar de trabajo registrado todavía.',
   worksiteTitle: (name) => `Lugar de trabajo: ${name}`,
   worksiteOrganizer: 'Organizador responsable',
-  worksiteMembers: 'Ver todos los miembros de este lugar',
 };
 
 /** El mensaje de texto del organizador, en español, con el enlace del miembro para actualizar cómo paga. */
