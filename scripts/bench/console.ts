@@ -16,7 +16,7 @@
  * and pages under 60 KB.
  */
 import path from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
 import request from 'supertest';
 import type { Database } from '../../db/database';
@@ -29,7 +29,7 @@ import { todayIn } from '../../src/organizations/calendar';
 import { benchContext } from './bench-app';
 import { createDb } from '../../db/connection';
 import { findConsoleOrganization, generateConsoleOrganization } from './console-data';
-import { benchDatabase, formatLoad, runLoad, spawnServer } from './support';
+import { benchDatabase, cpuSample, formatLoad, runLoad, spawnServer } from './support';
 
 function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -124,9 +124,18 @@ async function main(): Promise<void> {
     for (const [name, make] of pages) {
       const requests = (count: number, offset: number) => Array.from({ length: count }, (_, i) => ({ method: 'GET', ...make(i + offset) }));
       await runLoad(server.url, requests(Math.round(REQUESTS / 6), 10_000), CONCURRENCY);
+      // CPU spent per page by the server and by the PostgreSQL backends of its pool: what the
+      // 2 cores can give at best, whatever else the machine is doing meanwhile.
+      const backends = (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(bench.db)).rows.map((row) => row.pid);
+      const pids = [server.child.pid!, ...backends];
+      const before = cpuSample(pids);
       const result = await runLoad(server.url, requests(REQUESTS, 0), CONCURRENCY);
+      const after = cpuSample(pids);
       if (baseline === 0) baseline = result.perSecond;
+      const cpuMs = (from: number[]) => (before && after ? (from.reduce((sum, pid) => sum + after.byPid.get(pid)! - before.byPid.get(pid)!, 0) * 1000) / REQUESTS : NaN);
+      const machine = before && after ? ((after.machineBusy - before.machineBusy) / (after.machineTotal - before.machineTotal)) * 100 : NaN;
       log(`  ${formatLoad(name, result)}   ${(result.perSecond / baseline * 100).toFixed(0)}% of the baseline`);
+      log(`  ${''.padEnd(28)} CPU per page: server ${cpuMs([server.child.pid!]).toFixed(2)} ms, PostgreSQL ${cpuMs(backends).toFixed(2)} ms; the machine was ${machine.toFixed(0)}% busy`);
       if (result.errors > 0) process.exitCode = 1;
       if (name !== pages[0]![0]) results.push({ name, perSecond: result.perSecond, p99: result.p99Ms });
     }
