@@ -37,12 +37,22 @@ function prepareStatementsOn(client: PoolClient): void {
   });
 }
 
-export function createDb(connectionString: string, options: { max?: number; preparedStatements?: boolean; jit?: boolean } = {}): Db {
+// The service's named pools, for the metrics: a pool that has been ended is dropped when next read.
+const namedPools = new Map<string, Pool>();
+
+/** Connections of each named pool: open, idle, and requests waiting for one. */
+export function poolStatistics(): Array<{ name: string; total: number; idle: number; waiting: number }> {
+  for (const [name, pool] of namedPools) if (pool.ending) namedPools.delete(name);
+  return [...namedPools].map(([name, pool]) => ({ name, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
+}
+
+export function createDb(connectionString: string, options: { max?: number; preparedStatements?: boolean; name?: string; jit?: boolean } = {}): Db {
   // jit: false turns off PostgreSQL's JIT compilation on the pool's connections.
   const pool = new Pool({ connectionString, max: options.max ?? 10, ...(options.jit === false ? { options: '-c jit=off' } : {}) });
   // An idle client's connection can drop (a database restart); log-and-continue rather
   // than let the pool's 'error' event crash the process.
   pool.on('error', () => undefined);
   if (options.preparedStatements) pool.on('connect', prepareStatementsOn);
+  if (options.name) namedPools.set(options.name, pool);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -10,7 +10,10 @@ import { consoleRoutes } from './console/routes';
 import { rateLimited } from './http/rate-limit';
 import type { RouteDefinition } from './http/routes';
 import { healthRoutes } from './health/routes';
+import { faviconRoute } from './home/favicon';
 import { memberRoutes } from './members/routes';
+import { timeRequests } from './metrics/http';
+import { metricsRoutes } from './metrics/routes';
 import { organizationRoutes } from './organizations/routes';
 import { planRoutes } from './plans/routes';
 import { retentionRoutes } from './retention/routes';
@@ -24,7 +27,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  return [...healthRoutes(ctx), ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx)];
+  return [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
 }
 
 export const CSV_BODY_LIMIT = '10mb';
@@ -43,6 +46,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; si
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(timeRequests);
   // Stripe's deliveries are the hot path: their routes go ahead of the general middleware,
   // with a request id of their own (header and error lines) and no per-request log line.
   const earlyRoutes = routeTable(ctx).filter((route) => route.early);

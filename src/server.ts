@@ -13,6 +13,7 @@ import { startJobs } from './jobs/boss';
 import { startRetentionWorker } from './retention/jobs';
 import type Stripe from 'stripe';
 import { createStripeClient, STRIPE_API_VERSION } from './stripe/client';
+import { endpointProblems, wantedEndpoints } from './stripe/setup';
 import { HANDLED_EVENT_TYPES } from '../webhooks/handlers';
 import { startWebhookWorker } from '../webhooks/worker';
 import { createDb, type Db } from '../db/connection';
@@ -28,6 +29,21 @@ export interface RunningService {
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Against a Stripe account (not the in-process sandbox): warns when our webhook endpoint is missing or subscribes to the wrong events. */
+async function checkStripeSetup(ctx: AppContext, db: Db, stripe: Stripe): Promise<void> {
+  if (!ctx.config.publicUrl) {
+    ctx.logger.warn('stripe: PUBLIC_URL is not set, so Stripe cannot reach the webhook endpoint; set it and run `npm run stripe-setup`');
+    return;
+  }
+  try {
+    const problems = await endpointProblems(stripe, await wantedEndpoints(db, ctx.config.publicUrl));
+    for (const problem of problems) ctx.logger.warn(`stripe: ${problem}; run \`npm run stripe-setup\` to set it up`);
+    if (problems.length === 0) ctx.logger.info('stripe: the webhook endpoint is registered with the events we handle');
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'stripe: could not check the webhook endpoint (the service runs on; `npm run stripe-setup` checks again)');
+  }
+}
 
 /** Boots everything the service needs, in order, and returns a handle that stops it all in reverse. */
 export async function startService(environment: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
@@ -67,10 +83,10 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
 
     // No JIT for the requests' pool: compiling a page's query costs more than it saves
     // (300 ms on the whole organization's call list of a 100,000-member union).
-    const db: Db = createDb(databaseUrl, { jit: false });
+    const db: Db = createDb(databaseUrl, { name: 'service', jit: false });
     cleanups.push(() => db.destroy());
     // The webhook processors' own pool, with prepared statements: they run the same few statements all day.
-    const webhookDb: Db = createDb(databaseUrl, { max: config.webhookProcessors + 1, preparedStatements: true });
+    const webhookDb: Db = createDb(databaseUrl, { max: config.webhookProcessors + 1, preparedStatements: true, name: 'webhooks' });
     cleanups.push(() => webhookDb.destroy());
     try {
       await sql`SELECT 1`.execute(db);
@@ -96,7 +112,8 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
       stripeApiBase = sandbox.url;
     }
     const stripe = createStripeClient({ secretKey: config.stripeSecretKey, apiBase: stripeApiBase });
-    logger.info(stripeApiBase ? `stripe: offline sandbox at ${stripeApiBase}` : `stripe: api.stripe.com (${config.stripeSecretKey.startsWith('sk_live_') ? 'live' : 'test'} mode)`);
+    const mode = config.stripeSecretKey.startsWith('sk_live_') ? 'live' : 'test';
+    logger.info(config.startStripeSandbox ? `stripe: the offline sandbox, in this process, at ${stripeApiBase}` : stripeApiBase ? `stripe: the API at ${stripeApiBase} (STRIPE_API_BASE)` : `stripe: api.stripe.com (${mode} mode)`);
 
     const ctx: AppContext = {
       config,
@@ -152,6 +169,8 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
       if (endpoint.secret) ctx.webhookSecrets.push(endpoint.secret);
       logger.info(`stripe: sandbox delivers webhooks to ${endpoint.url}`);
     }
+
+    if (!config.startStripeSandbox) await checkStripeSetup(ctx, db, stripe);
 
     if (config.env !== 'production') {
       const seeded = await seedDemo(db, { publicUrl: ctx.publicUrl, now: now() });

@@ -34,4 +34,11 @@ describe('health checks', () => {
       await unreachable.destroy();
     }
   });
+
+  test('/favicon.ico is an icon (browsers ask for it on every page)', async () => {
+    const res = await request(testApp(testContext(testDb.db))).get('/favicon.ico').buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/x-icon');
+    expect([...(res.body as Buffer).subarray(0, 4)]).toEqual([0, 0, 1, 0]);
+  });
 });

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { readPostmaster } from '../db/embedded';
+import { startStripeSandbox } from '../scripts/stripe-sandbox/server';
+import { createStripeClient } from '../src/stripe/client';
+import { setUpStripe } from '../src/stripe/setup';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 // `npm start` as a person runs it: real processes, real ports, a real embedded PostgreSQL.
@@ -155,4 +158,31 @@ test('a second start on the same data directory is refused with the running one\
   expect(await third.exited).toBe(0);
   expect(alive(fresh.pid)).toBe(false);
   expect(() => readFileSync(path.join(dataDir, 'postgres.owner.pid'))).toThrow();
-});
+  // Three starts, each booting PostgreSQL.
+}, 240_000);
+
+test('against a Stripe account, the start warns that the webhook endpoint is missing, and is content once stripe-setup has run', async () => {
+  const sandbox = await startStripeSandbox();
+  try {
+    const publicUrl = 'https://dues.example.org';
+    const account = { DATABASE_URL: testDb.url, PORT: '0', DATA_DIR: tempDir(), STRIPE_API_BASE: sandbox.url, STRIPE_SECRET_KEY: 'sk_test_startup_check_0123456789', PUBLIC_URL: publicUrl };
+    const before = start(account);
+    running.push(before);
+    await before.waitFor(/is ready at/);
+    expect(before.output()).toContain(`stripe: the API at ${sandbox.url} (STRIPE_API_BASE)`);
+    expect(before.output()).toContain(`stripe: the webhook endpoint at ${publicUrl}/webhooks/stripe is not registered with Stripe; run \`npm run stripe-setup\` to set it up`);
+    before.child.kill('SIGTERM');
+    expect(await before.exited).toBe(0);
+
+    await setUpStripe(testDb.db, createStripeClient({ secretKey: 'sk_test_startup_check_0123456789', apiBase: sandbox.url }), publicUrl);
+    const after = start(account);
+    running.push(after);
+    await after.waitFor(/is ready at/);
+    expect(after.output()).toContain('stripe: the webhook endpoint is registered with the events we handle');
+    expect(after.output()).not.toContain('stripe-setup');
+    after.child.kill('SIGTERM');
+    expect(await after.exited).toBe(0);
+  } finally {
+    await sandbox.close();
+  }
+}, 120_000);

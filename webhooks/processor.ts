@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Database, StoredStripeEvent } from '../db/database';
+import { webhookBatchSeconds, webhookEvents } from '../src/metrics/metrics';
 import type { StripeClient } from '../src/stripe/client';
 import type { LedgerTransactionDraft } from '../src/ledger/postings';
 import { idsFromMetadata, isOurIdShape } from '../src/stripe/metadata';
@@ -44,7 +45,7 @@ export const MAX_BATCH = 50;
 type Outcome = { status: 'processed' | 'ignored'; outcome: string; organizationId: string | null };
 
 type BatchResult =
-  | { kind: 'done'; statuses: Array<'processed' | 'ignored'>; cursor: ClaimCursor }
+  | { kind: 'done'; statuses: Array<'processed' | 'ignored'>; types: string[]; cursor: ClaimCursor }
   | { kind: 'none' }
   /** `event` is the one that failed; undefined when a batch's commit failed (smaller batches will tell). */
   | { kind: 'error'; event: StoredStripeEvent | undefined; error: unknown };
@@ -158,7 +159,7 @@ async function processBatch(deps: ProcessorDeps, size: number, after: ClaimCurso
           AS done (id, status, outcome, organization_id)
         WHERE e.id = done.id`.execute(trx);
       const last = events.at(-1)!;
-      return { kind: 'done', statuses: outcomes.map((o) => o.status), cursor: { nextAttemptAt: new Date(last.next_attempt_at), createdAt: new Date(last.stripe_created_at) } } as const;
+      return { kind: 'done', statuses: outcomes.map((o) => o.status), types: events.map((e) => e.type), cursor: { nextAttemptAt: new Date(last.next_attempt_at), createdAt: new Date(last.stripe_created_at) } } as const;
     });
   } catch (error) {
     if (claimed.length === 0) throw error;
@@ -201,6 +202,7 @@ async function recordFailure(deps: ProcessorDeps, event: StoredStripeEvent, erro
     .where('id', '=', event.id)
     .where('status', '=', 'pending')
     .execute();
+  webhookEvents.inc({ type: event.type, result: parked ? 'parked' : 'retried' });
   const log = error instanceof RetryLater ? deps.logger.info.bind(deps.logger) : deps.logger.warn.bind(deps.logger);
   log({ eventId: event.id, type: event.type, attempts, err: error }, parked ? 'webhook event parked as failed' : 'webhook event will be retried');
   return parked ? 'failed' : 'retried';
@@ -233,7 +235,9 @@ export async function processDueEvents(deps: ProcessorDeps, options: { maxEvents
     const after = cursor !== undefined && claimsFromCursor < CLAIMS_FROM_CURSOR ? cursor : undefined;
     claimsFromCursor = after ? claimsFromCursor + 1 : 0;
     cursor = undefined;
+    const started = performance.now();
     const result = await processBatch(deps, Math.min(size, limit - handled), after);
+    if (result.kind !== 'none') webhookBatchSeconds.observe((performance.now() - started) / 1000);
     if (result.kind === 'none') {
       if (after) continue;
       // Events still due but all held by other processors (their customers are busy): wait
@@ -245,7 +249,10 @@ export async function processDueEvents(deps: ProcessorDeps, options: { maxEvents
     }
     idleSince = undefined;
     if (result.kind === 'done') {
-      for (const status of result.statuses) report[status] += 1;
+      result.statuses.forEach((status, i) => {
+        report[status] += 1;
+        webhookEvents.inc({ type: result.types[i]!, result: status });
+      });
       handled += result.statuses.length;
       size = Math.min(MAX_BATCH, size * 2);
       cursor = result.cursor;

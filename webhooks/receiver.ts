@@ -1,8 +1,10 @@
+import type { Request, Response } from 'express';
 import Stripe from 'stripe';
 import type { AppContext } from '../src/context';
 import { ApiError } from '../src/http/errors';
 import type { RouteDefinition } from '../src/http/routes';
 import { eventInbox } from './events';
+import { webhookDeliveries } from '../src/metrics/metrics';
 
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 export const WEBHOOK_BODY_LIMIT = '512kb';
@@ -38,18 +40,28 @@ export function webhookRoutes(ctx: AppContext): RouteDefinition[] {
       early: true,
       summary: 'Receives Stripe events (signature-verified, stored, processed later)',
       handler: async (req, res) => {
-        const signature = req.headers['stripe-signature'];
-        if (typeof signature !== 'string' || signature.length === 0) throw new ApiError('bad_request', 'the Stripe-Signature header is missing');
-        if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new ApiError('bad_request', 'the webhook body is empty');
-        const receivedAt = ctx.now();
-        const event = verifiedEvent(ctx, req.body, signature, receivedAt);
-        if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.data?.object !== 'object') {
-          throw new ApiError('bad_request', 'the webhook body is not a Stripe event');
+        try {
+          await receive(req, res);
+        } catch (error) {
+          webhookDeliveries.inc({ result: error instanceof ApiError ? 'refused' : 'failed' });
+          throw error;
         }
-        const stored = await inbox.store(event, receivedAt, req.body);
-        if (stored) ctx.notifyWebhooks();
-        res.json({ received: true, duplicate: !stored });
       },
     },
   ];
+
+  async function receive(req: Request, res: Response): Promise<void> {
+    const signature = req.headers['stripe-signature'];
+    if (typeof signature !== 'string' || signature.length === 0) throw new ApiError('bad_request', 'the Stripe-Signature header is missing');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new ApiError('bad_request', 'the webhook body is empty');
+    const receivedAt = ctx.now();
+    const event = verifiedEvent(ctx, req.body, signature, receivedAt);
+    if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.data?.object !== 'object') {
+      throw new ApiError('bad_request', 'the webhook body is not a Stripe event');
+    }
+    const stored = await inbox.store(event, receivedAt, req.body);
+    webhookDeliveries.inc({ result: stored ? 'stored' : 'duplicate' });
+    if (stored) ctx.notifyWebhooks();
+    res.json({ received: true, duplicate: !stored });
+  }
 }

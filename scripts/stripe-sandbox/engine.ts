@@ -1031,6 +1031,7 @@ export class Engine extends Core {
       amount_due: Math.max(0, total),
       amount_overpaid: 0,
       amount_paid: 0,
+      amount_paid_off_stripe: 0,
       amount_remaining: Math.max(0, total),
       amount_shipping: 0,
       application: null,
@@ -1321,7 +1322,10 @@ export class Engine extends Core {
     invoice.amount_remaining = 0;
     invoice.next_payment_attempt = null;
     invoice.status_transitions = { ...invoice.status_transitions, paid_at: now };
-    if (outOfBand) invoice.amount_paid = 0;
+    if (outOfBand) {
+      invoice.amount_paid = 0;
+      invoice.amount_paid_off_stripe = invoice.amount_due;
+    }
     if (pi) {
       const ip = this.store.linked<InvoicePayment>('invoice_payment', 'payment_intent', pi.id, this.accountOf(invoice.id))[0];
       if (ip) {
@@ -2309,7 +2313,7 @@ export class Engine extends Core {
       subscription: null,
       success_url: p.str('success_url') ?? null,
       total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-      ui_mode: 'hosted',
+      ui_mode: 'hosted_page',
       url: `${this.baseUrl()}/c/pay/${id}`,
       wallet_options: null,
     };

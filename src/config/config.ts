@@ -23,6 +23,8 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: optionalText,
   WEBHOOK_PROCESSORS: z.coerce.number().int().min(1).max(64).default(4),
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'use at least 16 random characters').optional()),
+  METRICS_ALLOW_FROM: optionalText,
 });
 
 export interface Config {
@@ -47,6 +49,10 @@ export interface Config {
   mailFrom: string;
   logLevel: string;
   dataDir: string;
+  /** `/metrics` answers a request carrying this bearer token... */
+  metricsToken: string | undefined;
+  /** ...or one from these addresses (loopback unless METRICS_ALLOW_FROM says otherwise). */
+  metricsAllowFrom: string[];
 }
 
 export class ConfigError extends Error {
@@ -110,5 +116,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     mailFrom: env.MAIL_FROM ?? 'Good Standing <no-reply@goodstanding.local>',
     logLevel: env.LOG_LEVEL,
     dataDir,
+    metricsToken: env.METRICS_TOKEN,
+    metricsAllowFrom: (env.METRICS_ALLOW_FROM ?? '127.0.0.1,::1').split(',').map((address) => address.trim()).filter(Boolean),
   };
 }

@@ -55,7 +55,7 @@ export async function findUnbalancedTransactions(db: Kysely<Database>, organizat
 /** A source key posted more than once (the unique index forbids it; this says so independently). */
 export async function findDuplicateSourceKeys(db: Kysely<Database>, organizationId: string): Promise<LedgerProblem[]> {
   const { rows } = await sql<{ source_key: string; ids: string[] }>`
-    SELECT source_key, array_agg(id::text ORDER BY created_at, id) AS ids
+    SELECT source_key, array_agg(id::text ORDER BY created_at, posted_in_xact, id) AS ids
       FROM ledger_transactions
      WHERE organization_id = ${organizationId}
      GROUP BY source_key

@@ -5,6 +5,8 @@ import { findPlan, listPlanVersions, setPlanProduct, setPlanVersionPrice } from 
 
 export interface PlanSyncResult {
   productId: string;
+  /** Whether this call made the Product (else it was there). */
+  createdProduct: boolean;
   createdPrices: string[];
 }
 
@@ -20,6 +22,7 @@ export async function syncPlanToStripe(db: Kysely<Database>, stripe: StripeClien
   const metadata = { organization_id: organization.id, plan_id: plan.id };
 
   let productId = plan.stripe_product_id;
+  const createdProduct = !productId;
   if (!productId) {
     const product = await stripe.products.create(
       { name: `${organization.name}: ${plan.name}`, metadata },
@@ -47,5 +50,5 @@ export async function syncPlanToStripe(db: Kysely<Database>, stripe: StripeClien
     await setPlanVersionPrice(db, organization.id, version.id, price.id);
     createdPrices.push(price.id);
   }
-  return { productId, createdPrices };
+  return { productId, createdProduct, createdPrices };
 }

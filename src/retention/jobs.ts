@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Organization } from '../../db/database';
+import { lapseScanChanges, lapseScanSeconds } from '../metrics/metrics';
 import { todayIn } from '../organizations/calendar';
 import { queueDigests, queueImmediateFailureAlerts } from './digest';
 import { queueMemberNotices } from './notices';
@@ -34,6 +35,7 @@ export interface DailyReport {
  */
 export async function runDailyRetention(deps: RetentionDeps, organizationId: string): Promise<DailyReport> {
   const now = deps.now();
+  const started = performance.now();
   const report = await deps.db.transaction().execute(async (trx) => {
     await lockOrganization(trx, organizationId);
     const organization = await trx.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirstOrThrow();
@@ -47,6 +49,10 @@ export async function runDailyRetention(deps: RetentionDeps, organizationId: str
     const digest = await queueDigests(trx, sendOptions);
     return { organizationId, scan, notices, immediateAlerts, digests: digest.digests, digestItems: digest.items };
   });
+  if (report.scan.ran) {
+    lapseScanSeconds.set({ organization: organizationId }, (performance.now() - started) / 1000);
+    lapseScanChanges.inc({ organization: organizationId }, report.scan.standingChanges);
+  }
   if (report.notices + report.immediateAlerts + report.digests > 0) deps.notifyOutbox();
   return report;
 }

@@ -107,7 +107,7 @@ export function ledgerExportQuery(organizationId: string, timeZone: string, filt
     LEFT JOIN members m ON m.organization_id = t.organization_id AND m.id = t.member_id
     LEFT JOIN plans p ON p.organization_id = t.organization_id AND p.id = t.plan_id
     WHERE ${sql.join(conditions, sql` AND `)}
-    ORDER BY t.occurred_at, t.id`;
+    ORDER BY t.occurred_at, t.created_at, t.posted_in_xact, t.id`;
 }
 
 const EXPORT_FETCH_SIZE = 250;
@@ -261,7 +261,7 @@ export async function statementFacts(db: Kysely<Database>, organizationId: strin
       WHERE e.organization_id = t.organization_id AND e.transaction_id = t.id
     ) e
     WHERE t.organization_id = ${organizationId} AND t.member_id = ${memberId}::uuid
-    ORDER BY t.occurred_at, t.id`.execute(db);
+    ORDER BY t.occurred_at, t.created_at, t.posted_in_xact, t.id`.execute(db);
   const standing = await sql<{ created_at: Date; day: string; from_standing: string | null; to_standing: string; cause: string }>`
     SELECT c.created_at, to_char(c.created_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, c.from_standing, c.to_standing, c.cause
     FROM member_standing_changes c

@@ -138,7 +138,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
           res.type(xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
           writer = xlsx
             ? xlsxWriter(res, 'Ledger', { header: EXPORT_COLUMNS, decimal: DECIMAL_COLUMNS, integer: INTEGER_COLUMNS, date: DATE_COLUMNS })
-            : csvWriter(res, EXPORT_COLUMNS, { bom: query.bom === 'true' });
+            : csvWriter(res, EXPORT_COLUMNS, { bom: query.bom !== 'false' });
           return writer;
         };
         let rows = 0;

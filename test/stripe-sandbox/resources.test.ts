@@ -11,6 +11,7 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 const FEB_1_2026 = Date.UTC(2026, 1, 1) / 1000;
+const MAR_1_2026 = Date.UTC(2026, 2, 1) / 1000;
 
 async function clocked(email = 'r@example.com') {
   const clock = await stripe.testHelpers.testClocks.create({ frozen_time: JAN_1_2026 });
@@ -189,8 +190,11 @@ test('invoices: list by customer and status, void, mark_uncollectible, pay', asy
   await advance(stripe, clock.id, FEB_1_2026 + 2 * 3600);
   const second = (await stripe.invoices.list({ customer: customer.id, status: 'open' })).data[0] as Stripe.Invoice;
   const paid = await stripe.invoices.pay(second.id);
-  expect(paid).toMatchObject({ status: 'paid', amount_paid: 2500 });
+  expect(paid).toMatchObject({ status: 'paid', amount_paid: 2500, amount_paid_off_stripe: 0 });
   expect((await stripeError(() => stripe.invoices.pay(second.id))).statusCode).toBe(400);
+  await advance(stripe, clock.id, MAR_1_2026 + 2 * 3600);
+  const third = (await stripe.invoices.list({ customer: customer.id, status: 'open' })).data[0] as Stripe.Invoice;
+  expect(await stripe.invoices.pay(third.id, { paid_out_of_band: true })).toMatchObject({ status: 'paid', amount_paid: 0, amount_paid_off_stripe: 2500, amount_remaining: 0 });
   const lines = await stripe.invoices.listLineItems(second.id);
   expect(lines.data[0]).toMatchObject({ object: 'line_item', amount: 2500, period: { start: FEB_1_2026 } });
 });
@@ -208,7 +212,7 @@ test('checkout sessions: retrieve, list, line items, expire', async () => {
     locale: 'es',
     success_url: 'https://example.test/ok',
   });
-  expect(session).toMatchObject({ customer_email: 'new@example.com', locale: 'es', amount_total: 4000, payment_method_types: ['card', 'us_bank_account'] });
+  expect(session).toMatchObject({ customer_email: 'new@example.com', locale: 'es', amount_total: 4000, payment_method_types: ['card', 'us_bank_account'], ui_mode: 'hosted_page' });
   const items = await stripe.checkout.sessions.listLineItems(session.id);
   expect(items.data.map((i) => [i.description, i.amount_total])).toEqual([
     ['Monthly', 2500],

@@ -97,7 +97,7 @@ describe('the ledger export', () => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="?ledger-flow-union-start-to-now\.csv/);
     expect(res.text.split('\r\n')[0]).toBe(
-      'Date,Transaction ID,Kind,Description,Member name,Member ID,Plan,Period covered,Amount,Amount (minor units),Gross,Fee,Net,Currency,Payment method,Debit account,Credit account,Stripe invoice,Stripe charge,Stripe refund,Stripe dispute,Stripe payout,Payout arrival date',
+      '\ufeffDate,Transaction ID,Kind,Description,Member name,Member ID,Plan,Period covered,Amount,Amount (minor units),Gross,Fee,Net,Currency,Payment method,Debit account,Credit account,Stripe invoice,Stripe charge,Stripe refund,Stripe dispute,Stripe payout,Payout arrival date',
     );
     const rows = csvOf(res.text);
     const transactions = await flow.testDb.db.selectFrom('ledger_transactions').select('id').where('organization_id', '=', flow.organization.id).execute();
@@ -134,9 +134,10 @@ describe('the ledger export', () => {
     expect(rows.every((row) => !/^[=+\-@\t\r]/.test(row['Member name']!) && !/^[=+\-@\t\r]/.test(row['Description']!))).toBe(true);
   });
 
-  test('a byte-order mark on request, for Excel', async () => {
+  test('a byte-order mark by default, so Excel reads María as María; bom=false for tools that choke on it', async () => {
+    expect((await get('/api/ledger/export')).text.startsWith('\ufeffDate,')).toBe(true);
     expect((await get('/api/ledger/export?bom=true')).text.startsWith('\ufeffDate,')).toBe(true);
-    expect((await get('/api/ledger/export')).text.startsWith('Date,')).toBe(true);
+    expect((await get('/api/ledger/export?bom=false')).text.startsWith('Date,')).toBe(true);
   });
 
   test('filters: kind, member, dates in the organization time zone, and payout', async () => {

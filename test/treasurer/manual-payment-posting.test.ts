@@ -10,9 +10,11 @@ let app: ReturnType<typeof testApp>;
 let local: OrganizationFixture;
 let memberId: string;
 
+let ctx: ReturnType<typeof testContext>;
+
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  const ctx = testContext(testDb.db);
+  ctx = testContext(testDb.db);
   app = testApp(ctx);
   local = await createOrganizationWithStaff(ctx, 'local-till');
   memberId = (await testDb.db.insertInto('members').values({ organization_id: local.id, name: 'Rosa Cash', email: 'rosa@example.org', wage_facts: '{}', ...memberTimes() }).returning('id').executeTakeFirstOrThrow()).id;
@@ -55,4 +57,21 @@ describe('a manual payment is posted to the ledger with the payment', () => {
     expect(res.status).toBe(400);
     expect(await testDb.db.selectFrom('ledger_transactions').select('id').where('organization_id', '=', local.id).execute()).toHaveLength(1);
   });
+});
+
+test('payments received the same day export in the order they were recorded', async () => {
+  const payer = (await testDb.db.insertInto('members').values({ organization_id: local.id, name: 'Ana Batch', email: 'ana.batch@example.org', wage_facts: '{}', ...memberTimes() }).returning('id').executeTakeFirstOrThrow()).id;
+  const months = ['2026-07', '2026-08', '2026-03', '2026-05', '2026-04', '2026-06'];
+  for (const [i, month] of months.entries()) {
+    ctx.clock.now = new Date(TEST_NOW.getTime() + (i + 1) * 60_000);
+    const end = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5)), 0)).toISOString().slice(0, 10);
+    await request(app)
+      .post(`/api/members/${payer}/payments`)
+      .set('Authorization', `Bearer ${local.staff.treasurer.token}`)
+      .send({ method: i % 2 === 0 ? 'cash' : 'check', amountCents: 2500, periodStart: `${month}-01`, periodEnd: end, receivedOn: '2026-10-20' })
+      .expect(201);
+  }
+  const csv = await request(app).get(`/api/ledger/export?memberId=${payer}&bom=false`).set('Authorization', `Bearer ${local.staff.treasurer.token}`).expect(200);
+  const periods = csv.text.trim().split('\r\n').slice(1).map((line) => /\d{4}-\d\d-01 to \d{4}-\d\d-\d\d/.exec(line)![0].slice(0, 7));
+  expect(periods).toEqual(months);
 });
