@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       statements = 0;
       const res = await request(local).get(target).set('Cookie', cookie(staff));
       if (res.status !== 200) throw new Error(`${target} answered ${res.status}`);
-      const rows = (res.text.match(/<tr>|<li class="call/g) ?? []).length;
+      const rows = (res.text.match(/<tr>|<li class="call|<li><time/g) ?? []).length;
       log(`  ${name.padEnd(32)} ${String(statements).padStart(2)} statements   ${(Buffer.byteLength(res.text) / 1024).toFixed(1).padStart(5)} KB (+ CSS ${(css / 1024).toFixed(1)} KB = ${((Buffer.byteLength(res.text) + css) / 1024).toFixed(1)} KB)   ${rows} rows shown`);
     }
     await counting.destroy();
