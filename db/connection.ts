@@ -46,8 +46,9 @@ export function poolStatistics(): Array<{ name: string; total: number; idle: num
   return [...namedPools].map(([name, pool]) => ({ name, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
 }
 
-export function createDb(connectionString: string, options: { max?: number; preparedStatements?: boolean; name?: string } = {}): Db {
-  const pool = new Pool({ connectionString, max: options.max ?? 10 });
+export function createDb(connectionString: string, options: { max?: number; preparedStatements?: boolean; name?: string; jit?: boolean } = {}): Db {
+  // jit: false turns off PostgreSQL's JIT compilation on the pool's connections.
+  const pool = new Pool({ connectionString, max: options.max ?? 10, ...(options.jit === false ? { options: '-c jit=off' } : {}) });
   // An idle client's connection can drop (a database restart); log-and-continue rather
   // than let the pool's 'error' event crash the process.
   pool.on('error', () => undefined);

@@ -27,6 +27,8 @@ export interface StaffUsersTable {
   id: Generated<string>;
   email: string;
   name: string;
+  /** The language the console speaks to them in. */
+  preferred_language: ColumnType<Language, Language | undefined, Language>;
   created_at: Timestamp;
 }
 
@@ -415,7 +417,7 @@ export interface ManageLinksTable {
 export type ExemptionKind = 'hardship' | 'layoff' | 'leave' | 'retired';
 export type EpisodeCloseReason = 'recovered' | 'dropped' | 'resigned' | 'exempted';
 export type OutreachChannel = 'call' | 'text' | 'visit' | 'email';
-export type OutreachOutcome = 'no_answer' | 'reached' | 'recommitted' | 'hardship_exemption_requested' | 'changed_jobs' | 'resigned';
+export type OutreachOutcome = 'no_answer' | 'left_message' | 'wrong_number' | 'reached' | 'recommitted' | 'promised_to_pay' | 'hardship_exemption_requested' | 'changed_jobs' | 'resigned';
 
 export interface RetentionPoliciesTable {
   organization_id: string;
@@ -508,6 +510,8 @@ export interface OutreachLogTable {
   note: string | null;
   follow_up_on: string | null;
   contacted_on: string;
+  /** The day a member promised to pay by (outcome `promised_to_pay` only). */
+  promised_on: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 

@@ -5,10 +5,12 @@ import { authenticate, requireRole } from './auth/guard';
 import { authRoutes } from './auth/routes';
 import { ApiError, errorBody, handleErrors, handleNotFound } from './http/errors';
 import { bareRequestId, requestLogger } from './http/logging';
+import { consoleErrorPages } from './console/errors';
+import { consoleRoutes } from './console/routes';
 import { rateLimited } from './http/rate-limit';
 import type { RouteDefinition } from './http/routes';
 import { healthRoutes } from './health/routes';
-import { homeRoutes } from './home/routes';
+import { faviconRoute } from './home/favicon';
 import { memberRoutes } from './members/routes';
 import { timeRequests } from './metrics/http';
 import { metricsRoutes } from './metrics/routes';
@@ -25,7 +27,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  return [...healthRoutes(ctx), ...homeRoutes(ctx), ...authRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
+  return [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
 }
 
 export const CSV_BODY_LIMIT = '10mb';
@@ -76,13 +78,15 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; si
     form: [requireBody('form'), express.urlencoded({ extended: false, limit: '20kb' })],
   };
   const router = express.Router();
-  for (const route of routeTable(ctx).filter((r) => !r.early)) {
+  const routes = routeTable(ctx);
+  for (const route of routes.filter((r) => !r.early)) {
     const guards = route.access === 'public' ? [] : [staffGuard, requireRole(...route.access)];
     const body = route.body ? bodyReaders[route.body] : route.path.startsWith('/api/') ? bodyReaders.json : [];
     router[route.method](route.path, ...guards, ...body, route.handler);
   }
   app.use(router);
   app.use(handleNotFound);
+  app.use(consoleErrorPages(ctx, routes));
   app.use(handleErrors);
   return app;
 }

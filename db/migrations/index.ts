@@ -12,6 +12,7 @@ import * as m0010 from './0010_ledger_balance_check_in_one_query';
 import * as m0011 from './0011_ledger_by_stripe_charge';
 import * as m0012 from './0012_one_clock';
 import * as m0014 from './0014_standing';
+import * as m0015 from './0015_console';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0011_ledger_by_stripe_charge': m0011,
   '0012_one_clock': m0012,
   '0014_standing': m0014,
+  '0015_console': m0015,
 };

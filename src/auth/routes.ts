@@ -1,10 +1,12 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import type { RouteDefinition } from '../http/routes';
 import { ALL_STAFF } from '../http/routes';
 import { parseInput } from '../http/validate';
-import { escapeHtml } from '../email/templates';
+import { pickLanguage } from '../signup/signup';
+import { sendHtml } from '../console/routes';
+import { signInLinkPage, signInLinkUnusablePage, signInPage, signInSentPage } from './pages';
 import { findOrganizationById } from '../organizations/queries';
 import { recordAudit } from '../audit/audit';
 import { findStaffMember } from '../staff/queries';
@@ -19,34 +21,14 @@ const loginSchema = z.object({
 
 const SIGN_IN_SENT = 'If that address belongs to a staff account, a sign-in link is on its way. It works once, for 15 minutes.';
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)} · Good Standing</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
-label{display:block;font-weight:600;margin:.75rem 0 .25rem}input{font:inherit;padding:.5rem;width:100%;box-sizing:border-box}
-button{font:inherit;margin-top:1rem;padding:.6rem 1.2rem;background:#14532d;color:#fff;border:0;border-radius:4px}</style>
-</head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
-}
-
 const tokenIn = (source: unknown): string | undefined => {
   const token = (source as { token?: unknown } | undefined)?.token;
   return typeof token === 'string' && token.length > 0 && token.length <= 200 ? token : undefined;
 };
 
 /** A spent, expired or unknown link: a page for the person who clicked it, with the way to a new one. */
-function linkNotUsable(res: Response): void {
-  res
-    .status(401)
-    .type('html')
-    .send(
-      page(
-        'This sign-in link no longer works',
-        `<p>Sign-in links work once, for ${SIGN_IN_MINUTES} minutes. This one has been used or has expired.</p>
-<form method="post" action="/auth/login"><label for="email">Your email</label>
-<input id="email" name="email" type="email" autocomplete="email" required>
-<button type="submit">Email me a new link</button></form>`,
-      ),
-    );
+function linkNotUsable(req: Request, res: Response): void {
+  sendHtml(res, 401, signInLinkUnusablePage(pickLanguage(req.query.lang, req.headers['accept-language']), SIGN_IN_MINUTES));
 }
 
 const wantsHtml = (accept: string | undefined, contentType: string | undefined): boolean =>
@@ -59,16 +41,9 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
       path: '/login',
       access: 'public',
       summary: 'Staff sign-in form',
-      handler: (_req, res) => {
-        res.type('html').send(
-          page(
-            'Staff sign-in',
-            `<form method="post" action="/auth/login"><label for="email">Your email</label>
-<input id="email" name="email" type="email" autocomplete="email" required>
-<label for="organization">Organization (optional)</label><input id="organization" name="organization" autocomplete="organization">
-<button type="submit">Email me a sign-in link</button></form>`,
-          ),
-        );
+      handler: (req, res) => {
+        const language = pickLanguage(req.query.lang, req.headers['accept-language']);
+        sendHtml(res, 200, signInPage(language, { signedOut: req.query.signed_out === '1' }));
       },
     },
     {
@@ -77,6 +52,10 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
       access: 'public',
       summary: 'Email a single-use sign-in link (same answer whether or not the email is known)',
       handler: async (req, res) => {
+        const html = wantsHtml(req.headers.accept, req.headers['content-type']);
+        const language = pickLanguage((req.body as { lang?: unknown } | undefined)?.lang, req.headers['accept-language']);
+        const parsed = loginSchema.safeParse(req.body ?? {});
+        if (!parsed.success && html) return sendHtml(res, 400, signInPage(language, { email: typeof req.body?.email === 'string' ? req.body.email : undefined, invalidEmail: true }));
         const input = parseInput(loginSchema, req.body);
         const queued = await requestSignIn(ctx.db, {
           email: input.email,
@@ -85,10 +64,7 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
           now: ctx.now(),
         });
         if (queued) ctx.notifyOutbox();
-        if (wantsHtml(req.headers.accept, req.headers['content-type'])) {
-          res.status(202).type('html').send(page('Check your email', `<p>${escapeHtml(SIGN_IN_SENT)}</p>`));
-          return;
-        }
+        if (html) return sendHtml(res, 202, signInSentPage(language));
         res.status(202).json({ message: SIGN_IN_SENT });
       },
     },
@@ -100,17 +76,10 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
       handler: async (req, res) => {
         const token = tokenIn(req.query);
         if (!token || !(await signInIsLive(ctx.db, token, ctx.now()))) {
-          linkNotUsable(res);
+          linkNotUsable(req, res);
           return;
         }
-        res
-          .type('html')
-          .send(
-            page(
-              'Sign in to Good Standing',
-              `<p>Press the button to finish signing in on this device.</p><form method="post" action="/auth/callback"><input type="hidden" name="token" value="${escapeHtml(token)}"><button type="submit">Sign in</button></form>`,
-            ),
-          );
+        sendHtml(res, 200, signInLinkPage(pickLanguage(req.query.lang, req.headers['accept-language']), token));
       },
     },
     {
@@ -123,7 +92,7 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
         const signIn = token ? await consumeSignIn(ctx.db, token, ctx.now()) : undefined;
         const staff = signIn ? await findStaffMember(ctx.db, signIn.organizationId, signIn.staffUserId) : undefined;
         if (!signIn || !staff) {
-          linkNotUsable(res);
+          linkNotUsable(req, res);
           return;
         }
         const session = signStaffToken(

@@ -76,15 +76,15 @@ export const handleNotFound: RequestHandler = (req, _res, next) => {
   next(new ApiError('not_found', `no route for ${req.method} ${req.path}`));
 };
 
+/** What an error thrown anywhere means to the client; undefined for a failure of ours (a 500). */
+export function toApiError(error: unknown): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ZodError) return validationError(error);
+  return typeof error === 'object' && error !== null ? fromMiddleware(error) : undefined;
+}
+
 export const handleErrors: ErrorRequestHandler = (error, req, res, _next) => {
-  const apiError =
-    error instanceof ApiError
-      ? error
-      : error instanceof ZodError
-        ? validationError(error)
-        : typeof error === 'object' && error !== null
-          ? fromMiddleware(error)
-          : undefined;
+  const apiError = toApiError(error);
   if (apiError) {
     if (apiError.status >= 500) req.log?.error({ err: error }, apiError.message);
     res.status(apiError.status).json(errorBody(apiError));

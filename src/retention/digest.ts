@@ -121,7 +121,10 @@ function paymentLine(item: Pick<DigestItem, 'lastPaidOn' | 'paidThrough'>): stri
   return `Paid through: ${item.paidThrough} · Last payment: ${item.lastPaidOn ?? 'none recorded here'}`;
 }
 
-export const memberLink = (publicUrl: string, memberId: string) => `${publicUrl}/members/${memberId}`;
+/** The member's page in the console, where the organizer records the call's outcome. */
+export const memberLink = (publicUrl: string, memberId: string) => `${publicUrl}/console/members/${memberId}`;
+/** The organizer's call list in the console. */
+export const callListLink = (publicUrl: string) => `${publicUrl}/console/workspace`;
 
 function itemLines(item: DigestItem, publicUrl: string): string {
   return [
@@ -143,11 +146,14 @@ export function digestEmail(options: { organizationName: string; recipientName: 
     `Hello ${options.recipientName ?? 'organizer'},`,
     `${count} ${count === 1 ? 'member needs' : 'members need'} a call from ${options.organizationName} since your last digest.`,
     ...[...byWorksite.entries()].map(([worksite, items]) => [`${worksite} (${items.length})`, ...items.map((item) => itemLines(item, options.publicUrl))].join('\n\n')),
-    'Record each call\'s outcome on the member so it shows in the retention metrics.',
+    'Record each call\'s outcome from your call list or the member\'s page, so it shows in the retention metrics.',
   ];
-  const rendered = layout({ title: `${options.organizationName}: ${count} ${count === 1 ? 'member' : 'members'} to call (${options.today})`, paragraphs, footer: 'Good Standing — retention digest' });
-  // The layout escapes each paragraph; keep the line breaks of the grouped lists in HTML too.
-  return { ...rendered, html: rendered.html.replace(/<p>([^]*?)<\/p>/g, (_m, body: string) => `<p>${body.replace(/\n/g, '<br>')}</p>`) };
+  return layout({
+    title: `${options.organizationName}: ${count} ${count === 1 ? 'member' : 'members'} to call (${options.today})`,
+    paragraphs,
+    action: { label: 'Open my call list', url: callListLink(options.publicUrl) },
+    footer: 'Good Standing — retention digest',
+  });
 }
 
 interface Recipient {

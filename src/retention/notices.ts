@@ -78,6 +78,7 @@ export function noticeEmail(kind: NoticeKind, language: Language, facts: NoticeF
     paragraphs: [...copy.paragraphs, contactLine(language, facts.contact)],
     action: { label: copy.action, url: facts.manageUrl },
     footer: language === 'es' ? `${facts.organizationName} — enviado por Good Standing` : `${facts.organizationName} — sent by Good Standing`,
+    language,
   });
 }
 

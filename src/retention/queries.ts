@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, ExemptionKind, Language, OutreachChannel, OutreachOutcome, Standing } from '../../db/database';
 import { addDays, policyFrom, type RetentionPolicy } from './policy';
 import { AT_RISK_SIGNALS, monthsOwedSql } from './scan';
+import { NOT_REACHED } from './outreach';
 
 export async function loadPolicy(db: Kysely<Database>, organizationId: string): Promise<RetentionPolicy> {
   const row = await db.selectFrom('retention_policies').select('policy').where('organization_id', '=', organizationId).executeTakeFirst();
@@ -48,8 +49,8 @@ export interface CallListRow {
   follow_up_on: string | null;
 }
 
-// Months in arrears now, exemptions' days paused as in the scan.
-function liveMonths(today: string) {
+/** Months in arrears now of the member aliased `m`, exemptions' days paused as in the scan. */
+export function liveMonths(today: string) {
   const paused = sql`coalesce((SELECT sum(greatest(0, e.ends_on - greatest(e.starts_on, m.paid_through + 1) + 1))::int FROM member_exemptions e WHERE e.organization_id = m.organization_id AND e.member_id = m.id AND e.ends_on < ${today}::date), 0)`;
   return monthsOwedSql(sql`(m.paid_through + ${paused})`, sql`${today}::date`);
 }
@@ -118,6 +119,7 @@ export interface NewOutreach {
   outcome: OutreachOutcome;
   note: string | null;
   followUpOn: string | null;
+  promisedOn: string | null;
   contactedOn: string;
   /** When it is recorded, from the service's clock. */
   at: Date;
@@ -137,6 +139,7 @@ export async function insertOutreach(trx: Kysely<Database>, outreach: NewOutreac
       outcome: outreach.outcome,
       note: outreach.note,
       follow_up_on: outreach.followUpOn,
+      promised_on: outreach.promisedOn,
       created_at: outreach.at,
       contacted_on: outreach.contactedOn,
     })
@@ -265,7 +268,7 @@ export async function retentionMetrics(db: Kysely<Database>, organizationId: str
     ), outreach_counts AS (
       SELECT grouping(worksite) AS gw, grouping(organizer) AS go, worksite, organizer,
              count(*)::int AS contacts,
-             count(*) FILTER (WHERE outcome <> 'no_answer')::int AS reached,
+             count(*) FILTER (WHERE outcome NOT IN (${sql.join([...NOT_REACHED])}))::int AS reached,
              count(*) FILTER (WHERE outcome = 'recommitted')::int AS recommitted,
              count(*) FILTER (WHERE outcome = 'resigned')::int AS resigned
       FROM outreach GROUP BY GROUPING SETS ((), (worksite), (organizer))

@@ -14,15 +14,12 @@ import { findOrganizationById } from '../organizations/queries';
 import { checkOrganizer } from '../members/checks';
 import { calendarDay, fieldError, memberParams } from '../members/members';
 import { findMember } from '../members/queries';
-import { decideStanding } from '../members/decisions';
 import { rederiveMember } from '../members/derivation';
 import { applyPolicyChanges, policyChangesSchema, policyProblems } from './policy';
 import { signalLabel } from './digest';
 import {
-  closeEpisode,
   exemptionOverlaps,
   insertExemption,
-  insertOutreach,
   listAtRisk,
   listExemptions,
   listLapsed,
@@ -36,21 +33,22 @@ import {
   type ListFilters,
 } from './queries';
 import { AT_RISK_SIGNALS } from './scan';
+import { OUTREACH_CHANNELS, OUTREACH_OUTCOMES, recordOutreach } from './outreach';
 
-const CHANNELS: readonly OutreachChannel[] = ['call', 'text', 'visit', 'email'];
-const OUTCOMES: readonly OutreachOutcome[] = ['no_answer', 'reached', 'recommitted', 'hardship_exemption_requested', 'changed_jobs', 'resigned'];
 const EXEMPTION_KINDS: readonly ExemptionKind[] = ['hardship', 'layoff', 'leave', 'retired'];
 const noNul = (value: string) => !value.includes('\u0000');
 const optionalNote = z.string().trim().min(1).max(2000).refine(noNul, 'contains a NUL character').optional();
 
 const outreachSchema = z
   .object({
-    channel: z.enum(CHANNELS as [OutreachChannel, ...OutreachChannel[]]),
-    outcome: z.enum(OUTCOMES as [OutreachOutcome, ...OutreachOutcome[]]),
+    channel: z.enum(OUTREACH_CHANNELS as [OutreachChannel, ...OutreachChannel[]]),
+    outcome: z.enum(OUTREACH_OUTCOMES as [OutreachOutcome, ...OutreachOutcome[]]),
     note: optionalNote,
     followUpOn: calendarDay.optional(),
+    promisedOn: calendarDay.optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => (o.outcome === 'promised_to_pay') === (o.promisedOn !== undefined), { path: ['promisedOn'], message: 'a promise to pay has the day promised, and only a promise has one' });
 
 const exemptionSchema = z
   .object({ kind: z.enum(EXEMPTION_KINDS as [ExemptionKind, ...ExemptionKind[]]), startsOn: calendarDay, endsOn: calendarDay.nullable().optional(), note: optionalNote })
@@ -128,6 +126,7 @@ function presentOutreach(row: Awaited<ReturnType<typeof listOutreach>>[number]) 
     outcome: row.outcome,
     note: row.note,
     followUpOn: row.follow_up_on,
+    promisedOn: row.promised_on,
     contactedOn: row.contacted_on,
     createdAt: row.created_at,
   };
@@ -286,13 +285,23 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
         const input = parseInput(outreachSchema, req.body);
         const today = await todayOf(me.organizationId);
         if (input.followUpOn !== undefined && input.followUpOn < today) throw fieldError('body.followUpOn', 'a follow-up is today or later');
+        if (input.promisedOn !== undefined && input.promisedOn < today) throw fieldError('body.promisedOn', 'a promise to pay is for today or later');
         const result = await ctx.db.transaction().execute(async (trx) => {
-          const entry = await insertOutreach(trx, { organizationId: me.organizationId, memberId, staffUserId: me.staffUserId, channel: input.channel, outcome: input.outcome, note: input.note ?? null, followUpOn: input.followUpOn ?? null, contactedOn: today, at: ctx.now() });
-          const standing =
-            input.outcome === 'resigned' ? await decideStanding(trx, { organizationId: me.organizationId, memberId, to: 'resigned', cause: 'outreach', causeReference: entry.id, staffUserId: me.staffUserId, now: ctx.now() }) : undefined;
-          if (standing?.changed) await closeEpisode(trx, me.organizationId, memberId, today, 'resigned');
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.outreach_recorded', subjectType: 'member', subjectId: memberId, details: { outreachId: entry.id, channel: input.channel, outcome: input.outcome } });
-          return { entry, standing: (await findMember(trx, me.organizationId, memberId))!.standing };
+          const recorded = await recordOutreach(trx, {
+            organizationId: me.organizationId,
+            memberId,
+            staffUserId: me.staffUserId,
+            channel: input.channel,
+            outcome: input.outcome,
+            note: input.note ?? null,
+            followUpOn: input.followUpOn ?? null,
+            promisedOn: input.promisedOn ?? null,
+            today,
+            now: ctx.now(),
+          });
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.outreach_recorded', subjectType: 'member', subjectId: memberId, details: { outreachId: recorded.entryId, channel: input.channel, outcome: input.outcome } });
+          const entry = await trx.selectFrom('outreach_log').selectAll().where('organization_id', '=', me.organizationId).where('id', '=', recorded.entryId).executeTakeFirstOrThrow();
+          return { entry, standing: recorded.standing };
         });
         res.status(201).json({ ...presentOutreach(result.entry), memberStanding: result.standing });
       },

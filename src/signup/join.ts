@@ -174,6 +174,7 @@ async function emailExistingMember(ctx: AppContext, trx: Kysely<Database>, organ
     paragraphs: [messages.manageEmail.greeting(member.name), m.body, link ? m.manage : m.noPortal],
     ...(link ? { action: { label: m.action, url: link } } : {}),
     footer: messages.footer(organization.name),
+    language: member.preferred_language,
   });
   await enqueueEmail(trx, { organizationId: organization.id, kind: 'signup.already_member', to: member.email, ...email, queuedAt: ctx.now() });
 }
@@ -190,6 +191,7 @@ export async function requestManageLink(ctx: AppContext, organization: Organizat
       paragraphs: [m.manageEmail.greeting(member.name), m.manageEmail.body, m.manageEmail.ignore],
       action: { label: m.manageEmail.action, url: link },
       footer: m.footer(organization.name),
+      language: member.preferred_language,
     });
     await enqueueEmail(trx, { organizationId: organization.id, kind: 'signup.manage_link', to: member.email, ...message, queuedAt: ctx.now() });
     return true;

@@ -12,7 +12,7 @@ header{display:flex;justify-content:space-between;align-items:baseline;gap:1rem;
 h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0}
 h2{font-size:1.15rem;margin:0 0 .5rem}
 a{color:#0b5394}
-a:focus,input:focus,select:focus,button:focus,summary:focus{outline:3px solid #f0b400;outline-offset:2px}
+a:focus,input:focus,select:focus,button:focus,summary:focus,.authorization:focus{outline:3px solid #f0b400;outline-offset:2px}
 fieldset{border:1px solid #c8c8c0;border-radius:6px;margin:1rem 0;padding:.75rem 1rem;background:#fff;min-width:0}
 legend{font-weight:700;padding:0 .25rem}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}

@@ -105,7 +105,7 @@ describe('a member from paying to suspension and back', () => {
     expect(digest.text).toContain('Phone: +1 312 555 0199');
     expect(digest.text).toContain('Speaks: Spanish');
     expect(digest.text).toContain('Last payment: 2026-01-01');
-    expect(digest.text).toContain(`${TEST_PUBLIC_URL}/members/${memberId}`);
+    expect(digest.text).toContain(`${TEST_PUBLIC_URL}/console/members/${memberId}`);
     expect(mail).toHaveLength(2);
   });
 

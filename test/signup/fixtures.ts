@@ -59,6 +59,9 @@ export async function openForm(app: Express, path: string, language = 'en'): Pro
 
 /** The id-named input's value attribute, as rendered. */
 export function inputValue(html: string, id: string): string | undefined {
-  const tag = new RegExp(`<input id="${id}"[^>]*>`).exec(html)?.[0];
-  return tag ? /value="([^"]*)"/.exec(tag)?.[1] : undefined;
+  // Up to the tag's end: a quoted value may hold a '>'.
+  const tag = new RegExp(`<input id="${id}"(?:[^>"]|"[^"]*")*>`).exec(html)?.[0];
+  if (!tag) return undefined;
+  // An empty value is written as the bare attribute.
+  return /\svalue="([^"]*)"/.exec(tag)?.[1] ?? (/\svalue[\s/>]/.test(tag) ? '' : undefined);
 }

@@ -124,7 +124,7 @@ describe('POST /join/:orgSlug without Stripe', () => {
       expect(page.split(message).length - 1).toBe(2);
     }
     expect(res.text).toContain('role="alert"');
-    expect(res.text).toMatch(/<input id="name" name="name" type="text" value="" autocomplete="name" required aria-describedby="name-error" aria-invalid="true">/);
+    expect(res.text).toContain('<input id="name" name="name" type="text" value autocomplete="name" required aria-describedby="name-error" aria-invalid="true"/>');
     expect(res.text).toContain('href="#name"');
   });
 
@@ -144,7 +144,7 @@ describe('POST /join/:orgSlug without Stripe', () => {
     expect(inputValue(res.text, 'name')).toBe('Rosa Parks');
     expect(inputValue(res.text, 'email')).toBe('not an email');
     expect(inputValue(res.text, 'phone')).toBe('555 0100');
-    expect(inputValue(res.text, 'employer')).toBe('Acme &lt;Tools&gt;');
+    expect(inputValue(res.text, 'employer')).toBe('Acme &lt;Tools>');
     expect(inputValue(res.text, `grossWageCents_${percent}`)).toBe('a lot');
     expect(res.text).toContain(`<option value="biweekly" selected>`);
     expect(res.text).toContain(`id="plan-${percent}" value="${percent}" checked`);

@@ -1,0 +1,410 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database, Language, OutreachChannel, OutreachOutcome, Standing } from '../../db/database';
+import { addDays } from '../retention/policy';
+import { monthsOwedSql } from '../retention/scan';
+
+// The console's reads. Each page renders from a fixed number of statements whatever the
+// number of members: lists are one statement each (with their total as a window count),
+// and everything a page shows about one member comes in two.
+
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The day arrears of the member aliased `m` count from: the paid-through day moved on by
+ * the days of exemptions that have ended (exemptions pause arrears, as in the daily scan).
+ * Joined once per row as `arrears`, so the months-owed arithmetic reads a column.
+ */
+const arrearsJoin = (today: string) => sql`
+  LEFT JOIN LATERAL (
+    SELECT m.paid_through + coalesce((
+      SELECT sum(greatest(0, e.ends_on - greatest(e.starts_on, m.paid_through + 1) + 1))::int FROM member_exemptions e
+      WHERE e.organization_id = m.organization_id AND e.member_id = m.id AND e.ends_on < ${today}::date), 0) AS arrears_from
+  ) arrears ON true`;
+const monthsOwed = (today: string) => monthsOwedSql(sql`arrears.arrears_from`, sql`${today}::date`);
+
+// ---- The members list.
+
+export type MemberSort = 'name' | 'owed';
+
+/** The keyset position after a page's last row: by name, or by paid-through day (oldest first, none last). */
+export interface MemberCursor {
+  sort: MemberSort;
+  paidThrough: string | null;
+  name: string;
+  id: string;
+}
+
+export interface MemberFilters {
+  q?: string | undefined;
+  standing?: Standing | undefined;
+  worksite?: string | undefined;
+  organizerId?: string | undefined;
+  planId?: string | undefined;
+}
+
+export interface MemberListRow {
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  worksite: string | null;
+  standing: Standing;
+  paid_through: string | null;
+  external_id: string | null;
+  months_owed: number;
+  organizer_name: string | null;
+  /** Only read for treasurers and admins. */
+  plan_name: string | null;
+}
+
+function memberConditions(organizationId: string, filters: MemberFilters, withStanding: boolean): RawBuilder<unknown> {
+  const conditions: RawBuilder<unknown>[] = [sql`m.organization_id = ${organizationId}`];
+  if (withStanding && filters.standing !== undefined) conditions.push(sql`m.standing = ${filters.standing}`);
+  if (filters.worksite !== undefined) conditions.push(sql`m.worksite = ${filters.worksite}`);
+  if (filters.organizerId !== undefined) conditions.push(sql`m.organizer_staff_user_id = ${filters.organizerId}`);
+  if (filters.planId !== undefined) conditions.push(sql`m.plan_id = ${filters.planId}`);
+  const q = filters.q;
+  if (q !== undefined) {
+    const pattern = `%${escapeLike(q)}%`;
+    // "(555) 123-4567" finds "555.123.4567": phones are compared by their digits (indexed with trigrams).
+    const digits = /^[\d\s().+-]+$/.test(q) ? q.replace(/\D/g, '') : '';
+    const alternatives: RawBuilder<unknown>[] = [sql`m.name ILIKE ${pattern}`, sql`m.email ILIKE ${pattern}`, sql`m.external_id = ${q}`];
+    if (digits.length >= 3) alternatives.push(sql`(m.phone IS NOT NULL AND regexp_replace(m.phone, '\\D', '', 'g') LIKE ${`%${digits}%`})`);
+    conditions.push(sql`(${sql.join(alternatives, sql` OR `)})`);
+  }
+  return sql.join(conditions, sql` AND `);
+}
+
+function afterCursor(cursor: MemberCursor | undefined): RawBuilder<unknown> {
+  if (cursor === undefined) return sql`true`;
+  if (cursor.sort === 'name') return sql`(m.name, m.id) > (${cursor.name}, ${cursor.id}::uuid)`;
+  if (cursor.paidThrough === null) return sql`(m.paid_through IS NULL AND (m.name, m.id) > (${cursor.name}, ${cursor.id}::uuid))`;
+  return sql`((m.paid_through, m.name, m.id) > (${cursor.paidThrough}::date, ${cursor.name}, ${cursor.id}::uuid) OR m.paid_through IS NULL)`;
+}
+
+/** One page of members after the cursor, and whether there are more. */
+export async function memberPage(
+  db: Kysely<Database>,
+  organizationId: string,
+  options: { filters: MemberFilters; sort: MemberSort; cursor: MemberCursor | undefined; limit: number; today: string; withPlans: boolean },
+): Promise<{ rows: MemberListRow[]; more: boolean }> {
+  const order = options.sort === 'name' ? sql`m.name, m.id` : sql`m.paid_through ASC NULLS LAST, m.name, m.id`;
+  const result = await sql<MemberListRow>`
+    SELECT m.id, m.name, m.email, m.phone, m.worksite, m.standing, m.paid_through, m.external_id,
+           ${monthsOwed(options.today)} AS months_owed, o.name AS organizer_name,
+           ${options.withPlans ? sql`(SELECT p.name FROM plans p WHERE p.organization_id = m.organization_id AND p.id = m.plan_id)` : sql`NULL::text`} AS plan_name
+    FROM members m
+    LEFT JOIN staff_users o ON o.id = m.organizer_staff_user_id
+    ${arrearsJoin(options.today)}
+    WHERE ${memberConditions(organizationId, options.filters, true)} AND ${afterCursor(options.cursor)}
+    ORDER BY ${order}
+    LIMIT ${options.limit + 1}`.execute(db);
+  return { rows: result.rows.slice(0, options.limit), more: result.rows.length > options.limit };
+}
+
+/** Members per standing under the same search and filters (all standings, so the tabs show what each holds). */
+export async function standingCounts(db: Kysely<Database>, organizationId: string, filters: MemberFilters): Promise<Map<Standing, number>> {
+  const result = await sql<{ standing: Standing; n: number }>`
+    SELECT m.standing, count(*)::int AS n FROM members m WHERE ${memberConditions(organizationId, filters, false)} GROUP BY m.standing`.execute(db);
+  return new Map(result.rows.map((row) => [row.standing, row.n]));
+}
+
+export interface FilterOptions {
+  worksites: string[];
+  organizers: Array<{ id: string; name: string }>;
+  plans: Array<{ id: string; name: string }>;
+}
+
+/**
+ * What the filters offer, in one statement: the organization's worksites (a skip scan of
+ * the worksite index, a few probes per worksite rather than a pass over every member),
+ * its organizers and, for treasurers and admins, its plans.
+ */
+export async function filterOptions(db: Kysely<Database>, organizationId: string, withPlans: boolean): Promise<FilterOptions> {
+  const result = await sql<{ worksites: string[] | null; organizers: FilterOptions['organizers'] | null; plans: FilterOptions['plans'] | null }>`
+    WITH RECURSIVE sites (worksite) AS (
+      (SELECT worksite FROM members WHERE organization_id = ${organizationId} AND worksite IS NOT NULL ORDER BY worksite LIMIT 1)
+      UNION ALL
+      SELECT (SELECT m.worksite FROM members m WHERE m.organization_id = ${organizationId} AND m.worksite > sites.worksite ORDER BY m.worksite LIMIT 1)
+      FROM sites WHERE sites.worksite IS NOT NULL
+    )
+    SELECT
+      (SELECT array_agg(worksite ORDER BY worksite) FROM (
+         SELECT worksite FROM sites WHERE worksite IS NOT NULL
+         UNION SELECT worksite FROM worksite_organizers WHERE organization_id = ${organizationId}) all_sites) AS worksites,
+      (SELECT json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY u.name, u.id) FROM staff_users u
+        WHERE u.id IN (SELECT r.staff_user_id FROM staff_roles r WHERE r.organization_id = ${organizationId} AND r.role IN ('organizer', 'admin'))) AS organizers,
+      ${withPlans ? sql`(SELECT json_agg(json_build_object('id', p.id, 'name', p.name) ORDER BY p.name) FROM plans p WHERE p.organization_id = ${organizationId})` : sql`NULL::json`} AS plans`.execute(db);
+  const row = result.rows[0]!;
+  return { worksites: row.worksites ?? [], organizers: row.organizers ?? [], plans: row.plans ?? [] };
+}
+
+// ---- One member.
+
+export interface MemberDetail {
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  preferred_language: Language;
+  worksite: string | null;
+  employer: string | null;
+  external_id: string | null;
+  joined_on: string | null;
+  paid_through: string | null;
+  standing: Standing;
+  standing_since: string;
+  organizer_staff_user_id: string | null;
+  organizer_name: string | null;
+  months_owed: number;
+  /** A payment is failing and being retried (an open invoice with attempts). */
+  payment_retrying: boolean;
+  /** Started signing up but never paid: a consent with a Checkout Session and no subscription. */
+  checkout_unfinished: boolean;
+  promised_on: string | null;
+  /** Only read for treasurers and admins. */
+  plan_name: string | null;
+}
+
+export async function memberDetail(db: Kysely<Database>, organizationId: string, memberId: string, options: { today: string; timeZone: string; withPlan: boolean }): Promise<MemberDetail | undefined> {
+  const result = await sql<MemberDetail>`
+    SELECT m.id, m.name, m.email, m.phone, m.preferred_language, m.worksite, m.employer, m.external_id, m.joined_on, m.paid_through, m.standing,
+           (m.standing_changed_at AT TIME ZONE ${options.timeZone})::date::text AS standing_since,
+           m.organizer_staff_user_id, o.name AS organizer_name,
+           ${monthsOwed(options.today)} AS months_owed,
+           EXISTS (SELECT 1 FROM stripe_invoices i WHERE i.organization_id = m.organization_id AND i.member_id = m.id AND i.status = 'open' AND i.attempt_count > 0) AS payment_retrying,
+           (m.standing = 'pending'
+             AND EXISTS (SELECT 1 FROM signup_consents c WHERE c.organization_id = m.organization_id AND c.member_id = m.id AND c.checkout_session_id IS NOT NULL)
+             AND NOT EXISTS (SELECT 1 FROM stripe_subscriptions s WHERE s.organization_id = m.organization_id AND s.member_id = m.id)) AS checkout_unfinished,
+           (SELECT l.promised_on FROM outreach_log l WHERE l.organization_id = m.organization_id AND l.member_id = m.id AND l.outcome = 'promised_to_pay' AND l.promised_on >= ${options.today}::date
+            ORDER BY l.created_at DESC LIMIT 1) AS promised_on,
+           ${options.withPlan ? sql`(SELECT p.name FROM plans p WHERE p.organization_id = m.organization_id AND p.id = m.plan_id)` : sql`NULL::text`} AS plan_name
+    FROM members m
+    LEFT JOIN staff_users o ON o.id = m.organizer_staff_user_id
+    ${arrearsJoin(options.today)}
+    WHERE m.organization_id = ${organizationId} AND m.id = ${memberId}`.execute(db);
+  return result.rows[0];
+}
+
+export type TimelineKind = 'standing' | 'payment' | 'reversal' | 'manual_payment' | 'outreach' | 'notice' | 'authorization' | 'episode_opened' | 'episode_closed';
+
+/** One thing that happened to a member. The text columns mean what the kind says (see memberTimeline). */
+export interface TimelineRow {
+  kind: TimelineKind;
+  at: Date;
+  /** For things that happened on a day rather than at an instant. */
+  day: string | null;
+  a: string | null;
+  b: string | null;
+  c: string | null;
+  note: string | null;
+  /** Only read for treasurers and admins: organizers' pages never carry an amount. */
+  amount_cents: number | null;
+  currency: string | null;
+  from_day: string | null;
+  to_day: string | null;
+  n: number | null;
+}
+
+export const TIMELINE_LIMIT = 100;
+
+/**
+ * Everything that happened to a member, newest first, in one statement: standing changes
+ * (a: from, b: to, c: cause), Stripe payments and reversals, manual payments (a: method),
+ * outreach (a: outcome, b: channel, c: who, note, from_day: promised day), notices sent
+ * (a: the notice), the dues authorization signed (a: language, n: version), lapse
+ * episodes (c: close reason).
+ */
+export async function memberTimeline(db: Kysely<Database>, organizationId: string, memberId: string, options: { timeZone: string; withAmounts: boolean }): Promise<TimelineRow[]> {
+  const amount = (expression: RawBuilder<unknown>) => (options.withAmounts ? expression : sql`NULL::bigint`);
+  const dayStart = (day: RawBuilder<unknown>) => sql`(${day}::timestamp AT TIME ZONE ${options.timeZone})`;
+  const result = await sql<TimelineRow>`
+    SELECT kind, at, day::text, a, b, c, note, amount_cents, currency, from_day::text, to_day::text, n FROM (
+      SELECT 'standing' AS kind, h.created_at AS at, NULL::date AS day, h.from_standing AS a, h.to_standing AS b, h.cause AS c, NULL::text AS note,
+             NULL::bigint AS amount_cents, NULL::text AS currency, NULL::date AS from_day, NULL::date AS to_day, NULL::int AS n
+      FROM member_standing_changes h WHERE h.organization_id = ${organizationId} AND h.member_id = ${memberId}
+      UNION ALL
+      SELECT CASE WHEN t.kind = 'dues_payment' THEN 'payment' ELSE 'reversal' END, t.occurred_at, NULL, NULL, NULL, NULL, NULL,
+             ${amount(sql`abs(t.gross_cents)`)}, t.currency, t.period_start, t.period_end, NULL
+      FROM ledger_transactions t
+      WHERE t.organization_id = ${organizationId} AND t.member_id = ${memberId} AND t.kind IN ('dues_payment', 'refund', 'dispute', 'payment_reversal')
+      UNION ALL
+      SELECT 'manual_payment', ${dayStart(sql`p.received_on`)} + interval '12 hours', p.received_on, p.method, NULL, NULL, NULL, ${amount(sql`p.amount_cents`)}, p.currency, p.period_start, p.period_end, NULL
+      FROM manual_payments p WHERE p.organization_id = ${organizationId} AND p.member_id = ${memberId}
+      UNION ALL
+      SELECT 'outreach', l.created_at, l.contacted_on, l.outcome, l.channel, s.name, l.note, NULL, NULL, l.promised_on, NULL, NULL
+      FROM outreach_log l LEFT JOIN staff_users s ON s.id = l.staff_user_id
+      WHERE l.organization_id = ${organizationId} AND l.member_id = ${memberId}
+      UNION ALL
+      SELECT 'notice', coalesce(o.sent_at, o.created_at), NULL, g.signal, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM retention_signals g JOIN email_outbox o ON o.id = g.notice_outbox_id
+      WHERE g.organization_id = ${organizationId} AND g.member_id = ${memberId}
+      UNION ALL
+      SELECT 'authorization', c.accepted_at, NULL, c.language, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.authorization_version
+      FROM signup_consents c WHERE c.organization_id = ${organizationId} AND c.member_id = ${memberId}
+      UNION ALL
+      SELECT 'episode_opened', ${dayStart(sql`e.opened_on`)}, e.opened_on, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM lapse_episodes e WHERE e.organization_id = ${organizationId} AND e.member_id = ${memberId}
+      UNION ALL
+      SELECT 'episode_closed', ${dayStart(sql`e.closed_on`)} + interval '1 second', e.closed_on, NULL, NULL, e.close_reason, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM lapse_episodes e WHERE e.organization_id = ${organizationId} AND e.member_id = ${memberId} AND e.closed_on IS NOT NULL
+    ) events
+    ORDER BY at DESC, kind
+    LIMIT ${TIMELINE_LIMIT}`.execute(db);
+  return result.rows.map((row) => ({ ...row, amount_cents: row.amount_cents === null ? null : Number(row.amount_cents) }));
+}
+
+// ---- The call list.
+
+/** Signals that put a member in good standing on the call list, most urgent first. */
+export const CALL_SIGNALS = ['suspension_coming', 'payment_failed', 'ach_returned', 'manual_due_soon', 'card_expiring', 'cancel_scheduled'] as const;
+export type CallSignal = (typeof CALL_SIGNALS)[number];
+/** How far back a signal still counts, and a drop still warrants a call. */
+const SIGNAL_DAYS = 30;
+const RECENT_DROP_DAYS = 60;
+
+export interface CallScope {
+  /** Only members routed to this organizer: their own, or their worksites' when the member has no organizer on staff. */
+  organizerId?: string | undefined;
+  worksite?: string | undefined;
+}
+
+export interface CallRow {
+  id: string;
+  name: string;
+  phone: string | null;
+  preferred_language: Language;
+  worksite: string | null;
+  standing: Standing;
+  months_owed: number;
+  paid_through: string | null;
+  signal: CallSignal | null;
+  signal_on: string | null;
+  signal_key: string | null;
+  dropped_on: string | null;
+  last_outcome: OutreachOutcome | null;
+  last_channel: OutreachChannel | null;
+  last_contacted_on: string | null;
+  promised_on: string | null;
+  total: number;
+}
+
+/**
+ * Lapsed and at-risk members, most urgent first: suspension coming, a failed payment being
+ * retried, then suspended, lapsed, past due and lately dropped members by months owed,
+ * then the milder signals; a member who promised to pay goes last until the day promised.
+ *
+ * One statement, whose work follows the list rather than the organization: the members in
+ * scope come from covering indexes (an organizer's own members and their worksites'
+ * unassigned ones, or one worksite's), the recent signals and standing promises are read
+ * once each and joined by hash, member rows are read only for the candidates, and the last
+ * contact only for the page shown.
+ */
+export async function callList(db: Kysely<Database>, organizationId: string, options: { scope: CallScope; today: string; now: Date; limit: number; offset: number; timeZone: string }): Promise<CallRow[]> {
+  const { today, scope } = options;
+  const signalSince = addDays(today, -SIGNAL_DAYS);
+  const droppedSince = new Date(options.now.getTime() - RECENT_DROP_DAYS * 86_400_000);
+  const behind = sql`('past_due', 'lapsed', 'suspended', 'dropped')`;
+  const inScope =
+    scope.worksite !== undefined
+      ? sql`SELECT m.id, m.standing FROM members m WHERE m.organization_id = ${organizationId} AND m.worksite = ${scope.worksite}`
+      : scope.organizerId !== undefined
+        ? sql`SELECT m.id, m.standing FROM members m WHERE m.organization_id = ${organizationId} AND m.organizer_staff_user_id = ${scope.organizerId}
+              UNION ALL
+              SELECT m.id, m.standing FROM worksite_organizers w
+              JOIN members m ON m.organization_id = w.organization_id AND m.worksite = w.worksite
+              WHERE w.organization_id = ${organizationId} AND w.organizer_staff_user_id = ${scope.organizerId}
+                AND (m.organizer_staff_user_id IS NULL
+                     OR m.organizer_staff_user_id NOT IN (SELECT r.staff_user_id FROM staff_roles r WHERE r.organization_id = ${organizationId}))`
+        : undefined;
+  const candidates =
+    inScope !== undefined
+      ? sql`SELECT s.id FROM (${inScope}) s WHERE s.standing IN ${behind} OR s.id IN (SELECT member_id FROM recent)`
+      : sql`SELECT m.id FROM members m WHERE m.organization_id = ${organizationId} AND m.standing IN ${behind} UNION SELECT member_id FROM recent`;
+  const result = await sql<CallRow>`
+    WITH recent AS (
+      SELECT g.member_id,
+             min(array_position(${sql.val([...CALL_SIGNALS])}::text[], g.signal)) FILTER (WHERE g.signal <> 'suspension_coming') AS other_rank,
+             min(g.signal_key) FILTER (WHERE g.signal = 'suspension_coming') AS suspension_on
+      FROM retention_signals g
+      WHERE g.organization_id = ${organizationId} AND g.detected_on >= ${signalSince}::date AND g.signal IN (${sql.join([...CALL_SIGNALS])})
+        AND (g.signal <> 'suspension_coming' OR g.signal_key >= ${today})
+      GROUP BY g.member_id
+    ), promised AS (
+      SELECT l.member_id, max(l.promised_on) AS promised_on FROM outreach_log l
+      WHERE l.organization_id = ${organizationId} AND l.outcome = 'promised_to_pay' AND l.promised_on >= ${today}::date
+      GROUP BY l.member_id
+    ), listed AS (
+      SELECT m.id, m.name, m.phone, m.preferred_language, m.worksite, m.standing, m.paid_through,
+             ${monthsOwed(today)} AS months_owed,
+             CASE WHEN r.suspension_on IS NOT NULL AND m.standing NOT IN ('suspended', 'dropped') THEN 1 ELSE r.other_rank END AS signal_rank,
+             r.suspension_on,
+             CASE WHEN m.standing = 'dropped' THEN (m.standing_changed_at AT TIME ZONE ${options.timeZone})::date::text END AS dropped_on,
+             p.promised_on::text AS promised_on
+      FROM (${candidates}) c
+      -- Lateral with LIMIT, so each candidate's row is fetched by its key (a plain join may hash the whole table instead).
+      CROSS JOIN LATERAL (SELECT * FROM members WHERE organization_id = ${organizationId} AND id = c.id LIMIT 1) m
+      LEFT JOIN recent r ON r.member_id = m.id
+      LEFT JOIN promised p ON p.member_id = m.id
+      ${arrearsJoin(today)}
+      WHERE m.standing NOT IN ('resigned', 'exempt', 'pending')
+        AND (m.standing IN ('past_due', 'lapsed', 'suspended') OR (m.standing = 'dropped' AND m.standing_changed_at >= ${droppedSince}) OR r.member_id IS NOT NULL)
+    ), page AS (
+      SELECT *, count(*) OVER ()::int AS total,
+             CASE WHEN signal_rank = 1 THEN 1 WHEN signal_rank IN (2, 3) THEN 2
+                  WHEN standing = 'suspended' THEN 3 WHEN standing = 'lapsed' THEN 4 WHEN standing = 'past_due' THEN 5 WHEN standing = 'dropped' THEN 6 ELSE 7 END AS urgency
+      FROM listed
+      ORDER BY promised_on IS NOT NULL, urgency, months_owed DESC, name, id
+      LIMIT ${options.limit} OFFSET ${options.offset}
+    )
+    SELECT page.id, page.name, page.phone, page.preferred_language, page.worksite, page.standing, page.paid_through, page.months_owed,
+           sig.signal, sig.detected_on::text AS signal_on, sig.signal_key, page.dropped_on,
+           last.outcome AS last_outcome, last.channel AS last_channel, last.contacted_on::text AS last_contacted_on,
+           page.promised_on, page.total
+    FROM page
+    LEFT JOIN LATERAL (
+      SELECT g.signal, g.detected_on, g.signal_key FROM retention_signals g
+      WHERE g.organization_id = ${organizationId} AND g.member_id = page.id AND g.detected_on >= ${signalSince}::date
+        AND g.signal = (${sql.val([...CALL_SIGNALS])}::text[])[page.signal_rank]
+        AND (g.signal <> 'suspension_coming' OR g.signal_key >= ${today})
+      ORDER BY g.detected_on DESC LIMIT 1
+    ) sig ON true
+    LEFT JOIN LATERAL (
+      SELECT l.outcome, l.channel, l.contacted_on FROM outreach_log l
+      WHERE l.organization_id = ${organizationId} AND l.member_id = page.id ORDER BY l.created_at DESC LIMIT 1
+    ) last ON true
+    ORDER BY page.promised_on IS NOT NULL, page.urgency, page.months_owed DESC, page.name, page.id`.execute(db);
+  return result.rows;
+}
+
+// ---- Worksites.
+
+export interface WorksiteRow {
+  worksite: string;
+  counts: Partial<Record<Standing, number>>;
+  total: number;
+  organizer_id: string | null;
+  organizer_name: string | null;
+}
+
+/** Members by standing per worksite, with the organizer each worksite routes to; one worksite when named. */
+export async function worksites(db: Kysely<Database>, organizationId: string, only?: string): Promise<WorksiteRow[]> {
+  const one = only === undefined ? sql`` : sql`AND worksite = ${only}`;
+  const result = await sql<WorksiteRow>`
+    WITH counted AS (
+      SELECT worksite, standing, count(*)::int AS n FROM members
+      WHERE organization_id = ${organizationId} AND worksite IS NOT NULL ${one}
+      GROUP BY worksite, standing
+    ), sites AS (
+      SELECT worksite FROM counted UNION SELECT worksite FROM worksite_organizers WHERE organization_id = ${organizationId} ${one}
+    )
+    SELECT s.worksite,
+           coalesce((SELECT json_object_agg(c.standing, c.n) FROM counted c WHERE c.worksite = s.worksite), '{}'::json) AS counts,
+           coalesce((SELECT sum(c.n) FROM counted c WHERE c.worksite = s.worksite), 0)::int AS total,
+           w.organizer_staff_user_id AS organizer_id, u.name AS organizer_name
+    FROM sites s
+    LEFT JOIN worksite_organizers w ON w.organization_id = ${organizationId} AND w.worksite = s.worksite
+    LEFT JOIN staff_users u ON u.id = w.organizer_staff_user_id
+    ORDER BY s.worksite`.execute(db);
+  return result.rows;
+}

@@ -1,0 +1,130 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database, Language, StaffRole } from '../../db/database';
+import { principal, SESSION_COOKIE } from '../auth/guard';
+import { ApiError } from '../http/errors';
+import { todayIn } from '../organizations/calendar';
+import { readCookie } from '../signup/tokens';
+import { messagesFor, type Messages } from './i18n';
+
+/** Who is looking at a console page, in which organization and language, with the form token for its forms. */
+export interface ConsoleSession {
+  staffUserId: string;
+  roles: StaffRole[];
+  staffName: string;
+  language: Language;
+  organization: { id: string; slug: string; name: string; timeZone: string; currency: string };
+  /** The organization's calendar day now. */
+  today: string;
+  m: Messages;
+  csrf: string;
+}
+
+/** The staff member and their organization for the page frame: one statement. */
+async function frameFacts(db: Kysely<Database>, organizationId: string, staffUserId: string) {
+  return db
+    .selectFrom('staff_users as s')
+    .innerJoin('organizations as o', (join) => join.on('o.id', '=', organizationId))
+    .select(['s.name as staff_name', 's.preferred_language', 'o.slug', 'o.name as organization_name', 'o.time_zone', 'o.currency'])
+    .where('s.id', '=', staffUserId)
+    .executeTakeFirst();
+}
+
+/**
+ * The credential this request was authenticated with. Forms carry a token derived from it,
+ * which a page on another site can neither read nor compute: the CSRF defence, bound to the
+ * session so a token from one session is worthless in another.
+ */
+function credentialOf(req: Request): string {
+  const header = req.headers.authorization;
+  if (header !== undefined) return header;
+  return decodeURIComponent(readCookie(req.headers.cookie, SESSION_COOKIE) ?? '');
+}
+
+export function csrfTokenFor(secret: string, req: Request): string {
+  const credential = createHash('sha256').update(credentialOf(req)).digest('base64url');
+  return createHmac('sha256', secret).update(`console-csrf.${credential}`).digest('base64url');
+}
+
+/**
+ * A form posted with the session cookie must carry its token. A request with an
+ * Authorization header carries no ambient credential a browser would add on its own, so
+ * another site cannot forge one: it needs no token.
+ */
+export function csrfValid(secret: string, req: Request): boolean {
+  if (req.headers.authorization !== undefined) return true;
+  const sent = (req.body as Record<string, unknown> | undefined)?.csrf;
+  if (typeof sent !== 'string') return false;
+  const expected = Buffer.from(csrfTokenFor(secret, req));
+  const given = Buffer.from(sent);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+export async function loadSession(ctx: { db: Kysely<Database>; config: { jwtSecret: string }; now: () => Date }, req: Request): Promise<ConsoleSession> {
+  const me = principal(req);
+  const facts = await frameFacts(ctx.db, me.organizationId, me.staffUserId);
+  if (!facts) throw new ApiError('unauthenticated', 'this account no longer has access to the organization');
+  const language = facts.preferred_language;
+  return {
+    staffUserId: me.staffUserId,
+    roles: me.roles,
+    staffName: facts.staff_name,
+    language,
+    organization: { id: me.organizationId, slug: facts.slug, name: facts.organization_name, timeZone: facts.time_zone, currency: facts.currency },
+    today: todayIn(facts.time_zone, ctx.now()),
+    m: messagesFor(language),
+    csrf: csrfTokenFor(ctx.config.jwtSecret, req),
+  };
+}
+
+export async function setStaffLanguage(db: Kysely<Database>, staffUserId: string, language: Language): Promise<void> {
+  await db.updateTable('staff_users').set({ preferred_language: language }).where('id', '=', staffUserId).execute();
+}
+
+// ---- Messages after an action ("Outcome saved for Rosa Díaz"), carried over the redirect
+// in a short-lived signed cookie and shown once, in the staff member's language.
+
+export const FLASH_COOKIE = 'gs_flash';
+export type Flash = { kind: 'outcomeSaved' | 'contactSaved'; name: string } | { kind: 'languageSaved' };
+
+const flashSignature = (secret: string, payload: string) => createHmac('sha256', secret).update(`console-flash.${payload}`).digest('base64url');
+
+export function setFlash(res: Response, secret: string, flash: Flash, secure: boolean): void {
+  const payload = Buffer.from(JSON.stringify(flash)).toString('base64url');
+  res.cookie(FLASH_COOKIE, `${payload}.${flashSignature(secret, payload)}`, { httpOnly: true, sameSite: 'lax', secure, path: '/console', maxAge: 60_000 });
+}
+
+/** The flash this request carries (and clears), if it is ours. */
+export function takeFlash(req: Request, res: Response, secret: string): Flash | undefined {
+  const value = readCookie(req.headers.cookie, FLASH_COOKIE);
+  if (value === undefined) return undefined;
+  res.clearCookie(FLASH_COOKIE, { path: '/console' });
+  const [payload, signature] = value.split('.');
+  if (!payload || !signature || signature !== flashSignature(secret, payload)) return undefined;
+  try {
+    const flash = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Flash;
+    if (flash.kind === 'languageSaved') return flash;
+    if ((flash.kind === 'outcomeSaved' || flash.kind === 'contactSaved') && typeof flash.name === 'string') return { kind: flash.kind, name: flash.name };
+  } catch {
+    // A cookie we did not write: ignore it.
+  }
+  return undefined;
+}
+
+export function flashText(m: Messages, flash: Flash): string {
+  switch (flash.kind) {
+    case 'outcomeSaved':
+      return m.outcomeSaved(flash.name);
+    case 'contactSaved':
+      return m.contactSaved(flash.name);
+    case 'languageSaved':
+      return m.languageSaved;
+  }
+}
+
+/** Where to go back to after an action: a console path of ours, never another site. */
+export function safeReturnPath(value: unknown, fallback: string): string {
+  if (typeof value !== 'string' || value.length > 2000) return fallback;
+  return /^\/console(\/[^\\\s]*)?(\?[^\\\s]*)?$/.test(value) && !value.startsWith('//') ? value : fallback;
+}

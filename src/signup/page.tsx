@@ -1,0 +1,381 @@
+import type { ComponentChildren } from 'preact';
+import type { Language } from '../../db/database';
+import { renderDocument } from '../html/render';
+import { PAY_FREQUENCIES, wageFactsNeeded, type WageFacts } from '../plans/dues';
+import { formatMoney, type Messages } from './i18n';
+import type { Authorization } from './queries';
+import { describeRule, factField, feeComparison, previewDues, type FieldErrors, type FormValues, type SignupPlan } from './signup';
+import { SIGNUP_CSS_PATH } from './styles';
+
+// The hosted signup pages, as components rendered on the server (every string escaped by
+// the renderer). Each exported function returns the whole document.
+
+export interface PageFrame {
+  m: Messages;
+  organizationName: string;
+  title: string;
+  /** Where the other language's link goes (the same page with ?lang=). */
+  switchHref?: string;
+}
+
+function Layout({ frame, children }: { frame: PageFrame; children?: ComponentChildren }) {
+  const { m } = frame;
+  const other = m.otherLanguage;
+  return (
+    <html lang={m.htmlLang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>{`${frame.title} · ${frame.organizationName}`}</title>
+        <link rel="stylesheet" href={SIGNUP_CSS_PATH} />
+      </head>
+      <body>
+        <main>
+          <header>
+            <h1>{frame.title}</h1>
+            {frame.switchHref ? (
+              <a href={frame.switchHref} hreflang={other.code} lang={other.code}>
+                {other.label}
+              </a>
+            ) : null}
+          </header>
+          {children}
+          <footer>{m.footer(frame.organizationName)}</footer>
+        </main>
+      </body>
+    </html>
+  );
+}
+
+function layoutPage(frame: PageFrame, body: ComponentChildren): string {
+  return renderDocument(<Layout frame={frame}>{body}</Layout>);
+}
+
+/** A page with a few paragraphs and an optional link: confirmations, expired links, errors. */
+export function messagePage(frame: PageFrame, paragraphs: string[], link?: { href: string; label: string }): string {
+  return layoutPage(
+    frame,
+    <>
+      {paragraphs.map((text) => (
+        <p>{text}</p>
+      ))}
+      {link ? (
+        <p>
+          <a href={link.href}>{link.label}</a>
+        </p>
+      ) : null}
+    </>,
+  );
+}
+
+interface FieldSpec {
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'tel';
+  autocomplete?: string;
+  inputmode?: 'decimal';
+  required?: boolean;
+  hint?: string;
+}
+
+/** One labelled input; its hint and error are tied to it by aria-describedby so screen readers read them with it. */
+function Field({ spec, values, errors }: { spec: FieldSpec; values: FormValues; errors: FieldErrors }) {
+  const error = errors[spec.name];
+  const described = [spec.hint ? `${spec.name}-hint` : '', error ? `${spec.name}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`field${error ? ' invalid' : ''}`}>
+      <label for={spec.name}>
+        {spec.label}
+        {spec.required ? ' *' : ''}
+      </label>
+      {spec.hint ? (
+        <p class="hint" id={`${spec.name}-hint`}>
+          {spec.hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p class="error" id={`${spec.name}-error`}>
+          {error}
+        </p>
+      ) : null}
+      <input
+        id={spec.name}
+        name={spec.name}
+        type={spec.type ?? 'text'}
+        value={values[spec.name] ?? ''}
+        autocomplete={spec.autocomplete}
+        inputMode={spec.inputmode}
+        required={spec.required}
+        aria-describedby={described || undefined}
+        aria-invalid={error ? 'true' : undefined}
+      />
+    </div>
+  );
+}
+
+function Select(props: { name: string; label: string; options: Array<[string, string]>; placeholder: string; values: FormValues; errors: FieldErrors }) {
+  const { name } = props;
+  const error = props.errors[name];
+  const chosen = props.values[name] ?? '';
+  return (
+    <div class={`field${error ? ' invalid' : ''}`}>
+      <label for={name}>{props.label} *</label>
+      {error ? (
+        <p class="error" id={`${name}-error`}>
+          {error}
+        </p>
+      ) : null}
+      <select id={name} name={name} required aria-describedby={error ? `${name}-error` : undefined} aria-invalid={error ? 'true' : undefined}>
+        <option value="">{props.placeholder}</option>
+        {props.options.map(([value, text]) => (
+          <option value={value} selected={value === chosen}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function FactInputs({ m, plan, values, errors }: { m: Messages; plan: SignupPlan; values: FormValues; errors: FieldErrors }) {
+  const money = (cents: number) => formatMoney(cents, plan.currency);
+  const period = m.period(plan.period);
+  const name = (fact: keyof WageFacts) => factField(plan.id, fact);
+  const rule = plan.rule;
+  const inputs = wageFactsNeeded(rule).map((fact) => {
+    switch (fact) {
+      case 'grossWageCents':
+        return <Field spec={{ name: name(fact), label: m.grossWage, inputmode: 'decimal', required: true, autocomplete: 'off' }} values={values} errors={errors} />;
+      case 'payFrequency':
+        return (
+          <Select
+            name={name(fact)}
+            label={m.payFrequency}
+            options={(Object.keys(PAY_FREQUENCIES) as Array<keyof typeof PAY_FREQUENCIES>).map((f) => [f, m.frequencies[f]])}
+            placeholder={m.chooseBracket}
+            values={values}
+            errors={errors}
+          />
+        );
+      case 'hourlyWageCents':
+        return <Field spec={{ name: name(fact), label: m.hourlyWage, inputmode: 'decimal', required: true, autocomplete: 'off' }} values={values} errors={errors} />;
+      case 'bracket':
+        return rule.kind === 'income_brackets' ? (
+          <Select name={name(fact)} label={m.bracket} options={rule.brackets.map((b, i) => [String(i), `${b.label}: ${money(b.amountCents)} ${period}`])} placeholder={m.chooseBracket} values={values} errors={errors} />
+        ) : null;
+      case 'chosenAmountCents':
+        return rule.kind === 'member_chosen' ? <Field spec={{ name: name(fact), label: m.chosenAmount, inputmode: 'decimal', required: true, hint: describeRule(m, plan) }} values={values} errors={errors} /> : null;
+    }
+  });
+  const dues = previewDues(m, plan, values);
+  const computed = rule.kind !== 'flat' && rule.kind !== 'income_brackets' && rule.kind !== 'member_chosen';
+  return (
+    <>
+      {inputs}
+      {dues !== undefined && rule.kind !== 'flat' ? <p class="dues">{m.yourDues(money(dues), period)}</p> : null}
+      {computed ? (
+        <button type="submit" name="intent" value="preview" class="secondary" formNoValidate>
+          {m.preview}
+        </button>
+      ) : null}
+      {plan.initiationFeeCents ? <p class="hint">{m.initiationFee(money(plan.initiationFeeCents))}</p> : null}
+    </>
+  );
+}
+
+export interface JoinFormState {
+  m: Messages;
+  language: Language;
+  organization: { slug: string; name: string };
+  plans: readonly SignupPlan[];
+  authorization: Authorization;
+  values: FormValues;
+  errors: FieldErrors;
+  csrf: string;
+  notice?: string;
+}
+
+/** The honeypot: people never see or reach it; a script that fills it gets an answer that changes nothing. */
+const Honeypot = () => (
+  <div class="hp" aria-hidden="true">
+    <label for="website">Website</label>
+    <input id="website" name="website" tabIndex={-1} autocomplete="off" />
+  </div>
+);
+
+/** The signup form: with errors, a summary on top links to each field, and each field carries its own message. */
+export function joinForm(state: JoinFormState): string {
+  const { m, values, errors, plans } = state;
+  const slug = encodeURIComponent(state.organization.slug);
+  const frame: PageFrame = { m, organizationName: state.organization.name, title: m.joinTitle(state.organization.name), switchHref: `/join/${slug}?lang=${m.otherLanguage.code}` };
+  if (plans.length === 0) return messagePage(frame, [m.noPlans]);
+
+  const errorEntries = Object.entries(errors);
+  const target = (name: string) => (name === 'plan' ? `plan-${plans[0]!.id}` : name === 'paymentMethod' ? 'paymentMethod-us_bank_account' : name);
+  const selected = plans.length === 1 ? plans[0]!.id : values.plan;
+  const planError = errors.plan;
+  const chosenPlan = plans.find((plan) => plan.id === selected);
+  const dues = chosenPlan && previewDues(m, chosenPlan, values);
+  const method = values.paymentMethod === 'card' ? 'card' : 'us_bank_account';
+  const paymentError = errors.paymentMethod;
+  const authorizationError = errors.authorization;
+  const MethodChoice = ({ value, label }: { value: 'us_bank_account' | 'card'; label: string }) => (
+    <div class="choice">
+      <input type="radio" name="paymentMethod" id={`paymentMethod-${value}`} value={value} checked={value === method} aria-describedby={`fees${paymentError ? ' paymentMethod-error' : ''}`} />
+      <label for={`paymentMethod-${value}`}>{label}</label>
+    </div>
+  );
+
+  return layoutPage(
+    frame,
+    <>
+      <p>{m.welcomeIntro(state.organization.name)}</p>
+      {state.notice ? <p class="notice">{state.notice}</p> : null}
+      <div id="error-summary" aria-live="assertive">
+        {errorEntries.length ? (
+          <div class="summary" role="alert">
+            <h2>{m.errorSummary}</h2>
+            <ul>
+              {errorEntries.map(([name, message]) => (
+                <li>
+                  <a href={`#${target(name)}`}>{message}</a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+      </div>
+      <form method="post" action={`/join/${slug}`} novalidate>
+        <input type="hidden" name="csrf" value={state.csrf} />
+        <input type="hidden" name="lang" value={state.language} />
+        <input type="hidden" name="authorizationVersion" value={String(state.authorization.version)} />
+        <p class="hint">{m.requiredNote}</p>
+        <fieldset>
+          <legend>{m.aboutYou}</legend>
+          <Field spec={{ name: 'name', label: m.name, autocomplete: 'name', required: true }} values={values} errors={errors} />
+          <Field spec={{ name: 'email', label: m.email, type: 'email', autocomplete: 'email', required: true, hint: m.emailHint }} values={values} errors={errors} />
+          <Field spec={{ name: 'phone', label: m.phone, type: 'tel', autocomplete: 'tel' }} values={values} errors={errors} />
+          <Field spec={{ name: 'employer', label: m.employer, autocomplete: 'organization' }} values={values} errors={errors} />
+          <Field spec={{ name: 'worksite', label: m.worksite }} values={values} errors={errors} />
+        </fieldset>
+        <fieldset class="plans">
+          <legend>{m.planLegend} *</legend>
+          {planError ? (
+            <p class="error" id="plan-error">
+              {planError}
+            </p>
+          ) : null}
+          {plans.map((plan) => (
+            <div class="plan">
+              <div class="choice">
+                <input type="radio" name="plan" id={`plan-${plan.id}`} value={plan.id} checked={plan.id === selected} aria-describedby={planError ? 'plan-error' : undefined} />
+                <label for={`plan-${plan.id}`}>
+                  <strong>{plan.name}</strong>
+                  <br />
+                  {describeRule(m, plan)}
+                </label>
+              </div>
+              <div class="facts">
+                <FactInputs m={m} plan={plan} values={values} errors={errors} />
+              </div>
+            </div>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>{m.paymentLegend} *</legend>
+          {paymentError ? (
+            <p class="error" id="paymentMethod-error">
+              {paymentError}
+            </p>
+          ) : null}
+          <MethodChoice value="us_bank_account" label={m.bankAccount} />
+          <MethodChoice value="card" label={m.card} />
+          <p class="hint" id="fees">
+            {dues !== undefined && dues > 0 ? feeComparison(m, dues, chosenPlan!.currency) : m.feeRules}
+          </p>
+        </fieldset>
+        <fieldset>
+          <legend>{m.authorizationLegend} *</legend>
+          {/* A scrolling box must be reachable from the keyboard to be read: focusable, named. */}
+          <div class="authorization" id="authorization-text" lang={state.authorization.language} tabIndex={0} role="region" aria-label={m.authorizationLegend}>
+            {state.authorization.text}
+          </div>
+          {authorizationError ? (
+            <p class="error" id="authorization-error">
+              {authorizationError}
+            </p>
+          ) : null}
+          <div class={`choice${authorizationError ? ' invalid' : ''}`}>
+            <input
+              type="checkbox"
+              name="authorization"
+              id="authorization"
+              value="yes"
+              checked={values.authorization === 'yes' && !authorizationError}
+              required
+              aria-describedby={`authorization-text${authorizationError ? ' authorization-error' : ''}`}
+              aria-invalid={authorizationError ? 'true' : undefined}
+            />
+            <label for="authorization">{m.authorize}</label>
+          </div>
+        </fieldset>
+        <Honeypot />
+        <button type="submit" name="intent" value="join">
+          {m.submit}
+        </button>
+        <p class="hint">{m.secureNote}</p>
+      </form>
+      <p>
+        <a href={`/join/${slug}/manage?lang=${state.language}`}>{m.manageTitle}</a>
+      </p>
+    </>,
+  );
+}
+
+export function manageForm(state: { m: Messages; language: Language; organization: { slug: string; name: string }; csrf: string; values: FormValues; errors: FieldErrors }): string {
+  const { m } = state;
+  const slug = encodeURIComponent(state.organization.slug);
+  const error = Object.values(state.errors)[0];
+  return layoutPage(
+    { m, organizationName: state.organization.name, title: m.manageTitle, switchHref: `/join/${slug}/manage?lang=${m.otherLanguage.code}` },
+    <>
+      <p>{m.manageIntro}</p>
+      <div id="error-summary" aria-live="assertive">
+        {error ? (
+          <div class="summary" role="alert">
+            <ul>
+              <li>
+                <a href="#email">{error}</a>
+              </li>
+            </ul>
+          </div>
+        ) : null}
+      </div>
+      <form method="post" action={`/join/${slug}/manage`} novalidate>
+        <input type="hidden" name="csrf" value={state.csrf} />
+        <input type="hidden" name="lang" value={state.language} />
+        <Field spec={{ name: 'email', label: m.email, type: 'email', autocomplete: 'email', required: true }} values={state.values} errors={state.errors.email ? { email: state.errors.email } : {}} />
+        <Honeypot />
+        <p>
+          <button type="submit">{m.manageSubmit}</button>
+        </p>
+      </form>
+    </>,
+  );
+}
+
+/** The landing page of an emailed link: a button, so that mail scanners fetching the link do not spend it. */
+export function openManageForm(state: { m: Messages; language: Language; organization: { slug: string; name: string }; token: string }): string {
+  const { m } = state;
+  return layoutPage(
+    { m, organizationName: state.organization.name, title: m.openTitle },
+    <>
+      <p>{m.openIntro}</p>
+      <form method="post" action={`/join/${encodeURIComponent(state.organization.slug)}/manage/open`}>
+        <input type="hidden" name="token" value={state.token} />
+        <input type="hidden" name="lang" value={state.language} />
+        <button type="submit">{m.openSubmit}</button>
+      </form>
+    </>,
+  );
+}

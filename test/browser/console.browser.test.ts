@@ -1,0 +1,232 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import type { Language, StaffRole } from '../../db/database';
+import { buildApp } from '../../src/app';
+import { requestSignIn } from '../../src/auth/sign-in';
+import { CONSOLE_CSS } from '../../src/console/styles';
+import { findOrganizationById } from '../../src/organizations/queries';
+import { SIGNUP_CSS } from '../../src/signup/styles';
+import { createPlans, PLAN_SPECS } from '../signup/fixtures';
+import { setStaffLanguage } from '../../src/console/session';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { testContext } from '../support/app';
+import { artifactsDir, DESKTOP, fitsWidth, haveChromium, haveVnu, launchChromium, PHONE, seriousAxeViolations, vnuErrors, CHROMIUM, VNU_JAR } from '../support/browser';
+import { seedConsoleOrganization, sessionCookie, type ConsoleFixture } from '../console/fixtures';
+
+// Every console page and the signup pages, in English and Spanish, at phone and desktop size, in Debian's
+// chromium: a screenshot of each under test-artifacts/console/, no serious or critical
+// axe-core violation, no Nu HTML Checker error, no sideways scrolling at 390 px, and under
+// 60 KB with the stylesheet. Then an organizer's morning, end to end, from the emailed link.
+
+const describeInBrowser = haveChromium ? describe : describe.skip;
+const SUITE = `the staff console in a real browser${haveChromium ? '' : ` (SKIPPED: ${CHROMIUM} is not installed; apt-get install chromium)`}`;
+const ARTIFACTS = artifactsDir('console');
+const PAGE_BUDGET_BYTES = 60 * 1024;
+
+let testDb: TestDatabase;
+let ctx: ReturnType<typeof testContext>;
+let fx: ConsoleFixture;
+let server: Server;
+let baseUrl: string;
+let browser: Browser;
+/** Each page's HTML as the server sent it, for the Nu HTML Checker at the end. */
+const documents = new Map<string, string>();
+
+interface Visit {
+  name: string;
+  /** Who looks at it; undefined: nobody is signed in. */
+  role?: StaffRole;
+  /** Where to go, or what to do to get there (forms whose answer is the page). */
+  open: (page: Page) => Promise<Response | null>;
+  status?: number;
+  /** The stylesheet the page links (the signup pages have their own). */
+  css?: string;
+}
+
+async function freshSignInLink(): Promise<string> {
+  await requestSignIn(ctx.db, { email: fx.org.staff.admin.email, publicUrl: baseUrl, now: ctx.now() });
+  const mail = await ctx.db.selectFrom('email_outbox').select('text_body').where('kind', '=', 'staff_sign_in').orderBy('created_at', 'desc').orderBy('id').executeTakeFirstOrThrow();
+  return /(http\S+\/auth\/callback\?token=\S+)/.exec(mail.text_body)![1]!;
+}
+
+const go = (target: () => string) => (page: Page) => page.goto(`${baseUrl}${target()}`);
+
+/** Submits a form and returns the answer of the navigation it causes. */
+async function submit(page: Page, action: () => Promise<void>): Promise<Response | null> {
+  const [response] = await Promise.all([page.waitForNavigation(), action()]);
+  return response;
+}
+
+const VISITS: Visit[] = [
+  { name: 'sign-in', open: go(() => '/login') },
+  { name: 'sign-in-needed', open: go(() => '/console/members'), status: 401 },
+  { name: 'signed-out', open: go(() => '/login?signed_out=1') },
+  { name: 'sign-in-sent', open: async (page) => (await page.goto(`${baseUrl}/login`), submit(page, () => page.fill('#email', 'nobody@example.org').then(() => page.click('main button[type=submit]')))), status: 202 },
+  { name: 'sign-in-link', open: async (page) => page.goto(await freshSignInLink()) },
+  { name: 'sign-in-link-spent', open: go(() => '/auth/callback?token=spent-or-never-issued'), status: 401 },
+  { name: 'workspace', role: 'organizer', open: go(() => '/console/workspace') },
+  { name: 'workspace-all', role: 'organizer', open: go(() => '/console/workspace?scope=all') },
+  { name: 'members', role: 'organizer', open: go(() => '/console/members') },
+  { name: 'members-search', role: 'organizer', open: go(() => '/console/members?q=r&standing=lapsed&sort=owed') },
+  { name: 'member', role: 'organizer', open: go(() => `/console/members/${fx.members.rosa}`) },
+  { name: 'member-edit', role: 'organizer', open: go(() => `/console/members/${fx.members.tom}/edit`) },
+  {
+    name: 'member-edit-errors',
+    role: 'admin',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/members/${fx.members.lucia}/edit`);
+      await page.fill('#email', 'not an email');
+      await page.fill('#phone', '5'.repeat(41));
+      return submit(page, () => page.click('main button[type=submit]'));
+    },
+  },
+  {
+    name: 'resign-confirm',
+    role: 'organizer',
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/members/${fx.members.marcus}`);
+      await page.click('details.outcome summary');
+      return submit(page, () => page.click('button[value=resigned]'));
+    },
+  },
+  { name: 'worksites', role: 'organizer', open: go(() => '/console/worksites') },
+  { name: 'worksite', role: 'organizer', open: go(() => `/console/worksites/${encodeURIComponent('Dock 4')}`) },
+  { name: 'treasurer-members', role: 'treasurer', open: go(() => '/console/members?sort=owed') },
+  { name: 'treasurer-member', role: 'treasurer', open: go(() => `/console/members/${fx.members.rosa}`) },
+  { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
+  { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
+  // The hosted signup pages, on the same component layer.
+  { name: 'signup-form', css: SIGNUP_CSS, open: go(() => '/join/local-7') },
+  { name: 'signup-errors', css: SIGNUP_CSS, status: 400, open: async (page) => (await page.goto(`${baseUrl}/join/local-7`), submit(page, () => page.click('button[value=join]'))) },
+  { name: 'signup-manage', css: SIGNUP_CSS, open: go(() => '/join/local-7/manage') },
+  { name: 'signup-manage-sent', css: SIGNUP_CSS, open: async (page) => (await page.goto(`${baseUrl}/join/local-7/manage`), submit(page, () => page.fill('#email', 'someone@example.org').then(() => page.click('main button[type=submit]')))) },
+  { name: 'signup-open-link', css: SIGNUP_CSS, open: go(() => '/join/local-7/manage/open?token=abc') },
+  { name: 'signup-welcome', css: SIGNUP_CSS, open: go(() => '/join/local-7/welcome?method=us_bank_account') },
+  { name: 'signup-not-found', css: SIGNUP_CSS, status: 404, open: go(() => '/join/nowhere-at-all') },
+];
+
+describeInBrowser(SUITE, () => {
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    ctx = testContext(testDb.db);
+    fx = await seedConsoleOrganization(ctx, 'local-7');
+    // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
+    await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));
+    server = await new Promise((resolve) => {
+      const listening = buildApp(ctx).listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ctx.publicUrl = baseUrl;
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await testDb?.drop();
+  });
+
+  async function contextFor(role: StaffRole | undefined, language: Language): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport: PHONE, locale: language === 'es' ? 'es-US' : 'en-US' });
+    if (role) {
+      await setStaffLanguage(ctx.db, fx.org.staff[role].id, language);
+      const [name, value] = sessionCookie(ctx, fx.org.id, fx.org.staff[role].id).split('=') as [string, string];
+      await context.addCookies([{ name, value, url: baseUrl }]);
+    }
+    return context;
+  }
+
+  const cases = VISITS.flatMap((visit) => (['en', 'es'] as const).map((language) => [`${visit.name} (${language})`, visit, language] as const));
+
+  test.each(cases)('%s: at 390 and 1280 px, no serious axe violation, fits the phone, under 60 KB with its CSS', async (name, visit, language) => {
+    const context = await contextFor(visit.role, language);
+    try {
+      const page = await context.newPage();
+      const response = await visit.open(page);
+      expect(response?.status()).toBe(visit.status ?? 200);
+      const html = (await response!.text()) ?? '';
+      documents.set(name, html);
+      expect(await page.getAttribute('html', 'lang')).toBe(language);
+      expect(Buffer.byteLength(html) + Buffer.byteLength(visit.css ?? CONSOLE_CSS)).toBeLessThan(PAGE_BUDGET_BYTES);
+      for (const viewport of [PHONE, DESKTOP]) {
+        await page.setViewportSize(viewport);
+        await page.screenshot({ path: path.join(ARTIFACTS, `${visit.name}-${language}-${viewport.width}.png`), fullPage: true });
+        expect(await seriousAxeViolations(page)).toEqual([]);
+        if (viewport === PHONE) expect(await fitsWidth(page)).toBe(true);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  (haveVnu ? test : test.skip)(`the Nu HTML Checker finds no error in any of those pages${haveVnu ? '' : ` (SKIPPED: java or ${VNU_JAR} missing; apt-get install default-jre-headless)`}`, async () => {
+    expect(documents.size).toBe(cases.length);
+    expect(await vnuErrors(documents)).toEqual([]);
+  }, 120_000);
+
+  test('with the keyboard alone: the skip link comes first and lands on the page, and an outcome can be recorded', async () => {
+    const context = await contextFor('organizer', 'en');
+    try {
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/console/workspace`);
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate<string>('document.activeElement.className')).toBe('skip');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate<string>('document.activeElement.id')).toBe('main');
+      // Tab on to the first "Record an outcome" and open it with the keyboard.
+      for (let i = 0; i < 40 && (await page.evaluate<string>('document.activeElement.tagName')) !== 'SUMMARY'; i += 1) await page.keyboard.press('Tab');
+      expect(await page.evaluate<string>('document.activeElement.tagName')).toBe('SUMMARY');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate<boolean>('document.activeElement.parentElement.open')).toBe(true);
+      const outline = await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle');
+      expect(outline).toBe('solid');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'keyboard-outcome-open-en-390.png') });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("an organizer's flow: sign in from the email link, the call list, the sms: link, “promised to pay”, then on the list and the timeline", async () => {
+    await setStaffLanguage(ctx.db, fx.org.staff.organizer.id, 'en');
+    const context = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/login`);
+      await page.fill('#email', fx.org.staff.organizer.email);
+      await submit(page, () => page.click('main button[type=submit]'));
+      expect(await page.textContent('main')).toContain('a sign-in link is on its way');
+      const mail = await ctx.db.selectFrom('email_outbox').select('text_body').where('kind', '=', 'staff_sign_in').where('to_address', '=', fx.org.staff.organizer.email).executeTakeFirstOrThrow();
+      const link = /(http\S+\/auth\/callback\?token=\S+)/.exec(mail.text_body)![1]!;
+      await page.goto(link);
+      // A link page with a button (mail scanners must not spend the link) is pressed like a person would.
+      if (new URL(page.url()).pathname === '/auth/callback') await submit(page, () => page.click('main button[type=submit]'));
+      expect(new URL(page.url()).pathname).toBe('/console/workspace');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'flow-1-call-list-en-390.png'), fullPage: true });
+
+      const rosa = page.locator('li.call', { hasText: 'Rosa Díaz' });
+      const sms = await rosa.locator('a[href^="sms:"]').getAttribute('href');
+      expect(sms).toBe(
+        `sms:3125550142?body=${encodeURIComponent(`Hola Rosa, le escribe organizer de local-7 union. Sus cuotas están atrasadas. Puede actualizar cómo paga aquí: ${baseUrl}/join/local-7/manage?lang=es`)}`,
+      );
+      expect(await rosa.locator('a[href^="tel:"]').getAttribute('href')).toBe('tel:3125550142');
+
+      await rosa.locator('summary').click();
+      await rosa.locator('input[type=date]').fill('2026-12-04');
+      await submit(page, () => rosa.locator('button[value=promised_to_pay]').click());
+      expect(new URL(page.url()).pathname).toBe('/console/workspace');
+      expect(await page.textContent('.flash')).toBe('Outcome saved for Rosa Díaz');
+      expect(await page.locator('li.call', { hasText: 'Rosa Díaz' }).textContent()).toContain('Promised to pay by Dec 4, 2026');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'flow-2-promised-en-390.png'), fullPage: true });
+
+      await page.locator('li.call', { hasText: 'Rosa Díaz' }).locator('h3 a').click();
+      expect(await page.textContent('.timeline')).toContain('Promised to pay (Call, by organizer of local-7) · Promised to pay by Dec 4, 2026');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'flow-3-timeline-en-390.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+});
