@@ -159,8 +159,9 @@ export interface MemberDetail {
   months_owed: number;
   /** A payment is failing and being retried (an open invoice with attempts). */
   payment_retrying: boolean;
-  /** Started signing up but never paid: a consent with a Checkout Session and no subscription. */
-  checkout_unfinished: boolean;
+  /** Why the derivation gave this standing (src/members/derive.ts), e.g. 'checkout_not_completed'. */
+  standing_reason: string | null;
+  standing_reason_since: string | null;
   promised_on: string | null;
   /** Only read for treasurers and admins. */
   plan_name: string | null;
@@ -173,9 +174,7 @@ export async function memberDetail(db: Kysely<Database>, organizationId: string,
            m.organizer_staff_user_id, o.name AS organizer_name,
            ${monthsOwed(options.today)} AS months_owed,
            EXISTS (SELECT 1 FROM stripe_invoices i WHERE i.organization_id = m.organization_id AND i.member_id = m.id AND i.status = 'open' AND i.attempt_count > 0) AS payment_retrying,
-           (m.standing = 'pending'
-             AND EXISTS (SELECT 1 FROM signup_consents c WHERE c.organization_id = m.organization_id AND c.member_id = m.id AND c.checkout_session_id IS NOT NULL)
-             AND NOT EXISTS (SELECT 1 FROM stripe_subscriptions s WHERE s.organization_id = m.organization_id AND s.member_id = m.id)) AS checkout_unfinished,
+           m.standing_reason, m.standing_reason_since::text AS standing_reason_since,
            (SELECT l.promised_on FROM outreach_log l WHERE l.organization_id = m.organization_id AND l.member_id = m.id AND l.outcome = 'promised_to_pay' AND l.promised_on >= ${options.today}::date
             ORDER BY l.created_at DESC LIMIT 1) AS promised_on,
            ${options.withPlan ? sql`(SELECT p.name FROM plans p WHERE p.organization_id = m.organization_id AND p.id = m.plan_id)` : sql`NULL::text`} AS plan_name

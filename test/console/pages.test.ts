@@ -172,6 +172,23 @@ describe('members', () => {
     expect(page.text).toContain('Lapse began');
   });
 
+  test('a pending member’s next step follows why they are pending: a bank debit on its way, a failed first payment, an unfinished checkout', async () => {
+    const cases: [string | null, string | null, string][] = [
+      ['payment_processing', '2026-11-20', 'Their first bank payment is on its way (since Nov 20, 2026)'],
+      ['first_payment_failed', null, 'Their first payment failed, so they have never paid.'],
+      ['checkout_not_completed', null, 'They started signing up but have not finished paying.'],
+      ['awaiting_first_payment', null, 'Their membership starts when their first dues payment goes through.'],
+    ];
+    try {
+      for (const [reason, since, text] of cases) {
+        await testDb.db.updateTable('members').set({ standing_reason: reason, standing_reason_since: since }).where('id', '=', fx.members.pat).execute();
+        expect((await as('organizer').get(`/console/members/${fx.members.pat}`)).text).toContain(text);
+      }
+    } finally {
+      await testDb.db.updateTable('members').set({ standing_reason: null, standing_reason_since: null }).where('id', '=', fx.members.pat).execute();
+    }
+  });
+
   test('treasurers and admins see the amounts; organizers’ pages never contain an amount of money', async () => {
     expect((await as('treasurer').get(`/console/members/${fx.members.rosa}`)).text).toContain('Payment recorded: cash, $25.00');
     for (const path of ['/console/workspace', '/console/workspace?scope=all', '/console/members', '/console/members?sort=owed', '/console/worksites', '/console/worksites/Dock%204', ...Object.values(fx.members).flatMap((id) => [`/console/members/${id}`, `/console/members/${id}/edit`])]) {

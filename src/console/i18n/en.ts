@@ -122,6 +122,8 @@ export const en = {
   next: {
     pending_checkout: 'They started signing up but have not finished paying. Call to help them finish, or to ask whether they still want to join.',
     pending: 'Their membership starts when their first dues payment goes through.',
+    pending_processing: (day: string | null) => `Their first bank payment is on its way${day === null ? '' : ` (since ${day})`}: bank debits take a few days. Nothing to do unless it fails.`,
+    pending_first_failed: 'Their first payment failed, so they have never paid. Call them: help them pay with another card or bank account.',
     payment_retrying: 'Their last payment failed and is being tried again. A call now often saves the membership: ask them to update their card or bank account.',
     past_due: 'Their dues are behind but they are still within the grace period. A reminder now keeps them in good standing.',
     lapsed: 'Their grace period is over. Call them: ask what happened, and help them update how they pay.',

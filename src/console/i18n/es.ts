@@ -119,6 +119,8 @@ export const es: Messages = {
   next: {
     pending_checkout: 'Empezó a afiliarse pero no terminó de pagar. Llame para ayudarle a terminar, o para saber si todavía quiere afiliarse.',
     pending: 'Su membresía empieza cuando se complete su primer pago de cuotas.',
+    pending_processing: (day) => `Su primer pago bancario está en camino${day === null ? '' : ` (desde el ${day})`}: los débitos bancarios tardan unos días. Nada que hacer salvo que falle.`,
+    pending_first_failed: 'Su primer pago falló, así que nunca ha pagado. Llámele: ayúdele a pagar con otra tarjeta o cuenta bancaria.',
     payment_retrying: 'Su último pago falló y se está intentando de nuevo. Una llamada ahora suele salvar la membresía: pídale que actualice su tarjeta o cuenta bancaria.',
     past_due: 'Sus cuotas están atrasadas pero todavía está dentro del periodo de gracia. Un recordatorio ahora lo mantiene al día.',
     lapsed: 'Su periodo de gracia terminó. Llámele: pregunte qué pasó y ayúdele a actualizar cómo paga.',

@@ -134,14 +134,27 @@ export function MembersListPage(props: {
 
 export type NextStep = keyof Messages['next'];
 
+/** A pending member's step follows the derivation's reason: a debit in progress is not an abandoned signup. */
+const PENDING_STEPS: Readonly<Record<string, NextStep>> = {
+  checkout_not_completed: 'pending_checkout',
+  payment_processing: 'pending_processing',
+  first_payment_failed: 'pending_first_failed',
+};
+
 /** What an organizer should do about a member, from what the page knows. */
-export function nextStep(member: Pick<MemberDetail, 'standing' | 'payment_retrying' | 'checkout_unfinished' | 'promised_on'>): NextStep {
+export function nextStep(member: Pick<MemberDetail, 'standing' | 'payment_retrying' | 'standing_reason' | 'promised_on'>): NextStep {
   const { standing } = member;
   if (standing === 'resigned' || standing === 'exempt') return standing;
   if (member.promised_on !== null && standing !== 'active') return 'promised';
-  if (standing === 'pending') return member.checkout_unfinished ? 'pending_checkout' : 'pending';
+  if (standing === 'pending') return PENDING_STEPS[member.standing_reason ?? ''] ?? 'pending';
   if (member.payment_retrying && (standing === 'active' || standing === 'past_due')) return 'payment_retrying';
   return standing;
+}
+
+function nextStepText(m: Messages, step: NextStep, member: MemberDetail): string {
+  if (step === 'promised') return m.next.promised(formatDay(m, member.promised_on!));
+  if (step === 'pending_processing') return m.next.pending_processing(member.standing_reason_since === null ? null : formatDay(m, member.standing_reason_since));
+  return m.next[step];
 }
 
 function causeText(m: Messages, cause: string | null): string {
@@ -225,7 +238,7 @@ export function MemberPage(props: { frame: Frame; member: MemberDetail; timeline
 
       <section class="panel" aria-labelledby="next-title">
         <h2 id="next-title">{m.nextTitle}</h2>
-        <p>{step === 'promised' ? m.next.promised(formatDay(m, member.promised_on!)) : m.next[step]}</p>
+        <p>{nextStepText(m, step, member)}</p>
         {props.canRecordOutcome && member.standing !== 'resigned' ? <OutcomeForm session={session} memberId={member.id} memberName={member.name} back={frame.path} open={false} formKey="outcome" /> : null}
       </section>
 
