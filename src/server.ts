@@ -14,6 +14,7 @@ import { startRetentionWorker } from './retention/jobs';
 import type Stripe from 'stripe';
 import { createStripeClient, STRIPE_API_VERSION } from './stripe/client';
 import { endpointProblems, wantedEndpoints } from './stripe/setup';
+import type { StartStripeStandIn } from './stripe/stand-in';
 import { HANDLED_EVENT_TYPES } from '../webhooks/handlers';
 import { startWebhookWorker } from '../webhooks/worker';
 import { createDb, type Db } from '../db/connection';
@@ -46,9 +47,17 @@ async function checkStripeSetup(ctx: AppContext, db: Db, stripe: Stripe): Promis
 }
 
 /** Boots everything the service needs, in order, and returns a handle that stops it all in reverse. */
-export async function startService(environment: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+export interface ServiceOptions {
+  /** Started when the configuration asks for the offline sandbox (development only). */
+  startStripeStandIn?: StartStripeStandIn;
+}
+
+export async function startService(environment: NodeJS.ProcessEnv = process.env, options: ServiceOptions = {}): Promise<RunningService> {
   const startedAt = performance.now();
   const config = loadConfig(environment);
+  if (config.startStripeSandbox && !options.startStripeStandIn) {
+    throw new StartupError('no Stripe is configured and this entry point carries no offline sandbox: set STRIPE_SECRET_KEY (or STRIPE_API_BASE), or start from a checkout with `npm start`');
+  }
   const logger = createLogger(config.logLevel, { pretty: config.env === 'development' && process.stdout.isTTY === true });
   const now = systemClock;
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -104,10 +113,7 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env)
 
     let stripeApiBase = config.stripeApiBase;
     if (config.startStripeSandbox) {
-      // A development tool, loaded only when used, so production never loads it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { startStripeSandbox } = require('../scripts/stripe-sandbox/server') as typeof import('../scripts/stripe-sandbox/server');
-      const sandbox = await startStripeSandbox();
+      const sandbox = await options.startStripeStandIn!();
       cleanups.push(() => sandbox.close());
       stripeApiBase = sandbox.url;
     }

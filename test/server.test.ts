@@ -2,7 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { startStripeSandbox } from '../scripts/stripe-sandbox/server';
 import { startService, type RunningService } from '../src/server';
+import { StartupError } from '../src/startup';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 let testDb: TestDatabase;
@@ -19,9 +21,17 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+describe('the production entry, which carries no sandbox', () => {
+  test('with no Stripe configured it refuses to start, saying what to set, before touching the database', async () => {
+    const started = startService({ NODE_ENV: 'development', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    await expect(started).rejects.toThrow(StartupError);
+    await expect(started).rejects.toThrow(/set STRIPE_SECRET_KEY/);
+  });
+});
+
 describe('the service as `npm start` runs it', () => {
   test('boots on an empty database, seeds the demo organization, is ready, and mails the admin a sign-in link', async () => {
-    service = await startService({ NODE_ENV: 'development', DATABASE_URL: testDb.url, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    service = await startService({ NODE_ENV: 'development', DATABASE_URL: testDb.url, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, { startStripeStandIn: () => startStripeSandbox() });
     const ready = await request(service.url).get('/readyz');
     expect(ready.status).toBe(200);
 
