@@ -21,6 +21,7 @@ export function webhookAdminRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/webhook-events',
+      query: listQuery,
       access: ['admin'],
       summary: "The organization's Stripe events, newest first (filter status=failed for the dead letters)",
       handler: async (req, res) => {

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { z } from 'zod';
 import type { StaffRole } from '../../db/database';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -16,6 +17,8 @@ export interface RouteDefinition {
   summary: string;
   /** How the request body is read: JSON (the default on /api), CSV text for imports, url-encoded forms of public pages. */
   body?: 'json' | 'csv' | 'form';
+  /** The query parameters the route reads: checked before the handler runs, and walked by the fuzz test. */
+  query?: z.ZodObject;
   /** Served ahead of the general middleware (per-request logging, helmet), with a raw body: Stripe's webhook deliveries. */
   early?: true;
   handler: (req: Request, res: Response) => Promise<void> | void;

@@ -4,7 +4,7 @@ import { STANDING_DECISIONS, type Language, type Standing, type StandingDecision
 import type { RetentionPolicy } from '../retention/policy';
 import { deriveStanding, factsWith, type DerivedReason } from './derive';
 import { ApiError } from '../http/errors';
-import { PAY_FREQUENCIES, type PayFrequency, type WageFacts } from '../plans/dues';
+import { isPayFrequency, PAY_FREQUENCIES, type WageFacts } from '../plans/dues';
 import { calendarDay, checkWageFacts, LANGUAGES, parseDollars, standing as standingSchema } from './members';
 import type { NewMemberRow, PlanWithTerms } from './queries';
 
@@ -173,7 +173,7 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
     }
     if (row.pay_frequency !== undefined) {
       const frequency = row.pay_frequency.toLowerCase();
-      if (frequency in PAY_FREQUENCIES) stated.payFrequency = frequency as PayFrequency;
+      if (isPayFrequency(frequency)) stated.payFrequency = frequency;
       else reject('pay_frequency', `use one of: ${Object.keys(PAY_FREQUENCIES).join(', ')}`);
     }
 

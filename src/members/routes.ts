@@ -81,6 +81,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/members',
+      query: memberListQuery,
       access: ALL_STAFF,
       summary: 'Members, filtered by standing, plan, worksite, organizer or a search, a page at a time by name',
       handler: async (req, res) => {
@@ -137,6 +138,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/members/import',
+      query: importQuery,
       access: ['admin', 'treasurer'],
       body: 'csv',
       summary: 'Import a roll of members from CSV (?dryRun=true only checks it): every row valid, or nothing imported; both say the standing each member will have at the next scan',

@@ -40,6 +40,9 @@ export type AmountRuleKind = AmountRule['kind'];
 export const PAY_FREQUENCIES = { weekly: 52, biweekly: 26, semimonthly: 24, monthly: 12, annually: 1 } as const;
 export type PayFrequency = keyof typeof PAY_FREQUENCIES;
 
+/** Own keys only: `in` would also take `constructor`, `toString` or `__proto__` for a frequency. */
+export const isPayFrequency = (text: string): text is PayFrequency => Object.hasOwn(PAY_FREQUENCIES, text);
+
 /** What a member states at signup; which fields matter depends on the plan's rule. */
 export const wageFactsSchema = z
   .object({

@@ -61,6 +61,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/plans',
+      query: listQuery,
       access: ['admin', 'treasurer'],
       summary: "The organization's dues plans with their versions",
       handler: async (req, res) => {

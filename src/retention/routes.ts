@@ -234,6 +234,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/retention/lapsed',
+      query: lapsedQuery,
       access: ['admin', 'organizer'],
       summary: 'Lapsed, suspended and dropped members to call, filtered by worksite, organizer, reason (the standing) or months in arrears (?format=csv exports a call list, audited)',
       handler: callList('lapsed', lapsedQuery),
@@ -241,6 +242,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/retention/at-risk',
+      query: atRiskQuery,
       access: ['admin', 'organizer'],
       summary: 'Members at risk: in good standing with a failed payment, ACH return, card expiring, cancellation scheduled or manual payer due, or signed up with a first payment that failed; same filters and CSV export',
       handler: callList('at_risk', atRiskQuery),
@@ -248,6 +250,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/retention/metrics',
+      query: metricsQuery,
       access: ['admin', 'organizer'],
       summary: 'Lapsed, recovered, recovery rate, median days to recovery and outreach for a month, per organization, worksite and organizer',
       handler: async (req, res) => {

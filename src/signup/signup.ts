@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Language, SignupPaymentMethod } from '../../db/database';
-import { PAY_FREQUENCIES, wageFactsNeeded, type AmountRule, type BillingPeriod, type PayFrequency, type WageFacts } from '../plans/dues';
+import { isPayFrequency, wageFactsNeeded, type AmountRule, type BillingPeriod, type WageFacts } from '../plans/dues';
 import { checkWageFacts, parseDollars } from '../members/members';
 import { formatBasisPoints, formatMoney, type Messages } from './i18n';
 
@@ -106,7 +106,7 @@ function readFact(fact: keyof WageFacts, raw: string | undefined): WageFacts[key
   if (text === '') return undefined;
   switch (fact) {
     case 'payFrequency':
-      return text in PAY_FREQUENCIES ? (text as PayFrequency) : undefined;
+      return isPayFrequency(text) ? text : undefined;
     case 'bracket':
       return /^\d{1,2}$/.test(text) ? Number(text) : undefined;
     default: {

@@ -85,6 +85,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/audit',
+      query: auditQuery,
       access: ['admin'],
       summary: "The organization's audit log, newest first",
       handler: async (req, res) => {

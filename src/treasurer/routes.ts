@@ -117,6 +117,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/ledger/export',
+      query: exportQuery,
       access: BOOKKEEPERS,
       summary: 'The ledger as a CSV or XLSX download, one row per transaction, streamed from the database',
       handler: async (req, res) => {
@@ -167,6 +168,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/reports/monthly',
+      query: monthlyQuery,
       access: BOOKKEEPERS,
       summary: 'Monthly summary: dues, fees, refunds, disputes and net; members paying, joined, lapsed and recovered',
       handler: async (req, res) => {
@@ -188,6 +190,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/reports/annual',
+      query: annualQuery,
       access: BOOKKEEPERS,
       summary: "Annual receipts for the Department of Labor's LM-2/3/4, over the organization's fiscal year",
       handler: async (req, res) => {
@@ -216,6 +219,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/reports/per-capita',
+      query: monthlyQuery,
       access: BOOKKEEPERS,
       summary: 'Per-capita tax owed to each affiliate for a month: members in good standing × the rate in force',
       handler: async (req, res) => {
@@ -233,6 +237,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/reports/payouts',
+      query: payoutQuery,
       access: BOOKKEEPERS,
       summary: 'Payout reconciliation: each payout arriving in the range with its transactions, checked against the bank deposit',
       handler: async (req, res) => {
@@ -258,6 +263,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/members/:memberId/statement',
+      query: statementQuery,
       access: BOOKKEEPERS,
       summary: "One member's full history of charges, payments, refunds, disputes and standing changes",
       handler: async (req, res) => {
