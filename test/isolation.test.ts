@@ -1,11 +1,10 @@
 import request from 'supertest';
 import { routeTable } from '../src/app';
-import { signStaffToken } from '../src/auth/tokens';
 import { grantRole } from '../src/staff/queries';
 import { insertPlan, insertPlanVersion } from '../src/plans/queries';
 import type { Db } from '../db/connection';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { createOrganizationWithStaff, FIXTURE_TOKEN_SECONDS, memberTimes, testApp, testContext, type OrganizationFixture } from './support/app';
+import { createOrganizationWithStaff, memberTimes, staffToken, testApp, testContext, type OrganizationFixture } from './support/app';
 
 // Every staff route is walked from the route table, so a new route is covered the day it
 // is added. A route whose path has a parameter needs a sample of organization A's value
@@ -15,7 +14,6 @@ let ctx: ReturnType<typeof testContext>;
 let app: ReturnType<typeof testApp>;
 let orgA: OrganizationFixture;
 let orgB: OrganizationFixture;
-let orgBAllRolesToken: string;
 let planOfA: string;
 const EVENT_OF_A = 'evt_IsolationOfOrgA1';
 let memberOfA: string;
@@ -65,7 +63,6 @@ beforeAll(async () => {
   rateOfA = (await ctx.db.insertInto('per_capita_rates').values({ organization_id: orgA.id, affiliate_id: affiliateOfA, rate_cents: 1100, effective_from: '2026-01-01', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   await ctx.db.insertInto('retention_policies').values({ organization_id: orgA.id, policy: JSON.stringify({ graceDays: 20 }), updated_at: now }).execute();
   await ctx.db.insertInto('worksite_organizers').values({ organization_id: orgA.id, worksite: 'Plant of A', organizer_staff_user_id: orgA.staff.organizer.id, updated_at: now }).execute();
-  orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, FIXTURE_TOKEN_SECONDS, now);
 });
 afterAll(async () => {
   await testDb.drop();
@@ -91,6 +88,8 @@ describe('organization isolation, for every staff route in the route table', () 
         if (sample === undefined) throw new Error(`no sample of organization A's ${name}: add one to samplesFromA()`);
         return sample;
       });
+      // A session of its own for each route: one of them signs its caller out.
+      const orgBAllRolesToken = await staffToken(ctx, { staffUserId: orgB.staff.admin.id, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] });
       const before = await snapshotOf(ctx.db, orgA.id);
       // Organization A's identifiers, offered every way a caller could: in the path, the query and the body.
       const offered = { organizationId: orgA.id, organization_id: orgA.id, slug: orgA.slug, staffUserId: orgA.staff.admin.id, name: 'Renamed by B', email: 'newcomer@org-b.example.org', role: 'admin' };

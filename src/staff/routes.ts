@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { STAFF_ROLES, type StaffRole } from '../../db/database';
 import type { AppContext } from '../context';
 import { principal } from '../auth/guard';
+import { revokeStaffSessionsIn } from '../auth/sessions';
 import { auditActor, listAudit, recordAudit } from '../audit/audit';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
@@ -77,9 +78,30 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
             throw new ApiError('conflict', 'you cannot remove your own admin role; ask another admin');
           }
           await revokeRole(trx, me.organizationId, params.staffUserId, params.role);
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.role_revoked', subjectType: 'staff_user', subjectId: params.staffUserId, details: { role: params.role } });
+          // A change in what someone may do starts a new session: every session they hold in this
+          // organization ends (a role given back later revives none of them, nor a long-lived
+          // token); their sessions in other organizations are not this organization's to end.
+          const sessionsEnded = await revokeStaffSessionsIn(trx, me.organizationId, params.staffUserId, 'roles_changed', ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.role_revoked', subjectType: 'staff_user', subjectId: params.staffUserId, details: { role: params.role, sessionsEnded } });
         });
         res.json({ id: params.staffUserId, roles: await rolesIn(ctx.db, me.organizationId, params.staffUserId) });
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/staff/:staffUserId/sessions',
+      access: ['admin'],
+      summary: "Sign a staff member out everywhere: ends every session (and issued token) they hold in this organization",
+      handler: async (req, res) => {
+        const me = principal(req);
+        const { staffUserId } = parseInput(staffParams, req.params, 'params');
+        const sessionsEnded = await ctx.db.transaction().execute(async (trx) => {
+          if (!(await findStaffMember(trx, me.organizationId, staffUserId))) throw notFound('staff member');
+          const ended = await revokeStaffSessionsIn(trx, me.organizationId, staffUserId, 'signed_out_everywhere', ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.signed_out_everywhere', subjectType: 'staff_user', subjectId: staffUserId, details: { sessionsEnded: ended } });
+          return ended;
+        });
+        res.json({ id: staffUserId, sessionsEnded });
       },
     },
     {

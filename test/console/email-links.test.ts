@@ -73,7 +73,7 @@ test('every link in every email works for the person it is sent to', async () =>
       const target = link.slice(TEST_PUBLIC_URL.length);
       const staffId = staffByEmail.get(row.to_address);
       const call = request(app).get(target).set('Accept', 'text/html');
-      const res = await (staffId ? call.set('Cookie', sessionCookie(ctx, fx.org.id, staffId)) : call);
+      const res = await (staffId ? call.set('Cookie', await sessionCookie(ctx, fx.org.id, staffId)) : call);
       // A page, or the sign-in link doing its work (a redirect into the console).
       expect([row.kind, target, res.status]).toEqual([row.kind, target, target.startsWith('/auth/callback') ? res.status : 200]);
       if (target.startsWith('/auth/callback')) {
