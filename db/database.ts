@@ -49,6 +49,36 @@ export interface LoginTokensTable {
   created_at: Timestamp;
 }
 
+export type StaffSessionVia = 'sign_in_link' | 'invitation' | 'issued_token';
+export type StaffSessionEnd = 'signed_out' | 'signed_out_everywhere' | 'roles_changed';
+
+export interface StaffSessionsTable {
+  id: Generated<string>;
+  organization_id: string;
+  staff_user_id: string;
+  via: StaffSessionVia;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  revoked_reason: StaffSessionEnd | null;
+}
+
+export interface StaffInvitationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  /** As the inviting organization entered them: nothing is read from an account elsewhere. */
+  email: string;
+  name: string;
+  role: StaffRole;
+  token_hash: string;
+  invited_by_staff_user_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  accepted_by_staff_user_id: string | null;
+  withdrawn_at: NullableTimestamp;
+}
+
 export type EmailStatus = 'pending' | 'sent' | 'failed';
 
 export interface EmailOutboxTable {
@@ -346,6 +376,8 @@ export interface Database {
   staff_users: StaffUsersTable;
   staff_roles: StaffRolesTable;
   login_tokens: LoginTokensTable;
+  staff_sessions: StaffSessionsTable;
+  staff_invitations: StaffInvitationsTable;
   email_outbox: EmailOutboxTable;
   audit_log: AuditLogTable;
   plans: PlansTable;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config';
 import { recordAudit } from '../src/audit/audit';
-import { signStaffToken } from '../src/auth/tokens';
+import { openStaffSession } from '../src/auth/sessions';
 import { findOrganizationBySlug } from '../src/organizations/queries';
 import { findStaffUserByEmail, rolesIn } from '../src/staff/queries';
 import { runScript } from './support/database';
@@ -38,7 +38,10 @@ void runScript(async (db) => {
   const user = await findStaffUserByEmail(db, email);
   const roles = user ? await rolesIn(db, organization.id, user.id) : [];
   if (!user || roles.length === 0) throw new Error(`${email} has no role in ${organization.slug}`);
-  await recordAudit(db, { organizationId: organization.id, actorStaffUserId: user.id, action: 'staff.token_issued', subjectType: 'staff_user', subjectId: user.id, details: { expiresInSeconds: expiresIn, via: 'issue-token script' }, at: new Date() });
-  process.stdout.write(`${signStaffToken(config.jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles }, expiresIn, new Date())}\n`);
+  const now = new Date();
+  // A session like any other: revoked by "sign out everywhere" or a change of the person's roles.
+  const { sessionId, token } = await openStaffSession(db, config.jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles, via: 'issued_token' }, expiresIn, now);
+  await recordAudit(db, { organizationId: organization.id, actorStaffUserId: user.id, action: 'staff.token_issued', subjectType: 'staff_user', subjectId: user.id, details: { expiresInSeconds: expiresIn, sessionId, via: 'issue-token script' }, at: now });
+  process.stdout.write(`${token}\n`);
   process.stderr.write(`token for ${user.email} in ${organization.slug} with roles [${roles.join(', ')}], valid ${values['expires-in']}\n`);
 });

@@ -1,9 +1,10 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER, signStaffToken } from '../src/auth/tokens';
+import { openStaffSession } from '../src/auth/sessions';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../src/auth/tokens';
 import { revokeRole } from '../src/staff/queries';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { createOrganizationWithStaff, TEST_NOW, testApp, testContext, type OrganizationFixture } from './support/app';
+import { createOrganizationWithStaff, staffToken, TEST_NOW, testApp, testContext, type OrganizationFixture } from './support/app';
 
 let testDb: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
@@ -34,7 +35,12 @@ function expectErrorShape(body: unknown, code: string) {
 
 describe('bearer tokens', () => {
   // Issued at the service's time: expiry is judged by its clock, not the machine's.
-  const claims = () => ({ org: union.id, roles: ['admin'], iat: Math.floor(ctx.now().getTime() / 1000) });
+  // A real session, so that each case is refused for the reason it names and no other.
+  let sid: string;
+  beforeAll(async () => {
+    sid = (await openStaffSession(ctx.db, ctx.config.jwtSecret, { staffUserId: union.staff.admin.id, organizationId: union.id, roles: ['admin'], via: 'issued_token' }, 3600, ctx.now())).sessionId;
+  });
+  const claims = () => ({ org: union.id, sid, roles: ['admin'], iat: Math.floor(ctx.now().getTime() / 1000) });
   const signOptions = (): jwt.SignOptions => ({ algorithm: 'HS256', subject: union.staff.admin.id, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, expiresIn: 600 });
 
   test('a valid token reads the caller and their organization', async () => {
@@ -61,12 +67,21 @@ describe('bearer tokens', () => {
         return `Bearer ${header}.${base64url(edited)}.${signature}`;
       },
     ],
+    ['a token without exp (it would never expire)', () => `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, { algorithm: 'HS256', subject: union.staff.admin.id, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE })}`],
+    ['a token without a session id', () => `Bearer ${jwt.sign({ ...claims(), sid: undefined }, ctx.config.jwtSecret, signOptions())}`],
+    ['a token naming a session that does not exist', () => `Bearer ${jwt.sign({ ...claims(), sid: '00000000-0000-4000-8000-000000000000' }, ctx.config.jwtSecret, signOptions())}`],
+    ['a token naming someone else\'s session', () => `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, { ...signOptions(), subject: union.staff.treasurer.id })}`],
   ])('%s → 401 in the JSON error shape', async (_name, authorization) => {
     const value = authorization();
     const req = request(app).get('/api/staff');
     const res = value === undefined ? await req : await req.set('Authorization', value);
     expect(res.status).toBe(401);
     expectErrorShape(res.body, 'unauthenticated');
+  });
+
+  test('the same claims, correctly signed with its session, are accepted (the cases above fail for their own reason)', async () => {
+    const res = await request(app).get('/api/staff').set('Authorization', `Bearer ${jwt.sign(claims(), ctx.config.jwtSecret, signOptions())}`);
+    expect(res.status).toBe(200);
   });
 
   test('a role without the right → 403', async () => {
@@ -77,14 +92,14 @@ describe('bearer tokens', () => {
 
   test('roles are read from the database, so a revoked role stops working before the token expires', async () => {
     const extra = await createOrganizationWithStaff(ctx, 'local-101');
-    const token = signStaffToken(ctx.config.jwtSecret, { staffUserId: extra.staff.treasurer.id, organizationId: extra.id, roles: ['treasurer'] }, 3600, ctx.now());
+    const token = await staffToken(ctx, { staffUserId: extra.staff.treasurer.id, organizationId: extra.id, roles: ['treasurer'] }, 3600);
     expect((await request(app).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     await revokeRole(ctx.db, extra.id, extra.staff.treasurer.id, 'treasurer');
     expect((await request(app).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
   });
 
   test("expiry follows the service's clock, whatever the machine's clock says", async () => {
-    const token = signStaffToken(ctx.config.jwtSecret, { staffUserId: union.staff.admin.id, organizationId: union.id, roles: ['admin'] }, 3600, ctx.now());
+    const token = await staffToken(ctx, { staffUserId: union.staff.admin.id, organizationId: union.id, roles: ['admin'] }, 3600);
     ctx.clock.now = new Date(ctx.clock.now.getTime() + 3599_000);
     expect((await request(app).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     ctx.clock.now = new Date(ctx.clock.now.getTime() + 2000);
@@ -92,7 +107,7 @@ describe('bearer tokens', () => {
   });
 
   test('a token claiming admin where the database says organizer gets only organizer rights', async () => {
-    const inflated = signStaffToken(ctx.config.jwtSecret, { staffUserId: union.staff.organizer.id, organizationId: union.id, roles: ['admin'] }, 600, ctx.now());
+    const inflated = await staffToken(ctx, { staffUserId: union.staff.organizer.id, organizationId: union.id, roles: ['admin'] }, 600);
     expect((await request(app).get('/api/staff').set('Authorization', `Bearer ${inflated}`)).status).toBe(403);
   });
 });

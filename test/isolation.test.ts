@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { routeTable } from '../src/app';
-import { signStaffToken } from '../src/auth/tokens';
 import { grantRole } from '../src/staff/queries';
+import { inviteStaff } from '../src/staff/invitations';
 import { insertPlan, insertPlanVersion } from '../src/plans/queries';
 import type { Db } from '../db/connection';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { createOrganizationWithStaff, FIXTURE_TOKEN_SECONDS, memberTimes, testApp, testContext, type OrganizationFixture } from './support/app';
+import { createOrganizationWithStaff, memberTimes, staffToken, testApp, testContext, type OrganizationFixture } from './support/app';
 
 // Every staff route is walked from the route table, so a new route is covered the day it
 // is added. A route whose path has a parameter needs a sample of organization A's value
@@ -15,12 +15,12 @@ let ctx: ReturnType<typeof testContext>;
 let app: ReturnType<typeof testApp>;
 let orgA: OrganizationFixture;
 let orgB: OrganizationFixture;
-let orgBAllRolesToken: string;
 let planOfA: string;
 const EVENT_OF_A = 'evt_IsolationOfOrgA1';
 let memberOfA: string;
 let affiliateOfA: string;
 let rateOfA: string;
+let invitationOfA: string;
 
 async function snapshotOf(db: Db, organizationId: string): Promise<string> {
   const rows = await Promise.all([
@@ -40,6 +40,8 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('outreach_log').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('affiliates').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('per_capita_rates').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('staff_invitations').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('staff_sessions').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
   ]);
   return JSON.stringify(rows);
 }
@@ -63,16 +65,16 @@ beforeAll(async () => {
     .execute();
   affiliateOfA = (await ctx.db.insertInto('affiliates').values({ organization_id: orgA.id, name: 'International of A', kind: 'international_union', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   rateOfA = (await ctx.db.insertInto('per_capita_rates').values({ organization_id: orgA.id, affiliate_id: affiliateOfA, rate_cents: 1100, effective_from: '2026-01-01', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+  invitationOfA = (await inviteStaff(ctx.db, { organizationId: orgA.id, organizationName: 'org-a union', email: 'invitee@org-a.example.org', name: 'Invitee of A', role: 'organizer', invitedBy: orgA.staff.admin.id, publicUrl: 'http://gs.test', now })).id;
   await ctx.db.insertInto('retention_policies').values({ organization_id: orgA.id, policy: JSON.stringify({ graceDays: 20 }), updated_at: now }).execute();
   await ctx.db.insertInto('worksite_organizers').values({ organization_id: orgA.id, worksite: 'Plant of A', organizer_staff_user_id: orgA.staff.organizer.id, updated_at: now }).execute();
-  orgBAllRolesToken = signStaffToken(ctx.config.jwtSecret, { staffUserId: bAdmin, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] }, FIXTURE_TOKEN_SECONDS, now);
 });
 afterAll(async () => {
   await testDb.drop();
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, worksite: encodeURIComponent('Plant of A') };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A') };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
@@ -91,6 +93,8 @@ describe('organization isolation, for every staff route in the route table', () 
         if (sample === undefined) throw new Error(`no sample of organization A's ${name}: add one to samplesFromA()`);
         return sample;
       });
+      // A session of its own for each route: one of them signs its caller out.
+      const orgBAllRolesToken = await staffToken(ctx, { staffUserId: orgB.staff.admin.id, organizationId: orgB.id, roles: ['admin', 'treasurer', 'organizer'] });
       const before = await snapshotOf(ctx.db, orgA.id);
       // Organization A's identifiers, offered every way a caller could: in the path, the query and the body.
       const offered = { organizationId: orgA.id, organization_id: orgA.id, slug: orgA.slug, staffUserId: orgA.staff.admin.id, name: 'Renamed by B', email: 'newcomer@org-b.example.org', role: 'admin' };
@@ -107,7 +111,7 @@ describe('organization isolation, for every staff route in the route table', () 
         expect(res.status).toBeLessThan(500);
       }
       const text = page ? res.text : JSON.stringify(res.body);
-      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, affiliateOfA, rateOfA, 'International of A', 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
+      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, affiliateOfA, rateOfA, invitationOfA, 'invitee@org-a.example.org', 'International of A', 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
         expect(text).not.toContain(secret);
       }
       expect(await snapshotOf(ctx.db, orgA.id)).toBe(before);

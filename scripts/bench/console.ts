@@ -22,7 +22,7 @@ import request from 'supertest';
 import type { Database } from '../../db/database';
 import { buildApp } from '../../src/app';
 import { SESSION_COOKIE } from '../../src/auth/guard';
-import { signStaffToken } from '../../src/auth/tokens';
+import { openStaffSession } from '../../src/auth/sessions';
 import { loadConfig } from '../../src/config/config';
 import { CONSOLE_CSS } from '../../src/console/styles';
 import { todayIn } from '../../src/organizations/calendar';
@@ -74,7 +74,12 @@ async function main(): Promise<void> {
     const payments = await bench.db.selectFrom('manual_payments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     log(`  done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${counts.map((c) => `${c.standing} ${c.n}`).join(', ')}; ${Number(payments.n).toLocaleString('en-US')} payments`);
 
-    const cookie = (staffUserId: string) => `${SESSION_COOKIE}=${signStaffToken(config.jwtSecret, { staffUserId, organizationId: org.organizationId, roles: [] }, 3600, now)}`;
+    // One session per staff member, as signing in gives.
+    const cookies = new Map<string, string>();
+    for (const staffUserId of [org.adminId, ...org.organizerIds]) {
+      cookies.set(staffUserId, `${SESSION_COOKIE}=${(await openStaffSession(bench.db, config.jwtSecret, { staffUserId, organizationId: org.organizationId, roles: [], via: 'issued_token' }, 3600, now)).token}`);
+    }
+    const cookie = (staffUserId: string) => cookies.get(staffUserId)!;
     const sample = await bench.db.selectFrom('members').select('id').where('organization_id', '=', org.organizationId).orderBy('external_id').limit(1000).execute();
     const busiest = await bench.db
       .selectFrom('manual_payments')

@@ -12,7 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { signStaffToken } from '../../src/auth/tokens';
+import { openStaffSession } from '../../src/auth/sessions';
 import { loadConfig } from '../../src/config/config';
 import { insertOrganization } from '../../src/organizations/queries';
 import { grantRole, upsertStaffUser } from '../../src/staff/queries';
@@ -42,7 +42,7 @@ async function organizationWithRows(db: Db, slug: string, count: number): Promis
   const started = Date.now();
   await generateLedgerRows(db, organization.id, count);
   log(`generated ${count.toLocaleString('en')} transactions for ${slug} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const token = signStaffToken(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }).jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles: ['treasurer'] }, 3600, now);
+  const { token } = await openStaffSession(db, loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }).jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles: ['treasurer'], via: 'issued_token' }, 3600, now);
   return { id: organization.id, token };
 }
 

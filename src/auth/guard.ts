@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { StaffRole } from '../../db/database';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
-import { rolesIn } from '../staff/queries';
+import { rolesInSession } from './sessions';
 import { verifyStaffToken } from './tokens';
 
 export const SESSION_COOKIE = 'gs_session';
@@ -10,6 +10,8 @@ export const SESSION_COOKIE = 'gs_session';
 export interface StaffPrincipal {
   staffUserId: string;
   organizationId: string;
+  /** The server-side session the credential names (src/auth/sessions.ts). */
+  sessionId: string;
   roles: StaffRole[];
 }
 
@@ -22,7 +24,7 @@ declare global {
   }
 }
 
-function tokenFrom(req: Request): string | undefined {
+export function tokenFrom(req: Request): string | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -38,7 +40,8 @@ function tokenFrom(req: Request): string | undefined {
 
 /**
  * Accepts a bearer token or the session cookie. The roles in force are re-read from the
- * database, so a role taken away stops working at once, whatever the token says.
+ * database together with whether the token's session still stands (one statement), so a
+ * role taken away or a session ended stops working at once, whatever the token says.
  */
 export function authenticate(ctx: AppContext): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
@@ -46,9 +49,9 @@ export function authenticate(ctx: AppContext): RequestHandler {
     if (token === undefined) return next(new ApiError('unauthenticated', 'sign in, or send a bearer token'));
     const claims = verifyStaffToken(ctx.config.jwtSecret, token, ctx.now());
     if (!claims) return next(new ApiError('unauthenticated', 'the token is invalid or has expired'));
-    const roles = await rolesIn(ctx.db, claims.organizationId, claims.staffUserId);
-    if (roles.length === 0) return next(new ApiError('unauthenticated', 'this account no longer has access to the organization'));
-    req.staff = { staffUserId: claims.staffUserId, organizationId: claims.organizationId, roles };
+    const roles = await rolesInSession(ctx.db, claims, ctx.now());
+    if (roles.length === 0) return next(new ApiError('unauthenticated', 'this session has ended, or the account no longer has access to the organization; sign in again'));
+    req.staff = { staffUserId: claims.staffUserId, organizationId: claims.organizationId, sessionId: claims.sessionId, roles };
     req.log?.setBindings?.({ staffUserId: claims.staffUserId, organizationId: claims.organizationId });
     next();
   };

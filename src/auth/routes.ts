@@ -8,11 +8,12 @@ import { pickLanguage } from '../signup/signup';
 import { sendHtml } from '../console/routes';
 import { signInLinkPage, signInLinkUnusablePage, signInPage, signInSentPage } from './pages';
 import { findOrganizationById } from '../organizations/queries';
-import { recordAudit } from '../audit/audit';
+import { auditActor, recordAudit } from '../audit/audit';
 import { findStaffMember } from '../staff/queries';
-import { principal, SESSION_COOKIE } from './guard';
+import { principal, SESSION_COOKIE, tokenFrom } from './guard';
+import { openStaffSession, revokeStaffSession, revokeStaffSessionsIn } from './sessions';
 import { consumeSignIn, requestSignIn, SIGN_IN_MINUTES, signInIsLive } from './sign-in';
-import { SESSION_SECONDS, signStaffToken } from './tokens';
+import { SESSION_SECONDS, verifyStaffToken } from './tokens';
 
 const loginSchema = z.object({
   email: z.email().max(320),
@@ -95,9 +96,10 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
           linkNotUsable(req, res);
           return;
         }
-        const session = signStaffToken(
+        const { token: session } = await openStaffSession(
+          ctx.db,
           ctx.config.jwtSecret,
-          { staffUserId: staff.id, organizationId: signIn.organizationId, roles: staff.roles },
+          { staffUserId: staff.id, organizationId: signIn.organizationId, roles: staff.roles, via: 'sign_in_link' },
           SESSION_SECONDS,
           ctx.now(),
         );
@@ -123,10 +125,31 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
       method: 'post',
       path: '/auth/logout',
       access: 'public',
-      summary: 'End the browser session',
-      handler: (_req, res) => {
+      summary: 'Sign out: ends the session server-side (the token stops working at once) and clears the cookie',
+      handler: async (req, res) => {
+        const token = tokenFrom(req);
+        const claims = token === undefined ? undefined : verifyStaffToken(ctx.config.jwtSecret, token, ctx.now());
+        if (claims && (await revokeStaffSession(ctx.db, claims, ctx.now()))) {
+          await recordAudit(ctx.db, { organizationId: claims.organizationId, actorStaffUserId: claims.staffUserId, action: 'staff.signed_out', requestId: String(req.id), ip: req.ip, at: ctx.now() });
+        }
         res.clearCookie(SESSION_COOKIE, { path: '/' });
         res.status(204).end();
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/me/sessions',
+      access: ALL_STAFF,
+      summary: 'Sign yourself out everywhere in this organization: ends every session and issued token, this one included',
+      handler: async (req, res) => {
+        const me = principal(req);
+        const sessionsEnded = await ctx.db.transaction().execute(async (trx) => {
+          const ended = await revokeStaffSessionsIn(trx, me.organizationId, me.staffUserId, 'signed_out_everywhere', ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.signed_out_everywhere', subjectType: 'staff_user', subjectId: me.staffUserId, details: { sessionsEnded: ended } });
+          return ended;
+        });
+        res.clearCookie(SESSION_COOKIE, { path: '/' });
+        res.json({ sessionsEnded });
       },
     },
     {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { STANDINGS, type OutreachChannel, type OutreachOutcome, type Standing, type StaffRole } from '../../db/database';
 import type { AppContext } from '../context';
 import { principal, SESSION_COOKIE } from '../auth/guard';
+import { revokeStaffSession } from '../auth/sessions';
 import { auditActor, recordAudit } from '../audit/audit';
 import { renderDocument } from '../html/render';
 import { ApiError, notFound, toApiError } from '../http/errors';
@@ -375,8 +376,11 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       await recordAudit(ctx.db, { ...auditActor(req, ctx.now()), action: 'staff.language_changed', subjectType: 'staff_user', subjectId: session.staffUserId, details: { language: parsed.data.language } });
       redirectWithFlash(res, safeReturnPath(parsed.data.back, '/console'), { kind: 'languageSaved' });
     }),
-    action('/console/sign-out', ALL_STAFF, 'Sign out of the console', async (req, res) => {
-      await recordAudit(ctx.db, { ...auditActor(req, ctx.now()), action: 'staff.signed_out' });
+    action('/console/sign-out', ALL_STAFF, 'Sign out of the console: ends the session server-side', async (req, res) => {
+      await ctx.db.transaction().execute(async (trx) => {
+        await revokeStaffSession(trx, principal(req), ctx.now());
+        await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.signed_out' });
+      });
       res.clearCookie(SESSION_COOKIE, { path: '/' });
       res.redirect(303, '/login?signed_out=1');
     }),

@@ -17,6 +17,19 @@ export function layout(options: EmailContent): RenderedEmail {
   return { subject: options.title, text, html: emailHtml(options) };
 }
 
+export function staffInvitationEmail(options: { inviteeName: string; organizationName: string; role: string; link: string; days: number }): RenderedEmail {
+  return layout({
+    title: `You are invited to ${options.organizationName} on Good Standing`,
+    paragraphs: [
+      `Hello ${options.inviteeName},`,
+      `An admin of ${options.organizationName} has invited you to their staff as ${options.role}. Use the link below to accept and sign in. It works once, within ${options.days} days.`,
+      'If you were not expecting this, you can ignore this email: nothing changes unless you accept.',
+    ],
+    action: { label: 'Accept the invitation', url: options.link },
+    footer: 'Good Standing — dues and membership for your organization',
+  });
+}
+
 export function signInEmail(options: { staffName: string; organizationName: string; link: string; minutes: number }): RenderedEmail {
   return layout({
     title: `Sign in to Good Standing for ${options.organizationName}`,

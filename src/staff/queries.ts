@@ -84,3 +84,8 @@ export async function listStaff(db: Kysely<Database>, organizationId: string): P
 export async function findStaffMember(db: Kysely<Database>, organizationId: string, staffUserId: string): Promise<StaffMember | undefined> {
   return staffInOrganization(db, organizationId).where('staff_users.id', '=', staffUserId).executeTakeFirst();
 }
+
+/** A staff member of this organization by email; undefined for anyone else, whether or not they have an account elsewhere. */
+export async function findStaffMemberByEmail(db: Kysely<Database>, organizationId: string, email: string): Promise<StaffMember | undefined> {
+  return staffInOrganization(db, organizationId).where(sql`lower(staff_users.email)`, '=', email.trim().toLowerCase()).executeTakeFirst();
+}

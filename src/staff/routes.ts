@@ -2,11 +2,20 @@ import { z } from 'zod';
 import { STAFF_ROLES, type StaffRole } from '../../db/database';
 import type { AppContext } from '../context';
 import { principal } from '../auth/guard';
+import { revokeStaffSessionsIn } from '../auth/sessions';
 import { auditActor, listAudit, recordAudit } from '../audit/audit';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { parseInput } from '../http/validate';
-import { findStaffMember, grantRole, listStaff, revokeRole, rolesIn, upsertStaffUser } from './queries';
+import { findStaffMember, findStaffMemberByEmail, grantRole, listStaff, revokeRole, rolesIn } from './queries';
+import { acceptInvitation, inviteStaff, liveInvitation, openInvitations, withdrawInvitation } from './invitations';
+import { findOrganizationById } from '../organizations/queries';
+import { openStaffSession } from '../auth/sessions';
+import { SESSION_COOKIE } from '../auth/guard';
+import { SESSION_SECONDS } from '../auth/tokens';
+import { sendHtml } from '../console/routes';
+import { pickLanguage } from '../signup/signup';
+import { invitationPage, invitationUnusablePage } from './pages';
 
 const role = z.enum(STAFF_ROLES as [StaffRole, ...StaffRole[]]);
 const newStaffSchema = z.object({
@@ -15,6 +24,11 @@ const newStaffSchema = z.object({
   role,
 });
 const staffParams = z.object({ staffUserId: z.uuid() });
+const invitationParams = z.object({ invitationId: z.uuid() });
+const tokenIn = (source: unknown): string | undefined => {
+  const token = (source as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' && token.length > 0 && token.length <= 200 ? token : undefined;
+};
 const roleParams = staffParams.extend({ role });
 const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -37,17 +51,97 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
       method: 'post',
       path: '/api/staff',
       access: ['admin'],
-      summary: 'Add a staff member with a role (or give an existing one another role)',
+      summary: 'Invite someone to the staff with a role (the answer is the same whether or not the address has an account anywhere), or give one of your staff another role',
       handler: async (req, res) => {
         const me = principal(req);
         const input = parseInput(newStaffSchema, req.body);
-        const staff = await ctx.db.transaction().execute(async (trx) => {
-          const user = await upsertStaffUser(trx, input, ctx.now());
-          await grantRole(trx, me.organizationId, user.id, input.role, ctx.now());
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.role_granted', subjectType: 'staff_user', subjectId: user.id, details: { role: input.role } });
-          return findStaffMember(trx, me.organizationId, user.id);
+        const result = await ctx.db.transaction().execute(async (trx) => {
+          // Only this organization's own staff are looked up: nothing is read about the address elsewhere.
+          const colleague = await findStaffMemberByEmail(trx, me.organizationId, input.email);
+          if (colleague) {
+            await grantRole(trx, me.organizationId, colleague.id, input.role, ctx.now());
+            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.role_granted', subjectType: 'staff_user', subjectId: colleague.id, details: { role: input.role } });
+            return { staff: await findStaffMember(trx, me.organizationId, colleague.id) };
+          }
+          const organization = await findOrganizationById(trx, me.organizationId);
+          const invitation = await inviteStaff(trx, {
+            organizationId: me.organizationId,
+            organizationName: organization!.name,
+            email: input.email,
+            name: input.name,
+            role: input.role,
+            invitedBy: me.staffUserId,
+            publicUrl: ctx.publicUrl,
+            now: ctx.now(),
+          });
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.invited', subjectType: 'staff_invitation', subjectId: invitation.id, details: { role: input.role } });
+          return { invitation };
         });
-        res.status(201).json(staff);
+        if ('invitation' in result) {
+          ctx.notifyOutbox();
+          res.status(202).json({ invitation: result.invitation });
+        } else res.status(201).json(result.staff);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/staff/invitations',
+      access: ['admin'],
+      summary: 'Invitations not yet accepted, withdrawn or expired',
+      handler: async (req, res) => {
+        res.json({ data: await openInvitations(ctx.db, principal(req).organizationId, ctx.now()) });
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/staff/invitations/:invitationId',
+      access: ['admin'],
+      summary: 'Withdraw an invitation: its link stops working',
+      handler: async (req, res) => {
+        const me = principal(req);
+        const { invitationId } = parseInput(invitationParams, req.params, 'params');
+        await ctx.db.transaction().execute(async (trx) => {
+          if (!(await withdrawInvitation(trx, me.organizationId, invitationId, ctx.now()))) throw notFound('invitation');
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.invitation_withdrawn', subjectType: 'staff_invitation', subjectId: invitationId });
+        });
+        res.status(204).end();
+      },
+    },
+    {
+      method: 'get',
+      path: '/staff/invitations/accept',
+      access: 'public',
+      summary: "Open an invitation's link: a page whose button accepts it (mail scanners that open links spend nothing)",
+      handler: async (req, res) => {
+        const language = pickLanguage(req.query.lang, req.headers['accept-language']);
+        const token = tokenIn(req.query);
+        const invitation = token ? await liveInvitation(ctx.db, token, ctx.now()) : undefined;
+        if (!token || !invitation) return sendHtml(res, 404, invitationUnusablePage(language));
+        sendHtml(res, 200, invitationPage(language, { token, organizationName: invitation.organization_name, role: invitation.role }));
+      },
+    },
+    {
+      method: 'post',
+      path: '/staff/invitations/accept',
+      access: 'public',
+      body: 'form',
+      summary: "Accept an invitation with its link's token: the address's holder joins the staff and is signed in",
+      handler: async (req, res) => {
+        const token = tokenIn(req.body);
+        const accepted = token
+          ? await ctx.db.transaction().execute(async (trx) => {
+              const done = await acceptInvitation(trx, token, ctx.now());
+              if (!done) return undefined;
+              const actor = { organizationId: done.organizationId, actorStaffUserId: done.staffUserId, requestId: String(req.id), ip: req.ip, at: ctx.now() };
+              await recordAudit(trx, { ...actor, action: 'staff.invitation_accepted', subjectType: 'staff_invitation', subjectId: done.invitationId });
+              await recordAudit(trx, { ...actor, action: 'staff.role_granted', subjectType: 'staff_user', subjectId: done.staffUserId, details: { role: done.role, via: 'invitation' } });
+              const roles = await rolesIn(trx, done.organizationId, done.staffUserId);
+              return { ...done, session: await openStaffSession(trx, ctx.config.jwtSecret, { staffUserId: done.staffUserId, organizationId: done.organizationId, roles, via: 'invitation' }, SESSION_SECONDS, ctx.now()) };
+            })
+          : undefined;
+        if (!accepted) return sendHtml(res, 404, invitationUnusablePage(pickLanguage(undefined, req.headers['accept-language'])));
+        res.cookie(SESSION_COOKIE, accepted.session.token, { httpOnly: true, sameSite: 'lax', secure: ctx.publicUrl.startsWith('https:'), maxAge: SESSION_SECONDS * 1000, path: '/' });
+        res.redirect(303, '/console');
       },
     },
     {
@@ -77,9 +171,30 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
             throw new ApiError('conflict', 'you cannot remove your own admin role; ask another admin');
           }
           await revokeRole(trx, me.organizationId, params.staffUserId, params.role);
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.role_revoked', subjectType: 'staff_user', subjectId: params.staffUserId, details: { role: params.role } });
+          // A change in what someone may do starts a new session: every session they hold in this
+          // organization ends (a role given back later revives none of them, nor a long-lived
+          // token); their sessions in other organizations are not this organization's to end.
+          const sessionsEnded = await revokeStaffSessionsIn(trx, me.organizationId, params.staffUserId, 'roles_changed', ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.role_revoked', subjectType: 'staff_user', subjectId: params.staffUserId, details: { role: params.role, sessionsEnded } });
         });
         res.json({ id: params.staffUserId, roles: await rolesIn(ctx.db, me.organizationId, params.staffUserId) });
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/staff/:staffUserId/sessions',
+      access: ['admin'],
+      summary: "Sign a staff member out everywhere: ends every session (and issued token) they hold in this organization",
+      handler: async (req, res) => {
+        const me = principal(req);
+        const { staffUserId } = parseInput(staffParams, req.params, 'params');
+        const sessionsEnded = await ctx.db.transaction().execute(async (trx) => {
+          if (!(await findStaffMember(trx, me.organizationId, staffUserId))) throw notFound('staff member');
+          const ended = await revokeStaffSessionsIn(trx, me.organizationId, staffUserId, 'signed_out_everywhere', ctx.now());
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.signed_out_everywhere', subjectType: 'staff_user', subjectId: staffUserId, details: { sessionsEnded: ended } });
+          return ended;
+        });
+        res.json({ id: staffUserId, sessionsEnded });
       },
     },
     {

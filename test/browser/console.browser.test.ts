@@ -134,7 +134,7 @@ describeInBrowser(SUITE, () => {
     const context = await browser.newContext({ viewport: PHONE, locale: language === 'es' ? 'es-US' : 'en-US' });
     if (role) {
       await setStaffLanguage(ctx.db, fx.org.staff[role].id, language);
-      const [name, value] = sessionCookie(ctx, fx.org.id, fx.org.staff[role].id).split('=') as [string, string];
+      const [name, value] = (await sessionCookie(ctx, fx.org.id, fx.org.staff[role].id)).split('=') as [string, string];
       await context.addCookies([{ name, value, url: baseUrl }]);
     }
     return context;

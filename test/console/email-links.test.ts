@@ -1,3 +1,4 @@
+import { inviteStaff } from '../../src/staff/invitations';
 import request from 'supertest';
 import { requestSignIn } from '../../src/auth/sign-in';
 import { findOrganizationById } from '../../src/organizations/queries';
@@ -53,10 +54,11 @@ test('every link in every email works for the person it is sent to', async () =>
   });
   await requestSignIn(ctx.db, { email: fx.org.staff.organizer.email, publicUrl: TEST_PUBLIC_URL, now });
   await requestManageLink(ctx, organization, 'lucia@example.org');
+  await inviteStaff(ctx.db, { organizationId: fx.org.id, organizationName: organization.name, email: 'new.organizer@example.org', name: 'New Organizer', role: 'organizer', invitedBy: fx.org.staff.admin.id, publicUrl: TEST_PUBLIC_URL, now });
 
   const mail = await ctx.db.selectFrom('email_outbox').select(['kind', 'to_address', 'text_body', 'html_body']).where('organization_id', '=', fx.org.id).execute();
   const kinds = new Set(mail.map((row) => row.kind));
-  for (const kind of ['staff_sign_in', 'retention.digest', 'retention.payment_failed_alert', 'retention.notice.payment_failed', 'retention.notice.card_expiring', 'retention.notice.suspension_coming', 'signup.manage_link']) {
+  for (const kind of ['staff_sign_in', 'retention.digest', 'retention.payment_failed_alert', 'retention.notice.payment_failed', 'retention.notice.card_expiring', 'retention.notice.suspension_coming', 'signup.manage_link', 'staff_invitation']) {
     expect([kind, kinds.has(kind)]).toEqual([kind, true]);
   }
 
@@ -73,7 +75,7 @@ test('every link in every email works for the person it is sent to', async () =>
       const target = link.slice(TEST_PUBLIC_URL.length);
       const staffId = staffByEmail.get(row.to_address);
       const call = request(app).get(target).set('Accept', 'text/html');
-      const res = await (staffId ? call.set('Cookie', sessionCookie(ctx, fx.org.id, staffId)) : call);
+      const res = await (staffId ? call.set('Cookie', await sessionCookie(ctx, fx.org.id, staffId)) : call);
       // A page, or the sign-in link doing its work (a redirect into the console).
       expect([row.kind, target, res.status]).toEqual([row.kind, target, target.startsWith('/auth/callback') ? res.status : 200]);
       if (target.startsWith('/auth/callback')) {

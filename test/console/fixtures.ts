@@ -3,9 +3,8 @@ import type { Express } from 'express';
 import type { Db } from '../../db/connection';
 import type { Language, Standing } from '../../db/database';
 import { SESSION_COOKIE } from '../../src/auth/guard';
-import { signStaffToken } from '../../src/auth/tokens';
 import { recordManualPayment } from '../../src/members/payments';
-import { createOrganizationWithStaff, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, staffToken, type OrganizationFixture } from '../support/app';
 import type { AppContext } from '../../src/context';
 import { insertPlan, FLAT_25_MONTHLY } from '../members/fixtures';
 
@@ -180,8 +179,8 @@ export async function seedConsoleOrganization(ctx: AppContext, slug: string): Pr
 }
 
 /** A browser-like session: the session cookie for a staff member, as signing in from the email link sets it. */
-export function sessionCookie(ctx: AppContext, organizationId: string, staffUserId: string): string {
-  return `${SESSION_COOKIE}=${signStaffToken(ctx.config.jwtSecret, { staffUserId, organizationId, roles: [] }, 3600, ctx.now())}`;
+export async function sessionCookie(ctx: AppContext, organizationId: string, staffUserId: string): Promise<string> {
+  return `${SESSION_COOKIE}=${await staffToken(ctx, { staffUserId, organizationId }, 3600)}`;
 }
 
 /** supertest calls with a session cookie, and the CSRF token read from a console page as a browser would. */

@@ -10,18 +10,21 @@ let testDb: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
 let app: ReturnType<typeof testApp>;
 let fx: ConsoleFixture;
+let cookies: Record<StaffRole, string>;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
   ctx = testContext(testDb.db);
   app = testApp(ctx);
   fx = await seedConsoleOrganization(ctx, 'local-7');
+  cookies = { admin: '', treasurer: '', organizer: '' };
+  for (const role of ['admin', 'treasurer', 'organizer'] as const) cookies[role] = await sessionCookie(ctx, fx.org.id, fx.org.staff[role].id);
 });
 afterAll(async () => {
   await testDb.drop();
 });
 
-const as = (role: StaffRole) => browserAs(app, sessionCookie(ctx, fx.org.id, fx.org.staff[role].id));
+const as = (role: StaffRole) => browserAs(app, cookies[role]);
 
 // Money as the console would print it, in either language: "$25.00", "25.00 USD".
 const MONEY = /\$\s?\d|\d[\d,.]*\s?(USD|EUR|CAD)\b/;
@@ -74,7 +77,7 @@ describe('the console frame', () => {
     expect(switched.status).toBe(303);
     expect(switched.headers.location).toBe('/console/members?standing=lapsed');
     const flash = /gs_flash=[^;]+/.exec(String(switched.headers['set-cookie']))![0];
-    const page = await request(app).get('/console/members?standing=lapsed').set('Cookie', `${sessionCookie(ctx, fx.org.id, fx.org.staff.organizer.id)}; ${flash}`);
+    const page = await request(app).get('/console/members?standing=lapsed').set('Cookie', `${cookies.organizer}; ${flash}`);
     expect(page.text).toContain('<html lang="es">');
     expect(page.text).toContain('La consola ahora está en español.');
     expect(page.text).toContain('Miembros');

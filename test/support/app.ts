@@ -6,7 +6,7 @@ import { createStripeClient } from '../../src/stripe/client';
 import type { AppContext } from '../../src/context';
 import type { Db } from '../../db/connection';
 import type { StaffRole } from '../../db/database';
-import { signStaffToken } from '../../src/auth/tokens';
+import { openStaffSession } from '../../src/auth/sessions';
 import { insertOrganization } from '../../src/organizations/queries';
 import { grantRole, upsertStaffUser } from '../../src/staff/queries';
 
@@ -67,6 +67,12 @@ export interface OrganizationFixture {
   staff: Record<StaffRole, StaffFixture>;
 }
 
+/** A staff token with a session behind it, as signing in or `issue-token` gives one. */
+export async function staffToken(ctx: AppContext, who: { staffUserId: string; organizationId: string; roles?: StaffRole[] }, seconds = FIXTURE_TOKEN_SECONDS): Promise<string> {
+  const { token } = await openStaffSession(ctx.db, ctx.config.jwtSecret, { staffUserId: who.staffUserId, organizationId: who.organizationId, roles: who.roles ?? [], via: 'issued_token' }, seconds, ctx.now());
+  return token;
+}
+
 /** An organization with one staff member per role, each with a bearer token. */
 export async function createOrganizationWithStaff(ctx: AppContext, slug: string): Promise<OrganizationFixture> {
   const organization = await insertOrganization(ctx.db, { slug, name: `${slug} union`, timeZone: 'America/Chicago', currency: 'usd' }, ctx.now());
@@ -75,7 +81,7 @@ export async function createOrganizationWithStaff(ctx: AppContext, slug: string)
     const email = `${role}@${slug}.example.org`;
     const user = await upsertStaffUser(ctx.db, { email, name: `${role} of ${slug}` }, ctx.now());
     await grantRole(ctx.db, organization.id, user.id, role, ctx.now());
-    const token = signStaffToken(ctx.config.jwtSecret, { staffUserId: user.id, organizationId: organization.id, roles: [role] }, FIXTURE_TOKEN_SECONDS, ctx.now());
+    const token = await staffToken(ctx, { staffUserId: user.id, organizationId: organization.id, roles: [role] });
     staff[role] = { id: user.id, email, token };
   }
   return { id: organization.id, slug: organization.slug, staff };

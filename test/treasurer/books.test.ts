@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
-import { signStaffToken } from '../../src/auth/tokens';
+import { openStaffSession } from '../../src/auth/sessions';
 import { accountBalances } from '../../src/ledger/queries';
 import { CHART_OF_ACCOUNTS } from '../../src/ledger/accounts';
 import { grantRole, upsertStaffUser } from '../../src/staff/queries';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   for (const role of ['treasurer', 'admin', 'organizer'] as const) {
     const user = await upsertStaffUser(flow.testDb.db, { email: `${role}@flow.example.org`, name: `${role} of flow` }, flow.ctx.now());
     await grantRole(flow.testDb.db, flow.organization.id, user.id, role, flow.ctx.now());
-    tokens[role] = signStaffToken(flow.ctx.config.jwtSecret, { staffUserId: user.id, organizationId: flow.organization.id, roles: [role] }, 365 * 86_400, flow.ctx.now()); // the flow's clock moves on by weeks
+    tokens[role] = (await openStaffSession(flow.testDb.db, flow.ctx.config.jwtSecret, { staffUserId: user.id, organizationId: flow.organization.id, roles: [role], via: 'issued_token' }, 365 * 86_400, flow.ctx.now())).token; // the flow's clock moves on by weeks
   }
   const ava = await flow.signUp({ name: 'Ava Card', paymentMethod: 'pm_card_visa', amountCents: 2500, initiationFeeCents: 1000 });
   const cal = await flow.signUp({ name: 'Cal Bank', paymentMethod: 'pm_usBankAccount_success', amountCents: 3000 });
