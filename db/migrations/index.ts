@@ -13,6 +13,7 @@ import * as m0011 from './0011_ledger_by_stripe_charge';
 import * as m0012 from './0012_one_clock';
 import * as m0014 from './0014_standing';
 import * as m0015 from './0015_console';
+import * as m0017 from './0017_signup_confirmation';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0012_one_clock': m0012,
   '0014_standing': m0014,
   '0015_console': m0015,
+  '0017_signup_confirmation': m0017,
 };
