@@ -397,7 +397,7 @@ export interface Database {
   ledger_entries: LedgerEntriesTable;
   dues_authorizations: DuesAuthorizationsTable;
   signup_consents: SignupConsentsTable;
-  manage_links: ManageLinksTable;
+  signup_confirmations: SignupConfirmationsTable;
   affiliates: AffiliatesTable;
   per_capita_rates: PerCapitaRatesTable;
 }
@@ -436,14 +436,27 @@ export interface SignupConsentsTable {
   checkout_session_id: string | null;
 }
 
-export interface ManageLinksTable {
+export type ConfirmationPurpose = 'join' | 'manage';
+
+/** What a signup form said, kept until the emailed link proves the address (see migration 0017). */
+export interface SignupDraft {
+  /** The form's fields as typed (plan, wage facts, payment method, the authorization accepted). */
+  values: Record<string, string>;
+  language: Language;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface SignupConfirmationsTable {
   id: Generated<string>;
   organization_id: string;
-  member_id: string;
+  purpose: ConfirmationPurpose;
   token_hash: string;
-  expires_at: Date | string;
-  used_at: NullableTimestamp;
+  email: string;
+  draft: Json<SignupDraft | null>;
   created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
 }
 
 export type ExemptionKind = 'hardship' | 'layoff' | 'leave' | 'retired';

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { parseInput } from './http/validate';
 import type { AppContext } from './context';
 import { authenticate, requireRole } from './auth/guard';
+import { signInAddressLimiter } from './auth/address-limit';
 import { authRoutes } from './auth/routes';
 import { ApiError, errorBody, handleErrors, handleNotFound } from './http/errors';
 import { refuseUnreadableInput } from './http/input-guard';
@@ -53,7 +54,7 @@ function validQuery(schema: z.ZodObject): RequestHandler {
   };
 }
 
-export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; signupRateLimit?: number } = {}): Express {
+export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; loginAddressRateLimit?: number; signupRateLimit?: number } = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -81,6 +82,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; si
   app.use('/auth/login', loginLimiter);
   app.use('/join', signupRateLimiter(options.signupRateLimit ?? 30, ctx.now));
   app.use('/auth', express.json({ limit: JSON_BODY_LIMIT }), express.urlencoded({ extended: false, limit: '10kb' }));
+  app.use('/auth/login', signInAddressLimiter({ secret: ctx.config.jwtSecret, now: ctx.now, limit: options.loginAddressRateLimit }));
 
   const staffGuard = authenticate(ctx);
   const bodyReaders = {

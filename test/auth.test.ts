@@ -126,15 +126,39 @@ describe('sign-in links', () => {
     return link!.replace('http://gs.test', '');
   }
 
-  test('the answer is the same whether or not the email is known, and only a known one gets mail', async () => {
-    const before = await ctx.db.selectFrom('email_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  test('the answer and the work are the same whether or not the email is known: each gets one email, only a known one a link', async () => {
+    const since = ctx.now();
     const known = await request(app).post('/auth/login').send({ email: union.staff.treasurer.email });
     const unknown = await request(app).post('/auth/login').send({ email: 'stranger@example.org' });
     expect(known.status).toBe(202);
     expect(unknown.status).toBe(202);
     expect(unknown.body).toEqual(known.body);
-    const after = await ctx.db.selectFrom('email_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    expect(Number(after.n) - Number(before.n)).toBe(1);
+    const mail = await ctx.db.selectFrom('email_outbox').select(['kind', 'to_address', 'text_body']).where('created_at', '>=', since).orderBy('kind').execute();
+    expect(mail.map((row) => [row.kind, row.to_address])).toEqual([
+      ['staff_sign_in', union.staff.treasurer.email],
+      ['staff_sign_in.no_account', 'stranger@example.org'],
+    ]);
+    expect(mail[1]!.text_body).not.toContain('token=');
+    expect(mail[1]!.text_body).toContain('it has no staff account');
+    const tokens = await ctx.db.selectFrom('login_tokens').select('staff_user_id').where('created_at', '>=', since).execute();
+    expect(tokens).toEqual([{ staff_user_id: union.staff.treasurer.id }]);
+  });
+
+  test('one address gets at most 5 sign-in requests in 15 minutes, whichever addresses send them; others are not held up', async () => {
+    const victim = 'probed.person@example.org';
+    const limited = testApp(ctx);
+    const from = (ip: string) => request(limited).post('/auth/login').set('X-Forwarded-For', ip);
+    for (let i = 0; i < 5; i += 1) await from(`203.0.113.${i}`).send({ email: i % 2 ? victim.toUpperCase() : victim }).expect(202);
+    const sixth = await from('203.0.113.99').send({ email: victim });
+    expect(sixth.status).toBe(429);
+    expectErrorShape(sixth.body, 'rate_limited');
+    expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
+    // No header tells a prober how often someone else asked for the address.
+    expect(sixth.headers.ratelimit).toMatch(/r=\d+/);
+    expect(sixth.headers.ratelimit).toBe((await from('203.0.113.100').send({ email: 'someone.else@example.org' })).headers.ratelimit);
+    await from('203.0.113.101').send({ email: 'someone.else@example.org' }).expect(202);
+    ctx.clock.now = new Date(ctx.clock.now.getTime() + 15 * 60_000);
+    await from('203.0.113.99').send({ email: victim }).expect(202);
   });
 
   const tokenOf = (link: string): string => new URL(link, 'http://gs.test').searchParams.get('token')!;

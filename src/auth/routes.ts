@@ -58,13 +58,13 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
         const parsed = loginSchema.safeParse(req.body ?? {});
         if (!parsed.success && html) return sendHtml(res, 400, signInPage(language, { email: typeof req.body?.email === 'string' ? req.body.email : undefined, invalidEmail: true }));
         const input = parseInput(loginSchema, req.body);
-        const queued = await requestSignIn(ctx.db, {
+        await requestSignIn(ctx.db, {
           email: input.email,
           organizationSlug: input.organization || undefined,
           publicUrl: ctx.publicUrl,
           now: ctx.now(),
         });
-        if (queued) ctx.notifyOutbox();
+        ctx.notifyOutbox();
         if (html) return sendHtml(res, 202, signInSentPage(language));
         res.status(202).json({ message: SIGN_IN_SENT });
       },

@@ -42,3 +42,17 @@ export function signInEmail(options: { staffName: string; organizationName: stri
     footer: 'Good Standing — dues and membership for your organization',
   });
 }
+
+/** The answer to a sign-in request for an address with no staff account (or none in the organization asked for). */
+export function noStaffAccountEmail(options: { signInUrl: string }): RenderedEmail {
+  return layout({
+    title: 'Signing in to Good Standing',
+    paragraphs: [
+      'Someone (we hope you) asked for a link to sign in to Good Standing with this email address, but it has no staff account, or none in the organization that was named.',
+      'If you should have one, ask an admin of your organization to invite you, or try again without naming an organization.',
+      'If you did not ask to sign in, you can ignore this email.',
+    ],
+    action: { label: 'Sign in', url: options.signInUrl },
+    footer: 'Good Standing — dues and membership for your organization',
+  });
+}

@@ -1,8 +1,7 @@
-import type { Kysely } from 'kysely';
-import type { Database, Language, Member, Organization } from '../../db/database';
+import type { Language, Member, Organization, SignupDraft } from '../../db/database';
 import type { AppContext } from '../context';
 import { enqueueEmail } from '../email/outbox';
-import { layout } from '../email/templates';
+import { layout, type RenderedEmail } from '../email/templates';
 import { insertMembers, updateMember } from '../members/queries';
 import { rederiveMember } from '../members/derivation';
 import { recordInitialStandings } from '../members/standing';
@@ -11,19 +10,13 @@ import { requestOptions } from '../stripe/client';
 import { memberMetadata } from '../stripe/metadata';
 import { checkoutSessionParams } from './checkout';
 import { messagesFor } from './i18n';
-import {
-  findMemberByEmail,
-  hasLiveSubscription,
-  insertConsent,
-  insertManageLink,
-  setConsentCheckout,
-  storeDefaultAuthorization,
-  type Authorization,
-} from './queries';
+import { findMemberByEmail, hasLiveSubscription, insertConfirmation, insertConsent, memberForAddress, setConsentCheckout, storeDefaultAuthorization, type Authorization } from './queries';
 import type { SignupInput } from './signup';
 import { draftToken, hashLinkToken, newLinkToken } from './tokens';
 
 export const MANAGE_LINK_MINUTES = 30;
+/** Long enough to find the email at the end of a shift; the draft it points at is purged after. */
+export const JOIN_LINK_HOURS = 24;
 
 /**
  * Test-only hooks, set through AppContext.signup. `testClockFor` puts a signup's Stripe
@@ -34,32 +27,134 @@ export interface SignupOptions {
   testClockFor?: (member: Member) => Promise<string | undefined>;
 }
 
-export interface SignupRequest {
+const joinUrl = (ctx: AppContext, organization: Organization, rest = '') => `${ctx.publicUrl}/join/${encodeURIComponent(organization.slug)}${rest}`;
+
+const minutesFrom = (at: Date, minutes: number) => new Date(at.getTime() + minutes * 60_000);
+
+/**
+ * A valid signup form, whoever's address it carries: one lookup, one stored link and one
+ * queued email, so the answer (and its time) cannot tell a member from a stranger, and
+ * nothing about anyone is created or changed. A stranger or a pending member is emailed
+ * a link that continues to Checkout with what they typed (kept in the link's draft); a
+ * member is emailed a link to manage their dues instead.
+ */
+export async function requestSignup(ctx: AppContext, organization: Organization, draft: SignupDraft): Promise<void> {
+  const now = ctx.now();
+  const email = draft.values.email ?? '';
+  const token = newLinkToken();
+  await ctx.db.transaction().execute(async (trx) => {
+    const member = await memberForAddress(trx, organization.id, email);
+    const isMember = member !== undefined && (member.standing !== 'pending' || member.billed);
+    await insertConfirmation(trx, {
+      organizationId: organization.id,
+      purpose: isMember ? 'manage' : 'join',
+      tokenHash: hashLinkToken(token),
+      email,
+      draft: isMember ? null : draft,
+      createdAt: now,
+      expiresAt: isMember ? minutesFrom(now, MANAGE_LINK_MINUTES) : minutesFrom(now, JOIN_LINK_HOURS * 60),
+    });
+    const message = isMember ? alreadyMemberEmail(ctx, organization, member, token) : confirmJoinEmail(ctx, organization, draft, token);
+    await enqueueEmail(trx, { organizationId: organization.id, kind: isMember ? 'signup.already_member' : 'signup.confirm', to: email, ...message, queuedAt: now });
+  });
+  ctx.notifyOutbox();
+}
+
+function confirmJoinEmail(ctx: AppContext, organization: Organization, draft: SignupDraft, token: string): RenderedEmail {
+  const m = messagesFor(draft.language);
+  return layout({
+    title: m.confirmEmail.subject(organization.name),
+    paragraphs: [m.manageEmail.greeting(draft.values.name ?? ''), m.confirmEmail.body(organization.name), m.confirmEmail.ignore],
+    action: { label: m.confirmEmail.action, url: joinUrl(ctx, organization, `/confirm?lang=${draft.language}&token=${token}`) },
+    footer: m.footer(organization.name),
+    language: draft.language,
+  });
+}
+
+/** Someone typed a member's email on the signup page: tell the member, with a way to manage their dues if Stripe bills them. */
+function alreadyMemberEmail(ctx: AppContext, organization: Organization, member: { name: string; stripe_customer_id: string | null; preferred_language: Language }, token: string): RenderedEmail {
+  const messages = messagesFor(member.preferred_language);
+  const m = messages.alreadyMemberEmail;
+  const link = member.stripe_customer_id ? manageUrl(ctx, organization, member.preferred_language, token) : undefined;
+  return layout({
+    title: m.subject(organization.name),
+    paragraphs: [messages.manageEmail.greeting(member.name), m.body, link ? m.manage : m.noPortal],
+    ...(link ? { action: { label: m.action, url: link } } : {}),
+    footer: messages.footer(organization.name),
+    language: member.preferred_language,
+  });
+}
+
+const manageUrl = (ctx: AppContext, organization: Organization, language: Language, token: string) => joinUrl(ctx, organization, `/manage/open?lang=${language}&token=${token}`);
+
+/**
+ * The manage page, whoever's address it carries: one lookup, one stored link, one queued
+ * email. A member Stripe bills gets a single-use link to the billing portal; any other
+ * address is told that no dues are managed online for it (and how to join).
+ */
+export async function requestManageLink(ctx: AppContext, organization: Organization, email: string, language: Language): Promise<void> {
+  const now = ctx.now();
+  const token = newLinkToken();
+  await ctx.db.transaction().execute(async (trx) => {
+    const member = await memberForAddress(trx, organization.id, email);
+    await insertConfirmation(trx, {
+      organizationId: organization.id,
+      purpose: 'manage',
+      tokenHash: hashLinkToken(token),
+      email,
+      draft: null,
+      createdAt: now,
+      expiresAt: minutesFrom(now, MANAGE_LINK_MINUTES),
+    });
+    let message: RenderedEmail;
+    if (member?.stripe_customer_id) {
+      const m = messagesFor(member.preferred_language);
+      message = layout({
+        title: m.manageEmail.subject(organization.name),
+        paragraphs: [m.manageEmail.greeting(member.name), m.manageEmail.body, m.manageEmail.ignore],
+        action: { label: m.manageEmail.action, url: manageUrl(ctx, organization, member.preferred_language, token) },
+        footer: m.footer(organization.name),
+        language: member.preferred_language,
+      });
+    } else {
+      const m = messagesFor(language);
+      message = layout({
+        title: m.noOnlineDuesEmail.subject(organization.name),
+        paragraphs: [m.noOnlineDuesEmail.body, m.noOnlineDuesEmail.join, m.manageEmail.ignore],
+        action: { label: m.noOnlineDuesEmail.action, url: joinUrl(ctx, organization, `?lang=${language}`) },
+        footer: m.footer(organization.name),
+        language,
+      });
+    }
+    await enqueueEmail(trx, { organizationId: organization.id, kind: 'signup.manage_link', to: email, ...message, queuedAt: now });
+  });
+  ctx.notifyOutbox();
+}
+
+export interface ConfirmedSignup {
   organization: Organization;
   input: SignupInput;
   authorization: Authorization;
   language: Language;
+  /** When the form was sent: the moment the authorization was accepted. */
+  acceptedAt: Date;
   ip: string | null;
   userAgent: string | null;
 }
 
-export type SignupOutcome = { kind: 'checkout'; url: string } | { kind: 'emailed' };
-
-const joinUrl = (ctx: AppContext, organization: Organization, rest = '') => `${ctx.publicUrl}/join/${encodeURIComponent(organization.slug)}${rest}`;
+export type SignupOutcome = { kind: 'checkout'; url: string } | { kind: 'member' };
 
 /**
- * One signup: the pending member and their consent in one transaction, then the Stripe
- * customer and Checkout Session. Someone already on the roll (or already billed) gets an
- * email instead, so the page answers them as it answers anyone.
+ * A signup whose address is proven (its emailed link was used): the pending member and
+ * their consent in one transaction, then the Stripe customer and Checkout Session. Only
+ * now may a returning pending member's record take what they typed. An address that
+ * became a member's meanwhile starts nothing.
  */
-export async function startSignup(ctx: AppContext, request: SignupRequest): Promise<SignupOutcome> {
+export async function startSignup(ctx: AppContext, request: ConfirmedSignup): Promise<SignupOutcome> {
   const { organization, input } = request;
   const now = ctx.now();
   const recorded = await withRetryOnDuplicate(() => recordSignup(ctx, request, now));
-  if (!recorded) {
-    ctx.notifyOutbox();
-    return { kind: 'emailed' };
-  }
+  if (!recorded) return { kind: 'member' };
 
   const { member, consentId } = recorded;
   const productId = input.plan.stripeProductId ?? (await syncPlanToStripe(ctx.db, ctx.stripe, organization, input.plan.id)).productId;
@@ -83,16 +178,13 @@ export async function startSignup(ctx: AppContext, request: SignupRequest): Prom
   return { kind: 'checkout', url: session.url };
 }
 
-/** The pending member and the consent, in one transaction; undefined when the email is already a member's (who is emailed instead). */
-async function recordSignup(ctx: AppContext, request: SignupRequest, now: Date): Promise<{ member: Member; consentId: string } | undefined> {
+/** The pending member and the consent, in one transaction; undefined when the address is already a member's. */
+async function recordSignup(ctx: AppContext, request: ConfirmedSignup, now: Date): Promise<{ member: Member; consentId: string } | undefined> {
   const { organization, input } = request;
   return ctx.db.transaction().execute(async (trx) => {
     if (!request.authorization.stored) await storeDefaultAuthorization(trx, organization, now);
     const existing = await findMemberByEmail(trx, organization.id, input.email);
-    if (existing && (existing.standing !== 'pending' || (await hasLiveSubscription(trx, organization.id, existing.id)))) {
-      await emailExistingMember(ctx, trx, organization, existing);
-      return undefined;
-    }
+    if (existing && (existing.standing !== 'pending' || (await hasLiveSubscription(trx, organization.id, existing.id)))) return undefined;
     const details = {
       name: input.name,
       phone: input.phone,
@@ -102,7 +194,7 @@ async function recordSignup(ctx: AppContext, request: SignupRequest, now: Date):
       wage_facts: JSON.stringify(input.wageFacts),
       preferred_language: request.language,
     };
-    // A pending member who comes back (after leaving Checkout) keeps one record, with what they typed last.
+    // A pending member who comes back (after leaving Checkout) keeps one record, with what they typed last: they proved the address.
     let member: Member;
     if (existing) member = await updateMember(trx, organization.id, existing.id, details, now);
     else {
@@ -116,7 +208,7 @@ async function recordSignup(ctx: AppContext, request: SignupRequest, now: Date):
       planId: input.plan.id,
       duesCents: input.duesCents,
       paymentMethod: input.paymentMethod,
-      acceptedAt: now,
+      acceptedAt: request.acceptedAt,
       ip: request.ip,
       userAgent: request.userAgent,
     });
@@ -126,7 +218,7 @@ async function recordSignup(ctx: AppContext, request: SignupRequest, now: Date):
   });
 }
 
-/** A double-clicked submit races two inserts of the same email; the loser runs again and finds the winner's pending member. */
+/** A double-clicked button races two inserts of the same email; the loser runs again and finds the winner's pending member. */
 async function withRetryOnDuplicate<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -150,51 +242,4 @@ async function createCustomer(ctx: AppContext, organization: Organization, membe
   );
   await updateMember(ctx.db, organization.id, member.id, { stripe_customer_id: customer.id }, ctx.now());
   return customer.id;
-}
-
-async function newManageLink(ctx: AppContext, trx: Kysely<Database>, organization: Organization, member: Member): Promise<string> {
-  const token = newLinkToken();
-  await insertManageLink(trx, {
-    organizationId: organization.id,
-    memberId: member.id,
-    tokenHash: hashLinkToken(token),
-    createdAt: ctx.now(),
-    expiresAt: new Date(ctx.now().getTime() + MANAGE_LINK_MINUTES * 60_000),
-  });
-  return joinUrl(ctx, organization, `/manage/open?lang=${member.preferred_language}&token=${token}`);
-}
-
-/** Someone typed a member's email on the signup page: tell the member, with a way to manage their dues if Stripe bills them. */
-async function emailExistingMember(ctx: AppContext, trx: Kysely<Database>, organization: Organization, member: Member): Promise<void> {
-  const messages = messagesFor(member.preferred_language);
-  const m = messages.alreadyMemberEmail;
-  const link = member.stripe_customer_id ? await newManageLink(ctx, trx, organization, member) : undefined;
-  const email = layout({
-    title: m.subject(organization.name),
-    paragraphs: [messages.manageEmail.greeting(member.name), m.body, link ? m.manage : m.noPortal],
-    ...(link ? { action: { label: m.action, url: link } } : {}),
-    footer: messages.footer(organization.name),
-    language: member.preferred_language,
-  });
-  await enqueueEmail(trx, { organizationId: organization.id, kind: 'signup.already_member', to: member.email, ...email, queuedAt: ctx.now() });
-}
-
-/** The manage page: a member with a Stripe customer gets a single-use link; anyone else, nothing (the page answers the same). */
-export async function requestManageLink(ctx: AppContext, organization: Organization, email: string): Promise<void> {
-  const queued = await ctx.db.transaction().execute(async (trx) => {
-    const member = await findMemberByEmail(trx, organization.id, email);
-    if (!member?.stripe_customer_id) return false;
-    const link = await newManageLink(ctx, trx, organization, member);
-    const m = messagesFor(member.preferred_language);
-    const message = layout({
-      title: m.manageEmail.subject(organization.name),
-      paragraphs: [m.manageEmail.greeting(member.name), m.manageEmail.body, m.manageEmail.ignore],
-      action: { label: m.manageEmail.action, url: link },
-      footer: m.footer(organization.name),
-      language: member.preferred_language,
-    });
-    await enqueueEmail(trx, { organizationId: organization.id, kind: 'signup.manage_link', to: member.email, ...message, queuedAt: ctx.now() });
-    return true;
-  });
-  if (queued) ctx.notifyOutbox();
 }

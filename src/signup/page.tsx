@@ -4,7 +4,7 @@ import { renderDocument } from '../html/render';
 import { PAY_FREQUENCIES, wageFactsNeeded, type WageFacts } from '../plans/dues';
 import { formatMoney, type Messages } from './i18n';
 import type { Authorization } from './queries';
-import { describeRule, factField, feeComparison, previewDues, type FieldErrors, type FormValues, type SignupPlan } from './signup';
+import { describeRule, factField, feeComparison, previewDues, type FieldErrors, type FormValues, type SignupInput, type SignupPlan } from './signup';
 import { SIGNUP_CSS_PATH } from './styles';
 
 // The hosted signup pages, as components rendered on the server (every string escaped by
@@ -376,6 +376,52 @@ export function openManageForm(state: { m: Messages; language: Language; organiz
         <input type="hidden" name="lang" value={state.language} />
         <button type="submit">{m.openSubmit}</button>
       </form>
+    </>,
+  );
+}
+
+/**
+ * The page the emailed signup link opens: the answers to check, and a button that goes on
+ * to Checkout (a button, so mail scanners that fetch the link start nothing).
+ */
+export function confirmForm(state: { m: Messages; language: Language; organization: { slug: string; name: string }; token: string; input: SignupInput }): string {
+  const { m, input } = state;
+  const slug = encodeURIComponent(state.organization.slug);
+  const answers: Array<[string, string]> = [
+    [m.name, input.name],
+    [m.email, input.email],
+    ...(input.phone ? [[m.phone, input.phone] as [string, string]] : []),
+    ...(input.employer ? [[m.employer, input.employer] as [string, string]] : []),
+    ...(input.worksite ? [[m.worksite, input.worksite] as [string, string]] : []),
+    [m.planLegend, `${input.plan.name}: ${m.yourDues(formatMoney(input.duesCents, input.plan.currency), m.period(input.plan.period))}`],
+    [m.paymentLegend, input.paymentMethod === 'card' ? m.card : m.bankAccount],
+  ];
+  return layoutPage(
+    { m, organizationName: state.organization.name, title: m.confirmTitle },
+    <>
+      <p>{m.confirmIntro}</p>
+      <dl class="answers">
+        {answers.map(([term, detail]) => (
+          <div>
+            <dt>{term}</dt>
+            <dd>{detail}</dd>
+          </div>
+        ))}
+      </dl>
+      {input.plan.initiationFeeCents ? <p class="hint">{m.initiationFee(formatMoney(input.plan.initiationFeeCents, input.plan.currency))}</p> : null}
+      <form method="post" action={`/join/${slug}/confirm`}>
+        <input type="hidden" name="token" value={state.token} />
+        <input type="hidden" name="lang" value={state.language} />
+        <button type="submit" name="intent" value="checkout">
+          {m.confirmSubmit}
+        </button>
+        <p>
+          <button type="submit" name="intent" value="edit" class="secondary">
+            {m.confirmEdit}
+          </button>
+        </p>
+      </form>
+      <p class="hint">{m.secureNote}</p>
     </>,
   );
 }

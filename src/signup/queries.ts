@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, Language, Member, Organization, SignupPaymentMethod } from '../../db/database';
+import type { ConfirmationPurpose, Database, Language, Member, Organization, SignupDraft, SignupPaymentMethod } from '../../db/database';
 import { listPlans, versionsByPlan } from '../plans/queries';
 import { versionOn } from '../plans/plans';
 import { messagesFor } from './i18n';
@@ -143,26 +143,93 @@ export async function findPendingSignup(db: Kysely<Database>, organizationId: st
     .executeTakeFirst();
 }
 
-export async function insertManageLink(trx: Kysely<Database>, link: { organizationId: string; memberId: string; tokenHash: string; createdAt: Date; expiresAt: Date }): Promise<void> {
+/**
+ * What the request path needs to know about an address, in one statement whatever the
+ * answer, so that known and unknown addresses cost the same: the member (if any) and
+ * whether Stripe already bills them.
+ */
+export async function memberForAddress(db: Kysely<Database>, organizationId: string, email: string) {
+  return db
+    .selectFrom('members')
+    .select((eb) => [
+      'members.id',
+      'members.name',
+      'members.standing',
+      'members.stripe_customer_id',
+      'members.preferred_language',
+      eb
+        .exists(
+          eb
+            .selectFrom('stripe_subscriptions')
+            .select('stripe_subscriptions.id')
+            .whereRef('stripe_subscriptions.organization_id', '=', 'members.organization_id')
+            .whereRef('stripe_subscriptions.member_id', '=', 'members.id')
+            .where('stripe_subscriptions.status', 'not in', ['canceled', 'incomplete_expired']),
+        )
+        .as('billed'),
+    ])
+    .where('members.organization_id', '=', organizationId)
+    .where(sql<string>`lower(members.email)`, '=', email.toLowerCase())
+    .executeTakeFirst();
+}
+
+export interface NewConfirmation {
+  organizationId: string;
+  purpose: ConfirmationPurpose;
+  tokenHash: string;
+  email: string;
+  draft: SignupDraft | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** Stores one emailed link, and purges the organization's expired ones (a draft holds an unproven stranger's details). */
+export async function insertConfirmation(trx: Kysely<Database>, confirmation: NewConfirmation): Promise<void> {
+  await trx.deleteFrom('signup_confirmations').where('organization_id', '=', confirmation.organizationId).where('expires_at', '<=', confirmation.createdAt).execute();
   await trx
-    .insertInto('manage_links')
-    .values({ organization_id: link.organizationId, member_id: link.memberId, token_hash: link.tokenHash, expires_at: link.expiresAt, created_at: link.createdAt })
+    .insertInto('signup_confirmations')
+    .values({
+      organization_id: confirmation.organizationId,
+      purpose: confirmation.purpose,
+      token_hash: confirmation.tokenHash,
+      email: confirmation.email,
+      draft: confirmation.draft === null ? null : JSON.stringify(confirmation.draft),
+      created_at: confirmation.createdAt,
+      expires_at: confirmation.expiresAt,
+    })
     .execute();
+}
+
+/** A live join link's draft, without spending it (the landing page shows it; the button continues). */
+export async function findJoinConfirmation(db: Kysely<Database>, organizationId: string, tokenHash: string, now: Date) {
+  return db
+    .selectFrom('signup_confirmations')
+    .select(['id', 'email', 'draft', 'created_at'])
+    .where('organization_id', '=', organizationId)
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', 'join')
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+/** Notes the first use of a join link; the link keeps working until it expires (a double click, a return from Checkout). */
+export async function markJoinConfirmationUsed(db: Kysely<Database>, organizationId: string, id: string, now: Date): Promise<void> {
+  await db.updateTable('signup_confirmations').set({ used_at: now }).where('organization_id', '=', organizationId).where('id', '=', id).where('used_at', 'is', null).execute();
 }
 
 /** Spends a manage link: only one request can ever get its member back, and only before it expires. */
 export async function consumeManageLink(db: Kysely<Database>, organizationId: string, tokenHash: string, now: Date) {
   return db
-    .updateTable('manage_links')
+    .updateTable('signup_confirmations')
     .set({ used_at: now })
     .from('members')
-    .whereRef('members.organization_id', '=', 'manage_links.organization_id')
-    .whereRef('members.id', '=', 'manage_links.member_id')
-    .where('manage_links.organization_id', '=', organizationId)
-    .where('manage_links.token_hash', '=', tokenHash)
-    .where('manage_links.used_at', 'is', null)
-    .where('manage_links.expires_at', '>', now)
-    .returning(['manage_links.id', 'members.id as member_id', 'members.stripe_customer_id', 'members.preferred_language'])
+    .whereRef('members.organization_id', '=', 'signup_confirmations.organization_id')
+    .where(sql<string>`lower(members.email)`, '=', sql<string>`lower(signup_confirmations.email)`)
+    .where('signup_confirmations.organization_id', '=', organizationId)
+    .where('signup_confirmations.token_hash', '=', tokenHash)
+    .where('signup_confirmations.purpose', '=', 'manage')
+    .where('signup_confirmations.used_at', 'is', null)
+    .where('signup_confirmations.expires_at', '>', now)
+    .returning(['signup_confirmations.id', 'members.id as member_id', 'members.stripe_customer_id', 'members.preferred_language'])
     .executeTakeFirst();
 }
-

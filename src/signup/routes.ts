@@ -9,10 +9,10 @@ import { findOrganizationBySlug } from '../organizations/queries';
 import { requestOptions } from '../stripe/client';
 import { authorizationRoutes } from './authorization-routes';
 import { messagesFor, type Messages } from './i18n';
-import { requestManageLink, startSignup } from './join';
-import { joinForm, manageForm, messagePage, openManageForm, type PageFrame } from './page';
-import { consumeManageLink, currentAuthorization, findPendingSignup, signupPlans, type Authorization } from './queries';
-import { formValues, isEmail, pickLanguage, readSignupForm, valuesFromSignup, type FieldErrors, type FormValues, type SignupPlan } from './signup';
+import { requestManageLink, requestSignup, startSignup } from './join';
+import { confirmForm, joinForm, manageForm, messagePage, openManageForm, type PageFrame } from './page';
+import { consumeManageLink, currentAuthorization, findJoinConfirmation, findPendingSignup, markJoinConfirmationUsed, signupPlans, type Authorization } from './queries';
+import { formValues, isEmail, pickLanguage, readSignupForm, signupFacts, valuesFromSignup, type FieldErrors, type FormValues, type SignupPlan } from './signup';
 import { SIGNUP_CSS, SIGNUP_CSS_ETAG } from './styles';
 import { checkCsrf, CSRF_COOKIE, csrfToken, hashLinkToken, isNonce, newNonce, readCookie, readDraftToken } from './tokens';
 
@@ -148,7 +148,27 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
   }
 
   const frame = (m: Messages, organization: Organization, title: string): PageFrame => ({ m, organizationName: organization.name, title });
-  const checkEmailPage = (m: Messages, organization: Organization, email: string) => messagePage(frame(m, organization, m.checkEmailTitle), [m.checkEmail(email)]);
+  const checkEmailPage = (m: Messages, organization: Organization, email: string) => messagePage(frame(m, organization, m.checkEmailTitle), [m.checkEmail(email), m.checkEmailWhy]);
+
+  /** A live join link's draft, read again against today's plans and authorization (either may have changed since). */
+  async function joinConfirmation(storefront: Storefront, token: string) {
+    if (!token) return undefined;
+    const row = await findJoinConfirmation(ctx.db, storefront.organization.id, hashLinkToken(token), ctx.now());
+    if (!row?.draft) return undefined;
+    const draft = row.draft;
+    const language = draft.language;
+    const m = messagesFor(language);
+    // The address is the one the link was sent to, whatever else the draft says.
+    const values = { ...draft.values, email: row.email };
+    return { id: row.id, createdAt: new Date(row.created_at), draft, language, m, values, form: readSignupForm(m, values, storefront.plans, storefront.authorizations[language].version) };
+  }
+
+  function confirmationExpired(req: Request, res: Response, organization: Organization, language: Language): void {
+    const m = messagesFor(language);
+    sendFailure(req, res, new ApiError('not_found', 'this link has expired'), () =>
+      messagePage(frame(m, organization, m.confirmExpiredTitle), [m.confirmExpired], { href: `/join/${encodeURIComponent(organization.slug)}?lang=${language}`, label: m.backToForm }),
+    );
+  }
 
   return [
     ...authorizationRoutes(ctx),
@@ -179,7 +199,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       path: '/join/:orgSlug',
       access: 'public',
       body: 'form',
-      summary: 'Submit the signup form: errors re-render it; a valid signup redirects (303) to Stripe Checkout',
+      summary: 'Submit the signup form: errors re-render it; a valid one emails a link that continues to Checkout (the same answer for any address)',
       handler: async (req, res) => {
         const posted = await postedForm(req, res);
         if (!posted) return;
@@ -191,18 +211,62 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         if (!csrfValid(req, values)) return renderJoin(req, res, 403, storefront, language, { values, notice: m.errors.session });
         if (values.intent === 'preview') return renderJoin(req, res, 200, storefront, language, { values });
 
-        const authorization = storefront.authorizations[language];
-        const form = readSignupForm(m, values, storefront.plans, authorization.version);
+        const form = readSignupForm(m, values, storefront.plans, storefront.authorizations[language].version);
         if (!form.ok) return renderJoin(req, res, 400, storefront, language, { values, errors: form.errors });
+        // Only what the form means is kept (in canonical form), not whatever else was posted.
+        const kept = { ...valuesFromSignup(signupFacts(form.input), form.input.paymentMethod), authorization: 'yes', authorizationVersion: values.authorizationVersion ?? '' };
+        await requestSignup(ctx, organization, { values: kept, language, ip: req.ip ?? null, userAgent: req.headers['user-agent']?.slice(0, 500) ?? null });
+        sendHtml(res, 200, checkEmailPage(m, organization, form.input.email));
+      },
+    },
+    {
+      method: 'get',
+      path: '/join/:orgSlug/confirm',
+      access: 'public',
+      summary: 'Landing page of an emailed signup link: the answers to check, and a button that continues to Checkout',
+      handler: async (req, res) => {
+        const storefront = await cachedStorefront(slugOf(req));
+        if (!storefront) return notFoundPage(req, res);
+        const token = typeof req.query.token === 'string' ? req.query.token.slice(0, 100) : '';
+        const confirmation = await joinConfirmation(storefront, token);
+        if (!confirmation) return confirmationExpired(req, res, storefront.organization, languageOf(req));
+        const { language, m, form } = confirmation;
+        if (!form.ok) return renderJoin(req, res, 200, storefront, language, { values: confirmation.values, errors: form.errors });
+        sendHtml(res, 200, confirmForm({ m, language, organization: storefront.organization, token, input: form.input }));
+      },
+    },
+    {
+      method: 'post',
+      path: '/join/:orgSlug/confirm',
+      access: 'public',
+      body: 'form',
+      summary: 'Continue a confirmed signup: records the member and their consent, then redirects (303) to Stripe Checkout',
+      handler: async (req, res) => {
+        const posted = await postedForm(req, res);
+        if (!posted) return;
+        const { storefront, organization, values } = posted;
+        const confirmation = await joinConfirmation(storefront, values.token ?? '');
+        if (!confirmation) return confirmationExpired(req, res, organization, languageOf(req, values));
+        const { language, m, form, draft } = confirmation;
+        if (values.intent === 'edit' || !form.ok) return renderJoin(req, res, 200, storefront, language, { values: confirmation.values, errors: form.ok ? {} : form.errors });
+        await markJoinConfirmationUsed(ctx.db, organization.id, confirmation.id, ctx.now());
         let outcome;
         try {
-          outcome = await startSignup(ctx, { organization, input: form.input, authorization, language, ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null });
+          outcome = await startSignup(ctx, {
+            organization,
+            input: form.input,
+            authorization: storefront.authorizations[language],
+            language,
+            acceptedAt: confirmation.createdAt,
+            ip: draft.ip,
+            userAgent: draft.userAgent,
+          });
         } catch (error) {
           req.log?.error({ err: error }, 'signup could not reach Stripe');
-          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.unavailable], { href: `/join/${encodeURIComponent(organization.slug)}?lang=${language}`, label: m.backToForm }));
+          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.unavailable], { href: `/join/${encodeURIComponent(organization.slug)}/confirm?lang=${language}&token=${encodeURIComponent(values.token ?? '')}`, label: m.backToForm }));
         }
-        if (outcome.kind === 'checkout') res.redirect(303, outcome.url);
-        else sendHtml(res, 200, checkEmailPage(m, organization, form.input.email));
+        if (outcome.kind === 'checkout') return res.redirect(303, outcome.url);
+        sendHtml(res, 200, messagePage(frame(m, organization, m.alreadyMemberTitle), [m.alreadyMember], { href: `/join/${encodeURIComponent(organization.slug)}/manage?lang=${language}`, label: m.manageTitle }));
       },
     },
     {
@@ -259,7 +323,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       path: '/join/:orgSlug/manage',
       access: 'public',
       body: 'form',
-      summary: 'Email a single-use manage link if the address is a member’s (same answer either way)',
+      summary: 'Email a single-use manage link to a member, a note to anyone else (same answer and work either way)',
       handler: async (req, res) => {
         const posted = await postedForm(req, res);
         if (!posted) return;
@@ -271,7 +335,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         if (!csrfValid(req, values)) return render(403, { email: m.errors.session });
         const email = values.email?.trim() ?? '';
         if (!isEmail(email)) return render(400, { email: m.errors.email });
-        await requestManageLink(ctx, organization, email);
+        await requestManageLink(ctx, organization, email, language);
         sendHtml(res, 200, messagePage(frame(m, organization, m.checkEmailTitle), [m.manageSent]));
       },
     },

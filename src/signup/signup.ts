@@ -192,7 +192,18 @@ export function readSignupForm(
   return { ok: true, input: { name, email, phone, employer, worksite, plan, wageFacts: dues.wageFacts, duesCents: dues.duesCents, paymentMethod } };
 }
 
-/** The form values a stored signup attempt fills back in (after Checkout was cancelled). */
+/** A signup's facts in the shape of a member row, to fill a form back in from. */
+export const signupFacts = (input: SignupInput) => ({
+  name: input.name,
+  email: input.email,
+  phone: input.phone,
+  employer: input.employer,
+  worksite: input.worksite,
+  plan_id: input.plan.id,
+  wage_facts: input.wageFacts,
+});
+
+/** The form values a stored signup attempt fills back in (after Checkout was cancelled, or from an emailed link's draft). */
 export function valuesFromSignup(
   member: { name: string; email: string; phone: string | null; employer: string | null; worksite: string | null; plan_id: string | null; wage_facts: WageFacts },
   paymentMethod: SignupPaymentMethod,

@@ -37,6 +37,11 @@ input[type=text],input[type=email],input[type=tel],input[type=number],select{fon
 .authorization{background:#f6f6f3;border-radius:4px;padding:.5rem .75rem;white-space:pre-line;max-height:16rem;overflow:auto}
 button{font:inherit;font-weight:700;border:0;border-radius:4px;padding:.8rem 1.2rem;min-height:44px;cursor:pointer;background:#14532d;color:#fff;width:100%}
 button.secondary{background:#fff;color:#14532d;border:2px solid #14532d;width:auto;padding:.4rem .9rem}
+.answers{background:#fff;border:1px solid #c8c8c0;border-radius:6px;padding:.25rem 1rem;margin:1rem 0}
+.answers div{border-top:1px solid #e2e2dc;padding:.5rem 0}
+.answers div:first-child{border-top:0}
+.answers dt{font-weight:600}
+.answers dd{margin:0}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 footer{font-size:.9rem;color:#4a4a45;margin:2rem 0 1rem}
 @media (min-width:40rem){main{padding:2rem 1rem}h1{font-size:2rem}}

@@ -53,7 +53,7 @@ test('every link in every email works for the person it is sent to', async () =>
     await queueDigests(trx, options);
   });
   await requestSignIn(ctx.db, { email: fx.org.staff.organizer.email, publicUrl: TEST_PUBLIC_URL, now });
-  await requestManageLink(ctx, organization, 'lucia@example.org');
+  await requestManageLink(ctx, organization, 'lucia@example.org', 'en');
   await inviteStaff(ctx.db, { organizationId: fx.org.id, organizationName: organization.name, email: 'new.organizer@example.org', name: 'New Organizer', role: 'organizer', invitedBy: fx.org.staff.admin.id, publicUrl: TEST_PUBLIC_URL, now });
 
   const mail = await ctx.db.selectFrom('email_outbox').select(['kind', 'to_address', 'text_body', 'html_body']).where('organization_id', '=', fx.org.id).execute();

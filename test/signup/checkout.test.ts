@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { buildApp } from '../../src/app';
 import { syncPlanToStripe } from '../../src/plans/stripe-sync';
 import { DAY, startStripeFlow, type StripeFlow } from '../support/stripe-flow';
-import { createOrganization, createPlans, HTML, inputValue, openForm } from './fixtures';
+import { confirmEmailedSignup, createOrganization, createPlans, HTML, inputValue, linksInLatestEmail, openForm } from './fixtures';
 
 let flow: StripeFlow;
 let app: Express;
@@ -42,6 +42,14 @@ async function submit(fields: Record<string, string>, language = 'en') {
   return { res, agent };
 }
 
+/** A signup sent and confirmed from its email: the button's answer (a 303 to Checkout). */
+async function join(fields: Record<string, string>, language = 'en') {
+  const { res: sent, agent } = await submit(fields, language);
+  expect(sent.status).toBe(200);
+  const { res, landing } = await confirmEmailedSignup(agent, db(), fields.email!);
+  return { res, agent, sent, landing };
+}
+
 function percentFields(name: string, email: string, paymentMethod: string) {
   const percent = plans['Percent of wages']!;
   return {
@@ -62,8 +70,21 @@ const sessionIdOf = (location: string) => /\/c\/pay\/(cs_[A-Za-z0-9_]+)/.exec(lo
 describe('a signup through Checkout', () => {
   let memberId: string;
 
-  test('a valid form: pending member and consent in one go, then a 303 to a Checkout Session with the member’s terms', async () => {
-    const { res } = await submit(percentFields('María López', 'maria@example.org', 'card'), 'es');
+  test('a valid form: an email first and nothing stored; its link shows the answers, and its button records member and consent, then a 303 to Checkout', async () => {
+    const { res: sent, agent } = await submit(percentFields('María López', 'maria@example.org', 'card'), 'es');
+    expect(sent.status).toBe(200);
+    expect(text(sent.text)).toContain('Enviamos un mensaje a maria@example.org.');
+    expect(await db().selectFrom('members').select('id').where('email', '=', 'maria@example.org').execute()).toEqual([]);
+    expect((await flow.stripe.customers.list({ limit: 100 })).data.filter((c) => c.email === 'maria@example.org')).toEqual([]);
+    const mail = await db().selectFrom('email_outbox').selectAll().where('to_address', '=', 'maria@example.org').executeTakeFirstOrThrow();
+    expect(mail).toMatchObject({ kind: 'signup.confirm', subject: 'Confirme su correo para afiliarse a Flow Union', organization_id: flow.organization.id });
+    expect(mail.text_body).toMatch(/http:\/\/gs\.test\/join\/flow-union\/confirm\?lang=es&token=[\w-]{43}/);
+
+    const { res, landing } = await confirmEmailedSignup(agent, db(), 'maria@example.org');
+    expect(landing.status).toBe(200);
+    expect(text(landing.text)).toContain('Revise sus respuestas');
+    expect(text(landing.text)).toContain('Percent of wages: Sus cuotas: $39.00 al mes.');
+    expect(text(landing.text)).toContain('Tarjeta de débito o crédito');
     expect(res.status).toBe(303);
     const sessionId = sessionIdOf(res.headers.location!);
     expect(sessionId).toBeDefined();
@@ -133,7 +154,7 @@ describe('a signup through Checkout', () => {
   });
 
   test('a flat plan uses its own Price and adds the initiation fee once', async () => {
-    const { res } = await submit({ name: 'Sam Flat', email: 'sam@example.org', plan: plans['Regular monthly']!, paymentMethod: 'us_bank_account' });
+    const { res } = await join({ name: 'Sam Flat', email: 'sam@example.org', plan: plans['Regular monthly']!, paymentMethod: 'us_bank_account' });
     expect(res.status).toBe(303);
     const sessionId = sessionIdOf(res.headers.location!)!;
     const session = await flow.stripe.checkout.sessions.retrieve(sessionId);
@@ -148,7 +169,7 @@ describe('a signup through Checkout', () => {
   });
 
   test('leaving Checkout returns to the form with the details kept; sending it again keeps one member record', async () => {
-    const { res } = await submit(percentFields('Lee Back', 'lee@example.org', 'us_bank_account'));
+    const { res } = await join(percentFields('Lee Back', 'lee@example.org', 'us_bank_account'));
     const first = await flow.stripe.checkout.sessions.retrieve(sessionIdOf(res.headers.location!)!);
     const back = await openForm(app, first.cancel_url!.replace('http://gs.test', ''));
     const percent = plans['Percent of wages']!;
@@ -164,7 +185,7 @@ describe('a signup through Checkout', () => {
     const tampered = await openForm(app, first.cancel_url!.replace('http://gs.test', '').replace(/draft=.{8}/, 'draft=00000000'));
     expect(inputValue(tampered.html, 'name')).toBe('');
 
-    const again = await submit({ ...percentFields('Lee Back', 'LEE@example.org', 'card'), phone: '555-0199' });
+    const again = await join({ ...percentFields('Lee Back', 'lee@example.org', 'card'), phone: '555-0199' });
     expect(again.res.status).toBe(303);
     const members = await db().selectFrom('members').selectAll().where('organization_id', '=', flow.organization.id).where('name', '=', 'Lee Back').execute();
     expect(members).toHaveLength(1);
@@ -173,9 +194,13 @@ describe('a signup through Checkout', () => {
     expect(consents.map((c) => c.payment_method)).toEqual(['us_bank_account', 'card']);
   });
 
-  test('a double-clicked submit makes one member, and both answers lead to Checkout', async () => {
-    const [a, b] = await Promise.all([submit(percentFields('Dee Double', 'dee@example.org', 'card')), submit(percentFields('Dee Double', 'dee@example.org', 'card'))]);
-    expect([a.res.status, b.res.status]).toEqual([303, 303]);
+  test('a double-clicked "continue" makes one member, and both answers lead to Checkout', async () => {
+    const { agent } = await submit(percentFields('Dee Double', 'dee@example.org', 'card'));
+    const [link] = await linksInLatestEmail(db(), 'dee@example.org', 'signup.confirm');
+    const token = new URL(link!, 'http://gs.test').searchParams.get('token')!;
+    const press = () => agent.post('/join/flow-union/confirm').type('form').set('Accept', HTML).send({ token, intent: 'checkout' });
+    const [a, b] = await Promise.all([press(), press()]);
+    expect([a.status, b.status]).toEqual([303, 303]);
     const members = await db().selectFrom('members').select('id').where('organization_id', '=', flow.organization.id).where('email', '=', 'dee@example.org').execute();
     expect(members).toHaveLength(1);
   });
@@ -184,13 +209,13 @@ describe('a signup through Checkout', () => {
     const before = await db().selectFrom('members').select('id').where('organization_id', '=', flow.organization.id).execute();
     const { res } = await submit(percentFields('Someone Else', 'MARIA@example.org', 'card'));
     expect(res.status).toBe(200);
-    expect(text(res.text)).toContain('We sent a message to MARIA@example.org with what to do next.');
+    expect(text(res.text)).toContain('We sent a message to MARIA@example.org. Open the link in it to continue.');
     expect(text(res.text)).not.toMatch(/already|member of/i);
     const after = await db().selectFrom('members').select('id').where('organization_id', '=', flow.organization.id).execute();
     expect(after).toHaveLength(before.length);
     expect((await flow.member(memberId)).name).toBe('María López');
     const mail = await db().selectFrom('email_outbox').selectAll().where('kind', '=', 'signup.already_member').executeTakeFirstOrThrow();
-    expect(mail).toMatchObject({ to_address: 'maria@example.org', subject: 'Usted ya es miembro de Flow Union', organization_id: flow.organization.id });
+    expect(mail).toMatchObject({ to_address: 'MARIA@example.org', subject: 'Usted ya es miembro de Flow Union', organization_id: flow.organization.id });
     expect(mail.text_body).toMatch(/http:\/\/gs\.test\/join\/flow-union\/manage\/open\?lang=es&token=[\w-]{43}/);
   });
 
@@ -198,11 +223,11 @@ describe('a signup through Checkout', () => {
     const { agent, csrf } = await openForm(app, '/join/flow-union/manage');
     const res = await agent.post('/join/flow-union/manage').type('form').set('Accept', HTML).send({ csrf, email: 'Maria@Example.org' });
     expect(res.status).toBe(200);
-    expect(text(res.text)).toContain('If that email belongs to a member, a link is on its way.');
+    expect(text(res.text)).toContain('We sent a message to that address.');
     const mail = await db().selectFrom('email_outbox').selectAll().where('kind', '=', 'signup.manage_link').executeTakeFirstOrThrow();
     expect(mail.subject).toBe('Administre sus cuotas con Flow Union');
     const token = /manage\/open\?lang=es&token=([\w-]+)/.exec(mail.text_body)![1]!;
-    const stored = await db().selectFrom('manage_links').selectAll().where('organization_id', '=', flow.organization.id).execute();
+    const stored = await db().selectFrom('signup_confirmations').selectAll().where('organization_id', '=', flow.organization.id).execute();
     expect(stored.map((link) => link.token_hash)).not.toContain(token);
 
     const landing = await agent.get(`/join/flow-union/manage/open?lang=es&token=${token}`).set('Accept', HTML);
@@ -221,7 +246,7 @@ describe('a signup through Checkout', () => {
     expect((await db().selectFrom('email_outbox').select('id').execute()).length).toBe(before + 1);
     const mails = await db().selectFrom('email_outbox').selectAll().where('kind', '=', 'signup.manage_link').orderBy('created_at', 'desc').execute();
     const fresh = /manage\/open\?lang=es&token=([\w-]+)/.exec(mails[0]!.text_body)![1]!;
-    await db().updateTable('manage_links').set({ expires_at: new Date(flow.now().getTime() - 1000) }).where('used_at', 'is', null).execute();
+    await db().updateTable('signup_confirmations').set({ expires_at: new Date(flow.now().getTime() - 1000) }).where('purpose', '=', 'manage').where('used_at', 'is', null).execute();
     const expired = await agent.post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token: fresh });
     expect(expired.status).toBe(404);
   });
@@ -229,7 +254,7 @@ describe('a signup through Checkout', () => {
   test('another organization’s page reads none of this one’s drafts, plans or links', async () => {
     const other = await createOrganization(db(), 'other-union', 'Other Union');
     await createPlans(db(), other, [{ name: 'Other flat', rule: { kind: 'flat', amountCents: 1000 } }]);
-    const { res } = await submit(percentFields('Oli Draft', 'oli@example.org', 'card'));
+    const { res } = await join(percentFields('Oli Draft', 'oli@example.org', 'card'));
     const session = await flow.stripe.checkout.sessions.retrieve(sessionIdOf(res.headers.location!)!);
     const draft = new URL(session.cancel_url!).searchParams.get('draft')!;
     const elsewhere = await openForm(app, `/join/other-union/cancelled?draft=${draft}`);
@@ -252,7 +277,7 @@ describe('a signup through Checkout', () => {
   });
 
   test('a bank-account signup stays pending through the ACH delay and is active after it', async () => {
-    const { res } = await submit(percentFields('Ana Bank', 'ach.ana@example.org', 'us_bank_account'));
+    const { res } = await join(percentFields('Ana Bank', 'ach.ana@example.org', 'us_bank_account'));
     expect(res.status).toBe(303);
     const sessionId = sessionIdOf(res.headers.location!)!;
     const member = await db().selectFrom('members').selectAll().where('email', '=', 'ach.ana@example.org').executeTakeFirstOrThrow();

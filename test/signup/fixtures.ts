@@ -65,3 +65,20 @@ export function inputValue(html: string, id: string): string | undefined {
   // An empty value is written as the bare attribute.
   return /\svalue="([^"]*)"/.exec(tag)?.[1] ?? (/\svalue[\s/>]/.test(tag) ? '' : undefined);
 }
+
+/** The links in the latest email of a kind to an address (the outbox is the tests' mailbox), relative to the service. */
+export async function linksInLatestEmail(db: Kysely<Database>, to: string, kind: string): Promise<string[]> {
+  const mail = await db.selectFrom('email_outbox').select('text_body').where('to_address', '=', to).where('kind', '=', kind).orderBy('created_at', 'desc').orderBy('id').executeTakeFirst();
+  if (!mail) throw new Error(`no ${kind} email to ${to}`);
+  return [...mail.text_body.matchAll(/http:\/\/gs\.test(\/[^\s]+)/g)].map((match) => match[1]!);
+}
+
+/** Follows the emailed signup link as its reader does: opens the page, checks it, presses the button. */
+export async function confirmEmailedSignup(agent: ReturnType<typeof request.agent>, db: Kysely<Database>, to: string) {
+  const [link] = await linksInLatestEmail(db, to, 'signup.confirm');
+  if (!link) throw new Error(`no link in the signup email to ${to}`);
+  const landing = await agent.get(link).set('Accept', HTML);
+  const token = new URL(link, 'http://gs.test').searchParams.get('token')!;
+  const res = await agent.post(link.split('?')[0]!).type('form').set('Accept', HTML).send({ token, intent: 'checkout' });
+  return { landing, res, link, token };
+}

@@ -236,12 +236,14 @@ describe('manage page', () => {
     const { agent, csrf } = await openForm(app, '/join/local-42/manage');
     const res = await agent.post('/join/local-42/manage').type('form').set('Accept', HTML).send({ csrf, email: 'nobody@example.org' });
     expect(res.status).toBe(200);
-    expect(text(res.text)).toContain('If that email belongs to a member, a link is on its way.');
+    expect(text(res.text)).toContain('We sent a message to that address.');
     const bad = await agent.post('/join/local-42/manage').type('form').set('Accept', HTML).send({ csrf, email: 'nope' });
     expect(bad.status).toBe(400);
     expect(inputValue(bad.text, 'email')).toBe('nope');
-    const outbox = await testDb.db.selectFrom('email_outbox').select('id').execute();
-    expect(outbox).toHaveLength(0);
+    // The stranger is emailed too (so the request costs the same as a member's), with no link but the way to join.
+    const outbox = await testDb.db.selectFrom('email_outbox').selectAll().execute();
+    expect(outbox.map((mail) => [mail.kind, mail.to_address, mail.subject])).toEqual([['signup.manage_link', 'nobody@example.org', 'Your dues with Local 42 Workers']]);
+    expect(outbox[0]!.text_body).toContain('Join online: http://gs.test/join/local-42?lang=en');
   });
 
   test('a made-up link token → the "used or expired" page', async () => {

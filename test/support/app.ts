@@ -51,7 +51,7 @@ export function testContext(db: Db, overrides: Partial<AppContext> = {}): AppCon
   return ctx;
 }
 
-export function testApp(ctx: AppContext, options: { loginRateLimit?: number } = {}): Express {
+export function testApp(ctx: AppContext, options: { loginRateLimit?: number; loginAddressRateLimit?: number } = {}): Express {
   return buildApp(ctx, options);
 }
 
