@@ -5,6 +5,7 @@ import { parseInput } from './http/validate';
 import type { AppContext } from './context';
 import { authenticate, requireRole } from './auth/guard';
 import { signInAddressLimiter } from './auth/address-limit';
+import { apiDocumentRoutes } from './api-docs/routes';
 import { authRoutes } from './auth/routes';
 import { ApiError, errorBody, handleErrors, handleNotFound } from './http/errors';
 import { refuseUnreadableInput } from './http/input-guard';
@@ -31,7 +32,9 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  return [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
+  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
+  table.push(...apiDocumentRoutes(ctx, () => table));
+  return table;
 }
 
 export const CSV_BODY_LIMIT = '10mb';

@@ -42,6 +42,7 @@ export function webhookAdminRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/webhook-events/:eventId/retry',
+      params: eventParams,
       access: ['admin'],
       summary: 'Put an event back in line to be processed now (processing is idempotent)',
       handler: async (req, res) => {

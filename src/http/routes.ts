@@ -19,6 +19,12 @@ export interface RouteDefinition {
   body?: 'json' | 'csv' | 'form';
   /** The query parameters the route reads: checked before the handler runs, and walked by the fuzz test. */
   query?: z.ZodObject;
+  /** The path parameters, where the handler checks more than their presence (the API document shows them). */
+  params?: z.ZodObject;
+  /** The JSON body the handler parses: the same schema object, so the API document cannot drift from it. */
+  requestBody?: z.ZodType;
+  /** What a successful call answers, by status (the API document; the suite checks real responses against it). */
+  responses?: Partial<Record<200 | 201 | 202, z.ZodType>>;
   /** Served ahead of the general middleware (per-request logging, helmet), with a raw body: Stripe's webhook deliveries. */
   early?: true;
   handler: (req: Request, res: Response) => Promise<void> | void;

@@ -98,6 +98,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/members',
+      requestBody: newMemberSchema,
       access: ['admin', 'treasurer'],
       summary: 'Add a member',
       handler: async (req, res) => {
@@ -218,6 +219,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'patch',
       path: '/api/members/:memberId',
+      requestBody: memberChangesSchema,
       access: ALL_STAFF,
       summary: "Change a member's details (organizers: contact details and organizer; admins: standing too)",
       handler: async (req, res) => {
@@ -276,6 +278,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/members/:memberId/payments',
+      requestBody: manualPaymentSchema,
       access: ['admin', 'treasurer'],
       summary: 'Record a cash, check or payroll-deduction payment against the dues of the periods it names (less is refused unless partial; more is kept as credit)',
       handler: async (req, res) => {

@@ -23,6 +23,7 @@ export function organizationRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'patch',
       path: '/api/organization',
+      requestBody: organizationChangesSchema,
       access: ['admin'],
       summary: "Change the organization's name, time zone or settings",
       handler: async (req, res) => {

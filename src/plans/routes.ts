@@ -76,6 +76,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/plans',
+      requestBody: newPlanSchema,
       access: ['admin'],
       summary: 'Create a plan with its first rate version',
       handler: async (req, res) => {
@@ -116,6 +117,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/plans/:planId',
+      params: planParams,
       access: ['admin', 'treasurer'],
       summary: 'One plan with its version history',
       handler: async (req, res) => {
@@ -126,6 +128,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'patch',
       path: '/api/plans/:planId',
+      requestBody: planChangesSchema,
       access: ['admin'],
       summary: "Rename a plan or change its member class (rates change only by a new version)",
       handler: async (req, res) => {
@@ -150,6 +153,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/plans/:planId/versions',
+      requestBody: newVersionSchema,
       access: ['admin'],
       summary: 'A new rate, effective from a date, with the vote that authorized it',
       handler: async (req, res) => {
@@ -194,6 +198,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/plans/:planId/archive',
+      params: planParams,
       access: ['admin'],
       summary: 'Close a plan to new signups (existing members continue on it)',
       handler: async (req, res) => {

@@ -189,6 +189,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'patch',
       path: '/api/retention/policy',
+      requestBody: policyChangesSchema,
       access: ['admin'],
       summary: 'Change the good-standing policy; the next daily scan applies it',
       handler: async (req, res) => {
@@ -218,6 +219,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'put',
       path: '/api/retention/worksite-organizers',
+      requestBody: worksiteOrganizerSchema,
       access: ['admin'],
       summary: "Route a worksite's alerts to an organizer (null removes the worksite's organizer)",
       handler: async (req, res) => {
@@ -280,6 +282,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/members/:memberId/outreach',
+      requestBody: outreachSchema,
       access: ['admin', 'organizer'],
       summary: "Record a contact with a member (channel, outcome, note, follow-up); 'resigned' sets the standing",
       handler: async (req, res) => {
@@ -332,6 +335,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/members/:memberId/exemptions',
+      requestBody: exemptionSchema,
       access: ['admin'],
       summary: 'Exempt a member from dues for a time (or open-ended); arrears pause while it runs; applied at once (one starting later, by the scan on its day)',
       handler: async (req, res) => {

@@ -35,6 +35,7 @@ export function authorizationRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'put',
       path: '/api/dues-authorization',
+      requestBody: newAuthorizationSchema,
       access: ['admin'],
       summary: 'Publish a new version of the dues authorization (both languages); consents keep the version they accepted',
       handler: async (req, res) => {

@@ -50,6 +50,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/staff',
+      requestBody: newStaffSchema,
       access: ['admin'],
       summary: 'Invite someone to the staff with a role (the answer is the same whether or not the address has an account anywhere), or give one of your staff another role',
       handler: async (req, res) => {
@@ -95,6 +96,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'delete',
       path: '/api/staff/invitations/:invitationId',
+      params: invitationParams,
       access: ['admin'],
       summary: 'Withdraw an invitation: its link stops working',
       handler: async (req, res) => {
@@ -147,6 +149,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/staff/:staffUserId',
+      params: staffParams,
       access: ['admin'],
       summary: 'One staff member of the organization',
       handler: async (req, res) => {
@@ -159,6 +162,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'delete',
       path: '/api/staff/:staffUserId/roles/:role',
+      params: roleParams,
       access: ['admin'],
       summary: 'Take a role away from a staff member',
       handler: async (req, res) => {
@@ -183,6 +187,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'delete',
       path: '/api/staff/:staffUserId/sessions',
+      params: staffParams,
       access: ['admin'],
       summary: "Sign a staff member out everywhere: ends every session (and issued token) they hold in this organization",
       handler: async (req, res) => {

@@ -263,6 +263,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/members/:memberId/statement',
+      params: memberParams,
       query: statementQuery,
       access: BOOKKEEPERS,
       summary: "One member's full history of charges, payments, refunds, disputes and standing changes",
@@ -294,6 +295,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/affiliates',
+      requestBody: newAffiliate,
       access: ['admin'],
       summary: 'Add an affiliate (international union, state federation, central labor council)',
       handler: async (req, res) => {
@@ -312,6 +314,8 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'patch',
       path: '/api/affiliates/:affiliateId',
+      params: affiliateParams,
+      requestBody: affiliateChanges,
       access: ['admin'],
       summary: "Rename an affiliate or change its kind",
       handler: async (req, res) => {
@@ -332,6 +336,8 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/affiliates/:affiliateId/rates',
+      params: affiliateParams,
+      requestBody: newRate,
       access: ['admin'],
       summary: "Set an affiliate's per-capita rate from a day on (cents per member in good standing per month)",
       handler: async (req, res) => {
@@ -356,6 +362,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'delete',
       path: '/api/affiliates/:affiliateId/rates/:rateId',
+      params: rateParams,
       access: ['admin'],
       summary: 'Remove a rate entered by mistake',
       handler: async (req, res) => {
