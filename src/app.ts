@@ -9,6 +9,7 @@ import { apiDocumentRoutes } from './api-docs/routes';
 import { authRoutes } from './auth/routes';
 import { ApiError, errorBody, handleErrors, handleNotFound } from './http/errors';
 import { refuseUnreadableInput } from './http/input-guard';
+import { checkDeclaredResponses } from './http/response-contract';
 import { bareRequestId, requestLogger } from './http/logging';
 import { consoleErrorPages } from './console/errors';
 import { consoleRoutes } from './console/routes';
@@ -57,7 +58,7 @@ function validQuery(schema: z.ZodObject): RequestHandler {
   };
 }
 
-export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; loginAddressRateLimit?: number; signupRateLimit?: number } = {}): Express {
+export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; loginAddressRateLimit?: number; signupRateLimit?: number; checkResponses?: boolean } = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -99,7 +100,8 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
     const guards = route.access === 'public' ? [] : [staffGuard, requireRole(...route.access)];
     const body = route.body ? bodyReaders[route.body] : route.path.startsWith('/api/') ? bodyReaders.json : [];
     const query = route.query ? [validQuery(route.query)] : [];
-    router[route.method](route.path, ...guards, ...body, refuseUnreadableInput, ...query, route.handler);
+    const contract = options.checkResponses && route.responses ? [checkDeclaredResponses(route)] : [];
+    router[route.method](route.path, ...guards, ...body, refuseUnreadableInput, ...query, ...contract, route.handler);
   }
   app.use(router);
   app.use(handleNotFound);

@@ -6,6 +6,7 @@ import { notFound } from '../src/http/errors';
 import type { RouteDefinition } from '../src/http/routes';
 import { parseInput } from '../src/http/validate';
 import { requeueEvents } from './processor';
+import { webhookEventListResponse } from './admin-responses';
 
 const listQuery = z.object({
   status: z.enum(['pending', 'processed', 'ignored', 'failed']).optional(),
@@ -21,6 +22,7 @@ export function webhookAdminRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/webhook-events',
+      responses: { 200: webhookEventListResponse },
       query: listQuery,
       access: ['admin'],
       summary: "The organization's Stripe events, newest first (filter status=failed for the dead letters)",

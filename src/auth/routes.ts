@@ -14,6 +14,7 @@ import { principal, SESSION_COOKIE, tokenFrom } from './guard';
 import { openStaffSession, revokeStaffSession, revokeStaffSessionsIn } from './sessions';
 import { consumeSignIn, requestSignIn, SIGN_IN_MINUTES, signInIsLive } from './sign-in';
 import { SESSION_SECONDS, verifyStaffToken } from './tokens';
+import { meResponse } from '../staff/responses';
 
 const loginSchema = z.object({
   email: z.email().max(320),
@@ -155,6 +156,7 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/me',
+      responses: { 200: meResponse },
       access: ALL_STAFF,
       summary: 'The signed-in staff member, their roles and organization',
       handler: async (req, res) => {

@@ -48,6 +48,7 @@ import {
   updateMember,
 } from './queries';
 import { recordInitialStandings, standingHistory } from './standing';
+import { memberListResponse, memberResponse } from './responses';
 
 const importQuery = z.object({ dryRun: z.enum(['true', 'false']).optional() }).strict();
 
@@ -81,6 +82,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/members',
+      responses: { 200: memberListResponse },
       query: memberListQuery,
       access: ALL_STAFF,
       summary: 'Members, filtered by standing, plan, worksite, organizer or a search, a page at a time by name',
@@ -98,6 +100,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/members',
+      responses: { 201: memberResponse },
       requestBody: newMemberSchema,
       access: ['admin', 'treasurer'],
       summary: 'Add a member',
@@ -219,6 +222,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'patch',
       path: '/api/members/:memberId',
+      responses: { 200: memberResponse },
       requestBody: memberChangesSchema,
       access: ALL_STAFF,
       summary: "Change a member's details (organizers: contact details and organizer; admins: standing too)",

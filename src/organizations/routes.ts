@@ -6,12 +6,14 @@ import { ALL_STAFF, type RouteDefinition } from '../http/routes';
 import { parseInput } from '../http/validate';
 import { organizationChangesSchema } from './organizations';
 import { findOrganizationById, presentOrganization, updateOrganization } from './queries';
+import { organizationResponse } from './responses';
 
 export function organizationRoutes(ctx: AppContext): RouteDefinition[] {
   return [
     {
       method: 'get',
       path: '/api/organization',
+      responses: { 200: organizationResponse },
       access: ALL_STAFF,
       summary: "The caller's organization",
       handler: async (req, res) => {
@@ -23,6 +25,7 @@ export function organizationRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'patch',
       path: '/api/organization',
+      responses: { 200: organizationResponse },
       requestBody: organizationChangesSchema,
       access: ['admin'],
       summary: "Change the organization's name, time zone or settings",

@@ -16,6 +16,7 @@ import { SESSION_SECONDS } from '../auth/tokens';
 import { sendHtml } from '../console/routes';
 import { pickLanguage } from '../signup/signup';
 import { invitationPage, invitationUnusablePage } from './pages';
+import { staffListResponse } from './responses';
 
 const role = z.enum(STAFF_ROLES as [StaffRole, ...StaffRole[]]);
 const newStaffSchema = z.object({
@@ -41,6 +42,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/staff',
+      responses: { 200: staffListResponse },
       access: ['admin'],
       summary: "The organization's staff and their roles",
       handler: async (req, res) => {

@@ -51,8 +51,9 @@ export function testContext(db: Db, overrides: Partial<AppContext> = {}): AppCon
   return ctx;
 }
 
+/** The app as the service builds it, with every declared response checked against its schema (see checkDeclaredResponses). */
 export function testApp(ctx: AppContext, options: { loginRateLimit?: number; loginAddressRateLimit?: number } = {}): Express {
-  return buildApp(ctx, options);
+  return buildApp(ctx, { ...options, checkResponses: true });
 }
 
 export interface StaffFixture {
