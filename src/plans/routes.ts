@@ -12,6 +12,7 @@ import type { Organization } from '../../db/database';
 import { newPlanSchema, newVersionSchema, planChangesSchema, presentPlan } from './plans';
 import { findPlan, insertPlan, insertPlanVersion, listPlans, listPlanVersions, updatePlan, versionsByPlan } from './queries';
 import { syncPlanToStripe } from './stripe-sync';
+import { planListResponseSchema, planResponseSchema, planSyncedResponseSchema } from './responses';
 
 const planParams = z.object({ planId: z.uuid() });
 const listQuery = z.object({ status: z.enum(['active', 'archived']).optional() });
@@ -61,6 +62,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/plans',
+      responses: { 200: planListResponseSchema },
       query: listQuery,
       access: ['admin', 'treasurer'],
       summary: "The organization's dues plans with their versions",
@@ -76,6 +78,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/plans',
+      responses: { 201: planSyncedResponseSchema },
       requestBody: newPlanSchema,
       access: ['admin'],
       summary: 'Create a plan with its first rate version',
@@ -117,6 +120,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/plans/:planId',
+      responses: { 200: planResponseSchema },
       params: planParams,
       access: ['admin', 'treasurer'],
       summary: 'One plan with its version history',
@@ -128,6 +132,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'patch',
       path: '/api/plans/:planId',
+      responses: { 200: planResponseSchema },
       requestBody: planChangesSchema,
       access: ['admin'],
       summary: "Rename a plan or change its member class (rates change only by a new version)",
@@ -153,6 +158,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/plans/:planId/versions',
+      responses: { 201: planSyncedResponseSchema },
       requestBody: newVersionSchema,
       access: ['admin'],
       summary: 'A new rate, effective from a date, with the vote that authorized it',
@@ -198,6 +204,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/plans/:planId/archive',
+      responses: { 200: planResponseSchema },
       params: planParams,
       access: ['admin'],
       summary: 'Close a plan to new signups (existing members continue on it)',
@@ -217,6 +224,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/plans/:planId/stripe-sync',
+      responses: { 200: planSyncedResponseSchema },
       access: ['admin'],
       summary: "Create the plan's missing Stripe Product and Prices (idempotent)",
       handler: async (req, res) => {

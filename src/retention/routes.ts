@@ -34,6 +34,7 @@ import {
 } from './queries';
 import { AT_RISK_SIGNALS } from './scan';
 import { OUTREACH_CHANNELS, OUTREACH_OUTCOMES, recordOutreach } from './outreach';
+import { callListResponse } from './responses';
 
 const EXEMPTION_KINDS: readonly ExemptionKind[] = ['hardship', 'layoff', 'leave', 'retired'];
 const noNul = (value: string) => !value.includes('\u0000');
@@ -236,6 +237,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/retention/lapsed',
+      responses: { 200: callListResponse },
       query: lapsedQuery,
       access: ['admin', 'organizer'],
       summary: 'Lapsed, suspended and dropped members to call, filtered by worksite, organizer, reason (the standing) or months in arrears (?format=csv exports a call list, audited)',
@@ -244,6 +246,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/retention/at-risk',
+      responses: { 200: callListResponse },
       query: atRiskQuery,
       access: ['admin', 'organizer'],
       summary: 'Members at risk: in good standing with a failed payment, ACH return, card expiring, cancellation scheduled or manual payer due, or signed up with a first payment that failed; same filters and CSV export',
