@@ -34,7 +34,7 @@ import {
 } from './queries';
 import { AT_RISK_SIGNALS } from './scan';
 import { OUTREACH_CHANNELS, OUTREACH_OUTCOMES, recordOutreach } from './outreach';
-import { callListResponse } from './responses';
+import { callListResponse, exemptionEntry, exemptionListResponse, outreachListResponse, outreachRecordedResponse } from './responses';
 
 const EXEMPTION_KINDS: readonly ExemptionKind[] = ['hardship', 'layoff', 'leave', 'retired'];
 const noNul = (value: string) => !value.includes('\u0000');
@@ -285,6 +285,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/members/:memberId/outreach',
+      responses: { 201: outreachRecordedResponse },
       requestBody: outreachSchema,
       access: ['admin', 'organizer'],
       summary: "Record a contact with a member (channel, outcome, note, follow-up); 'resigned' sets the standing",
@@ -318,6 +319,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/members/:memberId/outreach',
+      responses: { 200: outreachListResponse },
       access: ['admin', 'organizer'],
       summary: "The member's outreach log, newest first",
       handler: async (req, res) => {
@@ -328,6 +330,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/members/:memberId/exemptions',
+      responses: { 200: exemptionListResponse },
       access: ['admin', 'organizer'],
       summary: "The member's exemptions from dues (hardship, layoff, leave, retired)",
       handler: async (req, res) => {
@@ -338,6 +341,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/members/:memberId/exemptions',
+      responses: { 201: exemptionEntry },
       requestBody: exemptionSchema,
       access: ['admin'],
       summary: 'Exempt a member from dues for a time (or open-ended); arrears pause while it runs; applied at once (one starting later, by the scan on its day)',
