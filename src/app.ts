@@ -88,6 +88,12 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
   app.use('/auth', express.json({ limit: JSON_BODY_LIMIT }), express.urlencoded({ extended: false, limit: '10kb' }));
   app.use('/auth/login', signInAddressLimiter({ secret: ctx.config.jwtSecret, now: ctx.now, limit: options.loginAddressRateLimit }));
 
+  // API answers (members, ledgers, downloads, errors) are never kept by a browser or a proxy.
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
   const staffGuard = authenticate(ctx);
   const bodyReaders = {
     json: [requireBody('json'), express.json({ limit: JSON_BODY_LIMIT })],

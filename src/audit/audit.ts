@@ -53,3 +53,16 @@ export function auditActor(req: { staff?: { staffUserId: string; organizationId:
     ip: req.ip,
   };
 }
+
+/**
+ * A read of many members' records (a list page, a call list) goes in the audit log as an
+ * export does: who, when, which filters and how many rows.
+ */
+export async function recordBulkRead(
+  db: Kysely<Database>,
+  req: Parameters<typeof auditActor>[0],
+  read: { action: string; rows: number; filters: Record<string, unknown>; at: Date },
+): Promise<void> {
+  const filters = Object.fromEntries(Object.entries(read.filters).filter(([, value]) => value !== undefined));
+  await recordAudit(db, { ...auditActor(req, read.at), action: read.action, subjectType: 'organization', subjectId: req.staff?.organizationId, details: { rows: read.rows, filters } });
+}

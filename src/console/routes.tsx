@@ -5,7 +5,7 @@ import { STANDINGS, type OutreachChannel, type OutreachOutcome, type Standing, t
 import type { AppContext } from '../context';
 import { principal, SESSION_COOKIE } from '../auth/guard';
 import { revokeStaffSession } from '../auth/sessions';
-import { auditActor, recordAudit } from '../audit/audit';
+import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
 import { renderDocument } from '../html/render';
 import { ApiError, notFound, toApiError } from '../http/errors';
 import { ALL_STAFF, type RouteDefinition } from '../http/routes';
@@ -234,6 +234,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
         standingCounts(ctx.db, session.organization.id, filters),
         filterOptions(ctx.db, session.organization.id, full),
       ]);
+      await recordBulkRead(ctx.db, req, { action: 'member.listed', rows: list.rows.length, filters: { ...filters, sort, paged: cursor !== undefined, via: 'console' }, at: ctx.now() });
       const last = list.rows[list.rows.length - 1];
       const nextCursor = list.more && last ? encodeMemberCursor({ sort, paidThrough: last.paid_through, name: last.name, id: last.id }) : undefined;
       return <MembersListPage frame={{ ...frame, path: membersHref({ ...filters, sort }) }} filters={filters} sort={sort} options={options} counts={counts} rows={list.rows} nextCursor={nextCursor} paged={cursor !== undefined} showPlans={full} />;

@@ -1,18 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { routePatternOf } from './routes';
 
 export type { Logger };
 
-export function createLogger(level: string, options: { pretty?: boolean } = {}): Logger {
-  return pino({
+export function createLogger(level: string, options: { pretty?: boolean; destination?: pino.DestinationStream } = {}): Logger {
+  const settings: pino.LoggerOptions = {
     level,
     // Readable lines for a person at a terminal; JSON lines everywhere else.
     ...(options.pretty ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss' } } } : {}),
     base: { service: 'good-standing' },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-  });
+    serializers: { err: errorForLog },
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
+}
+
+/**
+ * What an error line keeps: its kind, code, message and stack. Everything else an error
+ * carries is left out, since it can hold personal data: PostgreSQL's `detail` quotes the
+ * failing row, Stripe's errors carry the request they answered.
+ */
+export function errorForLog(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  return { type: error.name, message: error.message, stack: error.stack, ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}) };
 }
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,100}$/;
@@ -37,8 +50,14 @@ export function bareRequestId(logger: Logger): RequestHandler {
   };
 }
 
-/** Logs every request with a request id (taken from X-Request-Id when sane) that is also sent back in the response. */
+/**
+ * One line per request: method, route pattern, status, time and request id, a few hundred
+ * bytes. The route pattern (`/join/:orgSlug/manage/open`), never the URL: URLs carry sign-in,
+ * manage-link and draft tokens and staff searches in their query strings and paths. No
+ * headers (cookies and bearer tokens live there).
+ */
 export function requestLogger(logger: Logger) {
+  const line = (req: Request, res: { statusCode: number }, ms: number) => ({ method: req.method, route: routePatternOf(req), status: res.statusCode, ms });
   return pinoHttp({
     logger,
     genReqId: (req, res) => {
@@ -50,5 +69,14 @@ export function requestLogger(logger: Logger) {
     // Health probes every few seconds would drown the log.
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     quietReqLogger: true,
+    quietResLogger: true,
+    // pino-http would put its own error serializer (every property an error has) on its child loggers.
+    wrapSerializers: false,
+    serializers: { err: errorForLog },
+    customSuccessObject: (req, res, value: { responseTime: number }) => line(req as Request, res, value.responseTime),
+    customSuccessMessage: (req, res, ms) => `${req.method} ${routePatternOf(req as Request)} ${res.statusCode} ${ms} ms`,
+    // A failure's error is logged by the error handler (with this request id); this line says which request it was.
+    customErrorObject: (req, res, _error, value: { responseTime: number }) => line(req as Request, res, value.responseTime),
+    customErrorMessage: (req, res) => `${req.method} ${routePatternOf(req as Request)} ${res.statusCode}`,
   });
 }

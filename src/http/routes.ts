@@ -30,4 +30,13 @@ export interface RouteDefinition {
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
 
+/**
+ * The pattern of the route a request matched (`/api/members/:memberId`), for logs and
+ * metrics: never the URL, whose path and query can carry ids, tokens and searches.
+ */
+export function routePatternOf(req: Request): string {
+  const route = req.route as { path?: unknown } | undefined;
+  return typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
+}
+
 export const ALL_STAFF: readonly StaffRole[] = ['admin', 'treasurer', 'organizer'];

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Database, Member, Organization } from '../../db/database';
 import type { AppContext } from '../context';
 import { principal } from '../auth/guard';
-import { auditActor, recordAudit } from '../audit/audit';
+import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
 import { ApiError, errorBody, notFound } from '../http/errors';
 import { ALL_STAFF, type RouteDefinition } from '../http/routes';
 import { parseInput } from '../http/validate';
@@ -93,6 +93,8 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         // Which plan a member pays on is a payment detail: organizers may not select members by it.
         if (view === 'contact' && query.planId !== undefined) throw new ApiError('forbidden', 'filtering by plan needs the treasurer or admin role');
         const page = await listMembers(ctx.db, me.organizationId, query);
+        const { cursor, ...filters } = query;
+        await recordBulkRead(ctx.db, req, { action: 'member.listed', rows: page.members.length, filters: { ...filters, paged: cursor !== undefined }, at: ctx.now() });
         const last = page.members[page.members.length - 1];
         res.json({ data: page.members.map((member) => presentMember(member, view)), nextCursor: page.more && last ? encodeCursor(last) : null });
       },

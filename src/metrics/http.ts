@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { httpRequestSeconds } from './metrics';
+import { routePatternOf } from '../http/routes';
 
 /**
  * Times every request into the latency histogram, labelled by the route's pattern
@@ -8,9 +9,7 @@ import { httpRequestSeconds } from './metrics';
 export const timeRequests: RequestHandler = (req, res, next) => {
   const started = process.hrtime.bigint();
   res.once('finish', () => {
-    const route = req.route as { path?: unknown } | undefined;
-    const pattern = typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
-    httpRequestSeconds.observe({ method: req.method, route: pattern, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+    httpRequestSeconds.observe({ method: req.method, route: routePatternOf(req), status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
   });
   next();
 };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Database, ExemptionKind, Member, OutreachChannel, OutreachOutcome } from '../../db/database';
 import type { AppContext } from '../context';
 import { principal } from '../auth/guard';
-import { auditActor, recordAudit } from '../audit/audit';
+import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { parseInput } from '../http/validate';
@@ -168,6 +168,8 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
       };
       const rows = kind === 'lapsed' ? await listLapsed(ctx.db, me.organizationId, today, filters) : await listAtRisk(ctx.db, me.organizationId, today, filters);
       if (!csv) {
+        const { format: _format, ...filtersUsed } = query;
+        await recordBulkRead(ctx.db, req, { action: `retention.${kind}_listed`, rows: rows.length, filters: filtersUsed, at: ctx.now() });
         res.json({ data: rows.map(presentCallListRow) });
         return;
       }
