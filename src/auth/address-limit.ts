@@ -1,7 +1,6 @@
-import { createHmac } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { ApiError, errorBody } from '../http/errors';
-import { WindowCounter } from '../http/rate-limit';
+import { addressKey, WindowCounter } from '../http/rate-limit';
 
 /** Sign-in requests one address may get in a window, whoever sends them (the per-IP limit does not stop many senders). */
 export const SIGN_IN_PER_ADDRESS = { windowMs: 15 * 60_000, limit: 5 };
@@ -18,8 +17,7 @@ export function signInAddressLimiter(options: { secret: string; now: () => Date;
   return (req, res, next) => {
     const email = (req.body as { email?: unknown } | undefined)?.email;
     if (req.method !== 'POST' || typeof email !== 'string' || email.length > 320) return next();
-    const key = createHmac('sha256', options.secret).update(`sign-in-address.${email.trim().toLowerCase()}`).digest('base64url');
-    const result = counter.hit(key, options.now());
+    const result = counter.hit(addressKey(options.secret, 'sign-in', email), options.now());
     if (result.allowed) return next();
     res.setHeader('Retry-After', String(result.retryAfterSeconds));
     res.status(429).json(errorBody(new ApiError('rate_limited', 'too many sign-in requests for this address; wait a few minutes and try again')));

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 
 /**
@@ -60,3 +61,6 @@ export function rateLimited(options: RateLimitOptions): RequestHandler {
     options.onLimited(req, res, result.retryAfterSeconds);
   };
 }
+
+/** What an email address is counted under: a keyed hash of it, normalised, so that neither memory nor logs hold the address. */
+export const addressKey = (secret: string, purpose: string, email: string): string => createHmac('sha256', secret).update(`${purpose}.${email.trim().toLowerCase()}`).digest('base64url');

@@ -25,7 +25,12 @@ export const JOIN_LINK_HOURS = 24;
  */
 export interface SignupOptions {
   testClockFor?: (member: Member) => Promise<string | undefined>;
+  /** Emails one address may be sent from the signup and manage forms in 15 minutes (EMAILS_PER_ADDRESS unless set). */
+  emailsPerAddress?: number;
 }
+
+/** Signup and manage emails one address gets in 15 minutes, whoever asks: many senders must not flood one inbox. */
+export const EMAILS_PER_ADDRESS = 5;
 
 const joinUrl = (ctx: AppContext, organization: Organization, rest = '') => `${ctx.publicUrl}/join/${encodeURIComponent(organization.slug)}${rest}`;
 

@@ -393,7 +393,7 @@ export function confirmForm(state: { m: Messages; language: Language; organizati
     ...(input.phone ? [[m.phone, input.phone] as [string, string]] : []),
     ...(input.employer ? [[m.employer, input.employer] as [string, string]] : []),
     ...(input.worksite ? [[m.worksite, input.worksite] as [string, string]] : []),
-    [m.planLegend, `${input.plan.name}: ${m.yourDues(formatMoney(input.duesCents, input.plan.currency), m.period(input.plan.period))}`],
+    [m.planLegend, `${input.plan.name}: ${formatMoney(input.duesCents, input.plan.currency)} ${m.period(input.plan.period)}`],
     [m.paymentLegend, input.paymentMethod === 'card' ? m.card : m.bankAccount],
   ];
   return layoutPage(

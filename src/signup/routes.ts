@@ -2,14 +2,14 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Language, Organization } from '../../db/database';
 import type { AppContext } from '../context';
 import { ApiError, errorBody } from '../http/errors';
-import { rateLimited } from '../http/rate-limit';
+import { addressKey, rateLimited, WindowCounter } from '../http/rate-limit';
 import type { RouteDefinition } from '../http/routes';
 import { todayIn } from '../organizations/calendar';
 import { findOrganizationBySlug } from '../organizations/queries';
 import { requestOptions } from '../stripe/client';
 import { authorizationRoutes } from './authorization-routes';
 import { messagesFor, type Messages } from './i18n';
-import { requestManageLink, requestSignup, startSignup } from './join';
+import { EMAILS_PER_ADDRESS, requestManageLink, requestSignup, startSignup } from './join';
 import { confirmForm, joinForm, manageForm, messagePage, openManageForm, type PageFrame } from './page';
 import { consumeManageLink, currentAuthorization, findJoinConfirmation, findPendingSignup, markJoinConfirmationUsed, signupPlans, type Authorization } from './queries';
 import { formValues, isEmail, pickLanguage, readSignupForm, signupFacts, valuesFromSignup, type FieldErrors, type FormValues, type SignupPlan } from './signup';
@@ -60,6 +60,9 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
   const stripeOrigins = ['https://checkout.stripe.com', 'https://billing.stripe.com', ...(ctx.config.env === 'production' ? [] : ['http://127.0.0.1:*', 'http://localhost:*'])];
   const contentSecurityPolicy = `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' ${stripeOrigins.join(' ')}; base-uri 'none'; frame-ancestors 'none'`;
   const secureCookie = ctx.publicUrl.startsWith('https:');
+  // Past the limit the page answers as always and nothing is sent: the answer must not depend on the address.
+  const emailsSent = new WindowCounter(15 * 60_000, ctx.signup?.emailsPerAddress ?? EMAILS_PER_ADDRESS);
+  const mayEmail = (email: string) => emailsSent.hit(addressKey(ctx.config.jwtSecret, 'signup', email), ctx.now()).allowed;
 
   async function loadStorefront(slug: string): Promise<Storefront | undefined> {
     const organization = await findOrganizationBySlug(ctx.db, slug);
@@ -215,7 +218,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         if (!form.ok) return renderJoin(req, res, 400, storefront, language, { values, errors: form.errors });
         // Only what the form means is kept (in canonical form), not whatever else was posted.
         const kept = { ...valuesFromSignup(signupFacts(form.input), form.input.paymentMethod), authorization: 'yes', authorizationVersion: values.authorizationVersion ?? '' };
-        await requestSignup(ctx, organization, { values: kept, language, ip: req.ip ?? null, userAgent: req.headers['user-agent']?.slice(0, 500) ?? null });
+        if (mayEmail(form.input.email)) await requestSignup(ctx, organization, { values: kept, language, ip: req.ip ?? null, userAgent: req.headers['user-agent']?.slice(0, 500) ?? null });
         sendHtml(res, 200, checkEmailPage(m, organization, form.input.email));
       },
     },
@@ -335,7 +338,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         if (!csrfValid(req, values)) return render(403, { email: m.errors.session });
         const email = values.email?.trim() ?? '';
         if (!isEmail(email)) return render(400, { email: m.errors.email });
-        await requestManageLink(ctx, organization, email, language);
+        if (mayEmail(email)) await requestManageLink(ctx, organization, email, language);
         sendHtml(res, 200, messagePage(frame(m, organization, m.checkEmailTitle), [m.manageSent]));
       },
     },

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/app';
 import { requestSignIn } from '../../src/auth/sign-in';
 import { CONSOLE_CSS } from '../../src/console/styles';
 import { findOrganizationById } from '../../src/organizations/queries';
+import { requestSignup } from '../../src/signup/join';
 import { SIGNUP_CSS } from '../../src/signup/styles';
 import { createPlans, PLAN_SPECS } from '../signup/fixtures';
 import { setStaffLanguage } from '../../src/console/session';
@@ -49,6 +50,18 @@ async function freshSignInLink(): Promise<string> {
   await requestSignIn(ctx.db, { email: fx.org.staff.admin.email, publicUrl: baseUrl, now: ctx.now() });
   const mail = await ctx.db.selectFrom('email_outbox').select('text_body').where('kind', '=', 'staff_sign_in').orderBy('created_at', 'desc').orderBy('id').executeTakeFirstOrThrow();
   return /(http\S+\/auth\/callback\?token=\S+)/.exec(mail.text_body)![1]!;
+}
+
+/** The link of a signup email, as its reader opens it: the answers to check before Checkout. */
+async function freshSignupLink(language: Language): Promise<string> {
+  const organization = (await findOrganizationById(ctx.db, fx.org.id))!;
+  const plan = await ctx.db.selectFrom('plans').select('id').where('organization_id', '=', fx.org.id).where('name', '=', 'Regular monthly').executeTakeFirstOrThrow();
+  const email = `ana.confirm.${language}@example.org`;
+  const values = { name: 'Ana Confirm', email, phone: '555-0100', employer: '', worksite: 'Dock 4', plan: plan.id, paymentMethod: 'us_bank_account', authorization: 'yes', authorizationVersion: '1' };
+  await requestSignup(ctx, organization, { values, language, ip: null, userAgent: null });
+  // The test's clock stands still: the address, not the time, tells this email from the other language's.
+  const mail = await ctx.db.selectFrom('email_outbox').select('text_body').where('kind', '=', 'signup.confirm').where('to_address', '=', email).executeTakeFirstOrThrow();
+  return /(http\S+\/confirm\?\S+)/.exec(mail.text_body)![1]!;
 }
 
 const go = (target: () => string) => (page: Page) => page.goto(`${baseUrl}${target()}`);
@@ -101,6 +114,21 @@ const VISITS: Visit[] = [
   // The hosted signup pages, on the same component layer.
   { name: 'signup-form', css: SIGNUP_CSS, open: go(() => '/join/local-7') },
   { name: 'signup-errors', css: SIGNUP_CSS, status: 400, open: async (page) => (await page.goto(`${baseUrl}/join/local-7`), submit(page, () => page.click('button[value=join]'))) },
+  {
+    name: 'signup-check-email',
+    css: SIGNUP_CSS,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/join/local-7`);
+      await page.fill('#name', 'Ana Form');
+      await page.fill('#email', 'ana.form@example.org');
+      await page.click('label:has-text("Regular monthly")');
+      await page.check('#authorization');
+      return submit(page, () => page.click('button[value=join]'));
+    },
+  },
+  // The page speaks the language the form was filled in, which the email's link carries.
+  { name: 'signup-confirm', css: SIGNUP_CSS, open: async (page) => page.goto(await freshSignupLink((await page.evaluate<string>('navigator.language')).startsWith('es') ? 'es' : 'en')) },
+  { name: 'signup-confirm-expired', css: SIGNUP_CSS, status: 404, open: go(() => '/join/local-7/confirm?token=spent-or-never-issued') },
   { name: 'signup-manage', css: SIGNUP_CSS, open: go(() => '/join/local-7/manage') },
   { name: 'signup-manage-sent', css: SIGNUP_CSS, open: async (page) => (await page.goto(`${baseUrl}/join/local-7/manage`), submit(page, () => page.fill('#email', 'someone@example.org').then(() => page.click('main button[type=submit]')))) },
   { name: 'signup-open-link', css: SIGNUP_CSS, open: go(() => '/join/local-7/manage/open?token=abc') },

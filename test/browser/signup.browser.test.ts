@@ -74,6 +74,12 @@ describeInBrowser(SUITE, () => {
     await page.selectOption(`#payFrequency_${percent}`, 'biweekly');
   }
 
+  /** The link in the latest signup email to an address, as the reader's browser would open it. */
+  async function emailedLink(email: string): Promise<string> {
+    const mail = await flow.testDb.db.selectFrom('email_outbox').select('text_body').where('to_address', '=', email).where('kind', '=', 'signup.confirm').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    return /(http:\/\/127\.0\.0\.1:\d+\/join\/\S+)/.exec(mail.text_body)![1]!;
+  }
+
   async function memberByEmail(email: string) {
     return flow.testDb.db.selectFrom('members').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
   }
@@ -83,7 +89,7 @@ describeInBrowser(SUITE, () => {
     return rows.map((row) => row.kind);
   }
 
-  test('in Spanish with a card: form, dues preview, Checkout, welcome, then active with the payment and its fee in the ledger', async () => {
+  test('in Spanish with a card: form, dues preview, the emailed link and its answers, Checkout, welcome, then active with the payment and its fee in the ledger', async () => {
     const context = await browser.newContext({ viewport: PHONE, locale: 'es-US' });
     const page = await context.newPage();
     await page.goto(`${baseUrl}/join/flow-union`);
@@ -105,7 +111,18 @@ describeInBrowser(SUITE, () => {
 
     await page.check('#paymentMethod-card');
     await page.check('#authorization');
-    await Promise.all([page.waitForURL(/\/c\/pay\//), page.click('button[value=join]')]);
+    await page.click('button[value=join]');
+    await page.waitForSelector('text=Revise su correo');
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, '02b-check-email-es');
+
+    // The emailed link: the answers to check, then Checkout.
+    await page.goto(await emailedLink('maria@example.org'));
+    expect(await page.textContent('h1')).toBe('Revise sus respuestas');
+    expect(await page.textContent('main')).toContain('Percent of wages: $39.00 al mes');
+    expect(await fitsWidth(page)).toBe(true);
+    await shot(page, '02c-confirm-es');
+    await Promise.all([page.waitForURL(/\/c\/pay\//), page.click('button[value=checkout]')]);
     expect(await page.textContent('body')).toContain('39.00 USD');
     await shot(page, '03-checkout-card');
 
@@ -122,7 +139,7 @@ describeInBrowser(SUITE, () => {
     expect(await ledgerKinds(member.id)).toEqual(['dues_payment', 'processing_fee']);
   });
 
-  test('in English with a bank account: errors first, then Checkout, and active only after the ACH delay', async () => {
+  test('in English with a bank account: errors first, then the emailed link, Checkout, and active only after the ACH delay', async () => {
     const context = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
     const page = await context.newPage();
     await page.goto(`${baseUrl}/join/flow-union`);
@@ -136,7 +153,10 @@ describeInBrowser(SUITE, () => {
     await fillPercentPlan(page, { name: 'Ana Bank', email: 'ana.bank@example.org' });
     await page.check('#paymentMethod-us_bank_account');
     await page.check('#authorization');
-    await Promise.all([page.waitForURL(/\/c\/pay\//), page.click('button[value=join]')]);
+    await page.click('button[value=join]');
+    await page.waitForSelector('text=Check your email');
+    await page.goto(await emailedLink('ana.bank@example.org'));
+    await Promise.all([page.waitForURL(/\/c\/pay\//), page.click('button[value=checkout]')]);
     await shot(page, '06-checkout-bank');
     await page.check('input[value=pm_usBankAccount_success]');
     await Promise.all([page.waitForURL(/\/join\/flow-union\/welcome/), page.click('button[type=submit]')]);

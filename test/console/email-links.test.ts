@@ -5,14 +5,14 @@ import { findOrganizationById } from '../../src/organizations/queries';
 import { queueDigests, queueImmediateFailureAlerts } from '../../src/retention/digest';
 import { queueMemberNotices } from '../../src/retention/notices';
 import { DEFAULT_POLICY } from '../../src/retention/policy';
-import { requestManageLink } from '../../src/signup/join';
+import { requestManageLink, requestSignup } from '../../src/signup/join';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { TEST_PUBLIC_URL, testApp, testContext } from '../support/app';
 import { seedConsoleOrganization, sessionCookie, type ConsoleFixture } from './fixtures';
 
 // Every link in every email the service sends leads somewhere real: the staff sign-in
 // link, the digest's member pages and call list, the alerts', the member notices' and the
-// manage email's links. Each is followed as its recipient would (staff signed in).
+// manage and signup emails' links. Each is followed as its recipient would (staff signed in).
 
 let testDb: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
@@ -55,10 +55,14 @@ test('every link in every email works for the person it is sent to', async () =>
   await requestSignIn(ctx.db, { email: fx.org.staff.organizer.email, publicUrl: TEST_PUBLIC_URL, now });
   await requestManageLink(ctx, organization, 'lucia@example.org', 'en');
   await inviteStaff(ctx.db, { organizationId: fx.org.id, organizationName: organization.name, email: 'new.organizer@example.org', name: 'New Organizer', role: 'organizer', invitedBy: fx.org.staff.admin.id, publicUrl: TEST_PUBLIC_URL, now });
+  await requestManageLink(ctx, organization, 'not.a.member@example.org', 'es');
+  const plan = await ctx.db.selectFrom('plans').select('id').where('organization_id', '=', fx.org.id).executeTakeFirstOrThrow();
+  await requestSignup(ctx, organization, { values: { name: 'Nia New', email: 'nia.new@example.org', plan: plan.id, paymentMethod: 'card', authorization: 'yes', authorizationVersion: '1' }, language: 'es', ip: null, userAgent: null });
+  await requestSignup(ctx, organization, { values: { name: 'Lucía', email: 'lucia@example.org', plan: plan.id, paymentMethod: 'card', authorization: 'yes', authorizationVersion: '1' }, language: 'en', ip: null, userAgent: null });
 
   const mail = await ctx.db.selectFrom('email_outbox').select(['kind', 'to_address', 'text_body', 'html_body']).where('organization_id', '=', fx.org.id).execute();
   const kinds = new Set(mail.map((row) => row.kind));
-  for (const kind of ['staff_sign_in', 'retention.digest', 'retention.payment_failed_alert', 'retention.notice.payment_failed', 'retention.notice.card_expiring', 'retention.notice.suspension_coming', 'signup.manage_link', 'staff_invitation']) {
+  for (const kind of ['staff_sign_in', 'retention.digest', 'retention.payment_failed_alert', 'retention.notice.payment_failed', 'retention.notice.card_expiring', 'retention.notice.suspension_coming', 'signup.manage_link', 'signup.confirm', 'signup.already_member', 'staff_invitation']) {
     expect([kind, kinds.has(kind)]).toEqual([kind, true]);
   }
 

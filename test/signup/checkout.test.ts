@@ -83,7 +83,7 @@ describe('a signup through Checkout', () => {
     const { res, landing } = await confirmEmailedSignup(agent, db(), 'maria@example.org');
     expect(landing.status).toBe(200);
     expect(text(landing.text)).toContain('Revise sus respuestas');
-    expect(text(landing.text)).toContain('Percent of wages: Sus cuotas: $39.00 al mes.');
+    expect(text(landing.text)).toContain('Percent of wages: $39.00 al mes');
     expect(text(landing.text)).toContain('Tarjeta de débito o crédito');
     expect(res.status).toBe(303);
     const sessionId = sessionIdOf(res.headers.location!);

@@ -176,3 +176,20 @@ test("a member's link opens no signup, and an expired link starts nothing", asyn
   expect(joined.res.text).toContain('You are already a member');
   expect(await state()).toEqual(beforeMember);
 });
+
+test('one address is sent at most 5 signup or manage emails in 15 minutes, whoever asks; the answer stays the same', async () => {
+  const flooded = 'flooded.inbox@example.org';
+  const answers = [];
+  for (let i = 0; i < 7; i += 1) {
+    if (i % 2) {
+      const { agent, csrf } = await openForm(app, '/join/flow-union/manage');
+      answers.push(seen(await agent.post('/join/flow-union/manage').type('form').set('Accept', HTML).send({ csrf, lang: 'en', email: flooded }), flooded).status);
+    } else answers.push(seen((await postSignup(flooded)).res, flooded).status);
+  }
+  expect(answers).toEqual([200, 200, 200, 200, 200, 200, 200]);
+  const mail = await db().selectFrom('email_outbox').select('kind').where('to_address', '=', flooded).execute();
+  expect(mail).toHaveLength(5);
+  flow.setClock(Math.floor(flow.now().getTime() / 1000) + 16 * 60);
+  await postSignup(flooded);
+  expect(await db().selectFrom('email_outbox').select('kind').where('to_address', '=', flooded).execute()).toHaveLength(6);
+});
