@@ -374,10 +374,17 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
             messagePage(frame(m, organization, m.linkUsedTitle), [m.linkUsed], { href: manageHref, label: m.manageTitle }),
           );
         }
-        const portal = await ctx.stripe.billingPortal.sessions.create(
-          { customer: link.stripe_customer_id, return_url: `${ctx.publicUrl}${manageHref}`, locale: language },
-          requestOptions(organization, `gs-manage-link-${link.id}-portal`),
-        );
+        let portal;
+        try {
+          portal = await ctx.stripe.billingPortal.sessions.create(
+            { customer: link.stripe_customer_id, return_url: `${ctx.publicUrl}${manageHref}`, locale: language },
+            requestOptions(organization, `gs-manage-link-${link.id}-portal`),
+          );
+        } catch (error) {
+          // The link is spent: the page leads to a new one.
+          req.log?.error({ err: error }, 'the billing portal could not be reached');
+          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.unavailable], { href: manageHref, label: m.manageTitle }));
+        }
         res.redirect(303, portal.url);
       },
     },

@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import { buildApp } from '../../src/app';
+import request from 'supertest';
 import { syncPlanToStripe } from '../../src/plans/stripe-sync';
+import { createStripeClient } from '../../src/stripe/client';
 import { DAY, startStripeFlow, type StripeFlow } from '../support/stripe-flow';
 import { confirmEmailedSignup, createOrganization, createPlans, HTML, inputValue, linksInLatestEmail, openForm } from './fixtures';
 
@@ -289,5 +291,19 @@ describe('a signup through Checkout', () => {
     expect((await flow.member(member.id)).standing).toBe('active');
     const fee = await db().selectFrom('ledger_transactions').select(['kind', 'gross_cents']).where('member_id', '=', member.id).where('kind', '=', 'processing_fee').executeTakeFirstOrThrow();
     expect(fee).toBeDefined();
+  });
+
+  test('when Stripe cannot be reached, a manage link answers a page that leads to a new link (503), not a 500', async () => {
+    const { agent, csrf } = await openForm(app, '/join/flow-union/manage');
+    const earlier = (await db().selectFrom('email_outbox').select('id').execute()).map((row) => row.id);
+    await agent.post('/join/flow-union/manage').type('form').set('Accept', HTML).send({ csrf, email: 'maria@example.org' });
+    const mail = await db().selectFrom('email_outbox').selectAll().where('kind', '=', 'signup.manage_link').where('id', 'not in', earlier).executeTakeFirstOrThrow();
+    const token = /manage\/open\?lang=es&token=([\w-]+)/.exec(mail.text_body)![1]!;
+    const offline = buildApp({ ...flow.ctx, stripe: createStripeClient({ secretKey: 'sk_test_offline', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0, timeoutMs: 2_000 }) });
+    const res = await request(offline).post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token });
+    expect(res.status).toBe(503);
+    expect(res.type).toBe('text/html');
+    expect(text(res.text)).toContain('No pudimos comunicarnos con el servicio de pago.');
+    expect(res.text).toContain('href="/join/flow-union/manage?lang=es"');
   });
 });
