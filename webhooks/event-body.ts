@@ -48,18 +48,14 @@ function inspect(value: unknown): { depth: number; unreadable: boolean } {
   return { depth, unreadable: false };
 }
 
+/** The 400 for a signature-verified body that is not JSON at all. */
+export const notJson = (): ApiError => notAnEvent('not JSON');
+
 /**
- * Reads a signature-verified body as a Stripe event, or throws the 400 that says why it is
- * none, so that nothing the database or a handler would choke on is stored.
+ * Checks a signature-verified body, as parsed, for being a Stripe event, or throws the 400
+ * that says why it is none, so that nothing the database or a handler would choke on is stored.
  */
-export function readEventBody(body: Buffer): Stripe.Event {
-  let parsed: unknown;
-  try {
-    // Bytes that are not UTF-8 never get this far: the signature is checked over their UTF-8 reading.
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw notAnEvent('not JSON');
-  }
+export function asStripeEvent(parsed: unknown): Stripe.Event {
   const { depth, unreadable } = inspect(parsed);
   if (depth > MAX_DEPTH) throw notAnEvent(`nested deeper than ${MAX_DEPTH} levels`);
   if (unreadable) throw notAnEvent('it holds NUL or an unpaired surrogate');

@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import type { AppContext } from '../src/context';
 import { ApiError } from '../src/http/errors';
 import type { RouteDefinition } from '../src/http/routes';
-import { readEventBody } from './event-body';
+import { asStripeEvent, notJson } from './event-body';
 import { eventInbox } from './events';
 import { webhookDeliveries } from '../src/metrics/metrics';
 
@@ -21,22 +21,21 @@ function verifiedEvent(ctx: AppContext, body: Buffer, signature: string, receive
   const timestamp = /(?:^|,)t=(\d{1,12})(?:,|$)/.exec(signature)?.[1];
   if (timestamp === undefined) throw badSignature('the header has no timestamp');
   if (Math.abs(receivedAt.getTime() / 1000 - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) throw badSignature('timestamp outside the tolerance zone');
-  let matched = false;
   let lastError: unknown;
   for (const secret of ctx.webhookSecrets) {
+    let parsed: unknown;
     try {
-      Stripe.webhooks.constructEvent(body, signature, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, receivedAt.getTime());
-      matched = true;
+      parsed = Stripe.webhooks.constructEvent(body, signature, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, receivedAt.getTime());
     } catch (error) {
-      // Its JSON.parse runs only once the signature matched; the body is judged below.
-      matched = error instanceof SyntaxError;
-      // Anything else it throws (an empty `v1=` makes it fail comparing) means no signature matched.
+      // Its JSON.parse runs only once the signature matched.
+      if (error instanceof SyntaxError) throw notJson();
+      // Anything else it throws (an empty `v1=` makes it fail comparing) means this secret did not match.
       lastError = error;
+      continue;
     }
-    if (matched) break;
+    return asStripeEvent(parsed);
   }
-  if (!matched) throw badSignature(lastError instanceof Stripe.errors.StripeSignatureVerificationError ? lastError.message.split('\n')[0]!.trim() : 'no secret matched');
-  return readEventBody(body);
+  throw badSignature(lastError instanceof Stripe.errors.StripeSignatureVerificationError ? lastError.message.split('\n')[0]!.trim() : 'no secret matched');
 }
 
 /** POST /webhooks/stripe: verify, store, acknowledge. No Stripe calls and no reconciliation here. */
