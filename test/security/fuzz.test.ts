@@ -17,7 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
  * parameter is fuzzed without touching this file.
  */
 
-const CASES = Number(process.env.FUZZ_CASES ?? 6000);
+const CASES = Number(process.env.FUZZ_CASES ?? 5000);
 const BATCH = 8;
 
 // Tables a request may legitimately append to although it changes nothing: none today but
