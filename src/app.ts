@@ -1,7 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import type { z } from 'zod';
-import { parseInput } from './http/validate';
 import type { AppContext } from './context';
 import { authenticate, requireRole } from './auth/guard';
 import { signInAddressLimiter } from './auth/address-limit';
@@ -46,14 +44,6 @@ function requireBody(kind: 'json' | 'csv' | 'form'): RequestHandler {
   return (req, _res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (hasBody && !req.is(mediaType)) return next(new ApiError('unsupported_media_type', `send the request body as ${mediaType}`));
-    next();
-  };
-}
-
-// A route's declared query parameters, checked before its handler (which reads them typed with the same schema).
-function validQuery(schema: z.ZodObject): RequestHandler {
-  return (req, _res, next) => {
-    parseInput(schema, req.query, 'query');
     next();
   };
 }
@@ -105,9 +95,8 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
   for (const route of routes.filter((r) => !r.early)) {
     const guards = route.access === 'public' ? [] : [staffGuard, requireRole(...route.access)];
     const body = route.body ? bodyReaders[route.body] : route.path.startsWith('/api/') ? bodyReaders.json : [];
-    const query = route.query ? [validQuery(route.query)] : [];
     const contract = options.checkResponses && route.responses ? [checkDeclaredResponses(route)] : [];
-    router[route.method](route.path, ...guards, ...body, refuseUnreadableInput, ...query, ...contract, route.handler);
+    router[route.method](route.path, ...guards, ...body, refuseUnreadableInput, ...contract, route.handler);
   }
   app.use(router);
   app.use(handleNotFound);

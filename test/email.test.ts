@@ -1,4 +1,7 @@
 import request from 'supertest';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Pool } from 'pg';
+import type { Database } from '../db/database';
 import type PgBoss from 'pg-boss';
 import pino from 'pino';
 import { deliverDueEmails, enqueueEmail, MAX_ATTEMPTS, retryDelaySeconds } from '../src/email/outbox';
@@ -96,6 +99,43 @@ describe('the email outbox', () => {
     expect(row).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
   });
 
+  test('a sender that dies after the SMTP server accepted 5 of 20 messages: the next run repeats at most the one in flight', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      await enqueueEmail(ctx.db, { organizationId: union.id, kind: 'test', to: `c${i}@example.org`, subject: `Crash ${i}`, text: 't', html: '<p>t</p>', queuedAt: ctx.now() });
+    }
+    // The dying sender's own connection: its backend is terminated, as a killed process's would be.
+    const pool = new Pool({ connectionString: testDb.url, max: 1 });
+    // The lost connection is the point: its errors are expected, not the test's failure.
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool.on('error', () => undefined);
+    const doomed = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(doomed);
+    let accepted = 0;
+    const dying: MailTransport = {
+      description: 'a sender that dies',
+      async send(message) {
+        const sent = await transport.send(message);
+        accepted += 1;
+        if (accepted === 5) {
+          await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(ctx.db);
+          throw new Error('the process died');
+        }
+        return sent;
+      },
+      close: () => undefined,
+    };
+    await expect(deliverDueEmails(doomed, dying, { from: FROM, now: ctx.now() })).rejects.toThrow();
+    await doomed.destroy().catch(() => undefined);
+    expect(smtp.received).toHaveLength(5);
+
+    await deliverDueEmails(ctx.db, transport, { from: FROM, now: ctx.now() });
+    const deliveries = smtp.received.map((m) => m.subject ?? '');
+    const repeated = deliveries.length - new Set(deliveries).size;
+    expect(new Set(deliveries).size).toBe(20);
+    expect(repeated).toBeLessThanOrEqual(1);
+    process.stdout.write(`email crash after 5 accepted of 20: ${repeated} delivered twice\n`);
+  });
+
   test('two senders working the same outbox at once send each message once', async () => {
     for (let i = 0; i < 30; i += 1) {
       await enqueueEmail(ctx.db, { organizationId: union.id, kind: 'test', to: `m${i}@example.org`, subject: `Message ${i}`, text: 't', html: '<p>t</p>', queuedAt: ctx.now() });
@@ -103,8 +143,8 @@ describe('the email outbox', () => {
     const second = smtpTransport(smtp.url);
     try {
       const reports = await Promise.all([
-        deliverDueEmails(ctx.db, transport, { from: FROM, now: ctx.now(), batchSize: 5 }),
-        deliverDueEmails(ctx.db, second, { from: FROM, now: ctx.now(), batchSize: 5 }),
+        deliverDueEmails(ctx.db, transport, { from: FROM, now: ctx.now() }),
+        deliverDueEmails(ctx.db, second, { from: FROM, now: ctx.now() }),
       ]);
       expect(reports[0].sent + reports[1].sent).toBe(30);
     } finally {

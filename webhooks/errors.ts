@@ -17,3 +17,11 @@ export class NotOurs extends Error {
     this.name = 'NotOurs';
   }
 }
+
+/** The event could be linked only by a guess (a customer linked to two members): park it at once, with the reason, posting nothing. */
+export class Ambiguous extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Ambiguous';
+  }
+}

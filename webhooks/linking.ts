@@ -4,7 +4,7 @@ import type { Database, Member, Organization } from '../db/database';
 import { idsFromMetadata, isOurIdShape, type OurIds } from '../src/stripe/metadata';
 import type { StripeClient } from '../src/stripe/client';
 import { requestOptions } from '../src/stripe/client';
-import { NotOurs, RetryLater } from './errors';
+import { Ambiguous, NotOurs, RetryLater } from './errors';
 
 export interface Linked {
   organization: Organization;
@@ -28,6 +28,8 @@ function organizationsOnce(trx: Kysely<Database>, lookup: string, read: () => Pr
 // name. Every event of the batch for that member is handed the same object, so a handler
 // that writes a member row updates that object as it writes (updateLinkedMember).
 const membersLockedIn = new WeakMap<Kysely<Database>, Member[]>();
+// The customers whose members the batch's first statement read, every one of them.
+const customersLockedIn = new WeakMap<Kysely<Database>, Set<string>>();
 
 function lockedMember(trx: Kysely<Database>, matches: (member: Member) => boolean): Member | undefined {
   return membersLockedIn.get(trx)?.find(matches);
@@ -159,6 +161,7 @@ export async function lockMembersNamedBy(trx: Kysely<Database>, events: Stripe.E
     .forUpdate()
     .execute();
   membersLockedIn.set(trx, [...members]);
+  customersLockedIn.set(trx, customerIds);
   return members;
 }
 
@@ -176,11 +179,16 @@ export async function organizationForAccount(trx: Kysely<Database>, account: str
   return organization;
 }
 
+function ambiguousCustomer(customerId: string, members: Member[]): Ambiguous {
+  const where = members.map((m) => `member ${m.id} of organization ${m.organization_id}`).join(', ');
+  return new Ambiguous(`customer ${customerId} is linked to ${members.length} members (${where}); linking would be a guess, so nothing was posted`);
+}
+
 /**
  * Links an object to our organization and member: first by the metadata we set (on the
  * object, or on the customer), then by the customer id already stored on a member. A
  * customer whose metadata is not ours is another platform's: NotOurs. Our ids naming a
- * member we cannot find yet: RetryLater.
+ * member we cannot find yet: RetryLater. A customer linked to two members: Ambiguous.
  */
 export async function linkToMember(
   trx: Kysely<Database>,
@@ -196,17 +204,22 @@ export async function linkToMember(
   let byCustomer: Member | undefined;
   if (!ids && hints.customerId) {
     const customerId = hints.customerId;
-    byCustomer = lockedMember(trx, (m) => m.stripe_customer_id === customerId && (accountOrganization === undefined || m.organization_id === accountOrganization.id));
-    if (!byCustomer) {
+    const inScope = (m: Member) => m.stripe_customer_id === customerId && (accountOrganization === undefined || m.organization_id === accountOrganization.id);
+    let linked: Member[];
+    if (customersLockedIn.get(trx)?.has(customerId)) linked = membersLockedIn.get(trx)?.filter(inScope) ?? [];
+    else {
       const read = await trx
         .selectFrom('members')
         .selectAll()
         .where('stripe_customer_id', '=', customerId)
         .$if(accountOrganization !== undefined, (q) => q.where('organization_id', '=', accountOrganization!.id))
+        .orderBy('id')
         .forUpdate()
-        .executeTakeFirst();
-      if (read) byCustomer = rememberLockedMember(trx, read);
+        .execute();
+      linked = read.map((member) => lockedMember(trx, (m) => m.id === member.id) ?? rememberLockedMember(trx, member));
     }
+    if (linked.length > 1) throw ambiguousCustomer(customerId, linked);
+    byCustomer = linked[0];
     if (byCustomer) ids = { organizationId: byCustomer.organization_id, memberId: byCustomer.id, planId: undefined };
   }
   if (!ids && hints.customerId) {
@@ -227,6 +240,9 @@ export async function linkToMember(
     member = rememberLockedMember(trx, read);
   }
   if (hints.customerId && member.stripe_customer_id !== hints.customerId) {
+    // A customer already linked to another member is not linked to a second one on an event's word.
+    const others = await trx.selectFrom('members').selectAll().where('stripe_customer_id', '=', hints.customerId).where('id', '!=', member.id).execute();
+    if (others.length > 0) throw ambiguousCustomer(hints.customerId, [member, ...others]);
     await updateLinkedMember(trx, member, { stripe_customer_id: hints.customerId, updated_at: now });
   }
   touch(trx, member, event.id);

@@ -8,7 +8,7 @@ import type { LedgerTransactionDraft } from '../src/ledger/postings';
 import { idsFromMetadata, isOurIdShape } from '../src/stripe/metadata';
 import { BatchMirrors, subscriptionsNamedBy } from './batch-mirrors';
 import { BatchPostings } from './batch-postings';
-import { NotOurs, RetryLater } from './errors';
+import { Ambiguous, NotOurs, RetryLater } from './errors';
 import { handlerFor } from './handlers';
 import { rederiveMembers } from '../src/members/derivation';
 import { lockMembersNamedBy, membersTouched, untouchByEvent } from './linking';
@@ -196,7 +196,8 @@ async function organizationNamedBy(deps: ProcessorDeps, event: StoredStripeEvent
 /** Records a failed attempt outside the rolled-back transaction: retry later, or park as failed after the last try. */
 async function recordFailure(deps: ProcessorDeps, event: StoredStripeEvent, error: unknown): Promise<'retried' | 'failed'> {
   const attempts = event.attempts + 1;
-  const parked = attempts >= MAX_ATTEMPTS;
+  // An ambiguous link stays ambiguous until a person resolves it: no point retrying.
+  const parked = attempts >= MAX_ATTEMPTS || error instanceof Ambiguous;
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   await deps.db
     .updateTable('stripe_events')

@@ -45,63 +45,58 @@ export interface DeliveryReport {
 }
 
 /**
- * Sends the messages that are due, a batch at a time. Each message stays locked
- * (FOR UPDATE SKIP LOCKED) while it is sent, so two workers never send the same one; a
- * failure leaves it pending with a later attempt time, and after the last attempt it is
- * parked as failed for an admin to see.
+ * Sends the messages that are due, one transaction per message: each is locked
+ * (FOR UPDATE SKIP LOCKED) while it is sent, so two workers never send the same one, and
+ * marked sent in a commit as soon as the SMTP server has accepted it, so a crash can repeat
+ * at most the message in flight. A failure leaves it pending with a later attempt time, and
+ * after the last attempt it is parked as failed for an admin to see.
  */
-export async function deliverDueEmails(
-  db: Kysely<Database>,
-  transport: MailTransport,
-  options: { from: string; now: Date; batchSize?: number },
-): Promise<DeliveryReport> {
+export async function deliverDueEmails(db: Kysely<Database>, transport: MailTransport, options: { from: string; now: Date }): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, failed: 0 };
   const { now } = options;
-  const batchSize = options.batchSize ?? 20;
   for (;;) {
     const handled = await db.transaction().execute(async (trx) => {
-      const due = await trx
+      const message = await trx
         .selectFrom('email_outbox')
         .selectAll()
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
-        .limit(batchSize)
+        .limit(1)
         .forUpdate()
         .skipLocked()
-        .execute();
-      for (const message of due) {
-        try {
-          const { messageId } = await transport.send({
-            from: options.from,
-            to: message.to_address,
-            subject: message.subject,
-            text: message.text_body,
-            html: message.html_body,
-          });
-          await trx
-            .updateTable('email_outbox')
-            .set({ status: 'sent', sent_at: now, message_id: messageId, attempts: message.attempts + 1, last_error: null })
-            .where('id', '=', message.id)
-            .execute();
-          report.sent += 1;
-        } catch (error) {
-          const attempts = message.attempts + 1;
-          await trx
-            .updateTable('email_outbox')
-            .set({
-              status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
-              attempts,
-              last_error: error instanceof Error ? error.message : String(error),
-              next_attempt_at: sql<Date>`${now}::timestamptz + make_interval(secs => ${retryDelaySeconds(attempts)})`,
-            })
-            .where('id', '=', message.id)
-            .execute();
-          report.failed += 1;
-        }
+        .executeTakeFirst();
+      if (!message) return false;
+      try {
+        const { messageId } = await transport.send({
+          from: options.from,
+          to: message.to_address,
+          subject: message.subject,
+          text: message.text_body,
+          html: message.html_body,
+        });
+        await trx
+          .updateTable('email_outbox')
+          .set({ status: 'sent', sent_at: now, message_id: messageId, attempts: message.attempts + 1, last_error: null })
+          .where('id', '=', message.id)
+          .execute();
+        report.sent += 1;
+      } catch (error) {
+        const attempts = message.attempts + 1;
+        await trx
+          .updateTable('email_outbox')
+          .set({
+            status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+            attempts,
+            last_error: error instanceof Error ? error.message : String(error),
+            next_attempt_at: sql<Date>`${now}::timestamptz + make_interval(secs => ${retryDelaySeconds(attempts)})`,
+          })
+          .where('id', '=', message.id)
+          .execute();
+        report.failed += 1;
       }
-      return due.length;
+      return true;
     });
-    if (handled < batchSize) return report;
+    if (!handled) return report;
   }
 }

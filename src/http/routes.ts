@@ -17,7 +17,11 @@ export interface RouteDefinition {
   summary: string;
   /** How the request body is read: JSON (the default on /api), CSV text for imports, url-encoded forms of public pages. */
   body?: 'json' | 'csv' | 'form';
-  /** The query parameters the route reads: checked before the handler runs, and walked by the fuzz test. */
+  /**
+   * The schema the handler reads its query parameters with (where it reads any): declared
+   * here so the fuzz test walks every parameter. The handler checks it itself, after its own
+   * 404s, so another organization's id is answered the same whatever the query.
+   */
   query?: z.ZodObject;
   /** The path parameters, where the handler checks more than their presence (the API document shows them). */
   params?: z.ZodObject;

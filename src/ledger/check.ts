@@ -20,6 +20,8 @@ export type LedgerCheck =
   | 'stripe_balance_total'
   /** A paid payout's balance transactions (read from Stripe) and the ledger's postings for them do not match one for one. */
   | 'payout_balance_transactions'
+  /** A balance transaction of the organization's payout is posted in another organization's ledger. */
+  | 'payout_posted_elsewhere'
   | 'payout_unreadable';
 
 export interface LedgerProblem {

@@ -56,4 +56,55 @@ describe('linking Stripe objects to members', () => {
     expect(second).toMatchObject({ retried: 0, failed: 0 });
     expect(await flow.member(memberId)).toMatchObject({ standing: 'active', stripe_customer_id: customer.id });
   });
+
+  describe('a customer linked to two members', () => {
+    let otherOrganizationId: string;
+    beforeAll(async () => {
+      const other = await flow.testDb.db
+        .insertInto('organizations')
+        .values({ slug: 'other-local', name: 'Other local', time_zone: 'America/Chicago', currency: 'usd', settings: '{}', stripe_account_id: 'acct_other_local', created_at: new Date(START * 1000), updated_at: new Date(START * 1000) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      otherOrganizationId = other.id;
+    });
+
+    const parkedEvents = () => flow.testDb.db.selectFrom('stripe_events').select(['id', 'status', 'attempts', 'last_error']).where('status', '=', 'failed').execute();
+
+    test('events that name only the customer are parked as failed with the reason, posting nothing, not given to the lower member id', async () => {
+      const clock = await flow.stripe.testHelpers.testClocks.create({ frozen_time: START });
+      const customer = await flow.stripe.customers.create({ email: 'twice@example.org', test_clock: clock.id });
+      // Linked in two organizations (a forged event, or another application writing our metadata, did it).
+      await flow.testDb.db
+        .insertInto('members')
+        .values([
+          { organization_id: flow.organization.id, name: 'Here', email: 'twice@example.org', stripe_customer_id: customer.id, ...memberTimes() },
+          { organization_id: otherOrganizationId, name: 'There', email: 'twice@example.org', stripe_customer_id: customer.id, ...memberTimes() },
+        ])
+        .execute();
+      const postingsBefore = (await flow.testDb.db.selectFrom('ledger_transactions').select('id').execute()).length;
+      await subscribe(customer.id, {});
+      const report = await flow.settle();
+      expect(report.processed).toBe(0);
+      expect(report.failed).toBeGreaterThan(0);
+      const parked = await parkedEvents();
+      expect(parked.length).toBe(report.failed);
+      // Parked at the first attempt: retrying cannot resolve it.
+      expect(parked.every((e) => e.attempts === 1 && /^Ambiguous: customer cus_\w+ is linked to 2 members/.test(e.last_error ?? ''))).toBe(true);
+      expect((await flow.testDb.db.selectFrom('ledger_transactions').select('id').execute()).length).toBe(postingsBefore);
+      await flow.testDb.db.deleteFrom('stripe_events').execute();
+    });
+
+    test("our metadata naming a member does not link them to a customer another member already has", async () => {
+      const clock = await flow.stripe.testHelpers.testClocks.create({ frozen_time: START });
+      const customer = await flow.stripe.customers.create({ email: 'taken@example.org', test_clock: clock.id });
+      await flow.testDb.db.insertInto('members').values({ organization_id: otherOrganizationId, name: 'Holder', email: 'taken@example.org', stripe_customer_id: customer.id, ...memberTimes() }).execute();
+      const claimant = await flow.testDb.db.insertInto('members').values({ organization_id: flow.organization.id, name: 'Claimant', email: 'claimant@example.org', ...memberTimes() }).returning('id').executeTakeFirstOrThrow();
+      const metadata = memberMetadata({ organizationId: flow.organization.id, memberId: claimant.id });
+      await subscribe(customer.id, metadata);
+      const report = await flow.settle();
+      expect(report.failed).toBeGreaterThan(0);
+      expect((await parkedEvents()).every((e) => /is linked to 2 members/.test(e.last_error ?? ''))).toBe(true);
+      expect((await flow.member(claimant.id)).stripe_customer_id).toBeNull();
+    });
+  });
 });

@@ -3,7 +3,9 @@ import type { Kysely } from 'kysely';
 import type Stripe from 'stripe';
 import type { Database } from '../../db/database';
 import { checkLedger } from '../../src/ledger/check';
-import { checkPayouts } from '../../src/ledger/payout-check';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { checkPayouts, reconcilePayoutsWithStripe } from '../../src/ledger/payout-check';
 import { storeEvent } from '../../webhooks/events';
 import { requeueEvents } from '../../webhooks/processor';
 import { deliverInOrder, finalState, playLifecycles, processDueEvents, standingsOf, type LifecycleLab } from './lifecycle-lab';
@@ -175,6 +177,39 @@ describe('webhook processing converges whatever the order and however often even
     expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'payout_balance_transactions', detail: expect.stringMatching(/^Stripe charge txn_\w+ \(ch_\w+\) of net \d+ has no ledger posting$/) })]));
     await run.drop();
   }, 120_000);
+
+  test("reconcile-payouts lists the payouts from Stripe, not from our rows: a payout we never recorded is a difference, and the command exits 1", async () => {
+    const run = await lab.freshRun();
+    // The payout events never arrived: our own rows know of no payout, so a check that starts from them sees nothing wrong.
+    await deliverInOrder(run.db, lab.events.filter((e) => !e.type.startsWith('payout.')), lab.now);
+    await drain(run.db);
+    expect(await checkPayouts(run.db, lab.flow.stripe, lab.flow.organization)).toEqual([]);
+    const { payouts, problems } = await reconcilePayoutsWithStripe(run.db, lab.flow.stripe, lab.flow.organization);
+    expect(payouts).toBeGreaterThan(0);
+    expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'payout_balance_transactions', detail: expect.stringMatching(/^payout po_\w+ is paid at Stripe but not posted to the ledger$/) })]));
+
+    const root = path.resolve(__dirname, '..', '..');
+    const command = (db: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const env = { ...process.env, NODE_ENV: 'test', DATABASE_URL: db, STRIPE_SECRET_KEY: 'sk_test_flow', STRIPE_API_BASE: lab.flow.sandbox.url };
+        execFile(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/reconcile-payouts.ts', '--all'], { cwd: root, env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+      });
+    const differs = await command(run.url);
+    expect(differs.code).toBe(1);
+    expect(differs.stdout).toMatch(/DIFFERENCE payout_balance_transactions: payout po_\w+ is paid at Stripe but not posted to the ledger/);
+    expect(differs.stderr).toMatch(/^reconcile-payouts: \d+ difference\(s\) found\n$/);
+    await run.drop();
+
+    // The books of the run that had every event agree with Stripe, line by line.
+    const sound = await lab.freshRun();
+    await deliverInOrder(sound.db, lab.events, lab.now);
+    await drain(sound.db);
+    expect((await reconcilePayoutsWithStripe(sound.db, lab.flow.stripe, lab.flow.organization)).problems).toEqual([]);
+    const agrees = await command(sound.url);
+    expect(agrees).toMatchObject({ code: 0, stderr: '' });
+    expect(agrees.stdout).toMatch(/payouts of \S+ \(\S+\): [1-9]\d* paid at Stripe\n {2}ok: every balance transaction/);
+    await sound.drop();
+  }, 180_000);
 
   test('two processors working the same stored stream at once produce the same state as one', async () => {
     const run = await lab.freshRun();

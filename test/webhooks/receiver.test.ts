@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import Stripe from 'stripe';
 import pino from 'pino';
@@ -82,6 +83,8 @@ describe('POST /webhooks/stripe', () => {
     ['a stale timestamp (more than 300 s old)', (p: string) => post(p, signed(p, { timestamp: nowSeconds() - 301 }))],
     ['a body tampered after signing', (p: string) => post(p.replace('in_123', 'in_999'), signed(p))],
     ['a garbled header', (p: string) => post(p, 't=abc,v1=nothing')],
+    ['a timestamp more than 300 s ahead of our clock', (p: string) => post(p, signed(p, { timestamp: nowSeconds() + 301 }))],
+    ['a timestamp far in the future', (p: string) => post(p, signed(p, { timestamp: nowSeconds() + 10 * 365 * 86_400 }))],
   ])('%s → 400 and nothing stored', async (_name, send) => {
     const before = await storedCount();
     const res = await send(eventBody(`evt_bad_${Math.random()}`));
@@ -90,11 +93,57 @@ describe('POST /webhooks/stripe', () => {
     expect(await storedCount()).toBe(before);
   });
 
+  test('an empty v1= is reported as a bad signature, not as a bad body', async () => {
+    const payload = eventBody('evt_empty_v1');
+    for (const header of [`t=${nowSeconds()},v1=`, `t=${nowSeconds()},v1=,v0=abc`, `t=${nowSeconds()}`]) {
+      const res = await post(payload, header);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/signature verification failed/);
+    }
+    expect(await storedCount('evt_empty_v1')).toBe(0);
+  });
+
+  const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+  const withEvent = (change: (event: Record<string, unknown>) => void) => {
+    const event = JSON.parse(eventBody(`evt_malformed_${Math.random().toString(36).slice(2)}`)) as Record<string, unknown>;
+    change(event);
+    return JSON.stringify(event);
+  };
+  test.each<[string, () => string, RegExp]>([
+    ['null', () => 'null', /not a Stripe event/],
+    ['an array', () => '[]', /not a Stripe event/],
+    ['data.object null', () => withEvent((e) => (e.data = { object: null })), /data\.object/],
+    ['data null', () => withEvent((e) => (e.data = null)), /data/],
+    ['created missing', () => withEvent((e) => delete e.created), /created/],
+    ['created a string', () => withEvent((e) => (e.created = '1700000000')), /created/],
+    ['created 1e20', () => withEvent((e) => (e.created = 1e20)), /created/],
+    ['created negative', () => withEvent((e) => (e.created = -1)), /created/],
+    ['an id that is not a string', () => withEvent((e) => (e.id = 42)), /id/],
+    ['livemode missing', () => withEvent((e) => delete e.livemode), /livemode/],
+    ['account not a string', () => withEvent((e) => (e.account = { id: 'acct_1' })), /account/],
+    ['\\u0000 in a value', () => withEvent((e) => (e.data = { object: { id: 'in_1', object: 'invoice', description: 'a\u0000b' } })), /NUL/],
+    ['\\u0000 in a key', () => withEvent((e) => (e.data = { object: { id: 'in_1', object: 'invoice', ['a\u0000']: 1 } })), /NUL/],
+    ['a lone surrogate', () => withEvent((e) => (e.data = { object: { id: 'in_1', object: 'invoice', description: '\ud800' } })), /unpaired surrogate/],
+    ['20,000-deep nesting', () => withEvent((e) => (e.data = { object: { id: 'in_1', object: 'invoice', deep: '@' } })).replace('"@"', deep(20_000)), /nested deeper/],
+  ])('a validly signed body with %s → 400 and nothing stored', async (_case, body, message) => {
+    const before = await storedCount();
+    const payload = body();
+    const bytes = Buffer.from(payload, 'utf8');
+    // Signed over the exact bytes, as Stripe signs.
+    const t = nowSeconds();
+    const v1 = createHmac('sha256', TEST_WEBHOOK_SECRET).update(Buffer.concat([Buffer.from(`${t}.`), bytes])).digest('hex');
+    const res = await request(app).post('/webhooks/stripe').set('Content-Type', 'application/octet-stream').set('Stripe-Signature', `t=${t},v1=${v1}`).send(bytes);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('bad_request');
+    expect(res.body.error.message).toMatch(message);
+    expect(await storedCount()).toBe(before);
+  });
+
   test('a signed body that is not JSON → 400', async () => {
     const payload = 'this is not json';
     const res = await post(payload, signed(payload));
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(/not a JSON event/);
+    expect(res.body.error.message).toMatch(/not a Stripe event: not JSON/);
   });
 
   test('a body over the size limit → 413 and nothing stored', async () => {
@@ -117,7 +166,7 @@ describe('POST /webhooks/stripe', () => {
   });
   test('deliveries arriving together (stored in shared inserts): each stored once, repeats answered as duplicates, a refused row fails only its own delivery', async () => {
     const ids = Array.from({ length: 40 }, (_, i) => `evt_burst_${i}`);
-    // Each id twice, all at once; one body the database refuses (jsonb has no \u0000) among them.
+    // Each id twice, all at once; one body refused (jsonb has no \u0000) among them.
     const refused = eventBody('evt_burst_refused', 'invoice.paid', { description: 'nul \u0000 here' });
     const deliveries = [...ids, ...ids].map((id) => {
       const payload = eventBody(id);
@@ -125,7 +174,7 @@ describe('POST /webhooks/stripe', () => {
     });
     const answers = await Promise.all([...deliveries, post(refused, signed(refused))]);
     const refusedAnswer = answers.pop()!;
-    expect(refusedAnswer.status).toBe(500);
+    expect(refusedAnswer.status).toBe(400);
     expect(answers.every((res) => res.status === 200)).toBe(true);
     expect(answers.filter((res) => res.body.duplicate === false)).toHaveLength(ids.length);
     expect(answers.filter((res) => res.body.duplicate === true)).toHaveLength(ids.length);
