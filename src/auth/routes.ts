@@ -14,7 +14,7 @@ import { principal, SESSION_COOKIE, tokenFrom } from './guard';
 import { openStaffSession, revokeStaffSession, revokeStaffSessionsIn } from './sessions';
 import { consumeSignIn, requestSignIn, SIGN_IN_MINUTES, signInIsLive } from './sign-in';
 import { SESSION_SECONDS, verifyStaffToken } from './tokens';
-import { meResponse } from '../staff/responses';
+import { meResponse, mySessionsEndedResponse } from '../staff/responses';
 
 const loginSchema = z.object({
   email: z.email().max(320),
@@ -140,6 +140,7 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'delete',
       path: '/api/me/sessions',
+      responses: { 200: mySessionsEndedResponse },
       access: ALL_STAFF,
       summary: 'Sign yourself out everywhere in this organization: ends every session and issued token, this one included',
       handler: async (req, res) => {

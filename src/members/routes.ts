@@ -48,7 +48,7 @@ import {
   updateMember,
 } from './queries';
 import { recordInitialStandings, standingHistory } from './standing';
-import { memberListResponse, memberResponse } from './responses';
+import { importCheckedResponse, importedResponse, manualPaymentRecordedResponse, memberListResponse, memberRecordResponse, memberResponse } from './responses';
 
 const importQuery = z.object({ dryRun: z.enum(['true', 'false']).optional() }).strict();
 
@@ -144,6 +144,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/members/import',
+      responses: { 200: importCheckedResponse, 201: importedResponse },
       query: importQuery,
       access: ['admin', 'treasurer'],
       body: 'csv',
@@ -193,6 +194,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/members/:memberId',
+      responses: { 200: memberRecordResponse },
       access: ALL_STAFF,
       summary: 'One member with the history of their standing (and, for treasurers, payments and dues)',
       handler: async (req, res) => {
@@ -284,6 +286,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/members/:memberId/payments',
+      responses: { 201: manualPaymentRecordedResponse },
       requestBody: manualPaymentSchema,
       access: ['admin', 'treasurer'],
       summary: 'Record a cash, check or payroll-deduction payment against the dues of the periods it names (less is refused unless partial; more is kept as credit)',

@@ -57,3 +57,45 @@ export const exemptionEntry = z
   .strict();
 
 export const exemptionListResponse = z.object({ data: z.array(exemptionEntry) }).strict();
+
+/** The organization's good-standing rules (RetentionPolicy), as stored with the defaults filled in. */
+export const policyResponse = z
+  .object({
+    graceDays: z.number().int(),
+    suspendAtMonthsOwed: z.number().int().nullable(),
+    dropAtMonthsOwed: z.number().int().nullable(),
+    arrangementKeepsGoodStanding: z.boolean(),
+    reinstatement: z.enum(['pay_arrears', 'fee']),
+    reinstatementFeeCents: z.number().int().nullable(),
+    partialRefundUnpaysPeriod: z.boolean(),
+    dailyHour: z.number().int(),
+    alertEmails: z.array(z.string()),
+    immediateFailureAlert: z.boolean(),
+    notices: z.object({ paymentFailed: z.boolean(), cardExpiring: z.boolean(), beforeSuspension: z.boolean() }).strict(),
+    noticeDaysBeforeSuspension: z.number().int(),
+    contact: z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).strict(),
+  })
+  .strict();
+
+export const worksiteOrganizerListResponse = z
+  .object({ data: z.array(z.object({ worksite: z.string(), organizerStaffUserId: id, organizerName: z.string(), organizerEmail: z.string() }).strict()) })
+  .strict();
+
+const recoveryFigures = {
+  lapsed: z.number().int(),
+  recovered: z.number().int(),
+  /** Recovered of those lapsed; null when none lapsed. */
+  recoveryRate: z.number().nullable(),
+  medianDaysToRecovery: z.number().nullable(),
+  outreach: z.object({ contacts: z.number().int(), reached: z.number().int(), recommitted: z.number().int(), resigned: z.number().int() }).strict(),
+};
+
+/** A month's lapses and recoveries, for the organization, each worksite and each organizer. */
+export const retentionMetricsResponse = z
+  .object({
+    month: z.string().regex(/^\d{4}-\d{2}$/),
+    organization: z.object(recoveryFigures).strict(),
+    byWorksite: z.array(z.object({ worksite: z.string().nullable(), ...recoveryFigures }).strict()),
+    byOrganizer: z.array(z.object({ organizerStaffUserId: id.nullable(), ...recoveryFigures }).strict()),
+  })
+  .strict();

@@ -34,7 +34,7 @@ import {
 } from './queries';
 import { AT_RISK_SIGNALS } from './scan';
 import { OUTREACH_CHANNELS, OUTREACH_OUTCOMES, recordOutreach } from './outreach';
-import { callListResponse, exemptionEntry, exemptionListResponse, outreachListResponse, outreachRecordedResponse } from './responses';
+import { callListResponse, exemptionEntry, exemptionListResponse, outreachListResponse, outreachRecordedResponse, policyResponse, retentionMetricsResponse, worksiteOrganizerListResponse } from './responses';
 
 const EXEMPTION_KINDS: readonly ExemptionKind[] = ['hardship', 'layoff', 'leave', 'retired'];
 const noNul = (value: string) => !value.includes('\u0000');
@@ -183,6 +183,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/retention/policy',
+      responses: { 200: policyResponse },
       access: ['admin'],
       summary: "The organization's good-standing policy (grace, suspension, drop, notices, digest hour, alert list)",
       handler: async (req, res) => {
@@ -192,6 +193,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'patch',
       path: '/api/retention/policy',
+      responses: { 200: policyResponse },
       requestBody: policyChangesSchema,
       access: ['admin'],
       summary: 'Change the good-standing policy; the next daily scan applies it',
@@ -212,6 +214,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/retention/worksite-organizers',
+      responses: { 200: worksiteOrganizerListResponse },
       access: ['admin', 'organizer'],
       summary: 'Which organizer each worksite routes alerts to',
       handler: async (req, res) => {
@@ -222,6 +225,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'put',
       path: '/api/retention/worksite-organizers',
+      responses: { 200: worksiteOrganizerSchema },
       requestBody: worksiteOrganizerSchema,
       access: ['admin'],
       summary: "Route a worksite's alerts to an organizer (null removes the worksite's organizer)",
@@ -257,6 +261,7 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/retention/metrics',
+      responses: { 200: retentionMetricsResponse },
       query: metricsQuery,
       access: ['admin', 'organizer'],
       summary: 'Lapsed, recovered, recovery rate, median days to recovery and outreach for a month, per organization, worksite and organizer',

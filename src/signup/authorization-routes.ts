@@ -7,6 +7,7 @@ import { ALL_STAFF, type RouteDefinition } from '../http/routes';
 import { parseInput } from '../http/validate';
 import { findOrganizationById } from '../organizations/queries';
 import { currentAuthorization, publishAuthorization } from './queries';
+import { authorizationPublishedResponse, authorizationResponse } from './authorization-responses';
 
 const text = z
   .string()
@@ -23,6 +24,7 @@ export function authorizationRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/dues-authorization',
+      responses: { 200: authorizationResponse },
       access: ALL_STAFF,
       summary: 'The dues authorization in force on the signup page, in English and Spanish',
       handler: async (req, res) => {
@@ -35,6 +37,7 @@ export function authorizationRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'put',
       path: '/api/dues-authorization',
+      responses: { 201: authorizationPublishedResponse },
       requestBody: newAuthorizationSchema,
       access: ['admin'],
       summary: 'Publish a new version of the dues authorization (both languages); consents keep the version they accepted',

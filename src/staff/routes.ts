@@ -16,7 +16,7 @@ import { SESSION_SECONDS } from '../auth/tokens';
 import { sendHtml } from '../console/routes';
 import { pickLanguage } from '../signup/signup';
 import { invitationPage, invitationUnusablePage } from './pages';
-import { staffListResponse } from './responses';
+import { auditListResponse, invitationListResponse, invitedResponse, rolesResponse, sessionsEndedResponse, staffListResponse, staffMemberResponse } from './responses';
 
 const role = z.enum(STAFF_ROLES as [StaffRole, ...StaffRole[]]);
 const newStaffSchema = z.object({
@@ -52,6 +52,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/staff',
+      responses: { 201: staffMemberResponse, 202: invitedResponse },
       requestBody: newStaffSchema,
       access: ['admin'],
       summary: 'Invite someone to the staff with a role (the answer is the same whether or not the address has an account anywhere), or give one of your staff another role',
@@ -89,6 +90,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/staff/invitations',
+      responses: { 200: invitationListResponse },
       access: ['admin'],
       summary: 'Invitations not yet accepted, withdrawn or expired',
       handler: async (req, res) => {
@@ -151,6 +153,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/staff/:staffUserId',
+      responses: { 200: staffMemberResponse },
       params: staffParams,
       access: ['admin'],
       summary: 'One staff member of the organization',
@@ -164,6 +167,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'delete',
       path: '/api/staff/:staffUserId/roles/:role',
+      responses: { 200: rolesResponse },
       params: roleParams,
       access: ['admin'],
       summary: 'Take a role away from a staff member',
@@ -189,6 +193,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'delete',
       path: '/api/staff/:staffUserId/sessions',
+      responses: { 200: sessionsEndedResponse },
       params: staffParams,
       access: ['admin'],
       summary: "Sign a staff member out everywhere: ends every session (and issued token) they hold in this organization",
@@ -207,6 +212,7 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/audit',
+      responses: { 200: auditListResponse },
       query: auditQuery,
       access: ['admin'],
       summary: "The organization's audit log, newest first",

@@ -35,6 +35,7 @@ import { memberStatement } from './reports/statement';
 import { monthRange } from './reports/totals';
 import { money, moneyTable, reportCsv, type ReportTable } from './tables';
 import { xlsxWriter } from './xlsx';
+import { affiliateListResponse, affiliateResponse, rateCreatedResponse } from './responses';
 
 const BOOKKEEPERS = ['admin', 'treasurer'] as const;
 
@@ -286,6 +287,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'get',
       path: '/api/affiliates',
+      responses: { 200: affiliateListResponse },
       access: BOOKKEEPERS,
       summary: 'Affiliates owed per-capita tax, with their rates and effective dates',
       handler: async (req, res) => {
@@ -295,6 +297,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/affiliates',
+      responses: { 201: affiliateResponse },
       requestBody: newAffiliate,
       access: ['admin'],
       summary: 'Add an affiliate (international union, state federation, central labor council)',
@@ -302,9 +305,10 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
         const input = parseInput(newAffiliate, req.body);
         const me = principal(req);
         try {
-          const affiliate = await ctx.db.insertInto('affiliates').values({ organization_id: me.organizationId, name: input.name, kind: input.kind, created_at: ctx.now() }).returning(['id', 'name', 'kind']).executeTakeFirstOrThrow();
+          const affiliate = await ctx.db.insertInto('affiliates').values({ organization_id: me.organizationId, name: input.name, kind: input.kind, created_at: ctx.now() }).returning(['id', 'name', 'kind', 'created_at']).executeTakeFirstOrThrow();
           await audit(req, 'affiliate.created', { affiliateId: affiliate.id, name: affiliate.name, kind: affiliate.kind });
-          res.status(201).json({ ...affiliate, rates: [] });
+          // The same shape as the list's.
+          res.status(201).json({ id: affiliate.id, name: affiliate.name, kind: affiliate.kind, createdAt: affiliate.created_at, rates: [] });
         } catch (error) {
           if (uniqueViolation(error)) throw new ApiError('conflict', `an affiliate named "${input.name}" exists already`);
           throw error;
@@ -314,6 +318,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'patch',
       path: '/api/affiliates/:affiliateId',
+      responses: { 200: affiliateResponse },
       params: affiliateParams,
       requestBody: affiliateChanges,
       access: ['admin'],
@@ -336,6 +341,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
     {
       method: 'post',
       path: '/api/affiliates/:affiliateId/rates',
+      responses: { 201: rateCreatedResponse },
       params: affiliateParams,
       requestBody: newRate,
       access: ['admin'],
