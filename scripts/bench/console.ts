@@ -29,15 +29,7 @@ import { todayIn } from '../../src/organizations/calendar';
 import { benchContext } from './bench-app';
 import { createDb } from '../../db/connection';
 import { findConsoleOrganization, generateConsoleOrganization } from './console-data';
-import { benchDatabase, cpuSample, formatLoad, runLoad, spawnServer } from './support';
-
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at === -1) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} takes a positive whole number`);
-  return value;
-}
+import { benchDatabase, cpuSample, flag, formatLoad, runLoad, spawnServer } from './support';
 
 const MEMBERS = flag('members', 100_000);
 const REQUESTS = flag('requests', 3000);

@@ -20,15 +20,7 @@ import { queueMemberNotices } from '../../src/retention/notices';
 import { addDays } from '../../src/retention/policy';
 import { loadPolicy } from '../../src/retention/queries';
 import { lockOrganization, scanOrganization } from '../../src/retention/scan';
-import { benchDatabase } from './support';
-
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at === -1) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} takes a positive whole number`);
-  return value;
-}
+import { benchDatabase, flag } from './support';
 
 const MEMBERS = flag('members', 1_000_000);
 const ORGS = flag('orgs', 20);

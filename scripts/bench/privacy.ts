@@ -30,15 +30,7 @@ import { grantRole, upsertStaffUser } from '../../src/staff/queries';
 import { createStripeClient } from '../../src/stripe/client';
 import { benchContext } from './bench-app';
 import { median, prober, thresholdAccuracy, timeClasses, type Probe } from './probes';
-import { benchDatabase } from './support';
-
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at === -1) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} takes a positive whole number`);
-  return value;
-}
+import { benchDatabase, flag } from './support';
 
 const ROUNDS = flag('rounds', 300);
 const JOINS = flag('joins', 30);

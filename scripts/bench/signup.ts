@@ -14,15 +14,7 @@ import path from 'node:path';
 import { DEMO_PLANS } from '../../src/demo/seed';
 import { insertPlan, insertPlanVersion } from '../../src/plans/queries';
 import { storeDefaultAuthorization } from '../../src/signup/queries';
-import { benchDatabase, spawnServer } from './support';
-
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at === -1) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} takes a positive whole number`);
-  return value;
-}
+import { benchDatabase, flag, spawnServer } from './support';
 
 const SECONDS = flag('seconds', 10);
 const CONCURRENCY = flag('concurrency', 32);

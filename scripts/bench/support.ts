@@ -62,6 +62,15 @@ function databaseOnServer(serverUrl: string, name: string, db: Db, afterDrop: ()
 }
 
 /** A fresh, migrated database for one benchmark run: on DATABASE_URL's server, or an embedded one. */
+/** `--name N` on the command line, a positive whole number, or the fallback. */
+export function flag(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at === -1) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} takes a positive whole number`);
+  return value;
+}
+
 export async function benchDatabase(): Promise<BenchDatabase> {
   let embedded: EmbeddedDatabase | undefined;
   let serverUrl = process.env.DATABASE_URL;
