@@ -5,7 +5,7 @@ import { apiRoute, type ApiCall } from '../http/api-route';
 import { ApiError, notFound } from '../http/errors';
 import { XLSX, type RouteDefinition } from '../http/routes';
 import { LEDGER_KINDS } from '../ledger/postings';
-import { findMember } from '../members/queries';
+import { memberInPath } from '../members/checks';
 import { ClientGone, csvWriter, DATE_COLUMNS, DECIMAL_COLUMNS, EXPORT_COLUMNS, exportCells, INTEGER_COLUMNS } from './export';
 import { payoutBalanceLines, payoutContents } from './payout-lines';
 import {
@@ -275,11 +275,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
       query: statementQuery,
       responses: { 200: memberStatementResponse },
       summary: "One member's full history of charges, payments, refunds, disputes and standing changes",
-      find: async ({ me, params }) => {
-        const member = await findMember(ctx.db, me.organizationId, params.memberId);
-        if (!member) throw notFound('member');
-        return member;
-      },
+      find: (call) => memberInPath(ctx.db, call),
       answer: async (call) => {
         const { found: member } = call;
         const organization = await call.organization();
