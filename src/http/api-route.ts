@@ -37,7 +37,7 @@ export interface ApiCall<P = undefined, Q = undefined, B = undefined, F = undefi
 }
 
 /** An answer with a status of its own: one of several the route declares, or a failure with a body. */
-export class Answer {
+class Answer {
   constructor(
     readonly status: number,
     readonly body: unknown,
