@@ -105,9 +105,8 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
   }
 
   /** Another organization's affiliate is not found, before anything about the body is judged. */
-  async function ownAffiliate({ me, params }: { me: { organizationId: string }; params: { affiliateId: string } }): Promise<undefined> {
+  async function ownAffiliate({ me, params }: { me: { organizationId: string }; params: { affiliateId: string } }): Promise<void> {
     if (!(await findAffiliate(ctx.db, me.organizationId, params.affiliateId))) throw notFound('affiliate');
-    return undefined;
   }
 
   async function perCapitaFor(organization: Organization, monthText: string): Promise<{ lines: PerCapitaLine[]; members: number }> {
