@@ -12,7 +12,7 @@ import { bareRequestId, requestLogger } from './http/logging';
 import { consoleErrorPages } from './console/errors';
 import { consoleRoutes } from './console/routes';
 import { rateLimited } from './http/rate-limit';
-import type { RouteDefinition } from './http/routes';
+import { declaresSuccess, type RouteDefinition } from './http/routes';
 import { healthRoutes } from './health/routes';
 import { faviconRoute } from './home/favicon';
 import { memberRoutes } from './members/routes';
@@ -95,7 +95,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
   for (const route of routes.filter((r) => !r.early)) {
     const guards = route.access === 'public' ? [] : [staffGuard, requireRole(...route.access)];
     const body = route.body ? bodyReaders[route.body] : route.path.startsWith('/api/') ? bodyReaders.json : [];
-    const contract = options.checkResponses && route.responses ? [checkDeclaredResponses(route)] : [];
+    const contract = options.checkResponses && declaresSuccess(route) ? [checkDeclaredResponses(route)] : [];
     router[route.method](route.path, ...guards, ...body, refuseUnreadableInput, ...contract, route.handler);
   }
   app.use(router);

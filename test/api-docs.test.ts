@@ -6,6 +6,7 @@ import request from 'supertest';
 import { routeTable } from '../src/app';
 import type { Db } from '../db/connection';
 import { apiRoutes, openApiPath } from '../src/api-docs/document';
+import { declaresSuccess } from '../src/http/routes';
 import { fieldsOf, typeWords } from '../src/api-docs/page';
 import { testApp, testContext } from './support/app';
 import { haveVnu, vnuErrors } from './support/browser';
@@ -19,7 +20,10 @@ async function fetchDocument() {
   const res = await request(app).get('/api/openapi.json');
   expect(res.status).toBe(200);
   expect(res.type).toBe('application/json');
-  return res.body as { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; parameters: Array<{ name: string; in: string }> }>> };
+  return res.body as {
+    openapi: string;
+    paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; parameters: Array<{ name: string; in: string }>; responses: Record<string, { content?: Record<string, unknown> }> }>>;
+  };
 }
 
 describe('the OpenAPI document at /api/openapi.json', () => {
@@ -52,6 +56,23 @@ describe('the OpenAPI document at /api/openapi.json', () => {
     const served = apiRoutes(table).map((route) => `${route.method} ${openApiPath(route.path)}`);
     expect(served.length).toBeGreaterThan(40);
     expect(documented.sort()).toEqual(served.sort());
+  });
+
+  test('every /api route declares its success answer: a JSON body by status, a 204, or a download or page', async () => {
+    expect(apiRoutes(table).filter((route) => !declaresSuccess(route)).map((route) => `${route.method} ${route.path}`)).toEqual([]);
+    const document = await fetchDocument();
+    const successes = Object.entries(document.paths).flatMap(([p, operations]) =>
+      Object.entries(operations).map(([method, operation]) => {
+        const answers = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
+        // Each success has its content (JSON, CSV, XLSX, HTML) but a 204's, which has none.
+        return { operation: `${method} ${p}`, described: answers.length > 0 && answers.every(([status, answer]) => (status === '204') === (answer.content === undefined)) };
+      }),
+    );
+    expect(successes.filter((success) => !success.described)).toEqual([]);
+    const download = document.paths['/api/ledger/export']!.get!.responses['200']!.content!;
+    expect(Object.keys(download).sort()).toEqual(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv']);
+    expect(Object.keys(document.paths['/api/reports/monthly']!.get!.responses['200']!.content!).sort()).toEqual(['application/json', 'text/csv']);
+    expect(document.paths['/api/affiliates/{affiliateId}/rates/{rateId}']!.delete!.responses['204']).toEqual({ description: expect.any(String) });
   });
 
   test('documents the request fields people had to guess from error messages', async () => {

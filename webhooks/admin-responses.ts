@@ -23,3 +23,6 @@ export const webhookEventListResponse = z
     nextBefore: instant.nullable(),
   })
   .strict();
+
+/** POST /api/webhook-events/:eventId/retry: the event is back in line. */
+export const webhookEventRequeuedResponse = z.object({ id: z.string(), status: z.literal('pending') }).strict();

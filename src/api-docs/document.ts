@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDefinition } from '../http/routes';
+import { XLSX, type RouteDefinition } from '../http/routes';
 
 /**
  * The OpenAPI 3.1 document of the JSON API, generated from the route table: each route's
@@ -77,9 +77,13 @@ function parameters(route: RouteDefinition): JsonSchema[] {
 function responses(route: RouteDefinition): Record<string, JsonSchema> {
   const result: Record<string, JsonSchema> = {};
   for (const [status, schema] of Object.entries(route.responses ?? {})) {
-    result[status] = { description: 'Success', content: { 'application/json': { schema: toJsonSchema(schema as z.ZodType, 'output') } } };
+    result[status] = typeof schema === 'string' ? { description: 'Done: no content' } : { description: 'Success', content: { 'application/json': { schema: toJsonSchema(schema, 'output') } } };
   }
-  if (Object.keys(result).length === 0) result['200'] = { description: 'Success' };
+  if (route.otherContent) {
+    const files = Object.fromEntries(route.otherContent.map((type) => [type, { schema: type === XLSX ? { type: 'string', contentEncoding: 'binary' } : { type: 'string' } }]));
+    const json = (result['200'] as { content?: JsonSchema } | undefined)?.content;
+    result['200'] = { description: json ? 'Success: JSON, or the download the `format` parameter asks for' : 'Success', content: { ...json, ...files } };
+  }
   const error = { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   result['400'] = { description: 'Invalid input: the fields and what is wrong with each', ...error };
   if (route.access !== 'public') {

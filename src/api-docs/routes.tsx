@@ -4,6 +4,7 @@ import { renderDocument } from '../html/render';
 import type { RouteDefinition } from '../http/routes';
 import { openApiDocument } from './document';
 import { ApiReferencePage } from './page';
+import { openApiDocumentResponse } from './responses';
 import packageJson from '../../package.json';
 
 const CSS = `
@@ -33,6 +34,7 @@ export function apiDocumentRoutes(ctx: AppContext, table: () => readonly RouteDe
     {
       method: 'get',
       path: '/api/openapi.json',
+      responses: { 200: openApiDocumentResponse },
       access: 'public',
       summary: 'The OpenAPI 3.1 document of this API, generated from the schemas the routes validate with',
       handler: (_req, res) => {
@@ -43,6 +45,7 @@ export function apiDocumentRoutes(ctx: AppContext, table: () => readonly RouteDe
     {
       method: 'get',
       path: '/api/docs',
+      otherContent: ['text/html'],
       access: 'public',
       summary: 'The API reference: every route with its parameters and body fields',
       handler: (_req, res) => {

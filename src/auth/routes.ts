@@ -3,14 +3,15 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import type { RouteDefinition } from '../http/routes';
 import { ALL_STAFF } from '../http/routes';
+import { apiRoute } from '../http/api-route';
 import { parseInput } from '../http/validate';
 import { pickLanguage } from '../signup/signup';
 import { sendHtml } from '../console/routes';
 import { signInLinkPage, signInLinkUnusablePage, signInPage, signInSentPage } from './pages';
 import { findOrganizationById } from '../organizations/queries';
-import { auditActor, recordAudit } from '../audit/audit';
+import { recordAudit } from '../audit/audit';
 import { findStaffMember } from '../staff/queries';
-import { principal, SESSION_COOKIE, tokenFrom } from './guard';
+import { SESSION_COOKIE, tokenFrom } from './guard';
 import { openStaffSession, revokeStaffSession, revokeStaffSessionsIn } from './sessions';
 import { consumeSignIn, requestSignIn, SIGN_IN_MINUTES, signInIsLive } from './sign-in';
 import { SESSION_SECONDS, verifyStaffToken } from './tokens';
@@ -137,41 +138,37 @@ export function authRoutes(ctx: AppContext): RouteDefinition[] {
         res.status(204).end();
       },
     },
-    {
+    apiRoute(ctx, {
       method: 'delete',
       path: '/api/me/sessions',
       responses: { 200: mySessionsEndedResponse },
       access: ALL_STAFF,
       summary: 'Sign yourself out everywhere in this organization: ends every session and issued token, this one included',
-      handler: async (req, res) => {
-        const me = principal(req);
+      answer: async ({ res, me, audit }) => {
         const sessionsEnded = await ctx.db.transaction().execute(async (trx) => {
           const ended = await revokeStaffSessionsIn(trx, me.organizationId, me.staffUserId, 'signed_out_everywhere', ctx.now());
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.signed_out_everywhere', subjectType: 'staff_user', subjectId: me.staffUserId, details: { sessionsEnded: ended } });
+          await audit('staff.signed_out_everywhere', { subjectType: 'staff_user', subjectId: me.staffUserId, details: { sessionsEnded: ended } }, trx);
           return ended;
         });
         res.clearCookie(SESSION_COOKIE, { path: '/' });
-        res.json({ sessionsEnded });
+        return { sessionsEnded };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/me',
       responses: { 200: meResponse },
       access: ALL_STAFF,
       summary: 'The signed-in staff member, their roles and organization',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const [staff, organization] = await Promise.all([
-          findStaffMember(ctx.db, me.organizationId, me.staffUserId),
-          findOrganizationById(ctx.db, me.organizationId),
-        ]);
-        res.json({
+      answer: async ({ me }) => {
+        // Read here rather than with organization(): a missing organization is null in this answer, not a 404.
+        const [staff, organization] = await Promise.all([findStaffMember(ctx.db, me.organizationId, me.staffUserId), findOrganizationById(ctx.db, me.organizationId)]);
+        return {
           staffUser: { id: me.staffUserId, email: staff?.email, name: staff?.name },
           roles: me.roles,
           organization: organization ? { id: organization.id, slug: organization.slug, name: organization.name } : null,
-        });
+        };
       },
-    },
+    }),
   ];
 }

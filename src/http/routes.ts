@@ -4,6 +4,9 @@ import type { StaffRole } from '../../db/database';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export type MediaType = 'text/csv' | typeof XLSX | 'text/html';
+
 /**
  * One entry of the route table. Keeping routes as data lets the app mount them with the
  * right guards and lets tests walk every staff route (isolation, roles) without a list of
@@ -27,8 +30,13 @@ export interface RouteDefinition {
   params?: z.ZodObject;
   /** The JSON body the handler parses: the same schema object, so the API document cannot drift from it. */
   requestBody?: z.ZodType;
-  /** What a successful call answers, by status (the API document; the suite checks real responses against it). */
-  responses?: Partial<Record<200 | 201 | 202, z.ZodType>>;
+  /**
+   * What a successful call answers, by status: the JSON body's schema, or for 204 that there
+   * is no body (the API document; the suite checks real JSON answers against it).
+   */
+  responses?: { 200?: z.ZodType; 201?: z.ZodType; 202?: z.ZodType; 204?: 'no body' };
+  /** What a 200 answers other than JSON, by media type (a CSV or XLSX download, an HTML page): documented, not checked. */
+  otherContent?: readonly MediaType[];
   /** Served ahead of the general middleware (per-request logging, helmet), with a raw body: Stripe's webhook deliveries. */
   early?: true;
   handler: (req: Request, res: Response) => Promise<void> | void;
@@ -44,3 +52,7 @@ export function routePatternOf(req: Request): string {
 }
 
 export const ALL_STAFF: readonly StaffRole[] = ['admin', 'treasurer', 'organizer'];
+
+/** Whether a route says what its success answers: a status with its body, or a download or page. */
+export const declaresSuccess = (route: Pick<RouteDefinition, 'responses' | 'otherContent'>): boolean =>
+  Object.keys(route.responses ?? {}).length > 0 || (route.otherContent?.length ?? 0) > 0;

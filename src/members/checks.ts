@@ -1,13 +1,20 @@
 import type { Kysely } from 'kysely';
-import type { Database, Plan } from '../../db/database';
-import { ApiError } from '../http/errors';
+import type { Database, Member, Plan } from '../../db/database';
+import { ApiError, notFound } from '../http/errors';
 import type { WageFacts } from '../plans/dues';
 import { findPlan } from '../plans/queries';
 import { findStaffMember } from '../staff/queries';
 import { checkWageFacts, fieldError } from './members';
-import { emailsInUse, externalIdsInUse, planTerms } from './queries';
+import { emailsInUse, externalIdsInUse, findMember, planTerms } from './queries';
 
 // The checks of a member's fields that need the database, shared by creation and change.
+
+/** The member a path names, in the caller's organization: another organization's id is a 404 whatever the rest of the request says. */
+export async function memberInPath(db: Kysely<Database>, { me, params }: { me: { organizationId: string }; params: { memberId: string } }): Promise<Member> {
+  const member = await findMember(db, me.organizationId, params.memberId);
+  if (!member) throw notFound('member');
+  return member;
+}
 
 export async function checkOrganizer(db: Kysely<Database>, organizationId: string, staffUserId: string): Promise<void> {
   if (!(await findStaffMember(db, organizationId, staffUserId))) {

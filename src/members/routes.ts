@@ -1,17 +1,14 @@
-import type { Request } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database, Member, Organization } from '../../db/database';
+import type { Database, Organization } from '../../db/database';
 import type { AppContext } from '../context';
-import { principal } from '../auth/guard';
-import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
+import { recordBulkRead } from '../audit/audit';
+import { answerWith, apiRoute } from '../http/api-route';
 import { ApiError, errorBody, notFound } from '../http/errors';
 import { ALL_STAFF, type RouteDefinition } from '../http/routes';
-import { parseInput } from '../http/validate';
 import { todayIn } from '../organizations/calendar';
 import { findPlan } from '../plans/queries';
-import { findOrganizationById } from '../organizations/queries';
-import { checkOrganizer, checkPlanAndFacts, checkUnique } from './checks';
+import { checkOrganizer, checkPlanAndFacts, checkUnique, memberInPath } from './checks';
 import { checkRoll, previewImportedStandings, readRoll } from './import';
 import { loadPolicy } from '../retention/queries';
 import { nextScanDay } from '../retention/scan';
@@ -52,20 +49,6 @@ import { importCheckedResponse, importedResponse, manualPaymentRecordedResponse,
 
 const importQuery = z.object({ dryRun: z.enum(['true', 'false']).optional() }).strict();
 
-async function organizationOf(db: Kysely<Database>, req: Request): Promise<Organization> {
-  const organization = await findOrganizationById(db, principal(req).organizationId);
-  if (!organization) throw notFound('organization');
-  return organization;
-}
-
-/** The member named in the path, looked up first: another organization's id is a 404 whatever the body says. */
-async function memberInPath(db: Kysely<Database>, req: Request): Promise<Member> {
-  const { memberId } = parseInput(memberParams, req.params, 'params');
-  const member = await findMember(db, principal(req).organizationId, memberId);
-  if (!member) throw notFound('member');
-  return member;
-}
-
 /** Runs a change of members, answering a unique index lost to a concurrent request as the 409 it is. */
 async function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   try {
@@ -77,18 +60,17 @@ async function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Databas
 
 export function memberRoutes(ctx: AppContext): RouteDefinition[] {
   const today = (organization: Organization) => todayIn(organization.time_zone, ctx.now());
+  const ownMember = (call: Parameters<typeof memberInPath>[1]) => memberInPath(ctx.db, call);
 
   return [
-    {
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/members',
       responses: { 200: memberListResponse },
       query: memberListQuery,
       access: ALL_STAFF,
       summary: 'Members, filtered by standing, plan, worksite, organizer or a search, a page at a time by name',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const query = parseInput(memberListQuery, req.query, 'query');
+      answer: async ({ req, me, query }) => {
         const view = memberViewFor(me.roles);
         // Which plan a member pays on is a payment detail: organizers may not select members by it.
         if (view === 'contact' && query.planId !== undefined) throw new ApiError('forbidden', 'filtering by plan needs the treasurer or admin role');
@@ -96,20 +78,18 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         const { cursor, ...filters } = query;
         await recordBulkRead(ctx.db, req, { action: 'member.listed', rows: page.members.length, filters: { ...filters, paged: cursor !== undefined }, at: ctx.now() });
         const last = page.members[page.members.length - 1];
-        res.json({ data: page.members.map((member) => presentMember(member, view)), nextCursor: page.more && last ? encodeCursor(last) : null });
+        return { data: page.members.map((member) => presentMember(member, view)), nextCursor: page.more && last ? encodeCursor(last) : null };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/members',
       responses: { 201: memberResponse },
       requestBody: newMemberSchema,
       access: ['admin', 'treasurer'],
       summary: 'Add a member',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const input = parseInput(newMemberSchema, req.body);
-        const organization = await organizationOf(ctx.db, req);
+      answer: async ({ me, body: input, organization: organizationOf, audit }) => {
+        const organization = await organizationOf();
         const member = await inTransaction(ctx.db, async (trx) => {
           await checkUnique(trx, me.organizationId, { email: input.email, externalId: input.externalId });
           if (input.organizerStaffUserId) await checkOrganizer(trx, me.organizationId, input.organizerStaffUserId);
@@ -135,13 +115,13 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
             },
           ], ctx.now());
           await recordInitialStandings(trx, me.organizationId, [created!], 'created_by_staff', me.staffUserId, ctx.now());
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.created', subjectType: 'member', subjectId: created!.id });
+          await audit('member.created', { subjectType: 'member', subjectId: created!.id }, trx);
           return created!;
         });
-        res.status(201).json(presentMember(member, 'full'));
+        return presentMember(member, 'full');
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/members/import',
       responses: { 200: importCheckedResponse, 201: importedResponse },
@@ -149,11 +129,10 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
       access: ['admin', 'treasurer'],
       body: 'csv',
       summary: 'Import a roll of members from CSV (?dryRun=true only checks it): every row valid, or nothing imported; both say the standing each member will have at the next scan',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const dryRun = parseInput(importQuery, req.query, 'query').dryRun === 'true';
+      answer: async ({ req, me, query, organization: organizationOf, audit }) => {
+        const dryRun = query.dryRun === 'true';
         const rows = readRoll(typeof req.body === 'string' ? req.body : '');
-        const organization = await organizationOf(ctx.db, req);
+        const organization = await organizationOf();
         const outcome = await inTransaction(ctx.db, async (trx) => {
           const emails = rows.flatMap((row) => (row.email === undefined ? [] : [row.email]));
           const externalIds = rows.flatMap((row) => (row.external_id === undefined ? [] : [row.external_id]));
@@ -171,74 +150,64 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
           await recordInitialStandings(trx, me.organizationId, members, 'import', me.staffUserId, ctx.now());
           // The standing each member has from what the roll says, from today.
           await rederiveMembers(trx, members.map((m) => ({ organizationId: me.organizationId, memberId: m.id, cause: 'import', staffUserId: me.staffUserId })), ctx.now());
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.imported', subjectType: 'organization', subjectId: me.organizationId, details: { rows: members.length } });
+          await audit('member.imported', { subjectType: 'organization', subjectId: me.organizationId, details: { rows: members.length } }, trx);
           return { check, preview };
         });
         const { check, preview } = outcome;
         const nextScan = { on: preview.on, lapsed: preview.lapsed, suspended: preview.suspended, dropped: preview.dropped, standings: preview.standings, members: preview.members };
-        if (dryRun) {
-          res.json({ dryRun: true, accepted: check.accepted.length, rejected: check.rejected, nextScan });
-        } else if (check.rejected.length > 0) {
-          // 422: the file was read, but its rows cannot all be imported; the error shape is the usual one.
-          const rejectedRows = new Set(check.rejected.map((rejection) => rejection.row)).size;
-          const error = new ApiError('validation_failed', `${rejectedRows} of ${rows.length} rows were rejected; nothing was imported`, {
-            rejected: check.rejected,
-            accepted: check.accepted.length,
-          });
-          res.status(422).json(errorBody(error));
-        } else {
-          res.status(201).json({ imported: check.accepted.length, nextScan });
-        }
+        if (dryRun) return answerWith(200, { dryRun: true, accepted: check.accepted.length, rejected: check.rejected, nextScan });
+        if (check.rejected.length === 0) return answerWith(201, { imported: check.accepted.length, nextScan });
+        // 422: the file was read, but its rows cannot all be imported; the error shape is the usual one.
+        const rejectedRows = new Set(check.rejected.map((rejection) => rejection.row)).size;
+        const error = new ApiError('validation_failed', `${rejectedRows} of ${rows.length} rows were rejected; nothing was imported`, {
+          rejected: check.rejected,
+          accepted: check.accepted.length,
+        });
+        return answerWith(422, errorBody(error));
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/members/:memberId',
       responses: { 200: memberRecordResponse },
+      params: memberParams,
       access: ALL_STAFF,
       summary: 'One member with the history of their standing (and, for treasurers, payments and dues)',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const member = await memberInPath(ctx.db, req);
+      find: ownMember,
+      answer: async ({ me, found: member, organization: organizationOf }) => {
         const view = memberViewFor(me.roles);
         const history = await standingHistory(ctx.db, me.organizationId, member.id);
         // Months in arrears move with the calendar: worked out for today from the member's facts.
         const [standing] = await deriveMembers(ctx.db, [{ organizationId: me.organizationId, memberId: member.id, cause: 'read' }], ctx.now());
         const withArrears = { ...member, monthsInArrears: standing?.derived.monthsInArrears ?? 0 };
-        if (view === 'contact') {
-          res.json(presentMemberRecord(withArrears, view, history, undefined));
-          return;
-        }
-        const organization = await organizationOf(ctx.db, req);
+        if (view === 'contact') return presentMemberRecord(withArrears, view, history, undefined);
+        const organization = await organizationOf();
         const plan = member.plan_id === null ? undefined : await findPlan(ctx.db, me.organizationId, member.plan_id);
         const terms = plan && (await planTerms(ctx.db, plan, today(organization))).terms;
         const dues = terms && checkWageFacts(terms, member.wage_facts);
-        res.json(
-          presentMemberRecord(withArrears, view, history, {
-            duesCents: dues?.ok ? dues.duesCents : null,
-            currency: plan?.currency ?? organization.currency,
-            manualPayments: await listManualPayments(ctx.db, me.organizationId, member.id),
-            creditCents: await memberCreditCents(ctx.db, me.organizationId, member.id),
-          }),
-        );
+        return presentMemberRecord(withArrears, view, history, {
+          duesCents: dues?.ok ? dues.duesCents : null,
+          currency: plan?.currency ?? organization.currency,
+          manualPayments: await listManualPayments(ctx.db, me.organizationId, member.id),
+          creditCents: await memberCreditCents(ctx.db, me.organizationId, member.id),
+        });
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'patch',
       path: '/api/members/:memberId',
       responses: { 200: memberResponse },
+      params: memberParams,
       requestBody: memberChangesSchema,
       access: ALL_STAFF,
       summary: "Change a member's details (organizers: contact details and organizer; admins: standing too)",
-      handler: async (req, res) => {
-        const me = principal(req);
-        const memberId = (await memberInPath(ctx.db, req)).id;
-        const changes = parseInput(memberChangesSchema, req.body);
+      find: ownMember,
+      answer: async ({ me, found: { id: memberId }, body: changes, organization: organizationOf, audit }) => {
         const refused = fieldsNotAllowed(me.roles, changes);
         if (refused.length > 0) {
           throw new ApiError('forbidden', `your role may not change: ${refused.join(', ')}`, { fields: refused.map((field) => ({ path: `body.${field}`, message: 'not allowed for your role' })) });
         }
-        const organization = await organizationOf(ctx.db, req);
+        const organization = await organizationOf();
         const member = await inTransaction(ctx.db, async (trx) => {
           const current = await findMemberForUpdate(trx, me.organizationId, memberId);
           if (!current) throw notFound('member');
@@ -271,50 +240,53 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
             ...(wageFacts !== undefined ? { wage_facts: JSON.stringify(wageFacts) } : {}),
           }, ctx.now());
           const standing = changes.standing === undefined ? undefined : await decideStanding(trx, { organizationId: me.organizationId, memberId, staffUserId: me.staffUserId, to: changes.standing, reason: changes.standingReason, now: ctx.now() });
-          await recordAudit(trx, {
-            ...auditActor(req, ctx.now()),
-            action: 'member.updated',
-            subjectType: 'member',
-            subjectId: memberId,
-            details: { fields: Object.keys(changes), ...(standing?.changed ? { standing: { from: standing.from, to: standing.derived.standing, reason: changes.standingReason ?? null } } : {}) },
-          });
+          await audit(
+            'member.updated',
+            {
+              subjectType: 'member',
+              subjectId: memberId,
+              details: { fields: Object.keys(changes), ...(standing?.changed ? { standing: { from: standing.from, to: standing.derived.standing, reason: changes.standingReason ?? null } } : {}) },
+            },
+            trx,
+          );
           return (await findMember(trx, me.organizationId, memberId))!;
         });
-        res.json(presentMember(member, memberViewFor(me.roles)));
+        return presentMember(member, memberViewFor(me.roles));
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/members/:memberId/payments',
       responses: { 201: manualPaymentRecordedResponse },
+      params: memberParams,
       requestBody: manualPaymentSchema,
       access: ['admin', 'treasurer'],
       summary: 'Record a cash, check or payroll-deduction payment against the dues of the periods it names (less is refused unless partial; more is kept as credit)',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const memberId = (await memberInPath(ctx.db, req)).id;
-        const payment = parseInput(manualPaymentSchema, req.body);
-        const organization = await organizationOf(ctx.db, req);
+      find: ownMember,
+      answer: async ({ me, found: { id: memberId }, body: payment, organization: organizationOf, audit }) => {
+        const organization = await organizationOf();
         const receivedOn = payment.receivedOn ?? today(organization);
         if (receivedOn > today(organization)) throw fieldError('body.receivedOn', 'the day the money was received cannot be in the future');
         const recorded = await ctx.db.transaction().execute(async (trx) => {
           const result = await recordManualPayment(trx, { organizationId: me.organizationId, memberId, currency: organization.currency, receivedOn, staffUserId: me.staffUserId, payment, at: ctx.now() });
-          await recordAudit(trx, {
-            ...auditActor(req, ctx.now()),
-            action: 'member.manual_payment_recorded',
-            subjectType: 'member',
-            subjectId: memberId,
-            details: { paymentId: result.payment.id, method: payment.method, amountCents: payment.amountCents, currency: organization.currency, periodEnd: payment.periodEnd, ...(payment.partial ? { partial: true } : {}) },
-          });
+          await audit(
+            'member.manual_payment_recorded',
+            {
+              subjectType: 'member',
+              subjectId: memberId,
+              details: { paymentId: result.payment.id, method: payment.method, amountCents: payment.amountCents, currency: organization.currency, periodEnd: payment.periodEnd, ...(payment.partial ? { partial: true } : {}) },
+            },
+            trx,
+          );
           return result;
         });
-        res.status(201).json({
+        return {
           ...presentManualPayment(recorded.payment),
           periods: recorded.periods.map((p) => ({ start: p.start, end: p.end, duesCents: p.duesCents, appliedCents: p.appliedCents })),
           memberCreditCents: recorded.memberCreditCents,
           member: presentMember(recorded.member, 'full'),
-        });
+        };
       },
-    },
+    }),
   ];
 }

@@ -1,13 +1,9 @@
-import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { principal } from '../auth/guard';
-import { auditActor, recordAudit } from '../audit/audit';
+import { answerWith, apiRoute, type ApiCall } from '../http/api-route';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
-import { parseInput } from '../http/validate';
 import { todayIn } from '../organizations/calendar';
-import { findOrganizationById } from '../organizations/queries';
 import type { Organization } from '../../db/database';
 import { newPlanSchema, newVersionSchema, planChangesSchema, presentPlan } from './plans';
 import { findPlan, insertPlan, insertPlanVersion, listPlans, listPlanVersions, updatePlan, versionsByPlan } from './queries';
@@ -26,12 +22,6 @@ function conflictFrom(error: unknown): ApiError | undefined {
 }
 
 export function planRoutes(ctx: AppContext): RouteDefinition[] {
-  async function organizationOf(organizationId: string): Promise<Organization> {
-    const organization = await findOrganizationById(ctx.db, organizationId);
-    if (!organization) throw notFound('organization');
-    return organization;
-  }
-
   // Stripe is reached after our commit: a failure leaves the plan saved and unsynced,
   // and the next sync (or POST .../stripe-sync) completes it without duplicates.
   async function trySync(organization: Organization, planId: string): Promise<{ synced: boolean; error?: string }> {
@@ -45,11 +35,9 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
   }
 
   // Another organization's plan is simply not found, before anything about the body is judged.
-  async function ownPlan(req: Request): Promise<{ organization: Organization; planId: string }> {
-    const { planId } = parseInput(planParams, req.params, 'params');
-    const organization = await organizationOf(principal(req).organizationId);
-    if (!(await findPlan(ctx.db, organization.id, planId))) throw notFound('plan');
-    return { organization, planId };
+  async function ownPlan({ params: { planId }, organization }: Pick<ApiCall<{ planId: string }>, 'params' | 'organization'>): Promise<Organization> {
+    if (!(await findPlan(ctx.db, (await organization()).id, planId))) throw notFound('plan');
+    return organization();
   }
 
   async function planResponse(organization: Organization, planId: string) {
@@ -59,32 +47,30 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
   }
 
   return [
-    {
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/plans',
       responses: { 200: planListResponseSchema },
       query: listQuery,
       access: ['admin', 'treasurer'],
       summary: "The organization's dues plans with their versions",
-      handler: async (req, res) => {
-        const { status } = parseInput(listQuery, req.query, 'query');
-        const organization = await organizationOf(principal(req).organizationId);
-        const plans = await listPlans(ctx.db, organization.id, status);
+      answer: async (call) => {
+        const organization = await call.organization();
+        const plans = await listPlans(ctx.db, organization.id, call.query.status);
         const versions = await versionsByPlan(ctx.db, organization.id, plans.map((p) => p.id));
         const today = todayIn(organization.time_zone, ctx.now());
-        res.json({ data: plans.map((plan) => presentPlan(plan, versions.get(plan.id) ?? [], today)) });
+        return { data: plans.map((plan) => presentPlan(plan, versions.get(plan.id) ?? [], today)) };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/plans',
       responses: { 201: planSyncedResponseSchema },
       requestBody: newPlanSchema,
       access: ['admin'],
       summary: 'Create a plan with its first rate version',
-      handler: async (req, res) => {
-        const input = parseInput(newPlanSchema, req.body);
-        const organization = await organizationOf(principal(req).organizationId);
+      answer: async ({ me, body: input, organization: organizationOf, audit }) => {
+        const organization = await organizationOf();
         const effectiveFrom = input.effectiveFrom ?? todayIn(organization.time_zone, ctx.now());
         const plan = await ctx.db
           .transaction()
@@ -105,40 +91,37 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
               amount_rule: JSON.stringify(input.amountRule),
               initiation_fee_cents: input.initiationFeeCents ?? null,
               authorization_note: input.authorizationNote,
-              created_by_staff_user_id: principal(req).staffUserId,
+              created_by_staff_user_id: me.staffUserId,
             }, ctx.now());
-            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'plan.created', subjectType: 'plan', subjectId: created.id, details: { name: input.name, amountRule: input.amountRule } });
+            await audit('plan.created', { subjectType: 'plan', subjectId: created.id, details: { name: input.name, amountRule: input.amountRule } }, trx);
             return created;
           })
           .catch((error: unknown) => {
             throw conflictFrom(error) ?? error;
           });
         const stripe = await trySync(organization, plan.id);
-        res.status(201).json({ ...(await planResponse(organization, plan.id)), stripe });
+        return { ...(await planResponse(organization, plan.id)), stripe };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/plans/:planId',
       responses: { 200: planResponseSchema },
       params: planParams,
       access: ['admin', 'treasurer'],
       summary: 'One plan with its version history',
-      handler: async (req, res) => {
-        const { planId } = parseInput(planParams, req.params, 'params');
-        res.json(await planResponse(await organizationOf(principal(req).organizationId), planId));
-      },
-    },
-    {
+      answer: async ({ params, organization }) => planResponse(await organization(), params.planId),
+    }),
+    apiRoute(ctx, {
       method: 'patch',
       path: '/api/plans/:planId',
       responses: { 200: planResponseSchema },
+      params: planParams,
       requestBody: planChangesSchema,
       access: ['admin'],
       summary: "Rename a plan or change its member class (rates change only by a new version)",
-      handler: async (req, res) => {
-        const { organization, planId } = await ownPlan(req);
-        const changes = parseInput(planChangesSchema, req.body);
+      find: ownPlan,
+      answer: async ({ found: organization, params: { planId }, body: changes, audit }) => {
         await ctx.db
           .transaction()
           .execute(async (trx) => {
@@ -147,24 +130,24 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
               ...(changes.memberClass !== undefined ? { member_class: changes.memberClass } : {}),
             }, ctx.now());
             if (!updated) throw notFound('plan');
-            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'plan.updated', subjectType: 'plan', subjectId: planId, details: changes });
+            await audit('plan.updated', { subjectType: 'plan', subjectId: planId, details: changes }, trx);
           })
           .catch((error: unknown) => {
             throw conflictFrom(error) ?? error;
           });
-        res.json(await planResponse(organization, planId));
+        return planResponse(organization, planId);
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/plans/:planId/versions',
       responses: { 201: planSyncedResponseSchema },
+      params: planParams,
       requestBody: newVersionSchema,
       access: ['admin'],
       summary: 'A new rate, effective from a date, with the vote that authorized it',
-      handler: async (req, res) => {
-        const { organization, planId } = await ownPlan(req);
-        const input = parseInput(newVersionSchema, req.body);
+      find: ownPlan,
+      answer: async ({ me, found: organization, params: { planId }, body: input, audit }) => {
         await ctx.db
           .transaction()
           .execute(async (trx) => {
@@ -190,48 +173,48 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
               amount_rule: JSON.stringify(input.amountRule),
               initiation_fee_cents: input.initiationFeeCents ?? null,
               authorization_note: input.authorizationNote,
-              created_by_staff_user_id: principal(req).staffUserId,
+              created_by_staff_user_id: me.staffUserId,
             }, ctx.now());
-            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'plan.version_added', subjectType: 'plan', subjectId: planId, details: { version: version.version, effectiveFrom: input.effectiveFrom, amountRule: input.amountRule } });
+            await audit('plan.version_added', { subjectType: 'plan', subjectId: planId, details: { version: version.version, effectiveFrom: input.effectiveFrom, amountRule: input.amountRule } }, trx);
           })
           .catch((error: unknown) => {
             throw conflictFrom(error) ?? error;
           });
         const stripe = await trySync(organization, planId);
-        res.status(201).json({ ...(await planResponse(organization, planId)), stripe });
+        return { ...(await planResponse(organization, planId)), stripe };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/plans/:planId/archive',
       responses: { 200: planResponseSchema },
       params: planParams,
       access: ['admin'],
       summary: 'Close a plan to new signups (existing members continue on it)',
-      handler: async (req, res) => {
-        const { planId } = parseInput(planParams, req.params, 'params');
-        const organization = await organizationOf(principal(req).organizationId);
+      answer: async ({ params: { planId }, organization: organizationOf, audit }) => {
+        const organization = await organizationOf();
         await ctx.db.transaction().execute(async (trx) => {
           const plan = await findPlan(trx, organization.id, planId);
           if (!plan) throw notFound('plan');
           if (plan.status === 'archived') return;
           await updatePlan(trx, organization.id, planId, { status: 'archived', archived_at: ctx.now() }, ctx.now());
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'plan.archived', subjectType: 'plan', subjectId: planId });
+          await audit('plan.archived', { subjectType: 'plan', subjectId: planId }, trx);
         });
-        res.json(await planResponse(organization, planId));
+        return planResponse(organization, planId);
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/plans/:planId/stripe-sync',
       responses: { 200: planSyncedResponseSchema },
+      params: planParams,
       access: ['admin'],
       summary: "Create the plan's missing Stripe Product and Prices (idempotent)",
-      handler: async (req, res) => {
-        const { organization, planId } = await ownPlan(req);
+      find: ownPlan,
+      answer: async ({ found: organization, params: { planId } }) => {
         const stripe = await trySync(organization, planId);
-        res.status(stripe.synced ? 200 : 502).json({ ...(await planResponse(organization, planId)), stripe });
+        return answerWith(stripe.synced ? 200 : 502, { ...(await planResponse(organization, planId)), stripe });
       },
-    },
+    }),
   ];
 }

@@ -1,19 +1,14 @@
-import type { Request, Response } from 'express';
-import type { Kysely } from 'kysely';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { Database, ExemptionKind, Member, OutreachChannel, OutreachOutcome } from '../../db/database';
+import type { ExemptionKind, Organization, OutreachChannel, OutreachOutcome } from '../../db/database';
 import type { AppContext } from '../context';
-import { principal } from '../auth/guard';
-import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
-import { ApiError, notFound } from '../http/errors';
+import { recordBulkRead } from '../audit/audit';
+import { apiRoute, type ApiCall } from '../http/api-route';
+import { ApiError } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
-import { parseInput } from '../http/validate';
 import { todayIn } from '../organizations/calendar';
-import { findOrganizationById } from '../organizations/queries';
-import { checkOrganizer } from '../members/checks';
+import { checkOrganizer, memberInPath } from '../members/checks';
 import { calendarDay, fieldError, memberParams } from '../members/members';
-import { findMember } from '../members/queries';
 import { rederiveMember } from '../members/derivation';
 import { applyPolicyChanges, policyChangesSchema, policyProblems } from './policy';
 import { signalLabel } from './digest';
@@ -137,26 +132,16 @@ function presentExemption(row: Awaited<ReturnType<typeof listExemptions>>[number
   return { id: row.id, memberId: row.member_id, kind: row.kind, startsOn: row.starts_on, endsOn: row.ends_on, note: row.note, createdAt: row.created_at };
 }
 
-export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
-  const todayOf = async (organizationId: string) => {
-    const organization = await findOrganizationById(ctx.db, organizationId);
-    if (!organization) throw notFound('organization');
-    return todayIn(organization.time_zone, ctx.now());
-  };
+type CallListQuery = z.output<typeof lapsedQuery> | z.output<typeof atRiskQuery>;
 
-  async function memberInPath(db: Kysely<Database>, req: Request): Promise<Member> {
-    const { memberId } = parseInput(memberParams, req.params, 'params');
-    const member = await findMember(db, principal(req).organizationId, memberId);
-    if (!member) throw notFound('member');
-    return member;
-  }
+export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
+  const todayOf = async (organization: () => Promise<Organization>) => todayIn((await organization()).time_zone, ctx.now());
+  const ownMember = (call: Parameters<typeof memberInPath>[1]) => memberInPath(ctx.db, call);
 
   /** A call list as JSON, or as CSV with the export in the audit log. */
-  function callList(kind: 'lapsed' | 'at_risk', schema: ReturnType<typeof listQuery>) {
-    return async (req: Request, res: Response) => {
-      const me = principal(req);
-      const query = parseInput(schema, req.query, 'query');
-      const today = await todayOf(me.organizationId);
+  function callList(kind: 'lapsed' | 'at_risk') {
+    return async ({ req, res, me, query, organization, audit }: ApiCall<undefined, CallListQuery>) => {
+      const today = await todayOf(organization);
       const csv = query.format === 'csv';
       const filters: ListFilters = {
         worksite: query.worksite,
@@ -170,105 +155,99 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
       if (!csv) {
         const { format: _format, ...filtersUsed } = query;
         await recordBulkRead(ctx.db, req, { action: `retention.${kind}_listed`, rows: rows.length, filters: filtersUsed, at: ctx.now() });
-        res.json({ data: rows.map(presentCallListRow) });
-        return;
+        return { data: rows.map(presentCallListRow) };
       }
       const { format: _format, limit: _limit, offset: _offset, ...filtersUsed } = query;
-      await recordAudit(ctx.db, { ...auditActor(req, ctx.now()), action: `retention.${kind}_exported`, subjectType: 'organization', subjectId: me.organizationId, details: { rows: rows.length, filters: filtersUsed } });
+      await audit(`retention.${kind}_exported`, { subjectType: 'organization', subjectId: me.organizationId, details: { rows: rows.length, filters: filtersUsed } });
       res.type('text/csv; charset=utf-8').attachment(`${kind === 'lapsed' ? 'lapsed' : 'at-risk'}-${today}.csv`).send(callListCsv(rows));
+      return undefined;
     };
   }
 
   return [
-    {
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/retention/policy',
       responses: { 200: policyResponse },
       access: ['admin'],
       summary: "The organization's good-standing policy (grace, suspension, drop, notices, digest hour, alert list)",
-      handler: async (req, res) => {
-        res.json(await loadPolicy(ctx.db, principal(req).organizationId));
-      },
-    },
-    {
+      answer: ({ me }) => loadPolicy(ctx.db, me.organizationId),
+    }),
+    apiRoute(ctx, {
       method: 'patch',
       path: '/api/retention/policy',
       responses: { 200: policyResponse },
       requestBody: policyChangesSchema,
       access: ['admin'],
       summary: 'Change the good-standing policy; the next daily scan applies it',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const changes = parseInput(policyChangesSchema, req.body);
+      answer: async ({ me, body: changes, audit }) => {
         const policy = await ctx.db.transaction().execute(async (trx) => {
           const next = applyPolicyChanges(await loadPolicy(trx, me.organizationId), changes);
           const problems = policyProblems(next);
           if (problems.length > 0) throw new ApiError('validation_failed', 'the request has invalid fields', { fields: problems });
           await savePolicy(trx, me.organizationId, next, me.staffUserId, ctx.now());
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'retention.policy_changed', subjectType: 'organization', subjectId: me.organizationId, details: { fields: Object.keys(changes) } });
+          await audit('retention.policy_changed', { subjectType: 'organization', subjectId: me.organizationId, details: { fields: Object.keys(changes) } }, trx);
           return next;
         });
-        res.json(policy);
+        return policy;
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/retention/worksite-organizers',
       responses: { 200: worksiteOrganizerListResponse },
       access: ['admin', 'organizer'],
       summary: 'Which organizer each worksite routes alerts to',
-      handler: async (req, res) => {
-        const rows = await listWorksiteOrganizers(ctx.db, principal(req).organizationId);
-        res.json({ data: rows.map((row) => ({ worksite: row.worksite, organizerStaffUserId: row.organizer_staff_user_id, organizerName: row.name, organizerEmail: row.email })) });
+      answer: async ({ me }) => {
+        const rows = await listWorksiteOrganizers(ctx.db, me.organizationId);
+        return { data: rows.map((row) => ({ worksite: row.worksite, organizerStaffUserId: row.organizer_staff_user_id, organizerName: row.name, organizerEmail: row.email })) };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'put',
       path: '/api/retention/worksite-organizers',
       responses: { 200: worksiteOrganizerSchema },
       requestBody: worksiteOrganizerSchema,
       access: ['admin'],
       summary: "Route a worksite's alerts to an organizer (null removes the worksite's organizer)",
-      handler: async (req, res) => {
-        const me = principal(req);
-        const input = parseInput(worksiteOrganizerSchema, req.body);
+      answer: async ({ me, body: input, audit }) => {
         await ctx.db.transaction().execute(async (trx) => {
           if (input.organizerStaffUserId !== null) await checkOrganizer(trx, me.organizationId, input.organizerStaffUserId);
           await setWorksiteOrganizer(trx, me.organizationId, input.worksite, input.organizerStaffUserId, ctx.now());
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'retention.worksite_organizer_set', subjectType: 'organization', subjectId: me.organizationId, details: input });
+          await audit('retention.worksite_organizer_set', { subjectType: 'organization', subjectId: me.organizationId, details: input }, trx);
         });
-        res.json(input);
+        return input;
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/retention/lapsed',
       responses: { 200: callListResponse },
+      otherContent: ['text/csv'],
       query: lapsedQuery,
       access: ['admin', 'organizer'],
       summary: 'Lapsed, suspended and dropped members to call, filtered by worksite, organizer, reason (the standing) or months in arrears (?format=csv exports a call list, audited)',
-      handler: callList('lapsed', lapsedQuery),
-    },
-    {
+      answer: callList('lapsed'),
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/retention/at-risk',
       responses: { 200: callListResponse },
+      otherContent: ['text/csv'],
       query: atRiskQuery,
       access: ['admin', 'organizer'],
       summary: 'Members at risk: in good standing with a failed payment, ACH return, card expiring, cancellation scheduled or manual payer due, or signed up with a first payment that failed; same filters and CSV export',
-      handler: callList('at_risk', atRiskQuery),
-    },
-    {
+      answer: callList('at_risk'),
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/retention/metrics',
       responses: { 200: retentionMetricsResponse },
       query: metricsQuery,
       access: ['admin', 'organizer'],
       summary: 'Lapsed, recovered, recovery rate, median days to recovery and outreach for a month, per organization, worksite and organizer',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const query = parseInput(metricsQuery, req.query, 'query');
-        const month = query.month ?? (await todayOf(me.organizationId)).slice(0, 7);
+      answer: async ({ me, query, organization }) => {
+        const month = query.month ?? (await todayOf(organization)).slice(0, 7);
         const start = `${month}-01`;
         const [year, monthNumber] = month.split('-').map(Number) as [number, number];
         const end = monthNumber === 12 ? `${year + 1}-01-01` : `${year}-${String(monthNumber + 1).padStart(2, '0')}-01`;
@@ -281,26 +260,25 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
           outreach: { contacts: row.contacts, reached: row.reached, recommitted: row.recommitted, resigned: row.resigned },
         });
         const whole = rows.find((row) => row.scope === 'organization');
-        res.json({
+        return {
           month,
           organization: whole ? present(whole) : present({ scope: 'organization', key: null, lapsed: 0, recovered: 0, recovered_of_lapsed: 0, median_days_to_recovery: null, contacts: 0, reached: 0, recommitted: 0, resigned: 0 }),
           byWorksite: rows.filter((row) => row.scope === 'worksite').map((row) => ({ worksite: row.key, ...present(row) })),
           byOrganizer: rows.filter((row) => row.scope === 'organizer').map((row) => ({ organizerStaffUserId: row.key, ...present(row) })),
-        });
+        };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/members/:memberId/outreach',
       responses: { 201: outreachRecordedResponse },
+      params: memberParams,
       requestBody: outreachSchema,
       access: ['admin', 'organizer'],
       summary: "Record a contact with a member (channel, outcome, note, follow-up); 'resigned' sets the standing",
-      handler: async (req, res) => {
-        const me = principal(req);
-        const memberId = (await memberInPath(ctx.db, req)).id;
-        const input = parseInput(outreachSchema, req.body);
-        const today = await todayOf(me.organizationId);
+      find: ownMember,
+      answer: async ({ me, found: { id: memberId }, body: input, organization, audit }) => {
+        const today = await todayOf(organization);
         if (input.followUpOn !== undefined && input.followUpOn < today) throw fieldError('body.followUpOn', 'a follow-up is today or later');
         if (input.promisedOn !== undefined && input.promisedOn < today) throw fieldError('body.promisedOn', 'a promise to pay is for today or later');
         const result = await ctx.db.transaction().execute(async (trx) => {
@@ -316,46 +294,43 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
             today,
             now: ctx.now(),
           });
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.outreach_recorded', subjectType: 'member', subjectId: memberId, details: { outreachId: recorded.entryId, channel: input.channel, outcome: input.outcome } });
+          await audit('member.outreach_recorded', { subjectType: 'member', subjectId: memberId, details: { outreachId: recorded.entryId, channel: input.channel, outcome: input.outcome } }, trx);
           const entry = await trx.selectFrom('outreach_log').selectAll().where('organization_id', '=', me.organizationId).where('id', '=', recorded.entryId).executeTakeFirstOrThrow();
           return { entry, standing: recorded.standing };
         });
-        res.status(201).json({ ...presentOutreach(result.entry), memberStanding: result.standing });
+        return { ...presentOutreach(result.entry), memberStanding: result.standing };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/members/:memberId/outreach',
       responses: { 200: outreachListResponse },
+      params: memberParams,
       access: ['admin', 'organizer'],
       summary: "The member's outreach log, newest first",
-      handler: async (req, res) => {
-        const member = await memberInPath(ctx.db, req);
-        res.json({ data: (await listOutreach(ctx.db, member.organization_id, member.id)).map(presentOutreach) });
-      },
-    },
-    {
+      find: ownMember,
+      answer: async ({ found: member }) => ({ data: (await listOutreach(ctx.db, member.organization_id, member.id)).map(presentOutreach) }),
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/members/:memberId/exemptions',
       responses: { 200: exemptionListResponse },
+      params: memberParams,
       access: ['admin', 'organizer'],
       summary: "The member's exemptions from dues (hardship, layoff, leave, retired)",
-      handler: async (req, res) => {
-        const member = await memberInPath(ctx.db, req);
-        res.json({ data: (await listExemptions(ctx.db, member.organization_id, member.id)).map(presentExemption) });
-      },
-    },
-    {
+      find: ownMember,
+      answer: async ({ found: member }) => ({ data: (await listExemptions(ctx.db, member.organization_id, member.id)).map(presentExemption) }),
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/members/:memberId/exemptions',
       responses: { 201: exemptionEntry },
+      params: memberParams,
       requestBody: exemptionSchema,
       access: ['admin'],
       summary: 'Exempt a member from dues for a time (or open-ended); arrears pause while it runs; applied at once (one starting later, by the scan on its day)',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const member = await memberInPath(ctx.db, req);
-        const input = parseInput(exemptionSchema, req.body);
+      find: ownMember,
+      answer: async ({ me, found: member, body: input, audit }) => {
         const created = await ctx.db.transaction().execute(async (trx) => {
           // The member row's lock keeps two overlapping exemptions from passing the check at once.
           await trx.selectFrom('members').select('id').where('organization_id', '=', me.organizationId).where('id', '=', member.id).forUpdate().execute();
@@ -363,11 +338,11 @@ export function retentionRoutes(ctx: AppContext): RouteDefinition[] {
           const exemption = await insertExemption(trx, { organizationId: me.organizationId, memberId: member.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null, note: input.note ?? null, staffUserId: me.staffUserId, at: ctx.now() });
           // An exemption is a fact of the member's standing: derived at once (one starting later is applied by the scan on its day).
           await rederiveMember(trx, { organizationId: me.organizationId, memberId: member.id, cause: 'exemption', causeReference: exemption.id, staffUserId: me.staffUserId }, ctx.now());
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.exemption_added', subjectType: 'member', subjectId: member.id, details: { exemptionId: exemption.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null } });
+          await audit('member.exemption_added', { subjectType: 'member', subjectId: member.id, details: { exemptionId: exemption.id, kind: input.kind, startsOn: input.startsOn, endsOn: input.endsOn ?? null } }, trx);
           return exemption;
         });
-        res.status(201).json(presentExemption(created));
+        return presentExemption(created);
       },
-    },
+    }),
   ];
 }

@@ -1,11 +1,8 @@
 import { z } from 'zod';
-import { principal } from '../auth/guard';
-import { auditActor, recordAudit } from '../audit/audit';
 import type { AppContext } from '../context';
-import { ApiError, notFound } from '../http/errors';
+import { apiRoute } from '../http/api-route';
+import { ApiError } from '../http/errors';
 import { ALL_STAFF, type RouteDefinition } from '../http/routes';
-import { parseInput } from '../http/validate';
-import { findOrganizationById } from '../organizations/queries';
 import { currentAuthorization, publishAuthorization } from './queries';
 import { authorizationPublishedResponse, authorizationResponse } from './authorization-responses';
 
@@ -21,34 +18,31 @@ export const newAuthorizationSchema = z.object({ en: text, es: text }).strict();
 /** The dues authorization members accept on the signup page: read by any staff, published (as a new version, both languages at once) by admins. */
 export function authorizationRoutes(ctx: AppContext): RouteDefinition[] {
   return [
-    {
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/dues-authorization',
       responses: { 200: authorizationResponse },
       access: ALL_STAFF,
       summary: 'The dues authorization in force on the signup page, in English and Spanish',
-      handler: async (req, res) => {
-        const organization = await findOrganizationById(ctx.db, principal(req).organizationId);
-        if (!organization) throw notFound('organization');
+      answer: async (call) => {
+        const organization = await call.organization();
         const [en, es] = await Promise.all([currentAuthorization(ctx.db, organization, 'en'), currentAuthorization(ctx.db, organization, 'es')]);
-        res.json({ version: en.version, builtIn: !en.stored, en: en.text, es: es.text });
+        return { version: en.version, builtIn: !en.stored, en: en.text, es: es.text };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'put',
       path: '/api/dues-authorization',
       responses: { 201: authorizationPublishedResponse },
       requestBody: newAuthorizationSchema,
       access: ['admin'],
       summary: 'Publish a new version of the dues authorization (both languages); consents keep the version they accepted',
-      handler: async (req, res) => {
-        const input = parseInput(newAuthorizationSchema, req.body);
-        const organizationId = principal(req).organizationId;
+      answer: async ({ me: { organizationId }, body: input, audit }) => {
         const version = await ctx.db
           .transaction()
           .execute(async (trx) => {
             const published = await publishAuthorization(trx, organizationId, input, ctx.now());
-            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'dues_authorization.published', subjectType: 'dues_authorization', subjectId: String(published), details: { version: published } });
+            await audit('dues_authorization.published', { subjectType: 'dues_authorization', subjectId: String(published), details: { version: published } }, trx);
             return published;
           })
           .catch((error: { code?: string }) => {
@@ -56,8 +50,8 @@ export function authorizationRoutes(ctx: AppContext): RouteDefinition[] {
             if (error.code === '23505') throw new ApiError('conflict', 'another version was published at the same time; read it and try again');
             throw error;
           });
-        res.status(201).json({ version, en: input.en, es: input.es });
+        return { version, en: input.en, es: input.es };
       },
-    },
+    }),
   ];
 }

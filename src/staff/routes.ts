@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { STAFF_ROLES, type StaffRole } from '../../db/database';
 import type { AppContext } from '../context';
-import { principal } from '../auth/guard';
 import { revokeStaffSessionsIn } from '../auth/sessions';
-import { auditActor, listAudit, recordAudit } from '../audit/audit';
+import { listAudit, recordAudit } from '../audit/audit';
+import { answerWith, apiRoute } from '../http/api-route';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
-import { parseInput } from '../http/validate';
 import { findStaffMember, findStaffMemberByEmail, grantRole, listStaff, revokeRole, rolesIn } from './queries';
 import { acceptInvitation, inviteStaff, liveInvitation, openInvitations, withdrawInvitation } from './invitations';
-import { findOrganizationById } from '../organizations/queries';
 import { openStaffSession } from '../auth/sessions';
 import { SESSION_COOKIE } from '../auth/guard';
 import { SESSION_SECONDS } from '../auth/tokens';
@@ -39,38 +37,34 @@ const auditQuery = z.object({
 
 export function staffRoutes(ctx: AppContext): RouteDefinition[] {
   return [
-    {
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/staff',
       responses: { 200: staffListResponse },
       access: ['admin'],
       summary: "The organization's staff and their roles",
-      handler: async (req, res) => {
-        res.json({ data: await listStaff(ctx.db, principal(req).organizationId) });
-      },
-    },
-    {
+      answer: async ({ me }) => ({ data: await listStaff(ctx.db, me.organizationId) }),
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/staff',
       responses: { 201: staffMemberResponse, 202: invitedResponse },
       requestBody: newStaffSchema,
       access: ['admin'],
       summary: 'Invite someone to the staff with a role (the answer is the same whether or not the address has an account anywhere), or give one of your staff another role',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const input = parseInput(newStaffSchema, req.body);
+      answer: async ({ me, body: input, organization, audit }) => {
+        const organizationName = (await organization()).name;
         const result = await ctx.db.transaction().execute(async (trx) => {
           // Only this organization's own staff are looked up: nothing is read about the address elsewhere.
           const colleague = await findStaffMemberByEmail(trx, me.organizationId, input.email);
           if (colleague) {
             await grantRole(trx, me.organizationId, colleague.id, input.role, ctx.now());
-            await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.role_granted', subjectType: 'staff_user', subjectId: colleague.id, details: { role: input.role } });
+            await audit('staff.role_granted', { subjectType: 'staff_user', subjectId: colleague.id, details: { role: input.role } }, trx);
             return { staff: await findStaffMember(trx, me.organizationId, colleague.id) };
           }
-          const organization = await findOrganizationById(trx, me.organizationId);
           const invitation = await inviteStaff(trx, {
             organizationId: me.organizationId,
-            organizationName: organization!.name,
+            organizationName,
             email: input.email,
             name: input.name,
             role: input.role,
@@ -78,41 +72,36 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
             publicUrl: ctx.publicUrl,
             now: ctx.now(),
           });
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.invited', subjectType: 'staff_invitation', subjectId: invitation.id, details: { role: input.role } });
+          await audit('staff.invited', { subjectType: 'staff_invitation', subjectId: invitation.id, details: { role: input.role } }, trx);
           return { invitation };
         });
-        if ('invitation' in result) {
-          ctx.notifyOutbox();
-          res.status(202).json({ invitation: result.invitation });
-        } else res.status(201).json(result.staff);
+        if (!('invitation' in result)) return answerWith(201, result.staff);
+        ctx.notifyOutbox();
+        return answerWith(202, { invitation: result.invitation });
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/staff/invitations',
       responses: { 200: invitationListResponse },
       access: ['admin'],
       summary: 'Invitations not yet accepted, withdrawn or expired',
-      handler: async (req, res) => {
-        res.json({ data: await openInvitations(ctx.db, principal(req).organizationId, ctx.now()) });
-      },
-    },
-    {
+      answer: async ({ me }) => ({ data: await openInvitations(ctx.db, me.organizationId, ctx.now()) }),
+    }),
+    apiRoute(ctx, {
       method: 'delete',
       path: '/api/staff/invitations/:invitationId',
       params: invitationParams,
+      responses: { 204: 'no body' },
       access: ['admin'],
       summary: 'Withdraw an invitation: its link stops working',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const { invitationId } = parseInput(invitationParams, req.params, 'params');
+      answer: async ({ me, params: { invitationId }, audit }) => {
         await ctx.db.transaction().execute(async (trx) => {
           if (!(await withdrawInvitation(trx, me.organizationId, invitationId, ctx.now()))) throw notFound('invitation');
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.invitation_withdrawn', subjectType: 'staff_invitation', subjectId: invitationId });
+          await audit('staff.invitation_withdrawn', { subjectType: 'staff_invitation', subjectId: invitationId }, trx);
         });
-        res.status(204).end();
       },
-    },
+    }),
     {
       method: 'get',
       path: '/staff/invitations/accept',
@@ -150,30 +139,27 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
         res.redirect(303, '/console');
       },
     },
-    {
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/staff/:staffUserId',
       responses: { 200: staffMemberResponse },
       params: staffParams,
       access: ['admin'],
       summary: 'One staff member of the organization',
-      handler: async (req, res) => {
-        const { staffUserId } = parseInput(staffParams, req.params, 'params');
-        const staff = await findStaffMember(ctx.db, principal(req).organizationId, staffUserId);
+      answer: async ({ me, params }) => {
+        const staff = await findStaffMember(ctx.db, me.organizationId, params.staffUserId);
         if (!staff) throw notFound('staff member');
-        res.json(staff);
+        return staff;
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'delete',
       path: '/api/staff/:staffUserId/roles/:role',
       responses: { 200: rolesResponse },
       params: roleParams,
       access: ['admin'],
       summary: 'Take a role away from a staff member',
-      handler: async (req, res) => {
-        const me = principal(req);
-        const params = parseInput(roleParams, req.params, 'params');
+      answer: async ({ me, params, audit }) => {
         await ctx.db.transaction().execute(async (trx) => {
           const staff = await findStaffMember(trx, me.organizationId, params.staffUserId);
           if (!staff || !staff.roles.includes(params.role)) throw notFound('staff role');
@@ -185,46 +171,43 @@ export function staffRoutes(ctx: AppContext): RouteDefinition[] {
           // organization ends (a role given back later revives none of them, nor a long-lived
           // token); their sessions in other organizations are not this organization's to end.
           const sessionsEnded = await revokeStaffSessionsIn(trx, me.organizationId, params.staffUserId, 'roles_changed', ctx.now());
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.role_revoked', subjectType: 'staff_user', subjectId: params.staffUserId, details: { role: params.role, sessionsEnded } });
+          await audit('staff.role_revoked', { subjectType: 'staff_user', subjectId: params.staffUserId, details: { role: params.role, sessionsEnded } }, trx);
         });
-        res.json({ id: params.staffUserId, roles: await rolesIn(ctx.db, me.organizationId, params.staffUserId) });
+        return { id: params.staffUserId, roles: await rolesIn(ctx.db, me.organizationId, params.staffUserId) };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'delete',
       path: '/api/staff/:staffUserId/sessions',
       responses: { 200: sessionsEndedResponse },
       params: staffParams,
       access: ['admin'],
       summary: "Sign a staff member out everywhere: ends every session (and issued token) they hold in this organization",
-      handler: async (req, res) => {
-        const me = principal(req);
-        const { staffUserId } = parseInput(staffParams, req.params, 'params');
+      answer: async ({ me, params: { staffUserId }, audit }) => {
         const sessionsEnded = await ctx.db.transaction().execute(async (trx) => {
           if (!(await findStaffMember(trx, me.organizationId, staffUserId))) throw notFound('staff member');
           const ended = await revokeStaffSessionsIn(trx, me.organizationId, staffUserId, 'signed_out_everywhere', ctx.now());
-          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'staff.signed_out_everywhere', subjectType: 'staff_user', subjectId: staffUserId, details: { sessionsEnded: ended } });
+          await audit('staff.signed_out_everywhere', { subjectType: 'staff_user', subjectId: staffUserId, details: { sessionsEnded: ended } }, trx);
           return ended;
         });
-        res.json({ id: staffUserId, sessionsEnded });
+        return { id: staffUserId, sessionsEnded };
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/audit',
       responses: { 200: auditListResponse },
       query: auditQuery,
       access: ['admin'],
       summary: "The organization's audit log, newest first",
-      handler: async (req, res) => {
-        const query = parseInput(auditQuery, req.query, 'query');
-        const rows = await listAudit(ctx.db, principal(req).organizationId, {
+      answer: async ({ me, query }) => {
+        const rows = await listAudit(ctx.db, me.organizationId, {
           limit: query.limit,
           beforeId: query.before === undefined ? undefined : String(query.before),
           action: query.action,
         });
-        res.json({ data: rows, nextBefore: rows.length === query.limit ? rows[rows.length - 1]!.id : null });
+        return { data: rows, nextBefore: rows.length === query.limit ? rows[rows.length - 1]!.id : null };
       },
-    },
+    }),
   ];
 }

@@ -1,15 +1,11 @@
-import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Organization } from '../../db/database';
 import type { AppContext } from '../context';
-import { principal } from '../auth/guard';
-import { auditActor, recordAudit } from '../audit/audit';
+import { apiRoute, type ApiCall } from '../http/api-route';
 import { ApiError, notFound } from '../http/errors';
-import type { RouteDefinition } from '../http/routes';
-import { parseInput } from '../http/validate';
+import { XLSX, type RouteDefinition } from '../http/routes';
 import { LEDGER_KINDS } from '../ledger/postings';
-import { findOrganizationById } from '../organizations/queries';
-import { findMember } from '../members/queries';
+import { memberInPath } from '../members/checks';
 import { ClientGone, csvWriter, DATE_COLUMNS, DECIMAL_COLUMNS, EXPORT_COLUMNS, exportCells, INTEGER_COLUMNS } from './export';
 import { payoutBalanceLines, payoutContents } from './payout-lines';
 import {
@@ -35,7 +31,16 @@ import { memberStatement } from './reports/statement';
 import { monthRange } from './reports/totals';
 import { money, moneyTable, reportCsv, type ReportTable } from './tables';
 import { xlsxWriter } from './xlsx';
-import { affiliateListResponse, affiliateResponse, rateCreatedResponse } from './responses';
+import {
+  affiliateListResponse,
+  affiliateResponse,
+  annualReceiptsResponse,
+  memberStatementResponse,
+  monthlySummaryResponse,
+  payoutReconciliationResponse,
+  perCapitaResponse,
+  rateCreatedResponse,
+} from './responses';
 
 const BOOKKEEPERS = ['admin', 'treasurer'] as const;
 
@@ -86,26 +91,22 @@ export function fiscalYearStartMonth(organization: Organization): number {
 
 const uniqueViolation = (error: unknown) => typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
 
+/** A report answers JSON, or with format=csv its table as a CSV download. */
+const REPORT = { access: BOOKKEEPERS, otherContent: ['text/csv'] } as const;
+
 export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
-  async function organizationOf(req: Request): Promise<Organization> {
-    const organization = await findOrganizationById(ctx.db, principal(req).organizationId);
-    if (!organization) throw notFound('organization');
-    return organization;
+  /** The report's JSON body to answer, or its table sent as CSV; audited either way with the filters and the row count. */
+  async function report(call: Pick<ApiCall<unknown, { format?: 'json' | 'csv' }>, 'res' | 'query' | 'audit'>, action: string, filters: Record<string, unknown>, body: unknown, table: ReportTable, filename: string): Promise<unknown> {
+    const wantsCsv = call.query.format === 'csv';
+    await call.audit(action, { details: { filters, format: wantsCsv ? 'csv' : 'json', rows: table.rows.length } });
+    if (!wantsCsv) return body;
+    call.res.attachment(`${filename}.csv`).type('text/csv; charset=utf-8').send(reportCsv(table));
+    return undefined;
   }
 
-  async function audit(req: Request, action: string, details: Record<string, unknown>): Promise<void> {
-    await recordAudit(ctx.db, { ...auditActor(req, ctx.now()), action, details });
-  }
-
-  /** JSON, or the report's table as CSV; audited either way with the filters and the row count. */
-  async function sendReport(req: Request, res: Response, action: string, filters: Record<string, unknown>, body: unknown, table: ReportTable, filename: string): Promise<void> {
-    const wantsCsv = (req.query.format as string | undefined) === 'csv';
-    await audit(req, action, { filters, format: wantsCsv ? 'csv' : 'json', rows: table.rows.length });
-    if (!wantsCsv) {
-      res.json(body);
-      return;
-    }
-    res.attachment(`${filename}.csv`).type('text/csv; charset=utf-8').send(reportCsv(table));
+  /** Another organization's affiliate is not found, before anything about the body is judged. */
+  async function ownAffiliate({ me, params }: { me: { organizationId: string }; params: { affiliateId: string } }): Promise<void> {
+    if (!(await findAffiliate(ctx.db, me.organizationId, params.affiliateId))) throw notFound('affiliate');
   }
 
   async function perCapitaFor(organization: Organization, monthText: string): Promise<{ lines: PerCapitaLine[]; members: number }> {
@@ -115,15 +116,15 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
   }
 
   return [
-    {
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/ledger/export',
       query: exportQuery,
+      otherContent: ['text/csv', XLSX],
       access: BOOKKEEPERS,
       summary: 'The ledger as a CSV or XLSX download, one row per transaction, streamed from the database',
-      handler: async (req, res) => {
-        const query = parseInput(exportQuery, req.query, 'query');
-        const organization = await organizationOf(req);
+      answer: async ({ req, res, query, organization: organizationOf, audit }) => {
+        const organization = await organizationOf();
         const filters: LedgerExportFilters = { from: query.from, to: query.to, kind: query.kind as LedgerExportFilters['kind'], memberId: query.memberId, planId: query.planId };
         if (query.payoutId !== undefined) {
           const known = await ctx.db.selectFrom('stripe_payouts').select('id').where('organization_id', '=', organization.id).where('id', '=', query.payoutId).executeTakeFirst();
@@ -137,7 +138,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
         const open = () => {
           if (writer) return writer;
           res.attachment(`${name}.${xlsx ? 'xlsx' : 'csv'}`);
-          res.type(xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
+          res.type(xlsx ? XLSX : 'text/csv; charset=utf-8');
           writer = xlsx
             ? xlsxWriter(res, 'Ledger', { header: EXPORT_COLUMNS, decimal: DECIMAL_COLUMNS, integer: INTEGER_COLUMNS, date: DATE_COLUMNS })
             : csvWriter(res, EXPORT_COLUMNS, { bom: query.bom !== 'false' });
@@ -145,7 +146,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
         };
         let rows = 0;
         const { format: _format, bom: _bom, ...chosen } = query;
-        const record = (completed: boolean) => audit(req, 'ledger.exported', { filters: chosen, format: xlsx ? 'xlsx' : 'csv', rows, completed });
+        const record = (completed: boolean) => audit('ledger.exported', { details: { filters: chosen, format: xlsx ? 'xlsx' : 'csv', rows, completed } });
         try {
           await forEachBatch(ctx.db, ledgerExportQuery(organization.id, organization.time_zone, filters), async (batch) => {
             rows += batch.length;
@@ -165,16 +166,17 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
           .end()
           .catch(() => res.destroy());
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
+      ...REPORT,
       method: 'get',
       path: '/api/reports/monthly',
       query: monthlyQuery,
-      access: BOOKKEEPERS,
+      responses: { 200: monthlySummaryResponse },
       summary: 'Monthly summary: dues, fees, refunds, disputes and net; members paying, joined, lapsed and recovered',
-      handler: async (req, res) => {
-        const query = parseInput(monthlyQuery, req.query, 'query');
-        const organization = await organizationOf(req);
+      answer: async (call) => {
+        const { query } = call;
+        const organization = await call.organization();
         const { from, until } = monthRange(query.month);
         const movements = await accountMovements(ctx.db, organization.id, organization.time_zone, organization.currency, from, until);
         const members = await memberCounts(ctx.db, organization.id, organization.time_zone, from, until);
@@ -185,18 +187,19 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
           ['Members lapsed', summary.members.lapsed],
           ['Members recovered', summary.members.recovered],
         ]);
-        await sendReport(req, res, 'report.monthly', { month: query.month }, summary, table, `monthly-${organization.slug}-${query.month}`);
+        return report(call, 'report.monthly', { month: query.month }, summary, table, `monthly-${organization.slug}-${query.month}`);
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
+      ...REPORT,
       method: 'get',
       path: '/api/reports/annual',
       query: annualQuery,
-      access: BOOKKEEPERS,
+      responses: { 200: annualReceiptsResponse },
       summary: "Annual receipts for the Department of Labor's LM-2/3/4, over the organization's fiscal year",
-      handler: async (req, res) => {
-        const query = parseInput(annualQuery, req.query, 'query');
-        const organization = await organizationOf(req);
+      answer: async (call) => {
+        const { query } = call;
+        const organization = await call.organization();
         const startMonth = fiscalYearStartMonth(organization);
         const range = fiscalYearRange(Number(query.fiscalYear), startMonth);
         const movements = await accountMovements(ctx.db, organization.id, organization.time_zone, organization.currency, range.from, range.until);
@@ -207,43 +210,45 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
           const monthText = `${year}-${String((index % 12) + 1).padStart(2, '0')}`;
           perCapitaTaxCents += (await perCapitaFor(organization, monthText)).lines.reduce((sum, line) => sum + line.owedCents, 0);
         }
-        const report = { ...annualReceipts({ fiscalYear: Number(query.fiscalYear), from: range.from, to: range.to, currency: organization.currency, movements, perCapitaTaxCents }), fiscalYearStartMonth: startMonth };
-        const table = moneyTable(report, organization.currency, [
-          ['Dues and agency fees', report.duesAndAgencyFeesCents, true],
-          ['Per-capita tax to affiliates', report.perCapitaTaxCents, true],
-          ['Total receipts', report.totalReceiptsCents, true],
-          ['Form', report.form],
+        const receipts = { ...annualReceipts({ fiscalYear: Number(query.fiscalYear), from: range.from, to: range.to, currency: organization.currency, movements, perCapitaTaxCents }), fiscalYearStartMonth: startMonth };
+        const table = moneyTable(receipts, organization.currency, [
+          ['Dues and agency fees', receipts.duesAndAgencyFeesCents, true],
+          ['Per-capita tax to affiliates', receipts.perCapitaTaxCents, true],
+          ['Total receipts', receipts.totalReceiptsCents, true],
+          ['Form', receipts.form],
         ]);
-        await sendReport(req, res, 'report.annual', { fiscalYear: query.fiscalYear }, report, table, `annual-${organization.slug}-${query.fiscalYear}`);
+        return report(call, 'report.annual', { fiscalYear: query.fiscalYear }, receipts, table, `annual-${organization.slug}-${query.fiscalYear}`);
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
+      ...REPORT,
       method: 'get',
       path: '/api/reports/per-capita',
       query: monthlyQuery,
-      access: BOOKKEEPERS,
+      responses: { 200: perCapitaResponse },
       summary: 'Per-capita tax owed to each affiliate for a month: members in good standing × the rate in force',
-      handler: async (req, res) => {
-        const query = parseInput(monthlyQuery, req.query, 'query');
-        const organization = await organizationOf(req);
+      answer: async (call) => {
+        const { query } = call;
+        const organization = await call.organization();
         const { lines, members } = await perCapitaFor(organization, query.month);
         const totalCents = lines.reduce((sum, line) => sum + line.owedCents, 0);
         const table: ReportTable = {
           header: ['Affiliate', 'Kind', 'Rate', 'Rate (minor units)', 'Effective from', 'Members in good standing', 'Owed', 'Owed (minor units)'],
           rows: lines.map((line) => [line.affiliate, line.kind.replace(/_/g, ' '), money(line.rateCents, organization.currency), String(line.rateCents), line.effectiveFrom, String(line.members), money(line.owedCents, organization.currency), String(line.owedCents)]),
         };
-        await sendReport(req, res, 'report.per_capita', { month: query.month }, { month: query.month, currency: organization.currency, membersInGoodStanding: members, affiliates: lines, totalCents }, table, `per-capita-${organization.slug}-${query.month}`);
+        return report(call, 'report.per_capita', { month: query.month }, { month: query.month, currency: organization.currency, membersInGoodStanding: members, affiliates: lines, totalCents }, table, `per-capita-${organization.slug}-${query.month}`);
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
+      ...REPORT,
       method: 'get',
       path: '/api/reports/payouts',
       query: payoutQuery,
-      access: BOOKKEEPERS,
+      responses: { 200: payoutReconciliationResponse },
       summary: 'Payout reconciliation: each payout arriving in the range with its transactions, checked against the bank deposit',
-      handler: async (req, res) => {
-        const query = parseInput(payoutQuery, req.query, 'query');
-        const organization = await organizationOf(req);
+      answer: async (call) => {
+        const { query } = call;
+        const organization = await call.organization();
         const payouts = [];
         for (const payout of await payoutsArriving(ctx.db, organization.id, query.from, query.to)) {
           const balanceLines = await payoutBalanceLines(ctx.stripe, organization, payout.id);
@@ -258,22 +263,21 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
             ...p.mismatches.map((message) => [p.payoutId, p.status, p.arrivalDate ?? '', money(p.amountCents, p.currency), '', '', '', '', '', '', message]),
           ]),
         };
-        await sendReport(req, res, 'report.payouts', { from: query.from, to: query.to }, { from: query.from, to: query.to, payouts, mismatches }, table, `payouts-${organization.slug}-${query.from}-to-${query.to}`);
+        return report(call, 'report.payouts', { from: query.from, to: query.to }, { from: query.from, to: query.to, payouts, mismatches }, table, `payouts-${organization.slug}-${query.from}-to-${query.to}`);
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
+      ...REPORT,
       method: 'get',
       path: '/api/members/:memberId/statement',
       params: memberParams,
       query: statementQuery,
-      access: BOOKKEEPERS,
+      responses: { 200: memberStatementResponse },
       summary: "One member's full history of charges, payments, refunds, disputes and standing changes",
-      handler: async (req, res) => {
-        const { memberId } = parseInput(memberParams, req.params, 'params');
-        const organization = await organizationOf(req);
-        const member = await findMember(ctx.db, organization.id, memberId);
-        if (!member) throw notFound('member');
-        parseInput(statementQuery, req.query, 'query');
+      find: (call) => memberInPath(ctx.db, call),
+      answer: async (call) => {
+        const { found: member } = call;
+        const organization = await call.organization();
         const facts = await statementFacts(ctx.db, organization.id, organization.time_zone, member.id);
         const statement = memberStatement(facts.ledger, facts.standing);
         const table: ReportTable = {
@@ -281,41 +285,37 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
           rows: statement.lines.map((line) => [line.day, line.type, line.kind.replace(/_/g, ' '), line.description, money(line.amountCents, organization.currency), String(line.amountCents), line.transactionId ?? '']),
         };
         const body = { member: { id: member.id, name: member.name, standing: member.standing, paidThrough: member.paid_through }, currency: organization.currency, ...statement };
-        await sendReport(req, res, 'report.member_statement', { memberId: member.id }, body, table, `statement-${member.id}`);
+        return report(call, 'report.member_statement', { memberId: member.id }, body, table, `statement-${member.id}`);
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'get',
       path: '/api/affiliates',
       responses: { 200: affiliateListResponse },
       access: BOOKKEEPERS,
       summary: 'Affiliates owed per-capita tax, with their rates and effective dates',
-      handler: async (req, res) => {
-        res.json({ affiliates: await listAffiliates(ctx.db, principal(req).organizationId) });
-      },
-    },
-    {
+      answer: async ({ me }) => ({ affiliates: await listAffiliates(ctx.db, me.organizationId) }),
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/affiliates',
       responses: { 201: affiliateResponse },
       requestBody: newAffiliate,
       access: ['admin'],
       summary: 'Add an affiliate (international union, state federation, central labor council)',
-      handler: async (req, res) => {
-        const input = parseInput(newAffiliate, req.body);
-        const me = principal(req);
+      answer: async ({ me, body: input, audit }) => {
         try {
           const affiliate = await ctx.db.insertInto('affiliates').values({ organization_id: me.organizationId, name: input.name, kind: input.kind, created_at: ctx.now() }).returning(['id', 'name', 'kind', 'created_at']).executeTakeFirstOrThrow();
-          await audit(req, 'affiliate.created', { affiliateId: affiliate.id, name: affiliate.name, kind: affiliate.kind });
+          await audit('affiliate.created', { details: { affiliateId: affiliate.id, name: affiliate.name, kind: affiliate.kind } });
           // The same shape as the list's.
-          res.status(201).json({ id: affiliate.id, name: affiliate.name, kind: affiliate.kind, createdAt: affiliate.created_at, rates: [] });
+          return { id: affiliate.id, name: affiliate.name, kind: affiliate.kind, createdAt: affiliate.created_at, rates: [] };
         } catch (error) {
           if (uniqueViolation(error)) throw new ApiError('conflict', `an affiliate named "${input.name}" exists already`);
           throw error;
         }
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'patch',
       path: '/api/affiliates/:affiliateId',
       responses: { 200: affiliateResponse },
@@ -323,22 +323,19 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
       requestBody: affiliateChanges,
       access: ['admin'],
       summary: "Rename an affiliate or change its kind",
-      handler: async (req, res) => {
-        const { affiliateId } = parseInput(affiliateParams, req.params, 'params');
-        const me = principal(req);
-        if (!(await findAffiliate(ctx.db, me.organizationId, affiliateId))) throw notFound('affiliate');
-        const changes = parseInput(affiliateChanges, req.body);
+      find: ownAffiliate,
+      answer: async ({ me, params: { affiliateId }, body: changes, audit }) => {
         try {
           if (Object.keys(changes).length > 0) await ctx.db.updateTable('affiliates').set(changes).where('organization_id', '=', me.organizationId).where('id', '=', affiliateId).execute();
         } catch (error) {
           if (uniqueViolation(error)) throw new ApiError('conflict', `an affiliate named "${changes.name}" exists already`);
           throw error;
         }
-        await audit(req, 'affiliate.changed', { affiliateId, changes });
-        res.json((await listAffiliates(ctx.db, me.organizationId)).find((a) => a.id === affiliateId));
+        await audit('affiliate.changed', { details: { affiliateId, changes } });
+        return (await listAffiliates(ctx.db, me.organizationId)).find((a) => a.id === affiliateId);
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'post',
       path: '/api/affiliates/:affiliateId/rates',
       responses: { 201: rateCreatedResponse },
@@ -346,34 +343,30 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
       requestBody: newRate,
       access: ['admin'],
       summary: "Set an affiliate's per-capita rate from a day on (cents per member in good standing per month)",
-      handler: async (req, res) => {
-        const { affiliateId } = parseInput(affiliateParams, req.params, 'params');
-        const me = principal(req);
-        if (!(await findAffiliate(ctx.db, me.organizationId, affiliateId))) throw notFound('affiliate');
-        const input = parseInput(newRate, req.body);
+      find: ownAffiliate,
+      answer: async ({ me, params: { affiliateId }, body: input, audit }) => {
         try {
           const rate = await ctx.db
             .insertInto('per_capita_rates')
             .values({ organization_id: me.organizationId, affiliate_id: affiliateId, rate_cents: input.rateCents, effective_from: input.effectiveFrom, created_by_staff_user_id: me.staffUserId, created_at: ctx.now() })
             .returning(['id', 'rate_cents', 'effective_from'])
             .executeTakeFirstOrThrow();
-          await audit(req, 'affiliate.rate_set', { affiliateId, rateId: rate.id, rateCents: rate.rate_cents, effectiveFrom: rate.effective_from });
-          res.status(201).json({ id: rate.id, affiliateId, rateCents: rate.rate_cents, effectiveFrom: rate.effective_from });
+          await audit('affiliate.rate_set', { details: { affiliateId, rateId: rate.id, rateCents: rate.rate_cents, effectiveFrom: rate.effective_from } });
+          return { id: rate.id, affiliateId, rateCents: rate.rate_cents, effectiveFrom: rate.effective_from };
         } catch (error) {
           if (uniqueViolation(error)) throw new ApiError('conflict', `a rate effective from ${input.effectiveFrom} exists already; remove it first`);
           throw error;
         }
       },
-    },
-    {
+    }),
+    apiRoute(ctx, {
       method: 'delete',
       path: '/api/affiliates/:affiliateId/rates/:rateId',
       params: rateParams,
+      responses: { 204: 'no body' },
       access: ['admin'],
       summary: 'Remove a rate entered by mistake',
-      handler: async (req, res) => {
-        const { affiliateId, rateId } = parseInput(rateParams, req.params, 'params');
-        const me = principal(req);
+      answer: async ({ me, params: { affiliateId, rateId }, audit }) => {
         const removed = await ctx.db
           .deleteFrom('per_capita_rates')
           .where('organization_id', '=', me.organizationId)
@@ -382,9 +375,8 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
           .returning(['rate_cents', 'effective_from'])
           .executeTakeFirst();
         if (!removed) throw notFound('rate');
-        await audit(req, 'affiliate.rate_removed', { affiliateId, rateId, rateCents: removed.rate_cents, effectiveFrom: removed.effective_from });
-        res.status(204).end();
+        await audit('affiliate.rate_removed', { details: { affiliateId, rateId, rateCents: removed.rate_cents, effectiveFrom: removed.effective_from } });
       },
-    },
+    }),
   ];
 }

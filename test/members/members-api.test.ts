@@ -287,11 +287,13 @@ describe('GET /api/members/:memberId and the organizer projection', () => {
     expect(seen.body.standingHistory).toHaveLength(2);
     expect(seen.body.standingHistory[0]).toEqual({ id: expect.any(Number), from: 'pending', to: 'active', cause: 'manual_payment', reason: 'paid_up', staffUserId: local.staff.treasurer.id, at: expect.any(String) });
     for (const hidden of ['stripeCustomerId', 'wageFacts', 'duesCents', 'manualPayments', 'planId', 'externalId']) expect(seen.body).not.toHaveProperty(hidden);
-    expect(JSON.stringify(seen.body)).not.toMatch(/cus_seen|200000|4200|1042|causeReference/);
+    // Ids left out: a random uuid may hold the digits of a hidden figure.
+    const withoutIds = (body: unknown) => JSON.stringify(body).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>');
+    expect(withoutIds(seen.body)).not.toMatch(/cus_seen|200000|4200|1042|causeReference/);
 
     const list = await organizer().get('/api/members').query({ q: member.email });
     expect(list.body.data).toHaveLength(1);
-    expect(JSON.stringify(list.body)).not.toMatch(/cus_seen|200000|wageFacts|planId/);
+    expect(withoutIds(list.body)).not.toMatch(/cus_seen|200000|wageFacts|planId/);
   });
 
   test('organizers may not filter by plan', async () => {
