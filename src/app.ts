@@ -21,7 +21,7 @@ import { metricsRoutes } from './metrics/routes';
 import { organizationRoutes } from './organizations/routes';
 import { planRoutes } from './plans/routes';
 import { retentionRoutes } from './retention/routes';
-import { signupRateLimiter, signupRoutes } from './signup/routes';
+import { countSignupPosts, signupRoutes } from './signup/routes';
 import { staffRoutes } from './staff/routes';
 import { treasurerRoutes } from './treasurer/routes';
 import { webhookAdminRoutes } from '../webhooks/admin-routes';
@@ -74,7 +74,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
     },
   });
   app.use('/auth/login', loginLimiter);
-  app.use('/join', signupRateLimiter(options.signupRateLimit ?? 30, ctx.now));
+  app.use('/join', countSignupPosts(options.signupRateLimit ?? 500, ctx.now));
   app.use('/auth', express.json({ limit: JSON_BODY_LIMIT }), express.urlencoded({ extended: false, limit: '10kb' }));
   app.use('/auth/login', signInAddressLimiter({ secret: ctx.config.jwtSecret, now: ctx.now, limit: options.loginAddressRateLimit }));
 
