@@ -21,6 +21,7 @@ import { metricsRoutes } from './metrics/routes';
 import { organizationRoutes } from './organizations/routes';
 import { planRoutes } from './plans/routes';
 import { retentionRoutes } from './retention/routes';
+import { signupErrorPages } from './signup/error-pages';
 import { countSignupPosts, signupRoutes } from './signup/routes';
 import { staffRoutes } from './staff/routes';
 import { treasurerRoutes } from './treasurer/routes';
@@ -101,6 +102,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
   app.use(router);
   app.use(handleNotFound);
   app.use(consoleErrorPages(ctx, routes));
+  app.use(signupErrorPages);
   app.use(handleErrors);
   return app;
 }

@@ -169,6 +169,8 @@ export async function startSignup(ctx: AppContext, request: ConfirmedSignup): Pr
   const { member, consentId } = recorded;
   const productId = input.plan.stripeProductId ?? (await syncPlanToStripe(ctx.db, ctx.stripe, organization, input.plan.id)).productId;
   const customerId = member.stripe_customer_id ?? (await createCustomer(ctx, organization, member, request.language));
+  // Both return pages read this signup back from it: the welcome page what was chosen, the cancelled page the form.
+  const draft = draftToken(ctx.config.jwtSecret, consentId, now);
   const session = await ctx.stripe.checkout.sessions.create(
     checkoutSessionParams({
       organizationId: organization.id,
@@ -179,8 +181,8 @@ export async function startSignup(ctx: AppContext, request: ConfirmedSignup): Pr
       paymentMethod: input.paymentMethod,
       language: request.language,
       initiationFeeName: messagesFor(request.language).initiationFeeLine,
-      successUrl: joinUrl(ctx, organization, `/welcome?lang=${request.language}&method=${input.paymentMethod}`),
-      cancelUrl: joinUrl(ctx, organization, `/cancelled?lang=${request.language}&draft=${draftToken(ctx.config.jwtSecret, consentId, now)}`),
+      successUrl: joinUrl(ctx, organization, `/welcome?lang=${request.language}&method=${input.paymentMethod}&draft=${draft}`),
+      cancelUrl: joinUrl(ctx, organization, `/cancelled?lang=${request.language}&draft=${draft}`),
     }),
     requestOptions(organization, `gs-signup-${consentId}-checkout`),
   );

@@ -52,14 +52,34 @@ function layoutPage(frame: PageFrame, body: ComponentChildren): string {
   return renderDocument(<Layout frame={frame}>{body}</Layout>);
 }
 
-/** A page with a few paragraphs and an optional link: confirmations, expired links, errors. */
-export function messagePage(frame: PageFrame, paragraphs: string[], link?: { href: string; label: string }): string {
+/** Terms and their details, as the confirm and welcome pages list a signup's answers. */
+function Answers({ answers }: { answers: Array<[string, string]> }) {
+  return (
+    <dl class="answers">
+      {answers.map(([term, detail]) => (
+        <div>
+          <dt>{term}</dt>
+          <dd>{detail}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** A page with a few paragraphs, optional answers and an optional link: confirmations, welcome, expired links, errors. */
+export function messagePage(frame: PageFrame, paragraphs: string[], link?: { href: string; label: string }, answers?: { heading: string; list: Array<[string, string]> }): string {
   return layoutPage(
     frame,
     <>
       {paragraphs.map((text) => (
         <p>{text}</p>
       ))}
+      {answers && answers.list.length > 0 ? (
+        <>
+          <h2>{answers.heading}</h2>
+          <Answers answers={answers.list} />
+        </>
+      ) : null}
       {link ? (
         <p>
           <a href={link.href}>{link.label}</a>
@@ -300,8 +320,8 @@ export function joinForm(state: JoinFormState): string {
         </fieldset>
         <fieldset>
           <legend>{m.authorizationLegend} *</legend>
-          {/* A scrolling box must be reachable from the keyboard to be read: focusable, named. */}
-          <div class="authorization" id="authorization-text" lang={state.authorization.language} tabIndex={0} role="region" aria-label={m.authorizationLegend}>
+          {/* Shown whole, never in a scrolling box: on a phone a box cut it mid-line, and a person accepts what they can read. */}
+          <div class="authorization" id="authorization-text" lang={state.authorization.language}>
             {state.authorization.text}
           </div>
           {authorizationError ? (
@@ -405,14 +425,7 @@ export function confirmForm(state: { m: Messages; language: Language; organizati
     { m, organizationName: state.organization.name, title: m.confirmTitle },
     <>
       <p>{m.confirmIntro}</p>
-      <dl class="answers">
-        {answers.map(([term, detail]) => (
-          <div>
-            <dt>{term}</dt>
-            <dd>{detail}</dd>
-          </div>
-        ))}
-      </dl>
+      <Answers answers={answers} />
       {input.plan.initiationFeeCents ? <p class="hint">{m.initiationFee(formatMoney(input.plan.initiationFeeCents, input.plan.currency))}</p> : null}
       <form method="post" action={`/join/${slug}/confirm`}>
         <input type="hidden" name="token" value={state.token} />

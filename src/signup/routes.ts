@@ -11,9 +11,10 @@ import { authorizationRoutes } from './authorization-routes';
 import { messagesFor, type Messages } from './i18n';
 import { COSTLY_ACTIONS_PER_NETWORK, EMAILS_PER_ADDRESS, requestManageLink, requestSignup, startSignup } from './join';
 import { confirmForm, joinForm, manageForm, messagePage, openManageForm, type PageFrame } from './page';
-import { consumeManageLink, currentAuthorization, findJoinConfirmation, findPendingSignup, markJoinConfirmationUsed, signupPlans, type Authorization } from './queries';
+import { consumeManageLink, currentAuthorization, findJoinConfirmation, findPendingSignup, findWelcomeFacts, markJoinConfirmationUsed, signupPlans, type Authorization } from './queries';
 import { duesFromForm, formValues, isEmail, pickLanguage, readSignupForm, signupFacts, valuesFromSignup, type FieldErrors, type FormValues, type SignupPlan } from './signup';
 import { SIGNUP_CSS, SIGNUP_CSS_ETAG } from './styles';
+import { welcomeDetails } from './welcome';
 import { checkCsrf, CSRF_COOKIE, csrfToken, hashLinkToken, isNonce, newNonce, readCookie, readDraftToken } from './tokens';
 
 /** What the page shows about an organization; read through a short cache on GET, fresh on POST. */
@@ -33,7 +34,7 @@ const STOREFRONT_TTL_MS = 5_000;
 const STOREFRONT_CACHE_LIMIT = 1_000;
 
 // Browsers ask for text/html and send forms; anything else (API clients, scripts) gets the JSON error shape.
-const wantsHtml = (req: Request): boolean =>
+export const wantsHtml = (req: Request): boolean =>
   (req.headers.accept ?? '').includes('text/html') || (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
 /** How many form posts this network has sent in the current window, counted by `countSignupPosts`. */
@@ -325,16 +326,30 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       handler: async (req, res) => {
         const storefront = await cachedStorefront(slugOf(req));
         if (!storefront) return notFoundPage(req, res);
+        const { organization } = storefront;
         const language = languageOf(req);
         const m = messagesFor(language);
-        const slug = encodeURIComponent(storefront.organization.slug);
+        const slug = encodeURIComponent(organization.slug);
+        const method = req.query.method === 'card' ? 'card' : 'us_bank_account';
+        // The signed draft in the return address says which signup this was (for two hours); without it, the page still welcomes.
+        const consentId = readDraftToken(ctx.config.jwtSecret, req.query.draft, ctx.now());
+        const chosen = consentId ? await findWelcomeFacts(ctx.db, organization.id, consentId) : undefined;
+        const draft = typeof req.query.draft === 'string' && consentId ? `&draft=${encodeURIComponent(req.query.draft)}` : '';
+        const details = chosen
+          ? welcomeDetails(
+              m,
+              { planName: chosen.planName, currency: chosen.currency, period: { interval: chosen.billing_interval, intervalCount: chosen.billing_interval_count }, duesCents: chosen.dues_cents, paymentMethod: chosen.payment_method },
+              todayIn(organization.time_zone, ctx.now()),
+            )
+          : [];
         sendHtml(
           res,
           200,
           messagePage(
-            { ...frame(m, storefront.organization, m.welcomeTitle), switchHref: `/join/${slug}/welcome?lang=${m.otherLanguage.code}&method=${req.query.method === 'card' ? 'card' : 'us_bank_account'}` },
-            [req.query.method === 'card' ? m.welcomeCard : m.welcomeBank, m.welcomeNext],
+            { ...frame(m, organization, m.welcomeTitle), switchHref: `/join/${slug}/welcome?lang=${m.otherLanguage.code}&method=${method}${draft}` },
+            [method === 'card' ? m.welcomeCard : m.welcomeBank, m.welcomeNext],
             { href: `/join/${slug}/manage?lang=${language}`, label: m.manageLinkText },
+            { heading: m.welcomeChosen, list: details },
           ),
         );
       },
@@ -438,9 +453,9 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
             requestOptions(organization, `gs-manage-link-${link.id}-portal`),
           );
         } catch (error) {
-          // The link is spent: the page leads to a new one.
+          // The link is spent: the page says so and leads to a new one.
           req.log?.error({ err: error }, 'the billing portal could not be reached');
-          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.unavailable], { href: manageHref, label: m.manageTitle }));
+          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.portalUnavailable], { href: manageHref, label: m.newLink }));
         }
         res.redirect(303, portal.url);
       },

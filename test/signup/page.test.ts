@@ -1,7 +1,9 @@
 import request from 'supertest';
+import { Kysely, PostgresDialect } from 'kysely';
+import { Pool } from 'pg';
 import type { Express } from 'express';
 import { buildApp } from '../../src/app';
-import type { Organization } from '../../db/database';
+import type { Database, Organization } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { TEST_NOW, testContext } from '../support/app';
 import { createOrganization, createPlans, HTML, inputValue, openForm } from './fixtures';
@@ -262,6 +264,28 @@ describe('POST /join/:orgSlug without Stripe', () => {
   });
 });
 
+describe('when something fails on our side', () => {
+  test('a member gets a page in their language with the way to a new link, never JSON', async () => {
+    // A database that cannot be reached: a real failure, as after a restart gone wrong.
+    const unreachable = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: 'postgres://root@127.0.0.1:1/none', connectionTimeoutMillis: 2000 }) }) });
+    const broken = buildApp(testContext(unreachable));
+    try {
+      const res = await request(broken).post('/join/local-42/manage/open').type('form').set('Accept', HTML).send({ token: 'x'.repeat(43), lang: 'es' });
+      expect(res.status).toBe(500);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(text(res.text)).toContain('Algo salió mal de nuestro lado, y no se cobró ni se cambió nada.');
+      expect(res.text).toContain('href="/join/local-42/manage?lang=es"');
+      expect(res.text).not.toContain('"error"');
+      // Scripts keep the API's JSON.
+      const script = await request(broken).get('/join/local-42').set('Accept', 'application/json');
+      expect(script.status).toBe(500);
+      expect(script.body.error.code).toBe('internal_error');
+    } finally {
+      await unreachable.destroy();
+    }
+  });
+});
+
 describe('manage page', () => {
   test('the same answer for a stranger’s email as for a member’s; bad addresses are named', async () => {
     const { agent, csrf } = await openForm(app, '/join/local-42/manage');
@@ -284,5 +308,18 @@ describe('manage page', () => {
     const res = await request(app).post('/join/local-42/manage/open').type('form').set('Accept', HTML).send({ token: 'abc' });
     expect(res.status).toBe(404);
     expect(text(res.text)).toContain('This link was already used or has expired');
+  });
+});
+
+describe('an organization with no plans yet', () => {
+  test('says joining opens soon, with nothing after the page', async () => {
+    await createOrganization(testDb.db, 'new-local', 'New Local');
+    for (const language of ['en', 'es']) {
+      const res = await request(app).get(`/join/new-local?lang=${language}`).set('Accept', HTML);
+      expect(res.status).toBe(200);
+      expect(res.text.endsWith('</html>')).toBe(true);
+      expect(res.text).not.toContain('undefined');
+    }
+    expect(text((await request(app).get('/join/new-local').set('Accept', HTML)).text)).toContain('Joining online opens soon');
   });
 });
