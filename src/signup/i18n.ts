@@ -131,6 +131,20 @@ const en = {
   footer: (org: string) => `${org} · dues by Good Standing`,
   defaultAuthorization: (org: string) =>
     `I authorize ${org} to collect my membership dues at the rate of my plan, from the bank account or card I give on the next page, every billing period until I cancel. Dues rates change only by a decision of the membership, and I will be told before a new rate applies. I can cancel at any time from the link to manage my dues or by writing to the union.`,
+  paymentEmails: {
+    method: { card: 'card', us_bank_account: 'bank debit', cash: 'cash', check: 'check', other: 'payment' } as Record<string, string>,
+    receiptSubject: (amount: string, org: string) => `Receipt: ${amount} to ${org}`,
+    receiptBody: (amount: string, method: string, day: string) => `We received your payment of ${amount} by ${method} on ${day}. Thank you. Keep this email as your receipt.`,
+    duesLine: (amount: string, period: string | undefined) => (period ? `Dues for ${period}: ${amount}` : `Dues: ${amount}`),
+    initiationLine: (amount: string) => `Initiation fee (one time): ${amount}`,
+    totalLine: (amount: string) => `Total paid: ${amount}`,
+    startedSubject: (amount: string, org: string) => `We started your ${amount} dues payment to ${org}`,
+    startedBody: (amount: string) => `We started a bank debit of ${amount} for your dues. It takes a few business days to clear, and we will send your receipt when it has. There is nothing else to do.`,
+    refundSubject: (amount: string, org: string) => `Refund of ${amount} from ${org}`,
+    refundBody: (amount: string, day: string, method: string) => `We refunded ${amount} of your payment of ${day}. It goes back to your ${method}; your bank may take 5 to 10 business days to show it.`,
+    contact: (org: string) => `Questions about your dues? Ask ${org}'s organizers or treasurer, or see and change how you pay here:`,
+    action: 'Manage my dues',
+  },
   manageEmail: {
     subject: (org: string) => `Manage your dues with ${org}`,
     greeting: (name: string) => `Hello ${name},`,
@@ -277,6 +291,20 @@ const es: Messages = {
   footer: (org) => `${org} · cuotas con Good Standing`,
   defaultAuthorization: (org) =>
     `Autorizo a ${org} a cobrar mis cuotas de membresía según la tarifa de mi plan, de la cuenta bancaria o tarjeta que indique en la página siguiente, en cada periodo de cobro hasta que yo cancele. Las tarifas solo cambian por decisión de la membresía, y se me avisará antes de que se aplique una nueva tarifa. Puedo cancelar en cualquier momento con el enlace para administrar mis cuotas o escribiendo al sindicato.`,
+  paymentEmails: {
+    method: { card: 'tarjeta', us_bank_account: 'débito bancario', cash: 'efectivo', check: 'cheque', other: 'pago' },
+    receiptSubject: (amount, org) => `Recibo: ${amount} a ${org}`,
+    receiptBody: (amount, method, day) => `Recibimos su pago de ${amount} por ${method} el ${day}. Gracias. Guarde este correo como su recibo.`,
+    duesLine: (amount, period) => (period ? `Cuotas del periodo ${period}: ${amount}` : `Cuotas: ${amount}`),
+    initiationLine: (amount) => `Cuota de iniciación (una sola vez): ${amount}`,
+    totalLine: (amount) => `Total pagado: ${amount}`,
+    startedSubject: (amount, org) => `Iniciamos su pago de cuotas de ${amount} a ${org}`,
+    startedBody: (amount) => `Iniciamos un débito bancario de ${amount} para sus cuotas. Tarda unos días hábiles, y le enviaremos su recibo cuando se complete. No tiene que hacer nada más.`,
+    refundSubject: (amount, org) => `Reembolso de ${amount} de ${org}`,
+    refundBody: (amount, day, method) => `Le reembolsamos ${amount} de su pago del ${day}. Vuelve a su ${method}; su banco puede tardar de 5 a 10 días hábiles en mostrarlo.`,
+    contact: (org) => `¿Preguntas sobre sus cuotas? Consulte al equipo organizador o a la tesorería de ${org}, o vea y cambie cómo paga aquí:`,
+    action: 'Administrar mis cuotas',
+  },
   manageEmail: {
     subject: (org) => `Administre sus cuotas con ${org}`,
     greeting: (name) => `Hola ${name}:`,
