@@ -96,6 +96,8 @@ export interface EmailOutboxTable {
   message_id: string | null;
   sent_at: NullableTimestamp;
   created_at: Timestamp;
+  /** What the message reports, where it must go out once however often that is seen (migration 0020). */
+  dedupe_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AuditLogTable {

@@ -21,7 +21,8 @@ import { metricsRoutes } from './metrics/routes';
 import { organizationRoutes } from './organizations/routes';
 import { planRoutes } from './plans/routes';
 import { retentionRoutes } from './retention/routes';
-import { signupRateLimiter, signupRoutes } from './signup/routes';
+import { signupErrorPages } from './signup/error-pages';
+import { countSignupPosts, signupRoutes } from './signup/routes';
 import { staffRoutes } from './staff/routes';
 import { treasurerRoutes } from './treasurer/routes';
 import { webhookAdminRoutes } from '../webhooks/admin-routes';
@@ -74,7 +75,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
     },
   });
   app.use('/auth/login', loginLimiter);
-  app.use('/join', signupRateLimiter(options.signupRateLimit ?? 30, ctx.now));
+  app.use('/join', countSignupPosts(options.signupRateLimit ?? 500, ctx.now));
   app.use('/auth', express.json({ limit: JSON_BODY_LIMIT }), express.urlencoded({ extended: false, limit: '10kb' }));
   app.use('/auth/login', signInAddressLimiter({ secret: ctx.config.jwtSecret, now: ctx.now, limit: options.loginAddressRateLimit }));
 
@@ -101,6 +102,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
   app.use(router);
   app.use(handleNotFound);
   app.use(consoleErrorPages(ctx, routes));
+  app.use(signupErrorPages);
   app.use(handleErrors);
   return app;
 }

@@ -161,7 +161,7 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env,
     const boss: PgBoss = await startJobs(databaseUrl, logger);
     cleanups.push(() => boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true }));
     const emailWorker = await startEmailWorker(boss, db, transport, { from: config.mailFrom, logger, now });
-    const webhookWorker = await startWebhookWorker(boss, { db: webhookDb, stripe, logger, now }, { processors: config.webhookProcessors });
+    const webhookWorker = await startWebhookWorker(boss, { db: webhookDb, stripe, logger, now, publicUrl: ctx.publicUrl }, { processors: config.webhookProcessors });
     ctx.notifyOutbox = () => emailWorker.notify();
     ctx.notifyWebhooks = () => webhookWorker.notify();
     // Daily lapse scans, digests and notices; started once links in emails can name our address.

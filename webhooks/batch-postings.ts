@@ -47,6 +47,16 @@ export class BatchPostings {
     }
   }
 
+  /** After `write`: the transactions this batch posted that were new to the ledger (receipts are owed for these alone). */
+  newlyPosted(): Array<{ organizationId: string; draft: LedgerTransactionDraft }> {
+    return this.queued
+      .filter(({ eventId, organizationId, draft }) => {
+        const key = `${organizationId}\u0000${draft.sourceKey}`;
+        return this.writtenFor.get(key) === eventId && this.posted.has(key);
+      })
+      .map(({ organizationId, draft }) => ({ organizationId, draft }));
+  }
+
   /** After `write`: how many new ledger transactions an event posted; undefined if it drafted none. */
   postedBy(eventId: string): number | undefined {
     if (!this.queued.some((queued) => queued.eventId === eventId)) return undefined;

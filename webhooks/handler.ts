@@ -21,6 +21,8 @@ export interface HandlerContext {
   post: (organizationId: string, drafts: LedgerTransactionDraft[]) => void;
   /** Mirror rows (invoices, disputes, payouts), written with the batch's postings. */
   mirror: BatchMirrors;
+  /** The service's address, for links in the emails a handler queues. */
+  publicUrl?: string | undefined;
 }
 
 export interface HandlerOutcome {

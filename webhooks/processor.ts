@@ -7,6 +7,7 @@ import type { StripeClient } from '../src/stripe/client';
 import type { LedgerTransactionDraft } from '../src/ledger/postings';
 import { idsFromMetadata, isOurIdShape } from '../src/stripe/metadata';
 import { BatchMirrors, subscriptionsNamedBy } from './batch-mirrors';
+import { queuePaymentEmails } from '../src/members/payment-emails';
 import { BatchPostings } from './batch-postings';
 import { Ambiguous, NotOurs, RetryLater } from './errors';
 import { handlerFor } from './handlers';
@@ -25,6 +26,8 @@ export interface ProcessorDeps {
   stripe: StripeClient;
   logger: Logger;
   now: () => Date;
+  /** The service's address, for the links in the receipts and notices processing queues (none without it). */
+  publicUrl?: string;
   /** Throws inside the batch's transaction after the event's handler ran and the batch's ledger postings were written: for crash drills in tests. */
   failAfterHandler?: (event: StoredStripeEvent) => boolean;
 }
@@ -56,7 +59,7 @@ async function handle(deps: ProcessorDeps, trx: Kysely<Database>, postings: Batc
   if (!handler) return { status: 'ignored', outcome: 'no handler for this event type', organizationId: null };
   try {
     const post = (organizationId: string, drafts: LedgerTransactionDraft[]) => postings.post(event.id, organizationId, drafts);
-    const result = await handler({ event: event.payload as unknown as Stripe.Event, trx, stripe: deps.stripe, logger: deps.logger, now, post, mirror });
+    const result = await handler({ event: event.payload as unknown as Stripe.Event, trx, stripe: deps.stripe, logger: deps.logger, now, post, mirror, publicUrl: deps.publicUrl });
     return { status: 'processed', outcome: result.outcome, organizationId: result.organizationId };
   } catch (error) {
     if (!(error instanceof NotOurs)) throw error;
@@ -148,6 +151,7 @@ async function processBatch(deps: ProcessorDeps, size: number, after: ClaimCurso
       current = undefined;
       await mirror.write(trx);
       await postings.write(trx, now);
+      await queuePaymentEmails(trx, postings.newlyPosted(), { now, publicUrl: deps.publicUrl });
       // Every member the batch's events linked to, derived once from all their facts as the
       // batch leaves them (a fixed number of statements), the change caused by the last event.
       const touched = membersTouched(trx);

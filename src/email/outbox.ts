@@ -32,6 +32,36 @@ export async function enqueueEmail(db: Kysely<Database>, email: EmailToQueue): P
   return row.id;
 }
 
+/**
+ * Queues a message once per key and organization, however often the fact it reports is
+ * seen; and not at all while a message keyed `unless` exists (a debit's "started" notice
+ * once its receipt is queued). Answers whether it was queued.
+ */
+export async function enqueueEmailOnce(db: Kysely<Database>, email: EmailToQueue & { organizationId: string; dedupeKey: string }, unless?: string): Promise<boolean> {
+  const values = {
+    organization_id: email.organizationId,
+    kind: email.kind,
+    to_address: email.to,
+    subject: email.subject,
+    text_body: email.text,
+    html_body: email.html,
+    next_attempt_at: email.queuedAt,
+    created_at: email.queuedAt,
+    dedupe_key: email.dedupeKey,
+  };
+  if (unless !== undefined) {
+    const superseded = await db.selectFrom('email_outbox').select('id').where('organization_id', '=', email.organizationId).where('dedupe_key', '=', unless).executeTakeFirst();
+    if (superseded) return false;
+  }
+  const row = await db
+    .insertInto('email_outbox')
+    .values(values)
+    .onConflict((oc) => oc.columns(['organization_id', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export const MAX_ATTEMPTS = 25;
 
 /** Back-off after the n-th failed attempt: 30 s doubling, at most an hour (25 tries span about a day). */

@@ -11,6 +11,8 @@ export interface CheckoutRequest {
   duesCents: number;
   paymentMethod: SignupPaymentMethod;
   language: Language;
+  /** The fee line's name on Checkout and the receipt, in the member's language: not the dues line's name again. */
+  initiationFeeName: string;
   successUrl: string;
   cancelUrl: string;
 }
@@ -18,7 +20,7 @@ export interface CheckoutRequest {
 /**
  * The Checkout Session for one signup: the member's dues as the subscription's price
  * (the plan's own Price when the rate is flat, else an inline price on the plan's
- * product), the initiation fee as a one-time line, and our ids on the session and the
+ * product), the initiation fee as a one-time line of its own name, and our ids on the session and the
  * subscription so the webhook processor can link whatever arrives first.
  */
 export function checkoutSessionParams(request: CheckoutRequest): Stripe.Checkout.SessionCreateParams {
@@ -39,7 +41,7 @@ export function checkoutSessionParams(request: CheckoutRequest): Stripe.Checkout
         },
   ];
   if (plan.initiationFeeCents) {
-    lineItems.push({ price_data: { currency: plan.currency, product: plan.stripeProductId, unit_amount: plan.initiationFeeCents }, quantity: 1 });
+    lineItems.push({ price_data: { currency: plan.currency, product_data: { name: request.initiationFeeName }, unit_amount: plan.initiationFeeCents }, quantity: 1 });
   }
   return {
     mode: 'subscription',

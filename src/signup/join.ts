@@ -27,10 +27,15 @@ export interface SignupOptions {
   testClockFor?: (member: Member) => Promise<string | undefined>;
   /** Emails one address may be sent from the signup and manage forms in 15 minutes (EMAILS_PER_ADDRESS unless set). */
   emailsPerAddress?: number;
+  /** Emails and Stripe sessions one network address may start in 15 minutes (COSTLY_ACTIONS_PER_NETWORK unless set). */
+  costlyActionsPerNetwork?: number;
 }
 
 /** Signup and manage emails one address gets in 15 minutes, whoever asks: many senders must not flood one inbox. */
 export const EMAILS_PER_ADDRESS = 5;
+
+/** Emails and Stripe sessions one network address starts in 15 minutes: a hall of 40 joining together needs about 80. */
+export const COSTLY_ACTIONS_PER_NETWORK = 150;
 
 const joinUrl = (ctx: AppContext, organization: Organization, rest = '') => `${ctx.publicUrl}/join/${encodeURIComponent(organization.slug)}${rest}`;
 
@@ -164,6 +169,8 @@ export async function startSignup(ctx: AppContext, request: ConfirmedSignup): Pr
   const { member, consentId } = recorded;
   const productId = input.plan.stripeProductId ?? (await syncPlanToStripe(ctx.db, ctx.stripe, organization, input.plan.id)).productId;
   const customerId = member.stripe_customer_id ?? (await createCustomer(ctx, organization, member, request.language));
+  // Both return pages read this signup back from it: the welcome page what was chosen, the cancelled page the form.
+  const draft = draftToken(ctx.config.jwtSecret, consentId, now);
   const session = await ctx.stripe.checkout.sessions.create(
     checkoutSessionParams({
       organizationId: organization.id,
@@ -173,8 +180,9 @@ export async function startSignup(ctx: AppContext, request: ConfirmedSignup): Pr
       duesCents: input.duesCents,
       paymentMethod: input.paymentMethod,
       language: request.language,
-      successUrl: joinUrl(ctx, organization, `/welcome?lang=${request.language}&method=${input.paymentMethod}`),
-      cancelUrl: joinUrl(ctx, organization, `/cancelled?lang=${request.language}&draft=${draftToken(ctx.config.jwtSecret, consentId, now)}`),
+      initiationFeeName: messagesFor(request.language).initiationFeeLine,
+      successUrl: joinUrl(ctx, organization, `/welcome?lang=${request.language}&method=${input.paymentMethod}&draft=${draft}`),
+      cancelUrl: joinUrl(ctx, organization, `/cancelled?lang=${request.language}&draft=${draft}`),
     }),
     requestOptions(organization, `gs-signup-${consentId}-checkout`),
   );

@@ -4,7 +4,7 @@ import { renderDocument } from '../html/render';
 import { PAY_FREQUENCIES, wageFactsNeeded, type WageFacts } from '../plans/dues';
 import { formatMoney, type Messages } from './i18n';
 import type { Authorization } from './queries';
-import { describeRule, factField, feeComparison, previewDues, type FieldErrors, type FormValues, type SignupInput, type SignupPlan } from './signup';
+import { describeRule, factField, feeComparison, FIELD_LIMITS, previewDues, type FieldErrors, type FormValues, type SignupInput, type SignupPlan } from './signup';
 import { SIGNUP_CSS_PATH } from './styles';
 
 // The hosted signup pages, as components rendered on the server (every string escaped by
@@ -12,7 +12,8 @@ import { SIGNUP_CSS_PATH } from './styles';
 
 export interface PageFrame {
   m: Messages;
-  organizationName: string;
+  /** Absent where no organization is known (an unknown signup address): the page is the service's own. */
+  organizationName?: string;
   title: string;
   /** Where the other language's link goes (the same page with ?lang=). */
   switchHref?: string;
@@ -26,7 +27,7 @@ function Layout({ frame, children }: { frame: PageFrame; children?: ComponentChi
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
-        <title>{`${frame.title} · ${frame.organizationName}`}</title>
+        <title>{`${frame.title} · ${frame.organizationName ?? 'Good Standing'}`}</title>
         <link rel="stylesheet" href={SIGNUP_CSS_PATH} />
       </head>
       <body>
@@ -40,7 +41,7 @@ function Layout({ frame, children }: { frame: PageFrame; children?: ComponentChi
             ) : null}
           </header>
           {children}
-          <footer>{m.footer(frame.organizationName)}</footer>
+          <footer>{frame.organizationName ? m.footer(frame.organizationName) : 'Good Standing'}</footer>
         </main>
       </body>
     </html>
@@ -51,14 +52,34 @@ function layoutPage(frame: PageFrame, body: ComponentChildren): string {
   return renderDocument(<Layout frame={frame}>{body}</Layout>);
 }
 
-/** A page with a few paragraphs and an optional link: confirmations, expired links, errors. */
-export function messagePage(frame: PageFrame, paragraphs: string[], link?: { href: string; label: string }): string {
+/** Terms and their details, as the confirm and welcome pages list a signup's answers. */
+function Answers({ answers }: { answers: Array<[string, string]> }) {
+  return (
+    <dl class="answers">
+      {answers.map(([term, detail]) => (
+        <div>
+          <dt>{term}</dt>
+          <dd>{detail}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** A page with a few paragraphs, optional answers and an optional link: confirmations, welcome, expired links, errors. */
+export function messagePage(frame: PageFrame, paragraphs: string[], link?: { href: string; label: string }, answers?: { heading: string; list: Array<[string, string]> }): string {
   return layoutPage(
     frame,
     <>
       {paragraphs.map((text) => (
         <p>{text}</p>
       ))}
+      {answers && answers.list.length > 0 ? (
+        <>
+          <h2>{answers.heading}</h2>
+          <Answers answers={answers.list} />
+        </>
+      ) : null}
       {link ? (
         <p>
           <a href={link.href}>{link.label}</a>
@@ -76,6 +97,7 @@ interface FieldSpec {
   inputmode?: 'decimal';
   required?: boolean;
   hint?: string;
+  maxLength?: number;
 }
 
 /** One labelled input; its hint and error are tied to it by aria-describedby so screen readers read them with it. */
@@ -105,6 +127,7 @@ function Field({ spec, values, errors }: { spec: FieldSpec; values: FormValues; 
         value={values[spec.name] ?? ''}
         autocomplete={spec.autocomplete}
         inputMode={spec.inputmode}
+        maxLength={spec.maxLength}
         required={spec.required}
         aria-describedby={described || undefined}
         aria-invalid={error ? 'true' : undefined}
@@ -137,7 +160,7 @@ function Select(props: { name: string; label: string; options: Array<[string, st
   );
 }
 
-function FactInputs({ m, plan, values, errors }: { m: Messages; plan: SignupPlan; values: FormValues; errors: FieldErrors }) {
+function FactInputs({ m, slug, plan, values, errors }: { m: Messages; slug: string; plan: SignupPlan; values: FormValues; errors: FieldErrors }) {
   const money = (cents: number) => formatMoney(cents, plan.currency);
   const period = m.period(plan.period);
   const name = (fact: keyof WageFacts) => factField(plan.id, fact);
@@ -174,7 +197,8 @@ function FactInputs({ m, plan, values, errors }: { m: Messages; plan: SignupPlan
       {inputs}
       {dues !== undefined && rule.kind !== 'flat' ? <p class="dues">{m.yourDues(money(dues), period)}</p> : null}
       {computed ? (
-        <button type="submit" name="intent" value="preview" class="secondary" formNoValidate>
+        // The answer lands on this plan's figures, not at the top of the page a screen above.
+        <button type="submit" name="intent" value={`preview:${plan.id}`} class="secondary" formAction={`/join/${slug}#facts-${plan.id}`} formNoValidate>
           {m.preview}
         </button>
       ) : null}
@@ -252,11 +276,11 @@ export function joinForm(state: JoinFormState): string {
         <p class="hint">{m.requiredNote}</p>
         <fieldset>
           <legend>{m.aboutYou}</legend>
-          <Field spec={{ name: 'name', label: m.name, autocomplete: 'name', required: true }} values={values} errors={errors} />
-          <Field spec={{ name: 'email', label: m.email, type: 'email', autocomplete: 'email', required: true, hint: m.emailHint }} values={values} errors={errors} />
-          <Field spec={{ name: 'phone', label: m.phone, type: 'tel', autocomplete: 'tel' }} values={values} errors={errors} />
-          <Field spec={{ name: 'employer', label: m.employer, autocomplete: 'organization' }} values={values} errors={errors} />
-          <Field spec={{ name: 'worksite', label: m.worksite }} values={values} errors={errors} />
+          <Field spec={{ name: 'name', label: m.name, autocomplete: 'name', required: true, maxLength: FIELD_LIMITS.name }} values={values} errors={errors} />
+          <Field spec={{ name: 'email', label: m.email, type: 'email', autocomplete: 'email', required: true, hint: m.emailHint, maxLength: FIELD_LIMITS.email }} values={values} errors={errors} />
+          <Field spec={{ name: 'phone', label: m.phone, type: 'tel', autocomplete: 'tel', maxLength: FIELD_LIMITS.phone }} values={values} errors={errors} />
+          <Field spec={{ name: 'employer', label: m.employer, autocomplete: 'organization', maxLength: FIELD_LIMITS.employer }} values={values} errors={errors} />
+          <Field spec={{ name: 'worksite', label: m.worksite, maxLength: FIELD_LIMITS.worksite }} values={values} errors={errors} />
         </fieldset>
         <fieldset class="plans">
           <legend>{m.planLegend} *</legend>
@@ -275,8 +299,8 @@ export function joinForm(state: JoinFormState): string {
                   {describeRule(m, plan)}
                 </label>
               </div>
-              <div class="facts">
-                <FactInputs m={m} plan={plan} values={values} errors={errors} />
+              <div class="facts" id={`facts-${plan.id}`}>
+                <FactInputs m={m} slug={slug} plan={plan} values={values} errors={errors} />
               </div>
             </div>
           ))}
@@ -296,8 +320,8 @@ export function joinForm(state: JoinFormState): string {
         </fieldset>
         <fieldset>
           <legend>{m.authorizationLegend} *</legend>
-          {/* A scrolling box must be reachable from the keyboard to be read: focusable, named. */}
-          <div class="authorization" id="authorization-text" lang={state.authorization.language} tabIndex={0} role="region" aria-label={m.authorizationLegend}>
+          {/* Shown whole, never in a scrolling box: on a phone a box cut it mid-line, and a person accepts what they can read. */}
+          <div class="authorization" id="authorization-text" lang={state.authorization.language}>
             {state.authorization.text}
           </div>
           {authorizationError ? (
@@ -332,7 +356,7 @@ export function joinForm(state: JoinFormState): string {
   );
 }
 
-export function manageForm(state: { m: Messages; language: Language; organization: { slug: string; name: string }; csrf: string; values: FormValues; errors: FieldErrors }): string {
+export function manageForm(state: { m: Messages; language: Language; organization: { slug: string; name: string }; csrf: string; values: FormValues; errors: FieldErrors; notice?: string }): string {
   const { m } = state;
   const slug = encodeURIComponent(state.organization.slug);
   const error = Object.values(state.errors)[0];
@@ -340,6 +364,7 @@ export function manageForm(state: { m: Messages; language: Language; organizatio
     { m, organizationName: state.organization.name, title: m.manageTitle, switchHref: `/join/${slug}/manage?lang=${m.otherLanguage.code}` },
     <>
       <p>{m.manageIntro}</p>
+      {state.notice ? <p class="notice">{state.notice}</p> : null}
       <div id="error-summary" aria-live="assertive">
         {error ? (
           <div class="summary" role="alert">
@@ -354,7 +379,7 @@ export function manageForm(state: { m: Messages; language: Language; organizatio
       <form method="post" action={`/join/${slug}/manage`} novalidate>
         <input type="hidden" name="csrf" value={state.csrf} />
         <input type="hidden" name="lang" value={state.language} />
-        <Field spec={{ name: 'email', label: m.email, type: 'email', autocomplete: 'email', required: true }} values={state.values} errors={state.errors.email ? { email: state.errors.email } : {}} />
+        <Field spec={{ name: 'email', label: m.email, type: 'email', autocomplete: 'email', required: true, maxLength: FIELD_LIMITS.email }} values={state.values} errors={state.errors.email ? { email: state.errors.email } : {}} />
         <Honeypot />
         <p>
           <button type="submit">{m.manageSubmit}</button>
@@ -400,14 +425,7 @@ export function confirmForm(state: { m: Messages; language: Language; organizati
     { m, organizationName: state.organization.name, title: m.confirmTitle },
     <>
       <p>{m.confirmIntro}</p>
-      <dl class="answers">
-        {answers.map(([term, detail]) => (
-          <div>
-            <dt>{term}</dt>
-            <dd>{detail}</dd>
-          </div>
-        ))}
-      </dl>
+      <Answers answers={answers} />
       {input.plan.initiationFeeCents ? <p class="hint">{m.initiationFee(formatMoney(input.plan.initiationFeeCents, input.plan.currency))}</p> : null}
       <form method="post" action={`/join/${slug}/confirm`}>
         <input type="hidden" name="token" value={state.token} />

@@ -131,6 +131,17 @@ export async function setConsentCheckout(db: Kysely<Database>, organizationId: s
   await db.updateTable('signup_consents').set({ checkout_session_id: sessionId }).where('organization_id', '=', organizationId).where('id', '=', consentId).execute();
 }
 
+/** What a finished Checkout chose, for the welcome page: the plan, the dues and how they are paid. */
+export async function findWelcomeFacts(db: Kysely<Database>, organizationId: string, consentId: string) {
+  return db
+    .selectFrom('signup_consents')
+    .innerJoin('plans', (join) => join.onRef('plans.organization_id', '=', 'signup_consents.organization_id').onRef('plans.id', '=', 'signup_consents.plan_id'))
+    .select(['plans.name as planName', 'plans.currency', 'plans.billing_interval', 'plans.billing_interval_count', 'signup_consents.dues_cents', 'signup_consents.payment_method'])
+    .where('signup_consents.organization_id', '=', organizationId)
+    .where('signup_consents.id', '=', consentId)
+    .executeTakeFirst();
+}
+
 /** A signup attempt and its member, while the member is still pending (a finished signup is not re-shown). */
 export async function findPendingSignup(db: Kysely<Database>, organizationId: string, consentId: string) {
   return db

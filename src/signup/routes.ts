@@ -2,18 +2,19 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Language, Organization } from '../../db/database';
 import type { AppContext } from '../context';
 import { ApiError, errorBody } from '../http/errors';
-import { addressKey, rateLimited, WindowCounter } from '../http/rate-limit';
+import { addressKey, WindowCounter } from '../http/rate-limit';
 import type { RouteDefinition } from '../http/routes';
 import { todayIn } from '../organizations/calendar';
 import { findOrganizationBySlug } from '../organizations/queries';
 import { requestOptions } from '../stripe/client';
 import { authorizationRoutes } from './authorization-routes';
 import { messagesFor, type Messages } from './i18n';
-import { EMAILS_PER_ADDRESS, requestManageLink, requestSignup, startSignup } from './join';
+import { COSTLY_ACTIONS_PER_NETWORK, EMAILS_PER_ADDRESS, requestManageLink, requestSignup, startSignup } from './join';
 import { confirmForm, joinForm, manageForm, messagePage, openManageForm, type PageFrame } from './page';
-import { consumeManageLink, currentAuthorization, findJoinConfirmation, findPendingSignup, markJoinConfirmationUsed, signupPlans, type Authorization } from './queries';
-import { formValues, isEmail, pickLanguage, readSignupForm, signupFacts, valuesFromSignup, type FieldErrors, type FormValues, type SignupPlan } from './signup';
+import { consumeManageLink, currentAuthorization, findJoinConfirmation, findPendingSignup, findWelcomeFacts, markJoinConfirmationUsed, signupPlans, type Authorization } from './queries';
+import { duesFromForm, formValues, isEmail, pickLanguage, readSignupForm, signupFacts, valuesFromSignup, type FieldErrors, type FormValues, type SignupPlan } from './signup';
 import { SIGNUP_CSS, SIGNUP_CSS_ETAG } from './styles';
+import { welcomeDetails } from './welcome';
 import { checkCsrf, CSRF_COOKIE, csrfToken, hashLinkToken, isNonce, newNonce, readCookie, readDraftToken } from './tokens';
 
 /** What the page shows about an organization; read through a short cache on GET, fresh on POST. */
@@ -22,7 +23,7 @@ interface Storefront {
   plans: SignupPlan[];
   authorizations: Record<Language, Authorization>;
   /** The blank form per language, rendered once and split where each visitor's CSRF token goes. */
-  blankForms: Partial<Record<Language, [string, string]>>;
+  blankForms: Partial<Record<Language, string[]>>;
 }
 
 // A character no rendered page contains, marking where the CSRF token goes in a cached blank form.
@@ -33,25 +34,31 @@ const STOREFRONT_TTL_MS = 5_000;
 const STOREFRONT_CACHE_LIMIT = 1_000;
 
 // Browsers ask for text/html and send forms; anything else (API clients, scripts) gets the JSON error shape.
-const wantsHtml = (req: Request): boolean =>
+export const wantsHtml = (req: Request): boolean =>
   (req.headers.accept ?? '').includes('text/html') || (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
-/** Per-IP limit on the signup and manage forms (POST only: reading the page is free). Generous, since a whole meeting hall may share one address. */
-export function signupRateLimiter(limit: number, now: () => Date): RequestHandler {
-  return rateLimited({
-    windowMs: 15 * 60_000,
-    limit,
-    now,
-    skip: (req) => req.method !== 'POST',
-    onLimited: (req, res) => {
-      if (!wantsHtml(req)) {
-        res.status(429).json(errorBody(new ApiError('rate_limited', 'too many signup requests; wait a few minutes and try again')));
-        return;
-      }
-      const m = messagesFor(pickLanguage(undefined, req.headers['accept-language']));
-      res.status(429).type('html').send(messagePage({ m, organizationName: 'Good Standing', title: m.rateLimitedTitle }, [m.rateLimited]));
-    },
-  });
+/** How many form posts this network has sent in the current window, counted by `countSignupPosts`. */
+interface PostCount {
+  allowed: boolean;
+  retryAfterSeconds: number;
+}
+
+/**
+ * Counts every form post per network address (reading pages is free). Generous, since a
+ * union hall may share one address: it stops floods, while what costs us (emails, Checkout
+ * Sessions) has its own limit in the handlers. The handlers answer a post over the limit,
+ * so that the page keeps what was typed.
+ */
+export function countSignupPosts(limit: number, now: () => Date): RequestHandler {
+  const counter = new WindowCounter(15 * 60_000, limit);
+  return (req, res, next) => {
+    if (req.method === 'POST') {
+      const count: PostCount = counter.hit(req.ip ?? 'unknown', now());
+      res.locals.signupPosts = count;
+      res.setHeader('RateLimit-Policy', `"window"; q=${limit}; w=900`);
+    }
+    next();
+  };
 }
 
 export function signupRoutes(ctx: AppContext): RouteDefinition[] {
@@ -63,6 +70,27 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
   // Past the limit the page answers as always and nothing is sent: the answer must not depend on the address.
   const emailsSent = new WindowCounter(15 * 60_000, ctx.signup?.emailsPerAddress ?? EMAILS_PER_ADDRESS);
   const mayEmail = (email: string) => emailsSent.hit(addressKey(ctx.config.jwtSecret, 'signup', email), ctx.now()).allowed;
+  // Emails and Checkout or portal sessions per network address: room for a hall of people joining together.
+  const costlyActions = new WindowCounter(15 * 60_000, ctx.signup?.costlyActionsPerNetwork ?? COSTLY_ACTIONS_PER_NETWORK);
+
+  /**
+   * The seconds this network must wait, when it has sent too many posts, or (`costly`) too
+   * many emails and Stripe sessions; undefined when it may go on.
+   */
+  function waitBeforePost(req: Request, res: Response, costly: boolean): number | undefined {
+    const posts = res.locals.signupPosts as PostCount | undefined;
+    if (posts && !posts.allowed) return posts.retryAfterSeconds;
+    if (!costly) return undefined;
+    const actions = costlyActions.hit(req.ip ?? 'unknown', ctx.now());
+    return actions.allowed ? undefined : actions.retryAfterSeconds;
+  }
+
+  /** 429 with Retry-After: for people, `page` with the wait in minutes; for scripts, the JSON error. */
+  function sendLimited(req: Request, res: Response, retryAfterSeconds: number, page: (minutes: number) => string): void {
+    res.setHeader('Retry-After', String(retryAfterSeconds));
+    const minutes = Math.ceil(retryAfterSeconds / 60);
+    sendFailure(req, res, new ApiError('rate_limited', `too many forms from this network; try again in ${retryAfterSeconds} seconds`), () => page(minutes));
+  }
 
   async function loadStorefront(slug: string): Promise<Storefront | undefined> {
     const organization = await findOrganizationBySlug(ctx.db, slug);
@@ -102,7 +130,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
 
   function notFoundPage(req: Request, res: Response): void {
     const m = messagesFor(languageOf(req));
-    sendFailure(req, res, new ApiError('not_found', 'no organization has this signup page'), () => messagePage({ m, organizationName: 'Good Standing', title: m.notFoundTitle }, [m.notFound]));
+    sendFailure(req, res, new ApiError('not_found', 'no organization has this signup page'), () => messagePage({ m, title: m.notFoundTitle }, [m.notFound]));
   }
 
   /** The CSRF token for this browser: its cookie's nonce (set now if it has none), signed with the time. */
@@ -144,10 +172,13 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
     sendHtml(res, status, renderForm(storefront, language, formToken(req, res), form));
   }
 
-  /** The page most visitors get: the blank form, rendered once per language while the storefront is cached. */
+  /**
+   * The page most visitors get: the blank form, rendered once per language while the
+   * storefront is cached. Without plans there is no form, so no slot to fill.
+   */
   function renderBlankJoin(req: Request, res: Response, storefront: Storefront, language: Language): void {
-    const [before, after] = (storefront.blankForms[language] ??= renderForm(storefront, language, CSRF_SLOT, {}).split(CSRF_SLOT) as [string, string]);
-    sendHtml(res, 200, before + formToken(req, res) + after);
+    const parts = (storefront.blankForms[language] ??= renderForm(storefront, language, CSRF_SLOT, {}).split(CSRF_SLOT));
+    sendHtml(res, 200, parts.length === 1 ? parts[0]! : parts.join(formToken(req, res)));
   }
 
   const frame = (m: Messages, organization: Organization, title: string): PageFrame => ({ m, organizationName: organization.name, title });
@@ -211,13 +242,25 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         const m = messagesFor(language);
         // A filled honeypot is a script: answer like a real signup so it learns nothing, and do nothing.
         if (values.website) return sendHtml(res, 200, checkEmailPage(m, organization, values.email ?? ''));
+        const limited = (wait: number) => sendLimited(req, res, wait, (minutes) => renderForm(storefront, language, formToken(req, res), { values, notice: m.rateLimited(minutes) }));
+        const flooded = waitBeforePost(req, res, false);
+        if (flooded !== undefined) return limited(flooded);
         if (!csrfValid(req, values)) return renderJoin(req, res, 403, storefront, language, { values, notice: m.errors.session });
-        if (values.intent === 'preview') return renderJoin(req, res, 200, storefront, language, { values });
+        if (values.intent?.startsWith('preview')) {
+          // "Show my dues" of one plan: that plan chosen, its figures or what stops them, nothing else judged yet.
+          const planId = values.intent.slice('preview:'.length) || values.plan;
+          const plan = storefront.plans.find((p) => p.id === planId);
+          const shown = plan ? { ...values, plan: plan.id } : values;
+          const dues = plan && plan.rule.kind !== 'flat' ? duesFromForm(m, plan, shown) : undefined;
+          return renderJoin(req, res, 200, storefront, language, { values: shown, errors: dues && !dues.ok ? { [dues.field]: dues.message } : {} });
+        }
 
         const form = readSignupForm(m, values, storefront.plans, storefront.authorizations[language].version);
         if (!form.ok) return renderJoin(req, res, 400, storefront, language, { values, errors: form.errors });
         // Only what the form means is kept (in canonical form), not whatever else was posted.
         const kept = { ...valuesFromSignup(signupFacts(form.input), form.input.paymentMethod), authorization: 'yes', authorizationVersion: values.authorizationVersion ?? '' };
+        const wait = waitBeforePost(req, res, true);
+        if (wait !== undefined) return limited(wait);
         if (mayEmail(form.input.email)) await requestSignup(ctx, organization, { values: kept, language, ip: req.ip ?? null, userAgent: req.headers['user-agent']?.slice(0, 500) ?? null });
         sendHtml(res, 200, checkEmailPage(m, organization, form.input.email));
       },
@@ -252,6 +295,9 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         if (!confirmation) return confirmationExpired(req, res, organization, languageOf(req, values));
         const { language, m, form, draft } = confirmation;
         if (values.intent === 'edit' || !form.ok) return renderJoin(req, res, 200, storefront, language, { values: confirmation.values, errors: form.ok ? {} : form.errors });
+        const confirmHref = `/join/${encodeURIComponent(organization.slug)}/confirm?lang=${language}&token=${encodeURIComponent(values.token ?? '')}`;
+        const wait = waitBeforePost(req, res, true);
+        if (wait !== undefined) return sendLimited(req, res, wait, (minutes) => messagePage(frame(m, organization, m.rateLimitedTitle), [m.rateLimitedLink(minutes)], { href: confirmHref, label: m.backToForm }));
         await markJoinConfirmationUsed(ctx.db, organization.id, confirmation.id, ctx.now());
         let outcome;
         try {
@@ -266,7 +312,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
           });
         } catch (error) {
           req.log?.error({ err: error }, 'signup could not reach Stripe');
-          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.unavailable], { href: `/join/${encodeURIComponent(organization.slug)}/confirm?lang=${language}&token=${encodeURIComponent(values.token ?? '')}`, label: m.backToForm }));
+          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.unavailable], { href: confirmHref, label: m.backToForm }));
         }
         if (outcome.kind === 'checkout') return res.redirect(303, outcome.url);
         sendHtml(res, 200, messagePage(frame(m, organization, m.alreadyMemberTitle), [m.alreadyMember], { href: `/join/${encodeURIComponent(organization.slug)}/manage?lang=${language}`, label: m.manageTitle }));
@@ -280,16 +326,30 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       handler: async (req, res) => {
         const storefront = await cachedStorefront(slugOf(req));
         if (!storefront) return notFoundPage(req, res);
+        const { organization } = storefront;
         const language = languageOf(req);
         const m = messagesFor(language);
-        const slug = encodeURIComponent(storefront.organization.slug);
+        const slug = encodeURIComponent(organization.slug);
+        const method = req.query.method === 'card' ? 'card' : 'us_bank_account';
+        // The signed draft in the return address says which signup this was (for two hours); without it, the page still welcomes.
+        const consentId = readDraftToken(ctx.config.jwtSecret, req.query.draft, ctx.now());
+        const chosen = consentId ? await findWelcomeFacts(ctx.db, organization.id, consentId) : undefined;
+        const draft = typeof req.query.draft === 'string' && consentId ? `&draft=${encodeURIComponent(req.query.draft)}` : '';
+        const details = chosen
+          ? welcomeDetails(
+              m,
+              { planName: chosen.planName, currency: chosen.currency, period: { interval: chosen.billing_interval, intervalCount: chosen.billing_interval_count }, duesCents: chosen.dues_cents, paymentMethod: chosen.payment_method },
+              todayIn(organization.time_zone, ctx.now()),
+            )
+          : [];
         sendHtml(
           res,
           200,
           messagePage(
-            { ...frame(m, storefront.organization, m.welcomeTitle), switchHref: `/join/${slug}/welcome?lang=${m.otherLanguage.code}&method=${req.query.method === 'card' ? 'card' : 'us_bank_account'}` },
-            [req.query.method === 'card' ? m.welcomeCard : m.welcomeBank, m.welcomeNext],
+            { ...frame(m, organization, m.welcomeTitle), switchHref: `/join/${slug}/welcome?lang=${m.otherLanguage.code}&method=${method}${draft}` },
+            [method === 'card' ? m.welcomeCard : m.welcomeBank, m.welcomeNext],
             { href: `/join/${slug}/manage?lang=${language}`, label: m.manageLinkText },
+            { heading: m.welcomeChosen, list: details },
           ),
         );
       },
@@ -334,10 +394,15 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         const language = languageOf(req, values);
         const m = messagesFor(language);
         const render = (status: number, errors: FieldErrors) => sendHtml(res, status, manageForm({ m, language, organization, csrf: formToken(req, res), values, errors }));
+        const limited = (wait: number) => sendLimited(req, res, wait, (minutes) => manageForm({ m, language, organization, csrf: formToken(req, res), values, errors: {}, notice: m.rateLimited(minutes) }));
+        const flooded = waitBeforePost(req, res, false);
+        if (flooded !== undefined) return limited(flooded);
         if (values.website) return sendHtml(res, 200, messagePage(frame(m, organization, m.checkEmailTitle), [m.manageSent]));
         if (!csrfValid(req, values)) return render(403, { email: m.errors.session });
         const email = values.email?.trim() ?? '';
         if (!isEmail(email)) return render(400, { email: m.errors.email });
+        const wait = waitBeforePost(req, res, true);
+        if (wait !== undefined) return limited(wait);
         if (mayEmail(email)) await requestManageLink(ctx, organization, email, language);
         sendHtml(res, 200, messagePage(frame(m, organization, m.checkEmailTitle), [m.manageSent]));
       },
@@ -365,6 +430,13 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         if (!posted) return;
         const { organization, values } = posted;
         const token = values.token ?? '';
+        // Checked before the link is spent, so that a limited member can use it again.
+        const wait = waitBeforePost(req, res, true);
+        if (wait !== undefined) {
+          const m = messagesFor(languageOf(req, values));
+          const openHref = `/join/${encodeURIComponent(organization.slug)}/manage/open?lang=${m.htmlLang}&token=${encodeURIComponent(token)}`;
+          return sendLimited(req, res, wait, (minutes) => messagePage(frame(m, organization, m.rateLimitedTitle), [m.rateLimitedLink(minutes)], { href: openHref, label: m.openTitle }));
+        }
         const link = token ? await consumeManageLink(ctx.db, organization.id, hashLinkToken(token), ctx.now()) : undefined;
         const language = link?.preferred_language ?? languageOf(req, values);
         const m = messagesFor(language);
@@ -381,9 +453,9 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
             requestOptions(organization, `gs-manage-link-${link.id}-portal`),
           );
         } catch (error) {
-          // The link is spent: the page leads to a new one.
+          // The link is spent: the page says so and leads to a new one.
           req.log?.error({ err: error }, 'the billing portal could not be reached');
-          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.unavailable], { href: manageHref, label: m.manageTitle }));
+          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.portalUnavailable], { href: manageHref, label: m.newLink }));
         }
         res.redirect(303, portal.url);
       },

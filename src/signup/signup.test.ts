@@ -115,12 +115,15 @@ describe('readSignupForm', () => {
 
   test.each([
     [{ name: '' }, 'name', en.errors.name],
-    [{ name: 'x'.repeat(201) }, 'name', en.errors.tooLong],
+    [{ name: 'x'.repeat(201) }, 'name', 'Full name: at most 200 characters (this one has 201).'],
+    [{ employer: 'x'.repeat(10_000) }, 'employer', 'Employer: at most 200 characters (this one has 10,000).'],
     [{ email: 'ana@' }, 'email', en.errors.email],
     [{ phone: '1'.repeat(41) }, 'phone', en.errors.phone],
     [{ plan: 'other' }, 'plan', en.errors.plan],
-    [{ [factField(percent.id, 'grossWageCents')]: '12.345' }, factField(percent.id, 'grossWageCents'), en.errors.grossWageCents],
-    [{ [factField(percent.id, 'grossWageCents')]: '9999999999' }, factField(percent.id, 'grossWageCents'), en.errors.grossWageCents],
+    [{ [factField(percent.id, 'grossWageCents')]: '' }, factField(percent.id, 'grossWageCents'), en.errors.grossWageCents],
+    [{ [factField(percent.id, 'grossWageCents')]: '12.345' }, factField(percent.id, 'grossWageCents'), en.errors.amountTooPrecise],
+    [{ [factField(percent.id, 'grossWageCents')]: '9999999' }, factField(percent.id, 'grossWageCents'), 'That is more than $1,000,000.00. Please check the amount.'],
+    [{ [factField(percent.id, 'grossWageCents')]: '12 00' }, factField(percent.id, 'grossWageCents'), 'We could not read that as an amount. Write it in numbers, like 850.00.'],
     [{ [factField(percent.id, 'payFrequency')]: 'hourly' }, factField(percent.id, 'payFrequency'), en.errors.payFrequency],
     [{ paymentMethod: 'cash' }, 'paymentMethod', en.errors.paymentMethod],
     [{ authorization: '' }, 'authorization', en.errors.authorization],
@@ -136,6 +139,8 @@ describe('readSignupForm', () => {
     expect(form('2.99')).toEqual({ ok: false, errors: { [factField(chosen.id, 'chosenAmountCents')]: 'El monto debe ser al menos $3.00.' } });
     expect(form('50.01')).toEqual({ ok: false, errors: { [factField(chosen.id, 'chosenAmountCents')]: 'El monto debe ser como máximo $50.00.' } });
     expect(form('$3')).toMatchObject({ ok: true, input: { duesCents: 300 } });
+    // As Spanish speakers write it too: a decimal comma, a space between thousands.
+    expect(form('12,50')).toMatchObject({ ok: true, input: { duesCents: 1250 } });
     const sliding = plan({ kind: 'income_brackets', brackets: [{ label: 'Low', amountCents: 500 }, { label: 'High', amountCents: 2000 }] });
     const bracket = (index: string) => readSignupForm(en, { ...base, plan: sliding.id, [factField(sliding.id, 'bracket')]: index }, [sliding], 3);
     expect(bracket('1')).toMatchObject({ ok: true, input: { duesCents: 2000, wageFacts: { bracket: 1 } } });
@@ -163,18 +168,19 @@ describe('checkoutSessionParams', () => {
     customerId: 'cus_1',
     paymentMethod: 'us_bank_account' as const,
     language: 'es' as const,
+    initiationFeeName: 'Cuota de iniciación (una sola vez)',
     successUrl: 'https://gs.test/join/x/welcome',
     cancelUrl: 'https://gs.test/join/x/cancelled',
   };
 
-  test('a flat plan at its own rate uses its Price; the initiation fee is a one-time line on the plan product', () => {
+  test('a flat plan at its own rate uses its Price; the initiation fee is a one-time line named as such in the member’s language', () => {
     const flat = { ...plan({ kind: 'flat', amountCents: 3000 }, { stripePriceId: 'price_1', initiationFeeCents: 1000 }), stripeProductId: 'prod_1' };
     const params = checkoutSessionParams({ ...request, plan: flat, duesCents: 3000 });
     expect(params).toEqual({
       mode: 'subscription',
       customer: 'cus_1',
       client_reference_id: 'member-1',
-      line_items: [{ price: 'price_1', quantity: 1 }, { price_data: { currency: 'usd', product: 'prod_1', unit_amount: 1000 }, quantity: 1 }],
+      line_items: [{ price: 'price_1', quantity: 1 }, { price_data: { currency: 'usd', product_data: { name: 'Cuota de iniciación (una sola vez)' }, unit_amount: 1000 }, quantity: 1 }],
       allowed_payment_method_types: ['us_bank_account'],
       locale: 'es',
       metadata: { gs_organization_id: 'org-1', gs_member_id: 'member-1', gs_plan_id: flat.id },

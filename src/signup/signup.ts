@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Language, SignupPaymentMethod } from '../../db/database';
 import { isPayFrequency, wageFactsNeeded, type AmountRule, type BillingPeriod, type WageFacts } from '../plans/dues';
-import { checkWageFacts, parseDollars } from '../members/members';
+import { checkWageFacts } from '../members/members';
+import { readAmount } from './amounts';
 import { formatBasisPoints, formatMoney, type Messages } from './i18n';
 
 /** A plan as the signup page offers it: the plan and the version in force today. */
@@ -85,33 +86,51 @@ export const factField = (planId: string, fact: keyof WageFacts): string => `${f
 export type FormValues = Record<string, string>;
 export type FieldErrors = Record<string, string>;
 
-/** The url-encoded body as plain strings (a repeated field keeps its last value); NULs cannot reach PostgreSQL. */
+/**
+ * The url-encoded body as plain strings (a repeated field keeps its last value); NULs
+ * cannot reach PostgreSQL. Nothing is cut: a value over its field's limit comes back whole,
+ * with a message naming the limit (the body's own limit bounds them all).
+ */
 export function formValues(body: unknown): FormValues {
   const values: FormValues = {};
   if (typeof body !== 'object' || body === null) return values;
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
     const text = Array.isArray(value) ? value[value.length - 1] : value;
-    if (typeof text === 'string' && key.length <= 100) values[key] = text.replaceAll('\u0000', '').slice(0, 5000);
+    if (typeof text === 'string' && key.length <= 100) values[key] = text.replaceAll('\u0000', '');
   }
   return values;
 }
 
 const MAX_CENTS = 100_000_000;
 
+/** The longest each text field may be: checked here, and the inputs' maxlength. */
+export const FIELD_LIMITS = { name: 200, email: 320, phone: 40, employer: 200, worksite: 200 } as const;
+
+// The example an amount error gives, as each language writes money on the form.
+const AMOUNT_EXAMPLES: Record<keyof WageFacts, string> = { grossWageCents: '850.00', hourlyWageCents: '18.50', chosenAmountCents: '25.00', payFrequency: '', bracket: '' };
+
 /** 85000 → "850.00": how an amount goes back into a form field. */
 export const centsAsDecimal = (cents: number): string => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
-function readFact(fact: keyof WageFacts, raw: string | undefined): WageFacts[keyof WageFacts] | undefined {
+/** One wage fact as typed, or the message that says what is wrong with it. */
+function readFact(m: Messages, fact: keyof WageFacts, raw: string | undefined, currency: string): { ok: true; value: WageFacts[keyof WageFacts] } | { ok: false; message: string } {
   const text = raw?.trim() ?? '';
-  if (text === '') return undefined;
+  const missing = { ok: false as const, message: m.errors[fact] };
+  if (text === '') return missing;
   switch (fact) {
     case 'payFrequency':
-      return isPayFrequency(text) ? text : undefined;
+      return isPayFrequency(text) ? { ok: true, value: text } : missing;
     case 'bracket':
-      return /^\d{1,2}$/.test(text) ? Number(text) : undefined;
+      return /^\d{1,2}$/.test(text) ? { ok: true, value: Number(text) } : missing;
     default: {
-      const cents = parseDollars(text);
-      return cents !== undefined && cents <= MAX_CENTS && (fact !== 'chosenAmountCents' || cents > 0) ? cents : undefined;
+      const amount = readAmount(text);
+      if (!amount.ok) {
+        if (amount.problem === 'too_precise') return { ok: false, message: m.errors.amountTooPrecise };
+        if (amount.problem === 'too_large') return { ok: false, message: m.errors.amountTooLarge(formatMoney(MAX_CENTS, currency)) };
+        return { ok: false, message: m.errors.amountUnreadable(AMOUNT_EXAMPLES[fact]) };
+      }
+      if (amount.cents > MAX_CENTS) return { ok: false, message: m.errors.amountTooLarge(formatMoney(MAX_CENTS, currency)) };
+      return fact === 'chosenAmountCents' && amount.cents === 0 ? missing : { ok: true, value: amount.cents };
     }
   }
 }
@@ -120,9 +139,9 @@ function readFact(fact: keyof WageFacts, raw: string | undefined): WageFacts[key
 export function duesFromForm(m: Messages, plan: SignupPlan, values: FormValues): { ok: true; wageFacts: WageFacts; duesCents: number } | { ok: false; field: string; message: string } {
   const stated: WageFacts = {};
   for (const fact of wageFactsNeeded(plan.rule)) {
-    const value = readFact(fact, values[factField(plan.id, fact)]);
-    if (value === undefined) return { ok: false, field: factField(plan.id, fact), message: m.errors[fact] };
-    Object.assign(stated, { [fact]: value });
+    const read = readFact(m, fact, values[factField(plan.id, fact)], plan.currency);
+    if (!read.ok) return { ok: false, field: factField(plan.id, fact), message: read.message };
+    Object.assign(stated, { [fact]: read.value });
   }
   const rule = plan.rule;
   if (rule.kind === 'member_chosen' && stated.chosenAmountCents !== undefined) {
@@ -163,17 +182,20 @@ export function readSignupForm(
   authorizationVersion: number,
 ): { ok: true; input: SignupInput } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
+  const tooLong = (field: keyof typeof FIELD_LIMITS, value: string | null) => value !== null && value.length > FIELD_LIMITS[field];
+  const lengthError = (field: keyof typeof FIELD_LIMITS, label: string, value: string) => m.errors.tooLong(label, FIELD_LIMITS[field], value.length);
   const name = values.name?.trim() ?? '';
   if (name.length === 0) errors.name = m.errors.name;
-  else if (name.length > 200) errors.name = m.errors.tooLong;
+  else if (tooLong('name', name)) errors.name = lengthError('name', m.name, name);
   const email = values.email?.trim() ?? '';
-  if (!isEmail(email)) errors.email = m.errors.email;
+  if (tooLong('email', email)) errors.email = lengthError('email', m.email, email);
+  else if (!isEmail(email)) errors.email = m.errors.email;
   const phone = optional(values.phone);
-  if (phone !== null && phone.length > 40) errors.phone = m.errors.phone;
+  if (tooLong('phone', phone)) errors.phone = m.errors.phone;
   const employer = optional(values.employer);
-  if (employer !== null && employer.length > 200) errors.employer = m.errors.tooLong;
+  if (tooLong('employer', employer)) errors.employer = lengthError('employer', m.employer, employer!);
   const worksite = optional(values.worksite);
-  if (worksite !== null && worksite.length > 200) errors.worksite = m.errors.tooLong;
+  if (tooLong('worksite', worksite)) errors.worksite = lengthError('worksite', m.worksite, worksite!);
 
   const plan = plans.find((p) => p.id === values.plan);
   let dues: { wageFacts: WageFacts; duesCents: number } | undefined;

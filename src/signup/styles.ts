@@ -12,7 +12,7 @@ header{display:flex;justify-content:space-between;align-items:baseline;gap:1rem;
 h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0}
 h2{font-size:1.15rem;margin:0 0 .5rem}
 a{color:#0b5394}
-a:focus,input:focus,select:focus,button:focus,summary:focus,.authorization:focus{outline:3px solid #f0b400;outline-offset:2px}
+a:focus,input:focus,select:focus,button:focus,summary:focus{outline:3px solid #f0b400;outline-offset:2px}
 fieldset{border:1px solid #c8c8c0;border-radius:6px;margin:1rem 0;padding:.75rem 1rem;background:#fff;min-width:0}
 legend{font-weight:700;padding:0 .25rem}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
@@ -34,7 +34,7 @@ input[type=text],input[type=email],input[type=tel],input[type=number],select{fon
 .summary ul{margin:.25rem 0 0;padding-left:1.2rem}
 .summary a{color:#a4161a;font-weight:600}
 .notice{border-left:5px solid #0b5394;background:#fff;padding:.75rem 1rem;margin:1rem 0}
-.authorization{background:#f6f6f3;border-radius:4px;padding:.5rem .75rem;white-space:pre-line;max-height:16rem;overflow:auto}
+.authorization{background:#f6f6f3;border-radius:4px;padding:.5rem .75rem;white-space:pre-line}
 button{font:inherit;font-weight:700;border:0;border-radius:4px;padding:.8rem 1.2rem;min-height:44px;cursor:pointer;background:#14532d;color:#fff;width:100%}
 button.secondary{background:#fff;color:#14532d;border:2px solid #14532d;width:auto;padding:.4rem .9rem}
 .answers{background:#fff;border:1px solid #c8c8c0;border-radius:6px;padding:.25rem 1rem;margin:1rem 0}

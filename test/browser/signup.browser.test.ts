@@ -104,7 +104,7 @@ describeInBrowser(SUITE, () => {
     await page.setViewportSize(PHONE);
 
     await fillPercentPlan(page, { name: 'María López', email: 'maria@example.org' });
-    await page.click(`.plan:has(#plan-${plans['Percent of wages']}) button[value=preview]`);
+    await page.click(`.plan:has(#plan-${plans['Percent of wages']}) button[value^=preview]`);
     await page.waitForSelector('text=Sus cuotas: $39.00 al mes.');
     expect(await page.inputValue('#name')).toBe('María López');
     await shot(page, '02-dues-preview-es');

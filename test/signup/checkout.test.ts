@@ -134,7 +134,7 @@ describe('a signup through Checkout', () => {
       metadata,
       allowed_payment_method_types: ['card'],
       locale: 'es',
-      success_url: 'http://gs.test/join/flow-union/welcome?lang=es&method=card',
+      success_url: expect.stringMatching(/^http:\/\/gs\.test\/join\/flow-union\/welcome\?lang=es&method=card&draft=[0-9a-f-]{36}\.\d+\.[\w-]+$/),
       cancel_url: expect.stringMatching(/^http:\/\/gs\.test\/join\/flow-union\/cancelled\?lang=es&draft=[0-9a-f-]{36}\.\d+\.[\w-]+$/),
     });
     expect(session.cancel_url).not.toContain('maria');
@@ -153,6 +153,18 @@ describe('a signup through Checkout', () => {
     expect((await flow.member(member.id)).standing).toBe('active');
     const ledger = await db().selectFrom('ledger_transactions').select(['kind', 'gross_cents', 'fee_cents']).where('member_id', '=', member.id).orderBy('kind').execute();
     expect(ledger.map((row) => row.kind)).toEqual(['dues_payment', 'processing_fee']);
+
+    // Back from Checkout: what was chosen and when the next payment falls, in a wording that fits everyone.
+    const welcome = await request(app).get(session.success_url!.replace('http://gs.test', '')).set('Accept', HTML);
+    expect(welcome.status).toBe(200);
+    const page = text(welcome.text);
+    expect(page).toContain('¡Le damos la bienvenida al sindicato!');
+    expect(page).toContain('Lo que eligió Su plan de cuotas Percent of wages Cuotas $39.00 al mes Cómo paga Tarjeta de débito o crédito Próximo pago de cuotas alrededor del 5 de febrero de 2026');
+    expect(page).not.toContain('recibo');
+    // Without the signed draft (or with a forged one) the page welcomes and shows nothing of anyone's.
+    const bare = text((await request(app).get('/join/flow-union/welcome?lang=es&method=card&draft=x.1.y').set('Accept', HTML)).text);
+    expect(bare).toContain('Gracias por afiliarse.');
+    expect(bare).not.toContain('Percent of wages');
   });
 
   test('a flat plan uses its own Price and adds the initiation fee once', async () => {
@@ -168,6 +180,7 @@ describe('a signup through Checkout', () => {
       { amount: 1000, recurring: false },
     ]);
     expect(lines.data[0]!.price!.id).toBe(version.stripe_price_id);
+    expect(lines.data[1]!.description).toBe('Initiation fee (one time)');
   });
 
   test('leaving Checkout returns to the form with the details kept; sending it again keeps one member record', async () => {
@@ -303,7 +316,7 @@ describe('a signup through Checkout', () => {
     const res = await request(offline).post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token });
     expect(res.status).toBe(503);
     expect(res.type).toBe('text/html');
-    expect(text(res.text)).toContain('No pudimos comunicarnos con el servicio de pago.');
+    expect(text(res.text)).toContain('No pudimos abrir la página de sus cuotas: el servicio de pago no respondió y no se cambió nada.');
     expect(res.text).toContain('href="/join/flow-union/manage?lang=es"');
   });
 });

@@ -1,7 +1,9 @@
 import request from 'supertest';
+import { Kysely, PostgresDialect } from 'kysely';
+import { Pool } from 'pg';
 import type { Express } from 'express';
 import { buildApp } from '../../src/app';
-import type { Organization } from '../../db/database';
+import type { Database, Organization } from '../../db/database';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { TEST_NOW, testContext } from '../support/app';
 import { createOrganization, createPlans, HTML, inputValue, openForm } from './fixtures';
@@ -124,7 +126,7 @@ describe('POST /join/:orgSlug without Stripe', () => {
       expect(page.split(message).length - 1).toBe(2);
     }
     expect(res.text).toContain('role="alert"');
-    expect(res.text).toContain('<input id="name" name="name" type="text" value autocomplete="name" required aria-describedby="name-error" aria-invalid="true"/>');
+    expect(res.text).toContain('<input id="name" name="name" type="text" value autocomplete="name" maxlength="200" required aria-describedby="name-error" aria-invalid="true"/>');
     expect(res.text).toContain('href="#name"');
   });
 
@@ -139,7 +141,7 @@ describe('POST /join/:orgSlug without Stripe', () => {
     expect(res.status).toBe(400);
     const page = text(res.text);
     expect(page).toContain('Escriba un correo como nombre@ejemplo.com.');
-    expect(page).toContain('Escriba su pago bruto por cheque, por ejemplo 850.00.');
+    expect(page).toContain('No pudimos leer eso como un monto. Escríbalo en números, por ejemplo 850.00.');
     expect(page).not.toContain('Escriba su nombre completo.');
     expect(inputValue(res.text, 'name')).toBe('Rosa Parks');
     expect(inputValue(res.text, 'email')).toBe('not an email');
@@ -215,19 +217,72 @@ describe('POST /join/:orgSlug without Stripe', () => {
     expect(res.body.error.code).toBe('unsupported_media_type');
   });
 
-  test('rate limit: per IP, on form posts only, with a friendly 429', async () => {
+  test('rate limit: form posts per network, answered with the form as typed, the wait in minutes and the organization named', async () => {
     const limited = buildApp(ctx, { signupRateLimit: 2 });
     const { agent, csrf } = await openForm(limited, '/join/local-42');
     for (let i = 0; i < 2; i += 1) {
       const res = await agent.post('/join/local-42').type('form').set('Accept', HTML).send({ csrf, intent: 'preview' });
       expect(res.status).toBe(200);
     }
-    const third = await agent.post('/join/local-42').type('form').set('Accept', HTML).send({ csrf, intent: 'preview' });
+    const third = await agent.post('/join/local-42').type('form').set('Accept', HTML).send({ ...VALID(csrf), name: 'Rosa Díaz', intent: 'join' });
     expect(third.status).toBe(429);
-    expect(text(third.text)).toContain('Too many forms were sent from this network.');
+    expect(third.headers['retry-after']).toBe('900');
+    expect(text(third.text)).toContain('Too many forms were sent from this network (a union hall or an office may share one). We kept what you typed: please send it again in 15 minutes.');
+    expect(inputValue(third.text, 'name')).toBe('Rosa Díaz');
+    expect(text(third.text)).toContain('Local 42 Workers · dues by Good Standing');
     expect((await agent.get('/join/local-42').set('Accept', HTML)).status).toBe(200);
-    const manage = await agent.post('/join/local-42/manage').type('form').send({ csrf, email: 'a@b.org' });
+    const manage = await agent.post('/join/local-42/manage').type('form').set('Accept', HTML).send({ csrf, email: 'a@b.org' });
     expect(manage.status).toBe(429);
+    expect(inputValue(manage.text, 'email')).toBe('a@b.org');
+  });
+
+  test('"Show my dues" reads amounts as people write them, says what it could not read, and lands on the plan', async () => {
+    const { agent, csrf } = await openForm(app, '/join/local-42', 'es');
+    const percent = plans['Percent of wages']!;
+    const preview = (amount: string) =>
+      agent.post('/join/local-42').type('form').set('Accept', HTML).send({ csrf, lang: 'es', intent: `preview:${percent}`, [`grossWageCents_${percent}`]: amount, [`payFrequency_${percent}`]: 'biweekly' });
+    // $1,200.50 every two weeks × 26 × 1.5% ÷ 12 = $39.02 a month.
+    for (const amount of ['1200,50', '1.200,50', '1,200.50']) expect(text((await preview(amount)).text)).toContain('Sus cuotas: $39.02 al mes.');
+    expect(text((await preview('1 200')).text)).toContain('Sus cuotas: $39.00 al mes.');
+    const tooMuch = await preview('9999999');
+    expect(tooMuch.status).toBe(200);
+    expect(text(tooMuch.text)).toContain('Es más de $1,000,000.00. Revise el monto.');
+    // The plan is chosen, and the button brings the answer back to the plan's figures.
+    expect(tooMuch.text).toContain(`id="plan-${percent}" value="${percent}" checked`);
+    expect(tooMuch.text).toContain(`formaction="/join/local-42#facts-${percent}"`);
+    expect(tooMuch.text).toContain(`id="facts-${percent}"`);
+  });
+
+  test('a text over its limit comes back whole with its field and limit named; inputs carry maxlength', async () => {
+    const { agent, csrf } = await openForm(app, '/join/local-42');
+    const long = 'x'.repeat(10_000);
+    const res = await agent.post('/join/local-42').type('form').set('Accept', HTML).send({ ...VALID(csrf), name: long });
+    expect(res.status).toBe(400);
+    expect(text(res.text)).toContain('Full name: at most 200 characters (this one has 10,000).');
+    expect(inputValue(res.text, 'name')).toBe(long);
+    expect(res.text).toContain('maxlength="200"');
+  });
+});
+
+describe('when something fails on our side', () => {
+  test('a member gets a page in their language with the way to a new link, never JSON', async () => {
+    // A database that cannot be reached: a real failure, as after a restart gone wrong.
+    const unreachable = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: 'postgres://root@127.0.0.1:1/none', connectionTimeoutMillis: 2000 }) }) });
+    const broken = buildApp(testContext(unreachable));
+    try {
+      const res = await request(broken).post('/join/local-42/manage/open').type('form').set('Accept', HTML).send({ token: 'x'.repeat(43), lang: 'es' });
+      expect(res.status).toBe(500);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(text(res.text)).toContain('Algo salió mal de nuestro lado, y no se cobró ni se cambió nada.');
+      expect(res.text).toContain('href="/join/local-42/manage?lang=es"');
+      expect(res.text).not.toContain('"error"');
+      // Scripts keep the API's JSON.
+      const script = await request(broken).get('/join/local-42').set('Accept', 'application/json');
+      expect(script.status).toBe(500);
+      expect(script.body.error.code).toBe('internal_error');
+    } finally {
+      await unreachable.destroy();
+    }
   });
 });
 
@@ -253,5 +308,18 @@ describe('manage page', () => {
     const res = await request(app).post('/join/local-42/manage/open').type('form').set('Accept', HTML).send({ token: 'abc' });
     expect(res.status).toBe(404);
     expect(text(res.text)).toContain('This link was already used or has expired');
+  });
+});
+
+describe('an organization with no plans yet', () => {
+  test('says joining opens soon, with nothing after the page', async () => {
+    await createOrganization(testDb.db, 'new-local', 'New Local');
+    for (const language of ['en', 'es']) {
+      const res = await request(app).get(`/join/new-local?lang=${language}`).set('Accept', HTML);
+      expect(res.status).toBe(200);
+      expect(res.text.endsWith('</html>')).toBe(true);
+      expect(res.text).not.toContain('undefined');
+    }
+    expect(text((await request(app).get('/join/new-local').set('Accept', HTML)).text)).toContain('Joining online opens soon');
   });
 });

@@ -89,7 +89,7 @@ export async function startStripeFlow(options: { sandbox?: StripeSandboxOptions 
   const logger = pino({ level: 'silent' });
   // The processor gets a pool of its own with prepared statements, as in the service.
   const processorDb = createDb(testDb.url, { max: 2, preparedStatements: true });
-  const processorDeps = { db: processorDb, stripe, logger, now: tick };
+  const processorDeps = { db: processorDb, stripe, logger, now: tick, publicUrl: 'http://gs.test' };
   const setClock = (unixSeconds: number) => {
     clock.now = new Date(unixSeconds * 1000);
   };

@@ -14,7 +14,7 @@ describe('payment_intent events (bank debits)', () => {
   test('payment_intent.processing posts nothing: the money has not moved yet', async () => {
     const { member } = await flow.signUp({ name: 'Oli Processing', paymentMethod: 'pm_usBankAccount_success', amountCents: 2500 });
     await flow.settle();
-    expect(await eventsOf('payment_intent.processing')).toEqual([{ status: 'processed', outcome: expect.stringMatching(/is processing$/) }]);
+    expect(await eventsOf('payment_intent.processing')).toEqual([{ status: 'processed', outcome: expect.stringMatching(/is processing; the member is told it started$/) }]);
     expect(await flow.testDb.db.selectFrom('ledger_transactions').select('id').where('member_id', '=', member.id).execute()).toEqual([]);
     expect((await flow.member(member.id)).standing).toBe('pending');
   });
