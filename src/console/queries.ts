@@ -57,9 +57,9 @@ export interface MemberListRow {
   plan_name: string | null;
 }
 
-function memberConditions(organizationId: string, filters: MemberFilters, withStanding: boolean): RawBuilder<unknown> {
+/** The search and filters but the standing (the counts are per standing; the page applies it). */
+function memberConditions(organizationId: string, filters: MemberFilters): RawBuilder<unknown> {
   const conditions: RawBuilder<unknown>[] = [sql`m.organization_id = ${organizationId}`];
-  if (withStanding && filters.standing !== undefined) conditions.push(sql`m.standing = ${filters.standing}`);
   if (filters.worksite !== undefined) conditions.push(sql`m.worksite = ${filters.worksite}`);
   if (filters.organizerId !== undefined) conditions.push(sql`m.organizer_staff_user_id = ${filters.organizerId}`);
   if (filters.planId !== undefined) conditions.push(sql`m.plan_id = ${filters.planId}`);
@@ -102,7 +102,7 @@ export async function memberListing(
   const standing = filters.standing === undefined ? sql`true` : sql`m.standing = ${filters.standing}`;
   const result = await sql<MemberListRow & { counts: Partial<Record<Standing, number>> | null }>`
     WITH matches AS ${searched ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (
-      SELECT m.id, m.name, m.paid_through, m.standing FROM members m WHERE ${memberConditions(organizationId, filters, false)}
+      SELECT m.id, m.name, m.paid_through, m.standing FROM members m WHERE ${memberConditions(organizationId, filters)}
     ), counts AS (
       SELECT json_object_agg(standing, n) AS counts FROM (SELECT m.standing, count(*)::int AS n FROM matches m GROUP BY m.standing) per_standing
     ), page AS (
