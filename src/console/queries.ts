@@ -339,9 +339,10 @@ export async function callList(db: Kysely<Database>, organizationId: string, opt
              min(array_position(${sql.val([...CALL_SIGNALS])}::text[], g.signal)) FILTER (WHERE g.signal <> 'suspension_coming') AS other_rank,
              min(g.signal_key) FILTER (WHERE g.signal = 'suspension_coming') AS suspension_on
       FROM retention_signals g
+      -- A join rather than IN: the scope's ids are unique, so they need no deduplicating first.
+      ${onlyScope ? sql`JOIN scope s ON s.id = g.member_id` : sql``}
       WHERE g.organization_id = ${organizationId} AND g.detected_on >= ${signalSince}::date AND g.signal IN (${sql.join([...CALL_SIGNALS])})
         AND (g.signal <> 'suspension_coming' OR g.signal_key >= ${today})
-        ${onlyScope ? sql`AND g.member_id IN (SELECT id FROM scope)` : sql``}
       GROUP BY g.member_id`;
   // Within a scope, its members are read once and the recent signals aggregated for them
   // only; for the whole organization, the members behind (by the standing index) and those
