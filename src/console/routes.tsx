@@ -117,7 +117,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       access,
       summary,
       handler: async (req, res) => {
-        const session = await loadSession(ctx, req);
+        const session = loadSession(ctx, req);
         const view = await render(req, res, frameFor(req, res, session));
         if (view) sendPage(res, 200, view);
       },
@@ -133,7 +133,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       summary,
       body: 'form',
       handler: async (req, res) => {
-        const session = await loadSession(ctx, req);
+        const session = loadSession(ctx, req);
         if (!csrfValid(secret, req)) throw new ApiError('forbidden', 'the form token is missing or does not belong to this session', { reason: 'csrf' });
         await run(req, res, session);
       },
