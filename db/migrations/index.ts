@@ -15,6 +15,7 @@ import * as m0014 from './0014_standing';
 import * as m0015 from './0015_console';
 import * as m0016 from './0016_staff_sessions';
 import * as m0017 from './0017_signup_confirmation';
+import * as m0018 from './0018_call_list_covering';
 import * as m0020 from './0020_member_notices';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
@@ -36,5 +37,6 @@ export const migrations: Record<string, Migration> = {
   '0015_console': m0015,
   '0016_staff_sessions': m0016,
   '0017_signup_confirmation': m0017,
+  '0018_call_list_covering': m0018,
   '0020_member_notices': m0020,
 };

@@ -28,4 +28,6 @@ export function benchContext(databaseUrl: string, overrides: Partial<AppContext>
 /** Listens on a free loopback port and tells the parent benchmark where (see spawnServer). */
 export function listenForBenchmark(app: Express): void {
   const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`LISTENING http://127.0.0.1:${(server.address() as AddressInfo).port}\n`));
+  // Exit (rather than die) when the benchmark stops the server, so --cpu-prof writes its profile.
+  process.once('SIGTERM', () => process.exit(0));
 }

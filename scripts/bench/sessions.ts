@@ -5,7 +5,7 @@
  * --sessions session rows (a quarter revoked), in the same run:
  *
  *   statement — the guard's statement before sessions (roles only, `rolesIn`) and now
- *               (`rolesInSession`), alternating in rounds, one at a time on one connection:
+ *               (`principalInSession`), alternating in rounds, one at a time on one connection:
  *               mean µs per statement and the ratio;
  *   HTTP      — GET /api/staff/:id (the guard, then one query) against GET /healthz through
  *               the same app in its own process, at --concurrency over loopback.
@@ -15,7 +15,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { openStaffSession, rolesInSession } from '../../src/auth/sessions';
+import { openStaffSession, principalInSession } from '../../src/auth/sessions';
 import { loadConfig } from '../../src/config/config';
 import { insertOrganization } from '../../src/organizations/queries';
 import { grantRole, rolesIn, upsertStaffUser } from '../../src/staff/queries';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
           const k = (round * perRound + i) % STAFF;
           const roles = which === 'before'
             ? await rolesIn(single, organization.id, staff[k]!)
-            : await rolesInSession(single, { organizationId: organization.id, staffUserId: staff[k]!, sessionId: sessions[k]!.sessionId }, now);
+            : ((await principalInSession(single, { organizationId: organization.id, staffUserId: staff[k]!, sessionId: sessions[k]!.sessionId }, now))?.roles ?? []);
           if (roles.length !== 2) throw new Error(`expected two roles, got ${roles.join(', ')}`);
         }
         // The first round warms up.

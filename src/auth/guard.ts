@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { StaffRole } from '../../db/database';
 import type { AppContext } from '../context';
 import { ApiError } from '../http/errors';
-import { rolesInSession } from './sessions';
+import { principalInSession, type PrincipalFrame } from './sessions';
 import { verifyStaffToken } from './tokens';
 
 export const SESSION_COOKIE = 'gs_session';
@@ -13,6 +13,8 @@ export interface StaffPrincipal {
   /** The server-side session the credential names (src/auth/sessions.ts). */
   sessionId: string;
   roles: StaffRole[];
+  /** Who they are, read with the roles, for the console's page frame. */
+  frame: PrincipalFrame;
 }
 
 declare global {
@@ -49,9 +51,9 @@ export function authenticate(ctx: AppContext): RequestHandler {
     if (token === undefined) return next(new ApiError('unauthenticated', 'sign in, or send a bearer token'));
     const claims = verifyStaffToken(ctx.config.jwtSecret, token, ctx.now());
     if (!claims) return next(new ApiError('unauthenticated', 'the token is invalid or has expired'));
-    const roles = await rolesInSession(ctx.db, claims, ctx.now());
-    if (roles.length === 0) return next(new ApiError('unauthenticated', 'this session has ended, or the account no longer has access to the organization; sign in again'));
-    req.staff = { staffUserId: claims.staffUserId, organizationId: claims.organizationId, sessionId: claims.sessionId, roles };
+    const found = await principalInSession(ctx.db, claims, ctx.now());
+    if (found === undefined) return next(new ApiError('unauthenticated', 'this session has ended, or the account no longer has access to the organization; sign in again'));
+    req.staff = { staffUserId: claims.staffUserId, organizationId: claims.organizationId, sessionId: claims.sessionId, roles: found.roles, frame: found.frame };
     req.log?.setBindings?.({ staffUserId: claims.staffUserId, organizationId: claims.organizationId });
     next();
   };

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, StaffRole, StaffSessionEnd, StaffSessionVia } from '../../db/database';
+import type { Database, Language, StaffRole, StaffSessionEnd, StaffSessionVia } from '../../db/database';
 import { signStaffToken } from './tokens';
 
 /**
@@ -28,27 +28,47 @@ export async function openStaffSession(
   return { sessionId: row.id, token };
 }
 
+/** Who a staff principal is, for the console's page frame. */
+export interface PrincipalFrame {
+  staffName: string;
+  language: Language;
+  organization: { slug: string; name: string; timeZone: string; currency: string };
+}
+
 /**
  * The roles a staff member holds in an organization, provided the session their token names
- * still stands: one statement, the same round trip the guard always made for the roles.
- * No rows (so no roles) for a revoked, expired or someone else's session.
+ * still stands, with their name and language and the organization's (the console's page
+ * frame): one statement, the same round trip the guard always made for the roles.
+ * Undefined (so no roles) for a revoked, expired or someone else's session.
  */
-export async function rolesInSession(
+export async function principalInSession(
   db: Kysely<Database>,
   session: { organizationId: string; staffUserId: string; sessionId: string },
   now: Date,
-): Promise<StaffRole[]> {
+): Promise<{ roles: StaffRole[]; frame: PrincipalFrame } | undefined> {
   // Written as SQL rather than built: this runs on every staff request, and building the
   // nested query cost more CPU than the database spends answering it (scripts/bench/sessions.ts).
-  const { rows } = await sql<{ role: StaffRole }>`
-    SELECT role FROM staff_roles
-    WHERE organization_id = ${session.organizationId} AND staff_user_id = ${session.staffUserId}
+  const { rows } = await sql<{ role: StaffRole; staff_name: string; preferred_language: Language; slug: string; organization_name: string; time_zone: string; currency: string }>`
+    SELECT r.role, s.name AS staff_name, s.preferred_language, o.slug, o.name AS organization_name, o.time_zone, o.currency
+    FROM staff_roles r
+    JOIN staff_users s ON s.id = r.staff_user_id
+    JOIN organizations o ON o.id = r.organization_id
+    WHERE r.organization_id = ${session.organizationId} AND r.staff_user_id = ${session.staffUserId}
       AND EXISTS (
         SELECT 1 FROM staff_sessions
         WHERE id = ${session.sessionId} AND organization_id = ${session.organizationId} AND staff_user_id = ${session.staffUserId}
           AND revoked_at IS NULL AND expires_at > ${now})
-    ORDER BY role`.execute(db);
-  return rows.map((row) => row.role);
+    ORDER BY r.role`.execute(db);
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  return {
+    roles: rows.map((row) => row.role),
+    frame: {
+      staffName: first.staff_name,
+      language: first.preferred_language,
+      organization: { slug: first.slug, name: first.organization_name, timeZone: first.time_zone, currency: first.currency },
+    },
+  };
 }
 
 /** Ends one session (sign-out). Only the session's own holder's id matches, so a guessed id ends nothing. */

@@ -45,7 +45,7 @@ export function consoleErrorPages(ctx: AppContext, routes: readonly RouteDefinit
     let session: ConsoleSession | undefined;
     if (req.staff) {
       try {
-        session = await loadSession(ctx, req);
+        session = loadSession(ctx, req);
       } catch {
         // The frame is a courtesy: without it the page still says what went wrong.
       }

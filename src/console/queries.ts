@@ -57,9 +57,9 @@ export interface MemberListRow {
   plan_name: string | null;
 }
 
-function memberConditions(organizationId: string, filters: MemberFilters, withStanding: boolean): RawBuilder<unknown> {
+/** The search and filters but the standing (the counts are per standing; the page applies it). */
+function memberConditions(organizationId: string, filters: MemberFilters): RawBuilder<unknown> {
   const conditions: RawBuilder<unknown>[] = [sql`m.organization_id = ${organizationId}`];
-  if (withStanding && filters.standing !== undefined) conditions.push(sql`m.standing = ${filters.standing}`);
   if (filters.worksite !== undefined) conditions.push(sql`m.worksite = ${filters.worksite}`);
   if (filters.organizerId !== undefined) conditions.push(sql`m.organizer_staff_user_id = ${filters.organizerId}`);
   if (filters.planId !== undefined) conditions.push(sql`m.plan_id = ${filters.planId}`);
@@ -82,31 +82,45 @@ function afterCursor(cursor: MemberCursor | undefined): RawBuilder<unknown> {
   return sql`((m.paid_through, m.name, m.id) > (${cursor.paidThrough}::date, ${cursor.name}, ${cursor.id}::uuid) OR m.paid_through IS NULL)`;
 }
 
-/** One page of members after the cursor, and whether there are more. */
-export async function memberPage(
+const MEMBER_LIST_COLUMNS = sql`m.id, m.name, m.email, m.phone, m.worksite, m.standing, m.paid_through, m.external_id`;
+
+/**
+ * One page of members after the cursor, whether there are more, and the members per
+ * standing under the same search and filters (all standings, so the tabs show what each
+ * holds) — one statement. With a search, its matches are found once (trigram indexes) and
+ * both counted and ranked from that set; without one, the counts come from the standing
+ * index and the page from the name or paid-through index, each planned on its own.
+ */
+export async function memberListing(
   db: Kysely<Database>,
   organizationId: string,
   options: { filters: MemberFilters; sort: MemberSort; cursor: MemberCursor | undefined; limit: number; today: string; withPlans: boolean },
-): Promise<{ rows: MemberListRow[]; more: boolean }> {
-  const order = options.sort === 'name' ? sql`m.name, m.id` : sql`m.paid_through ASC NULLS LAST, m.name, m.id`;
-  const result = await sql<MemberListRow>`
-    SELECT m.id, m.name, m.email, m.phone, m.worksite, m.standing, m.paid_through, m.external_id,
-           ${monthsOwed(options.today)} AS months_owed, o.name AS organizer_name,
-           ${options.withPlans ? sql`(SELECT p.name FROM plans p WHERE p.organization_id = m.organization_id AND p.id = m.plan_id)` : sql`NULL::text`} AS plan_name
-    FROM members m
-    LEFT JOIN staff_users o ON o.id = m.organizer_staff_user_id
-    ${arrearsJoin(options.today)}
-    WHERE ${memberConditions(organizationId, options.filters, true)} AND ${afterCursor(options.cursor)}
-    ORDER BY ${order}
-    LIMIT ${options.limit + 1}`.execute(db);
-  return { rows: result.rows.slice(0, options.limit), more: result.rows.length > options.limit };
-}
-
-/** Members per standing under the same search and filters (all standings, so the tabs show what each holds). */
-export async function standingCounts(db: Kysely<Database>, organizationId: string, filters: MemberFilters): Promise<Map<Standing, number>> {
-  const result = await sql<{ standing: Standing; n: number }>`
-    SELECT m.standing, count(*)::int AS n FROM members m WHERE ${memberConditions(organizationId, filters, false)} GROUP BY m.standing`.execute(db);
-  return new Map(result.rows.map((row) => [row.standing, row.n]));
+): Promise<{ rows: MemberListRow[]; more: boolean; counts: Map<Standing, number> }> {
+  const { filters } = options;
+  const order = (alias: string) => (options.sort === 'name' ? sql`${sql.ref(`${alias}.name`)}, ${sql.ref(`${alias}.id`)}` : sql`${sql.ref(`${alias}.paid_through`)} ASC NULLS LAST, ${sql.ref(`${alias}.name`)}, ${sql.ref(`${alias}.id`)}`);
+  const searched = filters.q !== undefined;
+  const standing = filters.standing === undefined ? sql`true` : sql`m.standing = ${filters.standing}`;
+  const result = await sql<MemberListRow & { counts: Partial<Record<Standing, number>> | null }>`
+    WITH matches AS ${searched ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (
+      SELECT m.id, m.name, m.paid_through, m.standing FROM members m WHERE ${memberConditions(organizationId, filters)}
+    ), counts AS (
+      SELECT json_object_agg(standing, n) AS counts FROM (SELECT m.standing, count(*)::int AS n FROM matches m GROUP BY m.standing) per_standing
+    ), page AS (
+      SELECT m.id FROM matches m WHERE ${standing} AND ${afterCursor(options.cursor)} ORDER BY ${order('m')} LIMIT ${options.limit + 1}
+    )
+    SELECT counts.counts, listed.* FROM counts
+    LEFT JOIN LATERAL (
+      SELECT ${MEMBER_LIST_COLUMNS}, ${monthsOwed(options.today)} AS months_owed, o.name AS organizer_name,
+             ${options.withPlans ? sql`(SELECT p.name FROM plans p WHERE p.organization_id = m.organization_id AND p.id = m.plan_id)` : sql`NULL::text`} AS plan_name
+      FROM page
+      JOIN members m ON m.organization_id = ${organizationId} AND m.id = page.id
+      LEFT JOIN staff_users o ON o.id = m.organizer_staff_user_id
+      ${arrearsJoin(options.today)}
+    ) listed ON true
+    ORDER BY ${order('listed')}`.execute(db);
+  const counts = new Map(Object.entries(result.rows[0]?.counts ?? {}) as Array<[Standing, number]>);
+  const rows: MemberListRow[] = result.rows.filter((row) => row.id !== null).map(({ counts: _counts, ...row }) => row);
+  return { rows: rows.slice(0, options.limit), more: rows.length > options.limit, counts };
 }
 
 export interface FilterOptions {
@@ -294,60 +308,75 @@ export interface CallRow {
  * then the milder signals; a member who promised to pay goes last until the day promised.
  *
  * One statement, whose work follows the list rather than the organization: the members in
- * scope come from covering indexes (an organizer's own members and their worksites'
- * unassigned ones, or one worksite's), the recent signals and standing promises are read
- * once each and joined by hash, member rows are read only for the candidates, and the last
- * contact only for the page shown.
+ * scope and what ranks them come from covering indexes (an organizer's own members and
+ * their worksites' unassigned ones — disjoint, as the organizer is on staff —, or one
+ * worksite's), the recent signals of those members and the standing promises are read
+ * once each and joined by hash; member rows, the signal shown and the last contact are
+ * read only for the page shown.
  */
 export async function callList(db: Kysely<Database>, organizationId: string, options: { scope: CallScope; today: string; now: Date; limit: number; offset: number; timeZone: string }): Promise<CallRow[]> {
   const { today, scope } = options;
   const signalSince = addDays(today, -SIGNAL_DAYS);
   const droppedSince = new Date(options.now.getTime() - RECENT_DROP_DAYS * 86_400_000);
   const behind = sql`('past_due', 'lapsed', 'suspended', 'dropped')`;
+  // What ranking needs of a member, all of it in the covering indexes of migration 0018,
+  // so the candidates are ranked without reading their rows.
+  const columns = sql`m.organization_id, m.id, m.standing, m.name, m.paid_through, m.standing_changed_at`;
   const inScope =
     scope.worksite !== undefined
-      ? sql`SELECT m.id, m.standing FROM members m WHERE m.organization_id = ${organizationId} AND m.worksite = ${scope.worksite}`
+      ? sql`SELECT ${columns} FROM members m WHERE m.organization_id = ${organizationId} AND m.worksite = ${scope.worksite}`
       : scope.organizerId !== undefined
-        ? sql`SELECT m.id, m.standing FROM members m WHERE m.organization_id = ${organizationId} AND m.organizer_staff_user_id = ${scope.organizerId}
+        ? sql`SELECT ${columns} FROM members m WHERE m.organization_id = ${organizationId} AND m.organizer_staff_user_id = ${scope.organizerId}
               UNION ALL
-              SELECT m.id, m.standing FROM worksite_organizers w
+              SELECT ${columns} FROM worksite_organizers w
               JOIN members m ON m.organization_id = w.organization_id AND m.worksite = w.worksite
               WHERE w.organization_id = ${organizationId} AND w.organizer_staff_user_id = ${scope.organizerId}
                 AND (m.organizer_staff_user_id IS NULL
                      OR m.organizer_staff_user_id NOT IN (SELECT r.staff_user_id FROM staff_roles r WHERE r.organization_id = ${organizationId}))`
         : undefined;
-  const candidates =
-    inScope !== undefined
-      ? sql`SELECT s.id FROM (${inScope}) s WHERE s.standing IN ${behind} OR s.id IN (SELECT member_id FROM recent)`
-      : sql`SELECT m.id FROM members m WHERE m.organization_id = ${organizationId} AND m.standing IN ${behind} UNION SELECT member_id FROM recent`;
-  const result = await sql<CallRow>`
-    WITH recent AS (
+  const recent = (onlyScope: boolean) => sql`
       SELECT g.member_id,
              min(array_position(${sql.val([...CALL_SIGNALS])}::text[], g.signal)) FILTER (WHERE g.signal <> 'suspension_coming') AS other_rank,
              min(g.signal_key) FILTER (WHERE g.signal = 'suspension_coming') AS suspension_on
       FROM retention_signals g
+      -- A join rather than IN: the scope's ids are unique, so they need no deduplicating first.
+      ${onlyScope ? sql`JOIN scope s ON s.id = g.member_id` : sql``}
       WHERE g.organization_id = ${organizationId} AND g.detected_on >= ${signalSince}::date AND g.signal IN (${sql.join([...CALL_SIGNALS])})
         AND (g.signal <> 'suspension_coming' OR g.signal_key >= ${today})
-      GROUP BY g.member_id
-    ), promised AS (
+      GROUP BY g.member_id`;
+  // Within a scope, its members are read once and the recent signals aggregated for them
+  // only; for the whole organization, the members behind (by the standing index) and those
+  // with a recent signal (by key).
+  const scopeAndRecent =
+    inScope !== undefined
+      ? sql`scope AS MATERIALIZED (${inScope}), recent AS (${recent(true)})`
+      : sql`recent AS (${recent(false)}), scope AS (
+          SELECT ${columns} FROM members m WHERE m.organization_id = ${organizationId} AND m.standing IN ${behind}
+          UNION ALL
+          SELECT ${columns} FROM recent r
+          CROSS JOIN LATERAL (SELECT * FROM members WHERE organization_id = ${organizationId} AND id = r.member_id LIMIT 1) m
+          WHERE m.standing NOT IN ${behind})`;
+  const result = await sql<CallRow>`
+    WITH ${scopeAndRecent}, promised AS (
       SELECT l.member_id, max(l.promised_on) AS promised_on FROM outreach_log l
       WHERE l.organization_id = ${organizationId} AND l.outcome = 'promised_to_pay' AND l.promised_on >= ${today}::date
       GROUP BY l.member_id
-    ), listed AS (
-      SELECT m.id, m.name, m.phone, m.preferred_language, m.worksite, m.standing, m.paid_through,
-             ${monthsOwed(today)} AS months_owed,
-             CASE WHEN r.suspension_on IS NOT NULL AND m.standing NOT IN ('suspended', 'dropped') THEN 1 ELSE r.other_rank END AS signal_rank,
-             r.suspension_on,
-             CASE WHEN m.standing = 'dropped' THEN (m.standing_changed_at AT TIME ZONE ${options.timeZone})::date::text END AS dropped_on,
-             p.promised_on::text AS promised_on
-      FROM (${candidates}) c
-      -- Lateral with LIMIT, so each candidate's row is fetched by its key (a plain join may hash the whole table instead).
-      CROSS JOIN LATERAL (SELECT * FROM members WHERE organization_id = ${organizationId} AND id = c.id LIMIT 1) m
+    ), candidates AS MATERIALIZED (
+      SELECT m.organization_id, m.id, m.name, m.standing, m.paid_through, m.standing_changed_at, r.suspension_on, r.other_rank, p.promised_on
+      FROM scope m
       LEFT JOIN recent r ON r.member_id = m.id
       LEFT JOIN promised p ON p.member_id = m.id
-      ${arrearsJoin(today)}
       WHERE m.standing NOT IN ('resigned', 'exempt', 'pending')
         AND (m.standing IN ('past_due', 'lapsed', 'suspended') OR (m.standing = 'dropped' AND m.standing_changed_at >= ${droppedSince}) OR r.member_id IS NOT NULL)
+    ), listed AS (
+      -- Months owed (which reads exemptions) for the candidates only.
+      SELECT m.id, m.name, m.standing, m.paid_through,
+             ${monthsOwed(today)} AS months_owed,
+             CASE WHEN m.suspension_on IS NOT NULL AND m.standing NOT IN ('suspended', 'dropped') THEN 1 ELSE m.other_rank END AS signal_rank,
+             CASE WHEN m.standing = 'dropped' THEN (m.standing_changed_at AT TIME ZONE ${options.timeZone})::date::text END AS dropped_on,
+             m.promised_on::text AS promised_on
+      FROM candidates m
+      ${arrearsJoin(today)}
     ), page AS (
       SELECT *, count(*) OVER ()::int AS total,
              CASE WHEN signal_rank = 1 THEN 1 WHEN signal_rank IN (2, 3) THEN 2
@@ -356,11 +385,12 @@ export async function callList(db: Kysely<Database>, organizationId: string, opt
       ORDER BY promised_on IS NOT NULL, urgency, months_owed DESC, name, id
       LIMIT ${options.limit} OFFSET ${options.offset}
     )
-    SELECT page.id, page.name, page.phone, page.preferred_language, page.worksite, page.standing, page.paid_through, page.months_owed,
+    SELECT page.id, page.name, contact.phone, contact.preferred_language, contact.worksite, page.standing, page.paid_through, page.months_owed,
            sig.signal, sig.detected_on::text AS signal_on, sig.signal_key, page.dropped_on,
            last.outcome AS last_outcome, last.channel AS last_channel, last.contacted_on::text AS last_contacted_on,
            page.promised_on, page.total
     FROM page
+    CROSS JOIN LATERAL (SELECT c.phone, c.preferred_language, c.worksite FROM members c WHERE c.organization_id = ${organizationId} AND c.id = page.id LIMIT 1) contact
     LEFT JOIN LATERAL (
       SELECT g.signal, g.detected_on, g.signal_key FROM retention_signals g
       WHERE g.organization_id = ${organizationId} AND g.member_id = page.id AND g.detected_on >= ${signalSince}::date

@@ -13,10 +13,10 @@ import { changeContactDetails, type ContactChanges } from '../members/contact';
 import { calendarDay, fieldsNotAllowed, memberChangesSchema, memberParams, memberViewFor, ORGANIZER_EDITABLE } from '../members/members';
 import { findMember } from '../members/queries';
 import { OUTREACH_CHANNELS, OUTREACH_OUTCOMES, recordOutreach } from '../retention/outreach';
-import { retentionMetrics } from '../retention/queries';
+import { recoveryCounts, type RecoveryCounts } from '../retention/queries';
 import { CONSOLE_STYLESHEET } from './assets';
 import type { NavItem } from './layout';
-import { callList, filterOptions, memberDetail, memberPage, memberTimeline, standingCounts, worksites, type MemberCursor, type MemberFilters, type MemberSort } from './queries';
+import { callList, filterOptions, memberDetail, memberListing, memberTimeline, worksites, type MemberCursor, type MemberFilters, type MemberSort } from './queries';
 import { EditContactPage, membersHref, MembersListPage, MemberPage, ResignConfirmPage, type ContactField, type Frame } from './pages/members';
 import { OutcomeForm, WorkspacePage, WorksitePage, WorksitesPage, type RecoveryFigures } from './pages/calls';
 import { ConsolePage } from './layout';
@@ -117,7 +117,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       access,
       summary,
       handler: async (req, res) => {
-        const session = await loadSession(ctx, req);
+        const session = loadSession(ctx, req);
         const view = await render(req, res, frameFor(req, res, session));
         if (view) sendPage(res, 200, view);
       },
@@ -133,7 +133,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       summary,
       body: 'form',
       handler: async (req, res) => {
-        const session = await loadSession(ctx, req);
+        const session = loadSession(ctx, req);
         if (!csrfValid(secret, req)) throw new ApiError('forbidden', 'the form token is missing or does not belong to this session', { reason: 'csrf' });
         await run(req, res, session);
       },
@@ -193,7 +193,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       const query = listOrBadRequest(workspaceQuery, req.query);
       const month = session.today.slice(0, 7);
       const [metrics, rows] = await Promise.all([
-        retentionMetrics(ctx.db, session.organization.id, `${month}-01`, nextMonthStart(month)),
+        recoveryCounts(ctx.db, session.organization.id, `${month}-01`, nextMonthStart(month), session.staffUserId),
         callList(ctx.db, session.organization.id, {
           scope: query.scope === 'mine' ? { organizerId: session.staffUserId } : {},
           today: session.today,
@@ -203,7 +203,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
           timeZone: session.organization.timeZone,
         }),
       ]);
-      const figures = (row: (typeof metrics)[number] | undefined): RecoveryFigures => ({ lapsed: row?.lapsed ?? 0, recovered: row?.recovered ?? 0, recoveredOfLapsed: row?.recovered_of_lapsed ?? 0 });
+      const figures = (counts: RecoveryCounts): RecoveryFigures => ({ lapsed: counts.lapsed, recovered: counts.recovered, recoveredOfLapsed: counts.recovered_of_lapsed });
       const total = rows[0]?.total ?? 0;
       const next = query.from + rows.length < total ? callsHref('/console/workspace', { scope: query.scope === 'all' ? 'all' : undefined, from: query.from + CALLS_PER_PAGE }) : undefined;
       return (
@@ -211,8 +211,8 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
           frame={{ ...frame, path: query.scope === 'all' ? '/console/workspace?scope=all' : '/console/workspace' }}
           scope={query.scope}
           month={month}
-          me={session.roles.includes('organizer') ? figures(metrics.find((row) => row.scope === 'organizer' && row.key === session.staffUserId)) : undefined}
-          organization={figures(metrics.find((row) => row.scope === 'organization'))}
+          me={session.roles.includes('organizer') ? figures(metrics.organizer) : undefined}
+          organization={figures(metrics.organization)}
           rows={rows}
           total={total}
           nextHref={next}
@@ -229,15 +229,14 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       const filters: MemberFilters = { q: query.q, standing: query.standing, worksite: query.worksite, organizerId: query.organizer, planId: full ? query.plan : undefined };
       const sort = query.sort;
       const cursor = decodeMemberCursor(query.after, sort);
-      const [list, counts, options] = await Promise.all([
-        memberPage(ctx.db, session.organization.id, { filters, sort, cursor, limit: MEMBERS_PER_PAGE, today: session.today, withPlans: full }),
-        standingCounts(ctx.db, session.organization.id, filters),
+      const [list, options] = await Promise.all([
+        memberListing(ctx.db, session.organization.id, { filters, sort, cursor, limit: MEMBERS_PER_PAGE, today: session.today, withPlans: full }),
         filterOptions(ctx.db, session.organization.id, full),
       ]);
       await recordBulkRead(ctx.db, req, { action: 'member.listed', rows: list.rows.length, filters: { ...filters, sort, paged: cursor !== undefined, via: 'console' }, at: ctx.now() });
       const last = list.rows[list.rows.length - 1];
       const nextCursor = list.more && last ? encodeMemberCursor({ sort, paidThrough: last.paid_through, name: last.name, id: last.id }) : undefined;
-      return <MembersListPage frame={{ ...frame, path: membersHref({ ...filters, sort }) }} filters={filters} sort={sort} options={options} counts={counts} rows={list.rows} nextCursor={nextCursor} paged={cursor !== undefined} showPlans={full} />;
+      return <MembersListPage frame={{ ...frame, path: membersHref({ ...filters, sort }) }} filters={filters} sort={sort} options={options} counts={list.counts} rows={list.rows} nextCursor={nextCursor} paged={cursor !== undefined} showPlans={full} />;
     }),
     page('/console/members/:memberId', ALL_STAFF, 'A member: contact details, standing, what to do next and the timeline (amounts for treasurers and admins only)', async (req, _res, frame) => {
       const session = frame.session;

@@ -3,7 +3,6 @@ import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database, Language, StaffRole } from '../../db/database';
 import { principal, SESSION_COOKIE } from '../auth/guard';
-import { ApiError } from '../http/errors';
 import { todayIn } from '../organizations/calendar';
 import { readCookie } from '../signup/tokens';
 import { messagesFor, type Messages } from './i18n';
@@ -19,16 +18,6 @@ export interface ConsoleSession {
   today: string;
   m: Messages;
   csrf: string;
-}
-
-/** The staff member and their organization for the page frame: one statement. */
-async function frameFacts(db: Kysely<Database>, organizationId: string, staffUserId: string) {
-  return db
-    .selectFrom('staff_users as s')
-    .innerJoin('organizations as o', (join) => join.on('o.id', '=', organizationId))
-    .select(['s.name as staff_name', 's.preferred_language', 'o.slug', 'o.name as organization_name', 'o.time_zone', 'o.currency'])
-    .where('s.id', '=', staffUserId)
-    .executeTakeFirst();
 }
 
 /**
@@ -61,19 +50,18 @@ export function csrfValid(secret: string, req: Request): boolean {
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-export async function loadSession(ctx: { db: Kysely<Database>; config: { jwtSecret: string }; now: () => Date }, req: Request): Promise<ConsoleSession> {
+/** The console's view of the request's principal: the frame's facts came with the roles (the guard's statement). */
+export function loadSession(ctx: { config: { jwtSecret: string }; now: () => Date }, req: Request): ConsoleSession {
   const me = principal(req);
-  const facts = await frameFacts(ctx.db, me.organizationId, me.staffUserId);
-  if (!facts) throw new ApiError('unauthenticated', 'this account no longer has access to the organization');
-  const language = facts.preferred_language;
+  const { frame } = me;
   return {
     staffUserId: me.staffUserId,
     roles: me.roles,
-    staffName: facts.staff_name,
-    language,
-    organization: { id: me.organizationId, slug: facts.slug, name: facts.organization_name, timeZone: facts.time_zone, currency: facts.currency },
-    today: todayIn(facts.time_zone, ctx.now()),
-    m: messagesFor(language),
+    staffName: frame.staffName,
+    language: frame.language,
+    organization: { id: me.organizationId, ...frame.organization },
+    today: todayIn(frame.organization.timeZone, ctx.now()),
+    m: messagesFor(frame.language),
     csrf: csrfTokenFor(ctx.config.jwtSecret, req),
   };
 }

@@ -283,3 +283,38 @@ export async function retentionMetrics(db: Kysely<Database>, organizationId: str
     ORDER BY 1, 2 NULLS FIRST`.execute(db);
   return result.rows;
 }
+
+export interface RecoveryCounts {
+  lapsed: number;
+  recovered: number;
+  recovered_of_lapsed: number;
+}
+
+/**
+ * The month's recovery at a glance, as retentionMetrics counts it (lapses opened in the
+ * month, recoveries in the month, how many of the month's lapses have recovered), for the
+ * organization and for one organizer: one pass over the episodes opened or recovered in
+ * the month only (two index ranges), for the workspace, which shows nothing else of it.
+ */
+export async function recoveryCounts(
+  db: Kysely<Database>,
+  organizationId: string,
+  monthStart: string,
+  monthEnd: string,
+  organizerId: string,
+): Promise<{ organization: RecoveryCounts; organizer: RecoveryCounts }> {
+  const inMonth = (day: string) => sql`(${sql.ref(day)} >= ${monthStart}::date AND ${sql.ref(day)} < ${monthEnd}::date)`;
+  const { rows } = await sql<{ organization: RecoveryCounts; organizer: RecoveryCounts }>`
+    WITH episodes AS (
+      SELECT e.organizer_staff_user_id = ${organizerId} AS mine, ${inMonth('e.opened_on')} AS opened_in_month,
+             (e.close_reason = 'recovered' AND ${inMonth('e.closed_on')}) AS recovered_in_month, e.close_reason = 'recovered' AS recovered
+      FROM lapse_episodes e
+      WHERE e.organization_id = ${organizationId} AND (${inMonth('e.opened_on')} OR (e.close_reason = 'recovered' AND ${inMonth('e.closed_on')}))
+    )
+    SELECT json_build_object('lapsed', count(*) FILTER (WHERE opened_in_month), 'recovered', count(*) FILTER (WHERE recovered_in_month),
+                             'recovered_of_lapsed', count(*) FILTER (WHERE opened_in_month AND recovered)) AS organization,
+           json_build_object('lapsed', count(*) FILTER (WHERE mine AND opened_in_month), 'recovered', count(*) FILTER (WHERE mine AND recovered_in_month),
+                             'recovered_of_lapsed', count(*) FILTER (WHERE mine AND opened_in_month AND recovered)) AS organizer
+    FROM episodes`.execute(db);
+  return rows[0]!;
+}
