@@ -48,7 +48,7 @@ function Layout({ frame, children }: { frame: PageFrame; children?: ComponentChi
   );
 }
 
-function layoutPage(frame: PageFrame, body: ComponentChildren): string {
+export function layoutPage(frame: PageFrame, body: ComponentChildren): string {
   return renderDocument(<Layout frame={frame}>{body}</Layout>);
 }
 

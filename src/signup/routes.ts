@@ -6,7 +6,7 @@ import { addressKey, WindowCounter } from '../http/rate-limit';
 import type { RouteDefinition } from '../http/routes';
 import { todayIn } from '../organizations/calendar';
 import { findOrganizationBySlug } from '../organizations/queries';
-import { requestOptions } from '../stripe/client';
+import { startMemberSession } from '../member-page/routes';
 import { authorizationRoutes } from './authorization-routes';
 import { messagesFor, type Messages } from './i18n';
 import { COSTLY_ACTIONS_PER_NETWORK, EMAILS_PER_ADDRESS, requestManageLink, requestSignup, startSignup } from './join';
@@ -15,7 +15,7 @@ import { consumeManageLink, currentAuthorization, findJoinConfirmation, findPend
 import { duesFromForm, formValues, isEmail, pickLanguage, readSignupForm, signupFacts, valuesFromSignup, type FieldErrors, type FormValues, type SignupPlan } from './signup';
 import { SIGNUP_CSS, SIGNUP_CSS_ETAG } from './styles';
 import { welcomeDetails } from './welcome';
-import { checkCsrf, CSRF_COOKIE, csrfToken, hashLinkToken, isNonce, newNonce, readCookie, readDraftToken } from './tokens';
+import { csrfPosted, hashLinkToken, issueCsrfToken, readDraftToken } from './tokens';
 
 /** What the page shows about an organization; read through a short cache on GET, fresh on POST. */
 interface Storefront {
@@ -133,15 +133,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
     sendFailure(req, res, new ApiError('not_found', 'no organization has this signup page'), () => messagePage({ m, title: m.notFoundTitle }, [m.notFound]));
   }
 
-  /** The CSRF token for this browser: its cookie's nonce (set now if it has none), signed with the time. */
-  function formToken(req: Request, res: Response): string {
-    let nonce = readCookie(req.headers.cookie, CSRF_COOKIE);
-    if (!isNonce(nonce)) {
-      nonce = newNonce();
-      res.cookie(CSRF_COOKIE, nonce, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/join', maxAge: 86_400_000 });
-    }
-    return csrfToken(ctx.config.jwtSecret, nonce, ctx.now());
-  }
+  const formToken = (req: Request, res: Response): string => issueCsrfToken(req, res, { secret: ctx.config.jwtSecret, now: ctx.now(), secure: secureCookie });
 
   /** A form posted to one of the organization's pages: its storefront and values, or undefined once the 404 page is sent. */
   async function postedForm(req: Request, res: Response): Promise<{ storefront: Storefront; organization: Organization; values: FormValues } | undefined> {
@@ -153,7 +145,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
     return { storefront, organization: storefront.organization, values: formValues(req.body) };
   }
 
-  const csrfValid = (req: Request, values: FormValues) => checkCsrf(ctx.config.jwtSecret, readCookie(req.headers.cookie, CSRF_COOKIE), values.csrf, ctx.now());
+  const csrfValid = (req: Request, values: FormValues) => csrfPosted(req, values.csrf, { secret: ctx.config.jwtSecret, now: ctx.now() });
 
   const renderForm = (storefront: Storefront, language: Language, csrf: string, form: { values?: FormValues; errors?: FieldErrors; notice?: string }) =>
     joinForm({
@@ -424,14 +416,14 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       path: '/join/:orgSlug/manage/open',
       access: 'public',
       body: 'form',
-      summary: 'Spend a manage link and redirect (303) to a Stripe billing portal session',
+      summary: "Spend a manage link and open the member's own page (303) in this browser for 30 minutes",
       handler: async (req, res) => {
         const posted = await postedForm(req, res);
         if (!posted) return;
         const { organization, values } = posted;
         const token = values.token ?? '';
         // Checked before the link is spent, so that a limited member can use it again.
-        const wait = waitBeforePost(req, res, true);
+        const wait = waitBeforePost(req, res, false);
         if (wait !== undefined) {
           const m = messagesFor(languageOf(req, values));
           const openHref = `/join/${encodeURIComponent(organization.slug)}/manage/open?lang=${m.htmlLang}&token=${encodeURIComponent(token)}`;
@@ -441,23 +433,13 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         const language = link?.preferred_language ?? languageOf(req, values);
         const m = messagesFor(language);
         const manageHref = `/join/${encodeURIComponent(organization.slug)}/manage?lang=${language}`;
-        if (!link?.stripe_customer_id) {
+        if (!link) {
           return sendFailure(req, res, new ApiError('not_found', 'this link was already used or has expired'), () =>
             messagePage(frame(m, organization, m.linkUsedTitle), [m.linkUsed], { href: manageHref, label: m.manageTitle }),
           );
         }
-        let portal;
-        try {
-          portal = await ctx.stripe.billingPortal.sessions.create(
-            { customer: link.stripe_customer_id, return_url: `${ctx.publicUrl}${manageHref}`, locale: language },
-            requestOptions(organization, `gs-manage-link-${link.id}-portal`),
-          );
-        } catch (error) {
-          // The link is spent: the page says so and leads to a new one.
-          req.log?.error({ err: error }, 'the billing portal could not be reached');
-          return sendHtml(res, 503, messagePage(frame(m, organization, m.unavailableTitle), [m.portalUnavailable], { href: manageHref, label: m.newLink }));
-        }
-        res.redirect(303, portal.url);
+        startMemberSession(ctx, res, organization, link.member_id);
+        res.redirect(303, `/join/${encodeURIComponent(organization.slug)}/me`);
       },
     },
   ];

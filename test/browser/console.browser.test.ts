@@ -7,9 +7,10 @@ import { buildApp } from '../../src/app';
 import { requestSignIn } from '../../src/auth/sign-in';
 import { CONSOLE_CSS } from '../../src/console/styles';
 import { findOrganizationById } from '../../src/organizations/queries';
+import { memberSessionCookie } from '../../src/member-page/routes';
 import { requestSignup } from '../../src/signup/join';
 import { SIGNUP_CSS } from '../../src/signup/styles';
-import { createPlans, PLAN_SPECS } from '../signup/fixtures';
+import { createOrganization, createPlans, PLAN_SPECS } from '../signup/fixtures';
 import { setStaffLanguage } from '../../src/console/session';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testContext } from '../support/app';
@@ -31,6 +32,9 @@ let ctx: ReturnType<typeof testContext>;
 let fx: ConsoleFixture;
 let server: Server;
 let baseUrl: string;
+/** The same service with no form posts left for this network: the rate-limited page. */
+let limitedServer: Server;
+let limitedUrl: string;
 let browser: Browser;
 /** Each page's HTML as the server sent it, for the Nu HTML Checker at the end. */
 const documents = new Map<string, string>();
@@ -134,6 +138,39 @@ const VISITS: Visit[] = [
   { name: 'signup-open-link', css: SIGNUP_CSS, open: go(() => '/join/local-7/manage/open?token=abc') },
   { name: 'signup-welcome', css: SIGNUP_CSS, open: go(() => '/join/local-7/welcome?method=us_bank_account') },
   { name: 'signup-not-found', css: SIGNUP_CSS, status: 404, open: go(() => '/join/nowhere-at-all') },
+  { name: 'signup-no-plans', css: SIGNUP_CSS, open: go(() => '/join/opening-soon') },
+  {
+    name: 'signup-preview-error',
+    css: SIGNUP_CSS,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/join/local-7`);
+      const percent = await page.getAttribute('.plan:has-text("Percent of wages") input[type=radio]', 'value');
+      await page.fill(`#grossWageCents_${percent}`, '9999999');
+      return submit(page, () => page.click(`button[value="preview:${percent}"]`));
+    },
+  },
+  ...(['me', 'me/statement', 'me/cancel'] as const).map((page) => ({
+    name: `member-${page.replace('/', '-')}`,
+    css: SIGNUP_CSS,
+    open: async (tab: Page) => {
+      // The member's own page speaks the member's language: theirs is set to the browser's for each visit.
+      const language = (await tab.evaluate<string>('navigator.language')).startsWith('es') ? 'es' : 'en';
+      await ctx.db.updateTable('members').set({ preferred_language: language }).where('id', '=', fx.members.rosa).execute();
+      const { name, value } = memberSessionCookie(ctx, fx.org.id, fx.members.rosa);
+      await tab.context().addCookies([{ name, value, url: `${baseUrl}/join/local-7` }]);
+      return tab.goto(`${baseUrl}/join/local-7/${page}`);
+    },
+  })),
+  {
+    name: 'signup-rate-limited',
+    css: SIGNUP_CSS,
+    status: 429,
+    open: async (page) => {
+      await page.goto(`${limitedUrl}/join/local-7`);
+      await page.fill('#name', 'Rosa Díaz');
+      return submit(page, () => page.click('button[value=join]'));
+    },
+  },
 ];
 
 describeInBrowser(SUITE, () => {
@@ -148,13 +185,20 @@ describeInBrowser(SUITE, () => {
     });
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     ctx.publicUrl = baseUrl;
+    await createOrganization(ctx.db, 'opening-soon', 'Opening Soon Workers');
+    limitedServer = await new Promise((resolve) => {
+      const listening = buildApp(ctx, { signupRateLimit: 0 }).listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    limitedUrl = `http://127.0.0.1:${(limitedServer.address() as AddressInfo).port}`;
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    for (const listening of [server, limitedServer]) {
+      listening?.closeAllConnections();
+      await new Promise<void>((resolve) => (listening ? listening.close(() => resolve()) : resolve()));
+    }
     await testDb?.drop();
   });
 

@@ -234,7 +234,7 @@ describe('a signup through Checkout', () => {
     expect(mail.text_body).toMatch(/http:\/\/gs\.test\/join\/flow-union\/manage\/open\?lang=es&token=[\w-]{43}/);
   });
 
-  test('the manage page emails a single-use link that opens the billing portal once', async () => {
+  test('the manage page emails a single-use link that opens the member’s own page once, and from it the billing portal', async () => {
     const { agent, csrf } = await openForm(app, '/join/flow-union/manage');
     const res = await agent.post('/join/flow-union/manage').type('form').set('Accept', HTML).send({ csrf, email: 'Maria@Example.org' });
     expect(res.status).toBe(200);
@@ -250,7 +250,14 @@ describe('a signup through Checkout', () => {
     expect(landing.text).toContain('Abrir mis cuotas');
     const opened = await agent.post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token });
     expect(opened.status).toBe(303);
-    expect(opened.headers.location).toMatch(/\/p\/session\//);
+    expect(opened.headers.location).toBe('/join/flow-union/me');
+    const own = await agent.get('/join/flow-union/me').set('Accept', HTML);
+    expect(own.status).toBe(200);
+    expect(text(own.text)).toContain('Entró como María López');
+    const ownCsrf = /name="csrf" value="([^"]+)"/.exec(own.text)![1]!;
+    const portal = await agent.post('/join/flow-union/me/portal').type('form').set('Accept', HTML).send({ csrf: ownCsrf });
+    expect(portal.status).toBe(303);
+    expect(portal.headers.location).toMatch(/\/p\/session\//);
     const again = await agent.post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token, lang: 'es' });
     expect(again.status).toBe(404);
     expect(text(again.text)).toContain('Este enlace ya se usó o venció');
@@ -306,17 +313,19 @@ describe('a signup through Checkout', () => {
     expect(fee).toBeDefined();
   });
 
-  test('when Stripe cannot be reached, a manage link answers a page that leads to a new link (503), not a 500', async () => {
+  test('when Stripe cannot be reached, the way to the billing portal answers a page that leads back (503), not a 500', async () => {
     const { agent, csrf } = await openForm(app, '/join/flow-union/manage');
     const earlier = (await db().selectFrom('email_outbox').select('id').execute()).map((row) => row.id);
     await agent.post('/join/flow-union/manage').type('form').set('Accept', HTML).send({ csrf, email: 'maria@example.org' });
     const mail = await db().selectFrom('email_outbox').selectAll().where('kind', '=', 'signup.manage_link').where('id', 'not in', earlier).executeTakeFirstOrThrow();
     const token = /manage\/open\?lang=es&token=([\w-]+)/.exec(mail.text_body)![1]!;
-    const offline = buildApp({ ...flow.ctx, stripe: createStripeClient({ secretKey: 'sk_test_offline', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0, timeoutMs: 2_000 }) });
-    const res = await request(offline).post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token });
+    const offline = request.agent(buildApp({ ...flow.ctx, stripe: createStripeClient({ secretKey: 'sk_test_offline', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0, timeoutMs: 2_000 }) }));
+    expect((await offline.post('/join/flow-union/manage/open').type('form').set('Accept', HTML).send({ token })).status).toBe(303);
+    const own = await offline.get('/join/flow-union/me').set('Accept', HTML);
+    const res = await offline.post('/join/flow-union/me/portal').type('form').set('Accept', HTML).send({ csrf: /name="csrf" value="([^"]+)"/.exec(own.text)![1]! });
     expect(res.status).toBe(503);
     expect(res.type).toBe('text/html');
-    expect(text(res.text)).toContain('No pudimos abrir la página de sus cuotas: el servicio de pago no respondió y no se cambió nada.');
-    expect(res.text).toContain('href="/join/flow-union/manage?lang=es"');
+    expect(text(res.text)).toContain('No pudimos comunicarnos con el servicio de pago. No se cambió nada.');
+    expect(res.text).toContain('href="/join/flow-union/me"');
   });
 });
