@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { buildApp } from '../../src/app';
+import { memberSessionCookie } from '../../src/member-page/routes';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { memberTimes, testContext } from '../support/app';
+import { artifactsDir, CHROMIUM, haveChromium } from '../support/browser';
+import { createOrganization, createPlans } from '../signup/fixtures';
+
+// Lighthouse 12.2.3 (pinned: the last to run on Node 20) in its default mobile setting, on
+// the signup form and the member's own page in both languages: accessibility 100 and
+// performance at least 95. It runs as its own process (an ES module) on Debian's chromium.
+
+const run = promisify(execFile);
+const LIGHTHOUSE = path.resolve(__dirname, '../../node_modules/lighthouse/cli/index.js');
+const CHROME_FLAGS = '--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run';
+const ARTIFACTS = artifactsDir('lighthouse');
+const describeInBrowser = haveChromium ? describe : describe.skip;
+
+let testDb: TestDatabase;
+let server: Server;
+let baseUrl: string;
+let cookie: string;
+
+describeInBrowser(`Lighthouse on the member's pages${haveChromium ? '' : ` (SKIPPED: ${CHROMIUM} is not installed)`}`, () => {
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    const ctx = testContext(testDb.db);
+    const organization = await createOrganization(testDb.db, 'local-9', 'Local 9 Workers');
+    await createPlans(testDb.db, organization);
+    const member = await testDb.db
+      .insertInto('members')
+      .values({ organization_id: organization.id, name: 'Ana Lighthouse', email: 'ana.lh@example.org', standing: 'active', paid_through: '2026-12-31', ...memberTimes(ctx.now()) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const session = memberSessionCookie(ctx, organization.id, member.id);
+    cookie = `${session.name}=${session.value}`;
+    server = await new Promise((resolve) => {
+      const listening = buildApp(ctx).listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await testDb?.drop();
+  });
+
+  async function lighthouse(url: string, headers: Record<string, string>) {
+    const { stdout } = await run(
+      process.execPath,
+      [LIGHTHOUSE, url, '--output=json', '--output-path=stdout', '--only-categories=accessibility,performance', `--chrome-flags=${CHROME_FLAGS}`, `--extra-headers=${JSON.stringify(headers)}`, '--quiet'],
+      { env: { ...process.env, CHROME_PATH: CHROMIUM }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+    );
+    return JSON.parse(stdout) as {
+      categories: Record<'accessibility' | 'performance', { score: number }>;
+      audits: Record<string, { score: number | null; title: string; details?: { items?: Array<{ url?: string; statusCode?: number }> } }>;
+    };
+  }
+
+  test.each([
+    ['signup form', '/join/local-9', false],
+    ['own page', '/join/local-9/me', true],
+  ] as const)('%s: accessibility 100, performance ≥ 95 (mobile)', async (name, page, signedIn) => {
+    for (const language of ['en', 'es'] as const) {
+      const report = await lighthouse(`${baseUrl}${page}?lang=${language}`, { 'Accept-Language': language, ...(signedIn ? { Cookie: cookie } : {}) });
+      writeFileSync(path.join(ARTIFACTS, `${name.replace(' ', '-')}-${language}.json`), JSON.stringify(report));
+      // The page itself, not the page that asks for a new link.
+      expect(report.audits['network-requests']?.details?.items?.[0]?.statusCode).toBe(200);
+      const failing = Object.values(report.audits).filter((audit) => audit.score !== null && audit.score < 1).map((audit) => audit.title);
+      process.stdout.write(`lighthouse ${name} (${language}): accessibility ${Math.round(report.categories.accessibility.score * 100)}, performance ${Math.round(report.categories.performance.score * 100)}\n`);
+      expect({ accessibility: report.categories.accessibility.score, failing: report.categories.accessibility.score < 1 ? failing : [] }).toEqual({ accessibility: 1, failing: [] });
+      expect(report.categories.performance.score).toBeGreaterThanOrEqual(0.95);
+    }
+  }, 600_000);
+});
