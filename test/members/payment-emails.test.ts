@@ -76,6 +76,10 @@ test('a bank debit in Spanish: "we started your payment" at once, the receipt wh
   expect(received.map((m) => m.subject)).toEqual(['Iniciamos su pago de cuotas de $25.00 a Flow Union', 'Recibo: $25.00 a Flow Union', 'Reembolso de $10.00 de Flow Union']);
   expect(received[1]!.text).toContain('Guarde este correo como su recibo.');
   expect(received[1]!.html).toContain('lang="es"');
+  // And the first test's member's, in English.
+  const english = smtp.received.find((m) => JSON.stringify(m.to).includes('rosa.receipt@example.org'));
+  expect(english?.subject).toBe('Receipt: $35.00 to Flow Union');
+  expect(english?.text).toContain('Keep this email as your receipt.');
 });
 
 test('a debit whose receipt is already queued gets no late "started" notice; a repeated one gets none either', async () => {
