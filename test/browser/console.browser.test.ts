@@ -10,6 +10,8 @@ import { findOrganizationById } from '../../src/organizations/queries';
 import { memberSessionCookie } from '../../src/member-page/routes';
 import { requestSignup } from '../../src/signup/join';
 import { SIGNUP_CSS } from '../../src/signup/styles';
+import { draftToken } from '../../src/signup/tokens';
+import { storeDefaultAuthorization } from '../../src/signup/queries';
 import { createOrganization, createPlans, PLAN_SPECS } from '../signup/fixtures';
 import { setStaffLanguage } from '../../src/console/session';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -137,6 +139,21 @@ const VISITS: Visit[] = [
   { name: 'signup-manage-sent', css: SIGNUP_CSS, open: async (page) => (await page.goto(`${baseUrl}/join/local-7/manage`), submit(page, () => page.fill('#email', 'someone@example.org').then(() => page.click('main button[type=submit]')))) },
   { name: 'signup-open-link', css: SIGNUP_CSS, open: go(() => '/join/local-7/manage/open?token=abc') },
   { name: 'signup-welcome', css: SIGNUP_CSS, open: go(() => '/join/local-7/welcome?method=us_bank_account') },
+  {
+    name: 'signup-welcome-chosen',
+    css: SIGNUP_CSS,
+    open: async (page) => {
+      // What Checkout's return address carries: a signed reference to the signup just paid for.
+      const plan = await ctx.db.selectFrom('plans').select('id').where('organization_id', '=', fx.org.id).where('name', '=', 'Regular monthly').executeTakeFirstOrThrow();
+      await storeDefaultAuthorization(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, ctx.now());
+      const consent = await ctx.db
+        .insertInto('signup_consents')
+        .values({ organization_id: fx.org.id, member_id: fx.members.rosa, authorization_version: 1, language: 'en', plan_id: plan.id, dues_cents: 3000, payment_method: 'card', accepted_at: ctx.now(), ip: null, user_agent: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return page.goto(`${baseUrl}/join/local-7/welcome?method=card&draft=${draftToken(ctx.config.jwtSecret, consent.id, ctx.now())}`);
+    },
+  },
   { name: 'signup-not-found', css: SIGNUP_CSS, status: 404, open: go(() => '/join/nowhere-at-all') },
   { name: 'signup-no-plans', css: SIGNUP_CSS, open: go(() => '/join/opening-soon') },
   {
