@@ -13,22 +13,20 @@ export interface EmailToQueue {
   queuedAt: Date;
 }
 
+const outboxRow = (email: EmailToQueue) => ({
+  organization_id: email.organizationId,
+  kind: email.kind,
+  to_address: email.to,
+  subject: email.subject,
+  text_body: email.text,
+  html_body: email.html,
+  next_attempt_at: email.queuedAt,
+  created_at: email.queuedAt,
+});
+
 /** Queues a message. Call it inside the transaction that makes the change the message reports, so both commit or neither. */
 export async function enqueueEmail(db: Kysely<Database>, email: EmailToQueue): Promise<string> {
-  const row = await db
-    .insertInto('email_outbox')
-    .values({
-      organization_id: email.organizationId,
-      kind: email.kind,
-      to_address: email.to,
-      subject: email.subject,
-      text_body: email.text,
-      html_body: email.html,
-      next_attempt_at: email.queuedAt,
-      created_at: email.queuedAt,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await db.insertInto('email_outbox').values(outboxRow(email)).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -38,17 +36,7 @@ export async function enqueueEmail(db: Kysely<Database>, email: EmailToQueue): P
  * once its receipt is queued). Answers whether it was queued.
  */
 export async function enqueueEmailOnce(db: Kysely<Database>, email: EmailToQueue & { organizationId: string; dedupeKey: string }, unless?: string): Promise<boolean> {
-  const values = {
-    organization_id: email.organizationId,
-    kind: email.kind,
-    to_address: email.to,
-    subject: email.subject,
-    text_body: email.text,
-    html_body: email.html,
-    next_attempt_at: email.queuedAt,
-    created_at: email.queuedAt,
-    dedupe_key: email.dedupeKey,
-  };
+  const values = { ...outboxRow(email), dedupe_key: email.dedupeKey };
   if (unless !== undefined) {
     const superseded = await db.selectFrom('email_outbox').select('id').where('organization_id', '=', email.organizationId).where('dedupe_key', '=', unless).executeTakeFirst();
     if (superseded) return false;
