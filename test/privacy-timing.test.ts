@@ -27,7 +27,7 @@ let plans: Record<string, string>;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  const ctx = testContext(testDb.db, { signup: { emailsPerAddress: 1_000_000 } });
+  const ctx = testContext(testDb.db, { signup: { emailsPerAddress: 1_000_000, costlyActionsPerNetwork: 1_000_000 } });
   union = await createOrganizationWithStaff(ctx, 'local-timing');
   const organization = await testDb.db.selectFrom('organizations').selectAll().where('id', '=', union.id).executeTakeFirstOrThrow();
   plans = await createPlans(testDb.db, organization);

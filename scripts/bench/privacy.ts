@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   let server: Server | undefined;
   try {
     const stripe = createStripeClient({ secretKey: 'sk_test_bench', apiBase: sandbox.url, maxNetworkRetries: 0 });
-    const ctx = benchContext(bench.url, { db: bench.db, stripe, signup: { emailsPerAddress: 1e9 } });
+    const ctx = benchContext(bench.url, { db: bench.db, stripe, signup: { emailsPerAddress: 1e9, costlyActionsPerNetwork: 1e9 } });
     const now = ctx.now();
     const organization = await insertOrganization(ctx.db, { slug: SLUG, name: 'Bench Local', timeZone: 'America/Chicago', currency: 'usd' }, now);
     const staff = await upsertStaffUser(ctx.db, { email: 'treasurer@bench.example.org', name: 'Treasurer' }, now);

@@ -128,7 +128,7 @@ describeInBrowser(SUITE, () => {
 
     await page.check('input[value=pm_card_visa]');
     await Promise.all([page.waitForURL(/\/join\/flow-union\/welcome/), page.click('button[type=submit]')]);
-    expect(await page.textContent('h1')).toBe('¡Bienvenido al sindicato!');
+    expect(await page.textContent('h1')).toBe('¡Le damos la bienvenida al sindicato!');
     await shot(page, '04-welcome-es');
     await context.close();
 
