@@ -66,6 +66,16 @@ const startOfDay = (day: string, timeZone: string) => sql`(${day}::date::timesta
 /** Kinds whose postings come from a charge's own balance transaction (not its refunds, disputes or reversals). */
 const CHARGE_KINDS: LedgerKind[] = ['dues_payment', 'initiation_fee', 'processing_fee'];
 
+/**
+ * Ledger rows in posting order: by the day the money moved (the Date a row shows), then
+ * within a day by when each transaction was recorded, then by the database transaction
+ * that posted it and its first entry (a sequence), so postings of one moment keep the
+ * order they were written in. occurred_at alone would put a manual payment (dated noon
+ * UTC of the day received) among the day's Stripe charges by a time nobody recorded.
+ * Needs the entries' lateral join as `e` with `first_entry`.
+ */
+const postingOrder = (timeZone: string) => sql`(t.occurred_at AT TIME ZONE ${timeZone})::date, t.created_at, t.posted_in_xact, e.first_entry`;
+
 /** The SQL matching a payout's contents; shared by the export and the reconciliation. */
 export function payoutMatch(contents: PayoutContents): RawBuilder<boolean> {
   return sql<boolean>`(
@@ -102,7 +112,8 @@ export function ledgerExportQuery(organizationId: string, timeZone: string, filt
     CROSS JOIN LATERAL (
       SELECT sum(e.amount_cents) FILTER (WHERE e.amount_cents > 0)::bigint AS amount_cents,
         string_agg(a.code, ';' ORDER BY e.id) FILTER (WHERE e.amount_cents > 0) AS debit_accounts,
-        string_agg(a.code, ';' ORDER BY e.id) FILTER (WHERE e.amount_cents < 0) AS credit_accounts
+        string_agg(a.code, ';' ORDER BY e.id) FILTER (WHERE e.amount_cents < 0) AS credit_accounts,
+        min(e.id) AS first_entry
       FROM ledger_entries e
       JOIN ledger_accounts a ON a.organization_id = e.organization_id AND a.id = e.account_id
       WHERE e.organization_id = t.organization_id AND e.transaction_id = t.id
@@ -110,7 +121,7 @@ export function ledgerExportQuery(organizationId: string, timeZone: string, filt
     LEFT JOIN members m ON m.organization_id = t.organization_id AND m.id = t.member_id
     LEFT JOIN plans p ON p.organization_id = t.organization_id AND p.id = t.plan_id
     WHERE ${sql.join(conditions, sql` AND `)}
-    ORDER BY t.occurred_at, t.created_at, t.posted_in_xact, t.id`;
+    ORDER BY ${postingOrder(timeZone)}`;
 }
 
 const EXPORT_FETCH_SIZE = 250;
@@ -271,12 +282,13 @@ export async function statementFacts(db: Kysely<Database>, organizationId: strin
     FROM ledger_transactions t
     CROSS JOIN LATERAL (
       SELECT sum(e.amount_cents) FILTER (WHERE e.amount_cents > 0)::bigint AS amount_cents,
-        string_agg(a.code, ';' ORDER BY e.id) FILTER (WHERE e.amount_cents < 0) AS credit_accounts
+        string_agg(a.code, ';' ORDER BY e.id) FILTER (WHERE e.amount_cents < 0) AS credit_accounts,
+        min(e.id) AS first_entry
       FROM ledger_entries e JOIN ledger_accounts a ON a.organization_id = e.organization_id AND a.id = e.account_id
       WHERE e.organization_id = t.organization_id AND e.transaction_id = t.id
     ) e
     WHERE t.organization_id = ${organizationId} AND t.member_id = ${memberId}::uuid
-    ORDER BY t.occurred_at, t.created_at, t.posted_in_xact, t.id`.execute(db);
+    ORDER BY ${postingOrder(timeZone)}`.execute(db);
   const standing = await sql<{ created_at: Date; day: string; from_standing: string | null; to_standing: string; cause: string; reason: string | null }>`
     SELECT c.created_at, to_char(c.created_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, c.from_standing, c.to_standing, c.cause, c.reason
     FROM member_standing_changes c

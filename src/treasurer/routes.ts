@@ -10,7 +10,7 @@ import { parseInput } from '../http/validate';
 import { LEDGER_KINDS } from '../ledger/postings';
 import { findOrganizationById } from '../organizations/queries';
 import { findMember } from '../members/queries';
-import { ClientGone, csvWriter, DATE_COLUMNS, DECIMAL_COLUMNS, EXPORT_COLUMNS, exportCells, INTEGER_COLUMNS } from './export';
+import { ClientGone, csvWriter, periodCovered, DATE_COLUMNS, DECIMAL_COLUMNS, EXPORT_COLUMNS, exportCells, INTEGER_COLUMNS } from './export';
 import { payoutBalanceLines, payoutContents } from './payout-lines';
 import {
   accountMovements,
@@ -277,8 +277,8 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
         const facts = await statementFacts(ctx.db, organization.id, organization.time_zone, member.id);
         const statement = memberStatement(facts.ledger, facts.standing);
         const table: ReportTable = {
-          header: ['Date', 'Type', 'Kind', 'Description', 'Amount', 'Amount (minor units)', 'Transaction ID'],
-          rows: statement.lines.map((line) => [line.day, line.type, line.kind.replace(/_/g, ' '), line.description, money(line.amountCents, organization.currency), String(line.amountCents), line.transactionId ?? '']),
+          header: ['Date', 'Type', 'Kind', 'Description', 'Period covered', 'Amount', 'Amount (minor units)', 'Transaction ID'],
+          rows: statement.lines.map((line) => [line.day, line.type, line.kind.replace(/_/g, ' '), line.description, periodCovered(line.periodCovered?.start ?? null, line.periodCovered?.end ?? null), money(line.amountCents, organization.currency), String(line.amountCents), line.transactionId ?? '']),
         };
         const body = { member: { id: member.id, name: member.name, standing: member.standing, paidThrough: member.paid_through }, currency: organization.currency, ...statement };
         await sendReport(req, res, 'report.member_statement', { memberId: member.id }, body, table, `statement-${member.id}`);

@@ -159,6 +159,16 @@ describe('payout reconciliation', () => {
   });
 });
 
+test('member statement: each payment shows the period it covered, from its posting; standing changes and period-less postings none', () => {
+  const at = new Date('2026-01-05T12:00:00Z');
+  const fact = (id: string, kind: 'dues_payment' | 'manual_payment' | 'payout', periodStart: string | null, periodEnd: string | null) => ({ id, at, day: '2026-01-05', kind, description: kind, amountCents: 2500, paymentMethod: null, periodStart, periodEnd, stripeChargeId: null, creditAccounts: 'dues_income' });
+  const statement = memberStatement(
+    [fact('a', 'dues_payment', '2026-01-05', '2026-02-04'), fact('b', 'manual_payment', '2026-02-05', '2026-04-04'), fact('c', 'payout', null, null)],
+    [{ at, day: '2026-01-05', from: 'pending', to: 'active', cause: 'stripe_event' }],
+  );
+  expect(statement.lines.map((line) => line.periodCovered)).toEqual([{ start: '2026-01-05', end: '2026-02-04' }, { start: '2026-02-05', end: '2026-04-04' }, null, null]);
+});
+
 test('member statement: money from the member side, fees at zero, standing changes interleaved by time', () => {
   const at = (day: string, hour = 12) => new Date(`${day}T${String(hour).padStart(2, '0')}:00:00Z`);
   const fact = (id: string, day: string, kind: Parameters<typeof memberStatement>[0][number]['kind'], amountCents: number, creditAccounts = 'dues_income') => ({ id, at: at(day), day, kind, description: kind, amountCents, paymentMethod: null, periodStart: null, periodEnd: null, stripeChargeId: null, creditAccounts });
