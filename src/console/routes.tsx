@@ -14,10 +14,13 @@ import { calendarDay, fieldsNotAllowed, memberChangesSchema, memberParams, membe
 import { findMember } from '../members/queries';
 import { OUTREACH_CHANNELS, OUTREACH_OUTCOMES, recordOutreach } from '../retention/outreach';
 import { retentionMetrics } from '../retention/queries';
+import { dashboardFigures, lastMonths } from '../treasurer/dashboard';
+import { lapsesByMonth, moneyByMonthAndMethod, standingAtMonthEnds } from '../treasurer/dashboard-queries';
 import { CONSOLE_STYLESHEET } from './assets';
 import type { NavItem } from './layout';
 import { callList, filterOptions, memberDetail, memberPage, memberTimeline, standingCounts, worksites, type MemberCursor, type MemberFilters, type MemberSort } from './queries';
 import { EditContactPage, membersHref, MembersListPage, MemberPage, ResignConfirmPage, type ContactField, type Frame } from './pages/members';
+import { DashboardPage } from './pages/dashboard';
 import { OutcomeForm, WorkspacePage, WorksitePage, WorksitesPage, type RecoveryFigures } from './pages/calls';
 import { ConsolePage } from './layout';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
@@ -39,6 +42,7 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/workspace', label: (m) => m.nav.workspace },
   { href: '/console/members', label: (m) => m.nav.members },
   { href: '/console/worksites', label: (m) => m.nav.worksites },
+  { href: '/console/dashboard', label: (m) => m.nav.dashboard },
 ];
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
@@ -351,6 +355,12 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
         await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.outreach_recorded', subjectType: 'member', subjectId: member.id, details: { outreachId: recorded.entryId, channel: form.channel, outcome, via: 'console' } });
       });
       redirectWithFlash(res, back, { kind: 'outcomeSaved', name: member.name });
+    }),
+    page('/console/dashboard', ['admin', 'treasurer'], "The treasurer's dashboard: dues by method, fees, standing and lapses over the last 12 months, as charts with their tables", async (_req, _res, frame) => {
+      const { organization, today } = frame.session;
+      const range = { organizationId: organization.id, timeZone: organization.timeZone, currency: organization.currency, months: lastMonths(today), now: ctx.now() };
+      const [money, standing, lapses] = await Promise.all([moneyByMonthAndMethod(ctx.db, range), standingAtMonthEnds(ctx.db, range), lapsesByMonth(ctx.db, range)]);
+      return <DashboardPage frame={frame} figures={dashboardFigures(range.months, money, standing, lapses)} currency={organization.currency} />;
     }),
     page('/console/worksites', ['admin', 'organizer'], 'Worksites: members by standing and the organizer responsible', async (_req, _res, frame) => {
       return <WorksitesPage frame={frame} rows={await worksites(ctx.db, frame.session.organization.id)} />;

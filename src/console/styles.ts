@@ -80,6 +80,16 @@ details.outcome summary{cursor:pointer;font-weight:700;color:#0b5394;min-height:
 .pager{display:flex;gap:1rem;margin:1rem 0}
 .signin{max-width:32rem;margin:2rem auto}
 footer.foot{max-width:72rem;margin:2rem auto;padding:0 1rem 1rem;color:#4a4a45;font-size:.9rem}
+.charts{display:grid;gap:1rem;grid-template-columns:minmax(0,1fr)}
+.chart-block{background:#fff;border:1px solid #d6d6cf;border-radius:6px;padding:.75rem 1rem;min-width:0}
+.chart-block h2{margin:0 0 .5rem}
+.chart{margin:0 0 .75rem}
+.chart-svg{display:block;width:100%;height:auto;max-width:40rem}
+.legend{list-style:none;padding:0;margin:.5rem 0 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem;font-size:.95rem}
+.legend li{display:flex;align-items:center;gap:.35rem}
+.scroll{overflow-x:auto;max-width:100%}
+.scroll table{min-width:100%}
+.scroll th,.scroll td{white-space:nowrap}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:48rem){
 table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
@@ -94,4 +104,5 @@ dl.facts{grid-template-columns:1fr}
 dl.facts dd{margin:0 0 .4rem}
 }
 @media (min-width:48rem){h1{font-size:2rem}main{padding:1.5rem 1rem}}
+@media (min-width:64rem){.charts{grid-template-columns:repeat(2,minmax(0,1fr))}}
 `;
