@@ -84,7 +84,7 @@ footer.foot{max-width:72rem;margin:2rem auto;padding:0 1rem 1rem;color:#4a4a45;f
 .chart-block{background:#fff;border:1px solid #d6d6cf;border-radius:6px;padding:.75rem 1rem;min-width:0}
 .chart-block h2{margin:0 0 .5rem}
 .chart{margin:0 0 .75rem}
-.chart-svg{display:block;width:100%;height:auto;max-width:40rem}
+.chart-svg{display:block;width:100%;height:auto;max-width:30rem}
 .legend{list-style:none;padding:0;margin:.5rem 0 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem;font-size:.95rem}
 .legend li{display:flex;align-items:center;gap:.35rem}
 .scroll{overflow-x:auto;max-width:100%}

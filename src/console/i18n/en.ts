@@ -297,7 +297,7 @@ export const en = {
   standingDesc: (now: string) => `Stacked areas, one per standing, over the 12 month-ends (this month: today). Now: ${now} members. The table below gives every figure.`,
   standingCaption: 'Members by standing at each month’s end (this month: today)',
   lapsesTitle: 'Lapsed and recovered per month',
-  lapsesDesc: (lapsed: number, recovered: number) => `Two lines over the 12 months: ${lapsed} lapses and ${recovered} recoveries in all. The table below gives every figure.`,
+  lapsesDesc: (lapsed: number, recovered: number) => `Two lines over the 12 months: ${lapsed} ${lapsed === 1 ? 'lapse' : 'lapses'} and ${recovered} ${recovered === 1 ? 'recovery' : 'recoveries'} in all. The table below gives every figure.`,
   lapsesCaption: 'Members who lapsed, and who came back to good standing, per month',
   lapsedColumn: 'Lapsed',
   recoveredColumn: 'Recovered',

@@ -290,7 +290,7 @@ export const es: Messages = {
   standingDesc: (now: string) => `Áreas apiladas, una por situación, en los 12 cierres de mes (este mes: hoy). Ahora: ${now} miembros. La tabla de abajo da todas las cifras.`,
   standingCaption: 'Miembros por situación al cierre de cada mes (este mes: hoy)',
   lapsesTitle: 'En mora y recuperados por mes',
-  lapsesDesc: (lapsed: number, recovered: number) => `Dos líneas en los 12 meses: ${lapsed} pasos a mora y ${recovered} recuperaciones en total. La tabla de abajo da todas las cifras.`,
+  lapsesDesc: (lapsed: number, recovered: number) => `Dos líneas en los 12 meses: ${lapsed} ${lapsed === 1 ? 'paso' : 'pasos'} a mora y ${recovered} ${recovered === 1 ? 'recuperación' : 'recuperaciones'} en total. La tabla de abajo da todas las cifras.`,
   lapsesCaption: 'Miembros que cayeron en mora y que volvieron a estar al día, por mes',
   lapsedColumn: 'En mora',
   recoveredColumn: 'Recuperados',
