@@ -95,6 +95,12 @@ export function payoutMatch(contents: PayoutContents): RawBuilder<boolean> {
  * The same text feeds the cursor and the benchmark's COPY.
  */
 export function ledgerExportQuery(organizationId: string, timeZone: string, filters: LedgerExportFilters): RawBuilder<LedgerExportRow> {
+  return sql<LedgerExportRow>`${ledgerRowsSelect(timeZone, sql``)} WHERE ${sql.join(ledgerConditions(organizationId, timeZone, filters), sql` AND `)}
+    ORDER BY ${postingOrder(timeZone)}`;
+}
+
+/** The export's filters as SQL conditions on `t`. */
+function ledgerConditions(organizationId: string, timeZone: string, filters: LedgerExportFilters): RawBuilder<unknown>[] {
   const conditions = [sql`t.organization_id = ${organizationId}`];
   if (filters.from !== undefined) conditions.push(sql`t.occurred_at >= ${startOfDay(filters.from, timeZone)}`);
   if (filters.to !== undefined) conditions.push(sql`t.occurred_at < (${filters.to}::date + 1)::timestamp AT TIME ZONE ${timeZone}`);
@@ -102,12 +108,17 @@ export function ledgerExportQuery(organizationId: string, timeZone: string, filt
   if (filters.memberId !== undefined) conditions.push(sql`t.member_id = ${filters.memberId}::uuid`);
   if (filters.planId !== undefined) conditions.push(sql`t.plan_id = ${filters.planId}::uuid`);
   if (filters.payout !== undefined) conditions.push(payoutMatch(filters.payout));
-  return sql<LedgerExportRow>`
+  return conditions;
+}
+
+/** The SELECT … FROM of a transaction row, entries folded; `extra` adds columns. */
+function ledgerRowsSelect(timeZone: string, extra: RawBuilder<unknown>) {
+  return sql`
     SELECT t.id, to_char(t.occurred_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, t.kind, t.description,
       t.member_id, m.name AS member_name, p.name AS plan_name, t.period_start, t.period_end,
       e.amount_cents, t.gross_cents, t.fee_cents, t.net_cents, t.currency, t.payment_method,
       e.debit_accounts, e.credit_accounts, t.stripe_invoice_id, t.stripe_charge_id, t.stripe_refund_id,
-      t.stripe_dispute_id, t.stripe_payout_id, t.payout_arrival_date
+      t.stripe_dispute_id, t.stripe_payout_id, t.payout_arrival_date${extra}
     FROM ledger_transactions t
     CROSS JOIN LATERAL (
       SELECT sum(e.amount_cents) FILTER (WHERE e.amount_cents > 0)::bigint AS amount_cents,
@@ -119,10 +130,50 @@ export function ledgerExportQuery(organizationId: string, timeZone: string, filt
       WHERE e.organization_id = t.organization_id AND e.transaction_id = t.id
     ) e
     LEFT JOIN members m ON m.organization_id = t.organization_id AND m.id = t.member_id
-    LEFT JOIN plans p ON p.organization_id = t.organization_id AND p.id = t.plan_id
-    WHERE ${sql.join(conditions, sql` AND `)}
-    ORDER BY ${postingOrder(timeZone)}`;
+    LEFT JOIN plans p ON p.organization_id = t.organization_id AND p.id = t.plan_id`;
 }
+
+/** Where a page of the ledger ends: the posting order's keys of its last row, as text that casts back exactly. */
+export interface LedgerCursor {
+  day: string;
+  createdAt: string;
+  xact: string;
+  entry: string;
+}
+
+export interface LedgerPageRow extends LedgerExportRow {
+  created_text: string;
+  xact: string;
+  first_entry_text: string;
+}
+
+/** One page of the export's rows, in the same order, after a cursor (keyset, so a page costs the same however deep). */
+export async function ledgerPage(db: Kysely<Database>, organizationId: string, timeZone: string, filters: LedgerExportFilters, page: { after?: LedgerCursor | undefined; limit: number }): Promise<LedgerPageRow[]> {
+  const conditions = ledgerConditions(organizationId, timeZone, filters);
+  if (page.after !== undefined) {
+    const { day, createdAt, xact, entry } = page.after;
+    conditions.push(sql`((t.occurred_at AT TIME ZONE ${timeZone})::date, t.created_at, t.posted_in_xact, e.first_entry) > (${day}::date, ${createdAt}::timestamptz, ${xact}::xid8, ${entry}::bigint)`);
+  }
+  const extra = sql`, t.created_at::text AS created_text, t.posted_in_xact::text AS xact, e.first_entry::text AS first_entry_text`;
+  const { rows } = await sql<LedgerPageRow>`${ledgerRowsSelect(timeZone, extra)} WHERE ${sql.join(conditions, sql` AND `)}
+    ORDER BY ${postingOrder(timeZone)} LIMIT ${page.limit}`.execute(db);
+  return rows;
+}
+
+/** Each account's balance (debits positive) over the transactions that occurred before `until` (all of them without it). */
+export async function balancesAt(db: Kysely<Database>, organizationId: string, currency: string, until: RawBuilder<unknown> | undefined): Promise<{ code: AccountCode; balance: number }[]> {
+  const { rows } = await sql<{ code: AccountCode; balance: number }>`
+    SELECT a.code, coalesce(sum(e.amount_cents) FILTER (WHERE ${until === undefined ? sql`true` : sql`t.occurred_at < ${until}`}), 0)::bigint AS balance
+    FROM ledger_accounts a
+    LEFT JOIN ledger_entries e ON e.organization_id = a.organization_id AND e.account_id = a.id
+    LEFT JOIN ledger_transactions t ON t.organization_id = e.organization_id AND t.id = e.transaction_id
+    WHERE a.organization_id = ${organizationId} AND a.currency = ${currency}
+    GROUP BY a.code`.execute(db);
+  return rows;
+}
+
+/** The moment a day ends in the organization's time zone (the next day's start). */
+export const endOfDay = (day: string, timeZone: string) => sql`((${day}::date + 1)::timestamp AT TIME ZONE ${timeZone})`;
 
 const EXPORT_FETCH_SIZE = 250;
 
@@ -310,4 +361,14 @@ export async function statementFacts(db: Kysely<Database>, organizationId: strin
     })),
     standing: standing.rows.map((row) => ({ at: row.created_at, day: row.day, from: row.from_standing, to: row.to_standing, cause: row.cause, reason: row.reason })),
   };
+}
+
+/** The organization's plans by name, for a filter's choices. */
+export async function planChoices(db: Kysely<Database>, organizationId: string): Promise<{ id: string; name: string }[]> {
+  return db.selectFrom('plans').select(['id', 'name']).where('organization_id', '=', organizationId).orderBy('name').orderBy('id').execute();
+}
+
+/** Whether Stripe reported this payout to the organization (the export's and the ledger page's payout filter). */
+export async function knownPayout(db: Kysely<Database>, organizationId: string, payoutId: string): Promise<boolean> {
+  return (await db.selectFrom('stripe_payouts').select('id').where('organization_id', '=', organizationId).where('id', '=', payoutId).executeTakeFirst()) !== undefined;
 }

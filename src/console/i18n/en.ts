@@ -1,4 +1,6 @@
 import type { Language, OutreachChannel, OutreachOutcome, Standing, StaffRole } from '../../../db/database';
+import type { AccountCode } from '../../ledger/accounts';
+import type { LedgerKind, LedgerPaymentMethod } from '../../ledger/postings';
 
 // Every string the console shows, in English. es.ts has the same keys (the type makes a
 // missing one a compile error); pages take their words from here and nowhere else.
@@ -15,7 +17,7 @@ export const en = {
   signedInAs: 'Signed in as',
   roles: { admin: 'Admin', treasurer: 'Treasurer', organizer: 'Organizer' } satisfies Record<StaffRole, string>,
   signOut: 'Sign out',
-  nav: { workspace: 'My workspace', members: 'Members', worksites: 'Worksites', dashboard: 'Dashboard' },
+  nav: { workspace: 'My workspace', members: 'Members', worksites: 'Worksites', dashboard: 'Dashboard', ledger: 'Ledger' },
   footer: 'Good Standing · dues and membership',
   none: '—',
   notOnFile: 'Not on file',
@@ -301,6 +303,57 @@ export const en = {
   lapsesCaption: 'Members who lapsed, and who came back to good standing, per month',
   lapsedColumn: 'Lapsed',
   recoveredColumn: 'Recovered',
+
+  // The ledger.
+  ledgerTitle: 'Ledger',
+  ledgerIntro: 'Every transaction in the books, in the order it was posted. Days are in the organization’s time zone.',
+  ledgerFilters: 'Filter the ledger',
+  ledgerFrom: 'From (day)',
+  ledgerTo: 'To (day)',
+  ledgerKind: 'Kind',
+  ledgerMember: 'Member ID',
+  ledgerMemberHint: 'From the address of the member’s page',
+  ledgerPlan: 'Dues plan',
+  ledgerPayout: 'Stripe payout',
+  ledgerPayoutHint: 'A payout id like po_…: what Stripe swept into it',
+  ledgerApply: 'Show transactions',
+  ledgerClear: 'Clear the filters',
+  ledgerExport: 'Download these transactions',
+  ledgerCsv: 'CSV (Excel)',
+  ledgerXlsx: 'XLSX',
+  ledgerBalancesTitle: (day: string | null) => (day ? `Account balances at the end of ${day}` : 'Account balances now'),
+  ledgerBalancesNote: 'Of the whole ledger up to then, whatever the other filters: debits positive, credits negative.',
+  ledgerAccount: 'Account',
+  ledgerBalance: 'Balance',
+  ledgerCaption: (n: string, count: number, more: boolean) => `${n} ${count === 1 ? 'transaction' : 'transactions'}${more ? ' on this page' : ''}`,
+  ledgerEmpty: 'No transaction matches these filters.',
+  ledgerColumns: { date: 'Date', kind: 'Kind', description: 'Description', member: 'Member', method: 'Payment method', amount: 'Amount', debit: 'Debit', credit: 'Credit' },
+  ledgerTable: 'Transactions (table, scrolls sideways)',
+  kinds: {
+    dues_payment: 'Dues payment',
+    initiation_fee: 'Initiation fee',
+    processing_fee: 'Processing fee',
+    refund: 'Refund',
+    dispute: 'Dispute',
+    dispute_fee: 'Dispute fee',
+    dispute_reversal: 'Dispute reversal',
+    payout: 'Payout',
+    payout_failed: 'Failed payout',
+    manual_payment: 'Manual payment',
+    payment_reversal: 'Payment reversal',
+  } satisfies Record<LedgerKind, string>,
+  ledgerMethods: { card: 'Card', us_bank_account: 'Bank debit', cash: 'Cash', check: 'Check', payroll_deduction: 'Payroll deduction' } satisfies Record<LedgerPaymentMethod, string>,
+  accounts: {
+    stripe_balance: 'Stripe balance',
+    bank: 'Bank',
+    cash_on_hand: 'Cash on hand',
+    dues_income: 'Dues income',
+    initiation_fees: 'Initiation fees',
+    refunds: 'Refunds',
+    processing_fees: 'Processing fees',
+    dispute_losses: 'Dispute losses',
+    dispute_fees: 'Dispute fees',
+  } satisfies Record<AccountCode, string>,
 };
 
 export type Messages = typeof en;

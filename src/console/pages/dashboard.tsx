@@ -24,7 +24,7 @@ const LAPSED_COLOR = '#a4161a';
 const RECOVERED_COLOR = '#14532d';
 
 /** A table too wide for a phone scrolls sideways in a region keyboard users can reach and screen readers can name. */
-function ScrollTable(props: { id: string; label: string; children: ComponentChildren }) {
+export function ScrollTable(props: { id: string; label: string; children: ComponentChildren }) {
   return (
     <div class="scroll" role="region" tabIndex={0} aria-label={props.label} id={`${props.id}-region`}>
       {props.children}
