@@ -417,7 +417,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       const page = rows.slice(0, LEDGER_PER_PAGE);
       await recordBulkRead(ctx.db, req, { action: 'ledger.viewed', rows: page.length, filters: { ...shown, paged: cursor !== undefined, via: 'console' }, at: ctx.now() });
       const last = page[page.length - 1];
-      const nextCursor = rows.length > LEDGER_PER_PAGE && last ? encodeLedgerCursor({ day: last.day, createdAt: last.created_text, xact: last.xact, entry: last.first_entry_text }) : undefined;
+      const nextCursor = rows.length > LEDGER_PER_PAGE && last ? encodeLedgerCursor({ day: last.day, createdAt: last.created_text, xact: last.xact, entry: String(last.first_entry) }) : undefined;
       return <LedgerPage frame={{ ...frame, path: ledgerHref(shown) }} filters={shown} plans={plans} rows={page} balances={balances} currency={organization.currency} nextCursor={nextCursor} paged={cursor !== undefined} />;
     }),
     page('/console/worksites', ['admin', 'organizer'], 'Worksites: members by standing and the organizer responsible', async (_req, _res, frame) => {

@@ -58,6 +58,10 @@ export interface LedgerExportRow {
   stripe_dispute_id: string | null;
   stripe_payout_id: string | null;
   payout_arrival_date: string | null;
+  /** Posting order's keys: when it was recorded, the database transaction, the first entry's sequence number. */
+  posted_at: Date;
+  xact: string;
+  first_entry: number;
 }
 
 /** A day's start in the organization's time zone, as a timestamptz. */
@@ -72,7 +76,8 @@ const CHARGE_KINDS: LedgerKind[] = ['dues_payment', 'initiation_fee', 'processin
  * that posted it and its first entry (a sequence), so postings of one moment keep the
  * order they were written in. occurred_at alone would put a manual payment (dated noon
  * UTC of the day received) among the day's Stripe charges by a time nobody recorded.
- * Needs the entries' lateral join as `e` with `first_entry`.
+ * Needs the entries' lateral join as `e` with `first_entry`. (The export, which must stream
+ * from the occurred_at index, sorts each day in the service instead: forEachInPostingOrder.)
  */
 const postingOrder = (timeZone: string) => sql`(t.occurred_at AT TIME ZONE ${timeZone})::date, t.created_at, t.posted_in_xact, e.first_entry`;
 
@@ -95,8 +100,46 @@ export function payoutMatch(contents: PayoutContents): RawBuilder<boolean> {
  * The same text feeds the cursor and the benchmark's COPY.
  */
 export function ledgerExportQuery(organizationId: string, timeZone: string, filters: LedgerExportFilters): RawBuilder<LedgerExportRow> {
-  return sql<LedgerExportRow>`${ledgerRowsSelect(timeZone, sql``)} WHERE ${sql.join(ledgerConditions(organizationId, timeZone, filters), sql` AND `)}
-    ORDER BY ${postingOrder(timeZone)}`;
+  // In the order of the occurred_at index, so the first rows leave at once; each day is put
+  // in posting order as it streams (forEachInPostingOrder), from these last three columns.
+  return sql<LedgerExportRow>`${ledgerRowsSelect(timeZone, POSTING_KEYS)} WHERE ${sql.join(ledgerConditions(organizationId, timeZone, filters), sql` AND `)}
+    ORDER BY t.occurred_at, t.created_at, t.posted_in_xact, e.first_entry`;
+}
+
+const POSTING_KEYS = sql`, t.created_at AS posted_at, t.posted_in_xact::text AS xact, e.first_entry`;
+
+/** Posting order within a day: recorded, then database transaction, then first entry. */
+function byPostingTime(a: PostingKeys, b: PostingKeys): number {
+  return a.posted_at.getTime() - b.posted_at.getTime() || (BigInt(a.xact) < BigInt(b.xact) ? -1 : BigInt(a.xact) > BigInt(b.xact) ? 1 : 0) || a.first_entry - b.first_entry;
+}
+
+interface PostingKeys {
+  day: string;
+  posted_at: Date;
+  xact: string;
+  first_entry: number;
+}
+
+/**
+ * forEachBatch over rows in occurred_at order, handed on in posting order: a day's rows are
+ * contiguous in occurred_at order, so one day is held at a time, sorted, and passed on when
+ * the next day starts (memory: a day's rows, never the export's).
+ */
+export async function forEachInPostingOrder<Row extends PostingKeys>(db: Kysely<Database>, query: RawBuilder<Row>, onBatch: (rows: Row[]) => Promise<void>): Promise<number> {
+  let held: Row[] = [];
+  return forEachBatch(db, query, async (rows) => {
+    const ready: Row[] = [];
+    for (const row of rows) {
+      if (held.length > 0 && held[0]!.day !== row.day) {
+        ready.push(...held.sort(byPostingTime));
+        held = [];
+      }
+      held.push(row);
+    }
+    if (ready.length > 0) await onBatch(ready);
+  }, async () => {
+    if (held.length > 0) await onBatch(held.sort(byPostingTime));
+  });
 }
 
 /** The export's filters as SQL conditions on `t`. */
@@ -142,9 +185,8 @@ export interface LedgerCursor {
 }
 
 export interface LedgerPageRow extends LedgerExportRow {
+  /** posted_at to the microsecond, as text that casts back exactly (the cursor's). */
   created_text: string;
-  xact: string;
-  first_entry_text: string;
 }
 
 /** One page of the export's rows, in the same order, after a cursor (keyset, so a page costs the same however deep). */
@@ -154,7 +196,7 @@ export async function ledgerPage(db: Kysely<Database>, organizationId: string, t
     const { day, createdAt, xact, entry } = page.after;
     conditions.push(sql`((t.occurred_at AT TIME ZONE ${timeZone})::date, t.created_at, t.posted_in_xact, e.first_entry) > (${day}::date, ${createdAt}::timestamptz, ${xact}::xid8, ${entry}::bigint)`);
   }
-  const extra = sql`, t.created_at::text AS created_text, t.posted_in_xact::text AS xact, e.first_entry::text AS first_entry_text`;
+  const extra = sql`${POSTING_KEYS}, t.created_at::text AS created_text`;
   const { rows } = await sql<LedgerPageRow>`${ledgerRowsSelect(timeZone, extra)} WHERE ${sql.join(conditions, sql` AND `)}
     ORDER BY ${postingOrder(timeZone)} LIMIT ${page.limit}`.execute(db);
   return rows;
@@ -182,7 +224,7 @@ const EXPORT_FETCH_SIZE = 250;
  * repeatable-read transaction: memory stays at one batch whatever the row count, the
  * first rows go out at once, and every row comes from the same snapshot.
  */
-export async function forEachBatch<Row>(db: Kysely<Database>, query: RawBuilder<Row>, onBatch: (rows: Row[]) => Promise<void>): Promise<number> {
+export async function forEachBatch<Row>(db: Kysely<Database>, query: RawBuilder<Row>, onBatch: (rows: Row[]) => Promise<void>, onEnd?: () => Promise<void>): Promise<number> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
@@ -193,7 +235,10 @@ export async function forEachBatch<Row>(db: Kysely<Database>, query: RawBuilder<
       let count = 0;
       for (;;) {
         const { rows } = await trx.executeQuery<Row>(CompiledQuery.raw(`FETCH ${EXPORT_FETCH_SIZE} FROM treasurer_export`));
-        if (rows.length === 0) return count;
+        if (rows.length === 0) {
+          await onEnd?.();
+          return count;
+        }
         count += rows.length;
         await onBatch(rows);
       }

@@ -16,7 +16,7 @@ import {
   accountMovements,
   affiliateRates,
   findAffiliate,
-  forEachBatch,
+  forEachInPostingOrder,
   ledgerExportQuery,
   listAffiliates,
   memberCounts,
@@ -147,7 +147,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
         const { format: _format, bom: _bom, ...chosen } = query;
         const record = (completed: boolean) => audit(req, 'ledger.exported', { filters: chosen, format: xlsx ? 'xlsx' : 'csv', rows, completed });
         try {
-          await forEachBatch(ctx.db, ledgerExportQuery(organization.id, organization.time_zone, filters), async (batch) => {
+          await forEachInPostingOrder(ctx.db, ledgerExportQuery(organization.id, organization.time_zone, filters), async (batch) => {
             rows += batch.length;
             await open().write(batch.map(exportCells));
           });

@@ -121,3 +121,27 @@ test('within a day, rows follow the time each was recorded, not the time a manua
   const sheet = workbook.getWorksheet('Ledger')!;
   expect([2, 3, 4].map((row) => sheet.getRow(row).getCell(3).value)).toEqual(kinds);
 });
+
+test('a day is put in posting order even when it spans the export’s 250-row batches', async () => {
+  const planId = await insertPlan(testDb.db, local.id, { name: 'Monthly $5', rule: { kind: 'flat', amountCents: 500 } });
+  const payer = (await testDb.db.insertInto('members').values({ organization_id: local.id, name: 'Cora Batch', email: 'cora.batch@example.org', wage_facts: '{}', plan_id: planId, ...memberTimes() }).returning('id').executeTakeFirstOrThrow()).id;
+  // Cash received on November 10, recorded at 09:00 in Chicago that day...
+  ctx.clock.now = new Date('2026-11-10T15:00:00Z');
+  await request(app)
+    .post(`/api/members/${payer}/payments`)
+    .set('Authorization', `Bearer ${local.staff.treasurer.token}`)
+    .send({ method: 'cash', amountCents: 500, periodStart: '2026-11-01', periodEnd: '2026-11-30', receivedOn: '2026-11-10' })
+    .expect(201);
+  // ...then 260 card payments made in the small hours of that day, posted together at 10:00: by
+  // occurred_at the cash (dated noon UTC) is row 261, in the export's second batch.
+  const charges = Array.from({ length: 260 }, (_, i) =>
+    postingsForChargeSucceeded({ chargeId: `ch_Night${String(i).padStart(3, '0')}`, invoiceId: null, currency: 'usd', memberId: payer, planId, periodStart: null, periodEnd: null, paymentMethod: 'card', grossCents: 500, feeCents: 0, initiationFeeCents: 0, occurredAt: new Date(Date.UTC(2026, 10, 10, 6, 0, i)) }),
+  ).flat();
+  await testDb.db.transaction().execute((trx) => postLedgerTransactions(trx, local.id, charges, new Date('2026-11-10T16:00:00Z')));
+  const csv = await request(app).get(`/api/ledger/export?memberId=${payer}&bom=false`).set('Authorization', `Bearer ${local.staff.treasurer.token}`).expect(200);
+  const lines = csv.text.trim().split('\r\n').slice(1);
+  expect(lines).toHaveLength(261);
+  expect(lines[0]).toContain('manual payment');
+  // The charges follow in the order they were posted.
+  expect(lines.slice(1).map((line) => /ch_Night(\d{3})/.exec(line)![1])).toEqual(Array.from({ length: 260 }, (_, i) => String(i).padStart(3, '0')));
+});
