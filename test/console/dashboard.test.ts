@@ -1,6 +1,10 @@
 import type { KyselyPlugin } from 'kysely';
 import type { StaffRole } from '../../db/database';
+import { sql } from 'kysely';
 import { setStaffLanguage } from '../../src/console/session';
+import { standingAtMonthEnds } from '../../src/treasurer/dashboard-queries';
+import { lastMonths } from '../../src/treasurer/dashboard';
+import { membersInGoodStanding, monthEnd } from '../../src/treasurer/queries';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createOrganizationWithStaff, testApp, testContext } from '../support/app';
 import { BOOKS, seedConsoleBooks } from './books-fixtures';
@@ -90,6 +94,18 @@ describe("the treasurer's dashboard", () => {
     expect(rowOf(lapses, 'November 2026')).toEqual(['November 2026', '3', '1']);
     expect(rowOf(lapses, 'October 2026')).toEqual(['October 2026', '0', '0']);
     expect(lapses).toHaveLength(13);
+  });
+
+  test('standing at month ends agrees with the per-capita report’s count of members in good standing, month by month', async () => {
+    const months = lastMonths('2026-11-24');
+    const now = ctx.now();
+    const rows = await standingAtMonthEnds(ctx.db, { organizationId: fx.org.id, timeZone: 'America/Chicago', currency: 'usd', months, now });
+    for (const [i, month] of months.entries()) {
+      const until = i === months.length - 1 ? undefined : `${months[i + 1]}-01`;
+      const good = await membersInGoodStanding(ctx.db, fx.org.id, until === undefined ? sql`${now}::timestamptz` : monthEnd(until, 'America/Chicago'));
+      const ours = rows.filter((row) => row.month === month && (row.standing === 'active' || row.standing === 'past_due')).reduce((sum, row) => sum + row.members, 0);
+      expect([month, ours]).toEqual([month, good]);
+    }
   });
 
   test('four charts drawn on the server, each an image with a name and a description, beside a table in a labelled, focusable region', async () => {
