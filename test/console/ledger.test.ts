@@ -44,21 +44,21 @@ describe('the ledger page', () => {
     const page = await as('treasurer').get('/console/ledger');
     expect(page.status).toBe(200);
     const rows = rowsAfter(page.text, 'id="transactions-title"');
-    expect(rows.map((row) => [row[0], row[1], row[5]])).toEqual([
-      ['Aug 14, 2026', 'Manual payment', '$25.00'],
-      ['Sep 5, 2026', 'Manual payment', '$25.00'],
-      ['Oct 3, 2026', 'Dues payment', '$25.00'],
-      ['Oct 3, 2026', 'Processing fee', '$0.20'],
-      ['Oct 5, 2026', 'Dues payment', '$25.00'],
-      ['Oct 5, 2026', 'Processing fee', '$1.03'],
-      ['Oct 31, 2026', 'Dues payment', '$40.00'],
-      ['Oct 31, 2026', 'Processing fee', '$1.46'],
-      ['Nov 3, 2026', 'Dues payment', '$25.00'],
-      ['Nov 3, 2026', 'Processing fee', '$0.20'],
-      ['Nov 5, 2026', 'Dues payment', '$25.00'],
-      ['Nov 5, 2026', 'Processing fee', '$1.03'],
+    expect(rows.map((row) => [row[0], row[4]])).toEqual([
+      ['Aug 14, 2026 · Manual payment', '$25.00'],
+      ['Sep 5, 2026 · Manual payment', '$25.00'],
+      ['Oct 3, 2026 · Dues payment', '$25.00'],
+      ['Oct 3, 2026 · Processing fee', '$0.20'],
+      ['Oct 5, 2026 · Dues payment', '$25.00'],
+      ['Oct 5, 2026 · Processing fee', '$1.03'],
+      ['Oct 31, 2026 · Dues payment', '$40.00'],
+      ['Oct 31, 2026 · Processing fee', '$1.46'],
+      ['Nov 3, 2026 · Dues payment', '$25.00'],
+      ['Nov 3, 2026 · Processing fee', '$0.20'],
+      ['Nov 5, 2026 · Dues payment', '$25.00'],
+      ['Nov 5, 2026 · Processing fee', '$1.03'],
     ]);
-    expect(rows[0]).toEqual(['Aug 14, 2026', 'Manual payment', 'Dues received by payroll deduction (ref Acme payroll August)', 'Zed Member 001', 'Payroll deduction', '$25.00', 'Cash on hand', 'Dues income']);
+    expect(rows[0]).toEqual(['Aug 14, 2026 · Manual payment', 'Dues received by payroll deduction (ref Acme payroll August)', 'Zed Member 001', 'Payroll deduction', '$25.00', 'Cash on hand', 'Dues income']);
     // Charges 140.00 less fees 3.92 in Stripe; 50.00 in cash; 190.00 of dues income (a credit).
     expect(rowsAfter(page.text, 'id="balances-title"')).toEqual([
       ['Stripe balance', '$136.08'],
@@ -77,11 +77,11 @@ describe('the ledger page', () => {
 
   test('filters: days in the organization’s time zone, kind, member, plan; balances at the end of the range; the export links carry the same filters', async () => {
     const october = await as('admin').get('/console/ledger?from=2026-10-01&to=2026-10-31&kind=dues_payment');
-    expect(rowsAfter(october.text, 'id="transactions-title"').map((row) => [row[0], row[3], row[5]])).toEqual([
-      ['Oct 3, 2026', 'Lucía Fernández', '$25.00'],
-      ['Oct 5, 2026', 'Marcus Lee', '$25.00'],
+    expect(rowsAfter(october.text, 'id="transactions-title"').map((row) => [row[0], row[2], row[4]])).toEqual([
+      ['Oct 3, 2026 · Dues payment', 'Lucía Fernández', '$25.00'],
+      ['Oct 5, 2026 · Dues payment', 'Marcus Lee', '$25.00'],
       // 22:00 on October 31 in Chicago.
-      ['Oct 31, 2026', 'Tom Baker', '$40.00'],
+      ['Oct 31, 2026 · Dues payment', 'Tom Baker', '$40.00'],
     ]);
     expect(october.text).toContain('Account balances at the end of Oct 31, 2026');
     const balances = Object.fromEntries(rowsAfter(october.text, 'id="balances-title"').map((row) => [row[0], row[1]]));
@@ -89,7 +89,7 @@ describe('the ledger page', () => {
     expect(october.text).toContain('href="/api/ledger/export?from=2026-10-01&amp;to=2026-10-31&amp;kind=dues_payment&amp;format=csv"');
 
     const marcus = await as('treasurer').get(`/console/ledger?member=${fx.members.marcus}&plan=${fx.planId}`);
-    expect(rowsAfter(marcus.text, 'id="transactions-title"').map((row) => row[1])).toEqual(['Dues payment', 'Processing fee', 'Dues payment', 'Processing fee']);
+    expect(rowsAfter(marcus.text, 'id="transactions-title"').map((row) => row[0]!.split(' · ')[1])).toEqual(['Dues payment', 'Processing fee', 'Dues payment', 'Processing fee']);
     expect(marcus.text).toContain(`href="/api/ledger/export?member`.replace('member', `memberId=${fx.members.marcus}`));
     // The export link's stream agrees with the page.
     const csv = await request(app).get(`/api/ledger/export?memberId=${fx.members.marcus}&planId=${fx.planId}&bom=false`).set('Cookie', cookies.treasurer);
@@ -117,7 +117,7 @@ describe('the ledger page', () => {
     const secondRows = rowsAfter(second.text, 'id="transactions-title"');
     expect(secondRows).toHaveLength(11);
     expect(second.text).not.toContain('rel="next"');
-    const references = [...firstRows, ...secondRows].map((row) => row[2]!.replace(/^.*\(ref (#\d+)\)$/, '$1'));
+    const references = [...firstRows, ...secondRows].map((row) => row[1]!.replace(/^.*\(ref (#\d+)\)$/, '$1'));
     const csv = await request(app).get('/api/ledger/export?bom=false').set('Cookie', cookie);
     expect(references).toEqual(csv.text.trim().split('\r\n').slice(1).map((line) => /\(ref (#\d+)\)/.exec(line)![1]));
     expect(new Set(references).size).toBe(61);
@@ -144,7 +144,7 @@ describe('the ledger page', () => {
     try {
       const page = await as('admin').get('/console/ledger?kind=manual_payment');
       expect(page.text).toContain('<h1>Libro contable</h1>');
-      expect(rowsAfter(page.text, 'id="transactions-title"').map((row) => [row[1], row[4], row[6], row[7]])).toEqual([
+      expect(rowsAfter(page.text, 'id="transactions-title"').map((row) => [row[0]!.split(' · ')[1], row[3], row[5], row[6]])).toEqual([
         ['Pago manual', 'Descuento de nómina', 'Efectivo en caja', 'Ingresos por cuotas'],
         ['Pago manual', 'Efectivo', 'Efectivo en caja', 'Ingresos por cuotas'],
       ]);

@@ -327,7 +327,7 @@ export const en = {
   ledgerBalance: 'Balance',
   ledgerCaption: (n: string, count: number, more: boolean) => `${n} ${count === 1 ? 'transaction' : 'transactions'}${more ? ' on this page' : ''}`,
   ledgerEmpty: 'No transaction matches these filters.',
-  ledgerColumns: { date: 'Date', kind: 'Kind', description: 'Description', member: 'Member', method: 'Payment method', amount: 'Amount', debit: 'Debit', credit: 'Credit' },
+  ledgerColumns: { dateAndKind: 'Date and kind', description: 'Description', member: 'Member', method: 'Payment method', amount: 'Amount', debit: 'Debit', credit: 'Credit' },
   ledgerTable: 'Transactions (table, scrolls sideways)',
   kinds: {
     dues_payment: 'Dues payment',

@@ -318,7 +318,7 @@ export const es: Messages = {
   ledgerBalance: 'Saldo',
   ledgerCaption: (n: string, count: number, more: boolean) => `${n} ${count === 1 ? 'transacción' : 'transacciones'}${more ? ' en esta página' : ''}`,
   ledgerEmpty: 'Ninguna transacción coincide con estos filtros.',
-  ledgerColumns: { date: 'Fecha', kind: 'Tipo', description: 'Descripción', member: 'Miembro', method: 'Forma de pago', amount: 'Importe', debit: 'Débito', credit: 'Crédito' },
+  ledgerColumns: { dateAndKind: 'Fecha y tipo', description: 'Descripción', member: 'Miembro', method: 'Forma de pago', amount: 'Importe', debit: 'Débito', credit: 'Crédito' },
   ledgerTable: 'Transacciones (tabla, se desplaza de lado)',
   kinds: {
     dues_payment: 'Pago de cuotas',

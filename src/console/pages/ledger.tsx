@@ -107,11 +107,10 @@ export function LedgerPage(props: {
           <p class="notice">{m.ledgerEmpty}</p>
         ) : (
           <ScrollTable id="transactions" label={m.ledgerTable}>
-            <table>
+            <table class="stack">
               <thead>
                 <tr>
-                  <th scope="col">{m.ledgerColumns.date}</th>
-                  <th scope="col">{m.ledgerColumns.kind}</th>
+                  <th scope="col">{m.ledgerColumns.dateAndKind}</th>
                   <th scope="col">{m.ledgerColumns.description}</th>
                   <th scope="col">{m.ledgerColumns.member}</th>
                   <th scope="col">{m.ledgerColumns.method}</th>
@@ -125,14 +124,19 @@ export function LedgerPage(props: {
               <tbody>
                 {props.rows.map((row) => (
                   <tr>
-                    <td>{formatDay(m, row.day)}</td>
-                    <td>{m.kinds[row.kind]}</td>
-                    <td>{row.description}</td>
-                    <td>{row.member_id ? <a href={`/console/members/${row.member_id}`}>{row.member_name ?? row.member_id}</a> : m.none}</td>
-                    <td>{row.payment_method ? m.ledgerMethods[row.payment_method] : m.none}</td>
-                    <td class="num">{formatMoney(row.amount_cents, row.currency)}</td>
-                    <td>{accountsIn(m, row.debit_accounts)}</td>
-                    <td>{accountsIn(m, row.credit_accounts)}</td>
+                    <td class="lead">
+                      <strong>{formatDay(m, row.day)}</strong> · {m.kinds[row.kind]}
+                    </td>
+                    <td class="wrap" data-label={m.ledgerColumns.description}>
+                      {row.description}
+                    </td>
+                    <td data-label={m.ledgerColumns.member}>{row.member_id ? <a href={`/console/members/${row.member_id}`}>{row.member_name ?? row.member_id}</a> : m.none}</td>
+                    <td data-label={m.ledgerColumns.method}>{row.payment_method ? m.ledgerMethods[row.payment_method] : m.none}</td>
+                    <td class="num" data-label={m.ledgerColumns.amount}>
+                      {formatMoney(row.amount_cents, row.currency)}
+                    </td>
+                    <td data-label={m.ledgerColumns.debit}>{accountsIn(m, row.debit_accounts)}</td>
+                    <td data-label={m.ledgerColumns.credit}>{accountsIn(m, row.credit_accounts)}</td>
                   </tr>
                 ))}
               </tbody>
