@@ -14,10 +14,18 @@ import { calendarDay, fieldsNotAllowed, memberChangesSchema, memberParams, membe
 import { findMember } from '../members/queries';
 import { OUTREACH_CHANNELS, OUTREACH_OUTCOMES, recordOutreach } from '../retention/outreach';
 import { recoveryCounts, type RecoveryCounts } from '../retention/queries';
+import { dashboardFigures, lastMonths } from '../treasurer/dashboard';
+import { lapsesByMonth, moneyByMonthAndMethod, standingAtMonthEnds } from '../treasurer/dashboard-queries';
+import { LEDGER_KINDS, type LedgerKind } from '../ledger/postings';
+import { findOrganizationById } from '../organizations/queries';
+import { payoutBalanceLines, payoutContents } from '../treasurer/payout-lines';
+import { balancesAt, endOfDay, knownPayout, ledgerPage, planChoices, type LedgerCursor, type LedgerExportFilters } from '../treasurer/queries';
 import { CONSOLE_STYLESHEET } from './assets';
 import type { NavItem } from './layout';
 import { callList, filterOptions, memberDetail, memberListing, memberTimeline, worksites, type MemberCursor, type MemberFilters, type MemberSort } from './queries';
 import { EditContactPage, membersHref, MembersListPage, MemberPage, ResignConfirmPage, type ContactField, type Frame } from './pages/members';
+import { DashboardPage } from './pages/dashboard';
+import { LedgerPage, ledgerHref, type LedgerFilters } from './pages/ledger';
 import { OutcomeForm, WorkspacePage, WorksitePage, WorksitesPage, type RecoveryFigures } from './pages/calls';
 import { ConsolePage } from './layout';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
@@ -39,6 +47,8 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/workspace', label: (m) => m.nav.workspace },
   { href: '/console/members', label: (m) => m.nav.members },
   { href: '/console/worksites', label: (m) => m.nav.worksites },
+  { href: '/console/dashboard', label: (m) => m.nav.dashboard },
+  { href: '/console/ledger', label: (m) => m.nav.ledger },
 ];
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
@@ -80,6 +90,36 @@ function decodeMemberCursor(value: string | undefined, sort: MemberSort): Member
 }
 
 const encodeMemberCursor = (cursor: MemberCursor) => Buffer.from(JSON.stringify([cursor.sort, cursor.paidThrough, cursor.name, cursor.id])).toString('base64url');
+
+const LEDGER_PER_PAGE = 50;
+
+const ledgerQuery = z
+  .object({
+    from: z.preprocess(blankToUndefined, calendarDay.optional()),
+    to: z.preprocess(blankToUndefined, calendarDay.optional()),
+    kind: z.preprocess(blankToUndefined, z.enum(LEDGER_KINDS as [LedgerKind, ...LedgerKind[]]).optional()),
+    member: z.preprocess(blankToUndefined, z.uuid().optional()),
+    plan: z.preprocess(blankToUndefined, z.uuid().optional()),
+    payout: z.preprocess(blankToUndefined, z.string().trim().regex(/^po_[A-Za-z0-9_]{1,100}$/).optional()),
+    after: z.preprocess(blankToUndefined, z.string().max(400).optional()),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to);
+
+const ledgerCursorSchema = z.tuple([calendarDay, z.string().max(64).refine(noNul), z.string().regex(/^\d{1,20}$/), z.string().regex(/^\d{1,20}$/)]);
+
+function decodeLedgerCursor(value: string | undefined): LedgerCursor | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = ledgerCursorSchema.safeParse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
+    // The time must also read back as one, or the database would refuse it with a 500.
+    if (parsed.success && !Number.isNaN(Date.parse(parsed.data[1]))) return { day: parsed.data[0], createdAt: parsed.data[1], xact: parsed.data[2], entry: parsed.data[3] };
+  } catch {
+    // Not a cursor we handed out: fall through to the 400.
+  }
+  throw new ApiError('bad_request', 'the page position in the address is not one this list handed out');
+}
+
+const encodeLedgerCursor = (cursor: LedgerCursor) => Buffer.from(JSON.stringify([cursor.day, cursor.createdAt, cursor.xact, cursor.entry])).toString('base64url');
 
 const workspaceQuery = z.object({
   scope: z.preprocess(blankToUndefined, z.enum(['mine', 'all']).default('mine')),
@@ -350,6 +390,34 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
         await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.outreach_recorded', subjectType: 'member', subjectId: member.id, details: { outreachId: recorded.entryId, channel: form.channel, outcome, via: 'console' } });
       });
       redirectWithFlash(res, back, { kind: 'outcomeSaved', name: member.name });
+    }),
+    page('/console/dashboard', ['admin', 'treasurer'], "The treasurer's dashboard: dues by method, fees, standing and lapses over the last 12 months, as charts with their tables", async (_req, _res, frame) => {
+      const { organization, today } = frame.session;
+      const range = { organizationId: organization.id, timeZone: organization.timeZone, currency: organization.currency, months: lastMonths(today), now: ctx.now() };
+      const [money, standing, lapses] = await Promise.all([moneyByMonthAndMethod(ctx.db, range), standingAtMonthEnds(ctx.db, range), lapsesByMonth(ctx.db, range)]);
+      return <DashboardPage frame={frame} figures={dashboardFigures(range.months, money, standing, lapses)} currency={organization.currency} />;
+    }),
+    page('/console/ledger', ['admin', 'treasurer'], 'The ledger: transactions with filters, account balances at the end of the range, keyset pages, the export links', async (req, _res, frame) => {
+      const { organization } = frame.session;
+      const query = listOrBadRequest(ledgerQuery, req.query);
+      const shown: LedgerFilters = { from: query.from, to: query.to, kind: query.kind, member: query.member, plan: query.plan, payout: query.payout };
+      const filters: LedgerExportFilters = { from: query.from, to: query.to, kind: query.kind, memberId: query.member, planId: query.plan };
+      if (query.payout !== undefined) {
+        const full = await findOrganizationById(ctx.db, organization.id);
+        if (!full || !(await knownPayout(ctx.db, organization.id, query.payout))) throw notFound('payout');
+        filters.payout = payoutContents(query.payout, await payoutBalanceLines(ctx.stripe, full, query.payout));
+      }
+      const cursor = decodeLedgerCursor(query.after);
+      const [rows, balances, plans] = await Promise.all([
+        ledgerPage(ctx.db, organization.id, organization.timeZone, filters, { after: cursor, limit: LEDGER_PER_PAGE + 1 }),
+        balancesAt(ctx.db, organization.id, organization.currency, query.to === undefined ? undefined : endOfDay(query.to, organization.timeZone)),
+        planChoices(ctx.db, organization.id),
+      ]);
+      const page = rows.slice(0, LEDGER_PER_PAGE);
+      await recordBulkRead(ctx.db, req, { action: 'ledger.viewed', rows: page.length, filters: { ...shown, paged: cursor !== undefined, via: 'console' }, at: ctx.now() });
+      const last = page[page.length - 1];
+      const nextCursor = rows.length > LEDGER_PER_PAGE && last ? encodeLedgerCursor({ day: last.day, createdAt: last.created_text, xact: last.xact, entry: String(last.first_entry) }) : undefined;
+      return <LedgerPage frame={{ ...frame, path: ledgerHref(shown) }} filters={shown} plans={plans} rows={page} balances={balances} currency={organization.currency} nextCursor={nextCursor} paged={cursor !== undefined} />;
     }),
     page('/console/worksites', ['admin', 'organizer'], 'Worksites: members by standing and the organizer responsible', async (_req, _res, frame) => {
       return <WorksitesPage frame={frame} rows={await worksites(ctx.db, frame.session.organization.id)} />;

@@ -1,6 +1,7 @@
 // The console's only stylesheet, served from our own origin (no CDN, no build step).
 // Phone first: one column at 390 px, tables turn into stacked lists below 48rem, touch
-// targets of at least 44 px, AA contrast, and a focus ring that is always visible.
+// targets of at least 44 px, AA contrast, and a focus ring that is always visible. The
+// dashboard's charts stand above their tables on a phone, beside them on a wide screen.
 export const CONSOLE_CSS = `*,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f6f6f3}
@@ -80,6 +81,17 @@ details.outcome summary{cursor:pointer;font-weight:700;color:#0b5394;min-height:
 .pager{display:flex;gap:1rem;margin:1rem 0}
 .signin{max-width:32rem;margin:2rem auto}
 footer.foot{max-width:72rem;margin:2rem auto;padding:0 1rem 1rem;color:#4a4a45;font-size:.9rem}
+.charts{display:grid;gap:1rem;grid-template-columns:minmax(0,1fr)}
+.chart-block{background:#fff;border:1px solid #d6d6cf;border-radius:6px;padding:.75rem 1rem;min-width:0}
+.chart-block h2{margin:0 0 .5rem}
+.chart{margin:0 0 .75rem}
+.chart-svg{display:block;width:100%;height:auto;max-width:30rem}
+.legend{list-style:none;padding:0;margin:.5rem 0 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem;font-size:.95rem}
+.legend li{display:flex;align-items:center;gap:.35rem}
+.scroll{overflow-x:auto;max-width:100%}
+.scroll table{min-width:100%}
+.scroll th,.scroll td{white-space:nowrap}
+.scroll td.wrap{white-space:normal;min-width:14rem}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:48rem){
 table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
@@ -94,4 +106,5 @@ dl.facts{grid-template-columns:1fr}
 dl.facts dd{margin:0 0 .4rem}
 }
 @media (min-width:48rem){h1{font-size:2rem}main{padding:1.5rem 1rem}}
+@media (min-width:64rem){.chart-block{display:grid;grid-template-columns:minmax(0,26rem) minmax(0,1fr);column-gap:1.5rem;align-items:start}.chart-block>h2,.chart-block>.notice{grid-column:1/-1}.chart-block thead th{white-space:normal;vertical-align:bottom}}
 `;

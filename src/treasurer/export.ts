@@ -38,7 +38,8 @@ export const DATE_COLUMNS = new Set([0, 22]);
 
 const money = (cents: number | null, currency: string) => (cents === null ? '' : decimalAmount(cents, currency));
 
-function periodCovered(start: string | null, end: string | null): string {
+/** 'start to end', one day alone, or blank: as the export's and the statement's Period covered column. */
+export function periodCovered(start: string | null, end: string | null): string {
   if (start === null && end === null) return '';
   if (start === end || end === null) return start ?? '';
   return `${start ?? ''} to ${end}`;

@@ -58,6 +58,10 @@ export interface LedgerExportRow {
   stripe_dispute_id: string | null;
   stripe_payout_id: string | null;
   payout_arrival_date: string | null;
+  /** Posting order's keys: when it was recorded, the database transaction, the first entry's sequence number. */
+  posted_at: Date;
+  xact: string;
+  first_entry: number;
 }
 
 /** A day's start in the organization's time zone, as a timestamptz. */
@@ -65,6 +69,17 @@ const startOfDay = (day: string, timeZone: string) => sql`(${day}::date::timesta
 
 /** Kinds whose postings come from a charge's own balance transaction (not its refunds, disputes or reversals). */
 const CHARGE_KINDS: LedgerKind[] = ['dues_payment', 'initiation_fee', 'processing_fee'];
+
+/**
+ * Ledger rows in posting order: by the day the money moved (the Date a row shows), then
+ * within a day by when each transaction was recorded, then by the database transaction
+ * that posted it and its first entry (a sequence), so postings of one moment keep the
+ * order they were written in. occurred_at alone would put a manual payment (dated noon
+ * UTC of the day received) among the day's Stripe charges by a time nobody recorded.
+ * Needs the entries' lateral join as `e` with `first_entry`. (The export, which must stream
+ * from the occurred_at index, sorts each day in the service instead: forEachInPostingOrder.)
+ */
+const postingOrder = (timeZone: string) => sql`(t.occurred_at AT TIME ZONE ${timeZone})::date, t.created_at, t.posted_in_xact, e.first_entry`;
 
 /** The SQL matching a payout's contents; shared by the export and the reconciliation. */
 export function payoutMatch(contents: PayoutContents): RawBuilder<boolean> {
@@ -85,6 +100,50 @@ export function payoutMatch(contents: PayoutContents): RawBuilder<boolean> {
  * The same text feeds the cursor and the benchmark's COPY.
  */
 export function ledgerExportQuery(organizationId: string, timeZone: string, filters: LedgerExportFilters): RawBuilder<LedgerExportRow> {
+  // In the order of the occurred_at index, so the first rows leave at once; each day is put
+  // in posting order as it streams (forEachInPostingOrder), from these last three columns.
+  return sql<LedgerExportRow>`${ledgerRowsSelect(timeZone, POSTING_KEYS)} WHERE ${sql.join(ledgerConditions(organizationId, timeZone, filters), sql` AND `)}
+    ORDER BY t.occurred_at, t.created_at, t.posted_in_xact, e.first_entry`;
+}
+
+const POSTING_KEYS = sql`, t.created_at AS posted_at, t.posted_in_xact::text AS xact, e.first_entry`;
+
+/** Posting order within a day: recorded, then database transaction, then first entry. */
+function byPostingTime(a: PostingKeys, b: PostingKeys): number {
+  return a.posted_at.getTime() - b.posted_at.getTime() || (BigInt(a.xact) < BigInt(b.xact) ? -1 : BigInt(a.xact) > BigInt(b.xact) ? 1 : 0) || a.first_entry - b.first_entry;
+}
+
+interface PostingKeys {
+  day: string;
+  posted_at: Date;
+  xact: string;
+  first_entry: number;
+}
+
+/**
+ * forEachBatch over rows in occurred_at order, handed on in posting order: a day's rows are
+ * contiguous in occurred_at order, so one day is held at a time, sorted, and passed on when
+ * the next day starts (memory: a day's rows, never the export's).
+ */
+export async function forEachInPostingOrder<Row extends PostingKeys>(db: Kysely<Database>, query: RawBuilder<Row>, onBatch: (rows: Row[]) => Promise<void>): Promise<number> {
+  let held: Row[] = [];
+  return forEachBatch(db, query, async (rows) => {
+    const ready: Row[] = [];
+    for (const row of rows) {
+      if (held.length > 0 && held[0]!.day !== row.day) {
+        ready.push(...held.sort(byPostingTime));
+        held = [];
+      }
+      held.push(row);
+    }
+    if (ready.length > 0) await onBatch(ready);
+  }, async () => {
+    if (held.length > 0) await onBatch(held.sort(byPostingTime));
+  });
+}
+
+/** The export's filters as SQL conditions on `t`. */
+function ledgerConditions(organizationId: string, timeZone: string, filters: LedgerExportFilters): RawBuilder<unknown>[] {
   const conditions = [sql`t.organization_id = ${organizationId}`];
   if (filters.from !== undefined) conditions.push(sql`t.occurred_at >= ${startOfDay(filters.from, timeZone)}`);
   if (filters.to !== undefined) conditions.push(sql`t.occurred_at < (${filters.to}::date + 1)::timestamp AT TIME ZONE ${timeZone}`);
@@ -92,26 +151,86 @@ export function ledgerExportQuery(organizationId: string, timeZone: string, filt
   if (filters.memberId !== undefined) conditions.push(sql`t.member_id = ${filters.memberId}::uuid`);
   if (filters.planId !== undefined) conditions.push(sql`t.plan_id = ${filters.planId}::uuid`);
   if (filters.payout !== undefined) conditions.push(payoutMatch(filters.payout));
-  return sql<LedgerExportRow>`
+  return conditions;
+}
+
+/** The SELECT … FROM of a transaction row, entries folded; `extra` adds columns. */
+function ledgerRowsSelect(timeZone: string, extra: RawBuilder<unknown>) {
+  return sql`
     SELECT t.id, to_char(t.occurred_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, t.kind, t.description,
       t.member_id, m.name AS member_name, p.name AS plan_name, t.period_start, t.period_end,
       e.amount_cents, t.gross_cents, t.fee_cents, t.net_cents, t.currency, t.payment_method,
       e.debit_accounts, e.credit_accounts, t.stripe_invoice_id, t.stripe_charge_id, t.stripe_refund_id,
-      t.stripe_dispute_id, t.stripe_payout_id, t.payout_arrival_date
+      t.stripe_dispute_id, t.stripe_payout_id, t.payout_arrival_date${extra}
     FROM ledger_transactions t
     CROSS JOIN LATERAL (
       SELECT sum(e.amount_cents) FILTER (WHERE e.amount_cents > 0)::bigint AS amount_cents,
         string_agg(a.code, ';' ORDER BY e.id) FILTER (WHERE e.amount_cents > 0) AS debit_accounts,
-        string_agg(a.code, ';' ORDER BY e.id) FILTER (WHERE e.amount_cents < 0) AS credit_accounts
+        string_agg(a.code, ';' ORDER BY e.id) FILTER (WHERE e.amount_cents < 0) AS credit_accounts,
+        min(e.id) AS first_entry
       FROM ledger_entries e
       JOIN ledger_accounts a ON a.organization_id = e.organization_id AND a.id = e.account_id
       WHERE e.organization_id = t.organization_id AND e.transaction_id = t.id
     ) e
     LEFT JOIN members m ON m.organization_id = t.organization_id AND m.id = t.member_id
-    LEFT JOIN plans p ON p.organization_id = t.organization_id AND p.id = t.plan_id
-    WHERE ${sql.join(conditions, sql` AND `)}
-    ORDER BY t.occurred_at, t.created_at, t.posted_in_xact, t.id`;
+    LEFT JOIN plans p ON p.organization_id = t.organization_id AND p.id = t.plan_id`;
 }
+
+/** Where a page of the ledger ends: the posting order's keys of its last row, as text that casts back exactly. */
+export interface LedgerCursor {
+  day: string;
+  createdAt: string;
+  xact: string;
+  entry: string;
+}
+
+export interface LedgerPageRow extends LedgerExportRow {
+  /** posted_at to the microsecond, as text that casts back exactly (the cursor's). */
+  created_text: string;
+}
+
+/** One page of the export's rows, in the same order, after a cursor (keyset, so a page costs the same however deep). */
+export async function ledgerPage(db: Kysely<Database>, organizationId: string, timeZone: string, filters: LedgerExportFilters, page: { after?: LedgerCursor | undefined; limit: number }): Promise<LedgerPageRow[]> {
+  const conditions = ledgerConditions(organizationId, timeZone, filters);
+  if (page.after !== undefined) {
+    const { day, createdAt, xact, entry } = page.after;
+    conditions.push(sql`((t.occurred_at AT TIME ZONE ${timeZone})::date, t.created_at, t.posted_in_xact, e.first_entry) > (${day}::date, ${createdAt}::timestamptz, ${xact}::xid8, ${entry}::bigint)`);
+  }
+  const extra = sql`${POSTING_KEYS}, t.created_at::text AS created_text`;
+  const { rows } = await sql<LedgerPageRow>`${ledgerRowsSelect(timeZone, extra)} WHERE ${sql.join(conditions, sql` AND `)}
+    ORDER BY ${postingOrder(timeZone)} LIMIT ${page.limit}`.execute(db);
+  return rows;
+}
+
+/**
+ * Each account's balance (debits positive) over the transactions that occurred before `until`
+ * (all of them without it): the balance now less what moved from then on, so a recent day
+ * reads few rows (by the occurred_at index) rather than the whole ledger twice over.
+ */
+export async function balancesAt(db: Kysely<Database>, organizationId: string, currency: string, until: RawBuilder<unknown> | undefined): Promise<{ code: AccountCode; balance: number }[]> {
+  const later =
+    until === undefined
+      ? sql`SELECT NULL::uuid AS account_id, 0::bigint AS moved WHERE false`
+      : sql`SELECT e.account_id, sum(e.amount_cents) AS moved
+          FROM ledger_transactions t JOIN ledger_entries e ON e.organization_id = t.organization_id AND e.transaction_id = t.id
+          WHERE t.organization_id = ${organizationId} AND t.currency = ${currency} AND t.occurred_at >= ${until}
+          GROUP BY e.account_id`;
+  const { rows } = await sql<{ code: AccountCode; balance: number }>`
+    WITH total AS (
+      SELECT e.account_id, sum(e.amount_cents) AS amount FROM ledger_entries e
+      WHERE e.organization_id = ${organizationId} AND e.currency = ${currency}
+      GROUP BY e.account_id
+    ), later AS (${later})
+    SELECT a.code, (coalesce(total.amount, 0) - coalesce(later.moved, 0))::bigint AS balance
+    FROM ledger_accounts a
+    LEFT JOIN total ON total.account_id = a.id
+    LEFT JOIN later ON later.account_id = a.id
+    WHERE a.organization_id = ${organizationId} AND a.currency = ${currency}`.execute(db);
+  return rows;
+}
+
+/** The moment a day ends in the organization's time zone (the next day's start). */
+export const endOfDay = (day: string, timeZone: string) => sql`((${day}::date + 1)::timestamp AT TIME ZONE ${timeZone})`;
 
 const EXPORT_FETCH_SIZE = 250;
 
@@ -120,7 +239,7 @@ const EXPORT_FETCH_SIZE = 250;
  * repeatable-read transaction: memory stays at one batch whatever the row count, the
  * first rows go out at once, and every row comes from the same snapshot.
  */
-export async function forEachBatch<Row>(db: Kysely<Database>, query: RawBuilder<Row>, onBatch: (rows: Row[]) => Promise<void>): Promise<number> {
+export async function forEachBatch<Row>(db: Kysely<Database>, query: RawBuilder<Row>, onBatch: (rows: Row[]) => Promise<void>, onEnd?: () => Promise<void>): Promise<number> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
@@ -131,7 +250,10 @@ export async function forEachBatch<Row>(db: Kysely<Database>, query: RawBuilder<
       let count = 0;
       for (;;) {
         const { rows } = await trx.executeQuery<Row>(CompiledQuery.raw(`FETCH ${EXPORT_FETCH_SIZE} FROM treasurer_export`));
-        if (rows.length === 0) return count;
+        if (rows.length === 0) {
+          await onEnd?.();
+          return count;
+        }
         count += rows.length;
         await onBatch(rows);
       }
@@ -271,12 +393,13 @@ export async function statementFacts(db: Kysely<Database>, organizationId: strin
     FROM ledger_transactions t
     CROSS JOIN LATERAL (
       SELECT sum(e.amount_cents) FILTER (WHERE e.amount_cents > 0)::bigint AS amount_cents,
-        string_agg(a.code, ';' ORDER BY e.id) FILTER (WHERE e.amount_cents < 0) AS credit_accounts
+        string_agg(a.code, ';' ORDER BY e.id) FILTER (WHERE e.amount_cents < 0) AS credit_accounts,
+        min(e.id) AS first_entry
       FROM ledger_entries e JOIN ledger_accounts a ON a.organization_id = e.organization_id AND a.id = e.account_id
       WHERE e.organization_id = t.organization_id AND e.transaction_id = t.id
     ) e
     WHERE t.organization_id = ${organizationId} AND t.member_id = ${memberId}::uuid
-    ORDER BY t.occurred_at, t.created_at, t.posted_in_xact, t.id`.execute(db);
+    ORDER BY ${postingOrder(timeZone)}`.execute(db);
   const standing = await sql<{ created_at: Date; day: string; from_standing: string | null; to_standing: string; cause: string; reason: string | null }>`
     SELECT c.created_at, to_char(c.created_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, c.from_standing, c.to_standing, c.cause, c.reason
     FROM member_standing_changes c
@@ -298,4 +421,14 @@ export async function statementFacts(db: Kysely<Database>, organizationId: strin
     })),
     standing: standing.rows.map((row) => ({ at: row.created_at, day: row.day, from: row.from_standing, to: row.to_standing, cause: row.cause, reason: row.reason })),
   };
+}
+
+/** The organization's plans by name, for a filter's choices. */
+export async function planChoices(db: Kysely<Database>, organizationId: string): Promise<{ id: string; name: string }[]> {
+  return db.selectFrom('plans').select(['id', 'name']).where('organization_id', '=', organizationId).orderBy('name').orderBy('id').execute();
+}
+
+/** Whether Stripe reported this payout to the organization (the export's and the ledger page's payout filter). */
+export async function knownPayout(db: Kysely<Database>, organizationId: string, payoutId: string): Promise<boolean> {
+  return (await db.selectFrom('stripe_payouts').select('id').where('organization_id', '=', organizationId).where('id', '=', payoutId).executeTakeFirst()) !== undefined;
 }

@@ -107,7 +107,7 @@ export const memberStatementResponse = z
     currency,
     lines: z.array(
       z
-        .object({ day, type: z.enum(['ledger', 'standing']), kind: z.string(), description: z.string(), amountCents: cents, transactionId: id.nullable() })
+        .object({ day, type: z.enum(['ledger', 'standing']), kind: z.string(), description: z.string(), amountCents: cents, periodCovered: z.object({ start: day, end: day }).strict().nullable().meta({ description: 'the dues period a payment covered' }), transactionId: id.nullable() })
         .strict(),
     ),
     totals: z.object({ paidCents: cents, refundedCents: cents, disputedCents: cents, reversedCents: cents }).strict(),

@@ -6,13 +6,13 @@ import { ApiError, notFound } from '../http/errors';
 import { XLSX, type RouteDefinition } from '../http/routes';
 import { LEDGER_KINDS } from '../ledger/postings';
 import { memberInPath } from '../members/checks';
-import { ClientGone, csvWriter, DATE_COLUMNS, DECIMAL_COLUMNS, EXPORT_COLUMNS, exportCells, INTEGER_COLUMNS } from './export';
+import { ClientGone, csvWriter, periodCovered, DATE_COLUMNS, DECIMAL_COLUMNS, EXPORT_COLUMNS, exportCells, INTEGER_COLUMNS } from './export';
 import { payoutBalanceLines, payoutContents } from './payout-lines';
 import {
   accountMovements,
   affiliateRates,
   findAffiliate,
-  forEachBatch,
+  forEachInPostingOrder,
   ledgerExportQuery,
   listAffiliates,
   memberCounts,
@@ -148,7 +148,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
         const { format: _format, bom: _bom, ...chosen } = query;
         const record = (completed: boolean) => audit('ledger.exported', { details: { filters: chosen, format: xlsx ? 'xlsx' : 'csv', rows, completed } });
         try {
-          await forEachBatch(ctx.db, ledgerExportQuery(organization.id, organization.time_zone, filters), async (batch) => {
+          await forEachInPostingOrder(ctx.db, ledgerExportQuery(organization.id, organization.time_zone, filters), async (batch) => {
             rows += batch.length;
             await open().write(batch.map(exportCells));
           });
@@ -281,8 +281,8 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
         const facts = await statementFacts(ctx.db, organization.id, organization.time_zone, member.id);
         const statement = memberStatement(facts.ledger, facts.standing);
         const table: ReportTable = {
-          header: ['Date', 'Type', 'Kind', 'Description', 'Amount', 'Amount (minor units)', 'Transaction ID'],
-          rows: statement.lines.map((line) => [line.day, line.type, line.kind.replace(/_/g, ' '), line.description, money(line.amountCents, organization.currency), String(line.amountCents), line.transactionId ?? '']),
+          header: ['Date', 'Type', 'Kind', 'Description', 'Period covered', 'Amount', 'Amount (minor units)', 'Transaction ID'],
+          rows: statement.lines.map((line) => [line.day, line.type, line.kind.replace(/_/g, ' '), line.description, periodCovered(line.periodCovered?.start ?? null, line.periodCovered?.end ?? null), money(line.amountCents, organization.currency), String(line.amountCents), line.transactionId ?? '']),
         };
         const body = { member: { id: member.id, name: member.name, standing: member.standing, paidThrough: member.paid_through }, currency: organization.currency, ...statement };
         return report(call, 'report.member_statement', { memberId: member.id }, body, table, `statement-${member.id}`);

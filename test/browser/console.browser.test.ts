@@ -18,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testContext } from '../support/app';
 import { artifactsDir, DESKTOP, fitsWidth, haveChromium, haveVnu, launchChromium, PHONE, seriousAxeViolations, vnuErrors, CHROMIUM, VNU_JAR } from '../support/browser';
 import { seedConsoleOrganization, sessionCookie, type ConsoleFixture } from '../console/fixtures';
+import { seedConsoleBooks } from '../console/books-fixtures';
 
 // Every console page and the signup pages, in English and Spanish, at phone and desktop size, in Debian's
 // chromium: a screenshot of each under test-artifacts/console/, no serious or critical
@@ -115,6 +116,9 @@ const VISITS: Visit[] = [
   { name: 'worksite', role: 'organizer', open: go(() => `/console/worksites/${encodeURIComponent('Dock 4')}`) },
   { name: 'treasurer-members', role: 'treasurer', open: go(() => '/console/members?sort=owed') },
   { name: 'treasurer-member', role: 'treasurer', open: go(() => `/console/members/${fx.members.rosa}`) },
+  { name: 'dashboard', role: 'treasurer', open: go(() => '/console/dashboard') },
+  { name: 'ledger', role: 'treasurer', open: go(() => '/console/ledger') },
+  { name: 'ledger-filtered', role: 'admin', open: go(() => '/console/ledger?from=2026-10-01&to=2026-10-31&kind=dues_payment') },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.
@@ -195,6 +199,7 @@ describeInBrowser(SUITE, () => {
     testDb = await createTestDatabase();
     ctx = testContext(testDb.db);
     fx = await seedConsoleOrganization(ctx, 'local-7');
+    await seedConsoleBooks(ctx, fx);
     // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
     await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));
     server = await new Promise((resolve) => {

@@ -275,6 +275,15 @@ describe('reports on the same books', () => {
     const ledger = res.body.lines.filter((l: { type: string }) => l.type === 'ledger').map((l: { kind: string; amountCents: number }) => [l.kind, l.amountCents]);
     expect(ledger.sort()).toEqual([['dues_payment', 4000], ['processing_fee', 0], ['refund', -1500]].sort());
     expect(res.body.lines.some((l: { type: string }) => l.type === 'standing')).toBe(true);
+    // The period each payment covered: a Stripe charge's invoice period, a manual payment's named periods.
+    const dues = res.body.lines.find((l: { kind: string }) => l.kind === 'dues_payment');
+    expect(dues.periodCovered).toEqual({ start: expect.stringMatching(/^2026-01-0\d$/), end: expect.stringMatching(/^2026-02-0\d$/) });
+    const cal = await get(`/api/members/${members.cal}/statement?format=csv`);
+    const calManual = csvOf(cal.text).find((row) => row['Kind'] === 'manual payment')!;
+    expect(calManual['Period covered']).toBe('2026-02-05 to 2026-03-04');
+    expect(calManual['Amount']).toBe('12.00');
+    const calCard = csvOf(cal.text).find((row) => row['Kind'] === 'dues payment')!;
+    expect(calCard['Period covered']).toMatch(/^2026-01-0\d to 2026-02-0\d$/);
     const fox = await get(`/api/members/${members.fox}/statement?format=csv`);
     expect(csvOf(fox.text).filter((row) => row['Type'] === 'ledger').map((row) => row['Kind']).sort()).toEqual(['dispute', 'dispute fee', 'dispute reversal', 'dues payment', 'processing fee']);
     expect((await get(`/api/members/${members.fox}/statement`)).body.totals).toEqual({ paidCents: 2500, refundedCents: 0, disputedCents: 0, reversedCents: 0 });

@@ -1,6 +1,7 @@
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { checkLedger } from '../../src/ledger/check';
-import { postingsForManualPayment } from '../../src/ledger/postings';
+import { postingsForChargeSucceeded, postingsForManualPayment } from '../../src/ledger/postings';
 import { accountBalances, postLedgerTransactions } from '../../src/ledger/queries';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, TEST_NOW, testApp, testContext } from '../support/app';
@@ -78,4 +79,69 @@ test('payments received the same day export in the order they were recorded', as
   const csv = await request(app).get(`/api/ledger/export?memberId=${payer}&bom=false`).set('Authorization', `Bearer ${local.staff.treasurer.token}`).expect(200);
   const periods = csv.text.trim().split('\r\n').slice(1).map((line) => /\d{4}-\d\d-01 to \d{4}-\d\d-\d\d/.exec(line)![0].slice(0, 7));
   expect(periods).toEqual(months);
+});
+
+test('within a day, rows follow the time each was recorded, not the time a manual payment is dated (CSV and XLSX)', async () => {
+  const planId = await insertPlan(testDb.db, local.id, { name: 'Monthly $30', rule: { kind: 'flat', amountCents: 3000 } });
+  const payer = (await testDb.db.insertInto('members').values({ organization_id: local.id, name: 'Beto Mixed', email: 'beto.mixed@example.org', wage_facts: '{}', plan_id: planId, ...memberTimes() }).returning('id').executeTakeFirstOrThrow()).id;
+  // 09:00 in Chicago on 2026-11-20: cash received that day is recorded (dated noon UTC, 06:00 there).
+  ctx.clock.now = new Date('2026-11-20T15:00:00Z');
+  await request(app)
+    .post(`/api/members/${payer}/payments`)
+    .set('Authorization', `Bearer ${local.staff.treasurer.token}`)
+    .send({ method: 'cash', amountCents: 3000, periodStart: '2026-11-01', periodEnd: '2026-11-30', receivedOn: '2026-11-20' })
+    .expect(201);
+  // An hour later, a card charge made at 05:00 there that morning is posted, as the webhook pipeline posts it.
+  const postedAt = new Date('2026-11-20T16:00:00Z');
+  await testDb.db.transaction().execute((trx) =>
+    postLedgerTransactions(
+      trx,
+      local.id,
+      postingsForChargeSucceeded({ chargeId: 'ch_Morning1', invoiceId: 'in_Morning1', currency: 'usd', memberId: payer, planId, periodStart: '2026-12-01', periodEnd: '2026-12-31', paymentMethod: 'card', grossCents: 3000, feeCents: 117, initiationFeeCents: 0, occurredAt: new Date('2026-11-20T11:00:00Z') }),
+      postedAt,
+    ),
+  );
+  const token = local.staff.treasurer.token;
+  const csv = await request(app).get(`/api/ledger/export?memberId=${payer}&bom=false`).set('Authorization', `Bearer ${token}`).expect(200);
+  const kinds = csv.text.trim().split('\r\n').slice(1).map((line) => line.split(',')[2]);
+  expect(kinds).toEqual(['manual payment', 'dues payment', 'processing fee']);
+
+  const xlsx = await request(app)
+    .get(`/api/ledger/export?memberId=${payer}&format=xlsx`)
+    .set('Authorization', `Bearer ${token}`)
+    .buffer(true)
+    .parse((res, callback) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => callback(null, Buffer.concat(chunks)));
+    })
+    .expect(200);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(xlsx.body as ArrayBuffer);
+  const sheet = workbook.getWorksheet('Ledger')!;
+  expect([2, 3, 4].map((row) => sheet.getRow(row).getCell(3).value)).toEqual(kinds);
+});
+
+test('a day is put in posting order even when it spans the export’s 250-row batches', async () => {
+  const planId = await insertPlan(testDb.db, local.id, { name: 'Monthly $5', rule: { kind: 'flat', amountCents: 500 } });
+  const payer = (await testDb.db.insertInto('members').values({ organization_id: local.id, name: 'Cora Batch', email: 'cora.batch@example.org', wage_facts: '{}', plan_id: planId, ...memberTimes() }).returning('id').executeTakeFirstOrThrow()).id;
+  // Cash received on November 10, recorded at 09:00 in Chicago that day...
+  ctx.clock.now = new Date('2026-11-10T15:00:00Z');
+  await request(app)
+    .post(`/api/members/${payer}/payments`)
+    .set('Authorization', `Bearer ${local.staff.treasurer.token}`)
+    .send({ method: 'cash', amountCents: 500, periodStart: '2026-11-01', periodEnd: '2026-11-30', receivedOn: '2026-11-10' })
+    .expect(201);
+  // ...then 260 card payments made in the small hours of that day, posted together at 10:00: by
+  // occurred_at the cash (dated noon UTC) is row 261, in the export's second batch.
+  const charges = Array.from({ length: 260 }, (_, i) =>
+    postingsForChargeSucceeded({ chargeId: `ch_Night${String(i).padStart(3, '0')}`, invoiceId: null, currency: 'usd', memberId: payer, planId, periodStart: null, periodEnd: null, paymentMethod: 'card', grossCents: 500, feeCents: 0, initiationFeeCents: 0, occurredAt: new Date(Date.UTC(2026, 10, 10, 6, 0, i)) }),
+  ).flat();
+  await testDb.db.transaction().execute((trx) => postLedgerTransactions(trx, local.id, charges, new Date('2026-11-10T16:00:00Z')));
+  const csv = await request(app).get(`/api/ledger/export?memberId=${payer}&bom=false`).set('Authorization', `Bearer ${local.staff.treasurer.token}`).expect(200);
+  const lines = csv.text.trim().split('\r\n').slice(1);
+  expect(lines).toHaveLength(261);
+  expect(lines[0]).toContain('manual payment');
+  // The charges follow in the order they were posted.
+  expect(lines.slice(1).map((line) => /ch_Night(\d{3})/.exec(line)![1])).toEqual(Array.from({ length: 260 }, (_, i) => String(i).padStart(3, '0')));
 });

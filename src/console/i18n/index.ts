@@ -43,3 +43,14 @@ export function formatCount(m: Messages, n: number): string {
 export function formatShare(m: Messages, share: number): string {
   return cached(`share:${m.locale}`, () => new Intl.NumberFormat(m.locale, { style: 'percent', maximumFractionDigits: 0 })).format(share);
 }
+
+/** A month ('YYYY-MM') as a chart's axis names it: "Nov", "nov". */
+export function formatShortMonth(m: Messages, month: string): string {
+  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
+  return cached(`short-month:${m.locale}`, () => new Intl.DateTimeFormat(m.locale, { month: 'short', timeZone: 'UTC' })).format(Date.UTC(year, monthNumber - 1, 1)).replace('.', '');
+}
+
+/** Basis points as a percentage to a tenth: 320 → "3.2%" ("3,2 %" in Spanish). */
+export function formatRate(m: Messages, basisPoints: number): string {
+  return cached(`rate:${m.locale}`, () => new Intl.NumberFormat(m.locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 })).format(basisPoints / 10_000);
+}

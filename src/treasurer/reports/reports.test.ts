@@ -159,6 +159,16 @@ describe('payout reconciliation', () => {
   });
 });
 
+test('member statement: each payment shows the period it covered, from its posting; standing changes and period-less postings none', () => {
+  const at = new Date('2026-01-05T12:00:00Z');
+  const fact = (id: string, kind: 'dues_payment' | 'manual_payment' | 'payout', periodStart: string | null, periodEnd: string | null) => ({ id, at, day: '2026-01-05', kind, description: kind, amountCents: 2500, paymentMethod: null, periodStart, periodEnd, stripeChargeId: null, creditAccounts: 'dues_income' });
+  const statement = memberStatement(
+    [fact('a', 'dues_payment', '2026-01-05', '2026-02-04'), fact('b', 'manual_payment', '2026-02-05', '2026-04-04'), fact('c', 'payout', null, null)],
+    [{ at, day: '2026-01-05', from: 'pending', to: 'active', cause: 'stripe_event' }],
+  );
+  expect(statement.lines.map((line) => line.periodCovered)).toEqual([{ start: '2026-01-05', end: '2026-02-04' }, { start: '2026-02-05', end: '2026-04-04' }, null, null]);
+});
+
 test('member statement: money from the member side, fees at zero, standing changes interleaved by time', () => {
   const at = (day: string, hour = 12) => new Date(`${day}T${String(hour).padStart(2, '0')}:00:00Z`);
   const fact = (id: string, day: string, kind: Parameters<typeof memberStatement>[0][number]['kind'], amountCents: number, creditAccounts = 'dues_income') => ({ id, at: at(day), day, kind, description: kind, amountCents, paymentMethod: null, periodStart: null, periodEnd: null, stripeChargeId: null, creditAccounts });
@@ -190,6 +200,7 @@ test('export cells: plain words, decimal amounts from integer cents, a minor-uni
     id: 'tx-1', day: '2026-01-05', kind: 'refund', description: 'Refund re_1 of charge ch_1', member_id: 'm-1', member_name: '@Ana', plan_name: 'Regular',
     period_start: '2026-01-05', period_end: '2026-02-04', amount_cents: 1500, gross_cents: -1500, fee_cents: 0, net_cents: -1500, currency: 'usd', payment_method: 'us_bank_account',
     debit_accounts: 'refunds', credit_accounts: 'stripe_balance', stripe_invoice_id: 'in_1', stripe_charge_id: 'ch_1', stripe_refund_id: 're_1', stripe_dispute_id: null, stripe_payout_id: null, payout_arrival_date: null,
+    posted_at: new Date('2026-01-05T15:00:00Z'), xact: '1', first_entry: 1,
   };
   expect(exportCells(row)).toEqual(['2026-01-05', 'tx-1', 'refund', 'Refund re_1 of charge ch_1', "'@Ana", 'm-1', 'Regular', '2026-01-05 to 2026-02-04', '15.00', '1500', '-15.00', '0.00', '-15.00', 'USD', 'bank debit', 'Refunds', 'Stripe balance', 'in_1', 'ch_1', 're_1', '', '', '']);
 });

@@ -33,6 +33,8 @@ export interface StatementLine {
   description: string;
   /** Signed from the member's side: + money the union received from them, − money returned or taken back; 0 for fees and standing changes. */
   amountCents: number;
+  /** The dues period the money paid for ('YYYY-MM-DD', inclusive): the periods a manual payment names, a Stripe charge's invoice period (and its refunds', disputes' and reversals'); null when none. */
+  periodCovered: { start: string; end: string } | null;
   transactionId: string | null;
 }
 
@@ -64,10 +66,11 @@ export function memberStatement(ledger: readonly StatementLedgerFact[], standing
     if (fact.kind === 'dispute') totals.disputedCents += fact.amountCents;
     if (fact.kind === 'dispute_reversal') totals.disputedCents -= fact.amountCents;
     if (fact.kind === 'payment_reversal' && sign !== undefined) totals.reversedCents += fact.amountCents;
-    timed.push({ at: fact.at, line: { day: fact.day, type: 'ledger', kind: fact.kind, description: fact.description, amountCents, transactionId: fact.id } });
+    const periodCovered = fact.periodStart === null ? null : { start: fact.periodStart, end: fact.periodEnd ?? fact.periodStart };
+    timed.push({ at: fact.at, line: { day: fact.day, type: 'ledger', kind: fact.kind, description: fact.description, amountCents, periodCovered, transactionId: fact.id } });
   }
   for (const change of standing) {
-    timed.push({ at: change.at, line: { day: change.day, type: 'standing', kind: `standing: ${change.to}`, description: `${change.from ?? 'new'} → ${change.to} (${change.cause}${change.reason ? `: ${change.reason.replace(/_/g, ' ')}` : ''})`, amountCents: 0, transactionId: null } });
+    timed.push({ at: change.at, line: { day: change.day, type: 'standing', kind: `standing: ${change.to}`, description: `${change.from ?? 'new'} → ${change.to} (${change.cause}${change.reason ? `: ${change.reason.replace(/_/g, ' ')}` : ''})`, amountCents: 0, periodCovered: null, transactionId: null } });
   }
   timed.sort((a, b) => a.at.getTime() - b.at.getTime());
   return { lines: timed.map((t) => t.line), totals };
