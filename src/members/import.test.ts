@@ -6,16 +6,28 @@ import type { PlanWithTerms } from './queries';
 const HEADER = 'name,email,plan,gross_wage,pay_frequency';
 
 describe('readRoll: the shape of the file', () => {
-  test('reads rows by header, trims cells, leaves blank cells out, skips blank lines', () => {
+  test('reads rows by header, trims cells, leaves blank cells out, skips blank lines; each row keeps the number a spreadsheet shows', () => {
     const rows = readRoll('\uFEFFName, Email ,plan\n Ana , ana@example.org ,\n\n"Ruiz, Bo",bo@example.org,Regular\n');
     expect(rows).toEqual([
-      { name: 'Ana', email: 'ana@example.org' },
-      { name: 'Ruiz, Bo', email: 'bo@example.org', plan: 'Regular' },
+      { name: 'Ana', email: 'ana@example.org', line: 2 },
+      { name: 'Ruiz, Bo', email: 'bo@example.org', plan: 'Regular', line: 4 },
+    ]);
+  });
+
+  test.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+  ])('row numbers with %s line ends: a blank line counts, a cell over two lines is numbered where it starts', (_name, eol) => {
+    const rows = readRoll(['name,email', 'Ana,ana@example.org', '', '"Bo', 'Ruiz",bo@example.org', 'Cy,cy@example.org'].join(eol));
+    expect(rows.map((row) => [row.name?.replace(/\r\n/g, '\n'), row.line])).toEqual([
+      ['Ana', 2],
+      ['Bo\nRuiz', 4],
+      ['Cy', 6],
     ]);
   });
 
   test('a row with more cells than columns is marked, not shifted', () => {
-    expect(readRoll('name,email\nAna,ana@example.org,extra\n')).toEqual([{ name: 'Ana', email: 'ana@example.org', overflow: true }]);
+    expect(readRoll('name,email\nAna,ana@example.org,extra\n')).toEqual([{ name: 'Ana', email: 'ana@example.org', overflow: true, line: 2 }]);
   });
 
   test.each<[string, string, RegExp]>([
@@ -114,7 +126,8 @@ describe('checkRoll: each row against the organization and the rest of the file'
   ])('%s', (_case, row, faults) => {
     const { rejected, accepted } = checkRoll([row], LOOKUP);
     expect(rejected.map((r) => [r.field, r.reason])).toEqual(faults.map(([field, reason]) => [field, expect.stringMatching(reason)]));
-    expect(rejected.every((r) => r.row === 1)).toBe(true);
+    // The first row after the header: row 2 of the sheet.
+    expect(rejected.every((r) => r.row === 2)).toBe(true);
     expect(accepted).toHaveLength(faults.length === 0 ? 1 : 0);
   });
 
@@ -124,8 +137,8 @@ describe('checkRoll: each row against the organization and the rest of the file'
       LOOKUP,
     );
     expect(rejected).toEqual([
-      { row: 3, field: 'email', reason: 'the same email as row 1' },
-      { row: 4, field: 'external_id', reason: 'the same external id as row 2' },
+      { row: 4, field: 'email', reason: 'the same email as row 2' },
+      { row: 5, field: 'external_id', reason: 'the same external id as row 3' },
     ]);
     expect(accepted.map((member) => member.email)).toEqual(['ana@example.org', 'bo@example.org']);
   });

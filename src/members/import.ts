@@ -32,10 +32,14 @@ export type RollColumn = (typeof ROLL_COLUMNS)[number];
 const REQUIRED_COLUMNS: readonly RollColumn[] = ['name', 'email'];
 export const MAX_ROLL_ROWS = 20_000;
 
-/** One data row: its cells by column, blank cells left out. */
-export type RollRow = Partial<Record<RollColumn, string>> & { overflow?: true };
+/**
+ * One data row: its cells by column, blank cells left out, and `line`, the row number a
+ * spreadsheet shows for it (the header is 1; blank lines count). Absent, a row's number is
+ * its place after the header.
+ */
+export type RollRow = Partial<Record<RollColumn, string>> & { overflow?: true; line?: number };
 
-/** `row` counts data rows from 1, the header excluded and blank lines skipped. */
+/** `row` is the row number the spreadsheet shows: the header is row 1. */
 export interface Rejection {
   row: number;
   field: RollColumn | 'row';
@@ -46,13 +50,14 @@ export interface Rejection {
 export function readRoll(text: string): RollRow[] {
   // NUL bytes mean a spreadsheet file or UTF-16 text, not the UTF-8 CSV this reads.
   if (text.includes('\u0000')) throw new ApiError('bad_request', 'the file is not UTF-8 CSV text: save the sheet as "CSV UTF-8" and send that');
-  let records: string[][];
+  let records: Array<{ record: string[]; info: { bytes: number } }>;
   try {
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true });
+    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof records;
   } catch (error) {
     throw new ApiError('bad_request', `the file is not readable CSV: ${(error as Error).message}`);
   }
-  const [header, ...data] = records;
+  const [first, ...data] = records;
+  const header = first?.record;
   if (header === undefined) throw new ApiError('bad_request', 'the file is empty: send a header row and one row per member');
   const columns = header.map((cell) => cell.toLowerCase());
   const unknown = columns.flatMap((column, index) => ((ROLL_COLUMNS as readonly string[]).includes(column) ? [] : [column === '' ? `(column ${index + 1} has no name)` : column]));
@@ -66,14 +71,36 @@ export function readRoll(text: string): RollRow[] {
   if (data.length === 0) throw new ApiError('bad_request', 'the file has a header but no members');
   if (data.length > MAX_ROLL_ROWS) throw new ApiError('bad_request', `at most ${MAX_ROLL_ROWS} members per file; split the roll`);
 
-  return data.map((cells) => {
-    const row: RollRow = {};
+  const lines = spreadsheetRows(text, records.map((r) => r.info.bytes));
+  return data.map(({ record: cells }, index) => {
+    const row: RollRow = { line: lines[index + 1]! };
     columns.forEach((column, index) => {
       const cell = cells[index];
       if (cell !== undefined && cell !== '') row[column as RollColumn] = cell;
     });
     // More cells than columns means the row lost its alignment; say so rather than guess.
     return cells.length > columns.length ? { ...row, overflow: true } : row;
+  });
+}
+
+const lineBreaks = (text: string) => text.match(/\r\n|\r|\n/g)?.length ?? 0;
+
+/**
+ * The row number a spreadsheet shows for each record, from where each record ends in the
+ * file (csv-parse's byte count): the line it starts on, blank lines counted, and a cell
+ * holding line breaks numbered where it starts.
+ */
+function spreadsheetRows(text: string, recordEnds: number[]): number[] {
+  const bytes = Buffer.from(text);
+  let start = 0;
+  let breaksBefore = 0;
+  return recordEnds.map((end) => {
+    const segment = bytes.subarray(start, end).toString();
+    const blankLines = /^(?:[ \t]*(?:\r\n|\r|\n))*/.exec(segment)![0];
+    const line = breaksBefore + lineBreaks(blankLines) + 1;
+    breaksBefore += lineBreaks(segment);
+    start = end;
+    return line;
   });
 }
 
@@ -88,7 +115,7 @@ export interface RollLookup {
 
 export interface RollCheck {
   accepted: NewMemberRow[];
-  /** The file's row number (from 1) of each accepted row. */
+  /** The spreadsheet's row number of each accepted row. */
   acceptedRows: number[];
   rejected: Rejection[];
 }
@@ -119,7 +146,7 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
   const rowOfExternalId = new Map<string, number>();
 
   rows.forEach((row, index) => {
-    const number = index + 1;
+    const number = row.line ?? index + 2;
     const reject = (field: Rejection['field'], reason: string) => rejected.push({ row: number, field, reason });
     const before = rejected.length;
     if (row.overflow) {

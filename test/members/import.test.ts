@@ -35,7 +35,7 @@ const goodRows = () => [
   'No Plan Yet,noplan@example.org,,,,,,,,,,,,,,,,',
 ];
 const badRows = [
-  'Dup Email,ROSA@example.org,,,,,,L7-0201,Regular,,,,,,,,,', // same email as row 1
+  'Dup Email,ROSA@example.org,,,,,,L7-0201,Regular,,,,,,,,,', // same email as row 2
   'Taken,already@example.org,,,,,,,,,,,,,,,,', // email of a member already in the organization
   'Bad Money,money@example.org,,,,,,,2.1% of wages,,,,,25.001,monthly,,,', // not dollars and cents
   'No Wage,nowage@example.org,,,,,,,2.1% of wages,,,,,,,,,', // the plan needs wages
@@ -50,17 +50,17 @@ describe('POST /api/members/import', () => {
     expect(res.body.error.message).toMatch(/5 of 9 rows were rejected; nothing was imported/);
     expect(res.body.error.details.accepted).toBe(4);
     expect(res.body.error.details.rejected).toEqual([
-      { row: 5, field: 'email', reason: 'the same email as row 1' },
-      { row: 6, field: 'email', reason: 'a member of the organization already has this email' },
-      { row: 7, field: 'gross_wage', reason: expect.stringMatching(/dollars and cents/) },
-      { row: 8, field: 'gross_wage', reason: expect.stringMatching(/gross wages/) },
-      { row: 9, field: 'name', reason: 'a name is required' },
-      { row: 9, field: 'external_id', reason: expect.stringMatching(/already has this external id/) },
-      { row: 9, field: 'preferred_language', reason: expect.stringMatching(/en, es/) },
-      { row: 9, field: 'joined_on', reason: expect.stringMatching(/YYYY-MM-DD/) },
-      { row: 9, field: 'standing', reason: expect.stringMatching(/use one of/) },
-      { row: 9, field: 'organizer_email', reason: expect.stringMatching(/no staff member/) },
-      { row: 9, field: 'plan', reason: expect.stringMatching(/no plan/) },
+      { row: 6, field: 'email', reason: 'the same email as row 2' },
+      { row: 7, field: 'email', reason: 'a member of the organization already has this email' },
+      { row: 8, field: 'gross_wage', reason: expect.stringMatching(/dollars and cents/) },
+      { row: 9, field: 'gross_wage', reason: expect.stringMatching(/gross wages/) },
+      { row: 10, field: 'name', reason: 'a name is required' },
+      { row: 10, field: 'external_id', reason: expect.stringMatching(/already has this external id/) },
+      { row: 10, field: 'preferred_language', reason: expect.stringMatching(/en, es/) },
+      { row: 10, field: 'joined_on', reason: expect.stringMatching(/YYYY-MM-DD/) },
+      { row: 10, field: 'standing', reason: expect.stringMatching(/use one of/) },
+      { row: 10, field: 'organizer_email', reason: expect.stringMatching(/no staff member/) },
+      { row: 10, field: 'plan', reason: expect.stringMatching(/no plan/) },
     ]);
     expect(await ctx.db.selectFrom('members').select('email').where('organization_id', '=', local.id).execute()).toEqual([{ email: 'already@example.org' }]);
     expect(await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'member.imported').execute()).toEqual([]);
@@ -72,11 +72,11 @@ describe('POST /api/members/import', () => {
     expect(dry.status).toBe(200);
     expect(dry.body).toMatchObject({ dryRun: true, accepted: 4, rejected: [], nextScan: { on: '2026-11-24', lapsed: 0, suspended: 0, dropped: 0, standings: { active: 2, past_due: 1, pending: 1 } } });
     expect(dry.body.nextScan.members).toEqual([
-      { row: 1, email: 'rosa@example.org', standing: 'active', reason: 'paid_up', monthsInArrears: 0, paidThrough: '2026-11-30' },
-      { row: 2, email: 'bao@example.org', standing: 'past_due', reason: 'no_payment_record', monthsInArrears: 0, paidThrough: null },
+      { row: 2, email: 'rosa@example.org', standing: 'active', reason: 'paid_up', monthsInArrears: 0, paidThrough: '2026-11-30' },
+      { row: 3, email: 'bao@example.org', standing: 'past_due', reason: 'no_payment_record', monthsInArrears: 0, paidThrough: null },
       // A roll's paid-through date is what counts: paid through December, so in good standing.
-      { row: 3, email: 'pat@example.org', standing: 'active', reason: 'paid_up', monthsInArrears: 0, paidThrough: '2026-12-31' },
-      { row: 4, email: 'noplan@example.org', standing: 'pending', reason: 'no_payment_record', monthsInArrears: 0, paidThrough: null },
+      { row: 4, email: 'pat@example.org', standing: 'active', reason: 'paid_up', monthsInArrears: 0, paidThrough: '2026-12-31' },
+      { row: 5, email: 'noplan@example.org', standing: 'pending', reason: 'no_payment_record', monthsInArrears: 0, paidThrough: null },
     ]);
     expect(await ctx.db.selectFrom('members').select('id').where('organization_id', '=', local.id).execute()).toHaveLength(1);
 
@@ -116,7 +116,7 @@ describe('POST /api/members/import', () => {
   test('a dry run with bad rows reports them with 200', async () => {
     const dry = await treasurer().csv('/api/members/import?dryRun=true', 'name,email\nOk,ok.dry@example.org\nBad,bad\n');
     expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({ dryRun: true, accepted: 1, rejected: [{ row: 2, field: 'email', reason: 'not an email address' }], nextScan: { members: [{ row: 1, standing: 'pending' }] } });
+    expect(dry.body).toMatchObject({ dryRun: true, accepted: 1, rejected: [{ row: 3, field: 'email', reason: 'not an email address' }], nextScan: { members: [{ row: 2, standing: 'pending' }] } });
   });
 
   test.each<[string, string, RegExp]>([
@@ -165,7 +165,7 @@ describe('an imported roll says what the rules will do with it', () => {
     const csv = [HEADER, ...rollOf('stale')].join('\n');
     const dry = await treasurer().csv('/api/members/import?dryRun=true', csv);
     expect(dry.body).toMatchObject({ accepted: 50, nextScan: { on: '2026-11-24', dropped: 16, suspended: 12, lapsed: 4, standings: { dropped: 16, suspended: 12, past_due: 12, lapsed: 4, active: 6 } } });
-    expect(dry.body.nextScan.members[0]).toEqual({ row: 1, email: 'stale0@example.org', standing: 'dropped', reason: 'months_owed_drop', monthsInArrears: 7, paidThrough: '2026-04-30' });
+    expect(dry.body.nextScan.members[0]).toEqual({ row: 2, email: 'stale0@example.org', standing: 'dropped', reason: 'months_owed_drop', monthsInArrears: 7, paidThrough: '2026-04-30' });
     const real = await treasurer().csv('/api/members/import', csv);
     expect(real.body.nextScan).toEqual(dry.body.nextScan);
     const stored = await ctx.db.selectFrom('members').select(['standing']).where('organization_id', '=', local.id).where('email', 'like', 'stale%').execute();

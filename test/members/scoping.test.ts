@@ -110,9 +110,9 @@ describe("organization B never reaches organization A's members", () => {
     const res = await as(app, orgB.staff.admin.token).csv('/api/members/import', csv);
     expect(res.status).toBe(422);
     expect(res.body.error.details.rejected).toEqual([
-      { row: 1, field: 'plan', reason: expect.stringMatching(/no plan/) },
       { row: 2, field: 'plan', reason: expect.stringMatching(/no plan/) },
-      { row: 3, field: 'organizer_email', reason: expect.stringMatching(/no staff member/) },
+      { row: 3, field: 'plan', reason: expect.stringMatching(/no plan/) },
+      { row: 4, field: 'organizer_email', reason: expect.stringMatching(/no staff member/) },
     ]);
     const sameEmail = await as(app, orgB.staff.admin.token).csv('/api/members/import', `name,email\nAlma Beta,${memberOfA.email}\n`);
     expect(sameEmail.status).toBe(201);
