@@ -5,7 +5,7 @@ import type { StaffRole } from '../../db/database';
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-export type MediaType = 'text/csv' | typeof XLSX | 'text/html';
+export type MediaType = 'text/csv' | 'text/plain' | typeof XLSX | 'text/html';
 
 /**
  * One entry of the route table. Keeping routes as data lets the app mount them with the

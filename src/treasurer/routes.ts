@@ -44,7 +44,8 @@ import {
 
 const BOOKKEEPERS = ['admin', 'treasurer'] as const;
 
-const day = z
+/** A calendar day YYYY-MM-DD that exists. */
+export const calendarDay = z
   .string()
   // Aborting on a failed pattern keeps '2026-13-01' from the refinement (and toISOString's RangeError).
   .regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'a calendar day YYYY-MM-DD', abort: true })
@@ -54,8 +55,8 @@ const format = z.enum(['json', 'csv']).optional();
 
 const exportQuery = z
   .object({
-    from: day.optional(),
-    to: day.optional(),
+    from: calendarDay.optional(),
+    to: calendarDay.optional(),
     format: z.enum(['csv', 'xlsx']).optional(),
     kind: z.enum(LEDGER_KINDS as [string, ...string[]]).optional(),
     memberId: z.uuid().optional(),
@@ -69,7 +70,7 @@ const exportQuery = z
 const monthlyQuery = z.object({ month, format }).strict();
 const annualQuery = z.object({ fiscalYear: z.string().regex(/^(19|2\d)\d{2}$/, 'a year YYYY'), format }).strict();
 const payoutQuery = z
-  .object({ from: day, to: day, format })
+  .object({ from: calendarDay, to: calendarDay, format })
   .strict()
   .refine((q) => q.from <= q.to, { path: ['to'], message: 'to must not be before from' });
 const statementQuery = z.object({ format }).strict();
@@ -79,7 +80,7 @@ const rateParams = z.object({ affiliateId: z.uuid(), rateId: z.uuid() });
 const affiliateKind = z.enum(['international_union', 'state_federation', 'central_labor_council', 'other']);
 const newAffiliate = z.object({ name: z.string().trim().min(1).max(200), kind: affiliateKind }).strict();
 const affiliateChanges = z.object({ name: z.string().trim().min(1).max(200).optional(), kind: affiliateKind.optional() }).strict();
-const newRate = z.object({ rateCents: z.number().int().min(0).max(100_000_00), effectiveFrom: day }).strict();
+const newRate = z.object({ rateCents: z.number().int().min(0).max(100_000_00), effectiveFrom: calendarDay }).strict();
 
 const fiscalYearSettings = z.object({ fiscalYearStartMonth: z.number().int().min(1).max(12) });
 

@@ -73,6 +73,9 @@ describe('the ledger page', () => {
     ]);
     expect(page.text).toContain('href="/api/ledger/export?format=csv"');
     expect(page.text).toContain('href="/api/ledger/export?format=xlsx"');
+    // The accountant's journal needs a range of days.
+    expect(page.text).toContain('Choose a From and a To day above to download journal entries for QuickBooks or Xero.');
+    expect(page.text).not.toContain('/api/accounting/journal');
   });
 
   test('filters: days in the organization’s time zone, kind, member, plan; balances at the end of the range; the export links carry the same filters', async () => {
@@ -87,6 +90,12 @@ describe('the ledger page', () => {
     const balances = Object.fromEntries(rowsAfter(october.text, 'id="balances-title"').map((row) => [row[0], row[1]]));
     expect(balances).toMatchObject({ 'Stripe balance': '$87.31', 'Cash on hand': '$50.00', 'Dues income': '-$140.00', 'Processing fees': '$2.69' });
     expect(october.text).toContain('href="/api/ledger/export?from=2026-10-01&amp;to=2026-10-31&amp;kind=dues_payment&amp;format=csv"');
+    // For the accountant: every transaction of those days, whatever the kind.
+    for (const format of ['qbo', 'xero', 'iif']) expect(october.text).toContain(`href="/api/accounting/journal?from=2026-10-01&amp;to=2026-10-31&amp;format=${format}"`);
+    const journal = await request(app).get('/api/accounting/journal?from=2026-10-01&to=2026-10-31&format=qbo').set('Cookie', cookies.treasurer);
+    expect(journal.status).toBe(200);
+    expect(journal.text).toContain('Lucía Fernández');
+    expect(new Set(journal.text.trim().split('\r\n').slice(1).map((line) => line.split(',')[0])).size).toBe(6);
 
     const marcus = await as('treasurer').get(`/console/ledger?member=${fx.members.marcus}&plan=${fx.planId}`);
     expect(rowsAfter(marcus.text, 'id="transactions-title"').map((row) => row[0]!.split(' · ')[1])).toEqual(['Dues payment', 'Processing fee', 'Dues payment', 'Processing fee']);
@@ -144,6 +153,7 @@ describe('the ledger page', () => {
     try {
       const page = await as('admin').get('/console/ledger?kind=manual_payment');
       expect(page.text).toContain('<h1>Libro contable</h1>');
+      expect(page.text).toContain('Para el contador');
       expect(rowsAfter(page.text, 'id="transactions-title"').map((row) => [row[0]!.split(' · ')[1], row[3], row[5], row[6]])).toEqual([
         ['Pago manual', 'Descuento de nómina', 'Efectivo en caja', 'Ingresos por cuotas'],
         ['Pago manual', 'Efectivo', 'Efectivo en caja', 'Ingresos por cuotas'],

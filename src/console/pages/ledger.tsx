@@ -32,6 +32,9 @@ export const ledgerHref = (filters: LedgerFilters, after?: string) =>
 const exportHref = (filters: LedgerFilters, format: 'csv' | 'xlsx') =>
   `/api/ledger/export${query([['from', filters.from], ['to', filters.to], ['kind', filters.kind], ['memberId', filters.member], ['planId', filters.plan], ['payoutId', filters.payout], ['format', format]])}`;
 
+/** The accountant's journal for the page's days (all transactions in them: an accountant books them all). */
+const journalHref = (from: string, to: string, format: 'qbo' | 'xero' | 'iif') => `/api/accounting/journal${query([['from', from], ['to', to], ['format', format]])}`;
+
 /** Signed minor units as money: formatMoney writes magnitudes. */
 const signedMoney = (cents: number, currency: string) => (cents < 0 ? `-${formatMoney(-cents, currency)}` : formatMoney(cents, currency));
 
@@ -77,6 +80,23 @@ export function LedgerPage(props: {
           {m.ledgerXlsx}
         </a>
       </p>
+      <section aria-labelledby="accountant-title" class="panel">
+        <h2 id="accountant-title">{m.ledgerAccountantTitle}</h2>
+        {filters.from && filters.to ? (
+          <>
+            <p class="hint">{m.ledgerAccountantNote(formatDay(m, filters.from), formatDay(m, filters.to))}</p>
+            <p class="actions">
+              {(['qbo', 'xero', 'iif'] as const).map((format) => (
+                <a class="button secondary" href={journalHref(filters.from!, filters.to!, format)} download>
+                  {m.ledgerAccountantFormats[format]}
+                </a>
+              ))}
+            </p>
+          </>
+        ) : (
+          <p class="hint">{m.ledgerAccountantChoose}</p>
+        )}
+      </section>
 
       <section aria-labelledby="balances-title">
         <h2 id="balances-title">{m.ledgerBalancesTitle(filters.to ? formatDay(m, filters.to) : null)}</h2>
