@@ -68,8 +68,8 @@ test('the CSV import refuses a pay frequency of constructor row by row', async (
   const res = await as(app, local.staff.treasurer.token).csv('/api/members/import', csv);
   expect(res.status).toBe(422);
   expect(res.body.error.details.rejected).toEqual([
-    { row: 1, field: 'pay_frequency', reason: expect.stringMatching(/use one of/) },
     { row: 2, field: 'pay_frequency', reason: expect.stringMatching(/use one of/) },
+    { row: 3, field: 'pay_frequency', reason: expect.stringMatching(/use one of/) },
   ]);
   expect(await memberCount()).toBe(0);
 });
