@@ -26,6 +26,7 @@ import { signupErrorPages } from './signup/error-pages';
 import { countSignupPosts, signupRoutes } from './signup/routes';
 import { staffRoutes } from './staff/routes';
 import { treasurerRoutes } from './treasurer/routes';
+import { monthRoutes } from './months/routes';
 import { webhookAdminRoutes } from '../webhooks/admin-routes';
 import { webhookRoutes, WEBHOOK_BODY_LIMIT } from '../webhooks/receiver';
 
@@ -33,7 +34,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...memberPageRoutes(ctx), ...treasurerRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
+  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...memberPageRoutes(ctx), ...treasurerRoutes(ctx), ...monthRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
   table.push(...apiDocumentRoutes(ctx, () => table));
   return table;
 }
