@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { MemberCounts } from '../src/treasurer/reports/monthly';
 
 /**
  * A month's closing (migration 0022): postings are refused in it until it is reopened. A
@@ -12,6 +13,8 @@ export interface ClosedMonthsTable {
   month: string;
   closed_at: ColumnType<Date, Date, never>;
   closed_by_staff_user_id: string | null;
+  /** The monthly report's member counts when the month was closed, which it reports from then on. */
+  member_counts: ColumnType<MemberCounts, string, never>;
   reopened_at: ColumnType<Date | null, undefined, Date>;
   reopened_by_staff_user_id: ColumnType<string | null, undefined, string | null>;
 }

@@ -15,6 +15,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('closed_by_staff_user_id', 'uuid', (c) => c.references('staff_users.id'))
     .addColumn('reopened_at', 'timestamptz')
     .addColumn('reopened_by_staff_user_id', 'uuid', (c) => c.references('staff_users.id'))
+    // The member counts of the monthly report as they stood at the close: they come from the
+    // member roll (a join date set by a late first payment, an edit), not the ledger.
+    .addColumn('member_counts', 'jsonb', (c) => c.notNull())
     .addCheckConstraint('closed_months_reopened_after_closed', sql`reopened_at IS NULL OR reopened_at >= closed_at`)
     .execute();
   await sql`CREATE UNIQUE INDEX closed_months_one_closing ON closed_months (organization_id, month) WHERE reopened_at IS NULL`.execute(db);

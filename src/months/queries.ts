@@ -4,6 +4,8 @@ import type {} from '../../db/database-close';
 import { checkLedger } from '../ledger/check';
 import { checkPayouts } from '../ledger/payout-check';
 import type { StripeClient } from '../stripe/client';
+import { accountMovements, memberCounts } from '../treasurer/queries';
+import { monthlySummary, type MemberCounts, type MonthlySummary } from '../treasurer/reports/monthly';
 import { monthRange } from '../treasurer/reports/totals';
 import { monthIn } from './calendar';
 
@@ -63,11 +65,14 @@ const lockKey = (organizationId: string) => sql`hashtextextended(${`closed_month
  * exclusive (posters hold it shared, see migration 0022), so it waits out any posting in
  * flight. Answers false when the month was already closed.
  */
-export async function closeMonth(trx: Kysely<Database>, organizationId: string, month: string, staffUserId: string, at: Date): Promise<boolean> {
+export async function closeMonth(trx: Kysely<Database>, organization: Pick<Organization, 'id' | 'time_zone'>, month: string, staffUserId: string, at: Date): Promise<boolean> {
+  const organizationId = organization.id;
   await sql`SELECT pg_advisory_xact_lock(${lockKey(organizationId)})`.execute(trx);
+  const { from, until } = monthRange(month);
+  const members = await memberCounts(trx, organizationId, organization.time_zone, from, until);
   const inserted = await trx
     .insertInto('closed_months')
-    .values({ organization_id: organizationId, month, closed_at: at, closed_by_staff_user_id: staffUserId })
+    .values({ organization_id: organizationId, month, closed_at: at, closed_by_staff_user_id: staffUserId, member_counts: JSON.stringify(members) })
     .onConflict((oc) => oc.columns(['organization_id', 'month']).where('reopened_at', 'is', null).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -85,4 +90,17 @@ export async function reopenMonth(db: Kysely<Database>, organizationId: string, 
     .returning('id')
     .executeTakeFirst();
   return updated !== undefined;
+}
+
+/**
+ * The monthly report: the ledger's figures for the month, and its member counts (from the
+ * member roll, frozen at the close for a closed month, so a closed month's report never
+ * changes).
+ */
+export async function monthlyReport(db: Kysely<Database>, organization: Pick<Organization, 'id' | 'time_zone' | 'currency'>, month: string): Promise<MonthlySummary> {
+  const { from, until } = monthRange(month);
+  const movements = await accountMovements(db, organization.id, organization.time_zone, organization.currency, from, until);
+  const frozen = await db.selectFrom('closed_months').select('member_counts').where('organization_id', '=', organization.id).where('month', '=', month).where('reopened_at', 'is', null).executeTakeFirst();
+  const members: MemberCounts = frozen?.member_counts ?? (await memberCounts(db, organization.id, organization.time_zone, from, until));
+  return monthlySummary(month, organization.currency, movements, members);
 }

@@ -40,7 +40,7 @@ export function monthRoutes(ctx: AppContext): RouteDefinition[] {
         const reasons = await readinessReasons(ctx.db, ctx.stripe, organization, params.month, ctx.now());
         if (reasons.length > 0) throw new ApiError('conflict', `${params.month} is not ready to close`, { reasons });
         const closed = await ctx.db.transaction().execute(async (trx) => {
-          const done = await closeMonth(trx, organization.id, params.month, me.staffUserId, ctx.now());
+          const done = await closeMonth(trx, organization, params.month, me.staffUserId, ctx.now());
           if (done) await audit('month.closed', { subjectType: 'month', subjectId: params.month }, trx);
           return done;
         });
