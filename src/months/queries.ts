@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Organization } from '../../db/database';
 import type {} from '../../db/database-close';
-import { checkLedger } from '../ledger/check';
+import { checkLedger, type LedgerProblem } from '../ledger/check';
 import { checkPayouts } from '../ledger/payout-check';
 import type { StripeClient } from '../stripe/client';
 import { accountMovements, memberCounts } from '../treasurer/queries';
@@ -38,12 +38,12 @@ export async function closedMonths(db: Kysely<Database>, organizationId: string)
  * books are not proven, and a closed month would freeze whatever it hides); and no Stripe
  * event created in the month may be failed or still pending, since it would post into it.
  */
-export async function readinessReasons(db: Kysely<Database>, stripe: StripeClient, organization: Organization, month: string, now: Date): Promise<ReadinessReason[]> {
+export async function readinessReasons(db: Kysely<Database>, stripe: StripeClient, organization: Organization, month: string, now: Date, ledgerProblems?: LedgerProblem[]): Promise<ReadinessReason[]> {
   const reasons: ReadinessReason[] = [];
   if (month >= monthIn(organization.time_zone, now)) reasons.push({ code: 'month_not_over', detail: `${month} is not over yet` });
   const { from, until } = monthRange(month);
   for (const problem of await checkPayouts(db, stripe, organization, { from, until })) reasons.push({ code: 'payout_unmatched', detail: problem.detail });
-  for (const problem of await checkLedger(db, organization.id)) reasons.push({ code: 'ledger_check', detail: `${problem.check}: ${problem.detail}` });
+  for (const problem of ledgerProblems ?? (await checkLedger(db, organization.id))) reasons.push({ code: 'ledger_check', detail: `${problem.check}: ${problem.detail}` });
   const { rows } = await sql<{ count: number }>`
     SELECT count(*)::int AS count FROM stripe_events
     WHERE organization_id = ${organization.id} AND status IN ('failed', 'pending')
@@ -54,8 +54,20 @@ export async function readinessReasons(db: Kysely<Database>, stripe: StripeClien
 }
 
 export async function monthState(db: Kysely<Database>, stripe: StripeClient, organization: Organization, month: string, now: Date): Promise<MonthState> {
-  const closedAt = (await closedMonths(db, organization.id)).get(month) ?? null;
-  return { month, closed: closedAt !== null, closedAt, reasons: closedAt ? [] : await readinessReasons(db, stripe, organization, month, now) };
+  return (await monthStates(db, stripe, organization, [month], now))[0]!;
+}
+
+/** Several months' states; the ledger check (of the whole ledger) runs once for them all. */
+export async function monthStates(db: Kysely<Database>, stripe: StripeClient, organization: Organization, months: readonly string[], now: Date): Promise<MonthState[]> {
+  const closed = await closedMonths(db, organization.id);
+  const open = months.filter((month) => !closed.has(month));
+  const ledgerProblems = open.length > 0 ? await checkLedger(db, organization.id) : [];
+  const states: MonthState[] = [];
+  for (const month of months) {
+    const closedAt = closed.get(month) ?? null;
+    states.push({ month, closed: closedAt !== null, closedAt, reasons: closedAt ? [] : await readinessReasons(db, stripe, organization, month, now, ledgerProblems) });
+  }
+  return states;
 }
 
 const lockKey = (organizationId: string) => sql`hashtextextended(${`closed_months:${organizationId}`}, 0)`;
