@@ -63,17 +63,16 @@ export function MonthsPage(props: { frame: Frame; months: MonthState[]; canReope
                     {ready ? (
                       <form method="post" action={`/console/months/${state.month}/close`}>
                         <Csrf token={csrf} />
-                        <button type="submit">
+                        {/* Named with the month in an aria-label: a hidden span would sit past the scrolling table's edge and widen the page. */}
+                        <button type="submit" aria-label={`${m.monthClose} ${name}`}>
                           {m.monthClose}
-                          <span class="visually-hidden"> {name}</span>
                         </button>
                       </form>
                     ) : state.closed && props.canReopen ? (
                       <form method="post" action={`/console/months/${state.month}/reopen`}>
                         <Csrf token={csrf} />
-                        <button type="submit" class="secondary">
+                        <button type="submit" class="secondary" aria-label={`${m.monthReopen} ${name}`}>
                           {m.monthReopen}
-                          <span class="visually-hidden"> {name}</span>
                         </button>
                       </form>
                     ) : (
