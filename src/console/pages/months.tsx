@@ -43,7 +43,7 @@ export function MonthsPage(props: { frame: Frame; months: MonthState[]; canReope
               return (
                 <tr>
                   <th scope="row">{name}</th>
-                  <td>
+                  <td class="wrap">
                     {state.closed ? (
                       m.monthClosedOn(formatInstant(m, state.closedAt!, organization.timeZone))
                     ) : ready ? (
