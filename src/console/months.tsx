@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import type { VNode } from 'preact';
-import { z } from 'zod';
 import type { StaffRole } from '../../db/database';
 import { auditActor, recordAudit } from '../audit/audit';
 import type { AppContext } from '../context';
@@ -8,12 +7,11 @@ import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { monthIn, monthsUpTo, previousMonth } from '../months/calendar';
 import { closeMonth, monthStates, readinessReasons, reopenMonth } from '../months/queries';
+import { monthParams } from '../months/routes';
 import { findOrganizationById } from '../organizations/queries';
 import type { Frame } from './pages/members';
 import { MonthsPage } from './pages/months';
 import type { ConsoleSession, Flash } from './session';
-
-const monthParams = z.object({ month: z.string().regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])$/) });
 
 /** The console's helpers the month pages use (see consoleRoutes). */
 export interface ConsoleRouteKit {
