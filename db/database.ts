@@ -358,6 +358,7 @@ export interface LedgerTransactionsTable {
   gross_cents: number | null;
   fee_cents: number | null;
   net_cents: number | null;
+  original_occurred_at: ColumnType<Date | null, Date | null | undefined, never>; // a late posting's own date (see database-close.ts)
   /** Set by a trigger to the posting database transaction's id. */
   posted_in_xact: ColumnType<string, never, never>;
   created_at: Timestamp;

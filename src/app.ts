@@ -27,6 +27,7 @@ import { countSignupPosts, signupRoutes } from './signup/routes';
 import { staffRoutes } from './staff/routes';
 import { accountingRoutes } from './treasurer/accounting/routes';
 import { treasurerRoutes } from './treasurer/routes';
+import { monthRoutes } from './months/routes';
 import { webhookAdminRoutes } from '../webhooks/admin-routes';
 import { webhookRoutes, WEBHOOK_BODY_LIMIT } from '../webhooks/receiver';
 
@@ -34,7 +35,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...memberPageRoutes(ctx), ...treasurerRoutes(ctx), ...accountingRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
+  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...memberPageRoutes(ctx), ...treasurerRoutes(ctx), ...accountingRoutes(ctx), ...monthRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
   table.push(...apiDocumentRoutes(ctx, () => table));
   return table;
 }

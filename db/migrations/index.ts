@@ -17,6 +17,7 @@ import * as m0016 from './0016_staff_sessions';
 import * as m0017 from './0017_signup_confirmation';
 import * as m0018 from './0018_call_list_covering';
 import * as m0020 from './0020_member_notices';
+import * as m0022 from './0022_closed_months';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0017_signup_confirmation': m0017,
   '0018_call_list_covering': m0018,
   '0020_member_notices': m0020,
+  '0022_closed_months': m0022,
 };

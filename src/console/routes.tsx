@@ -28,6 +28,7 @@ import { DashboardPage } from './pages/dashboard';
 import { LedgerPage, ledgerHref, type LedgerFilters } from './pages/ledger';
 import { OutcomeForm, WorkspacePage, WorksitePage, WorksitesPage, type RecoveryFigures } from './pages/calls';
 import { ConsolePage } from './layout';
+import { monthConsoleRoutes } from './months';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -49,6 +50,7 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/worksites', label: (m) => m.nav.worksites },
   { href: '/console/dashboard', label: (m) => m.nav.dashboard },
   { href: '/console/ledger', label: (m) => m.nav.ledger },
+  { href: '/console/months', label: (m) => m.nav.months },
 ];
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
@@ -200,6 +202,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
 
   routes = [
     CONSOLE_STYLESHEET.route,
+    ...monthConsoleRoutes(ctx, { page, action, redirectWithFlash }),
     {
       method: 'get',
       path: '/',

@@ -5,7 +5,7 @@ import type { Database, Language, StaffRole } from '../../db/database';
 import { principal, SESSION_COOKIE } from '../auth/guard';
 import { todayIn } from '../organizations/calendar';
 import { readCookie } from '../signup/tokens';
-import { messagesFor, type Messages } from './i18n';
+import { formatMonth, messagesFor, type Messages } from './i18n';
 
 /** Who is looking at a console page, in which organization and language, with the form token for its forms. */
 export interface ConsoleSession {
@@ -74,7 +74,7 @@ export async function setStaffLanguage(db: Kysely<Database>, staffUserId: string
 // in a short-lived signed cookie and shown once, in the staff member's language.
 
 export const FLASH_COOKIE = 'gs_flash';
-export type Flash = { kind: 'outcomeSaved' | 'contactSaved'; name: string } | { kind: 'languageSaved' };
+export type Flash = { kind: 'outcomeSaved' | 'contactSaved'; name: string } | { kind: 'languageSaved' } | { kind: 'monthClosed' | 'monthReopened'; month: string };
 
 const flashSignature = (secret: string, payload: string) => createHmac('sha256', secret).update(`console-flash.${payload}`).digest('base64url');
 
@@ -94,6 +94,7 @@ export function takeFlash(req: Request, res: Response, secret: string): Flash | 
     const flash = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Flash;
     if (flash.kind === 'languageSaved') return flash;
     if ((flash.kind === 'outcomeSaved' || flash.kind === 'contactSaved') && typeof flash.name === 'string') return { kind: flash.kind, name: flash.name };
+    if ((flash.kind === 'monthClosed' || flash.kind === 'monthReopened') && typeof flash.month === 'string') return { kind: flash.kind, month: flash.month };
   } catch {
     // A cookie we did not write: ignore it.
   }
@@ -108,6 +109,10 @@ export function flashText(m: Messages, flash: Flash): string {
       return m.contactSaved(flash.name);
     case 'languageSaved':
       return m.languageSaved;
+    case 'monthClosed':
+      return m.monthClosed(formatMonth(m, flash.month));
+    case 'monthReopened':
+      return m.monthReopened(formatMonth(m, flash.month));
   }
 }
 

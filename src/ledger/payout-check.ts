@@ -50,12 +50,13 @@ async function checkPayout(db: Kysely<Database>, stripe: StripeClient, organizat
  * Every balance transaction of every paid payout we recorded, read back from Stripe, must
  * each have its ledger postings (matched by the `txn_…` they name), with Stripe's net, and
  * add up to the payout; the payout itself must be posted. A payout Stripe cannot list is a
- * problem too: the books are not proven then.
+ * problem too: the books are not proven then. Given days, only the payouts arriving in them.
  */
-export async function checkPayouts(db: Kysely<Database>, stripe: StripeClient, organization: Organization): Promise<LedgerProblem[]> {
+export async function checkPayouts(db: Kysely<Database>, stripe: StripeClient, organization: Organization, arriving?: { from: string; until: string }): Promise<LedgerProblem[]> {
   const { rows: payouts } = await sql<PayoutToCheck>`
     SELECT p.id, p.status, p.amount_cents, p.arrival_date FROM stripe_payouts p
     WHERE p.organization_id = ${organization.id} AND p.status = 'paid'
+      ${arriving ? sql`AND p.arrival_date >= ${arriving.from}::date AND p.arrival_date < ${arriving.until}::date` : sql``}
     ORDER BY p.arrival_date, p.id`.execute(db);
   const problems: LedgerProblem[] = [];
   for (const payout of payouts) problems.push(...(await checkPayout(db, stripe, organization, { ...payout, posted_cents: await postedCents(db, organization.id, payout.id) })));

@@ -3,6 +3,7 @@ import type { Database, LedgerTransactionsTable } from '../../db/database';
 import { ACCOUNT_CODES, CHART_OF_ACCOUNTS, type AccountCode } from './accounts';
 import { formatMinorUnits, renderTable } from './format';
 import { assertValidDraft, type LedgerTransactionDraft } from './postings';
+import { firstOpenMonthAfter, monthIn } from '../months/calendar';
 
 const CURRENCY = /^[a-z]{3}$/;
 
@@ -40,12 +41,63 @@ async function accountsInTransaction(trx: Kysely<Database>, organizationId: stri
   return accounts;
 }
 
-function transactionRow(organizationId: string, draft: LedgerTransactionDraft, postedAt: Date): Insertable<LedgerTransactionsTable> {
+interface ClosedMonths {
+  timeZone: string;
+  months: Set<string>;
+}
+
+// Read once per database transaction, as the accounts are: the database trigger refuses a
+// posting into a month closed since, so a stale read can only fail a posting, never land one.
+const closedMonthsReadIn = new WeakMap<Kysely<Database>, Map<string, ClosedMonths>>();
+
+async function closedMonthsInTransaction(trx: Kysely<Database>, organizationId: string): Promise<ClosedMonths> {
+  let known = closedMonthsReadIn.get(trx);
+  if (!known) closedMonthsReadIn.set(trx, (known = new Map()));
+  let closed = known.get(organizationId);
+  if (!closed) {
+    const { rows } = await sql<{ time_zone: string; months: string[] }>`
+      SELECT o.time_zone, array(SELECT c.month FROM closed_months c WHERE c.organization_id = o.id AND c.reopened_at IS NULL) AS months
+      FROM organizations o WHERE o.id = ${organizationId}`.execute(trx);
+    closed = { timeZone: rows[0]?.time_zone ?? 'UTC', months: new Set(rows[0]?.months ?? []) };
+    known.set(organizationId, closed);
+  }
+  return closed;
+}
+
+/**
+ * Where each draft is posted: its own date, or for one dated in a closed month the start
+ * (in the organization's time zone) of the first open month after it, so a closed month's
+ * figures never change. Months can only be closed once over, so that start is never later
+ * than now. Answers the dates by source key, and the original dates of the moved drafts.
+ */
+async function postingDates(trx: Kysely<Database>, organizationId: string, drafts: readonly LedgerTransactionDraft[]): Promise<Map<string, { occurredAt: Date; originalOccurredAt: Date | null }>> {
+  const closed = await closedMonthsInTransaction(trx, organizationId);
+  const dates = new Map<string, { occurredAt: Date; originalOccurredAt: Date | null }>();
+  const starts = new Map<string, Date>();
+  for (const draft of drafts) {
+    const month = closed.months.size === 0 ? undefined : monthIn(closed.timeZone, draft.occurredAt);
+    if (month === undefined || !closed.months.has(month)) {
+      dates.set(draft.sourceKey, { occurredAt: draft.occurredAt, originalOccurredAt: null });
+      continue;
+    }
+    const open = firstOpenMonthAfter(month, closed.months);
+    let start = starts.get(open);
+    if (!start) {
+      const { rows } = await sql<{ start: Date }>`SELECT (${`${open}-01`}::date::timestamp AT TIME ZONE ${closed.timeZone}) AS start`.execute(trx);
+      starts.set(open, (start = rows[0]!.start));
+    }
+    dates.set(draft.sourceKey, { occurredAt: start, originalOccurredAt: draft.occurredAt });
+  }
+  return dates;
+}
+
+function transactionRow(organizationId: string, draft: LedgerTransactionDraft, postedAt: Date, dated: { occurredAt: Date; originalOccurredAt: Date | null }): Insertable<LedgerTransactionsTable> {
   return {
     organization_id: organizationId,
     source_key: draft.sourceKey,
     kind: draft.kind,
-    occurred_at: draft.occurredAt,
+    occurred_at: dated.occurredAt,
+    original_occurred_at: dated.originalOccurredAt,
     currency: draft.currency,
     description: draft.description,
     member_id: draft.memberId ?? null,
@@ -73,7 +125,9 @@ function transactionRow(organizationId: string, draft: LedgerTransactionDraft, p
  * duplicate or replayed event posts nothing new. Every draft is validated before anything
  * is written. Runs inside the caller's database transaction (the state change that
  * caused the postings commits with them or not at all); the database checks at commit
- * that each transaction balances.
+ * that each transaction balances. A draft dated in a closed month is posted on the first
+ * open day, its own date kept in original_occurred_at; its source key is unchanged, so a
+ * replay still posts nothing.
  */
 export async function postLedgerTransactions(db: Kysely<Database>, organizationId: string, drafts: LedgerTransactionDraft[], postedAt: Date): Promise<{ posted: number; skipped: number }> {
   const posted = (await postLedgerTransactionsReturningKeys(db, organizationId, drafts, postedAt)).size;
@@ -90,6 +144,7 @@ export async function postLedgerTransactionsReturningKeys(db: Kysely<Database>, 
     if (keys.has(draft.sourceKey)) throw new Error(`source key ${draft.sourceKey} appears twice in one posting`);
     keys.add(draft.sourceKey);
   }
+  const dates = await postingDates(db, organizationId, drafts);
   const accounts = new Map<string, Map<AccountCode, string>>();
   for (const currency of new Set(drafts.map((draft) => draft.currency))) accounts.set(currency, await accountsInTransaction(db, organizationId, currency, postedAt));
 
@@ -98,7 +153,7 @@ export async function postLedgerTransactionsReturningKeys(db: Kysely<Database>, 
   const byKey = [...drafts].sort((a, b) => (a.sourceKey < b.sourceKey ? -1 : a.sourceKey > b.sourceKey ? 1 : 0));
   const insertTransactions = db
     .insertInto('ledger_transactions')
-    .values(byKey.map((draft) => transactionRow(organizationId, draft, postedAt)))
+    .values(byKey.map((draft) => transactionRow(organizationId, draft, postedAt, dates.get(draft.sourceKey)!)))
     .onConflict((oc) => oc.columns(['organization_id', 'source_key']).doNothing())
     .returning(['id', 'source_key']);
   // Entries go in in the drafts' order (that is the ledger's posting order), and only for

@@ -6,6 +6,7 @@ import { ApiError, notFound } from '../http/errors';
 import { XLSX, type RouteDefinition } from '../http/routes';
 import { LEDGER_KINDS } from '../ledger/postings';
 import { memberInPath } from '../members/checks';
+import { monthlyReport } from '../months/queries';
 import { ClientGone, csvWriter, periodCovered, DATE_COLUMNS, DECIMAL_COLUMNS, EXPORT_COLUMNS, exportCells, INTEGER_COLUMNS } from './export';
 import { payoutBalanceLines, payoutContents } from './payout-lines';
 import {
@@ -15,7 +16,6 @@ import {
   forEachInPostingOrder,
   ledgerExportQuery,
   listAffiliates,
-  memberCounts,
   membersInGoodStanding,
   monthEnd,
   payoutLedgerLines,
@@ -24,7 +24,6 @@ import {
   type LedgerExportFilters,
 } from './queries';
 import { annualReceipts, fiscalYearRange } from './reports/annual';
-import { monthlySummary } from './reports/monthly';
 import { reconcilePayout } from './reports/payouts';
 import { perCapitaRemittance, type PerCapitaLine } from './reports/per-capita';
 import { memberStatement } from './reports/statement';
@@ -178,10 +177,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
       answer: async (call) => {
         const { query } = call;
         const organization = await call.organization();
-        const { from, until } = monthRange(query.month);
-        const movements = await accountMovements(ctx.db, organization.id, organization.time_zone, organization.currency, from, until);
-        const members = await memberCounts(ctx.db, organization.id, organization.time_zone, from, until);
-        const summary = monthlySummary(query.month, organization.currency, movements, members);
+        const summary = await monthlyReport(ctx.db, organization, query.month);
         const table = moneyTable(summary, organization.currency, [
           ['Members paying', summary.members.paying],
           ['Members joined', summary.members.joined],

@@ -119,6 +119,8 @@ const VISITS: Visit[] = [
   { name: 'dashboard', role: 'treasurer', open: go(() => '/console/dashboard') },
   { name: 'ledger', role: 'treasurer', open: go(() => '/console/ledger') },
   { name: 'ledger-filtered', role: 'admin', open: go(() => '/console/ledger?from=2026-10-01&to=2026-10-31&kind=dues_payment') },
+  { name: 'months', role: 'treasurer', open: go(() => '/console/months') },
+  { name: 'months-admin', role: 'admin', open: go(() => '/console/months') },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.

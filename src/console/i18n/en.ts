@@ -17,7 +17,7 @@ export const en = {
   signedInAs: 'Signed in as',
   roles: { admin: 'Admin', treasurer: 'Treasurer', organizer: 'Organizer' } satisfies Record<StaffRole, string>,
   signOut: 'Sign out',
-  nav: { workspace: 'My workspace', members: 'Members', worksites: 'Worksites', dashboard: 'Dashboard', ledger: 'Ledger' },
+  nav: { workspace: 'My workspace', members: 'Members', worksites: 'Worksites', dashboard: 'Dashboard', ledger: 'Ledger', months: 'Closing' },
   footer: 'Good Standing · dues and membership',
   none: '—',
   notOnFile: 'Not on file',
@@ -303,6 +303,25 @@ export const en = {
   lapsesCaption: 'Members who lapsed, and who came back to good standing, per month',
   lapsedColumn: 'Lapsed',
   recoveredColumn: 'Recovered',
+
+  // Closing a month.
+  monthsTitle: 'Closing a month',
+  monthsIntro:
+    "A closed month's figures never change: postings dated in it are refused, and a late one (a refund or dispute of a payment in it, a cash payment recorded late) is posted on the first day of the next open month with its own date kept. A month can be closed once it is over, its payouts match the ledger, the ledger check is clean and no Stripe event dated in it failed or is waiting. Only an admin can reopen one.",
+  closingMonthColumn: 'Month',
+  monthStateColumn: 'State',
+  monthActionColumn: 'Action',
+  monthReady: 'Ready to close',
+  monthNotReady: 'Not ready:',
+  monthClosedOn: (when: string) => `Closed on ${when}`,
+  monthNotOver: 'The month is not over yet',
+  monthEventsUnsettled: (n: number) => (n === 1 ? '1 Stripe event dated in the month failed or is waiting' : `${n} Stripe events dated in the month failed or are waiting`),
+  monthPayoutUnmatched: 'A payout does not match the ledger',
+  monthLedgerCheck: 'The ledger check found a problem',
+  monthClose: 'Close',
+  monthReopen: 'Reopen',
+  monthClosed: (month: string) => `${month} is closed.`,
+  monthReopened: (month: string) => `${month} is open again.`,
 
   // The ledger.
   ledgerTitle: 'Ledger',

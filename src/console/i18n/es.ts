@@ -15,7 +15,7 @@ export const es: Messages = {
   signedInAs: 'Sesión de',
   roles: { admin: 'Administración', treasurer: 'Tesorería', organizer: 'Organización' },
   signOut: 'Cerrar sesión',
-  nav: { workspace: 'Mi espacio', members: 'Miembros', worksites: 'Lugares de trabajo', dashboard: 'Panel', ledger: 'Libro contable' },
+  nav: { workspace: 'Mi espacio', members: 'Miembros', worksites: 'Lugares de trabajo', dashboard: 'Panel', ledger: 'Libro contable', months: 'Cierre' },
   footer: 'Good Standing · cuotas y membresía',
   none: '—',
   notOnFile: 'No registrado',
@@ -294,6 +294,25 @@ export const es: Messages = {
   lapsesCaption: 'Miembros que cayeron en mora y que volvieron a estar al día, por mes',
   lapsedColumn: 'En mora',
   recoveredColumn: 'Recuperados',
+
+  // El cierre del mes.
+  monthsTitle: 'Cierre del mes',
+  monthsIntro:
+    'Las cifras de un mes cerrado no cambian nunca: se rechazan los asientos con fecha en él, y uno tardío (el reembolso o la disputa de un pago de ese mes, un pago en efectivo registrado tarde) se asienta el primer día del siguiente mes abierto, con su propia fecha guardada. Un mes se puede cerrar cuando ha terminado, sus depósitos cuadran con el libro, la revisión del libro está limpia y ningún evento de Stripe con fecha en él falló o está en espera. Solo un administrador puede reabrirlo.',
+  closingMonthColumn: 'Mes',
+  monthStateColumn: 'Estado',
+  monthActionColumn: 'Acción',
+  monthReady: 'Listo para cerrar',
+  monthNotReady: 'No está listo:',
+  monthClosedOn: (when: string) => `Cerrado el ${when}`,
+  monthNotOver: 'El mes aún no ha terminado',
+  monthEventsUnsettled: (n: number) => (n === 1 ? '1 evento de Stripe con fecha en el mes falló o está en espera' : `${n} eventos de Stripe con fecha en el mes fallaron o están en espera`),
+  monthPayoutUnmatched: 'Un depósito no cuadra con el libro',
+  monthLedgerCheck: 'La revisión del libro encontró un problema',
+  monthClose: 'Cerrar',
+  monthReopen: 'Reabrir',
+  monthClosed: (month: string) => `${month} está cerrado.`,
+  monthReopened: (month: string) => `${month} está abierto de nuevo.`,
 
   // El libro contable.
   ledgerTitle: 'Libro contable',
