@@ -5,10 +5,10 @@ import { setStaffLanguage } from '../../src/console/session';
 import { standingAtMonthEnds } from '../../src/treasurer/dashboard-queries';
 import { lastMonths } from '../../src/treasurer/dashboard';
 import { membersInGoodStanding, monthEnd } from '../../src/treasurer/queries';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
 import { createOrganizationWithStaff, testApp, testContext } from '../support/app';
 import { BOOKS, seedConsoleBooks } from './books-fixtures';
-import { browserAs, seedConsoleOrganization, sessionCookie, type ConsoleFixture } from './fixtures';
+import { browserAs, consoleTestWorld, seedConsoleOrganization, sessionCookie, type ConsoleFixture } from './fixtures';
 
 // The treasurer's dashboard against real postings: the fixture's books, read back through
 // the page's tables (the charts draw the same figures).
@@ -20,13 +20,7 @@ let fx: ConsoleFixture;
 let cookies: Record<StaffRole, string>;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  ctx = testContext(testDb.db);
-  app = testApp(ctx);
-  fx = await seedConsoleOrganization(ctx, 'local-9');
-  await seedConsoleBooks(ctx, fx);
-  cookies = { admin: '', treasurer: '', organizer: '' };
-  for (const role of ['admin', 'treasurer', 'organizer'] as const) cookies[role] = await sessionCookie(ctx, fx.org.id, fx.org.staff[role].id);
+  ({ testDb, ctx, app, made: fx, cookies } = await consoleTestWorld((c) => seedConsoleOrganization(c, 'local-9').then(async (made) => (await seedConsoleBooks(c, made), made)), (made) => made.org));
 });
 afterAll(async () => {
   await testDb.drop();

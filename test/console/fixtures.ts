@@ -1,10 +1,11 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import type { Db } from '../../db/connection';
-import type { Language, Standing } from '../../db/database';
+import type { Language, Standing, StaffRole } from '../../db/database';
 import { SESSION_COOKIE } from '../../src/auth/guard';
 import { recordManualPayment } from '../../src/members/payments';
-import { createOrganizationWithStaff, staffToken, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, staffToken, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createTestDatabase } from '../support/database';
 import type { AppContext } from '../../src/context';
 import { insertPlan, FLAT_25_MONTHLY } from '../members/fixtures';
 
@@ -195,4 +196,19 @@ export function browserAs(app: Express, cookie: string) {
       return token;
     },
   };
+}
+
+/**
+ * A console test's world: its own database and app, what `setUp` makes there, and a
+ * session cookie for each role of the organization `organizationOf` names in it.
+ */
+export async function consoleTestWorld<T>(setUp: (ctx: ReturnType<typeof testContext>) => Promise<T>, organizationOf: (made: T) => OrganizationFixture) {
+  const testDb = await createTestDatabase();
+  const ctx = testContext(testDb.db);
+  const app = testApp(ctx);
+  const made = await setUp(ctx);
+  const organization = organizationOf(made);
+  const cookies: Record<StaffRole, string> = { admin: '', treasurer: '', organizer: '' };
+  for (const role of ['admin', 'treasurer', 'organizer'] as const) cookies[role] = await sessionCookie(ctx, organization.id, organization.staff[role].id);
+  return { testDb, ctx, app, made, cookies };
 }

@@ -3,10 +3,10 @@ import type { StaffRole } from '../../db/database';
 import { setStaffLanguage } from '../../src/console/session';
 import { postingsForManualPayment } from '../../src/ledger/postings';
 import { postLedgerTransactions } from '../../src/ledger/queries';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
 import { createOrganizationWithStaff, memberTimes, testApp, testContext } from '../support/app';
 import { seedConsoleBooks } from './books-fixtures';
-import { browserAs, seedConsoleOrganization, sessionCookie, type ConsoleFixture } from './fixtures';
+import { browserAs, consoleTestWorld, seedConsoleOrganization, sessionCookie, type ConsoleFixture } from './fixtures';
 
 // The ledger page against real postings: the console fixture's books (see books-fixtures.ts).
 
@@ -17,13 +17,7 @@ let fx: ConsoleFixture;
 let cookies: Record<StaffRole, string>;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  ctx = testContext(testDb.db);
-  app = testApp(ctx);
-  fx = await seedConsoleOrganization(ctx, 'local-11');
-  await seedConsoleBooks(ctx, fx);
-  cookies = { admin: '', treasurer: '', organizer: '' };
-  for (const role of ['admin', 'treasurer', 'organizer'] as const) cookies[role] = await sessionCookie(ctx, fx.org.id, fx.org.staff[role].id);
+  ({ testDb, ctx, app, made: fx, cookies } = await consoleTestWorld((c) => seedConsoleOrganization(c, 'local-11').then(async (made) => (await seedConsoleBooks(c, made), made)), (made) => made.org));
 });
 afterAll(async () => {
   await testDb.drop();

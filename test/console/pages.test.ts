@@ -2,9 +2,9 @@ import request from 'supertest';
 import { routeTable } from '../../src/app';
 import type { Db } from '../../db/connection';
 import type { StaffRole } from '../../db/database';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
 import { testApp, testContext } from '../support/app';
-import { browserAs, seedConsoleOrganization, sessionCookie, type ConsoleFixture } from './fixtures';
+import { browserAs, consoleTestWorld, seedConsoleOrganization, type ConsoleFixture } from './fixtures';
 
 let testDb: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
@@ -13,12 +13,7 @@ let fx: ConsoleFixture;
 let cookies: Record<StaffRole, string>;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  ctx = testContext(testDb.db);
-  app = testApp(ctx);
-  fx = await seedConsoleOrganization(ctx, 'local-7');
-  cookies = { admin: '', treasurer: '', organizer: '' };
-  for (const role of ['admin', 'treasurer', 'organizer'] as const) cookies[role] = await sessionCookie(ctx, fx.org.id, fx.org.staff[role].id);
+  ({ testDb, ctx, app, made: fx, cookies } = await consoleTestWorld((c) => seedConsoleOrganization(c, 'local-7'), (made) => made.org));
 });
 afterAll(async () => {
   await testDb.drop();

@@ -1,23 +1,17 @@
 import type { StaffRole } from '../../db/database';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
-import { browserAs, sessionCookie } from '../console/fixtures';
+import type { TestDatabase } from '../support/database';
+import { createOrganizationWithStaff, type testApp, type OrganizationFixture } from '../support/app';
+import { browserAs, consoleTestWorld } from '../console/fixtures';
 
 // The console's month closing page against a real database: the clock is November 24, 2026.
 
 let testDb: TestDatabase;
-let ctx: ReturnType<typeof testContext>;
 let app: ReturnType<typeof testApp>;
 let org: OrganizationFixture;
 let cookies: Record<StaffRole, string>;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  ctx = testContext(testDb.db);
-  app = testApp(ctx);
-  org = await createOrganizationWithStaff(ctx, 'local-months');
-  cookies = { admin: '', treasurer: '', organizer: '' };
-  for (const role of ['admin', 'treasurer', 'organizer'] as const) cookies[role] = await sessionCookie(ctx, org.id, org.staff[role].id);
+  ({ testDb, app, made: org, cookies } = await consoleTestWorld((c) => createOrganizationWithStaff(c, 'local-months'), (made) => made));
 });
 afterAll(async () => {
   await testDb.drop();
