@@ -104,14 +104,20 @@ interface ChartProps {
   format: (value: number) => string;
 }
 
-/** Stacked vertical bars: one per category, a segment per series. */
-export function StackedBarChart(props: ChartProps) {
+/** The series stacked per category, and the value axis that holds the tallest stack. */
+function stackedLayout(props: ChartProps) {
   const rows = props.categories.map((_, i) => Object.fromEntries(props.series.map((s) => [s.key, s.values[i] ?? 0])));
   const layers = stack<Record<string, number>>().keys(props.series.map((s) => s.key))(rows);
   const max = Math.max(1, ...rows.map((row) => Object.values(row).reduce((a, b) => a + b, 0)));
   const ticks = valueTicks(max, true);
   const left = leftFor(ticks.map(props.format));
   const y = scaleLinear().domain([0, Math.max(max, ticks[ticks.length - 1] ?? max)]).range([HEIGHT - BOTTOM, TOP]);
+  return { layers, ticks, left, y };
+}
+
+/** Stacked vertical bars: one per category, a segment per series. */
+export function StackedBarChart(props: ChartProps) {
+  const { layers, ticks, left, y } = stackedLayout(props);
   const x = scaleBand<number>().domain(props.categories.map((_, i) => i)).range([left, WIDTH - RIGHT]).padding(0.25);
   return (
     <Chart id={props.id} title={props.title} desc={props.desc} legend={props.legend} series={props.series}>
@@ -156,12 +162,7 @@ export function BarChart(props: { id: string; title: string; desc: string; categ
 
 /** Stacked areas over the categories: how a whole splits, point by point. */
 export function StackedAreaChart(props: ChartProps) {
-  const rows = props.categories.map((_, i) => Object.fromEntries(props.series.map((s) => [s.key, s.values[i] ?? 0])));
-  const layers = stack<Record<string, number>>().keys(props.series.map((s) => s.key))(rows);
-  const max = Math.max(1, ...rows.map((row) => Object.values(row).reduce((a, b) => a + b, 0)));
-  const ticks = valueTicks(max, true);
-  const left = leftFor(ticks.map(props.format));
-  const y = scaleLinear().domain([0, Math.max(max, ticks[ticks.length - 1] ?? max)]).range([HEIGHT - BOTTOM, TOP]);
+  const { layers, ticks, left, y } = stackedLayout(props);
   const x = scalePoint<number>().domain(props.categories.map((_, i) => i)).range([left + 8, WIDTH - RIGHT - 8]);
   const shape = area<[number, number]>()
     .digits(2)
