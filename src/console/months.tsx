@@ -18,6 +18,8 @@ export interface ConsoleRouteKit {
   page: (path: string, access: readonly StaffRole[], summary: string, render: (req: Request, res: Response, frame: Frame) => Promise<VNode | undefined>) => RouteDefinition;
   action: (path: string, access: readonly StaffRole[], summary: string, run: (req: Request, res: Response, session: ConsoleSession) => Promise<void>) => RouteDefinition;
   redirectWithFlash: (res: Response, to: string, flash: Flash) => void;
+  /** The page frame for an action that answers with a page (a form shown again with its errors). */
+  frame: (req: Request, res: Response, session: ConsoleSession) => Frame;
 }
 
 /** Closing a month in the console: the last twelve finished months, closed or ready or not, and the actions. */

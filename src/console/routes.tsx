@@ -29,6 +29,7 @@ import { LedgerPage, ledgerHref, type LedgerFilters } from './pages/ledger';
 import { OutcomeForm, WorkspacePage, WorksitePage, WorksitesPage, type RecoveryFigures } from './pages/calls';
 import { ConsolePage } from './layout';
 import { monthConsoleRoutes } from './months';
+import { policyConsoleRoutes } from './policy';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -51,6 +52,7 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/dashboard', label: (m) => m.nav.dashboard },
   { href: '/console/ledger', label: (m) => m.nav.ledger },
   { href: '/console/months', label: (m) => m.nav.months },
+  { href: '/console/policy', label: (m) => m.policy.nav },
 ];
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
@@ -202,7 +204,8 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
 
   routes = [
     CONSOLE_STYLESHEET.route,
-    ...monthConsoleRoutes(ctx, { page, action, redirectWithFlash }),
+    ...monthConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
+    ...policyConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
     {
       method: 'get',
       path: '/',

@@ -33,6 +33,11 @@ button.link{background:none;border:0;padding:0;min-height:0;font-weight:400;text
 label{display:block;font-weight:600;margin:.6rem 0 .2rem}
 input[type=text],input[type=search],input[type=email],input[type=tel],input[type=date],select,textarea{font:inherit;width:100%;max-width:32rem;padding:.5rem;border:2px solid #5c5c57;border-radius:4px;background:#fff;color:inherit;min-height:44px}
 textarea{min-height:4.5rem}
+fieldset{border:1px solid #d6d6cf;border-radius:6px;background:#fff;padding:.25rem 1rem 1rem;margin:0 0 1rem;min-width:0}
+legend{font-weight:700;padding:0 .25rem}
+.check{display:flex;gap:.6rem;align-items:flex-start;margin:.75rem 0}
+.check input{width:1.4rem;height:1.4rem;margin:.1rem 0 0;flex:none}
+.check label{margin:0;font-weight:400}
 .hint{color:#4a4a45;font-size:.95rem;margin:.15rem 0}
 .error{color:#a4161a;font-weight:600;margin:.2rem 0}
 [aria-invalid=true]{border-color:#a4161a!important}

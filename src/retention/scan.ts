@@ -43,6 +43,17 @@ export async function lockOrganization(trx: Kysely<Database>, organizationId: st
 }
 
 /**
+ * Planner settings for computing verdicts, for the rest of the transaction. Measured at
+ * 1,000,000 members (scripts/bench/lapse-scan.ts): JIT compilation cost more than each
+ * statement it served, parallel workers each rebuilt the same hash tables while the tick
+ * already scans organizations side by side, and the temporary table's planner statistics
+ * need only a small sample. Together they took the scan from 12.4 s to 7.3 s.
+ */
+export async function tuneForVerdicts(trx: Kysely<Database>): Promise<void> {
+  await sql`SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), set_config('default_statistics_target', '10', true)`.execute(trx);
+}
+
+/**
  * Computes every member's verdict into a temporary table `retention_verdicts` that lives
  * until the transaction ends; the rest of the scan reads it.
  */
@@ -285,12 +296,7 @@ export async function scanOrganization(
     .executeTakeFirst();
   if (!claimed) return { scanOn: today, ran: false, standingChanges: 0, episodesOpened: 0, episodesClosed: 0, signals: 0 };
 
-  // Measured at 1,000,000 members (scripts/bench/lapse-scan.ts): JIT compilation cost more
-  // than each statement it served, parallel workers each rebuilt the same hash tables while
-  // the tick already scans organizations side by side, and the temporary table's planner
-  // statistics need only a small sample. Together they took the scan from 12.4 s to 7.3 s.
-  await sql`SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), set_config('default_statistics_target', '10', true)`.execute(trx);
-
+  await tuneForVerdicts(trx);
   await computeVerdicts(trx, organizationId, policy, today);
   const standingChanges = await applyVerdicts(trx, organizationId, now);
   const episodes = await updateEpisodes(trx, organizationId, timeZone, today, now);

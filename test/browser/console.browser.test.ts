@@ -121,6 +121,27 @@ const VISITS: Visit[] = [
   { name: 'ledger-filtered', role: 'admin', open: go(() => '/console/ledger?from=2026-10-01&to=2026-10-31&kind=dues_payment') },
   { name: 'months', role: 'treasurer', open: go(() => '/console/months') },
   { name: 'months-admin', role: 'admin', open: go(() => '/console/months') },
+  { name: 'policy', role: 'admin', open: go(() => '/console/policy') },
+  {
+    name: 'policy-preview',
+    role: 'admin',
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/policy`);
+      await page.fill('#suspendAtMonthsOwed', '2');
+      return submit(page, () => page.click('button[value=preview]'));
+    },
+  },
+  {
+    name: 'policy-errors',
+    role: 'admin',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/policy`);
+      await page.fill('#graceDays', 'soon');
+      await page.fill('#alertEmails', 'not-an-address');
+      return submit(page, () => page.click('button[value=preview]'));
+    },
+  },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.

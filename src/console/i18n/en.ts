@@ -1,6 +1,7 @@
 import type { Language, OutreachChannel, OutreachOutcome, Standing, StaffRole } from '../../../db/database';
 import type { AccountCode } from '../../ledger/accounts';
 import type { LedgerKind, LedgerPaymentMethod } from '../../ledger/postings';
+import { policyEn } from './policy';
 
 // Every string the console shows, in English. es.ts has the same keys (the type makes a
 // missing one a compile error); pages take their words from here and nowhere else.
@@ -19,6 +20,7 @@ export const en = {
   signOut: 'Sign out',
   nav: { workspace: 'My workspace', members: 'Members', worksites: 'Worksites', dashboard: 'Dashboard', ledger: 'Ledger', months: 'Closing' },
   footer: 'Good Standing · dues and membership',
+  policy: policyEn,
   none: '—',
   notOnFile: 'Not on file',
   languages: { en: 'English', es: 'Spanish' } satisfies Record<Language, string>,

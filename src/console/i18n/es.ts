@@ -1,4 +1,5 @@
 import type { Messages } from './en';
+import { policyEs } from './policy';
 
 // Every string the console shows, in Spanish: the same keys as en.ts.
 
@@ -17,6 +18,7 @@ export const es: Messages = {
   signOut: 'Cerrar sesión',
   nav: { workspace: 'Mi espacio', members: 'Miembros', worksites: 'Lugares de trabajo', dashboard: 'Panel', ledger: 'Libro contable', months: 'Cierre' },
   footer: 'Good Standing · cuotas y membresía',
+  policy: policyEs,
   none: '—',
   notOnFile: 'No registrado',
   languages: { en: 'inglés', es: 'español' },
