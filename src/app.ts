@@ -30,6 +30,7 @@ import { treasurerRoutes } from './treasurer/routes';
 import { monthRoutes } from './months/routes';
 import { webhookAdminRoutes } from '../webhooks/admin-routes';
 import { webhookRoutes, WEBHOOK_BODY_LIMIT } from '../webhooks/receiver';
+import { readUpload } from './http/upload';
 
 export const JSON_BODY_LIMIT = '100kb';
 
@@ -41,10 +42,12 @@ export function routeTable(ctx: AppContext): RouteDefinition[] {
 }
 
 export const CSV_BODY_LIMIT = '10mb';
+/** The largest file a console form takes (a roll of 20,000 members is about 3 MB). */
+export const UPLOAD_FILE_BYTES = 10 * 1024 * 1024;
 
 // Each API route reads one kind of body; anything else is refused before it reaches a handler.
-function requireBody(kind: 'json' | 'csv' | 'form'): RequestHandler {
-  const mediaType = { json: 'application/json', csv: 'text/csv', form: 'application/x-www-form-urlencoded' }[kind];
+function requireBody(kind: 'json' | 'csv' | 'form' | 'upload'): RequestHandler {
+  const mediaType = { json: 'application/json', csv: 'text/csv', form: 'application/x-www-form-urlencoded', upload: 'multipart/form-data' }[kind];
   return (req, _res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (hasBody && !req.is(mediaType)) return next(new ApiError('unsupported_media_type', `send the request body as ${mediaType}`));
@@ -93,6 +96,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
     json: [requireBody('json'), express.json({ limit: JSON_BODY_LIMIT })],
     csv: [requireBody('csv'), express.text({ type: 'text/csv', limit: CSV_BODY_LIMIT })],
     form: [requireBody('form'), express.urlencoded({ extended: false, limit: '20kb' })],
+    upload: [requireBody('upload'), readUpload({ fileBytes: UPLOAD_FILE_BYTES })],
   };
   const router = express.Router();
   const routes = routeTable(ctx);

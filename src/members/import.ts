@@ -7,6 +7,7 @@ import { ApiError } from '../http/errors';
 import { isPayFrequency, PAY_FREQUENCIES, type WageFacts } from '../plans/dues';
 import { calendarDay, checkWageFacts, LANGUAGES, parseDollars, standing as standingSchema } from './members';
 import type { NewMemberRow, PlanWithTerms } from './queries';
+import { existingMemberOf, memberChanges, type ExistingMembers, type MemberUpdate } from './import-update';
 
 export const ROLL_COLUMNS = [
   'name',
@@ -111,6 +112,8 @@ export interface RollLookup {
   /** Lowercased emails already used by members of the organization. */
   emailsInUse: Set<string>;
   externalIdsInUse: Set<string>;
+  /** Update mode: the members the rows may name, whose rows update them instead of being refused as taken. */
+  existing?: ExistingMembers | undefined;
 }
 
 export interface RollCheck {
@@ -118,6 +121,9 @@ export interface RollCheck {
   /** The spreadsheet's row number of each accepted row. */
   acceptedRows: number[];
   rejected: Rejection[];
+  /** Update mode: rows naming a member already on the books that change them, and those that change nothing. */
+  updates: MemberUpdate[];
+  unchanged: Array<{ row: number; memberId: string; name: string }>;
 }
 
 const email = z.email().max(320);
@@ -144,6 +150,9 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
   const rejected: Rejection[] = [];
   const rowOfEmail = new Map<string, number>();
   const rowOfExternalId = new Map<string, number>();
+  const rowOfMember = new Map<string, number>();
+  const updates: MemberUpdate[] = [];
+  const unchanged: RollCheck['unchanged'] = [];
 
   rows.forEach((row, index) => {
     const number = row.line ?? index + 2;
@@ -158,17 +167,18 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
       if ((row[column]?.length ?? 0) > limit) reject(column, `longer than ${limit} characters`);
     }
     if (row.name === undefined) reject('name', 'a name is required');
+    const match = lookup.existing && existingMemberOf(row, lookup.existing);
 
     const memberEmail = row.email?.toLowerCase();
     if (memberEmail === undefined) reject('email', 'an email is required');
     else if (!email.safeParse(row.email).success) reject('email', 'not an email address');
-    else if (lookup.emailsInUse.has(memberEmail)) reject('email', 'a member of the organization already has this email');
+    else if (lookup.emailsInUse.has(memberEmail) && match?.email.toLowerCase() !== memberEmail) reject('email', 'a member of the organization already has this email');
     else if (rowOfEmail.has(memberEmail)) reject('email', `the same email as row ${rowOfEmail.get(memberEmail)}`);
     else rowOfEmail.set(memberEmail, number);
 
     const externalId = row.external_id;
     if (externalId !== undefined) {
-      if (lookup.externalIdsInUse.has(externalId)) reject('external_id', 'a member of the organization already has this external id');
+      if (lookup.externalIdsInUse.has(externalId) && match?.external_id !== externalId) reject('external_id', match ? 'this member number belongs to another member than the email' : 'a member of the organization already has this external id');
       else if (rowOfExternalId.has(externalId)) reject('external_id', `the same external id as row ${rowOfExternalId.get(externalId)}`);
       else rowOfExternalId.set(externalId, number);
     }
@@ -232,9 +242,13 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
       else reject(COLUMN_OF_FACT[check.field], check.message);
     }
 
+    // A second row naming the same member some other way (the first by email, this by number).
+    if (match && rejected.length === before) {
+      if (rowOfMember.has(match.id)) reject('row', `the same member as row ${rowOfMember.get(match.id)}`);
+      else rowOfMember.set(match.id, number);
+    }
     if (rejected.length > before) return;
-    acceptedRows.push(number);
-    accepted.push({
+    const next: NewMemberRow = {
       name: row.name!,
       email: row.email!,
       phone: row.phone ?? null,
@@ -253,9 +267,17 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
       standing: standingParsed.data as Standing,
       // Resigned, dropped and exempt on a roll were people's decisions; the other standings follow from payments.
       standing_decision: IMPORTED_DECISIONS.includes(standingParsed.data as StandingDecision) ? (standingParsed.data as StandingDecision) : null,
-    });
+    };
+    if (match) {
+      const { fields, changes } = memberChanges(match, row, next);
+      if (fields.length === 0) unchanged.push({ row: number, memberId: match.id, name: match.name });
+      else updates.push({ row: number, memberId: match.id, name: match.name, fields, changes });
+      return;
+    }
+    acceptedRows.push(number);
+    accepted.push(next);
   });
-  return { accepted, acceptedRows, rejected };
+  return { accepted, acceptedRows, rejected, updates, unchanged };
 }
 
 /** The standing an imported member will have on a day, as the standing function gives it from what the roll says. */

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
+import type { ExistingMember } from './import-update';
 import type { Database, Member, MembersTable, Plan } from '../../db/database';
 import { ApiError } from '../http/errors';
 import { listPlans, versionInEffect } from '../plans/queries';
@@ -139,5 +140,16 @@ export async function listManualPayments(db: Kysely<Database>, organizationId: s
     .where('member_id', '=', memberId)
     .orderBy('period_end', 'desc')
     .orderBy('created_at', 'desc')
+    .execute();
+}
+
+/** The organization's members a roll names, by email (case-insensitively) or by member number. */
+export async function membersNamedByRoll(db: Kysely<Database>, organizationId: string, emails: string[], externalIds: string[]): Promise<ExistingMember[]> {
+  if (emails.length === 0 && externalIds.length === 0) return [];
+  return db
+    .selectFrom('members')
+    .select(['id', 'name', 'email', 'phone', 'preferred_language', 'employer', 'worksite', 'member_class', 'external_id', 'plan_id', 'wage_facts', 'organizer_staff_user_id', 'standing'])
+    .where('organization_id', '=', organizationId)
+    .where((eb) => eb.or([sql<boolean>`lower(email) = any(${emails.map((email) => email.toLowerCase())}::text[])`, sql<boolean>`external_id = any(${externalIds}::text[])`]))
     .execute();
 }

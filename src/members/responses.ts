@@ -103,6 +103,6 @@ const nextScan = z
   .strict();
 
 export const importCheckedResponse = z
-  .object({ dryRun: z.literal(true), accepted: z.number().int(), rejected: z.array(z.object({ row: z.number().int(), field: z.string(), reason: z.string() }).strict()), nextScan })
+  .object({ dryRun: z.literal(true), accepted: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), rejected: z.array(z.object({ row: z.number().int(), field: z.string(), reason: z.string() }).strict()), nextScan })
   .strict();
-export const importedResponse = z.object({ imported: z.number().int(), nextScan }).strict();
+export const importedResponse = z.object({ imported: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), nextScan }).strict();

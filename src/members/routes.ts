@@ -9,9 +9,8 @@ import { ALL_STAFF, type RouteDefinition } from '../http/routes';
 import { todayIn } from '../organizations/calendar';
 import { findPlan } from '../plans/queries';
 import { checkOrganizer, checkPlanAndFacts, checkUnique, memberInPath } from './checks';
-import { checkRoll, previewImportedStandings, readRoll } from './import';
-import { loadPolicy } from '../retention/queries';
-import { nextScanDay } from '../retention/scan';
+import { readRoll } from './import';
+import { runRoll } from './roll-import';
 import {
   checkWageFacts,
   encodeCursor,
@@ -29,25 +28,21 @@ import {
 } from './members';
 import { memberCreditCents, recordManualPayment } from './payments';
 import { decideStanding } from './decisions';
-import { deriveMembers, rederiveMembers } from './derivation';
+import { deriveMembers } from './derivation';
 import {
   conflictFrom,
-  emailsInUse,
-  externalIdsInUse,
   findMember,
   findMemberForUpdate,
   insertMembers,
   listManualPayments,
   listMembers,
   planTerms,
-  plansWithTerms,
-  staffIdsByEmail,
   updateMember,
 } from './queries';
 import { recordInitialStandings, standingHistory } from './standing';
 import { importCheckedResponse, importedResponse, manualPaymentRecordedResponse, memberListResponse, memberRecordResponse, memberResponse } from './responses';
 
-const importQuery = z.object({ dryRun: z.enum(['true', 'false']).optional() }).strict();
+const importQuery = z.object({ dryRun: z.enum(['true', 'false']).optional(), mode: z.enum(['add', 'update']).default('add') }).strict();
 
 /** Runs a change of members, answering a unique index lost to a concurrent request as the 409 it is. */
 async function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -128,35 +123,21 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
       query: importQuery,
       access: ['admin', 'treasurer'],
       body: 'csv',
-      summary: 'Import a roll of members from CSV (?dryRun=true only checks it): every row valid, or nothing imported; both say the standing each member will have at the next scan',
+      summary: 'Import a roll of members from CSV (?dryRun=true only checks it; ?mode=update updates the members a row names by email or member number instead of refusing them): every row valid, or nothing imported; both say the standing each new member will have at the next scan',
       answer: async ({ req, me, query, organization: organizationOf, audit }) => {
         const dryRun = query.dryRun === 'true';
         const rows = readRoll(typeof req.body === 'string' ? req.body : '');
         const organization = await organizationOf();
         const outcome = await inTransaction(ctx.db, async (trx) => {
-          const emails = rows.flatMap((row) => (row.email === undefined ? [] : [row.email]));
-          const externalIds = rows.flatMap((row) => (row.external_id === undefined ? [] : [row.external_id]));
-          const check = checkRoll(rows, {
-            plans: await plansWithTerms(trx, me.organizationId, today(organization)),
-            staffIdsByEmail: await staffIdsByEmail(trx, me.organizationId),
-            emailsInUse: await emailsInUse(trx, me.organizationId, emails),
-            externalIdsInUse: await externalIdsInUse(trx, me.organizationId, externalIds),
-          });
-          // What the rules will make of the roll at the next daily scan, said before anything is imported.
-          const policy = await loadPolicy(trx, me.organizationId);
-          const preview = previewImportedStandings(check, policy, await nextScanDay(trx, organization, ctx.now()));
-          if (check.rejected.length > 0 || dryRun) return { check, preview };
-          const members = await insertMembers(trx, me.organizationId, check.accepted, ctx.now());
-          await recordInitialStandings(trx, me.organizationId, members, 'import', me.staffUserId, ctx.now());
-          // The standing each member has from what the roll says, from today.
-          await rederiveMembers(trx, members.map((m) => ({ organizationId: me.organizationId, memberId: m.id, cause: 'import', staffUserId: me.staffUserId })), ctx.now());
-          await audit('member.imported', { subjectType: 'organization', subjectId: me.organizationId, details: { rows: members.length } }, trx);
-          return { check, preview };
+          const run = await runRoll(trx, me, organization, rows, { mode: query.mode, dryRun, now: ctx.now() });
+          if (run.written) await audit('member.imported', { subjectType: 'organization', subjectId: me.organizationId, details: { rows: run.check.accepted.length, updated: run.check.updates.length, mode: query.mode } }, trx);
+          return run;
         });
         const { check, preview } = outcome;
         const nextScan = { on: preview.on, lapsed: preview.lapsed, suspended: preview.suspended, dropped: preview.dropped, standings: preview.standings, members: preview.members };
-        if (dryRun) return answerWith(200, { dryRun: true, accepted: check.accepted.length, rejected: check.rejected, nextScan });
-        if (check.rejected.length === 0) return answerWith(201, { imported: check.accepted.length, nextScan });
+        const named = { updated: check.updates.length, unchanged: check.unchanged.length };
+        if (dryRun) return answerWith(200, { dryRun: true, accepted: check.accepted.length, ...named, rejected: check.rejected, nextScan });
+        if (check.rejected.length === 0) return answerWith(201, { imported: check.accepted.length, ...named, nextScan });
         // 422: the file was read, but its rows cannot all be imported; the error shape is the usual one.
         const rejectedRows = new Set(check.rejected.map((rejection) => rejection.row)).size;
         const error = new ApiError('validation_failed', `${rejectedRows} of ${rows.length} rows were rejected; nothing was imported`, {

@@ -49,3 +49,22 @@ export async function previewScan(db: Kysely<Database>, organizationId: string, 
     };
   });
 }
+
+export interface ScanVerdict {
+  standing: Standing;
+  reason: StandingReason;
+  monthsInArrears: number;
+}
+
+/**
+ * The standing the scan on `on` gives each of these members, in the caller's transaction
+ * (the verdicts are computed for the organization, read for these, and dropped again).
+ */
+export async function nextScanStandings(trx: Kysely<Database>, organizationId: string, policy: RetentionPolicy, on: string, memberIds: readonly string[]): Promise<Map<string, ScanVerdict>> {
+  if (memberIds.length === 0) return new Map();
+  await computeVerdicts(trx, organizationId, policy, on);
+  const rows = await sql<{ member_id: string; standing: Standing; reason: StandingReason; months_in_arrears: number }>`
+    SELECT member_id, standing, reason, months_in_arrears FROM retention_verdicts WHERE member_id = any(${[...memberIds]}::uuid[])`.execute(trx);
+  await sql`DROP TABLE retention_verdicts`.execute(trx);
+  return new Map(rows.rows.map((r) => [r.member_id, { standing: r.standing, reason: r.reason, monthsInArrears: r.months_in_arrears }]));
+}

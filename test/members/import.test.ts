@@ -105,7 +105,7 @@ describe('POST /api/members/import', () => {
     ]);
     expect(history.every((change) => change.staff_user_id === local.staff.treasurer.id)).toBe(true);
     const audit = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'member.imported').execute();
-    expect(audit).toEqual([expect.objectContaining({ organization_id: local.id, actor_staff_user_id: local.staff.treasurer.id, details: { rows: 4 } })]);
+    expect(audit).toEqual([expect.objectContaining({ organization_id: local.id, actor_staff_user_id: local.staff.treasurer.id, details: { rows: 4, updated: 0, mode: 'add' } })]);
 
     // The same file again: every row is now a duplicate of a member.
     const again = await treasurer().csv('/api/members/import', csv);
