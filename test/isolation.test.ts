@@ -23,6 +23,7 @@ let memberOfA: string;
 let affiliateOfA: string;
 let rateOfA: string;
 let invitationOfA: string;
+let uploadOfA: string;
 
 async function snapshotOf(db: Db, organizationId: string): Promise<string> {
   const rows = await Promise.all([
@@ -45,6 +46,7 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('staff_invitations').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('staff_sessions').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('closed_months').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('roll_uploads').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
   ]);
   return JSON.stringify(rows);
 }
@@ -71,6 +73,7 @@ beforeAll(async () => {
   invitationOfA = (await inviteStaff(ctx.db, { organizationId: orgA.id, organizationName: 'org-a union', email: 'invitee@org-a.example.org', name: 'Invitee of A', role: 'organizer', invitedBy: orgA.staff.admin.id, publicUrl: 'http://gs.test', now })).id;
   await ctx.db.insertInto('retention_policies').values({ organization_id: orgA.id, policy: JSON.stringify({ graceDays: 20 }), updated_at: now }).execute();
   await ctx.db.insertInto('worksite_organizers').values({ organization_id: orgA.id, worksite: 'Plant of A', organizer_staff_user_id: orgA.staff.organizer.id, updated_at: now }).execute();
+  uploadOfA = (await ctx.db.insertInto('roll_uploads').values({ organization_id: orgA.id, staff_user_id: orgA.staff.admin.id, mode: 'add', file_name: 'roll.csv', file_text: 'name,email\nNew of A,new@members.org-a.example.org\n', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   await ctx.db.insertInto('closed_months').values({ organization_id: orgA.id, month: MONTH_CLOSED_BY_A, closed_at: now, closed_by_staff_user_id: orgA.staff.treasurer.id, member_counts: JSON.stringify({ paying: 0, joined: 1, lapsed: 0, recovered: 0 }) }).execute();
 });
 afterAll(async () => {
@@ -78,7 +81,7 @@ afterAll(async () => {
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
@@ -103,8 +106,8 @@ describe('organization isolation, for every staff route in the route table', () 
       // Organization A's identifiers, offered every way a caller could: in the path, the query and the body.
       const offered = { organizationId: orgA.id, organization_id: orgA.id, slug: orgA.slug, staffUserId: orgA.staff.admin.id, name: 'Renamed by B', email: 'newcomer@org-b.example.org', role: 'admin' };
       const call = request(app)[route.method](path).query({ organizationId: orgA.id, organization: orgA.slug, slug: orgA.slug }).set('Authorization', `Bearer ${orgBAllRolesToken}`);
-      // Each route is offered A's identifiers in the kind of body it reads (console forms are url-encoded).
-      const res = await (route.body === 'form' ? call.type('form') : call).send(offered);
+      // Each route is offered A's identifiers in the kind of body it reads (console forms are url-encoded or multipart).
+      const res = await (route.body === 'form' ? call.type('form').send(offered) : route.body === 'upload' ? call.field(offered) : call.send(offered));
 
       const page = res.type === 'text/html';
       // A month names no one's record (each organization has its own of every month).
@@ -116,7 +119,7 @@ describe('organization isolation, for every staff route in the route table', () 
         expect(res.status).toBeLessThan(500);
       }
       const text = page ? res.text : JSON.stringify(res.body);
-      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, affiliateOfA, rateOfA, invitationOfA, 'invitee@org-a.example.org', 'International of A', 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
+      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, affiliateOfA, rateOfA, invitationOfA, 'invitee@org-a.example.org', 'new@members.org-a.example.org', 'International of A', 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
         expect(text).not.toContain(secret);
       }
       expect(await snapshotOf(ctx.db, orgA.id)).toBe(before);

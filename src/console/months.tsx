@@ -16,7 +16,7 @@ import type { ConsoleSession, Flash } from './session';
 /** The console's helpers the month pages use (see consoleRoutes). */
 export interface ConsoleRouteKit {
   page: (path: string, access: readonly StaffRole[], summary: string, render: (req: Request, res: Response, frame: Frame) => Promise<VNode | undefined>) => RouteDefinition;
-  action: (path: string, access: readonly StaffRole[], summary: string, run: (req: Request, res: Response, session: ConsoleSession) => Promise<void>) => RouteDefinition;
+  action: (path: string, access: readonly StaffRole[], summary: string, run: (req: Request, res: Response, session: ConsoleSession) => Promise<void>, body?: 'form' | 'upload') => RouteDefinition;
   redirectWithFlash: (res: Response, to: string, flash: Flash) => void;
   /** The page frame for an action that answers with a page (a form shown again with its errors). */
   frame: (req: Request, res: Response, session: ConsoleSession) => Frame;

@@ -30,6 +30,7 @@ import { OutcomeForm, WorkspacePage, WorksitePage, WorksitesPage, type RecoveryF
 import { ConsolePage } from './layout';
 import { monthConsoleRoutes } from './months';
 import { policyConsoleRoutes } from './policy';
+import { rollImportConsoleRoutes } from './roll-import';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -53,6 +54,7 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/ledger', label: (m) => m.nav.ledger },
   { href: '/console/months', label: (m) => m.nav.months },
   { href: '/console/policy', label: (m) => m.policy.nav },
+  { href: '/console/import', label: (m) => m.roll.nav },
 ];
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
@@ -169,13 +171,13 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
   }
 
   /** A form's POST: the session, then the CSRF token (a mismatch changes nothing), then the action. */
-  function action(path: string, access: readonly StaffRole[], summary: string, run: (req: Request, res: Response, session: ConsoleSession) => Promise<void>): RouteDefinition {
+  function action(path: string, access: readonly StaffRole[], summary: string, run: (req: Request, res: Response, session: ConsoleSession) => Promise<void>, body: 'form' | 'upload' = 'form'): RouteDefinition {
     return {
       method: 'post',
       path,
       access,
       summary,
-      body: 'form',
+      body,
       handler: async (req, res) => {
         const session = loadSession(ctx, req);
         if (!csrfValid(secret, req)) throw new ApiError('forbidden', 'the form token is missing or does not belong to this session', { reason: 'csrf' });
@@ -206,6 +208,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     CONSOLE_STYLESHEET.route,
     ...monthConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
     ...policyConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
+    ...rollImportConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
     {
       method: 'get',
       path: '/',

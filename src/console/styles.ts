@@ -33,6 +33,7 @@ button.link{background:none;border:0;padding:0;min-height:0;font-weight:400;text
 label{display:block;font-weight:600;margin:.6rem 0 .2rem}
 input[type=text],input[type=search],input[type=email],input[type=tel],input[type=date],select,textarea{font:inherit;width:100%;max-width:32rem;padding:.5rem;border:2px solid #5c5c57;border-radius:4px;background:#fff;color:inherit;min-height:44px}
 textarea{min-height:4.5rem}
+input[type=file]{font:inherit;max-width:100%;padding:.4rem 0}
 fieldset{border:1px solid #d6d6cf;border-radius:6px;background:#fff;padding:.25rem 1rem 1rem;margin:0 0 1rem;min-width:0}
 legend{font-weight:700;padding:0 .25rem}
 .check{display:flex;gap:.6rem;align-items:flex-start;margin:.75rem 0}
@@ -97,7 +98,7 @@ footer.foot{max-width:72rem;margin:2rem auto;padding:0 1rem 1rem;color:#4a4a45;f
 .scroll table{min-width:100%}
 .scroll th,.scroll td{white-space:nowrap}
 .scroll td.wrap{white-space:normal;min-width:14rem}
-.visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.visually-hidden{position:absolute!important;width:1px!important;height:1px!important;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:48rem){
 table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 table.stack,table.stack tbody,table.stack tr,table.stack td,table.stack caption{display:block;width:100%}
@@ -105,6 +106,7 @@ table.stack tr{border:1px solid #d6d6cf;border-radius:6px;margin:0 0 .5rem;paddi
 table.stack td,table.stack th[scope=row]{border:0;padding:.15rem 0}
 table.stack th[scope=row]{display:block;font-size:1rem;color:#1a1a1a}
 table.stack td.num{text-align:left}
+table.stack td,table.stack th{overflow-wrap:anywhere}
 table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600;color:#3d3d3a}
 table.stack td.lead::before{content:none}
 dl.facts{grid-template-columns:1fr}

@@ -142,6 +142,18 @@ const VISITS: Visit[] = [
       return submit(page, () => page.click('button[value=preview]'));
     },
   },
+  { name: 'import', role: 'treasurer', open: go(() => '/console/import') },
+  {
+    name: 'import-preview',
+    role: 'admin',
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/import`);
+      const roll = ['name,email,phone,plan,paid_through', 'Rosa Díaz,rosa@example.org,(312) 555-0000,,', 'Nia Brooks,nia@example.org,,Regular monthly,2026-12-31', ',broken@example.org,,,'].join('\n');
+      await page.setInputFiles('#roll', { name: 'roll.csv', mimeType: 'text/csv', buffer: Buffer.from(roll) });
+      await page.check('#mode-update');
+      return submit(page, () => page.click('main button[type=submit]'));
+    },
+  },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.

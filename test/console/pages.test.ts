@@ -86,16 +86,19 @@ describe('the console frame', () => {
 describe('CSRF', () => {
   const forms = () => routeTable(testContext({} as Db)).filter((route) => route.method === 'post' && route.path.startsWith('/console'));
 
-  test.each(forms().map((route) => [route.path] as const))('POST %s without the token, or with another session’s, is refused (403) and changes nothing', async (path) => {
-    const concrete = path.replace(':memberId', fx.members.rosa);
+  test.each(forms().map((route) => [route.path, route.body] as const))('POST %s without the token, or with another session’s, is refused (403) and changes nothing', async (path, body) => {
+    const concrete = path.replace(':memberId', fx.members.rosa).replace(':uploadId', '00000000-0000-4000-8000-000000000000');
     const before = await snapshot();
     const form = { language: 'es', outcome: 'resigned', confirm: 'yes', phone: '555 0000', name: 'Changed', email: 'changed@example.org', preferredLanguage: 'en' };
-    const missing = await as('admin').post(concrete, form);
+    // A form that carries a file is sent as a browser sends it: multipart, with a file.
+    const post = (fields: Record<string, string>) =>
+      body === 'upload' ? request(app).post(concrete).set('Cookie', cookies.admin).field(fields).attach('roll', Buffer.from('name,email\nNew,new@example.org\n'), 'roll.csv') : as('admin').post(concrete, fields);
+    const missing = await post(form);
     expect(missing.status).toBe(403);
     expect(missing.text).toContain('This form has expired');
     // From a page that reads no list of members (those are audited, which would change the snapshot).
     const otherSession = await as('organizer').csrf('/console/workspace');
-    const wrong = await as('admin').post(concrete, { ...form, csrf: otherSession });
+    const wrong = await post({ ...form, csrf: otherSession });
     expect(wrong.status).toBe(403);
     expect(await snapshot()).toBe(before);
   });

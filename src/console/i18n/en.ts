@@ -2,6 +2,7 @@ import type { Language, OutreachChannel, OutreachOutcome, Standing, StaffRole } 
 import type { AccountCode } from '../../ledger/accounts';
 import type { LedgerKind, LedgerPaymentMethod } from '../../ledger/postings';
 import { policyEn } from './policy';
+import { rollEn } from './roll';
 
 // Every string the console shows, in English. es.ts has the same keys (the type makes a
 // missing one a compile error); pages take their words from here and nowhere else.
@@ -21,6 +22,7 @@ export const en = {
   nav: { workspace: 'My workspace', members: 'Members', worksites: 'Worksites', dashboard: 'Dashboard', ledger: 'Ledger', months: 'Closing' },
   footer: 'Good Standing · dues and membership',
   policy: policyEn,
+  roll: rollEn,
   none: '—',
   notOnFile: 'Not on file',
   languages: { en: 'English', es: 'Spanish' } satisfies Record<Language, string>,

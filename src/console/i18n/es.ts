@@ -1,5 +1,6 @@
 import type { Messages } from './en';
 import { policyEs } from './policy';
+import { rollEs } from './roll';
 
 // Every string the console shows, in Spanish: the same keys as en.ts.
 
@@ -19,6 +20,7 @@ export const es: Messages = {
   nav: { workspace: 'Mi espacio', members: 'Miembros', worksites: 'Lugares de trabajo', dashboard: 'Panel', ledger: 'Libro contable', months: 'Cierre' },
   footer: 'Good Standing · cuotas y membresía',
   policy: policyEs,
+  roll: rollEs,
   none: '—',
   notOnFile: 'No registrado',
   languages: { en: 'inglés', es: 'español' },
