@@ -11,6 +11,7 @@ import { startEmailWorker } from './email/worker';
 import { createLogger, type Logger } from './http/logging';
 import { startJobs } from './jobs/boss';
 import { startRetentionWorker } from './retention/jobs';
+import { startIncreaseWorker } from './increases/worker';
 import type Stripe from 'stripe';
 import { createStripeClient, STRIPE_API_VERSION } from './stripe/client';
 import { endpointProblems, wantedEndpoints } from './stripe/setup';
@@ -166,6 +167,8 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env,
     ctx.notifyWebhooks = () => webhookWorker.notify();
     // Daily lapse scans, digests and notices; started once links in emails can name our address.
     await startRetentionWorker(boss, { db, publicUrl: ctx.publicUrl, now, notifyOutbox: () => emailWorker.notify() }, logger);
+    // Dues increases: members' notices on their day, then each subscription moved to the new rate.
+    await startIncreaseWorker(boss, { db, stripe, publicUrl: ctx.publicUrl, now, notifyOutbox: () => emailWorker.notify() }, logger);
     // On a stop, connections close first, so the jobs and the pools close with no request still using them.
     cleanups.push(closeServer);
 

@@ -24,6 +24,7 @@ let affiliateOfA: string;
 let rateOfA: string;
 let invitationOfA: string;
 let uploadOfA: string;
+let increaseOfA: string;
 
 async function snapshotOf(db: Db, organizationId: string): Promise<string> {
   const rows = await Promise.all([
@@ -47,6 +48,8 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('staff_sessions').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('closed_months').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('roll_uploads').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('dues_increases').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('dues_increase_items').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
   ]);
   return JSON.stringify(rows);
 }
@@ -73,6 +76,9 @@ beforeAll(async () => {
   invitationOfA = (await inviteStaff(ctx.db, { organizationId: orgA.id, organizationName: 'org-a union', email: 'invitee@org-a.example.org', name: 'Invitee of A', role: 'organizer', invitedBy: orgA.staff.admin.id, publicUrl: 'http://gs.test', now })).id;
   await ctx.db.insertInto('retention_policies').values({ organization_id: orgA.id, policy: JSON.stringify({ graceDays: 20 }), updated_at: now }).execute();
   await ctx.db.insertInto('worksite_organizers').values({ organization_id: orgA.id, worksite: 'Plant of A', organizer_staff_user_id: orgA.staff.organizer.id, updated_at: now }).execute();
+  const versionOfA = await ctx.db.selectFrom('plan_versions').select('id').where('plan_id', '=', planOfA).executeTakeFirstOrThrow();
+  increaseOfA = (await ctx.db.insertInto('dues_increases').values({ organization_id: orgA.id, plan_id: planOfA, plan_version_id: versionOfA.id, notice_days: 30, notice_on: '2025-12-02', effective_from: '2026-01-01', confirmed_by_staff_user_id: orgA.staff.admin.id, confirmed_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+  await ctx.db.insertInto('dues_increase_items').values({ organization_id: orgA.id, increase_id: increaseOfA, member_id: memberOfA, subscription_id: 'sub_of_a', before_cents: 2500, after_cents: 2800, last_error: 'card_declined' }).execute();
   uploadOfA = (await ctx.db.insertInto('roll_uploads').values({ organization_id: orgA.id, staff_user_id: orgA.staff.admin.id, mode: 'add', file_name: 'roll.csv', file_text: 'name,email\nNew of A,new@members.org-a.example.org\n', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   await ctx.db.insertInto('closed_months').values({ organization_id: orgA.id, month: MONTH_CLOSED_BY_A, closed_at: now, closed_by_staff_user_id: orgA.staff.treasurer.id, member_counts: JSON.stringify({ paying: 0, joined: 1, lapsed: 0, recovered: 0 }) }).execute();
 });
@@ -81,7 +87,7 @@ afterAll(async () => {
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA, increaseId: increaseOfA };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');

@@ -19,6 +19,7 @@ import * as m0018 from './0018_call_list_covering';
 import * as m0020 from './0020_member_notices';
 import * as m0022 from './0022_closed_months';
 import * as m0026 from './0026_roll_uploads';
+import * as m0027 from './0027_dues_increases';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0020_member_notices': m0020,
   '0022_closed_months': m0022,
   '0026_roll_uploads': m0026,
+  '0027_dues_increases': m0027,
 };

@@ -199,7 +199,7 @@ export async function memberDetail(db: Kysely<Database>, organizationId: string,
   return result.rows[0];
 }
 
-export type TimelineKind = 'standing' | 'payment' | 'reversal' | 'manual_payment' | 'outreach' | 'notice' | 'authorization' | 'episode_opened' | 'episode_closed';
+export type TimelineKind = 'standing' | 'payment' | 'reversal' | 'manual_payment' | 'outreach' | 'notice' | 'authorization' | 'episode_opened' | 'episode_closed' | 'dues_notice' | 'dues_changed';
 
 /** One thing that happened to a member. The text columns mean what the kind says (see memberTimeline). */
 export interface TimelineRow {
@@ -261,6 +261,14 @@ export async function memberTimeline(db: Kysely<Database>, organizationId: strin
       UNION ALL
       SELECT 'episode_closed', ${dayStart(sql`e.closed_on`)} + interval '1 second', e.closed_on, NULL, NULL, e.close_reason, NULL, NULL, NULL, NULL, NULL, NULL
       FROM lapse_episodes e WHERE e.organization_id = ${organizationId} AND e.member_id = ${memberId} AND e.closed_on IS NOT NULL
+      UNION ALL
+      SELECT 'dues_notice', i.notice_sent_at, NULL, NULL, NULL, NULL, NULL, ${amount(sql`i.after_cents`)}, p.currency, d.effective_from, NULL, NULL
+      FROM dues_increase_items i JOIN dues_increases d ON d.id = i.increase_id JOIN plans p ON p.id = d.plan_id
+      WHERE i.organization_id = ${organizationId} AND i.member_id = ${memberId} AND i.notice_sent_at IS NOT NULL
+      UNION ALL
+      SELECT 'dues_changed', i.applied_at, NULL, NULL, NULL, NULL, NULL, ${amount(sql`i.after_cents`)}, p.currency, NULL, NULL, NULL
+      FROM dues_increase_items i JOIN dues_increases d ON d.id = i.increase_id JOIN plans p ON p.id = d.plan_id
+      WHERE i.organization_id = ${organizationId} AND i.member_id = ${memberId} AND i.applied_at IS NOT NULL
     ) events
     ORDER BY at DESC, kind
     LIMIT ${TIMELINE_LIMIT}`.execute(db);

@@ -31,6 +31,7 @@ import { ConsolePage } from './layout';
 import { monthConsoleRoutes } from './months';
 import { policyConsoleRoutes } from './policy';
 import { rollImportConsoleRoutes } from './roll-import';
+import { increaseConsoleRoutes } from './increases';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -55,6 +56,7 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/months', label: (m) => m.nav.months },
   { href: '/console/policy', label: (m) => m.policy.nav },
   { href: '/console/import', label: (m) => m.roll.nav },
+  { href: '/console/increases', label: (m) => m.increases.nav },
 ];
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
@@ -209,6 +211,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     ...monthConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
     ...policyConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
     ...rollImportConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
+    ...increaseConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
     {
       method: 'get',
       path: '/',

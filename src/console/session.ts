@@ -74,7 +74,7 @@ export async function setStaffLanguage(db: Kysely<Database>, staffUserId: string
 // in a short-lived signed cookie and shown once, in the staff member's language.
 
 export const FLASH_COOKIE = 'gs_flash';
-export type Flash = { kind: 'outcomeSaved' | 'contactSaved'; name: string } | { kind: 'languageSaved' | 'policySaved' } | { kind: 'monthClosed' | 'monthReopened'; month: string } | { kind: 'rollImported'; added: number; updated: number };
+export type Flash = { kind: 'outcomeSaved' | 'contactSaved'; name: string } | { kind: 'languageSaved' | 'policySaved' } | { kind: 'monthClosed' | 'monthReopened'; month: string } | { kind: 'rollImported'; added: number; updated: number } | { kind: 'increaseConfirmed'; name: string } | { kind: 'increaseRetried'; count: number };
 
 const flashSignature = (secret: string, payload: string) => createHmac('sha256', secret).update(`console-flash.${payload}`).digest('base64url');
 
@@ -94,6 +94,8 @@ export function takeFlash(req: Request, res: Response, secret: string): Flash | 
     const flash = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Flash;
     if (flash.kind === 'languageSaved' || flash.kind === 'policySaved') return { kind: flash.kind };
     if ((flash.kind === 'outcomeSaved' || flash.kind === 'contactSaved') && typeof flash.name === 'string') return { kind: flash.kind, name: flash.name };
+    if (flash.kind === 'increaseConfirmed' && typeof flash.name === 'string') return { kind: flash.kind, name: flash.name };
+    if (flash.kind === 'increaseRetried' && Number.isInteger(flash.count)) return { kind: flash.kind, count: flash.count };
     if (flash.kind === 'rollImported' && Number.isInteger(flash.added) && Number.isInteger(flash.updated)) return { kind: flash.kind, added: flash.added, updated: flash.updated };
     if ((flash.kind === 'monthClosed' || flash.kind === 'monthReopened') && typeof flash.month === 'string') return { kind: flash.kind, month: flash.month };
   } catch {
@@ -114,6 +116,10 @@ export function flashText(m: Messages, flash: Flash): string {
       return m.policy.saved;
     case 'rollImported':
       return m.roll.imported(flash.added, flash.updated);
+    case 'increaseConfirmed':
+      return m.increases.confirmed(flash.name);
+    case 'increaseRetried':
+      return m.increases.retried(flash.count);
     case 'monthClosed':
       return m.monthClosed(formatMonth(m, flash.month));
     case 'monthReopened':

@@ -66,7 +66,7 @@ export function paymentEmailFacts(posted: readonly PostedTransaction[]): Payment
 }
 
 const LOCALES: Record<Language, string> = { en: 'en-US', es: 'es-MX' };
-const longDay = (language: Language, day: string) => new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+export const longDay = (language: Language, day: string) => new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
 const longPeriod = (language: Language, start: string, end: string) =>
   new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeZone: 'UTC' }).formatRange(new Date(`${start}T00:00:00Z`), new Date(`${end}T00:00:00Z`));
 
@@ -75,7 +75,7 @@ export interface Recipient {
   language: Language;
 }
 
-const manageAction = (language: Language, organization: Organization, publicUrl: string | undefined) =>
+export const manageAction = (language: Language, organization: Organization, publicUrl: string | undefined) =>
   publicUrl ? { action: { label: messagesFor(language).paymentEmails.action, url: `${publicUrl}/join/${encodeURIComponent(organization.slug)}/manage?lang=${language}` } } : {};
 
 /** A receipt or refund notice, in the member's language: amounts, the period covered, the method, and whom to ask. */

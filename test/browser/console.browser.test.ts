@@ -154,6 +154,28 @@ const VISITS: Visit[] = [
       return submit(page, () => page.click('main button[type=submit]'));
     },
   },
+  { name: 'increases', role: 'treasurer', open: go(() => '/console/increases') },
+  {
+    name: 'increase-new',
+    role: 'admin',
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/increases`);
+      return submit(page, () => page.click('main a[href^="/console/increases/new"]'));
+    },
+  },
+  {
+    name: 'increase-confirmed',
+    role: 'admin',
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/increases`);
+      const link = page.locator('main a[href^="/console/increases/new"]');
+      if ((await link.count()) > 0) {
+        await submit(page, () => link.first().click());
+        return submit(page, () => page.click('main button[type=submit]'));
+      }
+      return page.goto(`${baseUrl}${await page.locator('main table a').first().getAttribute('href')}`);
+    },
+  },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.
@@ -235,6 +257,11 @@ describeInBrowser(SUITE, () => {
     ctx = testContext(testDb.db);
     fx = await seedConsoleOrganization(ctx, 'local-7');
     await seedConsoleBooks(ctx, fx);
+    // A new rate waiting to reach two members' subscriptions: the dues increase pages.
+    await ctx.db.insertInto('plan_versions').values({ organization_id: fx.org.id, plan_id: fx.planId, version: 2, effective_from: '2027-01-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2800 }), initiation_fee_cents: null, authorization_note: 'convention vote of 2026-10-03', created_at: ctx.now() }).execute();
+    for (const key of ['marcus', 'lucia'] as const) {
+      await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: fx.org.id, id: `sub_increase_${key}`, member_id: fx.members[key], customer_id: `cus_increase_${key}`, status: 'active', cancel_at_period_end: false, collection_paused: false, amount_cents: 2500, updated_at: ctx.now() }).execute();
+    }
     // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
     await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));
     server = await new Promise((resolve) => {

@@ -3,6 +3,7 @@ import type { AccountCode } from '../../ledger/accounts';
 import type { LedgerKind, LedgerPaymentMethod } from '../../ledger/postings';
 import { policyEn } from './policy';
 import { rollEn } from './roll';
+import { increasesEn } from './increases';
 
 // Every string the console shows, in English. es.ts has the same keys (the type makes a
 // missing one a compile error); pages take their words from here and nowhere else.
@@ -23,6 +24,7 @@ export const en = {
   footer: 'Good Standing · dues and membership',
   policy: policyEn,
   roll: rollEn,
+  increases: increasesEn,
   none: '—',
   notOnFile: 'Not on file',
   languages: { en: 'English', es: 'Spanish' } satisfies Record<Language, string>,

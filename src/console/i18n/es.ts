@@ -1,6 +1,7 @@
 import type { Messages } from './en';
 import { policyEs } from './policy';
 import { rollEs } from './roll';
+import { increasesEs } from './increases';
 
 // Every string the console shows, in Spanish: the same keys as en.ts.
 
@@ -21,6 +22,7 @@ export const es: Messages = {
   footer: 'Good Standing · cuotas y membresía',
   policy: policyEs,
   roll: rollEs,
+  increases: increasesEs,
   none: '—',
   notOnFile: 'No registrado',
   languages: { en: 'inglés', es: 'español' },

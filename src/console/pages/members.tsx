@@ -198,6 +198,10 @@ export function describeEvent(m: Messages, row: TimelineRow, currency: string): 
       return { text: m.event.episodeOpened };
     case 'episode_closed':
       return { text: m.event.episodeClosed(m.closeReasons[row.c ?? ''] ?? row.c ?? '') };
+    case 'dues_notice':
+      return { text: m.increases.event.notice(money(row.amount_cents), formatDay(m, row.from_day!)) };
+    case 'dues_changed':
+      return { text: m.increases.event.changed(money(row.amount_cents)) };
   }
 }
 
