@@ -52,6 +52,7 @@ export type DepositMethod = 'cash' | 'check';
 
 export interface DepositBatchItemsTable {
   id: Generated<string>;
+  seq: Generated<number>;
   organization_id: string;
   batch_id: string;
   member_id: string;

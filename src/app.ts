@@ -28,6 +28,7 @@ import { staffRoutes } from './staff/routes';
 import { accountingRoutes } from './treasurer/accounting/routes';
 import { treasurerRoutes } from './treasurer/routes';
 import { monthRoutes } from './months/routes';
+import { uploadBodyReaders } from './http/upload';
 import { webhookAdminRoutes } from '../webhooks/admin-routes';
 import { webhookRoutes, WEBHOOK_BODY_LIMIT } from '../webhooks/receiver';
 
@@ -93,6 +94,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
     json: [requireBody('json'), express.json({ limit: JSON_BODY_LIMIT })],
     csv: [requireBody('csv'), express.text({ type: 'text/csv', limit: CSV_BODY_LIMIT })],
     form: [requireBody('form'), express.urlencoded({ extended: false, limit: '20kb' })],
+    upload: uploadBodyReaders(CSV_BODY_LIMIT),
   };
   const router = express.Router();
   const routes = routeTable(ctx);

@@ -41,6 +41,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('deposit_batch_items')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+    // The order the items were added in (several can share the clock's instant): the slip's order and the posting's.
+    .addColumn('seq', 'bigint', (c) => c.notNull().generatedAlwaysAsIdentity())
     .addColumn('organization_id', 'uuid', (c) => c.notNull())
     .addColumn('batch_id', 'uuid', (c) => c.notNull())
     .addColumn('member_id', 'uuid', (c) => c.notNull().references('members.id'))

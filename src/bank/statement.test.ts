@@ -69,9 +69,9 @@ describe('reading bank statements', () => {
   test('rows that cannot be read are named by their row; a missing column is named', () => {
     const mapping: StatementMapping = { delimiter: ',', decimalComma: false, dateColumn: 'Date', dateFormat: 'YYYY-MM-DD', amountColumn: 'Amount', debitColumn: null, creditColumn: null, descriptionColumn: 'Memo' };
     expect(readStatement('Date,Amount,Memo\n2026-11-03,ten,x\nsoon,1.00,y\n', mapping).errors).toEqual([
-      { row: 2, message: 'the amount is not a figure this mapping reads' },
-      { row: 3, message: '"soon" is not a day written YYYY-MM-DD' },
+      { row: 2, problem: 'amount', value: 'ten' },
+      { row: 3, problem: 'day', value: 'soon' },
     ]);
-    expect(readStatement('Day,Amount,Memo\n', mapping).errors).toEqual([{ row: 1, message: 'the header has no column "Date"' }]);
+    expect(readStatement('Day,Amount,Memo\n', mapping).errors).toEqual([{ row: 1, problem: 'column', value: 'Date' }]);
   });
 });

@@ -48,7 +48,14 @@ export interface StatementRead {
   /** Lines with a positive amount: money in. */
   deposits: StatementLine[];
   withdrawals: number;
-  errors: Array<{ row: number; message: string }>;
+  errors: StatementProblem[];
+}
+
+/** A row that could not be read: its day, its amount, or (row 1) a column the mapping names that the header lacks. */
+export interface StatementProblem {
+  row: number;
+  problem: 'day' | 'amount' | 'column';
+  value: string;
 }
 
 const MAX_CENTS = 100_000_000_000;
@@ -189,7 +196,7 @@ export function readStatement(text: string, mapping: StatementMapping): Statemen
   const columns = { date: index(mapping.dateColumn), amount: index(mapping.amountColumn), debit: index(mapping.debitColumn), credit: index(mapping.creditColumn), description: index(mapping.descriptionColumn) };
   const errors: StatementRead['errors'] = [];
   const missing = [mapping.dateColumn, mapping.descriptionColumn, ...(mapping.amountColumn !== null ? [mapping.amountColumn] : [mapping.debitColumn, mapping.creditColumn])].filter((name) => name === null || !headers.includes(name));
-  if (missing.length > 0) return { rowsRead: 0, deposits: [], withdrawals: 0, errors: [{ row: 1, message: `the header has no column ${missing.map((name) => `"${name ?? ''}"`).join(', ')}` }] };
+  if (missing.length > 0) return { rowsRead: 0, deposits: [], withdrawals: 0, errors: missing.map((name) => ({ row: 1, problem: 'column', value: name ?? '' })) };
 
   const deposits: StatementLine[] = [];
   const occurrences = new Map<string, number>();
@@ -201,7 +208,7 @@ export function readStatement(text: string, mapping: StatementMapping): Statemen
     rowsRead += 1;
     const bookedOn = parseDay(cells[columns.date] ?? '', mapping.dateFormat);
     if (bookedOn === null) {
-      errors.push({ row, message: `"${(cells[columns.date] ?? '').slice(0, 40)}" is not a day written ${mapping.dateFormat}` });
+      errors.push({ row, problem: 'day', value: (cells[columns.date] ?? '').slice(0, 40) });
       continue;
     }
     let amountCents: number | null;
@@ -215,7 +222,7 @@ export function readStatement(text: string, mapping: StatementMapping): Statemen
       amountCents = debit === null || credit === null || (debitText === '' && creditText === '') ? null : Math.abs(credit) - Math.abs(debit);
     }
     if (amountCents === null) {
-      errors.push({ row, message: 'the amount is not a figure this mapping reads' });
+      errors.push({ row, problem: 'amount', value: (columns.amount >= 0 ? (cells[columns.amount] ?? '') : `${cells[columns.debit] ?? ''} / ${cells[columns.credit] ?? ''}`).slice(0, 40) });
       continue;
     }
     if (amountCents <= 0) {

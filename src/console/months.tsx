@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { VNode } from 'preact';
 import type { StaffRole } from '../../db/database';
 import { auditActor, recordAudit } from '../audit/audit';
+import { hasImportedStatements } from '../bank/queries';
 import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
@@ -38,8 +39,8 @@ export function monthConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): Route
     kit.page('/console/months', ['admin', 'treasurer'], 'Closing a month: the last twelve months, their readiness, close and reopen', async (_req, _res, frame) => {
       const organization = await organizationOf(frame.session);
       const months = monthsUpTo(previousMonth(monthIn(organization.time_zone, ctx.now())), 12);
-      const states = await monthStates(ctx.db, ctx.stripe, organization, months, ctx.now());
-      return <MonthsPage frame={frame} months={states} canReopen={frame.session.roles.includes('admin')} />;
+      const [states, bankImported] = await Promise.all([monthStates(ctx.db, ctx.stripe, organization, months, ctx.now()), hasImportedStatements(ctx.db, organization.id)]);
+      return <MonthsPage frame={frame} months={states} canReopen={frame.session.roles.includes('admin')} bankImported={bankImported} />;
     }),
     kit.action('/console/months/:month/close', ['admin', 'treasurer'], 'Close a ready month', async (req, res, session) => {
       const month = monthInPath(req);

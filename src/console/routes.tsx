@@ -29,6 +29,8 @@ import { LedgerPage, ledgerHref, type LedgerFilters } from './pages/ledger';
 import { OutcomeForm, WorkspacePage, WorksitePage, WorksitesPage, type RecoveryFigures } from './pages/calls';
 import { ConsolePage } from './layout';
 import { monthConsoleRoutes } from './months';
+import { bankConsoleRoutes } from './bank';
+import { depositConsoleRoutes } from './deposits';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -50,6 +52,8 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/worksites', label: (m) => m.nav.worksites },
   { href: '/console/dashboard', label: (m) => m.nav.dashboard },
   { href: '/console/ledger', label: (m) => m.nav.ledger },
+  { href: '/console/payouts', label: (m) => m.bank.navPayouts },
+  { href: '/console/deposits', label: (m) => m.bank.navDeposits },
   { href: '/console/months', label: (m) => m.nav.months },
 ];
 
@@ -203,6 +207,8 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
   routes = [
     CONSOLE_STYLESHEET.route,
     ...monthConsoleRoutes(ctx, { page, action, redirectWithFlash }),
+    ...bankConsoleRoutes(ctx, { page, action, redirectWithFlash, frameFor, sendPage }),
+    ...depositConsoleRoutes(ctx, { page, action, redirectWithFlash, frameFor, sendPage }),
     {
       method: 'get',
       path: '/',
