@@ -23,6 +23,9 @@ let memberOfA: string;
 let affiliateOfA: string;
 let rateOfA: string;
 let invitationOfA: string;
+let bankLineOfA: string;
+let batchOfA: string;
+let batchItemOfA: string;
 
 async function snapshotOf(db: Db, organizationId: string): Promise<string> {
   const rows = await Promise.all([
@@ -45,6 +48,10 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('staff_invitations').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('staff_sessions').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('closed_months').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('bank_statement_mappings').selectAll().where('organization_id', '=', organizationId).execute(),
+    db.selectFrom('bank_lines').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('deposit_batches').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('deposit_batch_items').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
   ]);
   return JSON.stringify(rows);
 }
@@ -71,6 +78,10 @@ beforeAll(async () => {
   invitationOfA = (await inviteStaff(ctx.db, { organizationId: orgA.id, organizationName: 'org-a union', email: 'invitee@org-a.example.org', name: 'Invitee of A', role: 'organizer', invitedBy: orgA.staff.admin.id, publicUrl: 'http://gs.test', now })).id;
   await ctx.db.insertInto('retention_policies').values({ organization_id: orgA.id, policy: JSON.stringify({ graceDays: 20 }), updated_at: now }).execute();
   await ctx.db.insertInto('worksite_organizers').values({ organization_id: orgA.id, worksite: 'Plant of A', organizer_staff_user_id: orgA.staff.organizer.id, updated_at: now }).execute();
+  const bankImportOfA = (await ctx.db.insertInto('bank_imports').values({ organization_id: orgA.id, file_name: 'a.csv', rows_read: 1, deposits_new: 1, deposits_known: 0, imported_at: now, imported_by_staff_user_id: orgA.staff.treasurer.id }).returning('id').executeTakeFirstOrThrow()).id;
+  bankLineOfA = (await ctx.db.insertInto('bank_lines').values({ organization_id: orgA.id, import_id: bankImportOfA, booked_on: '2026-08-03', amount_cents: 2500, description: 'Deposit of A', line_hash: 'hash-of-a' }).returning('id').executeTakeFirstOrThrow()).id;
+  batchOfA = (await ctx.db.insertInto('deposit_batches').values({ organization_id: orgA.id, deposited_on: '2026-08-02', reference: 'Slip of A', created_at: now, created_by_staff_user_id: orgA.staff.treasurer.id, posted_at: null, posted_by_staff_user_id: null }).returning('id').executeTakeFirstOrThrow()).id;
+  batchItemOfA = (await ctx.db.insertInto('deposit_batch_items').values({ organization_id: orgA.id, batch_id: batchOfA, member_id: memberOfA, payer: 'Payer of A', method: 'check', amount_cents: 2500, check_number: '1', period_start: '2026-08-01', period_end: '2026-08-31', manual_payment_id: null, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   await ctx.db.insertInto('closed_months').values({ organization_id: orgA.id, month: MONTH_CLOSED_BY_A, closed_at: now, closed_by_staff_user_id: orgA.staff.treasurer.id, member_counts: JSON.stringify({ paying: 0, joined: 1, lapsed: 0, recovered: 0 }) }).execute();
 });
 afterAll(async () => {
@@ -78,7 +89,7 @@ afterAll(async () => {
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, lineId: bankLineOfA, batchId: batchOfA, itemId: batchItemOfA };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
@@ -116,7 +127,7 @@ describe('organization isolation, for every staff route in the route table', () 
         expect(res.status).toBeLessThan(500);
       }
       const text = page ? res.text : JSON.stringify(res.body);
-      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, affiliateOfA, rateOfA, invitationOfA, 'invitee@org-a.example.org', 'International of A', 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
+      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, affiliateOfA, rateOfA, invitationOfA, 'invitee@org-a.example.org', 'International of A', 'ana@members.org-a.example.org', 'Deposit of A', 'Slip of A', 'Payer of A', bankLineOfA, batchOfA, ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
         expect(text).not.toContain(secret);
       }
       expect(await snapshotOf(ctx.db, orgA.id)).toBe(before);
