@@ -35,7 +35,6 @@ export function DepositsPage(props: { frame: Frame; batches: BatchSummary[]; cur
       ) : (
         <ScrollTable id="batches" label={b.batchesTable}>
           <table class="stack">
-            <caption class="visually-hidden">{b.depositsTitle}</caption>
             <thead>
               <tr>
                 <th scope="col">{b.batchColumns.day}</th>

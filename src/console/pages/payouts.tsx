@@ -29,7 +29,6 @@ export function PayoutsPage(props: { frame: Frame; payouts: PayoutListing[]; sta
       ) : (
         <ScrollTable id="payouts" label={b.payoutsTable}>
           <table class="stack">
-            <caption class="visually-hidden">{b.payoutsTitle}</caption>
             <thead>
               <tr>
                 <th scope="col">{b.payoutColumns.arrival}</th>
