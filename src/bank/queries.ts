@@ -32,11 +32,21 @@ export interface ImportOutcome {
 const CHUNK = 1000;
 
 /**
+ * One matcher at a time per organization (imports, posted batches, matches by hand): two
+ * running together could each give the same payout to a different line. Held to the end of
+ * the caller's transaction; taking it again in the same transaction is free.
+ */
+async function lockMatching(trx: Kysely<Database>, organizationId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`bank_matching:${organizationId}`}, 0))`.execute(trx);
+}
+
+/**
  * Stores a statement's deposits (a line already imported, by its hash, is skipped), then
  * matches every line still unmatched. Call it inside the transaction that audits it.
  */
 export async function importStatement(trx: Kysely<Database>, input: { organizationId: string; fileName: string | null; rowsRead: number; deposits: readonly StatementLine[]; staffUserId: string; at: Date }): Promise<ImportOutcome> {
   const { organizationId } = input;
+  await lockMatching(trx, organizationId);
   const made = await trx
     .insertInto('bank_imports')
     .values({ organization_id: organizationId, file_name: input.fileName, rows_read: input.rowsRead, deposits_new: 0, deposits_known: 0, imported_at: input.at, imported_by_staff_user_id: input.staffUserId })
@@ -97,6 +107,7 @@ export async function unmatchedLines(db: Kysely<Database>, organizationId: strin
 
 /** Runs the matcher over the lines and deposits still open, and stores the matches it makes; answers how many. */
 export async function matchOpenLines(trx: Kysely<Database>, organizationId: string, at: Date): Promise<number> {
+  await lockMatching(trx, organizationId);
   const lines = await unmatchedLines(trx, organizationId, { automaticOnly: true });
   if (lines.length === 0) return 0;
   const deposits = await unmatchedDeposits(trx, organizationId);
@@ -159,6 +170,7 @@ export async function matchedLines(db: Kysely<Database>, organizationId: string,
 }
 
 async function lineForUpdate(trx: Kysely<Database>, organizationId: string, lineId: string) {
+  await lockMatching(trx, organizationId);
   const line = await trx.selectFrom('bank_lines').selectAll().where('organization_id', '=', organizationId).where('id', '=', lineId).forUpdate().executeTakeFirst();
   if (!line) throw notFound('bank line');
   return line;

@@ -5,7 +5,7 @@ import { ApiError } from './errors';
 // same form without a file (or a test's) as url-encoded. Both end as string fields in
 // req.body, the file's text under its field's name and its name under `<field>:name`.
 
-/** A file's bytes as text: UTF-8, or Windows-1252 (what many banks' exports still are) when they are not UTF-8. */
+/** A file's bytes as text: UTF-8, or Latin-1/Windows-1252 (what many banks' exports still are) when they are not UTF-8. */
 export function decodeText(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -58,6 +58,11 @@ test('import, dedupe, reconciliation, match and undo through the API', async () 
   expect(matched.body.matched).toEqual({ kind: 'payout', id: 'po_ApiThree' });
   expect((await treasurer.post(`/api/bank/lines/${line.id}/unmatch`)).body.matched).toBeNull();
   expect((await treasurer.post(`/api/bank/lines/${line.id}/unmatch`)).status).toBe(409);
+  // Another organization's copy of the same statement is its own.
+  const stranger = as(other.staff.treasurer.token);
+  expect((await stranger.put('/api/bank/mapping', MAPPING)).status).toBe(200);
+  expect((await stranger.csv('/api/bank/statements', CSV)).body).toMatchObject({ depositsNew: 2, depositsKnown: 0, matched: 0 });
+  expect((await stranger.get('/api/bank/reconciliation')).body.deposits).toEqual([]);
   const actions = await testDb.db.selectFrom('audit_log').select('action').where('organization_id', '=', local.id).where('action', 'like', 'bank.%').orderBy('id').execute();
   expect(actions.map((a) => a.action)).toEqual(['bank.mapping_saved', 'bank.statement_imported', 'bank.statement_imported', 'bank.reconciliation_read', 'bank.line_matched', 'bank.line_unmatched']);
 });
