@@ -3,7 +3,14 @@ import { Kysely, sql } from 'kysely';
 // The treasurer's bank: statements imported from any bank's CSV (the column mapping kept
 // per organization), their deposit lines matched to Stripe payouts and deposit batches,
 // and deposit batches (checks and cash taken to the bank on one slip).
+// The ledger kinds of migration 0004, and the deposit of a slip's checks and cash in the bank.
+const KINDS = ['dues_payment', 'initiation_fee', 'processing_fee', 'refund', 'dispute', 'dispute_fee', 'dispute_reversal', 'payout', 'payout_failed', 'manual_payment', 'payment_reversal'];
+const kindCheck = (kinds: string[]) => sql`ALTER TABLE ledger_transactions ADD CONSTRAINT ledger_transactions_kind_check CHECK (kind IN (${sql.join(kinds.map((kind) => sql.lit(kind)))}))`;
+
 export async function up(db: Kysely<any>): Promise<void> {
+  await sql`ALTER TABLE ledger_transactions DROP CONSTRAINT ledger_transactions_kind_check`.execute(db);
+  await kindCheck([...KINDS, 'bank_deposit']).execute(db);
+
   await db.schema
     .createTable('bank_statement_mappings')
     .addColumn('organization_id', 'uuid', (c) => c.primaryKey().references('organizations.id'))
@@ -95,4 +102,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('deposit_batches').execute();
   await db.schema.dropTable('bank_imports').execute();
   await db.schema.dropTable('bank_statement_mappings').execute();
+  await sql`ALTER TABLE ledger_transactions DROP CONSTRAINT ledger_transactions_kind_check`.execute(db);
+  await kindCheck(KINDS).execute(db);
 }

@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database';
 import type { DepositMethod } from '../../db/database-bank';
 import { ApiError, notFound } from '../http/errors';
+import type { LedgerTransactionDraft } from '../ledger/postings';
+import { postLedgerTransactions } from '../ledger/queries';
 import { recordManualPayment } from '../members/payments';
 import { matchOpenLines } from './queries';
 
@@ -195,7 +197,8 @@ export async function removeBatchItem(trx: Kysely<Database>, organizationId: str
 
 /**
  * Posts a batch: each item recorded as a manual payment (posted to the ledger, the member's
- * standing derived), all in the caller's transaction; then the bank lines still open are
+ * standing derived), and the slip's total moved from cash on hand into the bank on the
+ * deposit day, all in the caller's transaction; then the bank lines still open are
  * matched, since the batch is now a deposit. Answers false when it was already posted.
  */
 export async function postBatch(trx: Kysely<Database>, poster: Poster, batchId: string): Promise<{ posted: boolean; payments: number; totalCents: number }> {
@@ -208,7 +211,29 @@ export async function postBatch(trx: Kysely<Database>, poster: Poster, batchId: 
     const recorded = await recordItem(trx, poster, batch, itemOf(row));
     await trx.updateTable('deposit_batch_items').set({ manual_payment_id: recorded.payment.id }).where('organization_id', '=', poster.organizationId).where('id', '=', row.id).execute();
   }
+  await postLedgerTransactions(trx, poster.organizationId, postingsForDepositBatch({ batchId, currency: poster.currency, amountCents: totalCents, depositedOn: batch.deposited_on, reference: batch.reference }), poster.at);
   await trx.updateTable('deposit_batches').set({ posted_at: poster.at, posted_by_staff_user_id: poster.staffUserId }).where('organization_id', '=', poster.organizationId).where('id', '=', batchId).execute();
   await matchOpenLines(trx, poster.organizationId, poster.at);
   return { posted: true, payments: items.length, totalCents };
+}
+
+/** The slip's checks and cash taken to the bank: cash on hand into the bank, on the day of the deposit, keyed by the batch. */
+export function postingsForDepositBatch(input: { batchId: string; currency: string; amountCents: number; depositedOn: string; reference: string | null }): LedgerTransactionDraft[] {
+  return [
+    {
+      sourceKey: `deposit_batch:${input.batchId}`,
+      kind: 'bank_deposit',
+      // Noon UTC falls on the day in every time zone from UTC-11 to UTC+11, as manual payments are dated.
+      occurredAt: new Date(`${input.depositedOn}T12:00:00Z`),
+      currency: input.currency,
+      description: `Deposit slip of ${input.depositedOn} taken to the bank${input.reference ? ` (${input.reference})` : ''}`,
+      entries: [
+        { account: 'bank', amountCents: input.amountCents },
+        { account: 'cash_on_hand', amountCents: -input.amountCents },
+      ],
+      grossCents: input.amountCents,
+      feeCents: 0,
+      netCents: input.amountCents,
+    },
+  ];
 }

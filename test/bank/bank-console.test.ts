@@ -2,6 +2,7 @@ import request from 'supertest';
 import { readinessReasons } from '../../src/months/queries';
 import { findOrganizationById } from '../../src/organizations/queries';
 import { checkLedger } from '../../src/ledger/check';
+import { accountBalances } from '../../src/ledger/queries';
 import { browserAs, consoleTestWorld, sessionCookie } from '../console/fixtures';
 import { createOrganizationWithStaff, memberTimes, type OrganizationFixture } from '../support/app';
 import { FLAT_25_MONTHLY, insertPlan } from '../members/fixtures';
@@ -158,6 +159,14 @@ describe('deposit batches', () => {
     ]);
     expect(await db().selectFrom('ledger_transactions').select('id').where('organization_id', '=', org().id).where('kind', '=', 'manual_payment').execute()).toHaveLength(2);
     expect((await audits('deposit_batch.posted')).length).toBe(1);
+    // The slip's total went from cash on hand into the bank, once.
+    const deposit = await db().selectFrom('ledger_transactions').select(['source_key', 'net_cents']).where('organization_id', '=', org().id).where('kind', '=', 'bank_deposit').execute();
+    expect(deposit).toEqual([{ source_key: `deposit_batch:${batchId}`, net_cents: 5000 }]);
+    const balances = await accountBalances(db(), org().id, 'usd');
+    expect(balances.filter((b) => b.balanceCents !== 0).map((b) => [b.account, b.balanceCents])).toEqual([
+      ['bank', 5000],
+      ['dues_income', -5000],
+    ]);
     expect(await checkLedger(db(), org().id)).toEqual([]);
     const after = await treasurer().post(`/console/deposits/${batchId}/items`, { csrf, member: 'M-77', method: 'cash', amount: '25', periodStart: '2026-12-01', periodEnd: '2026-12-31' });
     expect(after.status).toBe(400);

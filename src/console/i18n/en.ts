@@ -364,6 +364,7 @@ export const en = {
     payout_failed: 'Failed payout',
     manual_payment: 'Manual payment',
     payment_reversal: 'Payment reversal',
+    bank_deposit: 'Bank deposit',
   } satisfies Record<LedgerKind, string>,
   ledgerMethods: { card: 'Card', us_bank_account: 'Bank debit', cash: 'Cash', check: 'Check', payroll_deduction: 'Payroll deduction' } satisfies Record<LedgerPaymentMethod, string>,
   accounts: {

@@ -355,6 +355,7 @@ export const es: Messages = {
     payout_failed: 'Transferencia fallida',
     manual_payment: 'Pago manual',
     payment_reversal: 'Pago revertido',
+    bank_deposit: 'Depósito en el banco',
   },
   ledgerMethods: { card: 'Tarjeta', us_bank_account: 'Débito bancario', cash: 'Efectivo', check: 'Cheque', payroll_deduction: 'Descuento de nómina' },
   accounts: {
