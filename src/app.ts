@@ -30,6 +30,7 @@ import { treasurerRoutes } from './treasurer/routes';
 import { monthRoutes } from './months/routes';
 import { uploadBodyReaders } from './http/upload';
 import { bankRoutes } from './bank/routes';
+import { depositBatchRoutes } from './bank/batch-routes';
 import { webhookAdminRoutes } from '../webhooks/admin-routes';
 import { webhookRoutes, WEBHOOK_BODY_LIMIT } from '../webhooks/receiver';
 
@@ -37,7 +38,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...memberPageRoutes(ctx), ...treasurerRoutes(ctx), ...accountingRoutes(ctx), ...monthRoutes(ctx), ...bankRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
+  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...memberPageRoutes(ctx), ...treasurerRoutes(ctx), ...accountingRoutes(ctx), ...monthRoutes(ctx), ...bankRoutes(ctx), ...depositBatchRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
   table.push(...apiDocumentRoutes(ctx, () => table));
   return table;
 }

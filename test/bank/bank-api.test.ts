@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createOrganizationWithStaff, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { createOrganizationWithStaff, memberTimes, testApp, testContext, type OrganizationFixture } from '../support/app';
+import { FLAT_25_MONTHLY, insertPlan } from '../members/fixtures';
 
 let testDb: TestDatabase;
 let app: ReturnType<typeof testApp>;
@@ -65,4 +66,27 @@ test('import, dedupe, reconciliation, match and undo through the API', async () 
   expect((await stranger.get('/api/bank/reconciliation')).body.deposits).toEqual([]);
   const actions = await testDb.db.selectFrom('audit_log').select('action').where('organization_id', '=', local.id).where('action', 'like', 'bank.%').orderBy('id').execute();
   expect(actions.map((a) => a.action)).toEqual(['bank.mapping_saved', 'bank.statement_imported', 'bank.statement_imported', 'bank.reconciliation_read', 'bank.line_matched', 'bank.line_unmatched']);
+});
+
+test('deposit batches through the API: checked against dues, posted once, another organization answered 404', async () => {
+  const planId = await insertPlan(testDb.db, local.id, { name: 'Monthly', rule: FLAT_25_MONTHLY });
+  const memberId = (await testDb.db.insertInto('members').values({ organization_id: local.id, name: 'Pat Check', email: 'pat.check@example.org', wage_facts: '{}', plan_id: planId, ...memberTimes() }).returning('id').executeTakeFirstOrThrow()).id;
+  const treasurer = as(local.staff.treasurer.token);
+  expect((await treasurer.post('/api/deposit-batches', { depositedOn: '2099-01-01' })).status).toBe(400);
+  const created = await treasurer.post('/api/deposit-batches', { depositedOn: '2026-11-18', reference: 'Slip 7' });
+  expect(created.status).toBe(201);
+  const batchId = created.body.id as string;
+  const item = { memberId, method: 'check', amountCents: 2500, checkNumber: '501', periodStart: '2026-11-01', periodEnd: '2026-11-30' };
+  expect((await treasurer.post(`/api/deposit-batches/${batchId}/items`, { ...item, amountCents: 2000 })).status).toBe(400);
+  expect((await as(other.staff.treasurer.token).post(`/api/deposit-batches/${batchId}/items`, item)).status).toBe(404);
+  const added = await treasurer.post(`/api/deposit-batches/${batchId}/items`, item);
+  expect(added.status).toBe(201);
+  expect(added.body).toMatchObject({ totalCents: 2500, postedAt: null, items: [{ payer: 'Pat Check', checkNumber: '501', manualPaymentId: null }] });
+  expect((await as(other.staff.treasurer.token).post(`/api/deposit-batches/${batchId}/post`)).status).toBe(404);
+  const posted = await treasurer.post(`/api/deposit-batches/${batchId}/post`);
+  expect(posted.status).toBe(200);
+  expect(posted.body.postedAt).not.toBeNull();
+  expect((await treasurer.post(`/api/deposit-batches/${batchId}/post`)).body.postedAt).toBe(posted.body.postedAt);
+  expect(await testDb.db.selectFrom('manual_payments').select('id').where('member_id', '=', memberId).execute()).toHaveLength(1);
+  expect((await treasurer.post(`/api/deposit-batches/${batchId}/items`, item)).status).toBe(409);
 });
