@@ -28,22 +28,22 @@ import { staffRoutes } from './staff/routes';
 import { accountingRoutes } from './treasurer/accounting/routes';
 import { treasurerRoutes } from './treasurer/routes';
 import { monthRoutes } from './months/routes';
+import { uploadBodyReaders } from './http/upload';
+import { bankRoutes } from './bank/routes';
+import { depositBatchRoutes } from './bank/batch-routes';
 import { webhookAdminRoutes } from '../webhooks/admin-routes';
 import { webhookRoutes, WEBHOOK_BODY_LIMIT } from '../webhooks/receiver';
-import { readUpload } from './http/upload';
 
 export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...memberPageRoutes(ctx), ...treasurerRoutes(ctx), ...accountingRoutes(ctx), ...monthRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
+  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...memberPageRoutes(ctx), ...treasurerRoutes(ctx), ...accountingRoutes(ctx), ...monthRoutes(ctx), ...bankRoutes(ctx), ...depositBatchRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
   table.push(...apiDocumentRoutes(ctx, () => table));
   return table;
 }
 
 export const CSV_BODY_LIMIT = '10mb';
-/** The largest file a console form takes (a roll of 20,000 members is about 3 MB). */
-export const UPLOAD_FILE_BYTES = 10 * 1024 * 1024;
 
 // Each API route reads one kind of body; anything else is refused before it reaches a handler.
 function requireBody(kind: 'json' | 'csv' | 'form' | 'upload'): RequestHandler {
@@ -96,7 +96,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
     json: [requireBody('json'), express.json({ limit: JSON_BODY_LIMIT })],
     csv: [requireBody('csv'), express.text({ type: 'text/csv', limit: CSV_BODY_LIMIT })],
     form: [requireBody('form'), express.urlencoded({ extended: false, limit: '20kb' })],
-    upload: [requireBody('upload'), readUpload({ fileBytes: UPLOAD_FILE_BYTES })],
+    upload: uploadBodyReaders(CSV_BODY_LIMIT),
   };
   const router = express.Router();
   const routes = routeTable(ctx);

@@ -25,6 +25,9 @@ let rateOfA: string;
 let invitationOfA: string;
 let uploadOfA: string;
 let increaseOfA: string;
+let bankLineOfA: string;
+let batchOfA: string;
+let batchItemOfA: string;
 
 async function snapshotOf(db: Db, organizationId: string): Promise<string> {
   const rows = await Promise.all([
@@ -50,6 +53,10 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('roll_uploads').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('dues_increases').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('dues_increase_items').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('bank_statement_mappings').selectAll().where('organization_id', '=', organizationId).execute(),
+    db.selectFrom('bank_lines').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('deposit_batches').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('deposit_batch_items').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
   ]);
   return JSON.stringify(rows);
 }
@@ -80,6 +87,10 @@ beforeAll(async () => {
   increaseOfA = (await ctx.db.insertInto('dues_increases').values({ organization_id: orgA.id, plan_id: planOfA, plan_version_id: versionOfA.id, notice_days: 30, notice_on: '2025-12-02', effective_from: '2026-01-01', confirmed_by_staff_user_id: orgA.staff.admin.id, confirmed_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   await ctx.db.insertInto('dues_increase_items').values({ organization_id: orgA.id, increase_id: increaseOfA, member_id: memberOfA, subscription_id: 'sub_of_a', before_cents: 2500, after_cents: 2800, last_error: 'card_declined' }).execute();
   uploadOfA = (await ctx.db.insertInto('roll_uploads').values({ organization_id: orgA.id, staff_user_id: orgA.staff.admin.id, mode: 'add', file_name: 'roll.csv', file_text: 'name,email\nNew of A,new@members.org-a.example.org\n', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+  const bankImportOfA = (await ctx.db.insertInto('bank_imports').values({ organization_id: orgA.id, file_name: 'a.csv', rows_read: 1, deposits_new: 1, deposits_known: 0, imported_at: now, imported_by_staff_user_id: orgA.staff.treasurer.id }).returning('id').executeTakeFirstOrThrow()).id;
+  bankLineOfA = (await ctx.db.insertInto('bank_lines').values({ organization_id: orgA.id, import_id: bankImportOfA, booked_on: '2026-08-03', amount_cents: 2500, description: 'Deposit of A', line_hash: 'hash-of-a' }).returning('id').executeTakeFirstOrThrow()).id;
+  batchOfA = (await ctx.db.insertInto('deposit_batches').values({ organization_id: orgA.id, deposited_on: '2026-08-02', reference: 'Slip of A', created_at: now, created_by_staff_user_id: orgA.staff.treasurer.id, posted_at: null, posted_by_staff_user_id: null }).returning('id').executeTakeFirstOrThrow()).id;
+  batchItemOfA = (await ctx.db.insertInto('deposit_batch_items').values({ organization_id: orgA.id, batch_id: batchOfA, member_id: memberOfA, payer: 'Payer of A', method: 'check', amount_cents: 2500, check_number: '1', period_start: '2026-08-01', period_end: '2026-08-31', manual_payment_id: null, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   await ctx.db.insertInto('closed_months').values({ organization_id: orgA.id, month: MONTH_CLOSED_BY_A, closed_at: now, closed_by_staff_user_id: orgA.staff.treasurer.id, member_counts: JSON.stringify({ paying: 0, joined: 1, lapsed: 0, recovered: 0 }) }).execute();
 });
 afterAll(async () => {
@@ -87,7 +98,7 @@ afterAll(async () => {
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA, increaseId: increaseOfA };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA, increaseId: increaseOfA, lineId: bankLineOfA, batchId: batchOfA, itemId: batchItemOfA };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
@@ -125,7 +136,7 @@ describe('organization isolation, for every staff route in the route table', () 
         expect(res.status).toBeLessThan(500);
       }
       const text = page ? res.text : JSON.stringify(res.body);
-      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, affiliateOfA, rateOfA, invitationOfA, 'invitee@org-a.example.org', 'new@members.org-a.example.org', 'International of A', 'ana@members.org-a.example.org', ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
+      for (const secret of [orgA.id, orgA.slug, planOfA, EVENT_OF_A, memberOfA, affiliateOfA, rateOfA, invitationOfA, 'invitee@org-a.example.org', 'new@members.org-a.example.org', 'International of A', 'ana@members.org-a.example.org', 'Deposit of A', 'Slip of A', 'Payer of A', bankLineOfA, batchOfA, ...Object.values(orgA.staff).flatMap((s) => [s.id, s.email])]) {
         expect(text).not.toContain(secret);
       }
       expect(await snapshotOf(ctx.db, orgA.id)).toBe(before);

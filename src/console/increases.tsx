@@ -11,9 +11,8 @@ import { planTerms } from '../members/queries';
 import { todayIn } from '../organizations/calendar';
 import { findOrganizationById } from '../organizations/queries';
 import { findPlan } from '../plans/queries';
-import type { ConsoleRouteKit } from './months';
+import type { ConsoleFormKit } from './bank';
 import { IncreasePage, IncreasesPage, NewIncreasePage } from './pages/increases';
-import { sendPage } from './routes';
 import type { ConsoleSession } from './session';
 
 const ACCESS = ['admin', 'treasurer'] as const;
@@ -27,7 +26,7 @@ const noticeDays = z.string().trim().regex(/^\d{1,3}$/).transform(Number).pipe(z
  * before and after, the notice to give, the confirmation; then each increase's progress with
  * a retry of the failed changes. The work itself is the increase job's (src/increases/worker.ts).
  */
-export function increaseConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): RouteDefinition[] {
+export function increaseConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
   async function organizationOf(session: ConsoleSession) {
     const organization = await findOrganizationById(ctx.db, session.organization.id);
     if (!organization) throw notFound('organization');
@@ -66,7 +65,7 @@ export function increaseConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): Ro
       const days = noticeDays.safeParse(typed);
       const problem = !days.success ? session.m.increases.noticeInvalid : !noticeStillPossible(version.effective_from, days.data, today) ? session.m.increases.noticeTooLate : undefined;
       if (problem || !days.success) {
-        sendPage(res, 400, <NewIncreasePage frame={kit.frame(req, res, session)} version={version} rows={rows} currency={plan.currency} noticeDays={typed} error={problem} />);
+        kit.sendPage(res, 400, <NewIncreasePage frame={kit.frameFor(req, res, session)} version={version} rows={rows} currency={plan.currency} noticeDays={typed} error={problem} />);
         return;
       }
       const increaseId = await ctx.db.transaction().execute(async (trx) => {

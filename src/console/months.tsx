@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { VNode } from 'preact';
 import type { StaffRole } from '../../db/database';
 import { auditActor, recordAudit } from '../audit/audit';
+import { hasImportedStatements } from '../bank/queries';
 import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
@@ -18,8 +19,6 @@ export interface ConsoleRouteKit {
   page: (path: string, access: readonly StaffRole[], summary: string, render: (req: Request, res: Response, frame: Frame) => Promise<VNode | undefined>) => RouteDefinition;
   action: (path: string, access: readonly StaffRole[], summary: string, run: (req: Request, res: Response, session: ConsoleSession) => Promise<void>, body?: 'form' | 'upload') => RouteDefinition;
   redirectWithFlash: (res: Response, to: string, flash: Flash) => void;
-  /** The page frame for an action that answers with a page (a form shown again with its errors). */
-  frame: (req: Request, res: Response, session: ConsoleSession) => Frame;
 }
 
 /** Closing a month in the console: the last twelve finished months, closed or ready or not, and the actions. */
@@ -40,8 +39,8 @@ export function monthConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): Route
     kit.page('/console/months', ['admin', 'treasurer'], 'Closing a month: the last twelve months, their readiness, close and reopen', async (_req, _res, frame) => {
       const organization = await organizationOf(frame.session);
       const months = monthsUpTo(previousMonth(monthIn(organization.time_zone, ctx.now())), 12);
-      const states = await monthStates(ctx.db, ctx.stripe, organization, months, ctx.now());
-      return <MonthsPage frame={frame} months={states} canReopen={frame.session.roles.includes('admin')} />;
+      const [states, bankImported] = await Promise.all([monthStates(ctx.db, ctx.stripe, organization, months, ctx.now()), hasImportedStatements(ctx.db, organization.id)]);
+      return <MonthsPage frame={frame} months={states} canReopen={frame.session.roles.includes('admin')} bankImported={bankImported} />;
     }),
     kit.action('/console/months/:month/close', ['admin', 'treasurer'], 'Close a ready month', async (req, res, session) => {
       const month = monthInPath(req);

@@ -9,10 +9,9 @@ import { loadPolicy, savePolicy } from '../retention/queries';
 import { nextScanDay } from '../retention/scan';
 import type { RetentionPolicy } from '../retention/policy';
 import { POLICY_FIELDS } from './i18n/policy';
-import type { ConsoleRouteKit } from './months';
+import type { ConsoleFormKit } from './bank';
 import { PolicyPage } from './pages/policy';
 import { policyFromForm, policyToForm, type PolicyForm } from './policy-form';
-import { sendPage } from './routes';
 import type { ConsoleSession } from './session';
 
 /** How many of the changed members the preview lists (all of them are counted). */
@@ -27,7 +26,7 @@ function formOf(body: unknown): PolicyForm {
 }
 
 /** The good-standing rules in the console (admins, as in the API): edit, preview the next scan under them, save. */
-export function policyConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): RouteDefinition[] {
+export function policyConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
   async function previews(session: ConsoleSession, proposed: RetentionPolicy) {
     const organization = await findOrganizationById(ctx.db, session.organization.id);
     if (!organization) throw notFound('organization');
@@ -48,13 +47,13 @@ export function policyConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): Rout
     kit.action('/console/policy', ['admin'], 'Preview the next scan under the typed rules, or save them', async (req, res, session) => {
       const form = formOf(req.body);
       const read = policyFromForm(form);
-      const frame = kit.frame(req, res, session);
+      const frame = kit.frameFor(req, res, session);
       if (!read.ok) {
-        sendPage(res, 400, <PolicyPage frame={frame} form={form} errors={read.errors} />);
+        kit.sendPage(res, 400, <PolicyPage frame={frame} form={form} errors={read.errors} />);
         return;
       }
       if ((req.body as Record<string, unknown>).intent !== 'save') {
-        sendPage(res, 200, <PolicyPage frame={frame} form={form} errors={{}} previews={await previews(session, read.policy)} />);
+        kit.sendPage(res, 200, <PolicyPage frame={frame} form={form} errors={{}} previews={await previews(session, read.policy)} />);
         return;
       }
       const before = await loadPolicy(ctx.db, session.organization.id);

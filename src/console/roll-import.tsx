@@ -5,15 +5,13 @@ import { auditActor, recordAudit } from '../audit/audit';
 import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
-import { uploadedFile } from '../http/upload';
 import { readRoll, ROLL_COLUMNS, type RollRow } from '../members/import';
 import { conflictFrom } from '../members/queries';
 import { runRoll, type RollMode, type RollRun } from '../members/roll-import';
 import { markRollImported, pendingRollUpload, storeRollUpload } from '../members/roll-uploads';
 import { findOrganizationById } from '../organizations/queries';
-import type { ConsoleRouteKit } from './months';
+import type { ConsoleFormKit } from './bank';
 import { RollPreviewPage, RollUploadPage, TEMPLATE_EXAMPLE, type RollPreview, type RollPreviewRow } from './pages/roll-import';
-import { sendPage } from './routes';
 import type { ConsoleSession } from './session';
 
 /** How many rows the preview lists (all are counted): errors first, then updates, then new members. */
@@ -48,7 +46,7 @@ export function previewRows(rows: RollRow[], run: RollRun): Omit<RollPreview, 'u
  * unchanged, error) and the standing each member will have at the next scan, then confirm.
  * The file waits server-side between the two (a browser sends a file once).
  */
-export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): RouteDefinition[] {
+export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
   async function organizationOf(session: ConsoleSession) {
     const organization = await findOrganizationById(ctx.db, session.organization.id);
     if (!organization) throw notFound('organization');
@@ -58,11 +56,11 @@ export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): 
 
   async function check(req: Request, res: Response, session: ConsoleSession): Promise<void> {
     const mode = modeOf((req.body as Record<string, unknown>).mode);
-    const file = uploadedFile(req, 'roll');
-    const refuse = (message: string) => sendPage(res, 400, <RollUploadPage frame={kit.frame(req, res, session)} mode={mode} error={message} />);
-    if (!file) return refuse(session.m.roll.fileNeeded);
+    const body = req.body as Record<string, string | undefined>;
+    const text = body.roll ?? '';
+    const refuse = (message: string) => kit.sendPage(res, 400, <RollUploadPage frame={kit.frameFor(req, res, session)} mode={mode} error={message} />);
+    if (text === '') return refuse(session.m.roll.fileNeeded);
     let rows: RollRow[];
-    const text = file.data.toString('utf8');
     try {
       rows = readRoll(text);
     } catch (error) {
@@ -70,10 +68,10 @@ export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): 
       throw error;
     }
     const organization = await organizationOf(session);
-    const fileName = file.filename.slice(0, 200) || 'roll.csv';
+    const fileName = (body['roll:name'] ?? '').slice(0, 200) || 'roll.csv';
     const run = await ctx.db.transaction().execute((trx) => runRoll(trx, { organizationId: session.organization.id, staffUserId: session.staffUserId }, organization, rows, { mode, dryRun: true, now: ctx.now() }));
     const uploadId = await storeRollUpload(ctx.db, { organizationId: session.organization.id, staffUserId: session.staffUserId, mode, fileName, text }, ctx.now());
-    sendPage(res, 200, <RollPreviewPage frame={kit.frame(req, res, session)} preview={{ uploadId, fileName, ...previewRows(rows, run) }} />);
+    kit.sendPage(res, 200, <RollPreviewPage frame={kit.frameFor(req, res, session)} preview={{ uploadId, fileName, ...previewRows(rows, run) }} />);
   }
 
   async function confirm(req: Request, res: Response, session: ConsoleSession): Promise<void> {
@@ -102,13 +100,13 @@ export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): 
         throw conflictFrom(error) ?? error;
       });
     if (!outcome) {
-      sendPage(res, 404, <RollUploadPage frame={kit.frame(req, res, session)} mode="add" error={session.m.roll.expired} />);
+      kit.sendPage(res, 404, <RollUploadPage frame={kit.frameFor(req, res, session)} mode="add" error={session.m.roll.expired} />);
       return;
     }
     const { rows, run, upload } = outcome;
     // The books changed since the check (someone took an email meanwhile): show what is wrong now.
     if (!run.written) {
-      sendPage(res, 409, <RollPreviewPage frame={kit.frame(req, res, session)} preview={{ uploadId: upload.id, fileName: upload.file_name, ...previewRows(rows, run) }} />);
+      kit.sendPage(res, 409, <RollPreviewPage frame={kit.frameFor(req, res, session)} preview={{ uploadId: upload.id, fileName: upload.file_name, ...previewRows(rows, run) }} />);
       return;
     }
     kit.redirectWithFlash(res, '/console/members', { kind: 'rollImported', added: run.check.accepted.length, updated: run.check.updates.length });

@@ -32,6 +32,8 @@ import { monthConsoleRoutes } from './months';
 import { policyConsoleRoutes } from './policy';
 import { rollImportConsoleRoutes } from './roll-import';
 import { increaseConsoleRoutes } from './increases';
+import { bankConsoleRoutes } from './bank';
+import { depositConsoleRoutes } from './deposits';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -53,6 +55,8 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/worksites', label: (m) => m.nav.worksites },
   { href: '/console/dashboard', label: (m) => m.nav.dashboard },
   { href: '/console/ledger', label: (m) => m.nav.ledger },
+  { href: '/console/payouts', label: (m) => m.bank.navPayouts },
+  { href: '/console/deposits', label: (m) => m.bank.navDeposits },
   { href: '/console/months', label: (m) => m.nav.months },
   { href: '/console/policy', label: (m) => m.policy.nav },
   { href: '/console/import', label: (m) => m.roll.nav },
@@ -206,12 +210,15 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     return `${base}${query ? `${base.includes('?') ? '&' : '?'}${query}` : ''}`;
   };
 
+  const kit = { page, action, redirectWithFlash, frameFor, sendPage };
   routes = [
     CONSOLE_STYLESHEET.route,
-    ...monthConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
-    ...policyConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
-    ...rollImportConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
-    ...increaseConsoleRoutes(ctx, { page, action, redirectWithFlash, frame: frameFor }),
+    ...monthConsoleRoutes(ctx, kit),
+    ...policyConsoleRoutes(ctx, kit),
+    ...rollImportConsoleRoutes(ctx, kit),
+    ...increaseConsoleRoutes(ctx, kit),
+    ...bankConsoleRoutes(ctx, kit),
+    ...depositConsoleRoutes(ctx, kit),
     {
       method: 'get',
       path: '/',

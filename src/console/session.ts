@@ -6,6 +6,7 @@ import { principal, SESSION_COOKIE } from '../auth/guard';
 import { todayIn } from '../organizations/calendar';
 import { readCookie } from '../signup/tokens';
 import { formatMonth, messagesFor, type Messages } from './i18n';
+import { en } from './i18n/en';
 
 /** Who is looking at a console page, in which organization and language, with the form token for its forms. */
 export interface ConsoleSession {
@@ -74,7 +75,15 @@ export async function setStaffLanguage(db: Kysely<Database>, staffUserId: string
 // in a short-lived signed cookie and shown once, in the staff member's language.
 
 export const FLASH_COOKIE = 'gs_flash';
-export type Flash = { kind: 'outcomeSaved' | 'contactSaved'; name: string } | { kind: 'languageSaved' | 'policySaved' } | { kind: 'monthClosed' | 'monthReopened'; month: string } | { kind: 'rollImported'; added: number; updated: number } | { kind: 'increaseConfirmed'; name: string } | { kind: 'increaseRetried'; count: number };
+export type BankNotice = keyof Messages['bank']['notices'];
+export type Flash =
+  | { kind: 'outcomeSaved' | 'contactSaved'; name: string }
+  | { kind: 'languageSaved' | 'policySaved' }
+  | { kind: 'monthClosed' | 'monthReopened'; month: string }
+  | { kind: 'bank'; notice: BankNotice; figures: number[] }
+  | { kind: 'rollImported'; added: number; updated: number }
+  | { kind: 'increaseConfirmed'; name: string }
+  | { kind: 'increaseRetried'; count: number };
 
 const flashSignature = (secret: string, payload: string) => createHmac('sha256', secret).update(`console-flash.${payload}`).digest('base64url');
 
@@ -98,6 +107,7 @@ export function takeFlash(req: Request, res: Response, secret: string): Flash | 
     if (flash.kind === 'increaseRetried' && Number.isInteger(flash.count)) return { kind: flash.kind, count: flash.count };
     if (flash.kind === 'rollImported' && Number.isInteger(flash.added) && Number.isInteger(flash.updated)) return { kind: flash.kind, added: flash.added, updated: flash.updated };
     if ((flash.kind === 'monthClosed' || flash.kind === 'monthReopened') && typeof flash.month === 'string') return { kind: flash.kind, month: flash.month };
+    if (flash.kind === 'bank' && Object.hasOwn(en.bank.notices, flash.notice) && Array.isArray(flash.figures) && flash.figures.every(Number.isInteger)) return { kind: 'bank', notice: flash.notice, figures: flash.figures.slice(0, 3) };
   } catch {
     // A cookie we did not write: ignore it.
   }
@@ -124,6 +134,10 @@ export function flashText(m: Messages, flash: Flash): string {
       return m.monthClosed(formatMonth(m, flash.month));
     case 'monthReopened':
       return m.monthReopened(formatMonth(m, flash.month));
+    case 'bank': {
+      const [a = 0, b = 0, c = 0] = flash.figures;
+      return m.bank.notices[flash.notice](a, b, c);
+    }
   }
 }
 

@@ -113,5 +113,11 @@ dl.facts{grid-template-columns:1fr}
 dl.facts dd{margin:0 0 .4rem}
 }
 @media (min-width:48rem){h1{font-size:2rem}main{padding:1.5rem 1rem}}
+.check{display:flex;gap:.5rem;align-items:center;margin:.6rem 0}
+.check input{width:1.5rem;height:1.5rem;flex:none}
+.check label{margin:0;font-weight:400}
+form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.signature{margin-top:3rem;border-top:1px solid #1a1a1a;max-width:20rem;padding-top:.25rem}
+@media print{.top,nav.main,footer.foot,.skip,.noprint,.flash{display:none}body,table{background:#fff}main{max-width:none;padding:0}}
 @media (min-width:64rem){.chart-block{display:grid;grid-template-columns:minmax(0,26rem) minmax(0,1fr);column-gap:1.5rem;align-items:start}.chart-block>h2,.chart-block>.notice{grid-column:1/-1}.chart-block thead th{white-space:normal;vertical-align:bottom}}
 `;

@@ -1,62 +1,51 @@
-import busboy from 'busboy';
-import type { Request, RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import { ApiError } from './errors';
 
-/** A file sent with a form (multipart/form-data). */
-export interface UploadedFile {
-  filename: string;
-  mimeType: string;
-  data: Buffer;
+// A console form that carries a file (a bank statement) comes as multipart/form-data; the
+// same form without a file (or a test's) as url-encoded. Both end as string fields in
+// req.body, the file's text under its field's name and its name under `<field>:name`.
+
+/** A file's bytes as text: UTF-8, or Latin-1/Windows-1252 (what many banks' exports still are) when they are not UTF-8. */
+export function decodeText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
 }
 
-const uploads = new WeakMap<Request, Map<string, UploadedFile>>();
-
-/** The file a form sent under `field`, if it sent one with any bytes. */
-export function uploadedFile(req: Request, field: string): UploadedFile | undefined {
-  const file = uploads.get(req)?.get(field);
-  return file && file.data.length > 0 ? file : undefined;
-}
-
-/**
- * Reads a multipart form: its text fields into req.body (so the CSRF check and the form's
- * own schema read them as they read an url-encoded form), its one file kept aside for
- * uploadedFile(). A body over the limits is refused whole (413), nothing half-read.
- */
-export function readUpload(limits: { fileBytes: number }): RequestHandler {
-  return (req, _res, next) => {
-    if (!req.is('multipart/form-data')) {
-      req.body = {};
-      return next();
-    }
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: limits.fileBytes, fields: 50, fieldSize: 20 * 1024, parts: 52 } });
-    } catch {
-      return next(new ApiError('bad_request', 'the form could not be read'));
-    }
-    const fields: Record<string, string> = {};
-    const files = new Map<string, UploadedFile>();
-    let refused: ApiError | undefined;
-    const refuse = (error: ApiError) => (refused ??= error);
-    parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) refuse(new ApiError('payload_too_large', `the field ${name} is too long`));
-      else fields[name] = value;
-    });
-    parser.on('file', (name, stream, info) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => refuse(new ApiError('payload_too_large', `the file is larger than ${Math.round(limits.fileBytes / 1024 / 1024)} MB`)));
-      stream.on('close', () => files.set(name, { filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(chunks) }));
-    });
-    parser.on('filesLimit', () => refuse(new ApiError('bad_request', 'send one file')));
-    parser.on('fieldsLimit', () => refuse(new ApiError('bad_request', 'the form has too many fields')));
-    parser.on('error', () => refuse(new ApiError('bad_request', 'the form could not be read')));
-    parser.on('close', () => {
-      if (refused) return next(refused);
+const readMultipart: RequestHandler = (req, _res, next) => {
+  if (!req.is('multipart/form-data')) return next();
+  const raw: unknown = req.body;
+  if (!Buffer.isBuffer(raw)) {
+    req.body = {};
+    return next();
+  }
+  // The platform's own multipart parser (the fetch API's FormData): no dependency of ours.
+  new Request('http://upload.invalid/', { method: 'POST', headers: { 'content-type': req.headers['content-type']! }, body: new Uint8Array(raw) })
+    .formData()
+    .then(async (form) => {
+      const fields: Record<string, string> = {};
+      const entries: Array<[string, FormDataEntryValue]> = [];
+      form.forEach((value, key) => entries.push([key, value]));
+      for (const [key, value] of entries) {
+        if (typeof value === 'string') fields[key] = value;
+        else {
+          fields[key] = decodeText(new Uint8Array(await value.arrayBuffer()));
+          fields[`${key}:name`] = value.name;
+        }
+      }
       req.body = fields;
-      uploads.set(req, files);
       next();
-    });
-    req.pipe(parser);
+    })
+    .catch(() => next(new ApiError('bad_request', 'the form could not be read')));
+};
+
+export function uploadBodyReaders(limit: string): RequestHandler[] {
+  const refuseOthers: RequestHandler = (req, _res, next) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is('multipart/form-data') && !req.is('application/x-www-form-urlencoded')) return next(new ApiError('unsupported_media_type', 'send the form as multipart/form-data'));
+    next();
   };
+  return [refuseOthers, express.raw({ type: 'multipart/form-data', limit }), readMultipart, express.urlencoded({ extended: false, limit: '20kb' })];
 }

@@ -23,7 +23,8 @@ export type LedgerKind =
   | 'payout'
   | 'payout_failed'
   | 'manual_payment'
-  | 'payment_reversal';
+  | 'payment_reversal'
+  | 'bank_deposit';
 
 export type LedgerPaymentMethod = 'card' | 'us_bank_account' | 'cash' | 'check' | 'payroll_deduction';
 
@@ -51,6 +52,8 @@ export const KIND_RULES: Readonly<Record<LedgerKind, KindRule>> = {
   manual_payment: { accounts: ['cash_on_hand', 'dues_income'], stripe: 'none' },
   // Income taken back out, and possibly the processing fee returned.
   payment_reversal: { accounts: ['stripe_balance', 'dues_income', 'initiation_fees', 'processing_fees'], stripe: 'either' },
+  // Checks and cash of a deposit slip taken to the bank (src/bank/batches.ts).
+  bank_deposit: { accounts: ['cash_on_hand', 'bank'], stripe: 'none' },
 };
 
 export const LEDGER_KINDS = Object.keys(KIND_RULES) as LedgerKind[];

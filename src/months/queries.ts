@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Organization } from '../../db/database';
 import type {} from '../../db/database-close';
+import { bankGaps } from '../bank/readiness';
 import { checkLedger, type LedgerProblem } from '../ledger/check';
 import { checkPayouts } from '../ledger/payout-check';
 import type { StripeClient } from '../stripe/client';
@@ -13,7 +14,8 @@ export type ReadinessReason =
   | { code: 'month_not_over'; detail: string }
   | { code: 'payout_unmatched'; detail: string }
   | { code: 'ledger_check'; detail: string }
-  | { code: 'webhook_events_unsettled'; detail: string; count: number };
+  | { code: 'webhook_events_unsettled'; detail: string; count: number }
+  | { code: 'bank_unmatched'; detail: string; count: number };
 
 export interface MonthState {
   month: string;
@@ -37,6 +39,9 @@ export async function closedMonths(db: Kysely<Database>, organizationId: string)
  * Stripe); the ledger check must be clean (the whole ledger: a problem elsewhere means the
  * books are not proven, and a closed month would freeze whatever it hides); and no Stripe
  * event created in the month may be failed or still pending, since it would post into it.
+ * Once the organization imports bank statements, every payout arriving in the month and
+ * every deposit batch deposited in it must also be matched to a bank line, and every
+ * deposit line of the month to a payout or batch.
  */
 export async function readinessReasons(db: Kysely<Database>, stripe: StripeClient, organization: Organization, month: string, now: Date, ledgerProblems?: LedgerProblem[]): Promise<ReadinessReason[]> {
   const reasons: ReadinessReason[] = [];
@@ -50,6 +55,10 @@ export async function readinessReasons(db: Kysely<Database>, stripe: StripeClien
       AND stripe_created_at >= ${startOf(from, organization.time_zone)} AND stripe_created_at < ${startOf(until, organization.time_zone)}`.execute(db);
   const count = rows[0]!.count;
   if (count > 0) reasons.push({ code: 'webhook_events_unsettled', detail: `${count} Stripe event(s) created in ${month} failed or are still pending`, count });
+  const bank = await bankGaps(db, organization.id, { from, until });
+  if (bank && bank.payouts + bank.batches + bank.lines > 0) {
+    reasons.push({ code: 'bank_unmatched', detail: `${bank.payouts} payout(s) and ${bank.batches} deposit batch(es) of ${month} have no bank line matched, and ${bank.lines} bank deposit line(s) of ${month} are matched to nothing`, count: bank.payouts + bank.batches + bank.lines });
+  }
   return reasons;
 }
 

@@ -15,6 +15,7 @@ export const KIND_LABELS: Readonly<Record<LedgerKind, string>> = {
   payout_failed: 'failed payout',
   manual_payment: 'manual payment',
   payment_reversal: 'payment reversal',
+  bank_deposit: 'bank deposit',
 };
 
 export const METHOD_LABELS: Readonly<Record<LedgerPaymentMethod, string>> = {

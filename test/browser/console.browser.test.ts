@@ -19,6 +19,7 @@ import { testContext } from '../support/app';
 import { artifactsDir, DESKTOP, fitsWidth, haveChromium, haveVnu, launchChromium, PHONE, seriousAxeViolations, vnuErrors, CHROMIUM, VNU_JAR } from '../support/browser';
 import { seedConsoleOrganization, sessionCookie, type ConsoleFixture } from '../console/fixtures';
 import { seedConsoleBooks } from '../console/books-fixtures';
+import { DESK_STATEMENT, seedTreasurerDesk } from '../bank/desk-fixtures';
 
 // Every console page and the signup pages, in English and Spanish, at phone and desktop size, in Debian's
 // chromium: a screenshot of each under test-artifacts/console/, no serious or critical
@@ -33,6 +34,7 @@ const PAGE_BUDGET_BYTES = 60 * 1024;
 let testDb: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
 let fx: ConsoleFixture;
+let desk: Awaited<ReturnType<typeof seedTreasurerDesk>>;
 let server: Server;
 let baseUrl: string;
 /** The same service with no form posts left for this network: the rate-limited page. */
@@ -176,6 +178,33 @@ const VISITS: Visit[] = [
       return page.goto(`${baseUrl}${await page.locator('main table a').first().getAttribute('href')}`);
     },
   },
+  { name: 'payouts', role: 'treasurer', open: go(() => '/console/payouts') },
+  { name: 'bank', role: 'treasurer', open: go(() => '/console/payouts/bank') },
+  {
+    name: 'bank-mapping',
+    role: 'admin',
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/payouts/bank`);
+      await page.setInputFiles('#statement', { name: 'november.csv', mimeType: 'text/csv', buffer: Buffer.from(DESK_STATEMENT) });
+      await page.check('#remap');
+      return submit(page, () => page.click('form[enctype] button[type=submit]'));
+    },
+  },
+  { name: 'deposits', role: 'treasurer', open: go(() => '/console/deposits') },
+  { name: 'deposit-batch', role: 'treasurer', open: go(() => `/console/deposits/${desk.openBatchId}`) },
+  { name: 'deposit-batch-posted', role: 'admin', open: go(() => `/console/deposits/${desk.postedBatchId}`) },
+  { name: 'deposit-slip', role: 'treasurer', open: go(() => `/console/deposits/${desk.openBatchId}/slip`) },
+  {
+    name: 'deposit-item-errors',
+    role: 'treasurer',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/deposits/${desk.openBatchId}`);
+      await page.fill('#member', 'M-0000');
+      await page.fill('#amount', 'ten');
+      return submit(page, () => page.click('form[action$="/items"] button[type=submit]'));
+    },
+  },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.
@@ -262,6 +291,7 @@ describeInBrowser(SUITE, () => {
     for (const key of ['marcus', 'lucia'] as const) {
       await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: fx.org.id, id: `sub_increase_${key}`, member_id: fx.members[key], customer_id: `cus_increase_${key}`, status: 'active', cancel_at_period_end: false, collection_paused: false, amount_cents: 2500, updated_at: ctx.now() }).execute();
     }
+    desk = await seedTreasurerDesk(ctx, fx);
     // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
     await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));
     server = await new Promise((resolve) => {

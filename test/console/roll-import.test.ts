@@ -52,7 +52,9 @@ describe('the roll import page', () => {
     expect(none.text).toContain('Choose a CSV file to upload');
     const binary = await upload('name,email\u0000\n', 'add');
     expect(binary.status).toBe(400);
-    expect(binary.text).toContain('The file could not be read: the file is not UTF-8 CSV text');
+    const header = await upload('nombre,correo\nRosa,rosa@example.org\n', 'add');
+    expect(header.status).toBe(400);
+    expect(header.text).toContain('The file could not be read: unknown columns: nombre, correo');
     expect(await ctx.db.selectFrom('roll_uploads').select('id').execute()).toHaveLength(0);
   });
 

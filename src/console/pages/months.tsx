@@ -16,16 +16,19 @@ function reasonText(m: Messages, reason: ReadinessReason): string {
       return `${m.monthPayoutUnmatched}: ${reason.detail}`;
     case 'ledger_check':
       return `${m.monthLedgerCheck}: ${reason.detail}`;
+    case 'bank_unmatched':
+      return m.bank.monthBankUnmatched(reason.count);
   }
 }
 
 /** The last months with their closing state: a close button for each ready one, reopen for admins. */
-export function MonthsPage(props: { frame: Frame; months: MonthState[]; canReopen: boolean }) {
+export function MonthsPage(props: { frame: Frame; months: MonthState[]; canReopen: boolean; bankImported: boolean }) {
   const { frame } = props;
   const { m, csrf, organization } = frame.session;
   return (
     <ConsolePage {...frame} title={m.monthsTitle}>
       <p>{m.monthsIntro}</p>
+      <p>{m.bank.monthsBankNote(props.bankImported)}</p>
       <ScrollTable id="months" label={m.monthsTitle}>
         <table>
           <caption class="visually-hidden">{m.monthsTitle}</caption>
