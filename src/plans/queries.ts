@@ -1,5 +1,8 @@
 import type { Insertable, Kysely, Updateable } from 'kysely';
+import { sql } from 'kysely';
 import type { Database, Plan, PlansTable, PlanVersion, PlanVersionsTable } from '../../db/database';
+import type {} from '../../db/database-admin';
+import type { PlanPresentation } from './plans';
 
 export async function findPlan(db: Kysely<Database>, organizationId: string, planId: string): Promise<Plan | undefined> {
   return db.selectFrom('plans').selectAll().where('organization_id', '=', organizationId).where('id', '=', planId).executeTakeFirst();
@@ -29,7 +32,7 @@ export async function versionInEffect(db: Kysely<Database>, organizationId: stri
 }
 
 export async function listPlans(db: Kysely<Database>, organizationId: string, status?: 'active' | 'archived'): Promise<Plan[]> {
-  let query = db.selectFrom('plans').selectAll().where('organization_id', '=', organizationId).orderBy('name');
+  let query = db.selectFrom('plans').selectAll().where('organization_id', '=', organizationId).orderBy('display_order').orderBy('name');
   if (status) query = query.where('status', '=', status);
   return query.execute();
 }
@@ -75,4 +78,28 @@ export async function setPlanProduct(db: Kysely<Database>, organizationId: strin
 
 export async function setPlanVersionPrice(db: Kysely<Database>, organizationId: string, versionId: string, stripePriceId: string): Promise<void> {
   await db.updateTable('plan_versions').set({ stripe_price_id: stripePriceId }).where('organization_id', '=', organizationId).where('id', '=', versionId).execute();
+}
+
+/** The place after the organization's last plan: a new plan goes to the end of the signup page, not wherever its name sorts. */
+export async function nextDisplayOrder(db: Kysely<Database>, organizationId: string): Promise<number> {
+  const row = await db.selectFrom('plans').select(sql<number>`coalesce(max(display_order) + 1, 0)::int`.as('next')).where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+  return row.next;
+}
+
+/**
+ * Saves how a plan shows on the signup page. Preselecting it takes the preselection from
+ * whichever plan had it (one per organization, as a unique index insists).
+ */
+export async function savePresentation(db: Kysely<Database>, organizationId: string, planId: string, presentation: PlanPresentation, at: Date): Promise<void> {
+  if (presentation.preselected === true) {
+    await db.updateTable('plans').set({ preselected: false, updated_at: at }).where('organization_id', '=', organizationId).where('preselected', '=', true).where('id', '!=', planId).execute();
+  }
+  const changes: Updateable<PlansTable> = {
+    ...(presentation.description !== undefined ? { description: presentation.description === '' ? null : presentation.description } : {}),
+    ...(presentation.translations !== undefined ? { translations: JSON.stringify(presentation.translations) } : {}),
+    ...(presentation.displayOrder !== undefined ? { display_order: presentation.displayOrder } : {}),
+    ...(presentation.visibleOnSignup !== undefined ? { visible_on_signup: presentation.visibleOnSignup } : {}),
+    ...(presentation.preselected !== undefined ? { preselected: presentation.preselected } : {}),
+  };
+  if (Object.keys(changes).length > 0) await updatePlan(db, organizationId, planId, changes, at);
 }

@@ -236,7 +236,8 @@ export function joinForm(state: JoinFormState): string {
 
   const errorEntries = Object.entries(errors);
   const target = (name: string) => (name === 'plan' ? `plan-${plans[0]!.id}` : name === 'paymentMethod' ? 'paymentMethod-us_bank_account' : name);
-  const selected = plans.length === 1 ? plans[0]!.id : values.plan;
+  // What the visitor chose, else the plan the organization preselected.
+  const selected = plans.length === 1 ? plans[0]!.id : (values.plan ?? plans.find((plan) => plan.preselected)?.id);
   const planError = errors.plan;
   const chosenPlan = plans.find((plan) => plan.id === selected);
   const dues = chosenPlan && previewDues(m, chosenPlan, values);
@@ -292,13 +293,18 @@ export function joinForm(state: JoinFormState): string {
           {plans.map((plan) => (
             <div class="plan">
               <div class="choice">
-                <input type="radio" name="plan" id={`plan-${plan.id}`} value={plan.id} checked={plan.id === selected} aria-describedby={planError ? 'plan-error' : undefined} />
+                <input type="radio" name="plan" id={`plan-${plan.id}`} value={plan.id} checked={plan.id === selected} aria-describedby={[plan.description ? `plan-${plan.id}-about` : '', planError ? 'plan-error' : ''].filter(Boolean).join(' ') || undefined} />
                 <label for={`plan-${plan.id}`}>
                   <strong>{plan.name}</strong>
                   <br />
                   {describeRule(m, plan)}
                 </label>
               </div>
+              {plan.description ? (
+                <p class="hint" id={`plan-${plan.id}-about`}>
+                  {plan.description}
+                </p>
+              ) : null}
               <div class="facts" id={`facts-${plan.id}`}>
                 <FactInputs m={m} slug={slug} plan={plan} values={values} errors={errors} />
               </div>

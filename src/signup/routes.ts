@@ -20,7 +20,8 @@ import { csrfPosted, hashLinkToken, issueCsrfToken, readDraftToken } from './tok
 /** What the page shows about an organization; read through a short cache on GET, fresh on POST. */
 interface Storefront {
   organization: Organization;
-  plans: SignupPlan[];
+  /** The plans offered, in each language. */
+  plans: Record<Language, SignupPlan[]>;
   authorizations: Record<Language, Authorization>;
   /** The blank form per language, rendered once and split where each visitor's CSRF token goes. */
   blankForms: Partial<Record<Language, string[]>>;
@@ -152,7 +153,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
       m: messagesFor(language),
       language,
       organization: storefront.organization,
-      plans: storefront.plans,
+      plans: storefront.plans[language],
       authorization: storefront.authorizations[language],
       values: form.values ?? {},
       errors: form.errors ?? {},
@@ -186,7 +187,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
     const m = messagesFor(language);
     // The address is the one the link was sent to, whatever else the draft says.
     const values = { ...draft.values, email: row.email };
-    return { id: row.id, createdAt: new Date(row.created_at), draft, language, m, values, form: readSignupForm(m, values, storefront.plans, storefront.authorizations[language].version) };
+    return { id: row.id, createdAt: new Date(row.created_at), draft, language, m, values, form: readSignupForm(m, values, storefront.plans[language], storefront.authorizations[language].version) };
   }
 
   function confirmationExpired(req: Request, res: Response, organization: Organization, language: Language): void {
@@ -241,13 +242,13 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         if (values.intent?.startsWith('preview')) {
           // "Show my dues" of one plan: that plan chosen, its figures or what stops them, nothing else judged yet.
           const planId = values.intent.slice('preview:'.length) || values.plan;
-          const plan = storefront.plans.find((p) => p.id === planId);
+          const plan = storefront.plans[language].find((p) => p.id === planId);
           const shown = plan ? { ...values, plan: plan.id } : values;
           const dues = plan && plan.rule.kind !== 'flat' ? duesFromForm(m, plan, shown) : undefined;
           return renderJoin(req, res, 200, storefront, language, { values: shown, errors: dues && !dues.ok ? { [dues.field]: dues.message } : {} });
         }
 
-        const form = readSignupForm(m, values, storefront.plans, storefront.authorizations[language].version);
+        const form = readSignupForm(m, values, storefront.plans[language], storefront.authorizations[language].version);
         if (!form.ok) return renderJoin(req, res, 400, storefront, language, { values, errors: form.errors });
         // Only what the form means is kept (in canonical form), not whatever else was posted.
         const kept = { ...valuesFromSignup(signupFacts(form.input), form.input.paymentMethod), authorization: 'yes', authorizationVersion: values.authorizationVersion ?? '' };
