@@ -29,6 +29,7 @@ import { LedgerPage, ledgerHref, type LedgerFilters } from './pages/ledger';
 import { OutcomeForm, WorkspacePage, WorksitePage, WorksitesPage, type RecoveryFigures } from './pages/calls';
 import { ConsolePage } from './layout';
 import { monthConsoleRoutes } from './months';
+import { adminConsoleRoutes } from './admin';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -51,6 +52,11 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/dashboard', label: (m) => m.nav.dashboard },
   { href: '/console/ledger', label: (m) => m.nav.ledger },
   { href: '/console/months', label: (m) => m.nav.months },
+  { href: '/console/plans', label: (m) => m.admin.nav.plans },
+  { href: '/console/organization', label: (m) => m.admin.nav.organization },
+  { href: '/console/staff', label: (m) => m.admin.nav.staff },
+  { href: '/console/audit', label: (m) => m.admin.nav.audit },
+  { href: '/console/events', label: (m) => m.admin.nav.events },
 ];
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
@@ -202,7 +208,8 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
 
   routes = [
     CONSOLE_STYLESHEET.route,
-    ...monthConsoleRoutes(ctx, { page, action, redirectWithFlash }),
+    ...monthConsoleRoutes(ctx, { page, action, redirectWithFlash, frameFor }),
+    ...adminConsoleRoutes(ctx, { page, action, redirectWithFlash, frameFor }),
     {
       method: 'get',
       path: '/',

@@ -74,7 +74,12 @@ export async function setStaffLanguage(db: Kysely<Database>, staffUserId: string
 // in a short-lived signed cookie and shown once, in the staff member's language.
 
 export const FLASH_COOKIE = 'gs_flash';
-export type Flash = { kind: 'outcomeSaved' | 'contactSaved'; name: string } | { kind: 'languageSaved' } | { kind: 'monthClosed' | 'monthReopened'; month: string };
+export type Flash = { kind: 'outcomeSaved' | 'contactSaved'; name: string } | { kind: 'languageSaved' } | { kind: 'monthClosed' | 'monthReopened'; month: string } | { kind: AdminFlash; name: string };
+
+/** The admin pages' messages after an action, each naming what it acted on. */
+const ADMIN_FLASHES = ['planSaved', 'planArchived', 'organizationSaved', 'logoSaved', 'logoRemoved', 'staffInvited', 'rolesSaved', 'staffRemoved', 'invitationWithdrawn', 'eventRequeued', 'eventsRequeued'] as const;
+type AdminFlash = (typeof ADMIN_FLASHES)[number];
+const isAdminFlash = (kind: unknown): kind is AdminFlash => (ADMIN_FLASHES as readonly unknown[]).includes(kind);
 
 const flashSignature = (secret: string, payload: string) => createHmac('sha256', secret).update(`console-flash.${payload}`).digest('base64url');
 
@@ -95,6 +100,7 @@ export function takeFlash(req: Request, res: Response, secret: string): Flash | 
     if (flash.kind === 'languageSaved') return flash;
     if ((flash.kind === 'outcomeSaved' || flash.kind === 'contactSaved') && typeof flash.name === 'string') return { kind: flash.kind, name: flash.name };
     if ((flash.kind === 'monthClosed' || flash.kind === 'monthReopened') && typeof flash.month === 'string') return { kind: flash.kind, month: flash.month };
+    if (isAdminFlash(flash.kind) && typeof (flash as { name?: unknown }).name === 'string') return { kind: flash.kind, name: (flash as { name: string }).name };
   } catch {
     // A cookie we did not write: ignore it.
   }
@@ -113,6 +119,8 @@ export function flashText(m: Messages, flash: Flash): string {
       return m.monthClosed(formatMonth(m, flash.month));
     case 'monthReopened':
       return m.monthReopened(formatMonth(m, flash.month));
+    default:
+      return m.admin.flash[flash.kind](flash.name);
   }
 }
 

@@ -1,8 +1,9 @@
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import { sql } from 'kysely';
-import type { Database, Plan, PlansTable, PlanVersion, PlanVersionsTable } from '../../db/database';
+import type { Database, Organization, Plan, PlansTable, PlanVersion, PlanVersionsTable } from '../../db/database';
 import type {} from '../../db/database-admin';
-import type { PlanPresentation } from './plans';
+import type { NewPlan, PlanPresentation } from './plans';
+import { todayIn } from '../organizations/calendar';
 
 export async function findPlan(db: Kysely<Database>, organizationId: string, planId: string): Promise<Plan | undefined> {
   return db.selectFrom('plans').selectAll().where('organization_id', '=', organizationId).where('id', '=', planId).executeTakeFirst();
@@ -102,4 +103,36 @@ export async function savePresentation(db: Kysely<Database>, organizationId: str
     ...(presentation.preselected !== undefined ? { preselected: presentation.preselected } : {}),
   };
   if (Object.keys(changes).length > 0) await updatePlan(db, organizationId, planId, changes, at);
+}
+
+/** A new plan with its first rate version, placed after the organization's other plans. */
+export async function createPlan(trx: Kysely<Database>, organization: Organization, input: NewPlan, staffUserId: string, at: Date): Promise<Plan> {
+  const created = await insertPlan(
+    trx,
+    {
+      organization_id: organization.id,
+      name: input.name,
+      member_class: input.memberClass,
+      currency: input.currency ?? organization.currency,
+      billing_interval: input.interval,
+      billing_interval_count: input.intervalCount,
+      display_order: await nextDisplayOrder(trx, organization.id),
+    },
+    at,
+  );
+  await insertPlanVersion(
+    trx,
+    {
+      organization_id: organization.id,
+      plan_id: created.id,
+      version: 1,
+      effective_from: input.effectiveFrom ?? todayIn(organization.time_zone, at),
+      amount_rule: JSON.stringify(input.amountRule),
+      initiation_fee_cents: input.initiationFeeCents ?? null,
+      authorization_note: input.authorizationNote,
+      created_by_staff_user_id: staffUserId,
+    },
+    at,
+  );
+  return created;
 }

@@ -6,7 +6,7 @@ import type { RouteDefinition } from '../http/routes';
 import { todayIn } from '../organizations/calendar';
 import type { Organization } from '../../db/database';
 import { bracketLabelProblems, newPlanSchema, newVersionSchema, planChangesSchema, presentPlan, versionOn } from './plans';
-import { findPlan, insertPlan, insertPlanVersion, listPlans, listPlanVersions, nextDisplayOrder, savePresentation, updatePlan, versionsByPlan } from './queries';
+import { createPlan, findPlan, insertPlanVersion, listPlans, listPlanVersions, savePresentation, updatePlan, versionsByPlan } from './queries';
 import { syncPlanToStripe } from './stripe-sync';
 import { planListResponseSchema, planResponseSchema, planSyncedResponseSchema } from './responses';
 
@@ -72,29 +72,10 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
       summary: 'Create a plan with its first rate version',
       answer: async ({ me, body: input, organization: organizationOf, audit }) => {
         const organization = await organizationOf();
-        const effectiveFrom = input.effectiveFrom ?? todayIn(organization.time_zone, ctx.now());
         const plan = await ctx.db
           .transaction()
           .execute(async (trx) => {
-            const created = await insertPlan(trx, {
-              organization_id: organization.id,
-              name: input.name,
-              member_class: input.memberClass,
-              currency: input.currency ?? organization.currency,
-              billing_interval: input.interval,
-              billing_interval_count: input.intervalCount,
-              display_order: await nextDisplayOrder(trx, organization.id),
-            }, ctx.now());
-            await insertPlanVersion(trx, {
-              organization_id: organization.id,
-              plan_id: created.id,
-              version: 1,
-              effective_from: effectiveFrom,
-              amount_rule: JSON.stringify(input.amountRule),
-              initiation_fee_cents: input.initiationFeeCents ?? null,
-              authorization_note: input.authorizationNote,
-              created_by_staff_user_id: me.staffUserId,
-            }, ctx.now());
+            const created = await createPlan(trx, organization, input, me.staffUserId, ctx.now());
             await audit('plan.created', { subjectType: 'plan', subjectId: created.id, details: { name: input.name, amountRule: input.amountRule } }, trx);
             return created;
           })

@@ -71,6 +71,9 @@ async function freshSignupLink(language: Language): Promise<string> {
   return /(http\S+\/confirm\?\S+)/.exec(mail.text_body)![1]!;
 }
 
+/** The id of one of the organization's plans, by its name. */
+const planNamed = async (name: string) => (await ctx.db.selectFrom('plans').select('id').where('organization_id', '=', fx.org.id).where('name', '=', name).executeTakeFirstOrThrow()).id;
+
 const go = (target: () => string) => (page: Page) => page.goto(`${baseUrl}${target()}`);
 
 /** Submits a form and returns the answer of the navigation it causes. */
@@ -121,6 +124,22 @@ const VISITS: Visit[] = [
   { name: 'ledger-filtered', role: 'admin', open: go(() => '/console/ledger?from=2026-10-01&to=2026-10-31&kind=dues_payment') },
   { name: 'months', role: 'treasurer', open: go(() => '/console/months') },
   { name: 'months-admin', role: 'admin', open: go(() => '/console/months') },
+  // The admin's settings.
+  { name: 'plans', role: 'treasurer', open: go(() => '/console/plans') },
+  { name: 'plans-admin', role: 'admin', open: go(() => '/console/plans') },
+  { name: 'plan-new', role: 'admin', open: go(() => '/console/plans/new') },
+  { name: 'plan-edit', role: 'admin', open: async (page) => page.goto(`${baseUrl}/console/plans/${await planNamed('Sliding scale')}`) },
+  {
+    name: 'plan-edit-errors',
+    role: 'admin',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/plans/${await planNamed('Sliding scale')}`);
+      await page.fill('#name', '');
+      await page.fill('#bracketsEs', 'Solo una');
+      return submit(page, () => page.click('form[novalidate] button[type=submit]'));
+    },
+  },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.
