@@ -12,6 +12,16 @@ import { grantRole, upsertStaffUser } from '../staff/queries';
 import type { StripeClient } from '../stripe/client';
 
 export const DEMO_ORGANIZATION = { slug: 'demo', name: 'Demo Workers Union', timeZone: 'America/Chicago', currency: 'usd' };
+/** What the demo's signup page says about the union (an admin changes it at /console/organization). */
+const DEMO_ABOUT = {
+  contact_phone: '(312) 555-0100',
+  contact_email: 'office@demo.goodstanding.local',
+  contact_address: '1 Union Hall Way\nChicago, IL 60601',
+  privacy_notice: JSON.stringify({
+    en: 'We use your contact details and dues records only to keep your membership and reach you about it. We never share them with your employer.',
+    es: 'Usamos sus datos de contacto y sus pagos de cuotas solo para mantener su afiliación y comunicarnos con usted sobre ella. Nunca los compartimos con su empleador.',
+  }),
+};
 export const DEMO_ADMIN = { email: 'admin@demo.goodstanding.local', name: 'Demo Admin' };
 
 /** One plan of each kind the signup page treats differently, so the demo shows them all, in English and Spanish; the first is preselected. */
@@ -59,6 +69,7 @@ export async function seedDemo(db: Kysely<Database>, options: { publicUrl: strin
   if (existing) return undefined;
   const organization = await db.transaction().execute(async (trx) => {
     const created = await insertOrganization(trx, DEMO_ORGANIZATION, options.now);
+    await trx.updateTable('organizations').set(DEMO_ABOUT).where('id', '=', created.id).execute();
     const admin = await upsertStaffUser(trx, DEMO_ADMIN, options.now);
     await grantRole(trx, created.id, admin.id, 'admin', options.now);
     for (const [order, spec] of DEMO_PLANS.entries()) {

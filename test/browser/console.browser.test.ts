@@ -6,7 +6,7 @@ import type { Language, StaffRole } from '../../db/database';
 import { buildApp } from '../../src/app';
 import { requestSignIn } from '../../src/auth/sign-in';
 import { CONSOLE_CSS } from '../../src/console/styles';
-import { findOrganizationById } from '../../src/organizations/queries';
+import { findOrganizationById, saveLogo } from '../../src/organizations/queries';
 import { memberSessionCookie } from '../../src/member-page/routes';
 import { requestSignup } from '../../src/signup/join';
 import { SIGNUP_CSS } from '../../src/signup/styles';
@@ -140,6 +140,18 @@ const VISITS: Visit[] = [
       return submit(page, () => page.click('form[novalidate] button[type=submit]'));
     },
   },
+  { name: 'organization', role: 'admin', open: go(() => '/console/organization') },
+  {
+    name: 'organization-errors',
+    role: 'admin',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/organization`);
+      await page.fill('#timeZone', 'Mars/Olympus');
+      await page.fill('#contactEmail', 'not an email');
+      return submit(page, () => page.click('form[novalidate] button[type=submit]'));
+    },
+  },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.
@@ -223,6 +235,13 @@ describeInBrowser(SUITE, () => {
     await seedConsoleBooks(ctx, fx);
     // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
     await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));
+    // What the admin says on the signup page: the contact, the privacy notice and a logo.
+    await ctx.db
+      .updateTable('organizations')
+      .set({ contact_phone: '(312) 555-0100', contact_email: 'office@local7.example.org', contact_address: '1 Union Hall Way\nChicago, IL 60601', privacy_notice: JSON.stringify({ en: 'We use your details only for your membership.', es: 'Usamos sus datos solo para su afiliación.' }) })
+      .where('id', '=', fx.org.id)
+      .execute();
+    await saveLogo(ctx.db, fx.org.id, { type: 'image/png', bytes: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64') }, ctx.now());
     server = await new Promise((resolve) => {
       const listening = buildApp(ctx).listen(0, '127.0.0.1', () => resolve(listening));
     });
