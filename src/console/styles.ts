@@ -94,6 +94,7 @@ footer.foot{max-width:72rem;margin:2rem auto;padding:0 1rem 1rem;color:#4a4a45;f
 .scroll td.wrap{white-space:normal;min-width:14rem}
 fieldset{border:1px solid #d6d6cf;border-radius:6px;background:#fff;margin:0 0 1rem;padding:.5rem 1rem 1rem;min-width:0}
 legend{font-weight:700;padding:0 .25rem}
+fieldset.bare{border:0;padding:0;margin:0;background:none}
 .check{display:flex;flex-wrap:wrap;align-items:center;gap:0 .5rem;margin:.25rem 0}
 .check input{width:1.5rem;height:1.5rem;margin:0}
 .check label{margin:0;min-height:44px;display:flex;align-items:center;flex:1}

@@ -152,6 +152,20 @@ const VISITS: Visit[] = [
       return submit(page, () => page.click('form[novalidate] button[type=submit]'));
     },
   },
+  { name: 'staff', role: 'admin', open: go(() => '/console/staff') },
+  {
+    // The only admin taking away their own admin role: refused, with the reason.
+    name: 'staff-last-admin',
+    role: 'admin',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/staff`);
+      const me = fx.org.staff.admin.id;
+      await page.uncheck(`#role-${me}-admin`);
+      await page.check(`#role-${me}-organizer`);
+      return submit(page, () => page.click(`#staff-${me} form[action$="/roles"] button`));
+    },
+  },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.

@@ -509,6 +509,7 @@ export const en = {
     errLastAdmin: 'The organization must keep at least one admin: make someone else an admin first.',
     errOwnAdmin: 'You cannot take away your own admin role; ask another admin.',
     errNoRoles: 'Choose at least one role, or remove the person from the staff',
+    errRole: 'Choose a role',
     errStaffName: 'Enter their name',
     auditTitle: 'Audit log',
     auditIntro: 'Every change and every export, newest first.',

@@ -500,6 +500,7 @@ export const es: Messages = {
     errLastAdmin: 'La organización debe conservar al menos un administrador: primero nombre administrador a otra persona.',
     errOwnAdmin: 'No puede quitarse su propia función de administrador; pídalo a otro administrador.',
     errNoRoles: 'Elija al menos una función, o quite a la persona del personal',
+    errRole: 'Elija una función',
     errStaffName: 'Escriba su nombre',
     auditTitle: 'Registro de auditoría',
     auditIntro: 'Cada cambio y cada exportación, los más recientes primero.',

@@ -56,8 +56,7 @@ export function PlansPage(props: { frame: Frame; rows: PlanRow[]; canEdit: boole
       {props.rows.length === 0 ? (
         <p>{a.plansEmpty}</p>
       ) : (
-        <table class="stack">
-          <caption class="visually-hidden">{a.plansTitle}</caption>
+        <table class="stack" aria-label={a.plansTitle}>
           <thead>
             <tr>
               <th scope="col">{a.planName}</th>
