@@ -169,7 +169,7 @@ const VISITS: Visit[] = [
   { name: 'audit', role: 'admin', open: go(() => '/console/audit') },
   { name: 'audit-filtered', role: 'admin', open: go(() => `/console/audit?actor=${fx.org.staff.admin.id}&from=2026-01-01&to=2026-12-31`) },
   { name: 'events', role: 'admin', open: go(() => '/console/events') },
-  { name: 'event', role: 'admin', open: go(() => '/console/events/evt_browser_failed') },
+  { name: 'event', role: 'admin', open: go(() => '/console/events/evt_browserFailed1') },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.
@@ -263,7 +263,7 @@ describeInBrowser(SUITE, () => {
     // A Stripe event that failed, for the events pages.
     await ctx.db
       .insertInto('stripe_events')
-      .values({ id: 'evt_browser_failed', type: 'invoice.paid', stripe_created_at: ctx.now(), payload: JSON.stringify({ id: 'evt_browser_failed', type: 'invoice.paid', data: { object: { id: 'in_browser', amount_paid: 2500, customer: 'cus_browser' } } }), livemode: false, serial_key: 'k-browser', status: 'failed', attempts: 8, organization_id: fx.org.id, last_error: 'no member for customer cus_browser after 8 attempts', received_at: ctx.now(), next_attempt_at: ctx.now() })
+      .values({ id: 'evt_browserFailed1', type: 'invoice.paid', stripe_created_at: ctx.now(), payload: JSON.stringify({ id: 'evt_browserFailed1', type: 'invoice.paid', data: { object: { id: 'in_browser', amount_paid: 2500, customer: 'cus_browser' } } }), livemode: false, serial_key: 'k-browser', status: 'failed', attempts: 8, organization_id: fx.org.id, last_error: 'no member for customer cus_browser after 8 attempts', received_at: ctx.now(), next_attempt_at: ctx.now() })
       .execute();
     server = await new Promise((resolve) => {
       const listening = buildApp(ctx).listen(0, '127.0.0.1', () => resolve(listening));

@@ -492,7 +492,7 @@ export const en = {
     staffRoles: 'Roles',
     staffActions: 'Access',
     staffSaveRoles: 'Save roles',
-    staffSaveRolesOf: (name: string) => `Save the roles of ${name}`,
+    staffSaveRolesOf: (name: string) => `Save roles of ${name}`,
     staffRemove: 'Remove',
     staffRemoveOf: (name: string) => `Remove ${name} from the staff`,
     staffYou: '(you)',

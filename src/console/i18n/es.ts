@@ -483,7 +483,7 @@ export const es: Messages = {
     staffRoles: 'Funciones',
     staffActions: 'Acceso',
     staffSaveRoles: 'Guardar funciones',
-    staffSaveRolesOf: (name: string) => `Guardar las funciones de ${name}`,
+    staffSaveRolesOf: (name: string) => `Guardar funciones de ${name}`,
     staffRemove: 'Quitar',
     staffRemoveOf: (name: string) => `Quitar a ${name} del personal`,
     staffYou: '(usted)',
