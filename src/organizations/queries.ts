@@ -29,6 +29,10 @@ export async function updateOrganization(db: Kysely<Database>, id: string, chang
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.timeZone !== undefined ? { time_zone: changes.timeZone } : {}),
       ...(changes.settings !== undefined ? { settings: JSON.stringify(changes.settings) } : {}),
+      ...(changes.contactPhone !== undefined ? { contact_phone: changes.contactPhone } : {}),
+      ...(changes.contactEmail !== undefined ? { contact_email: changes.contactEmail } : {}),
+      ...(changes.contactAddress !== undefined ? { contact_address: changes.contactAddress } : {}),
+      ...(changes.privacyNotice !== undefined ? { privacy_notice: JSON.stringify(changes.privacyNotice) } : {}),
       updated_at: at,
     })
     .where('id', '=', id)
@@ -44,6 +48,10 @@ export function presentOrganization(organization: Organization) {
     timeZone: organization.time_zone,
     currency: organization.currency,
     settings: organization.settings,
+    contactPhone: organization.contact_phone,
+    contactEmail: organization.contact_email,
+    contactAddress: organization.contact_address,
+    privacyNotice: organization.privacy_notice,
     createdAt: organization.created_at,
   };
 }

@@ -38,7 +38,7 @@ export function organizationRoutes(ctx: AppContext): RouteDefinition[] {
       responses: { 200: organizationResponse },
       requestBody: organizationChangesSchema,
       access: ['admin'],
-      summary: "Change the organization's name, time zone or settings",
+      summary: "Change the organization's name, time zone, settings, or what its signup page says: the contact (phone, email, address) and the privacy notice per language",
       answer: async ({ me, body: changes, audit }) => {
         const organization = await ctx.db.transaction().execute(async (trx) => {
           const updated = await updateOrganization(trx, me.organizationId, changes, ctx.now());

@@ -139,3 +139,16 @@ describe('the logo', () => {
     expect((await request(app).get('/join/local-12/logo')).status).toBe(404);
   });
 });
+
+describe('the same settings through the API', () => {
+  test('PATCH /api/organization sets the contact and privacy notice; a bad address is refused with nothing written', async () => {
+    const api = (body: unknown) => request(app).patch('/api/organization').set('Authorization', `Bearer ${org.staff.admin.token}`).send(body as object);
+    const bad = await api({ contactEmail: 'nope', contactPhone: '(303) 555-0199' });
+    expect(bad.status).toBe(400);
+    expect((await organizationRow()).contact_phone).not.toBe('(303) 555-0199');
+    const res = await api({ contactPhone: '(303) 555-0199', contactAddress: null, privacyNotice: { en: 'Only for your membership.', es: 'Solo para su afiliación.' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ contactPhone: '(303) 555-0199', contactAddress: null, privacyNotice: { en: 'Only for your membership.', es: 'Solo para su afiliación.' } });
+    expect((await request(app).get('/api/organization').set('Authorization', `Bearer ${org.staff.organizer.token}`)).body.contactPhone).toBe('(303) 555-0199');
+  });
+});
