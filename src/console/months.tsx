@@ -19,6 +19,8 @@ export interface ConsoleRouteKit {
   page: (path: string, access: readonly StaffRole[], summary: string, render: (req: Request, res: Response, frame: Frame) => Promise<VNode | undefined>) => RouteDefinition;
   action: (path: string, access: readonly StaffRole[], summary: string, run: (req: Request, res: Response, session: ConsoleSession) => Promise<void>, body?: 'form' | 'upload') => RouteDefinition;
   redirectWithFlash: (res: Response, to: string, flash: Flash) => void;
+  /** The frame of a page an action answers itself (a form sent back with its errors). */
+  frameFor: (req: Request, res: Response, session: ConsoleSession) => Frame;
 }
 
 /** Closing a month in the console: the last twelve finished months, closed or ready or not, and the actions. */

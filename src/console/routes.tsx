@@ -34,6 +34,7 @@ import { rollImportConsoleRoutes } from './roll-import';
 import { increaseConsoleRoutes } from './increases';
 import { bankConsoleRoutes } from './bank';
 import { depositConsoleRoutes } from './deposits';
+import { adminConsoleRoutes } from './admin';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -61,6 +62,11 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/policy', label: (m) => m.policy.nav },
   { href: '/console/import', label: (m) => m.roll.nav },
   { href: '/console/increases', label: (m) => m.increases.nav },
+  { href: '/console/plans', label: (m) => m.admin.nav.plans },
+  { href: '/console/organization', label: (m) => m.admin.nav.organization },
+  { href: '/console/staff', label: (m) => m.admin.nav.staff },
+  { href: '/console/audit', label: (m) => m.admin.nav.audit },
+  { href: '/console/events', label: (m) => m.admin.nav.events },
 ];
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
@@ -219,6 +225,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     ...increaseConsoleRoutes(ctx, kit),
     ...bankConsoleRoutes(ctx, kit),
     ...depositConsoleRoutes(ctx, kit),
+    ...adminConsoleRoutes(ctx, kit),
     {
       method: 'get',
       path: '/',

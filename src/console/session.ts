@@ -83,7 +83,13 @@ export type Flash =
   | { kind: 'bank'; notice: BankNotice; figures: number[] }
   | { kind: 'rollImported'; added: number; updated: number }
   | { kind: 'increaseConfirmed'; name: string }
-  | { kind: 'increaseRetried'; count: number };
+  | { kind: 'increaseRetried'; count: number }
+  | { kind: AdminFlash; name: string };
+
+/** The admin pages' messages after an action, each naming what it acted on. */
+const ADMIN_FLASHES = ['planSaved', 'planArchived', 'organizationSaved', 'logoSaved', 'logoRemoved', 'staffInvited', 'rolesSaved', 'staffRemoved', 'invitationWithdrawn', 'eventRequeued', 'eventsRequeued'] as const;
+type AdminFlash = (typeof ADMIN_FLASHES)[number];
+const isAdminFlash = (kind: unknown): kind is AdminFlash => (ADMIN_FLASHES as readonly unknown[]).includes(kind);
 
 const flashSignature = (secret: string, payload: string) => createHmac('sha256', secret).update(`console-flash.${payload}`).digest('base64url');
 
@@ -108,6 +114,7 @@ export function takeFlash(req: Request, res: Response, secret: string): Flash | 
     if (flash.kind === 'rollImported' && Number.isInteger(flash.added) && Number.isInteger(flash.updated)) return { kind: flash.kind, added: flash.added, updated: flash.updated };
     if ((flash.kind === 'monthClosed' || flash.kind === 'monthReopened') && typeof flash.month === 'string') return { kind: flash.kind, month: flash.month };
     if (flash.kind === 'bank' && Object.hasOwn(en.bank.notices, flash.notice) && Array.isArray(flash.figures) && flash.figures.every(Number.isInteger)) return { kind: 'bank', notice: flash.notice, figures: flash.figures.slice(0, 3) };
+    if (isAdminFlash(flash.kind) && typeof (flash as { name?: unknown }).name === 'string') return { kind: flash.kind, name: (flash as { name: string }).name };
   } catch {
     // A cookie we did not write: ignore it.
   }
@@ -138,6 +145,8 @@ export function flashText(m: Messages, flash: Flash): string {
       const [a = 0, b = 0, c = 0] = flash.figures;
       return m.bank.notices[flash.notice](a, b, c);
     }
+    default:
+      return m.admin.flash[flash.kind](flash.name);
   }
 }
 

@@ -99,6 +99,17 @@ footer.foot{max-width:72rem;margin:2rem auto;padding:0 1rem 1rem;color:#4a4a45;f
 .scroll th,.scroll td{white-space:nowrap}
 .scroll td.wrap{white-space:normal;min-width:14rem}
 .visually-hidden{position:absolute!important;width:1px!important;height:1px!important;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+fieldset{border:1px solid #d6d6cf;border-radius:6px;background:#fff;margin:0 0 1rem;padding:.5rem 1rem 1rem;min-width:0}
+legend{font-weight:700;padding:0 .25rem}
+fieldset.bare{border:0;padding:0;margin:0;background:none}
+.check{display:flex;flex-wrap:wrap;align-items:center;gap:0 .5rem;margin:.25rem 0}
+.check input{width:1.5rem;height:1.5rem;margin:0}
+.check label{margin:0;min-height:44px;display:flex;align-items:center;flex:1}
+.check .hint{flex-basis:100%}
+input[type=file]{font:inherit;max-width:100%}
+.logo{max-width:12rem;max-height:6rem;display:block;margin:.5rem 0}
+pre.payload{background:#fff;border:1px solid #d6d6cf;padding:.75rem;overflow-x:auto;max-width:100%;font-size:.85rem;white-space:pre-wrap;word-break:break-all}
+.visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:48rem){
 table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 table.stack,table.stack tbody,table.stack tr,table.stack td,table.stack caption{display:block;width:100%}

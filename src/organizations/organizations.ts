@@ -31,11 +31,19 @@ export const newOrganizationSchema = z.object({
 });
 export type NewOrganization = z.infer<typeof newOrganizationSchema>;
 
+const noNul = (value: string) => !value.includes('\u0000');
+const privacyText = z.string().trim().min(1).max(4000).refine(noNul);
+
 export const organizationChangesSchema = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
     timeZone: timeZone.optional(),
     settings: z.record(z.string(), z.unknown()).optional(),
+    // What the signup page tells members (the console's organization page sets the same).
+    contactPhone: z.string().trim().regex(/^[0-9+().\-\s]{3,40}$/).nullable().optional(),
+    contactEmail: z.email().max(320).nullable().optional(),
+    contactAddress: z.string().trim().min(1).max(500).refine(noNul).nullable().optional(),
+    privacyNotice: z.object({ en: privacyText.optional(), es: privacyText.optional() }).strict().optional(),
   })
   .strict();
 export type OrganizationChanges = z.infer<typeof organizationChangesSchema>;

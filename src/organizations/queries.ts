@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type {} from '../../db/database-admin';
+import type { LogoType } from './logo';
+import type { OrganizationSettings } from './settings';
 import type { Database, Organization } from '../../db/database';
 import type { NewOrganization, OrganizationChanges } from './organizations';
 
@@ -25,6 +29,10 @@ export async function updateOrganization(db: Kysely<Database>, id: string, chang
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.timeZone !== undefined ? { time_zone: changes.timeZone } : {}),
       ...(changes.settings !== undefined ? { settings: JSON.stringify(changes.settings) } : {}),
+      ...(changes.contactPhone !== undefined ? { contact_phone: changes.contactPhone } : {}),
+      ...(changes.contactEmail !== undefined ? { contact_email: changes.contactEmail } : {}),
+      ...(changes.contactAddress !== undefined ? { contact_address: changes.contactAddress } : {}),
+      ...(changes.privacyNotice !== undefined ? { privacy_notice: JSON.stringify(changes.privacyNotice) } : {}),
       updated_at: at,
     })
     .where('id', '=', id)
@@ -40,6 +48,56 @@ export function presentOrganization(organization: Organization) {
     timeZone: organization.time_zone,
     currency: organization.currency,
     settings: organization.settings,
+    contactPhone: organization.contact_phone,
+    contactEmail: organization.contact_email,
+    contactAddress: organization.contact_address,
+    privacyNotice: organization.privacy_notice,
     createdAt: organization.created_at,
   };
+}
+
+/** Saves the admin's settings form; other settings (the accountant's mapping, say) are kept. */
+export async function saveOrganizationSettings(db: Kysely<Database>, organization: Organization, settings: OrganizationSettings, at: Date): Promise<void> {
+  await db
+    .updateTable('organizations')
+    .set({
+      name: settings.name,
+      time_zone: settings.timeZone,
+      settings: JSON.stringify({ ...organization.settings, fiscalYearStartMonth: settings.fiscalYearStartMonth }),
+      contact_phone: settings.contactPhone,
+      contact_email: settings.contactEmail,
+      contact_address: settings.contactAddress,
+      privacy_notice: JSON.stringify({ ...(settings.privacyEn ? { en: settings.privacyEn } : {}), ...(settings.privacyEs ? { es: settings.privacyEs } : {}) }),
+      updated_at: at,
+    })
+    .where('id', '=', organization.id)
+    .execute();
+}
+
+/** The logo's fingerprint (its version in the signup page's address), if the organization has one. */
+export async function logoVersion(db: Kysely<Database>, organizationId: string): Promise<string | undefined> {
+  return (await db.selectFrom('organization_logos').select('sha256').where('organization_id', '=', organizationId).executeTakeFirst())?.sha256;
+}
+
+export async function findLogoBySlug(db: Kysely<Database>, slug: string) {
+  return db
+    .selectFrom('organization_logos as l')
+    .innerJoin('organizations as o', 'o.id', 'l.organization_id')
+    .select(['l.content_type', 'l.bytes', 'l.sha256'])
+    .where('o.slug', '=', slug.toLowerCase())
+    .executeTakeFirst();
+}
+
+export async function saveLogo(db: Kysely<Database>, organizationId: string, logo: { type: LogoType; bytes: Buffer }, at: Date): Promise<void> {
+  const row = { content_type: logo.type, bytes: logo.bytes, sha256: createHash('sha256').update(logo.bytes).digest('hex'), updated_at: at };
+  await db
+    .insertInto('organization_logos')
+    .values({ organization_id: organizationId, ...row })
+    .onConflict((oc) => oc.column('organization_id').doUpdateSet(row))
+    .execute();
+}
+
+export async function removeLogo(db: Kysely<Database>, organizationId: string): Promise<boolean> {
+  const result = await db.deleteFrom('organization_logos').where('organization_id', '=', organizationId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }

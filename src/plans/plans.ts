@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { amountRuleSchema } from './dues';
-import type { Plan, PlanVersion } from '../../db/database';
+import type { Language, Plan, PlanVersion } from '../../db/database';
+import type { PlanTranslations } from '../../db/database-admin';
+import type { AmountRule } from './dues';
 
 const isoDate = z.iso.date();
 
@@ -34,9 +36,48 @@ export type NewPlan = z.infer<typeof newPlanSchema>;
 export const newVersionSchema = z.object({ effectiveFrom: isoDate, ...versionFields }).strict();
 export type NewPlanVersion = z.infer<typeof newVersionSchema>;
 
-export const planChangesSchema = z
-  .object({ name: z.string().trim().min(1).max(120).optional(), memberClass: z.string().trim().min(1).max(60).optional() })
+const planTranslationSchema = z
+  .object({
+    name: z.string().trim().min(1).max(120).optional(),
+    description: z.string().trim().min(1).max(500).optional(),
+    bracketLabels: z.array(z.string().trim().min(1).max(100)).min(1).max(20).optional(),
+  })
   .strict();
+export const planTranslationsSchema = z.object({ en: planTranslationSchema.optional(), es: planTranslationSchema.optional() }).strict();
+
+/** How a plan shows on the signup page: its words in each language, its place, whether it shows, whether it is chosen already. */
+export const planPresentationSchema = z
+  .object({
+    description: z.string().trim().max(500).nullable().optional(),
+    translations: planTranslationsSchema.optional(),
+    displayOrder: z.number().int().min(0).max(10_000).optional(),
+    visibleOnSignup: z.boolean().optional(),
+    preselected: z.boolean().optional(),
+  })
+  .strict();
+export type PlanPresentation = z.infer<typeof planPresentationSchema>;
+
+export const planChangesSchema = z
+  .object({ name: z.string().trim().min(1).max(120).optional(), memberClass: z.string().trim().min(1).max(60).optional(), ...planPresentationSchema.shape })
+  .strict();
+
+/** Translated bracket labels must name every bracket of the rule in force, in order: one label per bracket. */
+export function bracketLabelProblems(translations: PlanTranslations, rule: AmountRule | undefined): Language[] {
+  const count = rule?.kind === 'income_brackets' ? rule.brackets.length : 0;
+  return (['en', 'es'] as const).filter((language) => {
+    const labels = translations[language]?.bracketLabels;
+    return labels !== undefined && labels.length !== count;
+  });
+}
+
+/** A plan's words in a language: its translation where there is one, the base text elsewhere. */
+export function planInLanguage(plan: { name: string; description: string | null; translations: PlanTranslations }, rule: AmountRule, language: Language): { name: string; description: string | null; rule: AmountRule } {
+  const words = plan.translations[language] ?? {};
+  const labels = words.bracketLabels;
+  const translatedRule: AmountRule =
+    rule.kind === 'income_brackets' && labels && labels.length === rule.brackets.length ? { ...rule, brackets: rule.brackets.map((bracket, i) => ({ ...bracket, label: labels[i]! })) } : rule;
+  return { name: words.name ?? plan.name, description: words.description ?? plan.description, rule: translatedRule };
+}
 
 /** The version in force on a day: the latest effective on or before it. */
 export function versionOn<V extends { effective_from: string }>(versions: readonly V[], day: string): V | undefined {
@@ -59,6 +100,11 @@ export function presentPlan(plan: Plan, versions: PlanVersion[], today: string) 
     status: plan.status,
     archivedAt: plan.archived_at,
     stripeProductId: plan.stripe_product_id,
+    description: plan.description,
+    translations: plan.translations,
+    displayOrder: plan.display_order,
+    visibleOnSignup: plan.visible_on_signup,
+    preselected: plan.preselected,
     currentVersion: current?.version ?? null,
     versions: versions.map((v) => ({
       id: v.id,

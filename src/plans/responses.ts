@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { day, id, instant } from '../http/response-schemas';
 import { amountRuleSchema } from './dues';
+import { planTranslationsSchema } from './plans';
 
 export const planResponseSchema = z
   .object({
@@ -13,6 +14,11 @@ export const planResponseSchema = z
     status: z.enum(['active', 'archived']),
     archivedAt: instant.nullable(),
     stripeProductId: z.string().nullable(),
+    description: z.string().nullable(),
+    translations: planTranslationsSchema,
+    displayOrder: z.number().int(),
+    visibleOnSignup: z.boolean(),
+    preselected: z.boolean(),
     currentVersion: z.number().int().nullable(),
     versions: z.array(
       z

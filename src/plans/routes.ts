@@ -5,8 +5,8 @@ import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { todayIn } from '../organizations/calendar';
 import type { Organization } from '../../db/database';
-import { newPlanSchema, newVersionSchema, planChangesSchema, presentPlan } from './plans';
-import { findPlan, insertPlan, insertPlanVersion, listPlans, listPlanVersions, updatePlan, versionsByPlan } from './queries';
+import { bracketLabelProblems, newPlanSchema, newVersionSchema, planChangesSchema, presentPlan, versionOn } from './plans';
+import { createPlan, findPlan, insertPlanVersion, listPlans, listPlanVersions, savePresentation, updatePlan, versionsByPlan } from './queries';
 import { syncPlanToStripe } from './stripe-sync';
 import { planListResponseSchema, planResponseSchema, planSyncedResponseSchema } from './responses';
 
@@ -17,6 +17,7 @@ const listQuery = z.object({ status: z.enum(['active', 'archived']).optional() }
 function conflictFrom(error: unknown): ApiError | undefined {
   const constraint = (error as { code?: string; constraint?: string }).code === '23505' ? (error as { constraint?: string }).constraint : undefined;
   if (constraint === 'plans_org_name_key') return new ApiError('conflict', 'a plan with this name already exists', { fields: [{ path: 'body.name', message: 'already used by another plan' }] });
+  if (constraint === 'plans_one_preselected') return new ApiError('conflict', 'another plan was preselected at the same moment; try again', { fields: [{ path: 'body.preselected', message: 'changed meanwhile' }] });
   if (constraint === 'plan_versions_plan_effective_key') return new ApiError('conflict', 'a version of this plan already takes effect on that date', { fields: [{ path: 'body.effectiveFrom', message: 'already taken' }] });
   return undefined;
 }
@@ -71,28 +72,10 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
       summary: 'Create a plan with its first rate version',
       answer: async ({ me, body: input, organization: organizationOf, audit }) => {
         const organization = await organizationOf();
-        const effectiveFrom = input.effectiveFrom ?? todayIn(organization.time_zone, ctx.now());
         const plan = await ctx.db
           .transaction()
           .execute(async (trx) => {
-            const created = await insertPlan(trx, {
-              organization_id: organization.id,
-              name: input.name,
-              member_class: input.memberClass,
-              currency: input.currency ?? organization.currency,
-              billing_interval: input.interval,
-              billing_interval_count: input.intervalCount,
-            }, ctx.now());
-            await insertPlanVersion(trx, {
-              organization_id: organization.id,
-              plan_id: created.id,
-              version: 1,
-              effective_from: effectiveFrom,
-              amount_rule: JSON.stringify(input.amountRule),
-              initiation_fee_cents: input.initiationFeeCents ?? null,
-              authorization_note: input.authorizationNote,
-              created_by_staff_user_id: me.staffUserId,
-            }, ctx.now());
+            const created = await createPlan(trx, organization, input, me.staffUserId, ctx.now());
             await audit('plan.created', { subjectType: 'plan', subjectId: created.id, details: { name: input.name, amountRule: input.amountRule } }, trx);
             return created;
           })
@@ -119,9 +102,16 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
       params: planParams,
       requestBody: planChangesSchema,
       access: ['admin'],
-      summary: "Rename a plan or change its member class (rates change only by a new version)",
+      summary: "Rename a plan, change its member class, or how it shows on the signup page: its words in English and Spanish, its place, whether it shows, whether it is preselected (rates change only by a new version)",
       find: ownPlan,
       answer: async ({ found: organization, params: { planId }, body: changes, audit }) => {
+        if (changes.translations !== undefined) {
+          const rule = versionOn(await listPlanVersions(ctx.db, organization.id, planId), todayIn(organization.time_zone, ctx.now()))?.amount_rule;
+          const wrong = bracketLabelProblems(changes.translations, rule);
+          if (wrong.length > 0) {
+            throw new ApiError('validation_failed', 'the request has invalid fields', { fields: wrong.map((language) => ({ path: `body.translations.${language}.bracketLabels`, message: 'one label per bracket of the rate in force' })) });
+          }
+        }
         await ctx.db
           .transaction()
           .execute(async (trx) => {
@@ -130,6 +120,7 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
               ...(changes.memberClass !== undefined ? { member_class: changes.memberClass } : {}),
             }, ctx.now());
             if (!updated) throw notFound('plan');
+            await savePresentation(trx, organization.id, planId, changes, ctx.now());
             await audit('plan.updated', { subjectType: 'plan', subjectId: planId, details: changes }, trx);
           })
           .catch((error: unknown) => {
@@ -197,7 +188,8 @@ export function planRoutes(ctx: AppContext): RouteDefinition[] {
           const plan = await findPlan(trx, organization.id, planId);
           if (!plan) throw notFound('plan');
           if (plan.status === 'archived') return;
-          await updatePlan(trx, organization.id, planId, { status: 'archived', archived_at: ctx.now() }, ctx.now());
+          // An archived plan is offered to no one, so it is preselected for no one either.
+          await updatePlan(trx, organization.id, planId, { status: 'archived', archived_at: ctx.now(), preselected: false }, ctx.now());
           await audit('plan.archived', { subjectType: 'plan', subjectId: planId }, trx);
         });
         return planResponse(organization, planId);

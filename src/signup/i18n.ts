@@ -128,6 +128,11 @@ const en = {
   newLink: 'Ask for a new link',
   backToForm: 'Back to the form',
   footer: (org: string) => `${org} · dues by Good Standing`,
+  privacyTitle: 'How the union uses your information',
+  contactTitle: 'Questions? Contact the union',
+  contactPhone: 'Phone',
+  contactEmail: 'Email',
+  logoAlt: (org: string) => `${org} logo`,
   defaultAuthorization: (org: string) =>
     `I authorize ${org} to collect my membership dues at the rate of my plan, from the bank account or card I give on the next page, every billing period until I cancel. Dues rates change only by a decision of the membership, and I will be told before a new rate applies. I can cancel at any time from the link to manage my dues or by writing to the union.`,
   paymentEmails: {
@@ -287,6 +292,11 @@ const es: Messages = {
   newLink: 'Pedir un enlace nuevo',
   backToForm: 'Volver al formulario',
   footer: (org) => `${org} · cuotas con Good Standing`,
+  privacyTitle: 'Cómo usa el sindicato su información',
+  contactTitle: '¿Preguntas? Contacte al sindicato',
+  contactPhone: 'Teléfono',
+  contactEmail: 'Correo electrónico',
+  logoAlt: (org) => `Logotipo de ${org}`,
   defaultAuthorization: (org) =>
     `Autorizo a ${org} a cobrar mis cuotas de membresía según la tarifa de mi plan, de la cuenta bancaria o tarjeta que indique en la página siguiente, en cada periodo de cobro hasta que yo cancele. Las tarifas solo cambian por decisión de la membresía, y se me avisará antes de que se aplique una nueva tarifa. Puedo cancelar en cualquier momento con el enlace para administrar mis cuotas o escribiendo al sindicato.`,
   paymentEmails: {

@@ -17,6 +17,8 @@ export interface PageFrame {
   title: string;
   /** Where the other language's link goes (the same page with ?lang=). */
   switchHref?: string;
+  /** The organization's logo, from our own origin. */
+  logoSrc?: string;
 }
 
 function Layout({ frame, children }: { frame: PageFrame; children?: ComponentChildren }) {
@@ -32,6 +34,7 @@ function Layout({ frame, children }: { frame: PageFrame; children?: ComponentChi
       </head>
       <body>
         <main>
+          {frame.logoSrc && frame.organizationName ? <img class="logo" src={frame.logoSrc} alt={m.logoAlt(frame.organizationName)} /> : null}
           <header>
             <h1>{frame.title}</h1>
             {frame.switchHref ? (
@@ -207,10 +210,41 @@ function FactInputs({ m, slug, plan, values, errors }: { m: Messages; slug: stri
   );
 }
 
+/** What the signup page says about the organization: set by its admin, each part optional. */
+export interface SignupAbout {
+  logoSrc?: string | undefined;
+  phone?: string | null;
+  email?: string | null;
+  address?: string | null;
+  privacy?: { text: string; language: Language } | undefined;
+}
+
+/** How to reach the union: phone and email as links a phone opens, the address as written. */
+function Contact({ m, about }: { m: Messages; about: SignupAbout }) {
+  if (!about.phone && !about.email && !about.address) return null;
+  return (
+    <section class="about" aria-labelledby="contact-title">
+      <h2 id="contact-title">{m.contactTitle}</h2>
+      {about.phone ? (
+        <p>
+          {m.contactPhone}: <a href={`tel:${about.phone.replace(/[^0-9+]/g, '')}`}>{about.phone}</a>
+        </p>
+      ) : null}
+      {about.email ? (
+        <p>
+          {m.contactEmail}: <a href={`mailto:${about.email}`}>{about.email}</a>
+        </p>
+      ) : null}
+      {about.address ? <p>{about.address}</p> : null}
+    </section>
+  );
+}
+
 export interface JoinFormState {
   m: Messages;
   language: Language;
   organization: { slug: string; name: string };
+  about?: SignupAbout;
   plans: readonly SignupPlan[];
   authorization: Authorization;
   values: FormValues;
@@ -231,12 +265,14 @@ const Honeypot = () => (
 export function joinForm(state: JoinFormState): string {
   const { m, values, errors, plans } = state;
   const slug = encodeURIComponent(state.organization.slug);
-  const frame: PageFrame = { m, organizationName: state.organization.name, title: m.joinTitle(state.organization.name), switchHref: `/join/${slug}?lang=${m.otherLanguage.code}` };
+  const about = state.about ?? {};
+  const frame: PageFrame = { m, organizationName: state.organization.name, title: m.joinTitle(state.organization.name), switchHref: `/join/${slug}?lang=${m.otherLanguage.code}`, ...(about.logoSrc ? { logoSrc: about.logoSrc } : {}) };
   if (plans.length === 0) return messagePage(frame, [m.noPlans]);
 
   const errorEntries = Object.entries(errors);
   const target = (name: string) => (name === 'plan' ? `plan-${plans[0]!.id}` : name === 'paymentMethod' ? 'paymentMethod-us_bank_account' : name);
-  const selected = plans.length === 1 ? plans[0]!.id : values.plan;
+  // What the visitor chose, else the plan the organization preselected.
+  const selected = plans.length === 1 ? plans[0]!.id : (values.plan ?? plans.find((plan) => plan.preselected)?.id);
   const planError = errors.plan;
   const chosenPlan = plans.find((plan) => plan.id === selected);
   const dues = chosenPlan && previewDues(m, chosenPlan, values);
@@ -292,13 +328,18 @@ export function joinForm(state: JoinFormState): string {
           {plans.map((plan) => (
             <div class="plan">
               <div class="choice">
-                <input type="radio" name="plan" id={`plan-${plan.id}`} value={plan.id} checked={plan.id === selected} aria-describedby={planError ? 'plan-error' : undefined} />
+                <input type="radio" name="plan" id={`plan-${plan.id}`} value={plan.id} checked={plan.id === selected} aria-describedby={[plan.description ? `plan-${plan.id}-about` : '', planError ? 'plan-error' : ''].filter(Boolean).join(' ') || undefined} />
                 <label for={`plan-${plan.id}`}>
                   <strong>{plan.name}</strong>
                   <br />
                   {describeRule(m, plan)}
                 </label>
               </div>
+              {plan.description ? (
+                <p class="hint" id={`plan-${plan.id}-about`}>
+                  {plan.description}
+                </p>
+              ) : null}
               <div class="facts" id={`facts-${plan.id}`}>
                 <FactInputs m={m} slug={slug} plan={plan} values={values} errors={errors} />
               </div>
@@ -343,12 +384,19 @@ export function joinForm(state: JoinFormState): string {
             <label for="authorization">{m.authorize}</label>
           </div>
         </fieldset>
+        {about.privacy ? (
+          <section class="about" aria-labelledby="privacy-title">
+            <h2 id="privacy-title">{m.privacyTitle}</h2>
+            <p lang={about.privacy.language}>{about.privacy.text}</p>
+          </section>
+        ) : null}
         <Honeypot />
         <button type="submit" name="intent" value="join">
           {m.submit}
         </button>
         <p class="hint">{m.secureNote}</p>
       </form>
+      <Contact m={m} about={about} />
       <p>
         <a href={`/join/${slug}/manage?lang=${state.language}`}>{m.manageTitle}</a>
       </p>

@@ -1,30 +1,41 @@
 import { sql, type Kysely } from 'kysely';
-import type { ConfirmationPurpose, Database, Language, Member, Organization, SignupDraft, SignupPaymentMethod } from '../../db/database';
+import type { ConfirmationPurpose, Database, Language, Member, Organization, Plan, PlanVersion, SignupDraft, SignupPaymentMethod } from '../../db/database';
 import { listPlans, versionsByPlan } from '../plans/queries';
-import { versionOn } from '../plans/plans';
+import { planInLanguage, versionOn } from '../plans/plans';
 import { messagesFor } from './i18n';
 import type { SignupPlan } from './signup';
 
-/** The organization's active plans with the rate in force today; plans with no version in force yet are not offered. */
-export async function signupPlans(db: Kysely<Database>, organizationId: string, today: string): Promise<SignupPlan[]> {
-  const plans = await listPlans(db, organizationId, 'active');
+/**
+ * The organization's active plans shown on the signup page, in its order, with the rate in
+ * force today, in each language (a translation where the admin wrote one, the base text
+ * elsewhere); plans with no version in force yet are not offered.
+ */
+export async function signupPlans(db: Kysely<Database>, organizationId: string, today: string): Promise<Record<Language, SignupPlan[]>> {
+  const plans = (await listPlans(db, organizationId, 'active')).filter((plan) => plan.visible_on_signup);
   const versions = await versionsByPlan(db, organizationId, plans.map((plan) => plan.id));
-  const offered: SignupPlan[] = [];
+  const offered: Record<Language, SignupPlan[]> = { en: [], es: [] };
   for (const plan of plans) {
     const version = versionOn(versions.get(plan.id) ?? [], today);
     if (!version) continue;
-    offered.push({
-      id: plan.id,
-      name: plan.name,
-      currency: plan.currency,
-      period: { interval: plan.billing_interval, intervalCount: plan.billing_interval_count },
-      rule: version.amount_rule,
-      initiationFeeCents: version.initiation_fee_cents,
-      stripeProductId: plan.stripe_product_id,
-      stripePriceId: version.stripe_price_id,
-    });
+    for (const language of ['en', 'es'] as const) offered[language].push(offeredPlan(plan, version, language));
   }
   return offered;
+}
+
+function offeredPlan(plan: Plan, version: PlanVersion, language: Language): SignupPlan {
+  const words = planInLanguage(plan, version.amount_rule, language);
+  return {
+    id: plan.id,
+    name: words.name,
+    description: words.description,
+    preselected: plan.preselected,
+    currency: plan.currency,
+    period: { interval: plan.billing_interval, intervalCount: plan.billing_interval_count },
+    rule: words.rule,
+    initiationFeeCents: version.initiation_fee_cents,
+    stripeProductId: plan.stripe_product_id,
+    stripePriceId: version.stripe_price_id,
+  };
 }
 
 export interface Authorization {

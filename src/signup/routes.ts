@@ -5,12 +5,13 @@ import { ApiError, errorBody } from '../http/errors';
 import { addressKey, WindowCounter } from '../http/rate-limit';
 import type { RouteDefinition } from '../http/routes';
 import { todayIn } from '../organizations/calendar';
-import { findOrganizationBySlug } from '../organizations/queries';
 import { startMemberSession } from '../member-page/routes';
 import { authorizationRoutes } from './authorization-routes';
 import { messagesFor, type Messages } from './i18n';
 import { COSTLY_ACTIONS_PER_NETWORK, EMAILS_PER_ADDRESS, requestManageLink, requestSignup, startSignup } from './join';
-import { confirmForm, joinForm, manageForm, messagePage, openManageForm, type PageFrame } from './page';
+import { confirmForm, joinForm, manageForm, messagePage, openManageForm, type PageFrame, type SignupAbout } from './page';
+import { findOrganizationBySlug, logoVersion } from '../organizations/queries';
+import { privacyNoticeIn } from '../organizations/settings';
 import { consumeManageLink, currentAuthorization, findJoinConfirmation, findPendingSignup, findWelcomeFacts, markJoinConfirmationUsed, signupPlans, type Authorization } from './queries';
 import { duesFromForm, formValues, isEmail, pickLanguage, readSignupForm, signupFacts, valuesFromSignup, type FieldErrors, type FormValues, type SignupPlan } from './signup';
 import { SIGNUP_CSS, SIGNUP_CSS_ETAG } from './styles';
@@ -20,8 +21,11 @@ import { csrfPosted, hashLinkToken, issueCsrfToken, readDraftToken } from './tok
 /** What the page shows about an organization; read through a short cache on GET, fresh on POST. */
 interface Storefront {
   organization: Organization;
-  plans: SignupPlan[];
+  /** The plans offered, in each language. */
+  plans: Record<Language, SignupPlan[]>;
   authorizations: Record<Language, Authorization>;
+  /** The logo's fingerprint, when the organization has one. */
+  logo: string | undefined;
   /** The blank form per language, rendered once and split where each visitor's CSRF token goes. */
   blankForms: Partial<Record<Language, string[]>>;
 }
@@ -95,12 +99,13 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
   async function loadStorefront(slug: string): Promise<Storefront | undefined> {
     const organization = await findOrganizationBySlug(ctx.db, slug);
     if (!organization) return undefined;
-    const [plans, en, es] = await Promise.all([
+    const [plans, en, es, logo] = await Promise.all([
       signupPlans(ctx.db, organization.id, todayIn(organization.time_zone, ctx.now())),
       currentAuthorization(ctx.db, organization, 'en'),
       currentAuthorization(ctx.db, organization, 'es'),
+      logoVersion(ctx.db, organization.id),
     ]);
-    return { organization, plans, authorizations: { en, es }, blankForms: {} };
+    return { organization, plans, authorizations: { en, es }, logo, blankForms: {} };
   }
 
   // The promise is cached, so a crowd arriving as an entry expires waits for one load, not one each.
@@ -147,12 +152,21 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
 
   const csrfValid = (req: Request, values: FormValues) => csrfPosted(req, values.csrf, { secret: ctx.config.jwtSecret, now: ctx.now() });
 
+  const aboutOf = ({ organization, logo }: Storefront, language: Language): SignupAbout => ({
+    logoSrc: logo && `/join/${encodeURIComponent(organization.slug)}/logo?v=${logo.slice(0, 12)}`,
+    phone: organization.contact_phone,
+    email: organization.contact_email,
+    address: organization.contact_address,
+    privacy: privacyNoticeIn(organization.privacy_notice, language),
+  });
+
   const renderForm = (storefront: Storefront, language: Language, csrf: string, form: { values?: FormValues; errors?: FieldErrors; notice?: string }) =>
     joinForm({
       m: messagesFor(language),
       language,
       organization: storefront.organization,
-      plans: storefront.plans,
+      plans: storefront.plans[language],
+      about: aboutOf(storefront, language),
       authorization: storefront.authorizations[language],
       values: form.values ?? {},
       errors: form.errors ?? {},
@@ -186,7 +200,7 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
     const m = messagesFor(language);
     // The address is the one the link was sent to, whatever else the draft says.
     const values = { ...draft.values, email: row.email };
-    return { id: row.id, createdAt: new Date(row.created_at), draft, language, m, values, form: readSignupForm(m, values, storefront.plans, storefront.authorizations[language].version) };
+    return { id: row.id, createdAt: new Date(row.created_at), draft, language, m, values, form: readSignupForm(m, values, storefront.plans[language], storefront.authorizations[language].version) };
   }
 
   function confirmationExpired(req: Request, res: Response, organization: Organization, language: Language): void {
@@ -241,13 +255,13 @@ export function signupRoutes(ctx: AppContext): RouteDefinition[] {
         if (values.intent?.startsWith('preview')) {
           // "Show my dues" of one plan: that plan chosen, its figures or what stops them, nothing else judged yet.
           const planId = values.intent.slice('preview:'.length) || values.plan;
-          const plan = storefront.plans.find((p) => p.id === planId);
+          const plan = storefront.plans[language].find((p) => p.id === planId);
           const shown = plan ? { ...values, plan: plan.id } : values;
           const dues = plan && plan.rule.kind !== 'flat' ? duesFromForm(m, plan, shown) : undefined;
           return renderJoin(req, res, 200, storefront, language, { values: shown, errors: dues && !dues.ok ? { [dues.field]: dues.message } : {} });
         }
 
-        const form = readSignupForm(m, values, storefront.plans, storefront.authorizations[language].version);
+        const form = readSignupForm(m, values, storefront.plans[language], storefront.authorizations[language].version);
         if (!form.ok) return renderJoin(req, res, 400, storefront, language, { values, errors: form.errors });
         // Only what the form means is kept (in canonical form), not whatever else was posted.
         const kept = { ...valuesFromSignup(signupFacts(form.input), form.input.paymentMethod), authorization: 'yes', authorizationVersion: values.authorizationVersion ?? '' };

@@ -5,10 +5,13 @@ import { checkWageFacts } from '../members/members';
 import { readAmount } from './amounts';
 import { formatBasisPoints, formatMoney, type Messages } from './i18n';
 
-/** A plan as the signup page offers it: the plan and the version in force today. */
+/** A plan as the signup page offers it, in the visitor's language: the plan and the version in force today. */
 export interface SignupPlan {
   id: string;
   name: string;
+  description?: string | null;
+  /** The plan the form starts with chosen (at most one). */
+  preselected?: boolean;
   currency: string;
   period: BillingPeriod;
   rule: AmountRule;

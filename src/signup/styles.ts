@@ -43,6 +43,9 @@ button.secondary{background:#fff;color:#14532d;border:2px solid #14532d;width:au
 .answers dt{font-weight:600}
 .answers dd{margin:0}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
+.logo{display:block;height:4rem;width:auto;max-width:100%;object-fit:contain;object-position:left;margin:.5rem 0 0}
+.about{background:#fff;border:1px solid #c8c8c0;border-radius:6px;padding:.75rem 1rem;margin:1rem 0}
+.about p{white-space:pre-line;margin:.25rem 0}
 footer{font-size:.9rem;color:#4a4a45;margin:2rem 0 1rem}
 @media (min-width:40rem){main{padding:2rem 1rem}h1{font-size:2rem}}
 `;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fiscalYearStartMonth } from '../organizations/settings';
 import type { Organization } from '../../db/database';
 import type { AppContext } from '../context';
 import { apiRoute, type ApiCall } from '../http/api-route';
@@ -80,14 +81,6 @@ const affiliateKind = z.enum(['international_union', 'state_federation', 'centra
 const newAffiliate = z.object({ name: z.string().trim().min(1).max(200), kind: affiliateKind }).strict();
 const affiliateChanges = z.object({ name: z.string().trim().min(1).max(200).optional(), kind: affiliateKind.optional() }).strict();
 const newRate = z.object({ rateCents: z.number().int().min(0).max(100_000_00), effectiveFrom: calendarDay }).strict();
-
-const fiscalYearSettings = z.object({ fiscalYearStartMonth: z.number().int().min(1).max(12) });
-
-/** The month the organization's fiscal year starts in, from its settings; January when unset. */
-export function fiscalYearStartMonth(organization: Organization): number {
-  const parsed = fiscalYearSettings.safeParse(organization.settings);
-  return parsed.success ? parsed.data.fiscalYearStartMonth : 1;
-}
 
 const uniqueViolation = (error: unknown) => typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
 

@@ -6,7 +6,7 @@ import type { Language, StaffRole } from '../../db/database';
 import { buildApp } from '../../src/app';
 import { requestSignIn } from '../../src/auth/sign-in';
 import { CONSOLE_CSS } from '../../src/console/styles';
-import { findOrganizationById } from '../../src/organizations/queries';
+import { findOrganizationById, saveLogo } from '../../src/organizations/queries';
 import { memberSessionCookie } from '../../src/member-page/routes';
 import { requestSignup } from '../../src/signup/join';
 import { SIGNUP_CSS } from '../../src/signup/styles';
@@ -72,6 +72,9 @@ async function freshSignupLink(language: Language): Promise<string> {
   const mail = await ctx.db.selectFrom('email_outbox').select('text_body').where('kind', '=', 'signup.confirm').where('to_address', '=', email).executeTakeFirstOrThrow();
   return /(http\S+\/confirm\?\S+)/.exec(mail.text_body)![1]!;
 }
+
+/** The id of one of the organization's plans, by its name. */
+const planNamed = async (name: string) => (await ctx.db.selectFrom('plans').select('id').where('organization_id', '=', fx.org.id).where('name', '=', name).executeTakeFirstOrThrow()).id;
 
 const go = (target: () => string) => (page: Page) => page.goto(`${baseUrl}${target()}`);
 
@@ -205,6 +208,52 @@ const VISITS: Visit[] = [
       return submit(page, () => page.click('form[action$="/items"] button[type=submit]'));
     },
   },
+  // The admin's settings.
+  { name: 'plans', role: 'treasurer', open: go(() => '/console/plans') },
+  { name: 'plans-admin', role: 'admin', open: go(() => '/console/plans') },
+  { name: 'plan-new', role: 'admin', open: go(() => '/console/plans/new') },
+  { name: 'plan-edit', role: 'admin', open: async (page) => page.goto(`${baseUrl}/console/plans/${await planNamed('Sliding scale')}`) },
+  {
+    name: 'plan-edit-errors',
+    role: 'admin',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/plans/${await planNamed('Sliding scale')}`);
+      await page.fill('#name', '');
+      await page.fill('#bracketsEs', 'Solo una');
+      return submit(page, () => page.click('form[novalidate] button[type=submit]'));
+    },
+  },
+  { name: 'organization', role: 'admin', open: go(() => '/console/organization') },
+  {
+    name: 'organization-errors',
+    role: 'admin',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/organization`);
+      await page.fill('#timeZone', 'Mars/Olympus');
+      await page.fill('#contactEmail', 'not an email');
+      return submit(page, () => page.click('form[novalidate] button[type=submit]'));
+    },
+  },
+  { name: 'staff', role: 'admin', open: go(() => '/console/staff') },
+  {
+    // The only admin taking away their own admin role: refused, with the reason.
+    name: 'staff-last-admin',
+    role: 'admin',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/staff`);
+      const me = fx.org.staff.admin.id;
+      await page.uncheck(`#role-${me}-admin`);
+      await page.check(`#role-${me}-organizer`);
+      return submit(page, () => page.click(`#staff-${me} form[action$="/roles"] button`));
+    },
+  },
+  { name: 'audit', role: 'admin', open: go(() => '/console/audit') },
+  { name: 'audit-filtered', role: 'admin', open: go(() => `/console/audit?actor=${fx.org.staff.admin.id}&from=2026-01-01&to=2026-12-31`) },
+  { name: 'events', role: 'admin', open: go(() => '/console/events') },
+  { name: 'event', role: 'admin', open: go(() => '/console/events/evt_browserFailed1') },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.
@@ -294,6 +343,18 @@ describeInBrowser(SUITE, () => {
     desk = await seedTreasurerDesk(ctx, fx);
     // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
     await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));
+    // What the admin says on the signup page: the contact, the privacy notice and a logo.
+    await ctx.db
+      .updateTable('organizations')
+      .set({ contact_phone: '(312) 555-0100', contact_email: 'office@local7.example.org', contact_address: '1 Union Hall Way\nChicago, IL 60601', privacy_notice: JSON.stringify({ en: 'We use your details only for your membership.', es: 'Usamos sus datos solo para su afiliación.' }) })
+      .where('id', '=', fx.org.id)
+      .execute();
+    await saveLogo(ctx.db, fx.org.id, { type: 'image/png', bytes: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64') }, ctx.now());
+    // A Stripe event that failed, for the events pages.
+    await ctx.db
+      .insertInto('stripe_events')
+      .values({ id: 'evt_browserFailed1', type: 'invoice.paid', stripe_created_at: ctx.now(), payload: JSON.stringify({ id: 'evt_browserFailed1', type: 'invoice.paid', data: { object: { id: 'in_browser', amount_paid: 2500, customer: 'cus_browser' } } }), livemode: false, serial_key: 'k-browser', status: 'failed', attempts: 8, organization_id: fx.org.id, last_error: 'no member for customer cus_browser after 8 attempts', received_at: ctx.now(), next_attempt_at: ctx.now() })
+      .execute();
     server = await new Promise((resolve) => {
       const listening = buildApp(ctx).listen(0, '127.0.0.1', () => resolve(listening));
     });

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { memberTimes, testContext } from '../support/app';
 import { artifactsDir, CHROMIUM, haveChromium } from '../support/browser';
 import { createOrganization, createPlans } from '../signup/fixtures';
+import { saveLogo } from '../../src/organizations/queries';
 
 // Lighthouse 12.2.3 (pinned: the last to run on Node 20) in its default mobile setting, on
 // the signup form and the member's own page in both languages: accessibility 100 and
@@ -32,6 +33,13 @@ describeInBrowser(`Lighthouse on the member's pages${haveChromium ? '' : ` (SKIP
     const ctx = testContext(testDb.db);
     const organization = await createOrganization(testDb.db, 'local-9', 'Local 9 Workers');
     await createPlans(testDb.db, organization);
+    // What an admin adds to the signup page: the contact, a privacy notice, a logo.
+    await testDb.db
+      .updateTable('organizations')
+      .set({ contact_phone: '(312) 555-0100', contact_email: 'office@local9.example.org', contact_address: '9 Union Hall Way\nChicago, IL 60601', privacy_notice: JSON.stringify({ en: 'We use your details only for your membership.', es: 'Usamos sus datos solo para su afiliación.' }) })
+      .where('id', '=', organization.id)
+      .execute();
+    await saveLogo(testDb.db, organization.id, { type: 'image/png', bytes: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64') }, ctx.now());
     const member = await testDb.db
       .insertInto('members')
       .values({ organization_id: organization.id, name: 'Ana Lighthouse', email: 'ana.lh@example.org', standing: 'active', paid_through: '2026-12-31', ...memberTimes(ctx.now()) })

@@ -160,3 +160,29 @@ describe('dues plans', () => {
     expect(await pricesFor(res.body.id)).toHaveLength(1);
   });
 });
+
+describe('how plans show on the signup page, through the API', () => {
+  test('PATCH sets the Spanish words, the place, visibility and preselection; labels must match the brackets; preselecting moves', async () => {
+    const create = async (name: string, amountRule: unknown) =>
+      (await asAdmin(request(app).post('/api/plans')).send({ name, interval: 'month', amountRule, effectiveFrom: '2026-01-01', authorizationNote: VOTE })).body as { id: string; displayOrder: number };
+    const sliding = await create('Sliding scale API', { kind: 'income_brackets', brackets: [{ label: 'Under $30,000', amountCents: 1000 }, { label: 'Over $30,000', amountCents: 2000 }] });
+    const flat = await create('Flat API', { kind: 'flat', amountCents: 2000 });
+    expect(flat.displayOrder).toBeGreaterThan(sliding.displayOrder);
+
+    const wrong = await asAdmin(request(app).patch(`/api/plans/${sliding.id}`)).send({ translations: { es: { bracketLabels: ['Solo una'] } } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.details.fields).toEqual([{ path: 'body.translations.es.bracketLabels', message: 'one label per bracket of the rate in force' }]);
+
+    const saved = await asAdmin(request(app).patch(`/api/plans/${sliding.id}`)).send({
+      description: 'By income',
+      translations: { es: { name: 'Escala API', bracketLabels: ['Menos de $30,000', 'Más de $30,000'] } },
+      displayOrder: 0,
+      preselected: true,
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ description: 'By income', translations: { es: { name: 'Escala API' } }, displayOrder: 0, visibleOnSignup: true, preselected: true });
+    const moved = await asAdmin(request(app).patch(`/api/plans/${flat.id}`)).send({ preselected: true, visibleOnSignup: false });
+    expect(moved.body).toMatchObject({ preselected: true, visibleOnSignup: false });
+    expect((await asAdmin(request(app).get(`/api/plans/${sliding.id}`))).body.preselected).toBe(false);
+  });
+});
