@@ -18,6 +18,7 @@ import * as m0017 from './0017_signup_confirmation';
 import * as m0018 from './0018_call_list_covering';
 import * as m0020 from './0020_member_notices';
 import * as m0022 from './0022_closed_months';
+import * as m0025 from './0025_payroll_deduction';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0018_call_list_covering': m0018,
   '0020_member_notices': m0020,
   '0022_closed_months': m0022,
+  '0025_payroll_deduction': m0025,
 };

@@ -15,6 +15,8 @@ export const KIND_LABELS: Readonly<Record<LedgerKind, string>> = {
   payout_failed: 'failed payout',
   manual_payment: 'manual payment',
   payment_reversal: 'payment reversal',
+  payroll_remittance: 'payroll remittance',
+  payroll_remittance_reversal: 'payroll remittance reversal',
 };
 
 export const METHOD_LABELS: Readonly<Record<LedgerPaymentMethod, string>> = {

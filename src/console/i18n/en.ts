@@ -364,6 +364,8 @@ export const en = {
     payout_failed: 'Failed payout',
     manual_payment: 'Manual payment',
     payment_reversal: 'Payment reversal',
+    payroll_remittance: 'Payroll remittance',
+    payroll_remittance_reversal: 'Payroll remittance reversal',
   } satisfies Record<LedgerKind, string>,
   ledgerMethods: { card: 'Card', us_bank_account: 'Bank debit', cash: 'Cash', check: 'Check', payroll_deduction: 'Payroll deduction' } satisfies Record<LedgerPaymentMethod, string>,
   accounts: {
@@ -376,6 +378,7 @@ export const en = {
     processing_fees: 'Processing fees',
     dispute_losses: 'Dispute losses',
     dispute_fees: 'Dispute fees',
+    payroll_suspense: 'Payroll suspense',
   } satisfies Record<AccountCode, string>,
 };
 

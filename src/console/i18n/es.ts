@@ -355,6 +355,8 @@ export const es: Messages = {
     payout_failed: 'Transferencia fallida',
     manual_payment: 'Pago manual',
     payment_reversal: 'Pago revertido',
+    payroll_remittance: 'Remesa de nómina',
+    payroll_remittance_reversal: 'Remesa de nómina revertida',
   },
   ledgerMethods: { card: 'Tarjeta', us_bank_account: 'Débito bancario', cash: 'Efectivo', check: 'Cheque', payroll_deduction: 'Descuento de nómina' },
   accounts: {
@@ -367,6 +369,7 @@ export const es: Messages = {
     processing_fees: 'Comisiones de cobro',
     dispute_losses: 'Pérdidas por disputas',
     dispute_fees: 'Comisiones por disputas',
+    payroll_suspense: 'Nómina en suspenso',
   },
 };
 
