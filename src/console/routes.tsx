@@ -29,6 +29,7 @@ import { LedgerPage, ledgerHref, type LedgerFilters } from './pages/ledger';
 import { OutcomeForm, WorkspacePage, WorksitePage, WorksitesPage, type RecoveryFigures } from './pages/calls';
 import { ConsolePage } from './layout';
 import { monthConsoleRoutes } from './months';
+import { payrollConsoleRoutes } from './payroll';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -51,6 +52,7 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/dashboard', label: (m) => m.nav.dashboard },
   { href: '/console/ledger', label: (m) => m.nav.ledger },
   { href: '/console/months', label: (m) => m.nav.months },
+  { href: '/console/employers', label: (m) => m.payrollNav },
 ];
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
@@ -203,6 +205,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
   routes = [
     CONSOLE_STYLESHEET.route,
     ...monthConsoleRoutes(ctx, { page, action, redirectWithFlash }),
+    ...payrollConsoleRoutes(ctx, { page, action, redirectWithFlash, frameFor }),
     {
       method: 'get',
       path: '/',

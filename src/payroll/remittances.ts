@@ -35,7 +35,8 @@ export interface UploadInput {
   bytes: Buffer;
   /** A mapping sent with the file: used, and kept as the employer's. */
   mapping: ColumnMapping | undefined;
-  staffUserId: string;
+  /** Who uploaded it; null for a file an import or a test brings. */
+  staffUserId: string | null;
   at: Date;
 }
 

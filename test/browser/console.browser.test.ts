@@ -1,3 +1,4 @@
+import { seedPayroll } from '../payroll/fixtures';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -33,6 +34,7 @@ const PAGE_BUDGET_BYTES = 60 * 1024;
 let testDb: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
 let fx: ConsoleFixture;
+let payroll: { employerId: string; remittanceId: string };
 let server: Server;
 let baseUrl: string;
 /** The same service with no form posts left for this network: the rate-limited page. */
@@ -121,6 +123,19 @@ const VISITS: Visit[] = [
   { name: 'ledger-filtered', role: 'admin', open: go(() => '/console/ledger?from=2026-10-01&to=2026-10-31&kind=dues_payment') },
   { name: 'months', role: 'treasurer', open: go(() => '/console/months') },
   { name: 'months-admin', role: 'admin', open: go(() => '/console/months') },
+  { name: 'employers', role: 'treasurer', open: go(() => '/console/employers') },
+  { name: 'employer', role: 'admin', open: go(() => `/console/employers/${payroll.employerId}`) },
+  { name: 'remittance', role: 'treasurer', open: go(() => `/console/remittances/${payroll.remittanceId}`) },
+  {
+    name: 'employer-add-errors',
+    role: 'treasurer',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/employers`);
+      await page.fill('#name', 'Acme Hospital');
+      return submit(page, () => page.click('main form[action="/console/employers"] button[type=submit]'));
+    },
+  },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.
@@ -202,6 +217,7 @@ describeInBrowser(SUITE, () => {
     ctx = testContext(testDb.db);
     fx = await seedConsoleOrganization(ctx, 'local-7');
     await seedConsoleBooks(ctx, fx);
+    payroll = await seedPayroll(ctx, fx.org.id, [{ id: fx.members.marcus, number: 'A1001' }, { id: fx.members.lucia, number: 'A1002' }, { id: fx.members.tom, number: null }]);
     // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
     await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));
     server = await new Promise((resolve) => {
