@@ -37,10 +37,10 @@ function fieldErrors(error: unknown, fallbackField: string): Array<{ field: stri
   return fields.map((f) => ({ field: f.path.replace(/^(body|query)\./, '').replace(/^mapping\./, 'mapping.'), message: `${error.message}: ${f.message}` }));
 }
 
-/** A multipart form (a file upload), read whole within the limit. */
-async function readMultipart(req: Request): Promise<FormData> {
+/** A multipart form (a file upload), read whole within the limit; undefined for a body of another kind. */
+async function readMultipart(req: Request): Promise<FormData | undefined> {
   const type = req.headers['content-type'] ?? '';
-  if (!type.startsWith('multipart/form-data')) throw new ApiError('unsupported_media_type', 'send the form as multipart/form-data');
+  if (!type.startsWith('multipart/form-data')) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -119,14 +119,16 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: PayrollRouteKit): Rou
       summary: "Upload an employer's remittance file (multipart form): read and matched, then reviewed before posting",
       handler: async (req, res) => {
         const session = loadSession(ctx, req);
-        const employer = await employerInPath(req, session.organization.id);
+        // The token first (a mismatch changes nothing, whatever the path names), then the employer.
         const form = await readMultipart(req);
         const field = (name: string) => {
-          const value = form.get(name);
+          const value = form?.get(name);
           return typeof value === 'string' ? value.trim() : '';
         };
         req.body = { csrf: field('csrf') };
         if (!csrfValid(ctx.config.jwtSecret, req)) throw new ApiError('forbidden', 'the form token is missing or does not belong to this session', { reason: 'csrf' });
+        const employer = await employerInPath(req, session.organization.id);
+        if (!form) throw new ApiError('unsupported_media_type', 'send the form as multipart/form-data');
         try {
           const file = form.get('file');
           const bytes = file instanceof Blob ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
