@@ -11,6 +11,7 @@ import { earlierPaymentsOf, expectedDues, periodDues, readDuesBook } from './due
 import { remittanceExceptions, type RemittanceSummary } from './exceptions';
 import type { ColumnMapping } from './mapping';
 import { matchLines } from './match';
+import { flagMembersMissingTwice } from './watch';
 import { readRemittance, RemittanceFileError } from './parse';
 import { employerMembers, findEmployer, insertLines, lineRows, memberRefs, remittancesOfPeriod, type Employer, type Remittance, type RemittanceLineRow } from './queries';
 
@@ -256,6 +257,8 @@ export async function postRemittance(trx: Kysely<Database>, organization: Organi
     at,
   );
   await trx.updateTable('remittances').set({ status: 'posted', posted_at: at, posted_by_staff_user_id: staffUserId }).where('organization_id', '=', organization.id).where('id', '=', remittance.id).execute();
+  // A corrected file for an earlier period can flag no one: only the latest pair of remittances says who stopped.
+  await flagMembersMissingTwice(trx, remittance, todayIn(organization.time_zone, at), at);
   for (const p of payments) touched.add(p.memberId);
   await rederiveMembers(trx, [...touched].map((memberId) => ({ organizationId: organization.id, memberId, cause: 'payroll_remittance', causeReference: remittance.id, staffUserId })), at);
   return { posted: true, members: payments.length, duesCents, suspenseCents: remittance.amount_received_cents - duesCents, reversed };

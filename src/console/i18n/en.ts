@@ -260,6 +260,7 @@ export const en = {
     card_expiring: () => 'Card expires soon',
     cancel_scheduled: () => 'Dues set to stop at the end of the period',
     manual_due_soon: (day: string) => `Pays by cash or check; paid through ${day}`,
+    payroll_missing: (day: string) => `Not on the employer’s payroll deduction list since the pay period from ${day}`,
   },
   nextCalls: 'More members to call',
 

@@ -252,6 +252,7 @@ export const es: Messages = {
     card_expiring: () => 'La tarjeta vence pronto',
     cancel_scheduled: () => 'Las cuotas se detendrán al final del periodo',
     manual_due_soon: (day) => `Paga en efectivo o cheque; pagado hasta el ${day}`,
+    payroll_missing: (day) => `No figura en la lista de descuento de nómina del empleador desde el periodo de pago del ${day}`,
   },
   nextCalls: 'Más miembros por llamar',
 

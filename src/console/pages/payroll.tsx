@@ -50,8 +50,7 @@ export function EmployersPage(props: { frame: Frame; employers: Array<Employer &
       {props.employers.length === 0 ? (
         <p>{m.payrollNoEmployers}</p>
       ) : (
-        <table class="stack">
-          <caption class="visually-hidden">{m.payrollEmployersTitle}</caption>
+        <table class="stack" aria-label={m.payrollEmployersTitle}>
           <thead>
             <tr>
               <th scope="col">{m.payrollEmployerColumn}</th>
@@ -112,8 +111,7 @@ export function EmployerPage(props: { frame: Frame; employer: Employer; remittan
       {props.remittances.length === 0 ? (
         <p>{m.payrollNoRemittances}</p>
       ) : (
-        <table class="stack">
-          <caption class="visually-hidden">{m.payrollRemittancesTitle}</caption>
+        <table class="stack" aria-label={m.payrollRemittancesTitle}>
           <thead>
             <tr>
               <th scope="col">{m.payrollPeriodColumn}</th>
@@ -259,8 +257,7 @@ export function RemittancePage(props: { frame: Frame; review: RemittanceReview; 
       ) : null}
       <h2>{m.payrollLines}</h2>
       {review.lines.length > LINES_SHOWN ? <p class="hint">{m.payrollLinesShown(LINES_SHOWN, review.lines.length)}</p> : null}
-      <table class="stack">
-        <caption class="visually-hidden">{m.payrollLines}</caption>
+      <table class="stack" aria-label={m.payrollLines}>
         <thead>
           <tr>
             <th scope="col">{m.payrollRowColumn}</th>
