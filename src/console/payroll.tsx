@@ -8,8 +8,9 @@ import { todayIn } from '../organizations/calendar';
 import { findOrganizationById } from '../organizations/queries';
 import { readHundredths } from '../payroll/amounts';
 import { columnMappingSchema } from '../payroll/mapping';
-import { employerNamed, findEmployer, findRemittance, insertEmployer, listEmployers, listRemittances, memberNames, setLineMember } from '../payroll/queries';
+import { employerNamed, findEmployer, findRemittance, insertEmployer, listEmployers, memberNames, setLineMember } from '../payroll/queries';
 import { postRemittance, reviewRemittance, uploadRemittance } from '../payroll/remittances';
+import { employerReport } from '../payroll/report';
 import { namedInReview } from '../payroll/responses';
 import { employerBody, employerParams, remittanceParams, uploadQuery } from '../payroll/routes';
 import { findMember } from '../members/queries';
@@ -84,8 +85,8 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: PayrollRouteKit): Rou
   };
   const employerPage = async (req: Request, frame: Frame, employer: Awaited<ReturnType<typeof employerInPath>>, errors: Array<{ field: string; message: string }> = []) => {
     const organization = await organizationOf(frame.session);
-    const remittances = await listRemittances(ctx.db, frame.session.organization.id, employer.id);
-    return <EmployerPage frame={frame} employer={employer} remittances={remittances} errors={errors} notice={noticeText(frame.session, noticeIn(req))} today={todayIn(organization.time_zone, ctx.now())} />;
+    const report = await employerReport(ctx.db, frame.session.organization.id, employer.id);
+    return <EmployerPage frame={frame} employer={employer} report={report} currency={organization.currency} errors={errors} notice={noticeText(frame.session, noticeIn(req))} today={todayIn(organization.time_zone, ctx.now())} />;
   };
 
   return [
@@ -134,7 +135,7 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: PayrollRouteKit): Rou
           const bytes = file instanceof Blob ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
           if (bytes.length === 0) throw new ApiError('validation_failed', 'the file is missing', { fields: [{ path: 'file', message: 'choose the file the employer sent' }] });
           const cents = readHundredths(field('amountReceived'));
-          const query = uploadQuery.safeParse({ periodStart: field('periodStart'), periodEnd: field('periodEnd'), receivedOn: field('receivedOn'), amountReceivedCents: cents !== undefined && cents > 0 ? cents : 1 });
+          const query = uploadQuery.safeParse({ periodStart: field('periodStart'), periodEnd: field('periodEnd'), payDate: field('payDate') || undefined, receivedOn: field('receivedOn'), amountReceivedCents: cents !== undefined && cents > 0 ? cents : 1 });
           const problems = query.success ? [] : query.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
           // The amount as people write it; the hint says how.
           if (cents === undefined || cents <= 0) problems.push({ path: 'amountReceived', message: session.m.payrollAmountHint });
@@ -149,7 +150,7 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: PayrollRouteKit): Rou
               organization,
               employer,
               ...query.data!,
-              payDate: null,
+              payDate: query.data!.payDate ?? null,
               fileName: file instanceof File ? file.name.slice(0, 200) || null : null,
               bytes,
               mapping: unchanged ? undefined : mapping.data,

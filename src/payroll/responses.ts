@@ -163,6 +163,28 @@ export function presentReview(review: RemittanceReview, names: ReadonlyMap<strin
   };
 }
 
+export const employerReportResponse = z
+  .object({
+    rows: z.array(
+      z
+        .object({
+          remittanceId: z.string(),
+          periodStart: z.string(),
+          periodEnd: z.string(),
+          status: z.enum(['draft', 'posted']),
+          expectedCents: z.number().int(),
+          expectedUnknown: z.number().int(),
+          remittedCents: z.number().int(),
+          receivedCents: z.number().int(),
+          payDate: z.string().nullable(),
+          receivedOn: z.string(),
+          daysToReceipt: z.number().int().nullable(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 export const uploadResponse = z.object({ outcome: z.enum(['created', 'same_file_draft', 'already_posted']), replaced: z.string().nullable(), message: z.string(), review: remittanceReviewResponse }).strict();
 export const postResponse = z
   .object({

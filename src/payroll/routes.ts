@@ -12,9 +12,11 @@ import { findMember } from '../members/queries';
 import { columnMappingSchema } from './mapping';
 import { employeeNumberHolder, employerNamed, endDeduction, findDeduction, findEmployer, findRemittance, insertEmployer, listEmployers, listRemittances, memberNames, setDeduction, setLineMember, updateEmployer } from './queries';
 import { postRemittance, reviewRemittance, uploadRemittance } from './remittances';
+import { employerReport } from './report';
 import {
   deductionResponse,
   employerListResponse,
+  employerReportResponse,
   employerResponse,
   namedInReview,
   postResponse,
@@ -209,6 +211,16 @@ export function payrollRoutes(ctx: AppContext): RouteDefinition[] {
       answer: async ({ me, found }) => ({
         remittances: (await listRemittances(ctx.db, me.organizationId, found.id)).map((r) => ({ ...presentRemittance(r), employerName: r.employer_name, linesTotalCents: Number(r.lines_total_cents), lines: r.lines })),
       }),
+    }),
+    apiRoute(ctx, {
+      method: 'get',
+      path: '/api/employers/:employerId/report',
+      params: employerParams,
+      access: ['admin', 'treasurer'],
+      responses: { 200: employerReportResponse },
+      summary: 'Per pay period: the dues expected from the members the employer deducts for, what its file remitted, what was received, and days from pay date to receipt',
+      find: ({ me, params }) => ownEmployer(ctx.db, me.organizationId, params.employerId),
+      answer: async ({ me, found }) => ({ rows: await employerReport(ctx.db, me.organizationId, found.id) }),
     }),
     apiRoute(ctx, {
       method: 'post',

@@ -263,6 +263,11 @@ describe('a remittance from upload to posting', () => {
     expect(await ownPayments(ctx.db, local.id, ids.ana!, 'America/Chicago', 2026)).toHaveLength(1);
     const dan = await ctx.db.selectFrom('members').select('paid_through').where('id', '=', ids.dan!).executeTakeFirstOrThrow();
     expect(dan.paid_through).toBe('2026-11-30');
+    // Expected (five members' November dues: 4 × $25 and Carla's $75) vs remitted vs received, and five days late.
+    const report = await treasurer().get(`/api/employers/${employers.acme}/report`);
+    expect(report.body.rows).toEqual([
+      { remittanceId: corrected.remittance.id, periodStart: '2026-11-01', periodEnd: '2026-11-30', status: 'posted', expectedCents: 17500, expectedUnknown: 0, remittedCents: 16000, receivedCents: 16000, payDate: '2026-11-15', receivedOn: '2026-11-20', daysToReceipt: 5 },
+    ]);
   });
 
   test('XLSX with merged titles: the old rate after a dues increase, two members of one name, an initial, a member who changed employer', async () => {

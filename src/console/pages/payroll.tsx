@@ -1,5 +1,6 @@
 import type { ColumnMapping } from '../../payroll/mapping';
 import type { Employer, Remittance } from '../../payroll/queries';
+import type { EmployerReportRow } from '../../payroll/report';
 import type { RemittanceReview } from '../../payroll/remittances';
 import { formatMoney } from '../../signup/i18n';
 import { formatCount, formatDay, type Messages } from '../i18n';
@@ -96,7 +97,7 @@ export function EmployersPage(props: { frame: Frame; employers: Array<Employer &
 
 const MAPPING_FIELDS: ReadonlyArray<keyof ColumnMapping> = ['employeeNumber', 'name', 'firstName', 'amount', 'hours', 'wages', 'period'];
 
-export function EmployerPage(props: { frame: Frame; employer: Employer; remittances: Array<Remittance & { lines_total_cents: number }>; notice?: string; errors: Array<{ field: string; message: string }>; today: string }) {
+export function EmployerPage(props: { frame: Frame; employer: Employer; report: EmployerReportRow[]; currency: string; notice?: string; errors: Array<{ field: string; message: string }>; today: string }) {
   const { frame, employer } = props;
   const { m, csrf } = frame.session;
   const mapping = employer.column_mapping;
@@ -108,7 +109,7 @@ export function EmployerPage(props: { frame: Frame; employer: Employer; remittan
         {employer.contact_email ? ` · ${employer.contact_email}` : ''}
       </p>
       <h2>{m.payrollRemittancesTitle}</h2>
-      {props.remittances.length === 0 ? (
+      {props.report.length === 0 ? (
         <p>{m.payrollNoRemittances}</p>
       ) : (
         <table class="stack" aria-label={m.payrollRemittancesTitle}>
@@ -116,19 +117,37 @@ export function EmployerPage(props: { frame: Frame; employer: Employer; remittan
             <tr>
               <th scope="col">{m.payrollPeriodColumn}</th>
               <th scope="col" class="num">
+                {m.payrollExpectedColumn}
+              </th>
+              <th scope="col" class="num">
+                {m.payrollRemittedColumn}
+              </th>
+              <th scope="col" class="num">
                 {m.payrollReceivedColumn}
+              </th>
+              <th scope="col" class="num">
+                {m.payrollDaysColumn}
               </th>
               <th scope="col">{m.payrollStatusColumn}</th>
             </tr>
           </thead>
           <tbody>
-            {props.remittances.map((r) => (
+            {props.report.map((r) => (
               <tr>
                 <th scope="row">
-                  <a href={`/console/remittances/${r.id}`}>{period(m, r)}</a>
+                  <a href={`/console/remittances/${r.remittanceId}`}>{period(m, { period_start: r.periodStart, period_end: r.periodEnd })}</a>
                 </th>
+                <td class="num" data-label={m.payrollExpectedColumn}>
+                  {formatMoney(r.expectedCents, props.currency)}
+                </td>
+                <td class="num" data-label={m.payrollRemittedColumn}>
+                  {formatMoney(r.remittedCents, props.currency)}
+                </td>
                 <td class="num" data-label={m.payrollReceivedColumn}>
-                  {formatMoney(r.amount_received_cents, r.currency)}
+                  {formatMoney(r.receivedCents, props.currency)}
+                </td>
+                <td class="num" data-label={m.payrollDaysColumn}>
+                  {r.daysToReceipt === null ? m.none : formatCount(m, r.daysToReceipt)}
                 </td>
                 <td data-label={m.payrollStatusColumn}>{m.payrollStatuses[r.status]}</td>
               </tr>
@@ -144,6 +163,7 @@ export function EmployerPage(props: { frame: Frame; employer: Employer; remittan
         <Field id="file" label={m.payrollFile} type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
         <Field id="periodStart" label={m.payrollPeriodStart} type="date" required />
         <Field id="periodEnd" label={m.payrollPeriodEnd} type="date" required />
+        <Field id="payDate" label={m.payrollPayDate} type="date" />
         <Field id="receivedOn" label={m.payrollReceivedOn} type="date" value={props.today} required />
         <Field id="amountReceived" label={m.payrollAmountReceived} hint={m.payrollAmountHint} inputMode="decimal" required />
         <fieldset>
