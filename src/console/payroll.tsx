@@ -8,7 +8,7 @@ import { todayIn } from '../organizations/calendar';
 import { findOrganizationById } from '../organizations/queries';
 import { readHundredths } from '../payroll/amounts';
 import { columnMappingSchema } from '../payroll/mapping';
-import { employerNamed, findEmployer, findRemittance, insertEmployer, listEmployers, memberNames, setLineMember } from '../payroll/queries';
+import { employerNamed, findEmployer, findRemittance, insertEmployer, listEmployers, memberIdByEmail, memberNames, setLineMember } from '../payroll/queries';
 import { postRemittance, reviewRemittance, uploadRemittance } from '../payroll/remittances';
 import { employerReport } from '../payroll/report';
 import { namedInReview } from '../payroll/responses';
@@ -178,9 +178,12 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: PayrollRouteKit): Rou
     kit.action('/console/remittances/:remittanceId/lines/:row/member', access, 'Say which member a line of a remittance not yet posted is', async (req, res, session) => {
       const remittance = await remittanceInPath(req, session.organization.id);
       const row = z.coerce.number().int().min(1).max(1_000_000).safeParse(req.params.row);
-      const memberId = z.uuid().safeParse((req.body as Record<string, unknown>).memberId);
+      const form = req.body as Record<string, unknown>;
+      // A proposed member's id, or for a line that matched no one the email of the member it is.
+      const byEmail = typeof form.email === 'string' && form.email.trim() !== '' ? await memberIdByEmail(ctx.db, session.organization.id, form.email.trim().slice(0, 254)) : undefined;
+      const memberId = z.uuid().safeParse(byEmail ?? form.memberId);
       if (!row.success) throw notFound('line');
-      if (!memberId.success || !(await findMember(ctx.db, session.organization.id, memberId.data))) throw new ApiError('validation_failed', 'choose one of the members proposed');
+      if (!memberId.success || !(await findMember(ctx.db, session.organization.id, memberId.data))) throw new ApiError('validation_failed', 'choose one of the members proposed, or give the email of a member of this organization');
       if (remittance.status !== 'draft') throw new ApiError('conflict', 'only a remittance not yet posted can be changed; upload a corrected file');
       await ctx.db.transaction().execute(async (trx) => {
         if (!(await setLineMember(trx, session.organization.id, remittance.id, row.data, memberId.data))) throw notFound('line');

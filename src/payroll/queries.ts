@@ -204,3 +204,9 @@ export async function memberNames(db: Kysely<Database>, organizationId: string, 
   const { rows } = await sql<{ id: string; name: string }>`SELECT id, name FROM members WHERE organization_id = ${organizationId} AND id = ANY(${[...new Set(ids)]}::uuid[])`.execute(db);
   return new Map(rows.map((row) => [row.id, row.name]));
 }
+
+/** The member of the organization with this email (a treasurer naming the member an unmatched line is). */
+export async function memberIdByEmail(db: Kysely<Database>, organizationId: string, email: string): Promise<string | undefined> {
+  const row = await db.selectFrom('members').select('id').where('organization_id', '=', organizationId).where(sql<boolean>`lower(email) = ${email.toLowerCase()}`).executeTakeFirst();
+  return row?.id;
+}

@@ -63,6 +63,11 @@ test('the review lists what to check in words, in Spanish too; choosing a propos
   expect(spanish.status).toBe(200);
 
   const csrf = await treasurer.csrf(`/console/remittances/${payroll.remittanceId}`);
+  // Frank Unknown's line (row 6) is Gil, who joined under his own name: named by his email.
+  expect((await treasurer.post(`/console/remittances/${payroll.remittanceId}/lines/6/member`, { csrf, email: 'nobody@example.org' })).status).toBe(400);
+  const named = await treasurer.post(`/console/remittances/${payroll.remittanceId}/lines/6/member`, { csrf, email: 'GIL@example.org' });
+  expect(named.status).toBe(303);
+  expect((await treasurer.get(named.headers.location!)).text).not.toContain('Row 6 (Frank Unknown, A1099) matches no member.');
   expect((await treasurer.post(`/console/remittances/${payroll.remittanceId}/post`, { csrf })).status).toBe(400);
   const posted = await treasurer.post(`/console/remittances/${payroll.remittanceId}/post`, { csrf, confirm: 'true' });
   expect(posted.status).toBe(303);

@@ -413,6 +413,8 @@ export const en = {
   payrollReasons: { number_name_differs: 'the employee number is theirs, the name is not', name_number_differs: 'the name is theirs, the employee number is not', same_name: 'several members have this name', similar_name: 'a similar name', other_employer: 'a member of that name not on this employer’s list' } as Record<string, string>,
   payrollThisIs: (name: string) => `This is ${name}`,
   payrollNoName: 'no name',
+  payrollMemberEmail: 'The member’s email',
+  payrollThisIsMember: 'This is the member',
   payrollPostTitle: 'Post this remittance',
   payrollPostCheck: (received: string, dues: string, suspense: string) => `Posting records ${received} received in the bank, ${dues} of dues for the matched members (their periods paid advance), and ${suspense} in payroll suspense.`,
   payrollPostCorrection: 'This file corrects one already posted: posting it reverses that one first.',

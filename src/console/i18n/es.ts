@@ -404,6 +404,8 @@ export const es: Messages = {
   payrollReasons: { number_name_differs: 'el número de empleado es suyo, el nombre no', name_number_differs: 'el nombre es suyo, el número de empleado no', same_name: 'varios miembros tienen este nombre', similar_name: 'un nombre parecido', other_employer: 'un miembro con ese nombre que no está en la lista de este empleador' },
   payrollThisIs: (name) => `Es ${name}`,
   payrollNoName: 'sin nombre',
+  payrollMemberEmail: 'El correo del miembro',
+  payrollThisIsMember: 'Es este miembro',
   payrollPostTitle: 'Contabilizar esta remesa',
   payrollPostCheck: (received, dues, suspense) => `Al contabilizar se registran ${received} recibidos en el banco, ${dues} de cuotas de los miembros asignados (sus periodos pagados avanzan) y ${suspense} en nómina en suspenso.`,
   payrollPostCorrection: 'Este archivo corrige uno ya contabilizado: al contabilizarlo, primero se revierte aquel.',

@@ -188,7 +188,21 @@ function ExceptionItem(props: { m: Messages; e: RemittanceReview['summary']['exc
     case 'bad_line':
       return <li>{m.payrollException.bad_line(e.row, e.message)}</li>;
     case 'unmatched':
-      return <li>{m.payrollException.unmatched(e.row, who(e))}</li>;
+      return (
+        <li>
+          {m.payrollException.unmatched(e.row, who(e))}
+          {props.open ? (
+            <form method="post" action={`/console/remittances/${props.remittanceId}/lines/${e.row}/member`}>
+              <Csrf token={props.csrf} />
+              <label for={`row-${e.row}-email`}>{m.payrollMemberEmail}</label>
+              <input id={`row-${e.row}-email`} name="email" type="email" required />
+              <button type="submit" class="secondary">
+                {m.payrollThisIsMember}
+              </button>
+            </form>
+          ) : null}
+        </li>
+      );
     case 'proposed':
       return (
         <li>
