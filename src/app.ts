@@ -12,7 +12,7 @@ import { bareRequestId, requestLogger } from './http/logging';
 import { consoleErrorPages } from './console/errors';
 import { consoleRoutes } from './console/routes';
 import { rateLimited } from './http/rate-limit';
-import { declaresSuccess, type RouteDefinition } from './http/routes';
+import { declaresSuccess, XLSX, type RouteDefinition } from './http/routes';
 import { healthRoutes } from './health/routes';
 import { faviconRoute } from './home/favicon';
 import { memberRoutes } from './members/routes';
@@ -31,6 +31,7 @@ import { monthRoutes } from './months/routes';
 import { uploadBodyReaders } from './http/upload';
 import { bankRoutes } from './bank/routes';
 import { depositBatchRoutes } from './bank/batch-routes';
+import { payrollRoutes } from './payroll/routes';
 import { webhookAdminRoutes } from '../webhooks/admin-routes';
 import { webhookRoutes, WEBHOOK_BODY_LIMIT } from '../webhooks/receiver';
 
@@ -38,7 +39,7 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Every route the service serves, as data. */
 export function routeTable(ctx: AppContext): RouteDefinition[] {
-  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...memberPageRoutes(ctx), ...treasurerRoutes(ctx), ...accountingRoutes(ctx), ...monthRoutes(ctx), ...bankRoutes(ctx), ...depositBatchRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
+  const table: RouteDefinition[] = [...healthRoutes(ctx), faviconRoute, ...authRoutes(ctx), ...consoleRoutes(ctx), ...organizationRoutes(ctx), ...staffRoutes(ctx), ...planRoutes(ctx), ...webhookRoutes(ctx), ...webhookAdminRoutes(ctx), ...memberRoutes(ctx), ...signupRoutes(ctx), ...memberPageRoutes(ctx), ...treasurerRoutes(ctx), ...accountingRoutes(ctx), ...monthRoutes(ctx), ...payrollRoutes(ctx), ...bankRoutes(ctx), ...depositBatchRoutes(ctx), ...retentionRoutes(ctx), ...metricsRoutes(ctx)];
   table.push(...apiDocumentRoutes(ctx, () => table));
   return table;
 }
@@ -46,11 +47,13 @@ export function routeTable(ctx: AppContext): RouteDefinition[] {
 export const CSV_BODY_LIMIT = '10mb';
 
 // Each API route reads one kind of body; anything else is refused before it reaches a handler.
-function requireBody(kind: 'json' | 'csv' | 'form' | 'upload'): RequestHandler {
-  const mediaType = { json: 'application/json', csv: 'text/csv', form: 'application/x-www-form-urlencoded', upload: 'multipart/form-data' }[kind];
+const FILE_TYPES = ['text/csv', XLSX];
+
+function requireBody(kind: 'json' | 'csv' | 'file' | 'form'): RequestHandler {
+  const mediaTypes = { json: ['application/json'], csv: ['text/csv'], file: FILE_TYPES, form: ['application/x-www-form-urlencoded'] }[kind];
   return (req, _res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !req.is(mediaType)) return next(new ApiError('unsupported_media_type', `send the request body as ${mediaType}`));
+    if (hasBody && !req.is(mediaTypes)) return next(new ApiError('unsupported_media_type', `send the request body as ${mediaTypes.join(' or ')}`));
     next();
   };
 }
@@ -95,6 +98,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
   const bodyReaders = {
     json: [requireBody('json'), express.json({ limit: JSON_BODY_LIMIT })],
     csv: [requireBody('csv'), express.text({ type: 'text/csv', limit: CSV_BODY_LIMIT })],
+    file: [requireBody('file'), express.raw({ type: FILE_TYPES, limit: CSV_BODY_LIMIT })],
     form: [requireBody('form'), express.urlencoded({ extended: false, limit: '20kb' })],
     upload: uploadBodyReaders(CSV_BODY_LIMIT),
   };

@@ -28,6 +28,8 @@ let increaseOfA: string;
 let bankLineOfA: string;
 let batchOfA: string;
 let batchItemOfA: string;
+let employerOfA: string;
+let remittanceOfA: string;
 
 async function snapshotOf(db: Db, organizationId: string): Promise<string> {
   const rows = await Promise.all([
@@ -57,6 +59,10 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('bank_lines').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('deposit_batches').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('deposit_batch_items').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('employers').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('member_payroll_deductions').selectAll().where('organization_id', '=', organizationId).orderBy('member_id').execute(),
+    db.selectFrom('remittances').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('remittance_lines').selectAll().where('organization_id', '=', organizationId).orderBy('remittance_id').orderBy('row_number').execute(),
   ]);
   return JSON.stringify(rows);
 }
@@ -92,13 +98,23 @@ beforeAll(async () => {
   batchOfA = (await ctx.db.insertInto('deposit_batches').values({ organization_id: orgA.id, deposited_on: '2026-08-02', reference: 'Slip of A', created_at: now, created_by_staff_user_id: orgA.staff.treasurer.id, posted_at: null, posted_by_staff_user_id: null }).returning('id').executeTakeFirstOrThrow()).id;
   batchItemOfA = (await ctx.db.insertInto('deposit_batch_items').values({ organization_id: orgA.id, batch_id: batchOfA, member_id: memberOfA, payer: 'Payer of A', method: 'check', amount_cents: 2500, check_number: '1', period_start: '2026-08-01', period_end: '2026-08-31', manual_payment_id: null, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   await ctx.db.insertInto('closed_months').values({ organization_id: orgA.id, month: MONTH_CLOSED_BY_A, closed_at: now, closed_by_staff_user_id: orgA.staff.treasurer.id, member_counts: JSON.stringify({ paying: 0, joined: 1, lapsed: 0, recovered: 0 }) }).execute();
+  employerOfA = (await ctx.db.insertInto('employers').values({ organization_id: orgA.id, name: 'Employer of A', pay_frequency: 'monthly', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+  await ctx.db.insertInto('member_payroll_deductions').values({ organization_id: orgA.id, member_id: memberOfA, employer_id: employerOfA, employee_number: 'E1', created_at: now, updated_at: now }).execute();
+  remittanceOfA = (
+    await ctx.db
+      .insertInto('remittances')
+      .values({ organization_id: orgA.id, employer_id: employerOfA, period_start: '2026-10-01', period_end: '2026-10-31', pay_date: null, received_on: '2026-11-02', amount_received_cents: 2500, currency: 'usd', file_name: null, file_sha256: 'x', status: 'draft', corrects_remittance_id: null, uploaded_by_staff_user_id: null, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
+  await ctx.db.insertInto('remittance_lines').values({ organization_id: orgA.id, remittance_id: remittanceOfA, row_number: 2, employee_number: 'E1', name: 'Ana of A', amount_cents: 2500, hours_hundredths: null, wages_cents: null, period_text: null, problem: null, member_id: null, matched_by: null, proposal_reason: null }).execute();
 });
 afterAll(async () => {
   await testDb.drop();
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA, increaseId: increaseOfA, lineId: bankLineOfA, batchId: batchOfA, itemId: batchItemOfA };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA, increaseId: increaseOfA, lineId: bankLineOfA, batchId: batchOfA, itemId: batchItemOfA, employerId: employerOfA, remittanceId: remittanceOfA, row: '2' };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
@@ -123,8 +139,8 @@ describe('organization isolation, for every staff route in the route table', () 
       // Organization A's identifiers, offered every way a caller could: in the path, the query and the body.
       const offered = { organizationId: orgA.id, organization_id: orgA.id, slug: orgA.slug, staffUserId: orgA.staff.admin.id, name: 'Renamed by B', email: 'newcomer@org-b.example.org', role: 'admin' };
       const call = request(app)[route.method](path).query({ organizationId: orgA.id, organization: orgA.slug, slug: orgA.slug }).set('Authorization', `Bearer ${orgBAllRolesToken}`);
-      // Each route is offered A's identifiers in the kind of body it reads (console forms are url-encoded or multipart).
-      const res = await (route.body === 'form' ? call.type('form').send(offered) : route.body === 'upload' ? call.field(offered) : call.send(offered));
+      // Each route is offered A's identifiers in the kind of body it reads (console forms are url-encoded or multipart, files CSV).
+      const res = await (route.body === 'form' ? call.type('form').send(offered) : route.body === 'upload' ? call.field(offered) : route.body === 'file' ? call.type('text/csv').send(`organizationId\n${orgA.id}\n`) : call.send(offered));
 
       const page = res.type === 'text/html';
       // A month names no one's record (each organization has its own of every month).

@@ -22,6 +22,7 @@ import * as m0026 from './0026_roll_uploads';
 import * as m0027 from './0027_dues_increases';
 import * as m0023 from './0023_bank';
 import * as m0024 from './0024_admin_settings';
+import * as m0025 from './0025_payroll_deduction';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0027_dues_increases': m0027,
   '0023_bank': m0023,
   '0024_admin_settings': m0024,
+  '0025_payroll_deduction': m0025,
 };

@@ -278,7 +278,7 @@ export async function memberTimeline(db: Kysely<Database>, organizationId: strin
 // ---- The call list.
 
 /** Signals that put a member in good standing on the call list, most urgent first. */
-export const CALL_SIGNALS = ['suspension_coming', 'payment_failed', 'ach_returned', 'manual_due_soon', 'card_expiring', 'cancel_scheduled'] as const;
+export const CALL_SIGNALS = ['suspension_coming', 'payment_failed', 'ach_returned', 'manual_due_soon', 'card_expiring', 'cancel_scheduled', 'payroll_missing'] as const;
 export type CallSignal = (typeof CALL_SIGNALS)[number];
 /** How far back a signal still counts, and a drop still warrants a call. */
 const SIGNAL_DAYS = 30;

@@ -35,6 +35,7 @@ import { increaseConsoleRoutes } from './increases';
 import { bankConsoleRoutes } from './bank';
 import { depositConsoleRoutes } from './deposits';
 import { adminConsoleRoutes } from './admin';
+import { payrollConsoleRoutes } from './payroll';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -67,6 +68,7 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/staff', label: (m) => m.admin.nav.staff },
   { href: '/console/audit', label: (m) => m.admin.nav.audit },
   { href: '/console/events', label: (m) => m.admin.nav.events },
+  { href: '/console/employers', label: (m) => m.payrollNav },
 ];
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
@@ -226,6 +228,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     ...bankConsoleRoutes(ctx, kit),
     ...depositConsoleRoutes(ctx, kit),
     ...adminConsoleRoutes(ctx, kit),
+    ...payrollConsoleRoutes(ctx, kit),
     {
       method: 'get',
       path: '/',

@@ -46,8 +46,8 @@ export function unreadablePaths(parts: Record<Part, unknown>): string[] {
  * can only ever be a probe, and would otherwise reach PostgreSQL as an error (a 500).
  */
 export const refuseUnreadableInput: RequestHandler = (req, _res, next) => {
-  // A text body (a CSV file) is left to its reader, which can say what is wrong with the file.
-  const paths = unreadablePaths({ params: req.params, query: req.query, body: typeof req.body === 'string' ? undefined : req.body });
+  // A text body (a CSV file) or a file's bytes are left to their reader, which can say what is wrong with the file.
+  const paths = unreadablePaths({ params: req.params, query: req.query, body: typeof req.body === 'string' || Buffer.isBuffer(req.body) ? undefined : req.body });
   if (paths.length === 0) return next();
   const message = 'contains a character that is not allowed (NUL or an unpaired surrogate)';
   next(new ApiError('validation_failed', 'the request has invalid fields', { fields: paths.map((path) => ({ path, message })) }));

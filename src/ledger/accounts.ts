@@ -18,9 +18,10 @@ export type AccountCode =
   | 'refunds'
   | 'processing_fees'
   | 'dispute_losses'
-  | 'dispute_fees';
+  | 'dispute_fees'
+  | 'payroll_suspense';
 
-export type AccountType = 'asset' | 'income' | 'contra_income' | 'expense';
+export type AccountType = 'asset' | 'liability' | 'income' | 'contra_income' | 'expense';
 
 export interface AccountDefinition {
   code: AccountCode;
@@ -39,6 +40,8 @@ export const CHART_OF_ACCOUNTS: readonly AccountDefinition[] = [
   { code: 'processing_fees', name: 'Processing fees', type: 'expense' },
   { code: 'dispute_losses', name: 'Dispute losses', type: 'expense' },
   { code: 'dispute_fees', name: 'Dispute fees', type: 'expense' },
+  // Money an employer remitted that no member's line accounts for (or lines the money does not cover): cleared before a month closes.
+  { code: 'payroll_suspense', name: 'Payroll suspense', type: 'liability' },
 ];
 
 export const ACCOUNT_CODES: readonly AccountCode[] = CHART_OF_ACCOUNTS.map((account) => account.code);

@@ -24,7 +24,9 @@ export type LedgerKind =
   | 'payout_failed'
   | 'manual_payment'
   | 'payment_reversal'
-  | 'bank_deposit';
+  | 'bank_deposit'
+  | 'payroll_remittance'
+  | 'payroll_remittance_reversal';
 
 export type LedgerPaymentMethod = 'card' | 'us_bank_account' | 'cash' | 'check' | 'payroll_deduction';
 
@@ -54,6 +56,9 @@ export const KIND_RULES: Readonly<Record<LedgerKind, KindRule>> = {
   payment_reversal: { accounts: ['stripe_balance', 'dues_income', 'initiation_fees', 'processing_fees'], stripe: 'either' },
   // Checks and cash of a deposit slip taken to the bank (src/bank/batches.ts).
   bank_deposit: { accounts: ['cash_on_hand', 'bank'], stripe: 'none' },
+  // An employer's payroll remittance: one deposit, dues income for the members' lines, the rest in suspense.
+  payroll_remittance: { accounts: ['bank', 'dues_income', 'payroll_suspense'], stripe: 'none' },
+  payroll_remittance_reversal: { accounts: ['bank', 'dues_income', 'payroll_suspense'], stripe: 'none' },
 };
 
 export const LEDGER_KINDS = Object.keys(KIND_RULES) as LedgerKind[];
@@ -90,6 +95,8 @@ export interface LedgerTransactionDraft {
   /** The Stripe balance transaction (txn_…) the posting records; check-ledger matches payouts' balance transactions by it. */
   stripeBalanceTransactionId?: string | null;
   stripeEventId?: string | null;
+  /** The payroll remittance the posting records. */
+  remittanceId?: string | null;
   grossCents?: number | null;
   feeCents?: number | null;
   netCents?: number | null;
@@ -552,6 +559,74 @@ export function postingsForManualPayment(input: ManualPaymentInput): LedgerTrans
       grossCents: input.amountCents,
       feeCents: 0,
       netCents: input.amountCents,
+    },
+  ];
+}
+
+export interface RemittancePostingInput {
+  remittanceId: string;
+  employerName: string;
+  currency: string;
+  /** 'YYYY-MM-DD' in the organization's time zone: the day the money was received. */
+  receivedOn: string;
+  periodStart: string;
+  periodEnd: string;
+  amountReceivedCents: number;
+  /** What the matched lines bring, as dues income; the rest of the amount received is in suspense. */
+  duesCents: number;
+}
+
+function remittanceEntries(input: RemittancePostingInput): LedgerEntryDraft[] {
+  const entries: LedgerEntryDraft[] = [{ account: 'bank', amountCents: input.amountReceivedCents }];
+  if (input.duesCents !== 0) entries.push({ account: 'dues_income', amountCents: -input.duesCents });
+  const suspense = input.amountReceivedCents - input.duesCents;
+  if (suspense !== 0) entries.push({ account: 'payroll_suspense', amountCents: -suspense });
+  return entries;
+}
+
+function remittanceDraft(input: RemittancePostingInput): Omit<LedgerTransactionDraft, 'sourceKey' | 'kind' | 'description' | 'entries'> {
+  return {
+    // Noon UTC falls on the received day in every time zone from UTC-11 to UTC+11.
+    occurredAt: new Date(`${input.receivedOn}T12:00:00Z`),
+    currency: input.currency,
+    periodStart: input.periodStart,
+    periodEnd: input.periodEnd,
+    paymentMethod: 'payroll_deduction',
+    remittanceId: input.remittanceId,
+  };
+}
+
+/**
+ * An employer's payroll remittance: the deposit to the bank, dues income for the lines
+ * matched to members (each member's share is the remittance's manual payments, its
+ * sub-ledger), and whatever the lines do not account for in payroll suspense (either sign).
+ */
+export function postingsForRemittance(input: RemittancePostingInput): LedgerTransactionDraft[] {
+  requireCents('amountReceivedCents', input.amountReceivedCents, 1);
+  requireCents('duesCents', input.duesCents, 0);
+  if (!isCalendarDate(input.receivedOn)) throw new RangeError(`receivedOn "${input.receivedOn}" must be a calendar date YYYY-MM-DD`);
+  return [
+    {
+      ...remittanceDraft(input),
+      sourceKey: `remittance:${input.remittanceId}`,
+      kind: 'payroll_remittance',
+      description: `Payroll remittance from ${input.employerName}, pay period ${input.periodStart} to ${input.periodEnd}`,
+      entries: remittanceEntries(input),
+    },
+  ];
+}
+
+/** A posted remittance taken back (a corrected file replaces it): its entries reversed, dated the day of the correction. */
+export function postingsForRemittanceReversal(input: RemittancePostingInput & { reversedOn: string }): LedgerTransactionDraft[] {
+  const [original] = postingsForRemittance(input);
+  return [
+    {
+      ...original!,
+      occurredAt: new Date(`${input.reversedOn}T12:00:00Z`),
+      sourceKey: `remittance:${input.remittanceId}:reversal`,
+      kind: 'payroll_remittance_reversal',
+      description: `Reversal of the payroll remittance from ${input.employerName}, pay period ${input.periodStart} to ${input.periodEnd} (a corrected file replaces it)`,
+      entries: original!.entries.map((entry) => ({ account: entry.account, amountCents: -entry.amountCents })),
     },
   ];
 }

@@ -113,6 +113,7 @@ function transactionRow(organizationId: string, draft: LedgerTransactionDraft, p
     payout_arrival_date: draft.payoutArrivalDate ?? null,
     stripe_balance_transaction_id: draft.stripeBalanceTransactionId ?? null,
     stripe_event_id: draft.stripeEventId ?? null,
+    remittance_id: draft.remittanceId ?? null,
     gross_cents: draft.grossCents ?? null,
     fee_cents: draft.feeCents ?? null,
     net_cents: draft.netCents ?? null,

@@ -36,7 +36,7 @@ function Payments({ language, payments }: { language: Language; payments: OwnPay
     <ul class="payments">
       {payments.map((p) => (
         <li>
-          <strong>{`${longDay(language, p.day)}: ${m.kinds[p.kind] ?? p.kind} ${formatMoney(Math.abs(p.amountCents), p.currency)}`}</strong>
+          <strong>{`${longDay(language, p.day)}: ${m.kinds[p.kind] ?? p.kind}${p.employer ? ` (${p.employer})` : ''} ${formatMoney(Math.abs(p.amountCents), p.currency)}`}</strong>
           {period(language, p) ? (
             <>
               <br />

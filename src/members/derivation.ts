@@ -88,7 +88,7 @@ async function readFacts(trx: Kysely<Database>, targets: ReadonlyArray<{ organiz
            coalesce((SELECT json_agg(json_build_object('start', pp.period_start, 'end', pp.period_end, 'duesCents', pp.dues_cents, 'appliedCents', pp.applied_cents, 'method', p.method) ORDER BY pp.period_start)
                      FROM manual_payment_periods pp
                      JOIN manual_payments p ON p.organization_id = pp.organization_id AND p.id = pp.manual_payment_id
-                     WHERE pp.organization_id = m.organization_id AND pp.member_id = m.id), '[]'::json) AS manual_periods,
+                     WHERE pp.organization_id = m.organization_id AND pp.member_id = m.id AND p.reversed_at IS NULL), '[]'::json) AS manual_periods,
            coalesce((SELECT json_agg(s.status ORDER BY s.id) FROM stripe_subscriptions s WHERE s.organization_id = m.organization_id AND s.member_id = m.id), '[]'::json) AS subscription_statuses,
            (SELECT json_build_object('createdAt', c.completed_at, 'paymentStatus', c.payment_status, 'asyncResult', c.async_result)
             FROM stripe_checkout_sessions c WHERE c.organization_id = m.organization_id AND c.member_id = m.id

@@ -216,6 +216,9 @@ describe('presentMemberRecord', () => {
     credit_cents: 0,
     credit_used_cents: 0,
     created_at: new Date(),
+    remittance_id: null,
+    remittance_row: null,
+    reversed_at: null,
   };
   const money = { duesCents: 2500, currency: 'usd', manualPayments: [payment], creditCents: 0 };
 

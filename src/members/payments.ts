@@ -49,17 +49,21 @@ async function duesOfNamedPeriods(trx: Kysely<Database>, member: Member, range: 
 /** What the member's earlier manual payments paid towards each period, and their credit left. */
 async function earlierPayments(trx: Kysely<Database>, organizationId: string, memberId: string): Promise<{ paid: Map<string, number>; creditCents: number }> {
   const periods = await trx
-    .selectFrom('manual_payment_periods')
-    .select(['period_start', 'period_end', sql<number>`sum(applied_cents)::bigint`.as('applied')])
-    .where('organization_id', '=', organizationId)
-    .where('member_id', '=', memberId)
-    .groupBy(['period_start', 'period_end'])
+    .selectFrom('manual_payment_periods as pp')
+    .innerJoin('manual_payments as p', (join) => join.onRef('p.organization_id', '=', 'pp.organization_id').onRef('p.id', '=', 'pp.manual_payment_id'))
+    .select(['pp.period_start', 'pp.period_end', sql<number>`sum(pp.applied_cents)::bigint`.as('applied')])
+    .where('pp.organization_id', '=', organizationId)
+    .where('pp.member_id', '=', memberId)
+    // A payroll deduction whose remittance was reversed pays nothing.
+    .where('p.reversed_at', 'is', null)
+    .groupBy(['pp.period_start', 'pp.period_end'])
     .execute();
   const credit = await trx
     .selectFrom('manual_payments')
     .select(sql<number>`coalesce(sum(credit_cents - credit_used_cents), 0)::bigint`.as('credit'))
     .where('organization_id', '=', organizationId)
     .where('member_id', '=', memberId)
+    .where('reversed_at', 'is', null)
     .executeTakeFirstOrThrow();
   return { paid: new Map(periods.map((p) => [periodKey({ start: p.period_start, end: p.period_end }), Number(p.applied)])), creditCents: Number(credit.credit) };
 }

@@ -38,6 +38,7 @@ const SIGNAL_LABELS: Record<string, string> = {
   card_expiring: 'Card expiring within 30 days',
   cancel_scheduled: 'Cancellation scheduled at period end',
   manual_due_soon: 'Cash/check payer: paid-through date within 7 days',
+  payroll_missing: 'Missing from two payroll remittances of their employer',
 };
 export const signalLabel = (signal: string): string => SIGNAL_LABELS[signal] ?? signal;
 const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Spanish' };

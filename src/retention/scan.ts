@@ -9,8 +9,9 @@ import { addDays, type RetentionPolicy } from './policy';
  * memberStanding() (policy.ts); test/retention/scan-agreement.test.ts runs both over a grid of members.
  */
 
-export const DIGEST_SIGNALS = ['lapsed', 'suspended', 'dropped', 'reinstatement_due', 'payment_failed', 'first_payment_failed', 'ach_returned', 'card_expiring', 'cancel_scheduled', 'manual_due_soon'] as const;
-export const AT_RISK_SIGNALS = ['payment_failed', 'first_payment_failed', 'ach_returned', 'card_expiring', 'cancel_scheduled', 'manual_due_soon'] as const;
+export const DIGEST_SIGNALS = ['lapsed', 'suspended', 'dropped', 'reinstatement_due', 'payment_failed', 'first_payment_failed', 'ach_returned', 'card_expiring', 'cancel_scheduled', 'manual_due_soon', 'payroll_missing'] as const;
+// payroll_missing is flagged when a remittance is posted (src/payroll/watch.ts), not by the scan.
+export const AT_RISK_SIGNALS = ['payment_failed', 'first_payment_failed', 'ach_returned', 'card_expiring', 'cancel_scheduled', 'manual_due_soon', 'payroll_missing'] as const;
 export type SignalKind = (typeof DIGEST_SIGNALS)[number] | 'suspension_coming';
 const ALL_SIGNALS: readonly SignalKind[] = [...DIGEST_SIGNALS, 'suspension_coming'];
 

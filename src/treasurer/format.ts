@@ -16,6 +16,8 @@ export const KIND_LABELS: Readonly<Record<LedgerKind, string>> = {
   manual_payment: 'manual payment',
   payment_reversal: 'payment reversal',
   bank_deposit: 'bank deposit',
+  payroll_remittance: 'payroll remittance',
+  payroll_remittance_reversal: 'payroll remittance reversal',
 };
 
 export const METHOD_LABELS: Readonly<Record<LedgerPaymentMethod, string>> = {

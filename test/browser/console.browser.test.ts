@@ -1,3 +1,4 @@
+import { seedPayroll } from '../payroll/fixtures';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -35,6 +36,7 @@ let testDb: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
 let fx: ConsoleFixture;
 let desk: Awaited<ReturnType<typeof seedTreasurerDesk>>;
+let payroll: { employerId: string; remittanceId: string };
 let server: Server;
 let baseUrl: string;
 /** The same service with no form posts left for this network: the rate-limited page. */
@@ -254,6 +256,19 @@ const VISITS: Visit[] = [
   { name: 'audit-filtered', role: 'admin', open: go(() => `/console/audit?actor=${fx.org.staff.admin.id}&from=2026-01-01&to=2026-12-31`) },
   { name: 'events', role: 'admin', open: go(() => '/console/events') },
   { name: 'event', role: 'admin', open: go(() => '/console/events/evt_browserFailed1') },
+  { name: 'employers', role: 'treasurer', open: go(() => '/console/employers') },
+  { name: 'employer', role: 'admin', open: go(() => `/console/employers/${payroll.employerId}`) },
+  { name: 'remittance', role: 'treasurer', open: go(() => `/console/remittances/${payroll.remittanceId}`) },
+  {
+    name: 'employer-add-errors',
+    role: 'treasurer',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/employers`);
+      await page.fill('#name', 'Acme Hospital');
+      return submit(page, () => page.click('main form[action="/console/employers"] button[type=submit]'));
+    },
+  },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.
@@ -341,6 +356,7 @@ describeInBrowser(SUITE, () => {
       await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: fx.org.id, id: `sub_increase_${key}`, member_id: fx.members[key], customer_id: `cus_increase_${key}`, status: 'active', cancel_at_period_end: false, collection_paused: false, amount_cents: 2500, updated_at: ctx.now() }).execute();
     }
     desk = await seedTreasurerDesk(ctx, fx);
+    payroll = await seedPayroll(ctx, fx.org.id, [{ id: fx.members.marcus, number: 'A1001' }, { id: fx.members.lucia, number: 'A1002' }, { id: fx.members.tom, number: null }]);
     // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
     await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));
     // What the admin says on the signup page: the contact, the privacy notice and a logo.

@@ -64,6 +64,7 @@ describe('the ledger page', () => {
       ['Processing fees', '$3.92'],
       ['Dispute losses', '$0.00'],
       ['Dispute fees', '$0.00'],
+      ['Payroll suspense', '$0.00'],
     ]);
     expect(page.text).toContain('href="/api/ledger/export?format=csv"');
     expect(page.text).toContain('href="/api/ledger/export?format=xlsx"');

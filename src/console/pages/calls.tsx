@@ -63,6 +63,8 @@ export function callReason(m: Messages, row: CallRow): string {
     case 'payment_failed':
     case 'ach_returned':
       return m.reasons[row.signal](day(row.signal_on));
+    case 'payroll_missing':
+      return m.reasons.payroll_missing(day(row.signal_key));
     default:
       break;
   }

@@ -1,0 +1,206 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
+import type { AppContext } from '../context';
+import { ApiError, notFound } from '../http/errors';
+import type { RouteDefinition } from '../http/routes';
+import { todayIn } from '../organizations/calendar';
+import { findOrganizationById } from '../organizations/queries';
+import { readHundredths } from '../payroll/amounts';
+import { columnMappingSchema } from '../payroll/mapping';
+import { employerNamed, findEmployer, findRemittance, insertEmployer, listEmployers, memberIdByEmail, memberNames, setLineMember } from '../payroll/queries';
+import { postRemittance, reviewRemittance, uploadRemittance } from '../payroll/remittances';
+import { employerReport } from '../payroll/report';
+import { namedInReview } from '../payroll/responses';
+import { employerBody, employerParams, remittanceParams, uploadQuery } from '../payroll/routes';
+import { findMember } from '../members/queries';
+import type { ConsoleRouteKit } from './months';
+import type { Frame } from './pages/members';
+import { EmployerPage, EmployersPage, RemittancePage } from './pages/payroll';
+import { sendPage } from './routes';
+import { csrfValid, loadSession, type ConsoleSession } from './session';
+
+/** The console's helpers the payroll pages use: those of the month pages, and a page's frame for a form answered with its errors. */
+export interface PayrollRouteKit extends ConsoleRouteKit {
+  frameFor: (req: Request, res: Response, session: ConsoleSession) => Frame;
+}
+
+const NOTICES = ['added', 'uploaded', 'sameFile', 'filePosted', 'posted', 'alreadyPosted', 'matched'] as const;
+type Notice = (typeof NOTICES)[number];
+const noticeIn = (req: Request): Notice | undefined => (NOTICES as readonly string[]).includes(String(req.query.notice)) ? (req.query.notice as Notice) : undefined;
+const UPLOAD_LIMIT = 10 * 1024 * 1024;
+
+/** A failed field check as the page's error summary lists it. */
+function fieldErrors(error: unknown, fallbackField: string): Array<{ field: string; message: string }> {
+  if (!(error instanceof ApiError) || error.status >= 500 || error.status === 404 || error.status === 403) throw error;
+  const fields = (error.details as { fields?: Array<{ path: string; message: string }> } | undefined)?.fields ?? [];
+  if (fields.length === 0) return [{ field: fallbackField, message: error.message }];
+  return fields.map((f) => ({ field: f.path.replace(/^(body|query)\./, '').replace(/^mapping\./, 'mapping.'), message: `${error.message}: ${f.message}` }));
+}
+
+/** A multipart form (a file upload), read whole within the limit; undefined for a body of another kind. */
+async function readMultipart(req: Request): Promise<FormData | undefined> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > UPLOAD_LIMIT) throw new ApiError('payload_too_large', 'the file is larger than 10 MB');
+    chunks.push(chunk);
+  }
+  try {
+    return await new Response(Buffer.concat(chunks), { headers: { 'content-type': type } }).formData();
+  } catch {
+    throw new ApiError('bad_request', 'the form could not be read');
+  }
+}
+
+/** Employers, remittance uploads, their review and posting, in the console (treasurers and admins). */
+export function payrollConsoleRoutes(ctx: AppContext, kit: PayrollRouteKit): RouteDefinition[] {
+  const access = ['admin', 'treasurer'] as const;
+  async function organizationOf(session: ConsoleSession) {
+    const organization = await findOrganizationById(ctx.db, session.organization.id);
+    if (!organization) throw notFound('organization');
+    return organization;
+  }
+  async function employerInPath(req: Request, organizationId: string) {
+    const parsed = employerParams.safeParse(req.params);
+    const employer = parsed.success ? await findEmployer(ctx.db, organizationId, parsed.data.employerId) : undefined;
+    if (!employer) throw notFound('employer');
+    return employer;
+  }
+  async function remittanceInPath(req: Request, organizationId: string) {
+    const parsed = remittanceParams.safeParse(req.params);
+    const remittance = parsed.success ? await findRemittance(ctx.db, organizationId, parsed.data.remittanceId) : undefined;
+    if (!remittance) throw notFound('remittance');
+    return remittance;
+  }
+  const audit = (db: AppContext['db'], req: Request, action: string, subjectType: string, subjectId: string, details: Record<string, unknown> = {}) =>
+    recordAudit(db, { ...auditActor(req, ctx.now()), action, subjectType, subjectId, details: { via: 'console', ...details } });
+  const noticeText = (session: ConsoleSession, notice: Notice | undefined) => {
+    const m = session.m;
+    if (notice === undefined) return undefined;
+    return { added: m.payrollEmployerAdded, uploaded: m.payrollUploaded, sameFile: m.payrollSameFile, filePosted: m.payrollFilePosted, posted: m.payrollPosted, alreadyPosted: m.payrollAlreadyPosted, matched: m.payrollLineMatched }[notice];
+  };
+  const employerPage = async (req: Request, frame: Frame, employer: Awaited<ReturnType<typeof employerInPath>>, errors: Array<{ field: string; message: string }> = []) => {
+    const organization = await organizationOf(frame.session);
+    const report = await employerReport(ctx.db, frame.session.organization.id, employer.id);
+    return <EmployerPage frame={frame} employer={employer} report={report} currency={organization.currency} errors={errors} notice={noticeText(frame.session, noticeIn(req))} today={todayIn(organization.time_zone, ctx.now())} />;
+  };
+
+  return [
+    kit.page('/console/employers', access, 'Employers that deduct dues from pay, and adding one', async (req, _res, frame) => {
+      return <EmployersPage frame={frame} employers={await listEmployers(ctx.db, frame.session.organization.id)} errors={[]} notice={noticeText(frame.session, noticeIn(req))} />;
+    }),
+    kit.action('/console/employers', access, 'Add an employer', async (req, res, session) => {
+      const form = req.body as Record<string, string>;
+      const input = { name: form.name ?? '', payFrequency: form.payFrequency, contactName: form.contactName ?? '', contactEmail: form.contactEmail ?? '' };
+      try {
+        const body = employerBody.safeParse(input);
+        if (!body.success) throw new ApiError('validation_failed', 'the employer cannot be added', { fields: body.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) });
+        await ctx.db.transaction().execute(async (trx) => {
+          if (await employerNamed(trx, session.organization.id, body.data.name)) throw new ApiError('conflict', 'the employer cannot be added', { fields: [{ path: 'name', message: 'an employer of this name exists' }] });
+          const created = await insertEmployer(trx, session.organization.id, { contactName: null, contactEmail: null, contactPhone: null, worksites: [], columnMapping: null, ...body.data }, ctx.now());
+          await audit(trx, req, 'employer.created', 'employer', created.id);
+        });
+      } catch (error) {
+        const frame = kit.frameFor(req, res, session);
+        return sendPage(res, 400, <EmployersPage frame={frame} employers={await listEmployers(ctx.db, session.organization.id)} errors={fieldErrors(error, 'name')} />);
+      }
+      res.redirect(303, '/console/employers?notice=added');
+    }),
+    kit.page('/console/employers/:employerId', access, "An employer: its remittances, and uploading one (with its files' column mapping)", async (req, _res, frame) => {
+      return employerPage(req, frame, await employerInPath(req, frame.session.organization.id));
+    }),
+    {
+      method: 'post',
+      path: '/console/employers/:employerId/remittances',
+      access,
+      summary: "Upload an employer's remittance file (multipart form): read and matched, then reviewed before posting",
+      handler: async (req, res) => {
+        const session = loadSession(ctx, req);
+        // The token first (a mismatch changes nothing, whatever the path names), then the employer.
+        const form = await readMultipart(req);
+        const field = (name: string) => {
+          const value = form?.get(name);
+          return typeof value === 'string' ? value.trim() : '';
+        };
+        req.body = { csrf: field('csrf') };
+        if (!csrfValid(ctx.config.jwtSecret, req)) throw new ApiError('forbidden', 'the form token is missing or does not belong to this session', { reason: 'csrf' });
+        const employer = await employerInPath(req, session.organization.id);
+        if (!form) throw new ApiError('unsupported_media_type', 'send the form as multipart/form-data');
+        try {
+          const file = form.get('file');
+          const bytes = file instanceof Blob ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
+          if (bytes.length === 0) throw new ApiError('validation_failed', 'the file is missing', { fields: [{ path: 'file', message: 'choose the file the employer sent' }] });
+          const cents = readHundredths(field('amountReceived'));
+          const query = uploadQuery.safeParse({ periodStart: field('periodStart'), periodEnd: field('periodEnd'), payDate: field('payDate') || undefined, receivedOn: field('receivedOn'), amountReceivedCents: cents !== undefined && cents > 0 ? cents : 1 });
+          const problems = query.success ? [] : query.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+          // The amount as people write it; the hint says how.
+          if (cents === undefined || cents <= 0) problems.push({ path: 'amountReceived', message: session.m.payrollAmountHint });
+          if (!query.success || problems.length > 0) throw new ApiError('validation_failed', 'the remittance cannot be read', { fields: problems });
+          const given = Object.fromEntries(['employeeNumber', 'name', 'firstName', 'amount', 'hours', 'wages', 'period'].flatMap((key) => (field(`mapping.${key}`) === '' ? [] : [[key, field(`mapping.${key}`)]])));
+          const mapping = columnMappingSchema.safeParse(given);
+          if (!mapping.success) throw new ApiError('validation_failed', 'the column mapping is incomplete', { fields: mapping.error.issues.map((issue) => ({ path: `mapping.${issue.path.join('.') || 'amount'}`, message: issue.message })) });
+          const organization = await organizationOf(session);
+          const unchanged = JSON.stringify(mapping.data) === JSON.stringify(employer.column_mapping);
+          const outcome = await ctx.db.transaction().execute(async (trx) => {
+            const done = await uploadRemittance(trx, {
+              organization,
+              employer,
+              ...query.data!,
+              payDate: query.data!.payDate ?? null,
+              fileName: file instanceof File ? file.name.slice(0, 200) || null : null,
+              bytes,
+              mapping: unchanged ? undefined : mapping.data,
+              staffUserId: session.staffUserId,
+              at: ctx.now(),
+            });
+            if (done.outcome === 'created') await audit(trx, req, 'remittance.uploaded', 'remittance', done.remittance.id, { employerId: employer.id, replaced: done.replaced });
+            return done;
+          });
+          const notice = { created: 'uploaded', same_file_draft: 'sameFile', already_posted: 'filePosted' }[outcome.outcome];
+          res.redirect(303, `/console/remittances/${outcome.remittance.id}?notice=${notice}`);
+        } catch (error) {
+          const errors = fieldErrors(error, 'file');
+          sendPage(res, 400, await employerPage(req, kit.frameFor(req, res, session), employer, errors));
+        }
+      },
+    },
+    kit.page('/console/remittances/:remittanceId', access, 'A remittance: its summary, what to check before posting (with "this is member …"), posting it, and its lines', async (req, _res, frame) => {
+      const remittance = await remittanceInPath(req, frame.session.organization.id);
+      const review = await reviewRemittance(ctx.db, remittance);
+      const names = await memberNames(ctx.db, remittance.organization_id, [...namedInReview(review), ...review.lines.slice(0, 200).flatMap((l) => (l.member_id ? [l.member_id] : []))]);
+      await recordBulkRead(ctx.db, req, { action: 'remittance.read', rows: review.lines.length, filters: { remittanceId: remittance.id, via: 'console' }, at: ctx.now() });
+      return <RemittancePage frame={frame} review={review} names={names} notice={noticeText(frame.session, noticeIn(req))} />;
+    }),
+    kit.action('/console/remittances/:remittanceId/lines/:row/member', access, 'Say which member a line of a remittance not yet posted is', async (req, res, session) => {
+      const remittance = await remittanceInPath(req, session.organization.id);
+      const row = z.coerce.number().int().min(1).max(1_000_000).safeParse(req.params.row);
+      const form = req.body as Record<string, unknown>;
+      // A proposed member's id, or for a line that matched no one the email of the member it is.
+      const byEmail = typeof form.email === 'string' && form.email.trim() !== '' ? await memberIdByEmail(ctx.db, session.organization.id, form.email.trim().slice(0, 254)) : undefined;
+      const memberId = z.uuid().safeParse(byEmail ?? form.memberId);
+      if (!row.success) throw notFound('line');
+      if (!memberId.success || !(await findMember(ctx.db, session.organization.id, memberId.data))) throw new ApiError('validation_failed', 'choose one of the members proposed, or give the email of a member of this organization');
+      if (remittance.status !== 'draft') throw new ApiError('conflict', 'only a remittance not yet posted can be changed; upload a corrected file');
+      await ctx.db.transaction().execute(async (trx) => {
+        if (!(await setLineMember(trx, session.organization.id, remittance.id, row.data, memberId.data))) throw notFound('line');
+        await audit(trx, req, 'remittance.line_matched', 'remittance', remittance.id, { row: row.data, memberId: memberId.data });
+      });
+      res.redirect(303, `/console/remittances/${remittance.id}?notice=matched`);
+    }),
+    kit.action('/console/remittances/:remittanceId/post', access, 'Post a reviewed remittance (a corrected file reverses the one it replaces); posting twice posts once', async (req, res, session) => {
+      const remittance = await remittanceInPath(req, session.organization.id);
+      if ((req.body as Record<string, unknown>).confirm !== 'true') throw new ApiError('validation_failed', 'confirm the posting');
+      const organization = await organizationOf(session);
+      const outcome = await ctx.db.transaction().execute(async (trx) => {
+        const done = await postRemittance(trx, organization, remittance.id, session.staffUserId, ctx.now());
+        if (done.posted) await audit(trx, req, 'remittance.posted', 'remittance', remittance.id, { members: done.members, reversed: done.reversed });
+        return done;
+      });
+      res.redirect(303, `/console/remittances/${remittance.id}?notice=${outcome.posted ? 'posted' : 'alreadyPosted'}`);
+    }),
+  ];
+}
