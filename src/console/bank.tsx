@@ -11,6 +11,7 @@ import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { findOrganizationById } from '../organizations/queries';
 import type { ConsoleRouteKit } from './months';
+import { decodeText, uploadedFile } from '../http/upload';
 import { BankPage, MappingPage, type MappingErrors } from './pages/bank';
 import type { Frame } from './pages/members';
 import { PayoutsPage } from './pages/payouts';
@@ -82,8 +83,10 @@ export function bankConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDe
   const importAction = kit.action('/console/payouts/bank/import', TREASURY, 'Import a bank statement (CSV): the column mapping the first time, then each deposit matched to a payout or deposit batch', async (req, res, session) => {
     const m = session.m;
     const body = req.body as Record<string, string | undefined>;
-    const statement = body.statement ?? '';
-    const fileName = (body['statement:name'] ?? body.fileName ?? '').slice(0, 200) || null;
+    // The file the first time; the mapping step carries its text on in a field of the same name.
+    const file = uploadedFile(req, 'statement');
+    const statement = file ? decodeText(file.bytes) : (body.statement ?? '');
+    const fileName = (file?.name ?? body.fileName ?? '').slice(0, 200) || null;
     if (statement.trim() === '') throw new ApiError('bad_request', m.bank.errorNoFile);
     const sniff = sniffStatement(statement);
     if (!sniff) throw new ApiError('bad_request', m.bank.errorNoHeader);

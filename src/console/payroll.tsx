@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
 import type { AppContext } from '../context';
@@ -14,21 +14,17 @@ import { employerReport } from '../payroll/report';
 import { namedInReview } from '../payroll/responses';
 import { employerBody, employerParams, remittanceParams, uploadQuery } from '../payroll/routes';
 import { findMember } from '../members/queries';
-import type { ConsoleRouteKit } from './months';
+import type { ConsoleFormKit } from './bank';
 import type { Frame } from './pages/members';
 import { EmployerPage, EmployersPage, RemittancePage } from './pages/payroll';
 import { sendPage } from './routes';
-import { csrfValid, loadSession, type ConsoleSession } from './session';
+import type { ConsoleSession } from './session';
+import { uploadedFile } from '../http/upload';
 
-/** The console's helpers the payroll pages use: those of the month pages, and a page's frame for a form answered with its errors. */
-export interface PayrollRouteKit extends ConsoleRouteKit {
-  frameFor: (req: Request, res: Response, session: ConsoleSession) => Frame;
-}
 
 const NOTICES = ['added', 'uploaded', 'sameFile', 'filePosted', 'posted', 'alreadyPosted', 'matched'] as const;
 type Notice = (typeof NOTICES)[number];
 const noticeIn = (req: Request): Notice | undefined => (NOTICES as readonly string[]).includes(String(req.query.notice)) ? (req.query.notice as Notice) : undefined;
-const UPLOAD_LIMIT = 10 * 1024 * 1024;
 
 /** A failed field check as the page's error summary lists it. */
 function fieldErrors(error: unknown, fallbackField: string): Array<{ field: string; message: string }> {
@@ -38,26 +34,8 @@ function fieldErrors(error: unknown, fallbackField: string): Array<{ field: stri
   return fields.map((f) => ({ field: f.path.replace(/^(body|query)\./, '').replace(/^mapping\./, 'mapping.'), message: `${error.message}: ${f.message}` }));
 }
 
-/** A multipart form (a file upload), read whole within the limit; undefined for a body of another kind. */
-async function readMultipart(req: Request): Promise<FormData | undefined> {
-  const type = req.headers['content-type'] ?? '';
-  if (!type.startsWith('multipart/form-data')) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > UPLOAD_LIMIT) throw new ApiError('payload_too_large', 'the file is larger than 10 MB');
-    chunks.push(chunk);
-  }
-  try {
-    return await new Response(Buffer.concat(chunks), { headers: { 'content-type': type } }).formData();
-  } catch {
-    throw new ApiError('bad_request', 'the form could not be read');
-  }
-}
-
 /** Employers, remittance uploads, their review and posting, in the console (treasurers and admins). */
-export function payrollConsoleRoutes(ctx: AppContext, kit: PayrollRouteKit): RouteDefinition[] {
+export function payrollConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
   const access = ['admin', 'treasurer'] as const;
   async function organizationOf(session: ConsoleSession) {
     const organization = await findOrganizationById(ctx.db, session.organization.id);
@@ -113,26 +91,17 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: PayrollRouteKit): Rou
     kit.page('/console/employers/:employerId', access, "An employer: its remittances, and uploading one (with its files' column mapping)", async (req, _res, frame) => {
       return employerPage(req, frame, await employerInPath(req, frame.session.organization.id));
     }),
-    {
-      method: 'post',
-      path: '/console/employers/:employerId/remittances',
+    kit.action(
+      '/console/employers/:employerId/remittances',
       access,
-      summary: "Upload an employer's remittance file (multipart form): read and matched, then reviewed before posting",
-      handler: async (req, res) => {
-        const session = loadSession(ctx, req);
-        // The token first (a mismatch changes nothing, whatever the path names), then the employer.
-        const form = await readMultipart(req);
-        const field = (name: string) => {
-          const value = form?.get(name);
-          return typeof value === 'string' ? value.trim() : '';
-        };
-        req.body = { csrf: field('csrf') };
-        if (!csrfValid(ctx.config.jwtSecret, req)) throw new ApiError('forbidden', 'the form token is missing or does not belong to this session', { reason: 'csrf' });
+      "Upload an employer's remittance file (multipart form): read and matched, then reviewed before posting",
+      async (req, res, session) => {
         const employer = await employerInPath(req, session.organization.id);
-        if (!form) throw new ApiError('unsupported_media_type', 'send the form as multipart/form-data');
+        const form = req.body as Record<string, unknown>;
+        const field = (name: string) => (typeof form[name] === 'string' ? form[name].trim() : '');
         try {
-          const file = form.get('file');
-          const bytes = file instanceof Blob ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
+          const file = uploadedFile(req, 'file');
+          const bytes = file?.bytes ?? Buffer.alloc(0);
           if (bytes.length === 0) throw new ApiError('validation_failed', 'the file is missing', { fields: [{ path: 'file', message: 'choose the file the employer sent' }] });
           const cents = readHundredths(field('amountReceived'));
           const query = uploadQuery.safeParse({ periodStart: field('periodStart'), periodEnd: field('periodEnd'), payDate: field('payDate') || undefined, receivedOn: field('receivedOn'), amountReceivedCents: cents !== undefined && cents > 0 ? cents : 1 });
@@ -151,7 +120,7 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: PayrollRouteKit): Rou
               employer,
               ...query.data!,
               payDate: query.data!.payDate ?? null,
-              fileName: file instanceof File ? file.name.slice(0, 200) || null : null,
+              fileName: file?.name.slice(0, 200) || null,
               bytes,
               mapping: unchanged ? undefined : mapping.data,
               staffUserId: session.staffUserId,
@@ -167,7 +136,8 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: PayrollRouteKit): Rou
           sendPage(res, 400, await employerPage(req, kit.frameFor(req, res, session), employer, errors));
         }
       },
-    },
+      'upload',
+    ),
     kit.page('/console/remittances/:remittanceId', access, 'A remittance: its summary, what to check before posting (with "this is member …"), posting it, and its lines', async (req, _res, frame) => {
       const remittance = await remittanceInPath(req, frame.session.organization.id);
       const review = await reviewRemittance(ctx.db, remittance);

@@ -5,6 +5,7 @@ import { auditActor, recordAudit } from '../audit/audit';
 import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
+import { decodeText, uploadedFile } from '../http/upload';
 import { readRoll, ROLL_COLUMNS, type RollRow } from '../members/import';
 import { conflictFrom } from '../members/queries';
 import { runRoll, type RollMode, type RollRun } from '../members/roll-import';
@@ -56,8 +57,8 @@ export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): R
 
   async function check(req: Request, res: Response, session: ConsoleSession): Promise<void> {
     const mode = modeOf((req.body as Record<string, unknown>).mode);
-    const body = req.body as Record<string, string | undefined>;
-    const text = body.roll ?? '';
+    const file = uploadedFile(req, 'roll');
+    const text = file ? decodeText(file.bytes) : '';
     const refuse = (message: string) => kit.sendPage(res, 400, <RollUploadPage frame={kit.frameFor(req, res, session)} mode={mode} error={message} />);
     if (text === '') return refuse(session.m.roll.fileNeeded);
     let rows: RollRow[];
@@ -68,7 +69,7 @@ export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): R
       throw error;
     }
     const organization = await organizationOf(session);
-    const fileName = (body['roll:name'] ?? '').slice(0, 200) || 'roll.csv';
+    const fileName = file?.name.slice(0, 200) || 'roll.csv';
     const run = await ctx.db.transaction().execute((trx) => runRoll(trx, { organizationId: session.organization.id, staffUserId: session.staffUserId }, organization, rows, { mode, dryRun: true, now: ctx.now() }));
     const uploadId = await storeRollUpload(ctx.db, { organizationId: session.organization.id, staffUserId: session.staffUserId, mode, fileName, text }, ctx.now());
     kit.sendPage(res, 200, <RollPreviewPage frame={kit.frameFor(req, res, session)} preview={{ uploadId, fileName, ...previewRows(rows, run) }} />);

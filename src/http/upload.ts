@@ -1,9 +1,25 @@
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import { ApiError } from './errors';
 
-// A console form that carries a file (a bank statement) comes as multipart/form-data; the
-// same form without a file (or a test's) as url-encoded. Both end as string fields in
-// req.body, the file's text under its field's name and its name under `<field>:name`.
+// Console forms that carry a file (a bank statement, a roll, a remittance, a logo) come as
+// multipart/form-data; the same forms without a file (a step that carries text on, or a
+// test's) as url-encoded. Either way their text fields end in req.body, so the CSRF check
+// and each form's schema read them as any form's; the files are kept aside as bytes.
+
+/** A file sent with a form. */
+export interface UploadedFile {
+  name: string;
+  type: string;
+  bytes: Buffer;
+}
+
+const filesOf = new WeakMap<Request, Map<string, UploadedFile>>();
+
+/** The file a form sent under `field`, when it sent one with any bytes. */
+export function uploadedFile(req: Request, field: string): UploadedFile | undefined {
+  const file = filesOf.get(req)?.get(field);
+  return file && file.bytes.length > 0 ? file : undefined;
+}
 
 /** A file's bytes as text: UTF-8, or Latin-1/Windows-1252 (what many banks' exports still are) when they are not UTF-8. */
 export function decodeText(bytes: Uint8Array): string {
@@ -26,21 +42,21 @@ const readMultipart: RequestHandler = (req, _res, next) => {
     .formData()
     .then(async (form) => {
       const fields: Record<string, string> = {};
+      const files = new Map<string, UploadedFile>();
       const entries: Array<[string, FormDataEntryValue]> = [];
       form.forEach((value, key) => entries.push([key, value]));
       for (const [key, value] of entries) {
         if (typeof value === 'string') fields[key] = value;
-        else {
-          fields[key] = decodeText(new Uint8Array(await value.arrayBuffer()));
-          fields[`${key}:name`] = value.name;
-        }
+        else files.set(key, { name: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
       }
       req.body = fields;
+      filesOf.set(req, files);
       next();
     })
     .catch(() => next(new ApiError('bad_request', 'the form could not be read')));
 };
 
+/** The body readers of a route whose form carries a file (`body: 'upload'` in the route table). */
 export function uploadBodyReaders(limit: string): RequestHandler[] {
   const refuseOthers: RequestHandler = (req, _res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;

@@ -1,19 +1,17 @@
-import express, { type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Organization } from '../../../db/database';
 import { auditActor, recordAudit } from '../../audit/audit';
 import type { AppContext } from '../../context';
-import { ApiError, notFound } from '../../http/errors';
+import { notFound } from '../../http/errors';
 import type { RouteDefinition } from '../../http/routes';
-import { checkLogo, readUpload } from '../../organizations/logo';
+import { checkLogo } from '../../organizations/logo';
+import { uploadedFile } from '../../http/upload';
 import { findOrganizationById, logoVersion, removeLogo, saveLogo, saveOrganizationSettings } from '../../organizations/queries';
 import { ORGANIZATION_FIELDS, organizationSettingsSchema, settingsValuesOf, type OrganizationField } from '../../organizations/settings';
 import type { ConsoleRouteKit } from '../months';
 import { OrganizationPage, type OrganizationErrors } from '../pages/organization';
 import { sendPage } from '../routes';
-import { csrfValid, loadSession, type ConsoleSession } from '../session';
-
-// Read whole so that an image a little over the limit gets the form's own message, not a bare 413.
-const UPLOAD_BODY_LIMIT = '1mb';
+import type { ConsoleSession } from '../session';
 
 /** The organization's settings in the console: name, calendar, contact, privacy notice and logo (admins). */
 export function organizationConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): RouteDefinition[] {
@@ -78,20 +76,13 @@ export function organizationConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit)
       });
       kit.redirectWithFlash(res, '/console/organization', { kind: 'organizationSaved', name: parsed.data.name });
     }),
-    {
-      // A file upload: read here (the route table's form reader knows url-encoded bodies only), the CSRF token with it.
-      method: 'post',
-      path: '/console/organization/logo',
-      access: ['admin'],
-      summary: "Upload the organization's logo: a PNG or JPEG of at most 200 KB, known by its first bytes",
-      handler: async (req, res) => {
-        const session = loadSession(ctx, req);
-        await new Promise<void>((resolve, reject) => express.raw({ type: () => true, limit: UPLOAD_BODY_LIMIT })(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
-        const upload = readUpload(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.headers['content-type']);
-        req.body = upload?.fields ?? {};
-        if (!csrfValid(ctx.config.jwtSecret, req)) throw new ApiError('forbidden', 'the form token is missing or does not belong to this session', { reason: 'csrf' });
+    kit.action(
+      '/console/organization/logo',
+      ['admin'],
+      "Upload the organization's logo: a PNG or JPEG of at most 200 KB, known by its first bytes",
+      async (req, res, session) => {
         const organization = await organizationOf(session);
-        const file = upload?.files.logo;
+        const file = uploadedFile(req, 'logo')?.bytes;
         const check = checkLogo(file);
         if (!check.ok) {
           const a = session.m.admin;
@@ -104,7 +95,8 @@ export function organizationConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit)
         });
         kit.redirectWithFlash(res, '/console/organization', { kind: 'logoSaved', name: organization.name });
       },
-    },
+      'upload',
+    ),
     kit.action('/console/organization/logo/remove', ['admin'], "Remove the organization's logo", async (req, res, session) => {
       const organization = await organizationOf(session);
       await ctx.db.transaction().execute(async (trx) => {
