@@ -146,7 +146,8 @@ describeInBrowser(SUITE, () => {
         '',
       ].join('\r\n');
       await page.click('a[href="/console/payouts/bank"]');
-      await page.setInputFiles('#statement', { name: 'january.csv', mimeType: 'text/csv', buffer: Buffer.from(statement) });
+      // Saved from a spreadsheet: a byte-order mark first.
+      await page.setInputFiles('#statement', { name: 'january.csv', mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${statement}`) });
       await submit(page, () => page.click('form[enctype] button[type=submit]'));
       // The first import: the column-mapping step, showing the file's rows.
       expect(await page.locator('#dateColumn').count()).toBe(1);
@@ -191,6 +192,11 @@ describeInBrowser(SUITE, () => {
       const rematched = lines.find((line) => line.matched_payout_id === first.id)!;
       expect(rematched.matched_by_staff_user_id).toBe(treasurer.id);
       await shot(page, '2-matched-by-hand');
+      // The same statement again: the kept columns, no mapping step, nothing added twice.
+      await page.setInputFiles('#statement', { name: 'january-again.csv', mimeType: 'text/csv', buffer: Buffer.from(statement) });
+      await submit(page, () => page.click('form[enctype] button[type=submit]'));
+      expect(await page.textContent('.flash')).toBe(`Statement imported: 0 new deposits, ${payouts.length + 1} already known; 0 matched.`);
+      expect(await db().selectFrom('bank_lines').select('id').where('organization_id', '=', orgId).execute()).toHaveLength(payouts.length + 1);
       // The payouts page now shows where the bank shows each payout.
       await page.goto(`${baseUrl}/console/payouts`);
       for (const payout of payouts) expect(await page.locator('tr', { has: page.locator(`code:text-is("${payout.id}")`) }).textContent()).toContain(`Matched, booked ${shortDay(payout.arrival_date, 1)}`);
