@@ -114,7 +114,7 @@ afterAll(async () => {
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA, increaseId: increaseOfA, lineId: bankLineOfA, batchId: batchOfA, itemId: batchItemOfA, employerId: employerOfA, remittanceId: remittanceOfA, row: '2' };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA, increaseId: increaseOfA, lineId: bankLineOfA, batchId: batchOfA, itemId: batchItemOfA, employerId: employerOfA, remittanceId: remittanceOfA, row: '2', version: '1' };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');
@@ -143,8 +143,8 @@ describe('organization isolation, for every staff route in the route table', () 
       const res = await (route.body === 'form' ? call.type('form').send(offered) : route.body === 'upload' ? call.field(offered) : route.body === 'file' ? call.type('text/csv').send(`organizationId\n${orgA.id}\n`) : call.send(offered));
 
       const page = res.type === 'text/html';
-      // A month names no one's record (each organization has its own of every month).
-      if (/:(?!month\b)\w+/.test(route.path)) {
+      // A month or an authorization version names no one's record (each organization has its own of every month, and numbers its own versions).
+      if (/:(?!(?:month|version)\b)\w+/.test(route.path)) {
         expect(res.status).toBe(404);
         // Console pages answer with an HTML "page not found"; the API with its JSON error.
         if (!page) expect(res.body.error.code).toBe('not_found');

@@ -32,6 +32,7 @@ import { monthConsoleRoutes } from './months';
 import { policyConsoleRoutes } from './policy';
 import { rollImportConsoleRoutes } from './roll-import';
 import { increaseConsoleRoutes } from './increases';
+import { authorizationConsoleRoutes } from './authorization';
 import { bankConsoleRoutes } from './bank';
 import { depositConsoleRoutes } from './deposits';
 import { adminConsoleRoutes } from './admin';
@@ -63,6 +64,7 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/policy', label: (m) => m.policy.nav },
   { href: '/console/import', label: (m) => m.roll.nav },
   { href: '/console/increases', label: (m) => m.increases.nav },
+  { href: '/console/authorization', label: (m) => m.authorization.nav },
   { href: '/console/plans', label: (m) => m.admin.nav.plans },
   { href: '/console/organization', label: (m) => m.admin.nav.organization },
   { href: '/console/staff', label: (m) => m.admin.nav.staff },
@@ -225,6 +227,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     ...policyConsoleRoutes(ctx, kit),
     ...rollImportConsoleRoutes(ctx, kit),
     ...increaseConsoleRoutes(ctx, kit),
+    ...authorizationConsoleRoutes(ctx, kit),
     ...bankConsoleRoutes(ctx, kit),
     ...depositConsoleRoutes(ctx, kit),
     ...adminConsoleRoutes(ctx, kit),

@@ -83,7 +83,7 @@ export type Flash =
   | { kind: 'bank'; notice: BankNotice; figures: number[] }
   | { kind: 'rollImported'; added: number; updated: number }
   | { kind: 'increaseConfirmed'; name: string }
-  | { kind: 'increaseRetried'; count: number }
+  | { kind: 'increaseRetried' | 'authorizationPublished'; count: number }
   | { kind: AdminFlash; name: string };
 
 /** The admin pages' messages after an action, each naming what it acted on. */
@@ -110,7 +110,7 @@ export function takeFlash(req: Request, res: Response, secret: string): Flash | 
     if (flash.kind === 'languageSaved' || flash.kind === 'policySaved') return { kind: flash.kind };
     if ((flash.kind === 'outcomeSaved' || flash.kind === 'contactSaved') && typeof flash.name === 'string') return { kind: flash.kind, name: flash.name };
     if (flash.kind === 'increaseConfirmed' && typeof flash.name === 'string') return { kind: flash.kind, name: flash.name };
-    if (flash.kind === 'increaseRetried' && Number.isInteger(flash.count)) return { kind: flash.kind, count: flash.count };
+    if ((flash.kind === 'increaseRetried' || flash.kind === 'authorizationPublished') && Number.isInteger(flash.count)) return { kind: flash.kind, count: flash.count };
     if (flash.kind === 'rollImported' && Number.isInteger(flash.added) && Number.isInteger(flash.updated)) return { kind: flash.kind, added: flash.added, updated: flash.updated };
     if ((flash.kind === 'monthClosed' || flash.kind === 'monthReopened') && typeof flash.month === 'string') return { kind: flash.kind, month: flash.month };
     if (flash.kind === 'bank' && Object.hasOwn(en.bank.notices, flash.notice) && Array.isArray(flash.figures) && flash.figures.every(Number.isInteger)) return { kind: 'bank', notice: flash.notice, figures: flash.figures.slice(0, 3) };
@@ -137,6 +137,8 @@ export function flashText(m: Messages, flash: Flash): string {
       return m.increases.confirmed(flash.name);
     case 'increaseRetried':
       return m.increases.retried(flash.count);
+    case 'authorizationPublished':
+      return m.authorization.published(flash.count);
     case 'monthClosed':
       return m.monthClosed(formatMonth(m, flash.month));
     case 'monthReopened':

@@ -255,3 +255,32 @@ export async function consumeManageLink(db: Kysely<Database>, organizationId: st
     .returning(['signup_confirmations.id', 'members.id as member_id', 'members.stripe_customer_id', 'members.preferred_language'])
     .executeTakeFirst();
 }
+
+/**
+ * Every version of the organization's authorization, newest first, with when it was
+ * published (null for the built-in text, never stored) and how many members signed it.
+ */
+export async function authorizationVersions(db: Kysely<Database>, organizationId: string) {
+  const rows = await sql<{ version: number; published_at: Date | null; signed: number }>`
+    SELECT v.version, min(a.created_at) AS published_at,
+           (SELECT count(DISTINCT c.member_id)::int FROM signup_consents c WHERE c.organization_id = ${organizationId} AND c.authorization_version = v.version) AS signed
+    FROM (SELECT version FROM dues_authorizations WHERE organization_id = ${organizationId}
+          UNION SELECT authorization_version FROM signup_consents WHERE organization_id = ${organizationId}) v
+    LEFT JOIN dues_authorizations a ON a.organization_id = ${organizationId} AND a.version = v.version
+    GROUP BY v.version ORDER BY v.version DESC`.execute(db);
+  return rows.rows;
+}
+
+/** The members who signed a version, the latest signature first: whom it binds. */
+export async function authorizationSigners(db: Kysely<Database>, organizationId: string, version: number, limit: number) {
+  return db
+    .selectFrom('signup_consents as c')
+    .innerJoin('members as m', (j) => j.onRef('m.organization_id', '=', 'c.organization_id').onRef('m.id', '=', 'c.member_id'))
+    .select(['m.id', 'm.name', 'c.language', 'c.accepted_at'])
+    .where('c.organization_id', '=', organizationId)
+    .where('c.authorization_version', '=', version)
+    .orderBy('c.accepted_at', 'desc')
+    .orderBy('m.id')
+    .limit(limit)
+    .execute();
+}
