@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, StripeEventStatus } from '../db/database';
 
 // The admin's view of an organization's Stripe events: the ones that failed or still wait,
@@ -36,4 +36,18 @@ export async function findOrganizationEvent(db: Kysely<Database>, organizationId
     .where('organization_id', '=', organizationId)
     .where('id', '=', eventId)
     .executeTakeFirst();
+}
+
+/** The events Stripe sent about a member's customer records, newest first (the payload's customer, indexed by migration 0030). */
+export async function memberEvents(db: Kysely<Database>, organizationId: string, customerIds: readonly string[], limit: number) {
+  if (customerIds.length === 0) return [];
+  return db
+    .selectFrom('stripe_events')
+    .select(['id', 'type', 'status', 'attempts', 'last_error', 'received_at', 'next_attempt_at'])
+    .where('organization_id', '=', organizationId)
+    .where(sql<string>`payload #>> '{data,object,customer}'`, 'in', [...customerIds])
+    .orderBy('received_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }

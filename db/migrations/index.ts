@@ -18,11 +18,12 @@ import * as m0017 from './0017_signup_confirmation';
 import * as m0018 from './0018_call_list_covering';
 import * as m0020 from './0020_member_notices';
 import * as m0022 from './0022_closed_months';
-import * as m0026 from './0026_roll_uploads';
-import * as m0027 from './0027_dues_increases';
 import * as m0023 from './0023_bank';
 import * as m0024 from './0024_admin_settings';
 import * as m0025 from './0025_payroll_deduction';
+import * as m0026 from './0026_roll_uploads';
+import * as m0027 from './0027_dues_increases';
+import * as m0030 from './0030_events_by_customer';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -46,9 +47,10 @@ export const migrations: Record<string, Migration> = {
   '0018_call_list_covering': m0018,
   '0020_member_notices': m0020,
   '0022_closed_months': m0022,
-  '0026_roll_uploads': m0026,
-  '0027_dues_increases': m0027,
   '0023_bank': m0023,
   '0024_admin_settings': m0024,
   '0025_payroll_deduction': m0025,
+  '0026_roll_uploads': m0026,
+  '0027_dues_increases': m0027,
+  '0030_events_by_customer': m0030,
 };

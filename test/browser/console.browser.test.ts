@@ -271,6 +271,7 @@ const VISITS: Visit[] = [
   },
   { name: 'authorization', role: 'admin', open: go(() => '/console/authorization') },
   { name: 'authorization-signers', role: 'admin', open: go(() => '/console/authorization/versions/1') },
+  { name: 'member-events', role: 'admin', open: go(() => `/console/members/${fx.members.rosa}/events`) },
   { name: 'forbidden', role: 'treasurer', open: go(() => '/console/workspace'), status: 403 },
   { name: 'not-found', role: 'organizer', open: go(() => '/console/members/00000000-0000-4000-8000-000000000000'), status: 404 },
   // The hosted signup pages, on the same component layer.

@@ -129,3 +129,21 @@ describe('Stripe events', () => {
     expect(actions.sort()).toEqual(['webhook_event.requeued', 'webhook_event.requeued_all']);
   });
 });
+
+describe('a member’s Stripe events', () => {
+  test('listed from the events naming their customer, newest first; admins only; another member’s or organization’s are not there', async () => {
+    const member = await ctx.db.insertInto('members').values({ organization_id: org.id, name: 'Rosa Events', email: 'rosa.events@example.org', wage_facts: '{}', stripe_customer_id: 'cus_rosa', created_at: ctx.now(), updated_at: ctx.now(), standing_changed_at: ctx.now() }).returning('id').executeTakeFirstOrThrow();
+    const about = (id: string, organizationId: string, customer: string) => ({ ...event(id, organizationId, 'processed', null), payload: JSON.stringify({ id, type: 'invoice.paid', data: { object: { id: `in_${id}`, customer } } }) });
+    await ctx.db.insertInto('stripe_events').values([about('evt_rosa1', org.id, 'cus_rosa'), about('evt_someone', org.id, 'cus_someone'), about('evt_other_org', other.id, 'cus_rosa')]).execute();
+    const page = await browserAs(app, cookies.admin).get(`/console/members/${member.id}/events`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Stripe events of Rosa Events');
+    expect(page.text).toContain('href="/console/events/evt_rosa1"');
+    expect(page.text).not.toContain('evt_someone');
+    expect(page.text).not.toContain('evt_other_org');
+    expect((await browserAs(app, cookies.treasurer).get(`/console/members/${member.id}/events`)).status).toBe(403);
+    expect((await browserAs(app, cookies.admin).get('/console/members/00000000-0000-4000-8000-000000000000/events')).status).toBe(404);
+    expect((await browserAs(app, cookies.admin).get(`/console/members/${member.id}`)).text).toContain(`href="/console/members/${member.id}/events"`);
+    expect((await browserAs(app, cookies.treasurer).get(`/console/members/${member.id}`)).text).not.toContain('/events"');
+  });
+});

@@ -4,7 +4,9 @@ import { auditActor, recordAudit } from '../../audit/audit';
 import type { AppContext } from '../../context';
 import { notFound } from '../../http/errors';
 import type { RouteDefinition } from '../../http/routes';
-import { countFailedEvents, failedEventIds, findOrganizationEvent, unsettledEvents } from '../../../webhooks/admin-queries';
+import { countFailedEvents, failedEventIds, findOrganizationEvent, memberEvents, unsettledEvents } from '../../../webhooks/admin-queries';
+import { memberParams } from '../../members/members';
+import { findMember } from '../../members/queries';
 import { requeueEvents } from '../../../webhooks/processor';
 import type { ConsoleRouteKit } from '../months';
 import { EventPage, EventsPage } from '../pages/events';
@@ -27,6 +29,16 @@ export function eventConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): Route
       const organizationId = frame.session.organization.id;
       const [events, failed] = await Promise.all([unsettledEvents(ctx.db, organizationId, undefined, EVENTS_SHOWN), countFailedEvents(ctx.db, organizationId)]);
       return <EventsPage frame={frame} events={events} failed={failed} />;
+    }),
+    kit.page('/console/members/:memberId/events', ['admin'], "A member's Stripe events: everything Stripe sent about their customer records", async (req, _res, frame) => {
+      const organizationId = frame.session.organization.id;
+      const parsed = memberParams.safeParse(req.params);
+      const member = parsed.success ? await findMember(ctx.db, organizationId, parsed.data.memberId) : undefined;
+      if (!member) throw notFound('member');
+      const subscriptions = await ctx.db.selectFrom('stripe_subscriptions').select('customer_id').where('organization_id', '=', organizationId).where('member_id', '=', member.id).execute();
+      const customers = [...new Set([...(member.stripe_customer_id ? [member.stripe_customer_id] : []), ...subscriptions.map((s) => s.customer_id)])];
+      const events = await memberEvents(ctx.db, organizationId, customers, EVENTS_SHOWN);
+      return <EventsPage frame={frame} events={events} failed={0} member={{ id: member.id, name: member.name }} />;
     }),
     // Before the :eventId routes, though no event id could read "retry-failed".
     kit.action('/console/events/retry-failed', ['admin'], 'Put every failed event back in line (processing is idempotent)', async (req, res, session) => {

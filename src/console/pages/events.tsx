@@ -26,14 +26,20 @@ function RetryButton({ frame, id }: { frame: Frame; id: string }) {
 }
 
 /** Failed and waiting Stripe events, failed first: the error, the attempts, a retry for each and for all failed. */
-export function EventsPage(props: { frame: Frame; events: EventLine[]; failed: number }) {
+export function EventsPage(props: { frame: Frame; events: EventLine[]; failed: number; member?: { id: string; name: string } | undefined }) {
   const { frame } = props;
   const m = frame.session.m;
   const a = m.admin;
   const zone = frame.session.organization.timeZone;
   return (
-    <ConsolePage {...frame} title={a.eventsTitle}>
-      <p>{a.eventsIntro}</p>
+    <ConsolePage {...frame} title={props.member ? a.memberEventsTitle(props.member.name) : a.eventsTitle}>
+      {props.member ? (
+        <p>
+          {a.memberEventsIntro} <a href={`/console/members/${props.member.id}`}>{props.member.name}</a>
+        </p>
+      ) : (
+        <p>{a.eventsIntro}</p>
+      )}
       {props.failed > 0 ? (
         <form method="post" action="/console/events/retry-failed">
           <Csrf token={frame.session.csrf} />
@@ -41,7 +47,7 @@ export function EventsPage(props: { frame: Frame; events: EventLine[]; failed: n
         </form>
       ) : null}
       {props.events.length === 0 ? (
-        <p>{a.eventsEmpty}</p>
+        <p>{props.member ? a.memberEventsEmpty : a.eventsEmpty}</p>
       ) : (
         <ScrollTable id="events" label={a.eventsTable}>
           <table>
@@ -70,9 +76,7 @@ export function EventsPage(props: { frame: Frame; events: EventLine[]; failed: n
                   <td class="num">{formatCount(m, event.attempts)}</td>
                   <td>{formatInstant(m, new Date(event.received_at), zone)}</td>
                   <td class="wrap">{event.last_error ?? m.none}</td>
-                  <td>
-                    <RetryButton frame={frame} id={event.id} />
-                  </td>
+                  <td>{event.status === 'failed' || event.status === 'pending' ? <RetryButton frame={frame} id={event.id} /> : m.none}</td>
                 </tr>
               ))}
             </tbody>
