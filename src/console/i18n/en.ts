@@ -4,6 +4,7 @@ import type { LedgerKind, LedgerPaymentMethod } from '../../ledger/postings';
 import { policyEn } from './policy';
 import { rollEn } from './roll';
 import { increasesEn } from './increases';
+import { reportsEn } from './reports';
 import { bankEn } from './bank';
 import { adminEn } from './admin';
 
@@ -27,6 +28,7 @@ export const en = {
   policy: policyEn,
   roll: rollEn,
   increases: increasesEn,
+  reports: reportsEn,
   none: '—',
   notOnFile: 'Not on file',
   languages: { en: 'English', es: 'Spanish' } satisfies Record<Language, string>,

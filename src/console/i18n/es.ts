@@ -2,6 +2,7 @@ import type { Messages } from './en';
 import { policyEs } from './policy';
 import { rollEs } from './roll';
 import { increasesEs } from './increases';
+import { reportsEs } from './reports';
 import { bankEs } from './bank';
 import { adminEs } from './admin';
 
@@ -25,6 +26,7 @@ export const es: Messages = {
   policy: policyEs,
   roll: rollEs,
   increases: increasesEs,
+  reports: reportsEs,
   none: '—',
   notOnFile: 'No registrado',
   languages: { en: 'inglés', es: 'español' },
