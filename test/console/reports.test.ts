@@ -5,6 +5,7 @@ import { testApp, testContext } from '../support/app';
 import { seedConsoleBooks } from './books-fixtures';
 import { browserAs, consoleTestWorld, seedConsoleOrganization, type ConsoleFixture } from './fixtures';
 import { signedMoney } from '../../src/console/pages/reports';
+import { fiscalYearOf } from '../../src/console/reports';
 
 // The treasurer's reports in the console against the fixture's books (clock 2026-11-24,
 // America/Chicago): each page's figures are the API's for the same month or year.
@@ -126,5 +127,19 @@ describe("the treasurer's reports in the console", () => {
     await as('treasurer').get('/console/reports/per-capita?month=2026-09');
     const entry = await ctx.db.selectFrom('audit_log').select(['action', 'details']).where('organization_id', '=', fx.org.id).where('action', '=', 'report.per_capita').orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(entry.details).toMatchObject({ filters: { month: '2026-09', via: 'console' }, rows: 1 });
+  });
+});
+
+describe('the fiscal year a month falls in (named by the year it ends in)', () => {
+  test.each([
+    ['2026-01', 1, 2026],
+    ['2026-12', 1, 2026],
+    ['2026-06', 7, 2026],
+    ['2026-07', 7, 2027],
+    ['2026-12', 7, 2027],
+    ['2026-10', 10, 2027],
+    ['2026-09', 10, 2026],
+  ])('%s with a start in month %i: %i', (month, start, year) => {
+    expect(fiscalYearOf(month, start)).toBe(year);
   });
 });
