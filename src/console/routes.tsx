@@ -37,6 +37,7 @@ import { bankConsoleRoutes } from './bank';
 import { depositConsoleRoutes } from './deposits';
 import { adminConsoleRoutes } from './admin';
 import { payrollConsoleRoutes } from './payroll';
+import { reportConsoleRoutes } from './reports';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -60,6 +61,7 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
   { href: '/console/ledger', label: (m) => m.nav.ledger },
   { href: '/console/payouts', label: (m) => m.bank.navPayouts },
   { href: '/console/deposits', label: (m) => m.bank.navDeposits },
+  { href: '/console/reports', label: (m) => m.reports.nav },
   { href: '/console/months', label: (m) => m.nav.months },
   { href: '/console/policy', label: (m) => m.policy.nav },
   { href: '/console/import', label: (m) => m.roll.nav },
@@ -232,6 +234,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     ...depositConsoleRoutes(ctx, kit),
     ...adminConsoleRoutes(ctx, kit),
     ...payrollConsoleRoutes(ctx, kit),
+    ...reportConsoleRoutes(ctx, kit),
     {
       method: 'get',
       path: '/',

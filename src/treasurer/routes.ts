@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { fiscalYearStartMonth } from '../organizations/settings';
-import type { Organization } from '../../db/database';
 import type { AppContext } from '../context';
 import { apiRoute, type ApiCall } from '../http/api-route';
 import { ApiError, notFound } from '../http/errors';
@@ -11,24 +9,18 @@ import { monthlyReport } from '../months/queries';
 import { ClientGone, csvWriter, periodCovered, DATE_COLUMNS, DECIMAL_COLUMNS, EXPORT_COLUMNS, exportCells, INTEGER_COLUMNS } from './export';
 import { payoutBalanceLines, payoutContents } from './payout-lines';
 import {
-  accountMovements,
-  affiliateRates,
   findAffiliate,
   forEachInPostingOrder,
   ledgerExportQuery,
   listAffiliates,
-  membersInGoodStanding,
-  monthEnd,
   payoutLedgerLines,
   payoutsArriving,
   statementFacts,
   type LedgerExportFilters,
 } from './queries';
-import { annualReceipts, fiscalYearRange } from './reports/annual';
+import { annualReport, perCapitaReport } from './report-queries';
 import { reconcilePayout } from './reports/payouts';
-import { perCapitaRemittance, type PerCapitaLine } from './reports/per-capita';
 import { memberStatement } from './reports/statement';
-import { monthRange } from './reports/totals';
 import { money, moneyTable, reportCsv, type ReportTable } from './tables';
 import { xlsxWriter } from './xlsx';
 import {
@@ -100,12 +92,6 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
   /** Another organization's affiliate is not found, before anything about the body is judged. */
   async function ownAffiliate({ me, params }: { me: { organizationId: string }; params: { affiliateId: string } }): Promise<void> {
     if (!(await findAffiliate(ctx.db, me.organizationId, params.affiliateId))) throw notFound('affiliate');
-  }
-
-  async function perCapitaFor(organization: Organization, monthText: string): Promise<{ lines: PerCapitaLine[]; members: number }> {
-    const { from, until } = monthRange(monthText);
-    const members = await membersInGoodStanding(ctx.db, organization.id, monthEnd(until, organization.time_zone));
-    return { lines: perCapitaRemittance(from, members, await affiliateRates(ctx.db, organization.id)), members };
   }
 
   return [
@@ -190,17 +176,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
       answer: async (call) => {
         const { query } = call;
         const organization = await call.organization();
-        const startMonth = fiscalYearStartMonth(organization);
-        const range = fiscalYearRange(Number(query.fiscalYear), startMonth);
-        const movements = await accountMovements(ctx.db, organization.id, organization.time_zone, organization.currency, range.from, range.until);
-        let perCapitaTaxCents = 0;
-        for (let offset = 0; offset < 12; offset += 1) {
-          const index = startMonth - 1 + offset;
-          const year = Number(range.from.slice(0, 4)) + Math.floor(index / 12);
-          const monthText = `${year}-${String((index % 12) + 1).padStart(2, '0')}`;
-          perCapitaTaxCents += (await perCapitaFor(organization, monthText)).lines.reduce((sum, line) => sum + line.owedCents, 0);
-        }
-        const receipts = { ...annualReceipts({ fiscalYear: Number(query.fiscalYear), from: range.from, to: range.to, currency: organization.currency, movements, perCapitaTaxCents }), fiscalYearStartMonth: startMonth };
+        const receipts = await annualReport(ctx.db, organization, Number(query.fiscalYear));
         const table = moneyTable(receipts, organization.currency, [
           ['Dues and agency fees', receipts.duesAndAgencyFeesCents, true],
           ['Per-capita tax to affiliates', receipts.perCapitaTaxCents, true],
@@ -220,8 +196,7 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
       answer: async (call) => {
         const { query } = call;
         const organization = await call.organization();
-        const { lines, members } = await perCapitaFor(organization, query.month);
-        const totalCents = lines.reduce((sum, line) => sum + line.owedCents, 0);
+        const { lines, members, totalCents } = await perCapitaReport(ctx.db, organization, query.month);
         const table: ReportTable = {
           header: ['Affiliate', 'Kind', 'Rate', 'Rate (minor units)', 'Effective from', 'Members in good standing', 'Owed', 'Owed (minor units)'],
           rows: lines.map((line) => [line.affiliate, line.kind.replace(/_/g, ' '), money(line.rateCents, organization.currency), String(line.rateCents), line.effectiveFrom, String(line.members), money(line.owedCents, organization.currency), String(line.owedCents)]),

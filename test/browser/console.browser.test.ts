@@ -126,6 +126,10 @@ const VISITS: Visit[] = [
   { name: 'dashboard', role: 'treasurer', open: go(() => '/console/dashboard') },
   { name: 'ledger', role: 'treasurer', open: go(() => '/console/ledger') },
   { name: 'ledger-filtered', role: 'admin', open: go(() => '/console/ledger?from=2026-10-01&to=2026-10-31&kind=dues_payment') },
+  { name: 'reports', role: 'treasurer', open: go(() => '/console/reports') },
+  { name: 'reports-annual', role: 'admin', open: go(() => '/console/reports/annual?year=2026') },
+  { name: 'reports-per-capita', role: 'treasurer', open: go(() => '/console/reports/per-capita?month=2026-10') },
+  { name: 'reports-bad-month', role: 'treasurer', status: 400, open: go(() => '/console/reports?month=2026-13') },
   { name: 'months', role: 'treasurer', open: go(() => '/console/months') },
   { name: 'months-admin', role: 'admin', open: go(() => '/console/months') },
   { name: 'policy', role: 'admin', open: go(() => '/console/policy') },
@@ -359,6 +363,9 @@ describeInBrowser(SUITE, () => {
       await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: fx.org.id, id: `sub_increase_${key}`, member_id: fx.members[key], customer_id: `cus_increase_${key}`, status: 'active', cancel_at_period_end: false, collection_paused: false, amount_cents: 2500, updated_at: ctx.now() }).execute();
     }
     desk = await seedTreasurerDesk(ctx, fx);
+    // An affiliate owed per-capita tax: the reports' per-capita table.
+    const affiliate = await ctx.db.insertInto('affiliates').values({ organization_id: fx.org.id, name: 'International Brotherhood', kind: 'international_union', created_at: ctx.now() }).returning('id').executeTakeFirstOrThrow();
+    await ctx.db.insertInto('per_capita_rates').values({ organization_id: fx.org.id, affiliate_id: affiliate.id, rate_cents: 150, effective_from: '2026-09-01', created_by_staff_user_id: fx.org.staff.admin.id, created_at: ctx.now() }).execute();
     payroll = await seedPayroll(ctx, fx.org.id, [{ id: fx.members.marcus, number: 'A1001' }, { id: fx.members.lucia, number: 'A1002' }, { id: fx.members.tom, number: null }]);
     // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
     await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));

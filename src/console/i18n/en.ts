@@ -5,6 +5,7 @@ import { policyEn } from './policy';
 import { rollEn } from './roll';
 import { increasesEn } from './increases';
 import { authorizationEn } from './authorization';
+import { reportsEn } from './reports';
 import { bankEn } from './bank';
 import { adminEn } from './admin';
 
@@ -29,6 +30,7 @@ export const en = {
   roll: rollEn,
   increases: increasesEn,
   authorization: authorizationEn,
+  reports: reportsEn,
   none: '—',
   notOnFile: 'Not on file',
   languages: { en: 'English', es: 'Spanish' } satisfies Record<Language, string>,

@@ -3,6 +3,7 @@ import { policyEs } from './policy';
 import { rollEs } from './roll';
 import { increasesEs } from './increases';
 import { authorizationEs } from './authorization';
+import { reportsEs } from './reports';
 import { bankEs } from './bank';
 import { adminEs } from './admin';
 
@@ -27,6 +28,7 @@ export const es: Messages = {
   roll: rollEs,
   increases: increasesEs,
   authorization: authorizationEs,
+  reports: reportsEs,
   none: '—',
   notOnFile: 'No registrado',
   languages: { en: 'inglés', es: 'español' },

@@ -1,0 +1,213 @@
+import type { AnnualReport, PerCapitaReport } from '../../treasurer/report-queries';
+import type { MonthlySummary } from '../../treasurer/reports/monthly';
+import type { MoneyFigures } from '../../treasurer/reports/totals';
+import { formatMoney } from '../../signup/i18n';
+import { formatCount, formatDay, formatMonth, type Messages } from '../i18n';
+import { ConsolePage, Field, type PageProps } from '../layout';
+import { ScrollTable } from './dashboard';
+
+type Frame = Omit<PageProps, 'title' | 'children'>;
+
+const MONEY_LINES: ReadonlyArray<keyof MoneyFigures> = ['duesReceivedCents', 'initiationFeesCents', 'paymentReversalsCents', 'processingFeesCents', 'refundsCents', 'disputesCents', 'disputeFeesCents', 'netCents'];
+
+/** Cents with a minus sign when negative (a month can keep less than it paid out). */
+export const signedMoney = (cents: number, currency: string) => (cents < 0 ? `−${formatMoney(-cents, currency)}` : formatMoney(cents, currency));
+
+/** The links between the three reports, the current one left out. */
+function OtherReports(props: { m: Messages; current: 'monthly' | 'annual' | 'per-capita' }) {
+  const r = props.m.reports;
+  const links = [
+    { key: 'monthly', href: '/console/reports', label: r.monthlyLink },
+    { key: 'annual', href: '/console/reports/annual', label: r.annualLink },
+    { key: 'per-capita', href: '/console/reports/per-capita', label: r.perCapitaLink },
+  ].filter((link) => link.key !== props.current);
+  return (
+    <nav aria-label={r.otherReports}>
+      <ul>
+        {links.map((link) => (
+          <li>
+            <a href={link.href}>{link.label}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** The GET form choosing the report's month or year: the choice stays in the address. */
+function ChooseForm(props: { m: Messages; action: string; field: 'month' | 'year'; value: string }) {
+  const r = props.m.reports;
+  return (
+    <form method="get" action={props.action} class="panel" role="search" aria-label={props.field === 'month' ? r.monthField : r.yearField}>
+      <Field id={props.field} label={props.field === 'month' ? r.monthField : r.yearField} hint={props.field === 'month' ? r.monthHint : r.yearHint} value={props.value} inputMode="numeric" />
+      <div class="actions">
+        <button type="submit">{r.show}</button>
+      </div>
+    </form>
+  );
+}
+
+/** One download per page: its text alone names it (an aria-label not starting with the visible words fails WCAG 2.5.3). */
+function CsvLink(props: { m: Messages; href: string }) {
+  return (
+    <p>
+      <a class="button secondary" href={props.href} download>
+        {props.m.reports.downloadCsv}
+      </a>
+    </p>
+  );
+}
+
+/** Lines of money as a two-column table that turns into a list on phones. */
+function MoneyTable(props: { m: Messages; id: string; caption: string; rows: Array<[string, string]>; valueColumn: string }) {
+  const r = props.m.reports;
+  return (
+    <ScrollTable id={props.id} label={props.caption}>
+      <table class="stack">
+        <caption>{props.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{r.lineColumn}</th>
+            <th scope="col" class="num">
+              {props.valueColumn}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map(([label, value]) => (
+            <tr>
+              <th scope="row">{label}</th>
+              <td class="num" data-label={props.valueColumn}>
+                {value}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ScrollTable>
+  );
+}
+
+export function MonthlyReportPage(props: { frame: Frame; summary: MonthlySummary; closed: boolean }) {
+  const { frame, summary } = props;
+  const m = frame.session.m;
+  const r = m.reports;
+  const name = formatMonth(m, summary.month);
+  const title = r.monthlyTitle(name);
+  return (
+    <ConsolePage {...frame} title={title}>
+      <p>{r.monthlyIntro}</p>
+      {props.closed ? <p class="notice">{r.closedNote}</p> : null}
+      <ChooseForm m={m} action="/console/reports" field="month" value={summary.month} />
+      <CsvLink m={m} href={`/api/reports/monthly?month=${summary.month}&format=csv`} />
+      <MoneyTable m={m} id="monthly-money" caption={r.moneyCaption} valueColumn={r.amountColumn} rows={MONEY_LINES.map((key) => [r.moneyLines[key], signedMoney(summary[key], summary.currency)])} />
+      <MoneyTable
+        m={m}
+        id="monthly-members"
+        caption={r.membersCaption}
+        valueColumn={r.countColumn}
+        rows={(['paying', 'joined', 'lapsed', 'recovered'] as const).map((key) => [r.memberLines[key], formatCount(m, summary.members[key])])}
+      />
+      <OtherReports m={m} current="monthly" />
+    </ConsolePage>
+  );
+}
+
+export function AnnualReportPage(props: { frame: Frame; receipts: AnnualReport }) {
+  const { frame, receipts } = props;
+  const m = frame.session.m;
+  const r = m.reports;
+  const title = r.annualTitle(receipts.fiscalYear);
+  const money = (cents: number) => signedMoney(cents, receipts.currency);
+  return (
+    <ConsolePage {...frame} title={title}>
+      <p>{r.annualIntro(formatDay(m, receipts.from), formatDay(m, receipts.to))}</p>
+      <ChooseForm m={m} action="/console/reports/annual" field="year" value={String(receipts.fiscalYear)} />
+      <p class="notice">
+        <strong>{r.formLine(receipts.form)}</strong>
+      </p>
+      <CsvLink m={m} href={`/api/reports/annual?fiscalYear=${receipts.fiscalYear}&format=csv`} />
+      <MoneyTable
+        m={m}
+        id="annual-receipts"
+        caption={r.receiptsCaption}
+        valueColumn={r.amountColumn}
+        rows={[
+          ...MONEY_LINES.map((key): [string, string] => [r.moneyLines[key], money(receipts[key])]),
+          [r.duesAndAgencyFees, money(receipts.duesAndAgencyFeesCents)],
+          [r.perCapitaTax, money(receipts.perCapitaTaxCents)],
+          [r.totalReceipts, money(receipts.totalReceiptsCents)],
+        ]}
+      />
+      <OtherReports m={m} current="annual" />
+    </ConsolePage>
+  );
+}
+
+export function PerCapitaReportPage(props: { frame: Frame; month: string; currency: string; report: PerCapitaReport }) {
+  const { frame, report } = props;
+  const m = frame.session.m;
+  const r = m.reports;
+  const title = r.perCapitaTitle(formatMonth(m, props.month));
+  const money = (cents: number) => formatMoney(cents, props.currency);
+  return (
+    <ConsolePage {...frame} title={title}>
+      <p>{r.perCapitaIntro(r.members(formatCount(m, report.members), report.members))}</p>
+      <ChooseForm m={m} action="/console/reports/per-capita" field="month" value={props.month} />
+      {report.lines.length === 0 ? (
+        <p class="notice">{r.perCapitaEmpty}</p>
+      ) : (
+        <>
+          <CsvLink m={m} href={`/api/reports/per-capita?month=${props.month}&format=csv`} />
+          <ScrollTable id="per-capita" label={r.perCapitaCaption}>
+            <table class="stack">
+              <caption>{r.perCapitaCaption}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{r.affiliateColumn}</th>
+                  <th scope="col">{r.kindColumn}</th>
+                  <th scope="col" class="num">
+                    {r.rateColumn}
+                  </th>
+                  <th scope="col">{r.effectiveColumn}</th>
+                  <th scope="col" class="num">
+                    {r.membersColumn}
+                  </th>
+                  <th scope="col" class="num">
+                    {r.owedColumn}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.lines.map((line) => (
+                  <tr>
+                    <th scope="row">{line.affiliate}</th>
+                    <td data-label={r.kindColumn}>{r.kinds[line.kind]}</td>
+                    <td class="num" data-label={r.rateColumn}>
+                      {money(line.rateCents)}
+                    </td>
+                    <td data-label={r.effectiveColumn}>{formatDay(m, line.effectiveFrom)}</td>
+                    <td class="num" data-label={r.membersColumn}>
+                      {formatCount(m, line.members)}
+                    </td>
+                    <td class="num" data-label={r.owedColumn}>
+                      {money(line.owedCents)}
+                    </td>
+                  </tr>
+                ))}
+                <tr>
+                  <th scope="row">{r.total}</th>
+                  <td colSpan={4}></td>
+                  <td class="num" data-label={r.owedColumn}>
+                    {money(report.totalCents)}
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+          </ScrollTable>
+        </>
+      )}
+      <OtherReports m={m} current="per-capita" />
+    </ConsolePage>
+  );
+}

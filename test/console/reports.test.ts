@@ -1,0 +1,145 @@
+import request from 'supertest';
+import type { StaffRole } from '../../db/database';
+import type { TestDatabase } from '../support/database';
+import { testApp, testContext } from '../support/app';
+import { seedConsoleBooks } from './books-fixtures';
+import { browserAs, consoleTestWorld, seedConsoleOrganization, type ConsoleFixture } from './fixtures';
+import { signedMoney } from '../../src/console/pages/reports';
+import { fiscalYearOf } from '../../src/console/reports';
+
+// The treasurer's reports in the console against the fixture's books (clock 2026-11-24,
+// America/Chicago): each page's figures are the API's for the same month or year.
+
+let testDb: TestDatabase;
+let ctx: ReturnType<typeof testContext>;
+let app: ReturnType<typeof testApp>;
+let fx: ConsoleFixture;
+let cookies: Record<StaffRole, string>;
+
+beforeAll(async () => {
+  ({ testDb, ctx, app, made: fx, cookies } = await consoleTestWorld((c) => seedConsoleOrganization(c, 'local-19r').then(async (made) => (await seedConsoleBooks(c, made), made)), (made) => made.org));
+  // An international owed 1.50 per member in good standing from September on.
+  const admin = `Bearer ${fx.org.staff.admin.token}`;
+  const affiliate = await request(app).post('/api/affiliates').set('Authorization', admin).send({ name: 'International Brotherhood', kind: 'international_union' });
+  expect(affiliate.status).toBe(201);
+  const rate = await request(app).post(`/api/affiliates/${affiliate.body.id}/rates`).set('Authorization', admin).send({ rateCents: 150, effectiveFrom: '2026-09-01' });
+  expect(rate.status).toBe(201);
+});
+afterAll(async () => {
+  await testDb.drop();
+});
+
+const as = (role: StaffRole) => browserAs(app, cookies[role]);
+const api = (path: string) => request(app).get(path).set('Authorization', `Bearer ${fx.org.staff.treasurer.token}`);
+
+/** A table's rows as cell text (tags stripped), found by its caption. */
+function table(html: string, caption: string): string[][] {
+  const start = html.indexOf(`<caption>${caption}</caption>`);
+  if (start < 0) throw new Error(`no table captioned ${caption}`);
+  const body = html.slice(start, html.indexOf('</table>', start));
+  return [...body.matchAll(/<tr>(.*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '')));
+}
+
+const MONEY_KEYS = ['duesReceivedCents', 'initiationFeesCents', 'paymentReversalsCents', 'processingFeesCents', 'refundsCents', 'disputesCents', 'disputeFeesCents', 'netCents'] as const;
+
+describe("the treasurer's reports in the console", () => {
+  test('the monthly summary defaults to the last finished month, and its figures are the API’s', async () => {
+    const page = await as('treasurer').get('/console/reports');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Monthly summary: October 2026');
+    const summary = (await api('/api/reports/monthly?month=2026-10')).body;
+    const money = table(page.text, 'Money').slice(1);
+    expect(money).toEqual(MONEY_KEYS.map((key, i) => [money[i]![0], signedMoney(summary[key], 'usd')]));
+    // October by hand: card 25.00 + 40.00 and bank 25.00 of dues, fees 1.03 + 1.46 + 0.20.
+    expect(money[0]).toEqual(['Dues received', '$90.00']);
+    expect(money[3]).toEqual(['Processing fees', '$2.69']);
+    expect(table(page.text, 'Members').slice(1)).toEqual([
+      ['Members paying', String(summary.members.paying)],
+      ['Members joined', String(summary.members.joined)],
+      ['Members lapsed', String(summary.members.lapsed)],
+      ['Members recovered', String(summary.members.recovered)],
+    ]);
+    expect(page.text).toContain('href="/api/reports/monthly?month=2026-10&amp;format=csv"');
+    const csv = await request(app).get('/api/reports/monthly?month=2026-10&format=csv').set('Cookie', cookies.treasurer);
+    expect(csv.status).toBe(200);
+    expect(csv.text).toContain('Dues received,90.00,9000');
+  });
+
+  test('a chosen month, in Spanish', async () => {
+    await request(app).post('/console/language').set('Cookie', cookies.admin).type('form').send({ language: 'es', csrf: await as('admin').csrf() });
+    const page = await as('admin').get('/console/reports?month=2026-11');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Resumen mensual: noviembre de 2026');
+    const summary = (await api('/api/reports/monthly?month=2026-11')).body;
+    expect(table(page.text, 'Dinero')[1]).toEqual(['Cuotas recibidas', signedMoney(summary.duesReceivedCents, 'usd')]);
+    await request(app).post('/console/language').set('Cookie', cookies.admin).type('form').send({ language: 'en', csrf: await as('admin').csrf() });
+  });
+
+  test('annual receipts for a fiscal year equal the API’s, with the form to file', async () => {
+    const page = await as('treasurer').get('/console/reports/annual?year=2026');
+    expect(page.status).toBe(200);
+    const receipts = (await api('/api/reports/annual?fiscalYear=2026')).body;
+    const rows = table(page.text, 'Receipts').slice(1);
+    expect(rows.slice(0, 8).map((row) => row[1])).toEqual(MONEY_KEYS.map((key) => signedMoney(receipts[key], 'usd')));
+    expect(rows.slice(8)).toEqual([
+      ['Dues and agency fees', signedMoney(receipts.duesAndAgencyFeesCents, 'usd')],
+      ['Per-capita tax to affiliates', signedMoney(receipts.perCapitaTaxCents, 'usd')],
+      ['Total receipts', signedMoney(receipts.totalReceiptsCents, 'usd')],
+    ]);
+    expect(receipts.perCapitaTaxCents).toBeGreaterThan(0);
+    expect(page.text).toContain(`Form to file: ${receipts.form}`);
+    // The default is the last fiscal year that is over.
+    expect((await as('treasurer').get('/console/reports/annual')).text).toContain('Annual receipts: fiscal year 2025');
+  });
+
+  test('per-capita tax per affiliate equals the API’s', async () => {
+    const page = await as('treasurer').get('/console/reports/per-capita?month=2026-10');
+    expect(page.status).toBe(200);
+    const report = (await api('/api/reports/per-capita?month=2026-10')).body;
+    const line = report.affiliates[0];
+    expect(table(page.text, 'Owed per affiliate').slice(1)).toEqual([
+      ['International Brotherhood', 'International union', '$1.50', 'Sep 1, 2026', String(line.members), signedMoney(line.owedCents, 'usd')],
+      // The total's row leaves the four middle columns as one empty cell.
+      ['Total', '', signedMoney(report.totalCents, 'usd')],
+    ]);
+    expect(line.owedCents).toBe(line.members * 150);
+    // Before any rate is in force: nothing owed, said in words.
+    expect((await as('treasurer').get('/console/reports/per-capita?month=2026-08')).text).toContain('No affiliate has a per-capita rate in force for this month.');
+  });
+
+  test('organizers never see the reports', async () => {
+    for (const path of ['/console/reports', '/console/reports/annual', '/console/reports/per-capita']) {
+      expect((await as('organizer').get(path)).status).toBe(403);
+    }
+    expect((await as('organizer').get('/console/members')).text).not.toContain('href="/console/reports"');
+    expect((await as('treasurer').get('/console/members')).text).toContain('href="/console/reports"');
+  });
+
+  test('a bad month or year is a 400 page, never a 500', async () => {
+    for (const path of ['/console/reports?month=2026-13', '/console/reports?month=x', '/console/reports?month=2026-10&month=2026-11', '/console/reports/annual?year=26', '/console/reports/annual?year=abcd', '/console/reports/per-capita?month=2026-00', '/console/reports/per-capita?month=1850-01']) {
+      const page = await as('treasurer').get(path);
+      expect({ path, status: page.status }).toEqual({ path, status: 400 });
+      expect(page.type).toBe('text/html');
+    }
+  });
+
+  test('each view is audited', async () => {
+    await as('treasurer').get('/console/reports/per-capita?month=2026-09');
+    const entry = await ctx.db.selectFrom('audit_log').select(['action', 'details']).where('organization_id', '=', fx.org.id).where('action', '=', 'report.per_capita').orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(entry.details).toMatchObject({ filters: { month: '2026-09', via: 'console' }, rows: 1 });
+  });
+});
+
+describe('the fiscal year a month falls in (named by the year it ends in)', () => {
+  test.each([
+    ['2026-01', 1, 2026],
+    ['2026-12', 1, 2026],
+    ['2026-06', 7, 2026],
+    ['2026-07', 7, 2027],
+    ['2026-12', 7, 2027],
+    ['2026-10', 10, 2027],
+    ['2026-09', 10, 2026],
+  ])('%s with a start in month %i: %i', (month, start, year) => {
+    expect(fiscalYearOf(month, start)).toBe(year);
+  });
+});
