@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { Standing } from '../../db/database';
+import type { Language, Standing } from '../../db/database';
 import type { Messages } from './i18n';
 import type { ConsoleSession } from './session';
 
@@ -154,9 +154,10 @@ interface FieldProps {
   required?: boolean;
 }
 
-/** A labelled input with its hint and error tied to it, so a screen reader reads them together. */
-export function Field(props: FieldProps) {
-  const described = [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : ''].filter(Boolean).join(' ');
+const describedBy = (id: string, hint: string | undefined, error: string | undefined) => [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+/** A field's label, hint and error around its control, tied to it by ids, so a screen reader reads them together. */
+function FieldFrame(props: { id: string; label: string; hint?: string | undefined; error?: string | undefined; children: ComponentChildren }) {
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
@@ -170,6 +171,15 @@ export function Field(props: FieldProps) {
           {props.error}
         </p>
       ) : null}
+      {props.children}
+    </div>
+  );
+}
+
+/** A labelled input with its hint and error. */
+export function Field(props: FieldProps) {
+  return (
+    <FieldFrame id={props.id} label={props.label} hint={props.hint} error={props.error}>
       <input
         id={props.id}
         name={props.id}
@@ -178,29 +188,52 @@ export function Field(props: FieldProps) {
         autocomplete={props.autocomplete}
         inputMode={props.inputMode}
         required={props.required}
-        aria-describedby={described || undefined}
+        aria-describedby={describedBy(props.id, props.hint, props.error)}
         aria-invalid={props.error ? 'true' : undefined}
       />
+    </FieldFrame>
+  );
+}
+
+/** A labelled multi-line input with its hint and error; `lang` when its text is in a language of its own. */
+export function TextArea(props: { id: string; label: string; value?: string | undefined; error?: string | undefined; hint?: string | undefined; rows?: number; lang?: Language | undefined }) {
+  return (
+    <FieldFrame id={props.id} label={props.label} hint={props.hint} error={props.error}>
+      <textarea id={props.id} name={props.id} rows={props.rows ?? 3} lang={props.lang} autocomplete="off" aria-describedby={describedBy(props.id, props.hint, props.error)} aria-invalid={props.error ? 'true' : undefined}>
+        {props.value ?? ''}
+      </textarea>
+    </FieldFrame>
+  );
+}
+
+/** A checkbox posting "yes" when ticked (an unticked box posts nothing). */
+export function CheckField(props: { id: string; label: string; checked: boolean; hint?: string | undefined }) {
+  return (
+    <div class="check">
+      <input type="checkbox" id={props.id} name={props.id} value="yes" checked={props.checked} aria-describedby={props.hint ? `${props.id}-hint` : undefined} />
+      <label for={props.id}>{props.label}</label>
+      {props.hint ? (
+        <p class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
     </div>
   );
 }
 
 export function SelectField(props: { id: string; label: string; value: string | undefined; options: Array<{ value: string; label: string }>; error?: string | undefined }) {
   return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      {props.error ? (
-        <p class="error" id={`${props.id}-error`}>
-          {props.error}
-        </p>
-      ) : null}
-      <select id={props.id} name={props.id} aria-describedby={props.error ? `${props.id}-error` : undefined} aria-invalid={props.error ? 'true' : undefined}>
+    <FieldFrame id={props.id} label={props.label} error={props.error}>
+      <select id={props.id} name={props.id} aria-describedby={describedBy(props.id, undefined, props.error)} aria-invalid={props.error ? 'true' : undefined}>
         {props.options.map((option) => (
           <option value={option.value} selected={option.value === (props.value ?? '')}>
             {option.label}
           </option>
         ))}
       </select>
-    </div>
+    </FieldFrame>
   );
 }
+
+/** The frame a page component receives: the page's own title and children are its own. */
+export type Frame = Omit<PageProps, 'title' | 'children'>;

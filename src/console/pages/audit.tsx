@@ -1,8 +1,7 @@
 import type { AuditFilters, AuditRow } from '../../audit/queries';
 import { formatInstant } from '../i18n';
-import { ConsolePage, Field, SelectField } from '../layout';
+import { ConsolePage, Field, SelectField, Frame } from '../layout';
 import { ScrollTable } from './dashboard';
-import type { Frame } from './admin-fields';
 
 /** The page's address with these filters (and a page position): filters stay in the URL. */
 export function auditHref(base: string, filters: AuditFilters, before?: string): string {

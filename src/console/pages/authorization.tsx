@@ -1,29 +1,12 @@
 import type { Language } from '../../../db/database';
 import { formatInstant } from '../i18n';
-import { ConsolePage, Csrf, ErrorSummary, type PageProps } from '../layout';
+import { ConsolePage, Csrf, ErrorSummary, TextArea, type Frame } from '../layout';
 
-type Frame = Omit<PageProps, 'title' | 'children'>;
 
 export interface AuthorizationVersion {
   version: number;
   published_at: Date | null;
   signed: number;
-}
-
-function TextArea(props: { id: 'en' | 'es'; label: string; value: string; error?: string | undefined; lang: Language }) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      {props.error ? (
-        <p class="error" id={`${props.id}-error`}>
-          {props.error}
-        </p>
-      ) : null}
-      <textarea id={props.id} name={props.id} rows={8} lang={props.lang} aria-describedby={props.error ? `${props.id}-error` : undefined} aria-invalid={props.error ? 'true' : undefined}>
-        {props.value}
-      </textarea>
-    </div>
-  );
 }
 
 /** The authorization in force in both languages, a new version to publish, and every version with how many signed it. */
@@ -41,8 +24,8 @@ export function AuthorizationPage(props: { frame: Frame; version: number; builtI
       </p>
       <form method="post" action="/console/authorization" class="panel" novalidate>
         <Csrf token={frame.session.csrf} />
-        <TextArea id="en" label={a.english} value={props.texts.en} error={props.errors.en} lang="en" />
-        <TextArea id="es" label={a.spanish} value={props.texts.es} error={props.errors.es} lang="es" />
+        <TextArea id="en" label={a.english} value={props.texts.en} error={props.errors.en} lang="en" rows={8} />
+        <TextArea id="es" label={a.spanish} value={props.texts.es} error={props.errors.es} lang="es" rows={8} />
         <div class="actions">
           <button type="submit">{a.publish}</button>
         </div>

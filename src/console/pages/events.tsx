@@ -1,8 +1,7 @@
 import type { StripeEventStatus } from '../../../db/database';
 import { formatCount, formatInstant } from '../i18n';
-import { ConsolePage, Csrf } from '../layout';
+import { ConsolePage, Csrf, Frame } from '../layout';
 import { ScrollTable } from './dashboard';
-import type { Frame } from './admin-fields';
 
 interface EventLine {
   id: string;

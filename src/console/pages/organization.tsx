@@ -1,6 +1,5 @@
 import type { OrganizationField } from '../../organizations/settings';
-import { ConsolePage, Csrf, ErrorSummary, Field, SelectField } from '../layout';
-import { TextArea, type Frame } from './admin-fields';
+import { ConsolePage, Csrf, ErrorSummary, Field, SelectField, TextArea, type Frame } from '../layout';
 
 export type OrganizationErrors = Partial<Record<OrganizationField | 'logo', string>>;
 

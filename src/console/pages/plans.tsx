@@ -2,8 +2,7 @@ import type { Plan } from '../../../db/database';
 import type { AmountRule } from '../../plans/dues';
 import { messagesFor as signupMessages } from '../../signup/i18n';
 import { describeRule } from '../../signup/signup';
-import { ConsolePage, Csrf, ErrorSummary, Field, SelectField } from '../layout';
-import { CheckField, TextArea, type Frame } from './admin-fields';
+import { ConsolePage, Csrf, ErrorSummary, Field, SelectField, CheckField, TextArea, type Frame } from '../layout';
 
 /** The fields of the plan forms; the new-plan form adds the rate's. */
 export type PlanField =

@@ -2,20 +2,9 @@ import type { Standing } from '../../../db/database';
 import type { ScanPreview } from '../../retention/preview';
 import { formatCount, formatDay } from '../i18n';
 import type { PolicyField } from '../i18n/policy';
-import { ConsolePage, Csrf, ErrorSummary, Field, SelectField, StandingBadge, type PageProps } from '../layout';
+import { CheckField, ConsolePage, Csrf, ErrorSummary, Field, SelectField, StandingBadge, TextArea, type Frame } from '../layout';
 import type { PolicyForm, PolicyFormError } from '../policy-form';
 
-type Frame = Omit<PageProps, 'title' | 'children'>;
-type Checkbox = 'arrangementKeepsGoodStanding' | 'partialRefundUnpaysPeriod' | 'immediateFailureAlert' | 'noticePaymentFailed' | 'noticeCardExpiring' | 'noticeBeforeSuspension';
-
-function CheckField(props: { id: Checkbox; label: string; form: PolicyForm }) {
-  return (
-    <div class="check">
-      <input type="checkbox" id={props.id} name={props.id} checked={props.form[props.id] !== undefined} />
-      <label for={props.id}>{props.label}</label>
-    </div>
-  );
-}
 
 // Standings in the order a member falls through them, for the preview's sentence.
 const INTO_ORDER: readonly Standing[] = ['active', 'past_due', 'lapsed', 'suspended', 'dropped', 'exempt', 'resigned', 'pending'];
@@ -47,7 +36,7 @@ export function PolicyPage(props: { frame: Frame; form: PolicyForm; errors: Part
           {number('graceDays', p.graceDays, p.graceDaysHint)}
           {number('suspendAtMonthsOwed', p.suspendAt, p.neverHint)}
           {number('dropAtMonthsOwed', p.dropAt, p.neverHint)}
-          <CheckField id="arrangementKeepsGoodStanding" label={p.arrangementKeeps} form={form} />
+          <CheckField id="arrangementKeepsGoodStanding" label={p.arrangementKeeps} checked={form.arrangementKeepsGoodStanding !== undefined} />
           <SelectField
             id="reinstatement"
             label={p.reinstatement}
@@ -56,30 +45,17 @@ export function PolicyPage(props: { frame: Frame; form: PolicyForm; errors: Part
             options={(['pay_arrears', 'fee'] as const).map((value) => ({ value, label: p.reinstatementChoices[value] }))}
           />
           <Field id="reinstatementFee" label={p.reinstatementFee} hint={p.reinstatementFeeHint} value={form.reinstatementFee} error={error('reinstatementFee')} inputMode="numeric" autocomplete="off" />
-          <CheckField id="partialRefundUnpaysPeriod" label={p.partialRefund} form={form} />
+          <CheckField id="partialRefundUnpaysPeriod" label={p.partialRefund} checked={form.partialRefundUnpaysPeriod !== undefined} />
         </fieldset>
         <fieldset>
           <legend>{p.noticesLegend}</legend>
-          <CheckField id="noticePaymentFailed" label={p.noticePaymentFailed} form={form} />
-          <CheckField id="noticeCardExpiring" label={p.noticeCardExpiring} form={form} />
-          <CheckField id="noticeBeforeSuspension" label={p.noticeBeforeSuspension} form={form} />
+          <CheckField id="noticePaymentFailed" label={p.noticePaymentFailed} checked={form.noticePaymentFailed !== undefined} />
+          <CheckField id="noticeCardExpiring" label={p.noticeCardExpiring} checked={form.noticeCardExpiring !== undefined} />
+          <CheckField id="noticeBeforeSuspension" label={p.noticeBeforeSuspension} checked={form.noticeBeforeSuspension !== undefined} />
           {number('noticeDaysBeforeSuspension', p.noticeDays)}
           <SelectField id="dailyHour" label={p.dailyHour} value={form.dailyHour} error={error('dailyHour')} options={Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: p.hour(h) }))} />
-          <div class="field">
-            <label for="alertEmails">{p.alertEmails}</label>
-            <p class="hint" id="alertEmails-hint">
-              {p.alertEmailsHint}
-            </p>
-            {error('alertEmails') ? (
-              <p class="error" id="alertEmails-error">
-                {error('alertEmails')}
-              </p>
-            ) : null}
-            <textarea id="alertEmails" name="alertEmails" rows={3} autocomplete="off" aria-describedby={error('alertEmails') ? 'alertEmails-hint alertEmails-error' : 'alertEmails-hint'} aria-invalid={error('alertEmails') ? 'true' : undefined}>
-              {form.alertEmails ?? ''}
-            </textarea>
-          </div>
-          <CheckField id="immediateFailureAlert" label={p.immediateAlert} form={form} />
+          <TextArea id="alertEmails" label={p.alertEmails} hint={p.alertEmailsHint} value={form.alertEmails} error={error('alertEmails')} />
+          <CheckField id="immediateFailureAlert" label={p.immediateAlert} checked={form.immediateFailureAlert !== undefined} />
         </fieldset>
         <fieldset>
           <legend>{p.contactLegend}</legend>

@@ -2,8 +2,7 @@ import { STAFF_ROLES } from '../../../db/database';
 import type { StaffMember } from '../../staff/queries';
 import type { InvitationView } from '../../staff/invitations';
 import { formatInstant } from '../i18n';
-import { ConsolePage, Csrf, ErrorSummary, Field, SelectField } from '../layout';
-import type { Frame } from './admin-fields';
+import { ConsolePage, Csrf, ErrorSummary, Field, SelectField, Frame } from '../layout';
 
 export type InviteField = 'name' | 'email' | 'role';
 
