@@ -212,3 +212,19 @@ export async function consoleTestWorld<T>(setUp: (ctx: ReturnType<typeof testCon
   for (const role of ['admin', 'treasurer', 'organizer'] as const) cookies[role] = await sessionCookie(ctx, organization.id, organization.staff[role].id);
   return { testDb, ctx, app, made, cookies };
 }
+
+/**
+ * The seeded organization's world for a console test file (seedConsoleOrganization): made
+ * before the file's tests and dropped after them; its parts are there once the tests run.
+ */
+export function seededConsoleWorld(slug: string) {
+  const world = {} as Awaited<ReturnType<typeof consoleTestWorld<ConsoleFixture>>> & { as: (role: StaffRole) => ReturnType<typeof browserAs> };
+  beforeAll(async () => {
+    Object.assign(world, await consoleTestWorld((c) => seedConsoleOrganization(c, slug), (made) => made.org));
+    world.as = (role) => browserAs(world.app, world.cookies[role]);
+  });
+  afterAll(async () => {
+    await world.testDb.drop();
+  });
+  return world;
+}

@@ -1,38 +1,29 @@
 import type { StaffRole } from '../../db/database';
 import { memberTimeline } from '../../src/console/queries';
-import type { TestDatabase } from '../support/database';
-import { testApp, testContext } from '../support/app';
-import { browserAs, consoleTestWorld, seedConsoleOrganization, type ConsoleFixture } from './fixtures';
+import { seededConsoleWorld } from './fixtures';
 
 // Preparing and confirming a dues increase in the console: the before/after table, the
 // notice checked against the calendar, the increase recorded with its items, its page, and
 // the member's timeline. (The job's notices and Stripe changes: test/increases.)
 
-let testDb: TestDatabase;
-let ctx: ReturnType<typeof testContext>;
-let app: ReturnType<typeof testApp>;
-let fx: ConsoleFixture;
-let cookies: Record<StaffRole, string>;
 let versionId: string;
 
+const world = seededConsoleWorld('local-raise');
+
 beforeAll(async () => {
-  ({ testDb, ctx, app, made: fx, cookies } = await consoleTestWorld((c) => seedConsoleOrganization(c, 'local-raise'), (made) => made.org));
   versionId = (
-    await ctx.db
+    await world.ctx.db
       .insertInto('plan_versions')
-      .values({ organization_id: fx.org.id, plan_id: fx.planId, version: 2, effective_from: '2027-01-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2800 }), initiation_fee_cents: null, authorization_note: 'convention vote of 2026-10-03', created_at: ctx.now() })
+      .values({ organization_id: world.made.org.id, plan_id: world.made.planId, version: 2, effective_from: '2027-01-01', amount_rule: JSON.stringify({ kind: 'flat', amountCents: 2800 }), initiation_fee_cents: null, authorization_note: 'convention vote of 2026-10-03', created_at: world.ctx.now() })
       .returning('id')
       .executeTakeFirstOrThrow()
   ).id;
   for (const [key, amount] of [['marcus', 2500], ['lucia', 2400]] as const) {
-    await ctx.db.insertInto('stripe_subscriptions').values({ organization_id: fx.org.id, id: `sub_${key}`, member_id: fx.members[key], customer_id: `cus_${key}`, status: 'active', cancel_at_period_end: false, collection_paused: false, amount_cents: amount, updated_at: ctx.now() }).execute();
+    await world.ctx.db.insertInto('stripe_subscriptions').values({ organization_id: world.made.org.id, id: `sub_${key}`, member_id: world.made.members[key], customer_id: `cus_${key}`, status: 'active', cancel_at_period_end: false, collection_paused: false, amount_cents: amount, updated_at: world.ctx.now() }).execute();
   }
 });
-afterAll(async () => {
-  await testDb.drop();
-});
 
-const as = (role: StaffRole) => browserAs(app, cookies[role]);
+const as = (role: StaffRole) => world.as(role);
 
 describe('dues increases in the console', () => {
   test('the new rate waits to be prepared; the table shows what each member with a subscription pays before and after', async () => {
@@ -55,22 +46,22 @@ describe('dues increases in the console', () => {
     const typo = await as('admin').post('/console/increases', { csrf, version: versionId, noticeDays: 'thirty' });
     expect(typo.status).toBe(400);
     expect(typo.text).toContain('value="thirty"');
-    expect(await ctx.db.selectFrom('dues_increases').select('id').execute()).toHaveLength(0);
+    expect(await world.ctx.db.selectFrom('dues_increases').select('id').execute()).toHaveLength(0);
   });
 
   test('confirming records the increase with each member’s amounts, audited; its page shows the progress; a version is carried once', async () => {
     const csrf = await as('admin').csrf('/console/increases');
     const confirmed = await as('admin').post('/console/increases', { csrf, version: versionId, noticeDays: '30' });
     expect(confirmed.status).toBe(303);
-    const increase = await ctx.db.selectFrom('dues_increases').selectAll().executeTakeFirstOrThrow();
+    const increase = await world.ctx.db.selectFrom('dues_increases').selectAll().executeTakeFirstOrThrow();
     expect(confirmed.headers.location).toBe(`/console/increases/${increase.id}`);
     expect(increase).toMatchObject({ notice_days: 30, notice_on: '2026-12-02', effective_from: '2027-01-01' });
-    const items = await ctx.db.selectFrom('dues_increase_items').select(['member_id', 'before_cents', 'after_cents']).orderBy('before_cents').execute();
+    const items = await world.ctx.db.selectFrom('dues_increase_items').select(['member_id', 'before_cents', 'after_cents']).orderBy('before_cents').execute();
     expect(items).toEqual([
-      { member_id: fx.members.lucia, before_cents: 2400, after_cents: 2800 },
-      { member_id: fx.members.marcus, before_cents: 2500, after_cents: 2800 },
+      { member_id: world.made.members.lucia, before_cents: 2400, after_cents: 2800 },
+      { member_id: world.made.members.marcus, before_cents: 2500, after_cents: 2800 },
     ]);
-    const audit = await ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'dues_increase.confirmed').executeTakeFirstOrThrow();
+    const audit = await world.ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'dues_increase.confirmed').executeTakeFirstOrThrow();
     expect(audit.details).toMatchObject({ via: 'console', noticeDays: 30, members: 2 });
     const page = await as('treasurer').get(`/console/increases/${increase.id}`);
     expect(page.text).toContain('0 of 2 told, 0 of 2 changed');
@@ -81,16 +72,16 @@ describe('dues increases in the console', () => {
   });
 
   test('the member’s timeline tells of the notice and the change, with amounts only for treasurers and admins', async () => {
-    const at = ctx.now();
-    await ctx.db.updateTable('dues_increase_items').set({ notice_sent_at: at, applied_at: new Date(at.getTime() + 1000) }).where('member_id', '=', fx.members.marcus).execute();
-    const full = await memberTimeline(ctx.db, fx.org.id, fx.members.marcus, { timeZone: 'America/Chicago', withAmounts: true });
+    const at = world.ctx.now();
+    await world.ctx.db.updateTable('dues_increase_items').set({ notice_sent_at: at, applied_at: new Date(at.getTime() + 1000) }).where('member_id', '=', world.made.members.marcus).execute();
+    const full = await memberTimeline(world.ctx.db, world.made.org.id, world.made.members.marcus, { timeZone: 'America/Chicago', withAmounts: true });
     expect(full.filter((row) => row.kind === 'dues_notice' || row.kind === 'dues_changed').map((row) => [row.kind, row.amount_cents])).toEqual([
       ['dues_changed', 2800],
       ['dues_notice', 2800],
     ]);
-    const treasurerPage = await as('treasurer').get(`/console/members/${fx.members.marcus}`);
+    const treasurerPage = await as('treasurer').get(`/console/members/${world.made.members.marcus}`);
     expect(treasurerPage.text).toContain('Told of the dues increase to $28.00 from Jan 1, 2027');
-    const organizerPage = await as('organizer').get(`/console/members/${fx.members.marcus}`);
+    const organizerPage = await as('organizer').get(`/console/members/${world.made.members.marcus}`);
     expect(organizerPage.text).toContain('Subscription moved to the new dues');
     expect(organizerPage.text).not.toContain('$28.00');
   });

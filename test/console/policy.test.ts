@@ -2,27 +2,15 @@ import type { StaffRole } from '../../db/database';
 import { loadPolicy } from '../../src/retention/queries';
 import { nextScanDay, scanOrganization } from '../../src/retention/scan';
 import { findOrganizationById } from '../../src/organizations/queries';
-import type { TestDatabase } from '../support/database';
-import { testApp, testContext } from '../support/app';
-import { browserAs, consoleTestWorld, seedConsoleOrganization, type ConsoleFixture } from './fixtures';
+import { seededConsoleWorld } from './fixtures';
 
 // The good-standing rules page: the preview names exactly the members the next scan then
 // changes, a bad form is shown again with its values and nothing saved, and saving is audited.
 
-let testDb: TestDatabase;
-let ctx: ReturnType<typeof testContext>;
-let app: ReturnType<typeof testApp>;
-let fx: ConsoleFixture;
-let cookies: Record<StaffRole, string>;
 
-beforeAll(async () => {
-  ({ testDb, ctx, app, made: fx, cookies } = await consoleTestWorld((c) => seedConsoleOrganization(c, 'local-policy'), (made) => made.org));
-});
-afterAll(async () => {
-  await testDb.drop();
-});
+const world = seededConsoleWorld('local-policy');
 
-const as = (role: StaffRole) => browserAs(app, cookies[role]);
+const as = (role: StaffRole) => world.as(role);
 
 /** The form as the page shows it, with some fields changed: what a browser would post. */
 async function formWith(changes: Record<string, string | undefined>): Promise<Record<string, string>> {
@@ -59,7 +47,7 @@ describe('the good-standing rules page', () => {
   });
 
   test('the preview names the members the next scan changes under the typed rules, saves nothing, and then the scan changes exactly them', async () => {
-    const before = await loadPolicy(ctx.db, fx.org.id);
+    const before = await loadPolicy(world.ctx.db, world.made.org.id);
     const admin = as('admin');
     const form = await formWith({ suspendAtMonthsOwed: '2', dropAtMonthsOwed: '4', intent: 'preview' });
     const preview = await admin.post('/console/policy', form);
@@ -68,27 +56,27 @@ describe('the good-standing rules page', () => {
     expect(preview.text).toMatch(/the scan on Nov 24, 2026 would change \d+ members: .*2 suspended.*1 dropped/);
     expect(preview.text).toContain('Nothing is saved yet.');
     expect(preview.text).toContain('name="intent" value="save"');
-    expect(await loadPolicy(ctx.db, fx.org.id)).toEqual(before);
+    expect(await loadPolicy(world.ctx.db, world.made.org.id)).toEqual(before);
     const previewed = previewNames(preview.text);
-    expect(previewed).toEqual(expect.arrayContaining([fx.members.rosa, fx.members.jo, fx.members.ana]));
+    expect(previewed).toEqual(expect.arrayContaining([world.made.members.rosa, world.made.members.jo, world.made.members.ana]));
 
     const saved = await admin.post('/console/policy', { ...form, intent: 'save' });
     expect(saved.status).toBe(303);
-    expect((await loadPolicy(ctx.db, fx.org.id)).suspendAtMonthsOwed).toBe(2);
-    const audit = await ctx.db.selectFrom('audit_log').select(['action', 'details']).where('action', '=', 'retention.policy_changed').executeTakeFirstOrThrow();
+    expect((await loadPolicy(world.ctx.db, world.made.org.id)).suspendAtMonthsOwed).toBe(2);
+    const audit = await world.ctx.db.selectFrom('audit_log').select(['action', 'details']).where('action', '=', 'retention.policy_changed').executeTakeFirstOrThrow();
     expect(audit.details).toMatchObject({ via: 'console', fields: ['suspendAtMonthsOwed', 'dropAtMonthsOwed'] });
 
     // The scan, run for the day the preview named, changes the same members.
-    const organization = (await findOrganizationById(ctx.db, fx.org.id))!;
-    const today = await nextScanDay(ctx.db, organization, ctx.now());
-    const standingsBefore = new Map((await ctx.db.selectFrom('members').select(['id', 'standing']).where('organization_id', '=', fx.org.id).execute()).map((r) => [r.id, r.standing]));
-    await ctx.db.transaction().execute((trx) => scanOrganization(trx, { organizationId: fx.org.id, timeZone: organization.time_zone, policy: { ...before, suspendAtMonthsOwed: 2, dropAtMonthsOwed: 4 }, today, now: ctx.now() }));
-    const changed = (await ctx.db.selectFrom('members').select(['id', 'standing']).where('organization_id', '=', fx.org.id).execute()).filter((r) => standingsBefore.get(r.id) !== r.standing).map((r) => r.id).sort();
+    const organization = (await findOrganizationById(world.ctx.db, world.made.org.id))!;
+    const today = await nextScanDay(world.ctx.db, organization, world.ctx.now());
+    const standingsBefore = new Map((await world.ctx.db.selectFrom('members').select(['id', 'standing']).where('organization_id', '=', world.made.org.id).execute()).map((r) => [r.id, r.standing]));
+    await world.ctx.db.transaction().execute((trx) => scanOrganization(trx, { organizationId: world.made.org.id, timeZone: organization.time_zone, policy: { ...before, suspendAtMonthsOwed: 2, dropAtMonthsOwed: 4 }, today, now: world.ctx.now() }));
+    const changed = (await world.ctx.db.selectFrom('members').select(['id', 'standing']).where('organization_id', '=', world.made.org.id).execute()).filter((r) => standingsBefore.get(r.id) !== r.standing).map((r) => r.id).sort();
     expect(changed).toEqual(previewed);
   });
 
   test('a bad form comes back with its values and each error by its field, in the staff member’s language; nothing is saved', async () => {
-    const before = await loadPolicy(ctx.db, fx.org.id);
+    const before = await loadPolicy(world.ctx.db, world.made.org.id);
     const form = await formWith({ graceDays: 'soon', suspendAtMonthsOwed: '5', dropAtMonthsOwed: '3', reinstatement: 'fee', reinstatementFee: '', alertEmails: 'steward@example.org\nnot-an-address', intent: 'save' });
     const page = await as('admin').post('/console/policy', form);
     expect(page.status).toBe(400);
@@ -96,19 +84,19 @@ describe('the good-standing rules page', () => {
     expect(page.text).toContain('<a href="#graceDays">Enter a whole number of days from 0 to 366</a>');
     expect(page.text).toContain('<a href="#alertEmails">');
     expect(page.text).toContain('not-an-address</textarea>');
-    expect(await loadPolicy(ctx.db, fx.org.id)).toEqual(before);
+    expect(await loadPolicy(world.ctx.db, world.made.org.id)).toEqual(before);
 
     const crossField = await as('admin').post('/console/policy', await formWith({ suspendAtMonthsOwed: '5', dropAtMonthsOwed: '3', reinstatement: 'fee', reinstatementFee: '', intent: 'save' }));
     expect(crossField.status).toBe(400);
     expect(crossField.text).toContain('give more months than for suspension');
     expect(crossField.text).toContain('Reinstatement by fee needs the fee');
-    expect(await loadPolicy(ctx.db, fx.org.id)).toEqual(before);
+    expect(await loadPolicy(world.ctx.db, world.made.org.id)).toEqual(before);
   });
 
   test('unticked boxes are saved as off, an empty month count as never', async () => {
     const form = await formWith({ noticeCardExpiring: undefined, dropAtMonthsOwed: '', intent: 'save' });
     expect((await as('admin').post('/console/policy', form)).status).toBe(303);
-    const policy = await loadPolicy(ctx.db, fx.org.id);
+    const policy = await loadPolicy(world.ctx.db, world.made.org.id);
     expect(policy.notices.cardExpiring).toBe(false);
     expect(policy.notices.paymentFailed).toBe(true);
     expect(policy.dropAtMonthsOwed).toBeNull();

@@ -1,31 +1,19 @@
 import request from 'supertest';
 import type { StaffRole } from '../../db/database';
 import { ROLL_COLUMNS } from '../../src/members/import';
-import type { TestDatabase } from '../support/database';
-import { testApp, testContext } from '../support/app';
-import { browserAs, consoleTestWorld, seedConsoleOrganization, type ConsoleFixture } from './fixtures';
+import { seededConsoleWorld } from './fixtures';
 
 // The roll import in the console: upload, a row-by-row preview with each member's next
 // standing, confirm; the file kept between the two and emptied once imported.
 
-let testDb: TestDatabase;
-let ctx: ReturnType<typeof testContext>;
-let app: ReturnType<typeof testApp>;
-let fx: ConsoleFixture;
-let cookies: Record<StaffRole, string>;
 
-beforeAll(async () => {
-  ({ testDb, ctx, app, made: fx, cookies } = await consoleTestWorld((c) => seedConsoleOrganization(c, 'local-roll'), (made) => made.org));
-});
-afterAll(async () => {
-  await testDb.drop();
-});
+const world = seededConsoleWorld('local-roll');
 
-const as = (role: StaffRole) => browserAs(app, cookies[role]);
+const as = (role: StaffRole) => world.as(role);
 
 async function upload(csv: string, mode: 'add' | 'update', role: StaffRole = 'treasurer') {
   const csrf = await as(role).csrf('/console/import');
-  return request(app).post('/console/import').set('Cookie', cookies[role]).field({ csrf, mode }).attach('roll', Buffer.from(csv), 'roll-december.csv');
+  return request(world.app).post('/console/import').set('Cookie', world.cookies[role]).field({ csrf, mode }).attach('roll', Buffer.from(csv), 'roll-december.csv');
 }
 
 const confirmPath = (html: string) => /action="(\/console\/import\/[0-9a-f-]+\/confirm)"/.exec(html)?.[1];
@@ -36,7 +24,7 @@ describe('the roll import page', () => {
     expect(page.status).toBe(200);
     for (const column of ROLL_COLUMNS) expect(page.text).toContain(`<code>${column}</code>`);
     expect(page.text).toContain('enctype="multipart/form-data"');
-    const template = await request(app).get('/console/import/template.csv').set('Cookie', cookies.admin);
+    const template = await request(world.app).get('/console/import/template.csv').set('Cookie', world.cookies.admin);
     expect(template.status).toBe(200);
     expect(template.headers['content-disposition']).toContain('roll-template.csv');
     const [header, example] = template.text.replace(/^\uFEFF/, '').trim().split('\n');
@@ -47,7 +35,7 @@ describe('the roll import page', () => {
 
   test('no file, or a file that is not CSV text, is shown again with the reason; nothing kept', async () => {
     const csrf = await as('treasurer').csrf('/console/import');
-    const none = await request(app).post('/console/import').set('Cookie', cookies.treasurer).field({ csrf, mode: 'add' });
+    const none = await request(world.app).post('/console/import').set('Cookie', world.cookies.treasurer).field({ csrf, mode: 'add' });
     expect(none.status).toBe(400);
     expect(none.text).toContain('Choose a CSV file to upload');
     const binary = await upload('name,email\u0000\n', 'add');
@@ -55,7 +43,7 @@ describe('the roll import page', () => {
     const header = await upload('nombre,correo\nRosa,rosa@example.org\n', 'add');
     expect(header.status).toBe(400);
     expect(header.text).toContain('The file could not be read: unknown columns: nombre, correo');
-    expect(await ctx.db.selectFrom('roll_uploads').select('id').execute()).toHaveLength(0);
+    expect(await world.ctx.db.selectFrom('roll_uploads').select('id').execute()).toHaveLength(0);
   });
 
   test('a roll with errors lists them by spreadsheet row, first, and offers no import', async () => {
@@ -66,7 +54,7 @@ describe('the roll import page', () => {
     expect(page.text).toContain('email: a member of the organization already has this email');
     expect(page.text.indexOf('broken@example.org')).toBeLessThan(page.text.indexOf('new.person@example.org'));
     expect(confirmPath(page.text)).toBeUndefined();
-    expect(await ctx.db.selectFrom('members').select('id').where('email', '=', 'new.person@example.org').execute()).toHaveLength(0);
+    expect(await world.ctx.db.selectFrom('members').select('id').where('email', '=', 'new.person@example.org').execute()).toHaveLength(0);
   });
 
   test('update mode: the preview says what each row does and the standing it will have; confirming imports it once', async () => {
@@ -80,26 +68,26 @@ describe('the roll import page', () => {
     expect(page.text).toMatch(/Nia Brooks.*?class="badge s-active"/s);
     const confirm = confirmPath(page.text)!;
     expect(page.text).toContain('Import 2 rows');
-    expect((await ctx.db.selectFrom('members').select('phone').where('id', '=', fx.members.rosa).executeTakeFirstOrThrow()).phone).toBe('(312) 555-0142');
+    expect((await world.ctx.db.selectFrom('members').select('phone').where('id', '=', world.made.members.rosa).executeTakeFirstOrThrow()).phone).toBe('(312) 555-0142');
 
     const csrf = await as('admin').csrf('/console/import');
     const done = await as('admin').post(confirm, { csrf });
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe('/console/members');
     const flash = /gs_flash=[^;]+/.exec(String(done.headers['set-cookie']))![0];
-    const members = await request(app).get('/console/members').set('Cookie', `${cookies.admin}; ${flash}`);
+    const members = await request(world.app).get('/console/members').set('Cookie', `${world.cookies.admin}; ${flash}`);
     expect(members.text).toContain('Roll imported: 1 new member, 1 updated.');
-    expect((await ctx.db.selectFrom('members').select('phone').where('id', '=', fx.members.rosa).executeTakeFirstOrThrow()).phone).toBe('(312) 555-0000');
-    expect(await ctx.db.selectFrom('members').select('standing').where('email', '=', 'nia@example.org').executeTakeFirstOrThrow()).toEqual({ standing: 'active' });
-    const kept = await ctx.db.selectFrom('roll_uploads').select(['file_text', 'imported_at']).where('organization_id', '=', fx.org.id).where('imported_at', 'is not', null).executeTakeFirstOrThrow();
+    expect((await world.ctx.db.selectFrom('members').select('phone').where('id', '=', world.made.members.rosa).executeTakeFirstOrThrow()).phone).toBe('(312) 555-0000');
+    expect(await world.ctx.db.selectFrom('members').select('standing').where('email', '=', 'nia@example.org').executeTakeFirstOrThrow()).toEqual({ standing: 'active' });
+    const kept = await world.ctx.db.selectFrom('roll_uploads').select(['file_text', 'imported_at']).where('organization_id', '=', world.made.org.id).where('imported_at', 'is not', null).executeTakeFirstOrThrow();
     expect(kept.file_text).toBe('');
-    const audit = await ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'member.imported').executeTakeFirstOrThrow();
+    const audit = await world.ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'member.imported').executeTakeFirstOrThrow();
     expect(audit.details).toEqual({ rows: 1, updated: 1, mode: 'update', via: 'console' });
 
     // A second confirmation (a double click, the back button) imports nothing.
     const again = await as('admin').post(confirm, { csrf });
     expect(again.status).toBe(404);
     expect(again.text).toContain('This check has expired or was already imported');
-    expect(await ctx.db.selectFrom('members').select('id').where('email', '=', 'nia@example.org').execute()).toHaveLength(1);
+    expect(await world.ctx.db.selectFrom('members').select('id').where('email', '=', 'nia@example.org').execute()).toHaveLength(1);
   });
 });
