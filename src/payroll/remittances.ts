@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Organization } from '../../db/database';
 import { ApiError } from '../http/errors';
-import { postingsForRemittance, postingsForRemittanceReversal } from '../ledger/postings';
+import { postingsForRemittance, postingsForRemittanceReversal } from './postings';
 import { postLedgerTransactions } from '../ledger/queries';
 import { rederiveMembers } from '../members/derivation';
 import { allocateManualPayment } from '../members/manual-dues';
