@@ -3,7 +3,6 @@ import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
 import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
-import { findOrganizationById } from '../organizations/queries';
 import { newAuthorizationSchema } from '../signup/authorization-routes';
 import { authorizationSigners, authorizationVersions, currentAuthorization, publishAuthorization } from '../signup/queries';
 import type { ConsoleFormKit } from './bank';
@@ -16,8 +15,7 @@ const versionParams = z.object({ version: z.coerce.number().int().min(1).max(100
 /** The dues authorization in the console (admins, as the API's publish): the text in both languages, new versions, who signed which. */
 export function authorizationConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
   async function current(session: ConsoleSession) {
-    const organization = await findOrganizationById(ctx.db, session.organization.id);
-    if (!organization) throw notFound('organization');
+    const organization = await kit.organizationOf(session);
     const [en, es] = await Promise.all([currentAuthorization(ctx.db, organization, 'en'), currentAuthorization(ctx.db, organization, 'es')]);
     return { version: en.version, builtIn: !en.stored, texts: { en: en.text, es: es.text }, versions: await authorizationVersions(ctx.db, organization.id) };
   }

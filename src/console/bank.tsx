@@ -9,7 +9,6 @@ import { DATE_FORMATS, readStatement, sniffStatement, type DateFormat, type Stat
 import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
-import { findOrganizationById } from '../organizations/queries';
 import type { ConsoleRouteKit } from './months';
 import { decodeText, uploadedFile } from '../http/upload';
 import { BankPage, MappingPage, type MappingErrors } from './pages/bank';
@@ -64,11 +63,6 @@ const fitsHeader = (mapping: StatementMapping, headers: readonly string[]) =>
 
 /** Payouts and the bank statement in the console: the payouts, the import with its column mapping, the matches made and undone by hand. */
 export function bankConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
-  async function organizationOf(session: ConsoleSession) {
-    const organization = await findOrganizationById(ctx.db, session.organization.id);
-    if (!organization) throw notFound('organization');
-    return organization;
-  }
   const audit = (db: AppContext['db'], req: Request, action: string, subjectType: string, subjectId: string, details: Record<string, unknown>) =>
     recordAudit(db, { ...auditActor(req, ctx.now()), action, subjectType, subjectId, details: { ...details, via: 'console' } });
 
@@ -124,7 +118,7 @@ export function bankConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDe
 
   return [
     kit.page('/console/payouts', TREASURY, 'Payouts: each Stripe payout with its arrival date, what it carries and the bank line that shows it', async (_req, _res, frame) => {
-      const organization = await organizationOf(frame.session);
+      const organization = await kit.organizationOf(frame.session);
       const [payouts, imported] = await Promise.all([listPayouts(ctx.db, organization.id, PAYOUTS_SHOWN), hasImportedStatements(ctx.db, organization.id)]);
       const listed = await Promise.all(payouts.map(async (payout) => ({ ...payout, carries: (await payoutCarries(ctx.db, ctx.stripe, organization, payout.id)) ?? null })));
       return <PayoutsPage frame={frame} payouts={listed} statementImported={imported} />;

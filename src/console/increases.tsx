@@ -9,7 +9,6 @@ import { createIncrease, findIncrease, increaseCandidates, increaseItems, listIn
 import { advanceDuesIncreases } from '../increases/worker';
 import { planTerms } from '../members/queries';
 import { todayIn } from '../organizations/calendar';
-import { findOrganizationById } from '../organizations/queries';
 import { findPlan } from '../plans/queries';
 import type { ConsoleFormKit } from './bank';
 import { IncreasePage, IncreasesPage, NewIncreasePage } from './pages/increases';
@@ -27,15 +26,10 @@ const noticeDays = z.string().trim().regex(/^\d{1,3}$/).transform(Number).pipe(z
  * a retry of the failed changes. The work itself is the increase job's (src/increases/worker.ts).
  */
 export function increaseConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
-  async function organizationOf(session: ConsoleSession) {
-    const organization = await findOrganizationById(ctx.db, session.organization.id);
-    if (!organization) throw notFound('organization');
-    return organization;
-  }
   /** A rate version of this organization not yet in effect and not yet carried: with what each member would pay. */
   async function prepared(session: ConsoleSession, versionId: unknown) {
     const parsed = versionQuery.safeParse({ version: versionId });
-    const organization = await organizationOf(session);
+    const organization = await kit.organizationOf(session);
     const today = todayIn(organization.time_zone, ctx.now());
     const version = parsed.success ? (await upcomingVersions(ctx.db, organization.id, today)).find((v) => v.id === parsed.data.version) : undefined;
     if (!version) throw notFound('rate version');
@@ -50,7 +44,7 @@ export function increaseConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Rou
 
   return [
     kit.page('/console/increases', ACCESS, 'Dues increases: new rates waiting to reach members, and increases under way', async (_req, _res, frame) => {
-      const organization = await organizationOf(frame.session);
+      const organization = await kit.organizationOf(frame.session);
       const today = todayIn(organization.time_zone, ctx.now());
       return <IncreasesPage frame={frame} upcoming={await upcomingVersions(ctx.db, organization.id, today)} increases={await listIncreases(ctx.db, organization.id)} />;
     }),
@@ -93,7 +87,7 @@ export function increaseConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Rou
       const retried = await retryFailedItems(ctx.db, session.organization.id, increase.id);
       await audit(ctx.db, req, 'dues_increase.retried', increase.id, { items: retried });
       // Run now rather than at the next tick: someone is looking at the page.
-      await advanceDuesIncreases({ db: ctx.db, stripe: ctx.stripe, now: ctx.now, publicUrl: ctx.publicUrl, notifyOutbox: ctx.notifyOutbox }, await organizationOf(session));
+      await advanceDuesIncreases({ db: ctx.db, stripe: ctx.stripe, now: ctx.now, publicUrl: ctx.publicUrl, notifyOutbox: ctx.notifyOutbox }, await kit.organizationOf(session));
       kit.redirectWithFlash(res, `/console/increases/${increase.id}`, { kind: 'increaseRetried', count: retried });
     }),
   ];

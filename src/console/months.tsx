@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { VNode } from 'preact';
-import type { StaffRole } from '../../db/database';
+import type { Organization, StaffRole } from '../../db/database';
 import { auditActor, recordAudit } from '../audit/audit';
 import { hasImportedStatements } from '../bank/queries';
 import type { AppContext } from '../context';
@@ -9,7 +9,6 @@ import type { RouteDefinition } from '../http/routes';
 import { monthIn, monthsUpTo, previousMonth } from '../months/calendar';
 import { closeMonth, monthStates, readinessReasons, reopenMonth } from '../months/queries';
 import { monthParams } from '../months/routes';
-import { findOrganizationById } from '../organizations/queries';
 import type { Frame } from './pages/members';
 import { MonthsPage } from './pages/months';
 import type { ConsoleSession, Flash } from './session';
@@ -21,15 +20,12 @@ export interface ConsoleRouteKit {
   redirectWithFlash: (res: Response, to: string, flash: Flash) => void;
   /** The frame of a page an action answers itself (a form sent back with its errors). */
   frameFor: (req: Request, res: Response, session: ConsoleSession) => Frame;
+  /** The signed-in staff member's organization, whole. */
+  organizationOf: (session: ConsoleSession) => Promise<Organization>;
 }
 
 /** Closing a month in the console: the last twelve finished months, closed or ready or not, and the actions. */
 export function monthConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): RouteDefinition[] {
-  async function organizationOf(session: ConsoleSession) {
-    const organization = await findOrganizationById(ctx.db, session.organization.id);
-    if (!organization) throw notFound('organization');
-    return organization;
-  }
   const monthInPath = (req: Request) => {
     const parsed = monthParams.safeParse(req.params);
     if (!parsed.success) throw notFound('month');
@@ -39,14 +35,14 @@ export function monthConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): Route
 
   return [
     kit.page('/console/months', ['admin', 'treasurer'], 'Closing a month: the last twelve months, their readiness, close and reopen', async (_req, _res, frame) => {
-      const organization = await organizationOf(frame.session);
+      const organization = await kit.organizationOf(frame.session);
       const months = monthsUpTo(previousMonth(monthIn(organization.time_zone, ctx.now())), 12);
       const [states, bankImported] = await Promise.all([monthStates(ctx.db, ctx.stripe, organization, months, ctx.now()), hasImportedStatements(ctx.db, organization.id)]);
       return <MonthsPage frame={frame} months={states} canReopen={frame.session.roles.includes('admin')} bankImported={bankImported} />;
     }),
     kit.action('/console/months/:month/close', ['admin', 'treasurer'], 'Close a ready month', async (req, res, session) => {
       const month = monthInPath(req);
-      const organization = await organizationOf(session);
+      const organization = await kit.organizationOf(session);
       const reasons = await readinessReasons(ctx.db, ctx.stripe, organization, month, ctx.now());
       if (reasons.length > 0) throw new ApiError('conflict', `${month} is not ready to close`, { reasons });
       await ctx.db.transaction().execute(async (trx) => {

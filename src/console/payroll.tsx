@@ -5,7 +5,6 @@ import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { todayIn } from '../organizations/calendar';
-import { findOrganizationById } from '../organizations/queries';
 import { readHundredths } from '../payroll/amounts';
 import { columnMappingSchema } from '../payroll/mapping';
 import { employerNamed, findEmployer, findRemittance, insertEmployer, listEmployers, memberIdByEmail, memberNames, setLineMember } from '../payroll/queries';
@@ -37,11 +36,6 @@ function fieldErrors(error: unknown, fallbackField: string): Array<{ field: stri
 /** Employers, remittance uploads, their review and posting, in the console (treasurers and admins). */
 export function payrollConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
   const access = ['admin', 'treasurer'] as const;
-  async function organizationOf(session: ConsoleSession) {
-    const organization = await findOrganizationById(ctx.db, session.organization.id);
-    if (!organization) throw notFound('organization');
-    return organization;
-  }
   async function employerInPath(req: Request, organizationId: string) {
     const parsed = employerParams.safeParse(req.params);
     const employer = parsed.success ? await findEmployer(ctx.db, organizationId, parsed.data.employerId) : undefined;
@@ -62,7 +56,7 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Rout
     return { added: m.payrollEmployerAdded, uploaded: m.payrollUploaded, sameFile: m.payrollSameFile, filePosted: m.payrollFilePosted, posted: m.payrollPosted, alreadyPosted: m.payrollAlreadyPosted, matched: m.payrollLineMatched }[notice];
   };
   const employerPage = async (req: Request, frame: Frame, employer: Awaited<ReturnType<typeof employerInPath>>, errors: Array<{ field: string; message: string }> = []) => {
-    const organization = await organizationOf(frame.session);
+    const organization = await kit.organizationOf(frame.session);
     const report = await employerReport(ctx.db, frame.session.organization.id, employer.id);
     return <EmployerPage frame={frame} employer={employer} report={report} currency={organization.currency} errors={errors} notice={noticeText(frame.session, noticeIn(req))} today={todayIn(organization.time_zone, ctx.now())} />;
   };
@@ -112,7 +106,7 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Rout
           const given = Object.fromEntries(['employeeNumber', 'name', 'firstName', 'amount', 'hours', 'wages', 'period'].flatMap((key) => (field(`mapping.${key}`) === '' ? [] : [[key, field(`mapping.${key}`)]])));
           const mapping = columnMappingSchema.safeParse(given);
           if (!mapping.success) throw new ApiError('validation_failed', 'the column mapping is incomplete', { fields: mapping.error.issues.map((issue) => ({ path: `mapping.${issue.path.join('.') || 'amount'}`, message: issue.message })) });
-          const organization = await organizationOf(session);
+          const organization = await kit.organizationOf(session);
           const unchanged = JSON.stringify(mapping.data) === JSON.stringify(employer.column_mapping);
           const outcome = await ctx.db.transaction().execute(async (trx) => {
             const done = await uploadRemittance(trx, {
@@ -164,7 +158,7 @@ export function payrollConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Rout
     kit.action('/console/remittances/:remittanceId/post', access, 'Post a reviewed remittance (a corrected file reverses the one it replaces); posting twice posts once', async (req, res, session) => {
       const remittance = await remittanceInPath(req, session.organization.id);
       if ((req.body as Record<string, unknown>).confirm !== 'true') throw new ApiError('validation_failed', 'confirm the posting');
-      const organization = await organizationOf(session);
+      const organization = await kit.organizationOf(session);
       const outcome = await ctx.db.transaction().execute(async (trx) => {
         const done = await postRemittance(trx, organization, remittance.id, session.staffUserId, ctx.now());
         if (done.posted) await audit(trx, req, 'remittance.posted', 'remittance', remittance.id, { members: done.members, reversed: done.reversed });

@@ -1,9 +1,7 @@
 import type { Request } from 'express';
 import { auditActor, recordAudit } from '../audit/audit';
 import type { AppContext } from '../context';
-import { notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
-import { findOrganizationById } from '../organizations/queries';
 import { previewScan } from '../retention/preview';
 import { loadPolicy, savePolicy } from '../retention/queries';
 import { nextScanDay } from '../retention/scan';
@@ -28,8 +26,7 @@ function formOf(body: unknown): PolicyForm {
 /** The good-standing rules in the console (admins, as in the API): edit, preview the next scan under them, save. */
 export function policyConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
   async function previews(session: ConsoleSession, proposed: RetentionPolicy) {
-    const organization = await findOrganizationById(ctx.db, session.organization.id);
-    if (!organization) throw notFound('organization');
+    const organization = await kit.organizationOf(session);
     const on = await nextScanDay(ctx.db, organization, ctx.now());
     return {
       proposed: await previewScan(ctx.db, organization.id, proposed, on, PREVIEW_ROWS),

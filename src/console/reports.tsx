@@ -2,16 +2,14 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { recordBulkRead } from '../audit/audit';
 import type { AppContext } from '../context';
-import { ApiError, notFound } from '../http/errors';
+import { ApiError } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { monthIn, previousMonth } from '../months/calendar';
 import { closedMonths, monthlyReport } from '../months/queries';
-import { findOrganizationById } from '../organizations/queries';
 import { fiscalYearStartMonth } from '../organizations/settings';
 import { annualReport, perCapitaReport } from '../treasurer/report-queries';
 import type { ConsoleFormKit } from './bank';
 import { AnnualReportPage, MonthlyReportPage, PerCapitaReportPage } from './pages/reports';
-import type { ConsoleSession } from './session';
 
 // Organizers never see amounts: the reports are the bookkeepers', as in the API.
 const BOOKKEEPERS = ['admin', 'treasurer'] as const;
@@ -38,11 +36,6 @@ export function fiscalYearOf(month: string, startMonth: number): number {
  * API's /api/reports/*, whose CSV downloads the pages link to. Each view is audited as the API's is.
  */
 export function reportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
-  async function organizationOf(session: ConsoleSession) {
-    const organization = await findOrganizationById(ctx.db, session.organization.id);
-    if (!organization) throw notFound('organization');
-    return organization;
-  }
   /** The last month that is over, in the organization's time zone. */
   const lastFinishedMonth = (timeZone: string) => previousMonth(monthIn(timeZone, ctx.now()));
   const audit = (req: Request, action: string, rows: number, filters: Record<string, unknown>) => recordBulkRead(ctx.db, req, { action, rows, filters: { ...filters, via: 'console' }, at: ctx.now() });
@@ -50,7 +43,7 @@ export function reportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Route
   return [
     kit.page('/console/reports', BOOKKEEPERS, 'Reports: the monthly summary of money and members for a chosen month', async (req, _res, frame) => {
       const query = queryOrBadRequest(monthQuery, req.query, 'a month');
-      const organization = await organizationOf(frame.session);
+      const organization = await kit.organizationOf(frame.session);
       const month = query.month ?? lastFinishedMonth(organization.time_zone);
       const [summary, closed] = await Promise.all([monthlyReport(ctx.db, organization, month), closedMonths(ctx.db, organization.id)]);
       await audit(req, 'report.monthly', 12, { month });
@@ -58,7 +51,7 @@ export function reportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Route
     }),
     kit.page('/console/reports/annual', BOOKKEEPERS, "Annual receipts for the Department of Labor's LM-2/3/4, over a fiscal year", async (req, _res, frame) => {
       const query = queryOrBadRequest(yearQuery, req.query, 'a year');
-      const organization = await organizationOf(frame.session);
+      const organization = await kit.organizationOf(frame.session);
       // By default the last fiscal year that is over: the one the LM form is filed for.
       const year = query.year !== undefined ? Number(query.year) : fiscalYearOf(monthIn(organization.time_zone, ctx.now()), fiscalYearStartMonth(organization)) - 1;
       const receipts = await annualReport(ctx.db, organization, year);
@@ -67,7 +60,7 @@ export function reportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Route
     }),
     kit.page('/console/reports/per-capita', BOOKKEEPERS, 'Per-capita tax owed to each affiliate for a month', async (req, _res, frame) => {
       const query = queryOrBadRequest(monthQuery, req.query, 'a month');
-      const organization = await organizationOf(frame.session);
+      const organization = await kit.organizationOf(frame.session);
       const month = query.month ?? lastFinishedMonth(organization.time_zone);
       const report = await perCapitaReport(ctx.db, organization, month);
       await audit(req, 'report.per_capita', report.lines.length, { month });

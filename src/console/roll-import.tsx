@@ -10,7 +10,6 @@ import { readRoll, ROLL_COLUMNS, type RollRow } from '../members/import';
 import { conflictFrom } from '../members/queries';
 import { runRoll, type RollMode, type RollRun } from '../members/roll-import';
 import { markRollImported, pendingRollUpload, storeRollUpload } from '../members/roll-uploads';
-import { findOrganizationById } from '../organizations/queries';
 import type { ConsoleFormKit } from './bank';
 import { RollPreviewPage, RollUploadPage, TEMPLATE_EXAMPLE, type RollPreview, type RollPreviewRow } from './pages/roll-import';
 import type { ConsoleSession } from './session';
@@ -48,11 +47,6 @@ export function previewRows(rows: RollRow[], run: RollRun): Omit<RollPreview, 'u
  * The file waits server-side between the two (a browser sends a file once).
  */
 export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
-  async function organizationOf(session: ConsoleSession) {
-    const organization = await findOrganizationById(ctx.db, session.organization.id);
-    if (!organization) throw notFound('organization');
-    return organization;
-  }
   const modeOf = (value: unknown): RollMode => (value === 'update' ? 'update' : 'add');
 
   async function check(req: Request, res: Response, session: ConsoleSession): Promise<void> {
@@ -68,7 +62,7 @@ export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): R
       if (error instanceof ApiError) return refuse(session.m.roll.fileUnreadable(error.message));
       throw error;
     }
-    const organization = await organizationOf(session);
+    const organization = await kit.organizationOf(session);
     const fileName = file?.name.slice(0, 200) || 'roll.csv';
     const run = await ctx.db.transaction().execute((trx) => runRoll(trx, { organizationId: session.organization.id, staffUserId: session.staffUserId }, organization, rows, { mode, dryRun: true, now: ctx.now() }));
     const uploadId = await storeRollUpload(ctx.db, { organizationId: session.organization.id, staffUserId: session.staffUserId, mode, fileName, text }, ctx.now());
@@ -78,7 +72,7 @@ export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): R
   async function confirm(req: Request, res: Response, session: ConsoleSession): Promise<void> {
     const parsed = uploadParams.safeParse(req.params);
     if (!parsed.success) throw notFound('roll');
-    const organization = await organizationOf(session);
+    const organization = await kit.organizationOf(session);
     const outcome = await ctx.db
       .transaction()
       .execute(async (trx) => {

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { VNode } from 'preact';
 import { z } from 'zod';
-import { STANDINGS, type OutreachChannel, type OutreachOutcome, type Standing, type StaffRole } from '../../db/database';
+import { STANDINGS, type OutreachChannel, type OutreachOutcome, type Organization, type Standing, type StaffRole } from '../../db/database';
 import type { AppContext } from '../context';
 import { principal, SESSION_COOKIE } from '../auth/guard';
 import { revokeStaffSession } from '../auth/sessions';
@@ -222,7 +222,12 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     return `${base}${query ? `${base.includes('?') ? '&' : '?'}${query}` : ''}`;
   };
 
-  const kit = { page, action, redirectWithFlash, frameFor, sendPage };
+  async function organizationOf(session: ConsoleSession): Promise<Organization> {
+    const organization = await findOrganizationById(ctx.db, session.organization.id);
+    if (!organization) throw notFound('organization');
+    return organization;
+  }
+  const kit = { page, action, redirectWithFlash, frameFor, sendPage, organizationOf };
   routes = [
     CONSOLE_STYLESHEET.route,
     ...monthConsoleRoutes(ctx, kit),

@@ -2,11 +2,10 @@ import type { Request, Response } from 'express';
 import type { Organization } from '../../../db/database';
 import { auditActor, recordAudit } from '../../audit/audit';
 import type { AppContext } from '../../context';
-import { notFound } from '../../http/errors';
 import type { RouteDefinition } from '../../http/routes';
 import { checkLogo } from '../../organizations/logo';
 import { uploadedFile } from '../../http/upload';
-import { findOrganizationById, logoVersion, removeLogo, saveLogo, saveOrganizationSettings } from '../../organizations/queries';
+import { logoVersion, removeLogo, saveLogo, saveOrganizationSettings } from '../../organizations/queries';
 import { ORGANIZATION_FIELDS, organizationSettingsSchema, settingsValuesOf, type OrganizationField } from '../../organizations/settings';
 import type { ConsoleRouteKit } from '../months';
 import { OrganizationPage, type OrganizationErrors } from '../pages/organization';
@@ -15,11 +14,6 @@ import type { ConsoleSession } from '../session';
 
 /** The organization's settings in the console: name, calendar, contact, privacy notice and logo (admins). */
 export function organizationConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): RouteDefinition[] {
-  async function organizationOf(session: ConsoleSession): Promise<Organization> {
-    const organization = await findOrganizationById(ctx.db, session.organization.id);
-    if (!organization) throw notFound('organization');
-    return organization;
-  }
   const logoSrc = async (organization: Organization) => {
     const version = await logoVersion(ctx.db, organization.id);
     return version && `/join/${encodeURIComponent(organization.slug)}/logo?v=${version.slice(0, 12)}`;
@@ -54,11 +48,11 @@ export function organizationConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit)
 
   return [
     kit.page('/console/organization', ['admin'], "The organization's name, time zone, fiscal year, contact, privacy notice and logo", async (_req, _res, frame) => {
-      const organization = await organizationOf(frame.session);
+      const organization = await kit.organizationOf(frame.session);
       return <OrganizationPage frame={frame} values={settingsValuesOf(organization)} errors={{}} logoSrc={await logoSrc(organization)} />;
     }),
     kit.action('/console/organization', ['admin'], "Save the organization's settings", async (req, res, session) => {
-      const organization = await organizationOf(session);
+      const organization = await kit.organizationOf(session);
       const body = (req.body ?? {}) as Record<string, unknown>;
       const values = Object.fromEntries(ORGANIZATION_FIELDS.map((field) => [field, typeof body[field] === 'string' ? (body[field] as string) : ''])) as Record<OrganizationField, string>;
       const parsed = organizationSettingsSchema.safeParse(values);
@@ -81,7 +75,7 @@ export function organizationConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit)
       ['admin'],
       "Upload the organization's logo: a PNG or JPEG of at most 200 KB, known by its first bytes",
       async (req, res, session) => {
-        const organization = await organizationOf(session);
+        const organization = await kit.organizationOf(session);
         const file = uploadedFile(req, 'logo')?.bytes;
         const check = checkLogo(file);
         if (!check.ok) {
@@ -98,7 +92,7 @@ export function organizationConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit)
       'upload',
     ),
     kit.action('/console/organization/logo/remove', ['admin'], "Remove the organization's logo", async (req, res, session) => {
-      const organization = await organizationOf(session);
+      const organization = await kit.organizationOf(session);
       await ctx.db.transaction().execute(async (trx) => {
         if (await removeLogo(trx, organization.id)) await audit(trx, req, 'organization.logo_removed', {});
       });

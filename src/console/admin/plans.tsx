@@ -5,7 +5,6 @@ import { auditActor, recordAudit } from '../../audit/audit';
 import type { AppContext } from '../../context';
 import { notFound } from '../../http/errors';
 import type { RouteDefinition } from '../../http/routes';
-import { findOrganizationById } from '../../organizations/queries';
 import { versionOn } from '../../plans/plans';
 import { createPlan, findPlan, listPlans, listPlanVersions, savePresentation, updatePlan, versionsByPlan } from '../../plans/queries';
 import { syncPlanToStripe } from '../../plans/stripe-sync';
@@ -21,11 +20,6 @@ const uniqueViolation = (error: unknown, constraint: string) => (error as { code
 
 /** Plans in the console: admins create, edit and archive; treasurers see the list. */
 export function planConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): RouteDefinition[] {
-  async function organizationOf(session: ConsoleSession): Promise<Organization> {
-    const organization = await findOrganizationById(ctx.db, session.organization.id);
-    if (!organization) throw notFound('organization');
-    return organization;
-  }
 
   /** The plan in the path, of this organization, with the rate in force today; anything else is a 404. */
   async function planInPath(req: Request, session: ConsoleSession) {
@@ -65,7 +59,7 @@ export function planConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): RouteD
       const read = readNewPlan(session.m, values);
       let errors: PlanErrors = read.ok ? {} : read.errors;
       if (read.ok) {
-        const organization = await organizationOf(session);
+        const organization = await kit.organizationOf(session);
         try {
           const plan = await ctx.db.transaction().execute(async (trx) => {
             const created = await createPlan(trx, organization, read.plan, session.staffUserId, ctx.now());

@@ -7,7 +7,6 @@ import { revokeStaffSessionsIn } from '../../auth/sessions';
 import type { AppContext } from '../../context';
 import { notFound } from '../../http/errors';
 import type { RouteDefinition } from '../../http/routes';
-import { findOrganizationById } from '../../organizations/queries';
 import { inviteStaff, openInvitations, withdrawInvitation } from '../../staff/invitations';
 import { findStaffMember, findStaffMemberByEmail, grantRole, listStaff, revokeRole } from '../../staff/queries';
 import { roleChangeRefusal, type RoleRefusal } from '../../staff/roles';
@@ -89,8 +88,7 @@ export function staffConsoleRoutes(ctx: AppContext, kit: ConsoleRouteKit): Route
         return renderStaff(req, res, session, 400, { errors: Object.entries(errors).map(([field, message]) => ({ field, message })), invite: { values, errors } });
       }
       const input = parsed.data;
-      const organization = await findOrganizationById(ctx.db, session.organization.id);
-      if (!organization) throw notFound('organization');
+      const organization = await kit.organizationOf(session);
       await ctx.db.transaction().execute(async (trx) => {
         // Only this organization's staff are looked up: nothing is read about the address elsewhere.
         const colleague = await findStaffMemberByEmail(trx, organization.id, input.email);
