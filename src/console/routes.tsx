@@ -15,11 +15,12 @@ import { findMember } from '../members/queries';
 import { OUTREACH_CHANNELS, OUTREACH_OUTCOMES, recordOutreach } from '../retention/outreach';
 import { recoveryCounts, type RecoveryCounts } from '../retention/queries';
 import { dashboardFigures, lastMonths } from '../treasurer/dashboard';
-import { lapsesByMonth, moneyByMonthAndMethod, standingAtMonthEnds } from '../treasurer/dashboard-queries';
+import { lapsesByMonth, standingAtMonthEnds } from '../treasurer/dashboard-queries';
+import { ledgerBalances, ledgerDaySums, moneyByMonthAndMethod } from '../treasurer/ledger-days';
 import { LEDGER_KINDS, type LedgerKind } from '../ledger/postings';
 import { findOrganizationById } from '../organizations/queries';
 import { payoutBalanceLines, payoutContents } from '../treasurer/payout-lines';
-import { balancesAt, endOfDay, knownPayout, ledgerPage, planChoices, type LedgerCursor, type LedgerExportFilters } from '../treasurer/queries';
+import { knownPayout, ledgerPage, planChoices, type LedgerCursor, type LedgerExportFilters } from '../treasurer/queries';
 import { CONSOLE_STYLESHEET } from './assets';
 import type { NavItem } from './layout';
 import { callList, filterOptions, memberDetail, memberListing, memberTimeline, worksites, type MemberCursor, type MemberFilters, type MemberSort } from './queries';
@@ -434,7 +435,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     page('/console/dashboard', ['admin', 'treasurer'], "The treasurer's dashboard: dues by method, fees, standing and lapses over the last 12 months, as charts with their tables", async (_req, _res, frame) => {
       const { organization, today } = frame.session;
       const range = { organizationId: organization.id, timeZone: organization.timeZone, currency: organization.currency, months: lastMonths(today), now: ctx.now() };
-      const [money, standing, lapses] = await Promise.all([moneyByMonthAndMethod(ctx.db, range), standingAtMonthEnds(ctx.db, range), lapsesByMonth(ctx.db, range)]);
+      const [money, standing, lapses] = await Promise.all([ledgerDaySums(ctx.db, range.organizationId, range.timeZone, range.currency).then((sums) => moneyByMonthAndMethod(sums, range.months)), standingAtMonthEnds(ctx.db, range), lapsesByMonth(ctx.db, range)]);
       return <DashboardPage frame={frame} figures={dashboardFigures(range.months, money, standing, lapses)} currency={organization.currency} />;
     }),
     page('/console/ledger', ['admin', 'treasurer'], 'The ledger: transactions with filters, account balances at the end of the range, keyset pages, the export links', async (req, _res, frame) => {
@@ -450,7 +451,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       const cursor = decodeLedgerCursor(query.after);
       const [rows, balances, plans] = await Promise.all([
         ledgerPage(ctx.db, organization.id, organization.timeZone, filters, { after: cursor, limit: LEDGER_PER_PAGE + 1 }),
-        balancesAt(ctx.db, organization.id, organization.currency, query.to === undefined ? undefined : endOfDay(query.to, organization.timeZone)),
+        ledgerBalances(ctx.db, organization.id, organization.timeZone, organization.currency, query.to),
         planChoices(ctx.db, organization.id),
       ]);
       const page = rows.slice(0, LEDGER_PER_PAGE);

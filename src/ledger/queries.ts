@@ -7,7 +7,7 @@ import { firstOpenMonthAfter, monthIn } from '../months/calendar';
 
 const CURRENCY = /^[a-z]{3}$/;
 
-async function accountIds(db: Kysely<Database>, organizationId: string, currency: string): Promise<Map<AccountCode, string>> {
+export async function accountIds(db: Kysely<Database>, organizationId: string, currency: string): Promise<Map<AccountCode, string>> {
   const rows = await db.selectFrom('ledger_accounts').select(['id', 'code']).where('organization_id', '=', organizationId).where('currency', '=', currency).execute();
   return new Map(rows.map((row) => [row.code, row.id]));
 }

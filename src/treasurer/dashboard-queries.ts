@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, Standing } from '../../db/database';
-import type { LedgerPaymentMethod } from '../ledger/postings';
+import type { AccountCode } from '../ledger/accounts';
+import type { LedgerKind, LedgerPaymentMethod } from '../ledger/postings';
 
 // The treasurer's dashboard reads three statements, whatever the number of months or members:
 // money by month and method, standing at each month's end, lapses and recoveries by month.
@@ -38,25 +39,6 @@ export interface LapseMonthRow {
 
 const monthStart = (month: string, timeZone: string) => sql`((${month} || '-01')::date::timestamp AT TIME ZONE ${timeZone})`;
 const monthAfter = (month: string, timeZone: string) => sql`(((${month} || '-01')::date + interval '1 month')::timestamp AT TIME ZONE ${timeZone})`;
-
-/** Dues and processing fees per month and payment method, from the ledger's entries. */
-export async function moneyByMonthAndMethod(db: Kysely<Database>, range: DashboardRange): Promise<MethodMonthRow[]> {
-  const first = range.months[0]!;
-  const last = range.months[range.months.length - 1]!;
-  const { rows } = await sql<MethodMonthRow>`
-    SELECT to_char(t.occurred_at AT TIME ZONE ${range.timeZone}, 'YYYY-MM') AS month, t.payment_method AS method,
-      coalesce(-sum(e.amount_cents) FILTER (WHERE a.code = 'dues_income' AND t.kind IN ('dues_payment', 'manual_payment')), 0)::bigint AS dues_cents,
-      coalesce(sum(e.amount_cents) FILTER (WHERE a.code = 'processing_fees'), 0)::bigint AS fee_cents
-    FROM ledger_transactions t
-    JOIN ledger_entries e ON e.organization_id = t.organization_id AND e.transaction_id = t.id
-    JOIN ledger_accounts a ON a.organization_id = e.organization_id AND a.id = e.account_id
-    WHERE t.organization_id = ${range.organizationId} AND t.currency = ${range.currency} AND t.payment_method IS NOT NULL
-      AND a.code IN ('dues_income', 'processing_fees')
-      AND t.occurred_at >= ${monthStart(first, range.timeZone)} AND t.occurred_at < ${monthAfter(last, range.timeZone)}
-    GROUP BY 1, 2
-    ORDER BY 1, 2`.execute(db);
-  return rows;
-}
 
 /**
  * Members by standing at each month's end (the current month: now), from the standing
@@ -133,4 +115,39 @@ export async function lapsesByMonth(db: Kysely<Database>, range: DashboardRange)
     GROUP BY 1
     ORDER BY 1`.execute(db);
   return rows;
+}
+
+/** A day's sum of the entries on one account from one kind of posting by one payment method. */
+export interface LedgerDaySumRow {
+  /** 'YYYY-MM-DD' in the organization's time zone. */
+  day: string;
+  account: AccountCode;
+  kind: LedgerKind;
+  method: LedgerPaymentMethod | null;
+  cents: number;
+  /** Posted by a database transaction older than every one still running: it can no longer change. */
+  settled: boolean;
+}
+
+/**
+ * The ledger's day sums over the transactions posted by database transactions from
+ * `sinceXact` on, read from one snapshot, with that snapshot's xmin: every database
+ * transaction before it has ended, so what it posted (entries are written in their
+ * posting's own transaction, and the ledger refuses updates and deletes) is final.
+ */
+export async function ledgerDaySumsSince(db: Kysely<Database>, organizationId: string, timeZone: string, currency: string, sinceXact: string): Promise<{ xmin: string; rows: LedgerDaySumRow[] }> {
+  const { rows } = await sql<LedgerDaySumRow & { xmin: string }>`
+    WITH snapshot AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+    sums AS (
+      SELECT to_char(t.occurred_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, a.code AS account, t.kind, t.payment_method AS method,
+        t.posted_in_xact < s.xmin AS settled, sum(e.amount_cents)::bigint AS cents
+      FROM ledger_transactions t
+      CROSS JOIN snapshot s
+      JOIN ledger_entries e ON e.organization_id = t.organization_id AND e.transaction_id = t.id
+      JOIN ledger_accounts a ON a.organization_id = e.organization_id AND a.id = e.account_id
+      WHERE t.organization_id = ${organizationId} AND t.currency = ${currency} AND t.posted_in_xact >= ${sinceXact}::xid8
+      GROUP BY 1, 2, 3, 4, 5
+    )
+    SELECT s.xmin::text AS xmin, sums.* FROM snapshot s LEFT JOIN sums ON true`.execute(db);
+  return { xmin: rows[0]!.xmin, rows: rows.filter((row) => row.day !== null) };
 }

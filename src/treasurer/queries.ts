@@ -66,6 +66,8 @@ export interface LedgerExportRow {
 
 /** A day's start in the organization's time zone, as a timestamptz. */
 const startOfDay = (day: string, timeZone: string) => sql`(${day}::date::timestamp AT TIME ZONE ${timeZone})`;
+/** A day's end (the next day's start) in the organization's time zone; `day` a date or an SQL date. */
+const endOfDay = (day: string | RawBuilder<unknown>, timeZone: string) => sql`(((${day})::date + 1)::timestamp AT TIME ZONE ${timeZone})`;
 
 /** Kinds whose postings come from a charge's own balance transaction (not its refunds, disputes or reversals). */
 const CHARGE_KINDS: LedgerKind[] = ['dues_payment', 'initiation_fee', 'processing_fee'];
@@ -192,45 +194,36 @@ export interface LedgerPageRow extends LedgerExportRow {
 /** One page of the export's rows, in the same order, after a cursor (keyset, so a page costs the same however deep). */
 export async function ledgerPage(db: Kysely<Database>, organizationId: string, timeZone: string, filters: LedgerExportFilters, page: { after?: LedgerCursor | undefined; limit: number }): Promise<LedgerPageRow[]> {
   const conditions = ledgerConditions(organizationId, timeZone, filters);
+  const join = (parts: RawBuilder<unknown>[]) => sql.join(parts, sql` AND `);
+  // Posting order cannot come from an index (it ends with each posting's first entry), so
+  // the page is chosen from a window of whole days, found first by the occurred_at index:
+  // from the cursor's day to the end of the day of the `limit`-th row after it. Those days
+  // hold the page, and every row of a later day comes after them. (Read apart, so that the
+  // page's plan knows how few rows the window holds.)
+  const afterDays = page.after === undefined ? conditions : [...conditions, sql`t.occurred_at >= ${endOfDay(page.after.day, timeZone)}`];
+  const { rows: bounds } = await sql<{ until: Date | null }>`
+    SELECT ${endOfDay(sql`(t.occurred_at AT TIME ZONE ${timeZone})::date`, timeZone)} AS until FROM ledger_transactions t
+    WHERE ${join(afterDays)} ORDER BY t.occurred_at OFFSET ${page.limit - 1} LIMIT 1`.execute(db);
+  const inWindow = [...conditions];
+  if (bounds[0]) inWindow.push(sql`t.occurred_at < ${bounds[0].until}`);
+  if (page.after !== undefined) inWindow.push(sql`t.occurred_at >= ${startOfDay(page.after.day, timeZone)}`);
+  // Within it, the first `limit` postings by the transactions' own keys (with ties), and
+  // those tied with the cursor's: only they have their entries read and are put in order.
+  const keys = sql`(t.occurred_at AT TIME ZONE ${timeZone})::date, t.created_at, t.posted_in_xact`;
+  let chosen = sql`(SELECT t.id FROM ledger_transactions t WHERE ${join(inWindow)} ORDER BY ${keys} FETCH FIRST (${page.limit}::bigint) ROWS WITH TIES)`;
+  const outer = [sql`t.organization_id = ${organizationId}`];
   if (page.after !== undefined) {
     const { day, createdAt, xact, entry } = page.after;
-    conditions.push(sql`((t.occurred_at AT TIME ZONE ${timeZone})::date, t.created_at, t.posted_in_xact, e.first_entry) > (${day}::date, ${createdAt}::timestamptz, ${xact}::xid8, ${entry}::bigint)`);
+    const cursorKeys = sql`(${day}::date, ${createdAt}::timestamptz, ${xact}::xid8)`;
+    chosen = sql`(SELECT t.id FROM ledger_transactions t WHERE ${join(inWindow)} AND (${keys}) > ${cursorKeys} ORDER BY ${keys} FETCH FIRST (${page.limit}::bigint) ROWS WITH TIES)
+      UNION ALL (SELECT t.id FROM ledger_transactions t WHERE ${join(inWindow)} AND (${keys}) = ${cursorKeys})`;
+    outer.push(sql`(${keys}, e.first_entry) > (${day}::date, ${createdAt}::timestamptz, ${xact}::xid8, ${entry}::bigint)`);
   }
   const extra = sql`${POSTING_KEYS}, t.created_at::text AS created_text`;
-  const { rows } = await sql<LedgerPageRow>`${ledgerRowsSelect(timeZone, extra)} WHERE ${sql.join(conditions, sql` AND `)}
+  const { rows } = await sql<LedgerPageRow>`${ledgerRowsSelect(timeZone, extra)} WHERE ${join(outer)} AND t.id IN (SELECT c.id FROM (${chosen}) c)
     ORDER BY ${postingOrder(timeZone)} LIMIT ${page.limit}`.execute(db);
   return rows;
 }
-
-/**
- * Each account's balance (debits positive) over the transactions that occurred before `until`
- * (all of them without it): the balance now less what moved from then on, so a recent day
- * reads few rows (by the occurred_at index) rather than the whole ledger twice over.
- */
-export async function balancesAt(db: Kysely<Database>, organizationId: string, currency: string, until: RawBuilder<unknown> | undefined): Promise<{ code: AccountCode; balance: number }[]> {
-  const later =
-    until === undefined
-      ? sql`SELECT NULL::uuid AS account_id, 0::bigint AS moved WHERE false`
-      : sql`SELECT e.account_id, sum(e.amount_cents) AS moved
-          FROM ledger_transactions t JOIN ledger_entries e ON e.organization_id = t.organization_id AND e.transaction_id = t.id
-          WHERE t.organization_id = ${organizationId} AND t.currency = ${currency} AND t.occurred_at >= ${until}
-          GROUP BY e.account_id`;
-  const { rows } = await sql<{ code: AccountCode; balance: number }>`
-    WITH total AS (
-      SELECT e.account_id, sum(e.amount_cents) AS amount FROM ledger_entries e
-      WHERE e.organization_id = ${organizationId} AND e.currency = ${currency}
-      GROUP BY e.account_id
-    ), later AS (${later})
-    SELECT a.code, (coalesce(total.amount, 0) - coalesce(later.moved, 0))::bigint AS balance
-    FROM ledger_accounts a
-    LEFT JOIN total ON total.account_id = a.id
-    LEFT JOIN later ON later.account_id = a.id
-    WHERE a.organization_id = ${organizationId} AND a.currency = ${currency}`.execute(db);
-  return rows;
-}
-
-/** The moment a day ends in the organization's time zone (the next day's start). */
-export const endOfDay = (day: string, timeZone: string) => sql`((${day}::date + 1)::timestamp AT TIME ZONE ${timeZone})`;
 
 const EXPORT_FETCH_SIZE = 250;
 
