@@ -12,7 +12,7 @@ const sums: LedgerDaySum[] = [
   sum('2026-10-03', 'dues_income', 'manual_payment', 'check', -4000),
   sum('2026-10-03', 'cash_on_hand', 'manual_payment', 'check', 4000),
   sum('2026-10-04', 'initiation_fees', 'dues_payment', 'card', -1000),
-  sum('2026-11-01', 'bank', 'payout_paid', null, 2397),
+  sum('2026-11-01', 'bank', 'payout', null, 2397),
 ];
 
 describe('figures from the ledger day sums', () => {
