@@ -20,7 +20,7 @@ export interface BankImportsTable {
   imported_by_staff_user_id: string | null;
 }
 
-/** A deposit on a bank statement, and what explains it: a Stripe payout or a deposit batch. */
+/** A deposit on a bank statement, and what explains it: a Stripe payout, a deposit batch or an employer's payroll remittance. */
 export interface BankLinesTable {
   id: Generated<string>;
   organization_id: string;
@@ -31,6 +31,7 @@ export interface BankLinesTable {
   line_hash: string;
   matched_payout_id: string | null;
   matched_batch_id: string | null;
+  matched_remittance_id: string | null;
   matched_at: Date | null;
   matched_by_staff_user_id: string | null;
   unmatched_by_hand: ColumnType<boolean, boolean | undefined, boolean>;

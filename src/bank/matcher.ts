@@ -1,18 +1,20 @@
 /**
- * Matching bank deposits to what explains them: a Stripe payout (by its arrival date) or a
- * deposit batch (by the day it was taken to the bank). A line and a deposit match when the
+ * Matching bank deposits to what explains them: a Stripe payout (by its arrival date), a
+ * deposit batch (by the day it was taken to the bank) or an employer's payroll remittance
+ * (by the day its money was received). A line and a deposit match when the
  * amounts are equal and the bank booked the line within the window after the deposit's
  * day. A match is made only when it is the only one either side could have; otherwise the
  * candidates are proposed, for a person to choose. Pure.
  */
 
-export type DepositKind = 'payout' | 'batch';
+export const DEPOSIT_KINDS = ['payout', 'batch', 'remittance'] as const;
+export type DepositKind = (typeof DEPOSIT_KINDS)[number];
 
 export interface Deposit {
   kind: DepositKind;
   id: string;
   amountCents: number;
-  /** The payout's arrival date, or the batch's deposit day ('YYYY-MM-DD'). */
+  /** The payout's arrival date, the batch's deposit day or the remittance's day received ('YYYY-MM-DD'). */
   day: string;
 }
 

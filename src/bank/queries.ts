@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database';
-import type {} from '../../db/database-bank';
+import type { BankLinesTable } from '../../db/database-bank';
 import { ApiError, notFound } from '../http/errors';
-import { candidatesOf, matchDeposits, type Deposit, type DepositKind } from './matcher';
+import { candidatesOf, DEPOSIT_KINDS, matchDeposits, type Deposit, type DepositKind } from './matcher';
 import type { StatementLine, StatementMapping } from './statement';
 
 export async function statementMapping(db: Kysely<Database>, organizationId: string): Promise<StatementMapping | undefined> {
@@ -69,7 +69,21 @@ export async function importStatement(trx: Kysely<Database>, input: { organizati
   return { importId: made.id, depositsNew, depositsKnown, matched };
 }
 
-/** Paid or arriving Stripe payouts, and posted deposit batches (with their totals), that no bank line explains yet. */
+/** The bank line's column naming each kind of deposit it is matched to. */
+export const MATCHED_COLUMN = { payout: 'matched_payout_id', batch: 'matched_batch_id', remittance: 'matched_remittance_id' } as const satisfies Record<DepositKind, keyof BankLinesTable>;
+
+const NO_MATCH = { matched_payout_id: null, matched_batch_id: null, matched_remittance_id: null };
+
+/** What a line is matched to, if anything. */
+export function matchOf(line: Pick<BankLinesTable, 'matched_payout_id' | 'matched_batch_id' | 'matched_remittance_id'>): { kind: DepositKind; id: string } | null {
+  for (const kind of DEPOSIT_KINDS) {
+    const id = line[MATCHED_COLUMN[kind]];
+    if (id !== null) return { kind, id };
+  }
+  return null;
+}
+
+/** Paid or arriving Stripe payouts, posted deposit batches (with their totals) and posted remittances (the amount received) that no bank line explains yet. */
 export async function unmatchedDeposits(db: Kysely<Database>, organizationId: string): Promise<Deposit[]> {
   const { rows } = await sql<{ kind: DepositKind; id: string; amount_cents: number; day: string }>`
     SELECT 'payout' AS kind, p.id, p.amount_cents, p.arrival_date::text AS day FROM stripe_payouts p
@@ -80,6 +94,10 @@ export async function unmatchedDeposits(db: Kysely<Database>, organizationId: st
       FROM deposit_batches d
      WHERE d.organization_id = ${organizationId} AND d.posted_at IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM bank_lines b WHERE b.organization_id = d.organization_id AND b.matched_batch_id = d.id)
+    UNION ALL
+    SELECT 'remittance' AS kind, r.id::text, r.amount_received_cents, r.received_on::text FROM remittances r
+     WHERE r.organization_id = ${organizationId} AND r.status = 'posted'
+       AND NOT EXISTS (SELECT 1 FROM bank_lines b WHERE b.organization_id = r.organization_id AND b.matched_remittance_id = r.id)
     ORDER BY day, id`.execute(db);
   return rows.map((row) => ({ kind: row.kind, id: row.id, amountCents: Number(row.amount_cents), day: row.day }));
 }
@@ -118,8 +136,9 @@ export async function matchOpenLines(trx: Kysely<Database>, organizationId: stri
   for (let start = 0; start < matches.length; start += CHUNK) {
     const chunk = matches.slice(start, start + CHUNK);
     await sql`
-      UPDATE bank_lines b SET matched_payout_id = v.payout, matched_batch_id = v.batch, matched_at = ${at}, matched_by_staff_user_id = NULL
-        FROM unnest(${chunk.map((m) => m.lineId)}::uuid[], ${chunk.map((m) => (m.deposit.kind === 'payout' ? m.deposit.id : null))}::text[], ${chunk.map((m) => (m.deposit.kind === 'batch' ? m.deposit.id : null))}::uuid[]) AS v(id, payout, batch)
+      UPDATE bank_lines b SET matched_payout_id = v.payout, matched_batch_id = v.batch, matched_remittance_id = v.remittance, matched_at = ${at}, matched_by_staff_user_id = NULL
+        FROM unnest(${chunk.map((m) => m.lineId)}::uuid[], ${chunk.map((m) => (m.deposit.kind === 'payout' ? m.deposit.id : null))}::text[],
+          ${chunk.map((m) => (m.deposit.kind === 'batch' ? m.deposit.id : null))}::uuid[], ${chunk.map((m) => (m.deposit.kind === 'remittance' ? m.deposit.id : null))}::uuid[]) AS v(id, payout, batch, remittance)
        WHERE b.organization_id = ${organizationId} AND b.id = v.id AND b.matched_at IS NULL`.execute(trx);
   }
   return matches.length;
@@ -152,6 +171,7 @@ export interface MatchedLine {
   description: string;
   matched_payout_id: string | null;
   matched_batch_id: string | null;
+  matched_remittance_id: string | null;
   matched_at: Date;
   by_hand: boolean;
 }
@@ -159,7 +179,7 @@ export interface MatchedLine {
 export async function matchedLines(db: Kysely<Database>, organizationId: string, limit: number): Promise<MatchedLine[]> {
   const rows = await db
     .selectFrom('bank_lines')
-    .select(['id', 'booked_on', 'amount_cents', 'description', 'matched_payout_id', 'matched_batch_id', 'matched_at', 'matched_by_staff_user_id'])
+    .select(['id', 'booked_on', 'amount_cents', 'description', 'matched_payout_id', 'matched_batch_id', 'matched_remittance_id', 'matched_at', 'matched_by_staff_user_id'])
     .where('organization_id', '=', organizationId)
     .where('matched_at', 'is not', null)
     .orderBy('booked_on', 'desc')
@@ -181,11 +201,11 @@ export async function matchByHand(trx: Kysely<Database>, organizationId: string,
   const line = await lineForUpdate(trx, organizationId, lineId);
   if (line.matched_at !== null) throw new ApiError('conflict', 'this bank line is already matched: undo that match first');
   const deposit = (await unmatchedDeposits(trx, organizationId)).find((d) => d.kind === choice.kind && d.id === choice.id);
-  if (!deposit) throw notFound(choice.kind === 'payout' ? 'payout' : 'deposit batch');
+  if (!deposit) throw notFound(({ payout: 'payout', batch: 'deposit batch', remittance: 'remittance' } as const)[choice.kind]);
   if (deposit.amountCents !== line.amount_cents) throw new ApiError('conflict', 'the bank line and the deposit are not the same amount');
   await trx
     .updateTable('bank_lines')
-    .set({ matched_payout_id: deposit.kind === 'payout' ? deposit.id : null, matched_batch_id: deposit.kind === 'batch' ? deposit.id : null, matched_at: at, matched_by_staff_user_id: staffUserId })
+    .set({ ...NO_MATCH, [MATCHED_COLUMN[deposit.kind]]: deposit.id, matched_at: at, matched_by_staff_user_id: staffUserId })
     .where('organization_id', '=', organizationId)
     .where('id', '=', lineId)
     .execute();
@@ -195,14 +215,21 @@ export async function matchByHand(trx: Kysely<Database>, organizationId: string,
 /** Undoes a line's match; the matcher leaves the line alone from then on. Answers what it was matched to. */
 export async function undoMatch(trx: Kysely<Database>, organizationId: string, lineId: string): Promise<{ kind: DepositKind; id: string }> {
   const line = await lineForUpdate(trx, organizationId, lineId);
-  if (line.matched_at === null) throw new ApiError('conflict', 'this bank line is not matched');
+  const matched = matchOf(line);
+  if (matched === null) throw new ApiError('conflict', 'this bank line is not matched');
   await trx
     .updateTable('bank_lines')
-    .set({ matched_payout_id: null, matched_batch_id: null, matched_at: null, matched_by_staff_user_id: null, unmatched_by_hand: true })
+    .set({ ...NO_MATCH, matched_at: null, matched_by_staff_user_id: null, unmatched_by_hand: true })
     .where('organization_id', '=', organizationId)
     .where('id', '=', lineId)
     .execute();
-  return line.matched_payout_id !== null ? { kind: 'payout', id: line.matched_payout_id } : { kind: 'batch', id: line.matched_batch_id! };
+  return matched;
+}
+
+/** Frees the bank line matched to a remittance a corrected file reversed; the matcher may match it again. */
+export async function unmatchRemittance(trx: Kysely<Database>, organizationId: string, remittanceId: string): Promise<void> {
+  await lockMatching(trx, organizationId);
+  await trx.updateTable('bank_lines').set({ ...NO_MATCH, matched_at: null, matched_by_staff_user_id: null }).where('organization_id', '=', organizationId).where('matched_remittance_id', '=', remittanceId).execute();
 }
 
 export interface PayoutRow {
@@ -226,4 +253,24 @@ export async function listPayouts(db: Kysely<Database>, organizationId: string, 
     .orderBy('p.id', 'desc')
     .limit(limit)
     .execute();
+}
+
+export interface RemittanceName {
+  id: string;
+  employer: string;
+  period_start: string;
+  period_end: string;
+}
+
+/** The employer and pay period of the remittances a page names. */
+export async function remittanceNames(db: Kysely<Database>, organizationId: string, ids: readonly string[]): Promise<Map<string, RemittanceName>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('remittances as r')
+    .innerJoin('employers as e', (join) => join.onRef('e.organization_id', '=', 'r.organization_id').onRef('e.id', '=', 'r.employer_id'))
+    .select(['r.id', 'e.name as employer', 'r.period_start', 'r.period_end'])
+    .where('r.organization_id', '=', organizationId)
+    .where('r.id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row]));
 }

@@ -4,8 +4,8 @@ import { apiRoute } from '../http/api-route';
 import { ApiError, notFound } from '../http/errors';
 import { day, id, instant } from '../http/response-schemas';
 import type { RouteDefinition } from '../http/routes';
-import type { Deposit } from './matcher';
-import { importStatement, matchByHand, reconciliation, saveStatementMapping, statementMapping, undoMatch } from './queries';
+import { DEPOSIT_KINDS, type Deposit } from './matcher';
+import { importStatement, matchByHand, matchOf, reconciliation, saveStatementMapping, statementMapping, undoMatch } from './queries';
 import { DATE_FORMATS, DELIMITERS, readStatement, sniffStatement, type StatementMapping } from './statement';
 
 // The bank statement through the API: the column mapping, imports of CSV text, what is
@@ -30,7 +30,7 @@ const mappingSchema = z
 
 const mappingResponse = z.object({ mapping: mappingSchema.nullable() }).strict();
 const importedResponse = z.object({ importId: id, rowsRead: z.number().int(), withdrawals: z.number().int(), depositsNew: z.number().int(), depositsKnown: z.number().int(), matched: z.number().int() }).strict();
-const depositResponse = z.object({ kind: z.enum(['payout', 'batch']), id: z.string(), amountCents: z.number().int(), day }).strict();
+const depositResponse = z.object({ kind: z.enum(DEPOSIT_KINDS), id: z.string(), amountCents: z.number().int(), day }).strict();
 const reconciliationResponse = z
   .object({
     lines: z.array(z.object({ id, bookedOn: day, amountCents: z.number().int(), description: z.string(), unmatchedByHand: z.boolean(), candidates: z.array(depositResponse) }).strict()),
@@ -40,7 +40,7 @@ const reconciliationResponse = z
   .strict();
 const lineResponse = z.object({ id, matched: depositResponse.pick({ kind: true, id: true }).nullable(), matchedAt: instant.nullable() }).strict();
 const lineParams = z.object({ lineId: z.uuid() });
-const matchBody = z.object({ kind: z.enum(['payout', 'batch']), id: z.string().trim().min(1).max(120) }).strict();
+const matchBody = z.object({ kind: z.enum(DEPOSIT_KINDS), id: z.string().trim().min(1).max(120) }).strict();
 
 const presentDeposit = (deposit: Deposit) => ({ kind: deposit.kind, id: deposit.id, amountCents: deposit.amountCents, day: deposit.day });
 
@@ -51,9 +51,8 @@ export function bankRoutes(ctx: AppContext): RouteDefinition[] {
     return line;
   };
   const presentLine = async (organizationId: string, lineId: string) => {
-    const line = await ctx.db.selectFrom('bank_lines').select(['id', 'matched_payout_id', 'matched_batch_id', 'matched_at']).where('organization_id', '=', organizationId).where('id', '=', lineId).executeTakeFirstOrThrow();
-    const matched = line.matched_payout_id !== null ? { kind: 'payout' as const, id: line.matched_payout_id } : line.matched_batch_id !== null ? { kind: 'batch' as const, id: line.matched_batch_id } : null;
-    return { id: line.id, matched, matchedAt: line.matched_at?.toISOString() ?? null };
+    const line = await ctx.db.selectFrom('bank_lines').select(['id', 'matched_payout_id', 'matched_batch_id', 'matched_remittance_id', 'matched_at']).where('organization_id', '=', organizationId).where('id', '=', lineId).executeTakeFirstOrThrow();
+    return { id: line.id, matched: matchOf(line), matchedAt: line.matched_at?.toISOString() ?? null };
   };
 
   return [

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { auditActor, recordAudit } from '../audit/audit';
 import { listBatches } from '../bank/batches';
 import { payoutCarries } from '../bank/payout-carries';
-import { hasImportedStatements, importStatement, listPayouts, matchByHand, matchedLines, reconciliation, saveStatementMapping, statementMapping, undoMatch } from '../bank/queries';
+import { hasImportedStatements, importStatement, listPayouts, matchByHand, matchedLines, matchOf, reconciliation, remittanceNames, saveStatementMapping, statementMapping, undoMatch } from '../bank/queries';
+import type { DepositKind } from '../bank/matcher';
 import { DATE_FORMATS, readStatement, sniffStatement, type DateFormat, type StatementMapping } from '../bank/statement';
 import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
@@ -28,7 +29,7 @@ const OPEN_LINES_SHOWN = 100;
 const MATCHED_SHOWN = 50;
 
 const lineParams = z.object({ lineId: z.uuid() });
-const depositChoice = z.string().regex(/^(payout:po_[A-Za-z0-9_]{1,100}|batch:[0-9a-f-]{36})$/);
+const depositChoice = z.string().regex(/^(payout:po_[A-Za-z0-9_]{1,100}|(batch|remittance):[0-9a-f-]{36})$/);
 const delimiters = { ',': ',', ';': ';', tab: '\t' } as const;
 
 /** The mapping form's fields, checked against the file's header. */
@@ -131,16 +132,17 @@ export function bankConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDe
         matchedLines(ctx.db, organizationId, MATCHED_SHOWN),
         listBatches(ctx.db, organizationId, 500),
       ]);
-      const references = new Map(batches.map((batch) => [batch.id, batch.reference]));
-      return <BankPage frame={frame} mapping={mapping} lines={open.lines} linesTotal={open.linesTotal} deposits={open.deposits} matched={matched} batchReferences={references} currency={frame.session.organization.currency} />;
+      const remittanceIds = [...open.lines.flatMap((line) => line.candidates), ...open.deposits, ...matched.map((line) => matchOf(line)!)].filter((deposit) => deposit.kind === 'remittance').map((deposit) => deposit.id);
+      const names = { batchReferences: new Map(batches.map((batch) => [batch.id, batch.reference])), remittances: await remittanceNames(ctx.db, organizationId, remittanceIds) };
+      return <BankPage frame={frame} mapping={mapping} lines={open.lines} linesTotal={open.linesTotal} deposits={open.deposits} matched={matched} names={names} currency={frame.session.organization.currency} />;
     }),
     { ...importAction, body: 'upload' },
-    kit.action('/console/payouts/bank/lines/:lineId/match', TREASURY, 'Match a bank deposit line to a payout or deposit batch of the same amount, by hand', async (req, res, session) => {
+    kit.action('/console/payouts/bank/lines/:lineId/match', TREASURY, 'Match a bank deposit line to a payout, deposit batch or payroll remittance of the same amount, by hand', async (req, res, session) => {
       const lineId = await lineInPath(req, session.organization.id);
       const choice = depositChoice.safeParse((req.body as Record<string, unknown>).deposit);
-      if (!choice.success) throw new ApiError('bad_request', 'choose a payout or deposit batch to match the line to');
+      if (!choice.success) throw new ApiError('bad_request', 'choose a payout, deposit batch or remittance to match the line to');
       const separator = choice.data.indexOf(':');
-      const kind = choice.data.slice(0, separator) as 'payout' | 'batch';
+      const kind = choice.data.slice(0, separator) as DepositKind;
       const id = choice.data.slice(separator + 1);
       await ctx.db.transaction().execute(async (trx) => {
         const deposit = await matchByHand(trx, session.organization.id, lineId, { kind, id }, session.staffUserId, ctx.now());

@@ -56,8 +56,9 @@ export async function readinessReasons(db: Kysely<Database>, stripe: StripeClien
   const count = rows[0]!.count;
   if (count > 0) reasons.push({ code: 'webhook_events_unsettled', detail: `${count} Stripe event(s) created in ${month} failed or are still pending`, count });
   const bank = await bankGaps(db, organization.id, { from, until });
-  if (bank && bank.payouts + bank.batches + bank.lines > 0) {
-    reasons.push({ code: 'bank_unmatched', detail: `${bank.payouts} payout(s) and ${bank.batches} deposit batch(es) of ${month} have no bank line matched, and ${bank.lines} bank deposit line(s) of ${month} are matched to nothing`, count: bank.payouts + bank.batches + bank.lines });
+  const unexplained = bank ? bank.payouts + bank.batches + bank.remittances + bank.lines : 0;
+  if (bank && unexplained > 0) {
+    reasons.push({ code: 'bank_unmatched', detail: `${bank.payouts} payout(s), ${bank.batches} deposit batch(es) and ${bank.remittances} payroll remittance(s) of ${month} have no bank line matched, and ${bank.lines} bank deposit line(s) of ${month} are matched to nothing`, count: unexplained });
   }
   return reasons;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Organization } from '../../db/database';
+import { matchOpenLines, unmatchRemittance } from '../bank/queries';
 import { ApiError } from '../http/errors';
 import { postingsForRemittance, postingsForRemittanceReversal } from './postings';
 import { postLedgerTransactions } from '../ledger/queries';
@@ -163,6 +164,8 @@ async function reverseRemittance(trx: Kysely<Database>, organization: Organizati
     at,
   );
   await trx.updateTable('remittances').set({ status: 'reversed', reversed_at: at }).where('organization_id', '=', organization.id).where('id', '=', remittance.id).execute();
+  // The bank line that showed its money is open again, for the corrected remittance to take.
+  await unmatchRemittance(trx, organization.id, remittance.id);
   return reversed.map((row) => row.member_id);
 }
 
@@ -261,5 +264,7 @@ export async function postRemittance(trx: Kysely<Database>, organization: Organi
   await flagMembersMissingTwice(trx, remittance, todayIn(organization.time_zone, at), at);
   for (const p of payments) touched.add(p.memberId);
   await rederiveMembers(trx, [...touched].map((memberId) => ({ organizationId: organization.id, memberId, cause: 'payroll_remittance', causeReference: remittance.id, staffUserId })), at);
+  // The employer's money is one deposit: a bank line already imported may show it.
+  await matchOpenLines(trx, organization.id, at);
   return { posted: true, members: payments.length, duesCents, suspenseCents: remittance.amount_received_cents - duesCents, reversed };
 }

@@ -61,13 +61,14 @@ export const bankEn = {
     lineColumns: { day: 'Booked', description: 'Description', amount: 'Amount', match: 'Match to' },
     candidatePayout: (id: string, day: string) => `Stripe payout ${id}, arriving ${day}`,
     candidateBatch: (day: string, reference: string | null) => `Deposit batch of ${day}${reference ? ` (${reference})` : ''}`,
+    candidateRemittance: (employer: string, from: string, to: string, day: string) => `Payroll remittance from ${employer} for ${from} to ${to}, received ${day}`,
     noCandidate: 'Nothing of this amount is waiting',
     matchButton: 'Match',
     matchLabel: (day: string, amount: string) => `Match the deposit of ${amount} booked ${day}`,
     unmatchedDepositsTitle: (n: number) => `Payouts and deposit batches no bank line shows (${n})`,
     unmatchedDepositsEmpty: 'Every payout and posted deposit batch is on a statement.',
     depositColumns: { kind: 'What', day: 'Reached the bank', amount: 'Amount' },
-    depositKinds: { payout: 'Stripe payout', batch: 'Deposit batch' },
+    depositKinds: { payout: 'Stripe payout', batch: 'Deposit batch', remittance: 'Payroll remittance' },
     matchedTitle: 'Matched deposits (latest 50)',
     matchedEmpty: 'No deposit is matched yet.',
     matchedColumns: { day: 'Booked', description: 'Description', amount: 'Amount', to: 'Matched to', how: 'How', action: 'Action' },
@@ -141,10 +142,10 @@ export const bankEn = {
       batchPosted: (n: number) => `The batch is posted: ${plural(String(n), n, 'payment', 'payments')} in the books.`,
       batchAlreadyPosted: () => 'This batch was already posted; nothing was posted again.',
     },
-    monthBankUnmatched: (n: number) => `${plural(String(n), n, 'bank deposit, payout or deposit batch', 'bank deposits, payouts or deposit batches')} of the month not matched`,
+    monthBankUnmatched: (n: number) => `${plural(String(n), n, 'bank deposit, payout, deposit batch or payroll remittance', 'bank deposits, payouts, deposit batches or payroll remittances')} of the month not matched`,
     monthsBankNote: (imported: boolean): string =>
       imported
-        ? 'Bank statements are imported, so a month is ready only when its payouts, posted deposit batches and bank deposit lines are all matched.'
+        ? 'Bank statements are imported, so a month is ready only when its payouts, posted deposit batches, posted payroll remittances and bank deposit lines are all matched.'
         : 'No bank statement has been imported, so bank matching does not hold a month back. Once one is, a month also needs its payouts, deposit batches and bank deposit lines matched.',
 };
 
@@ -209,13 +210,14 @@ export const bankEs: BankMessages = {
     lineColumns: { day: 'Asentado', description: 'Descripción', amount: 'Importe', match: 'Conciliar con' },
     candidatePayout: (id, day) => `Transferencia de Stripe ${id}, llega el ${day}`,
     candidateBatch: (day, reference) => `Lote de depósito del ${day}${reference ? ` (${reference})` : ''}`,
+    candidateRemittance: (employer, from, to, day) => `Remesa de nómina de ${employer} del ${from} al ${to}, recibida el ${day}`,
     noCandidate: 'No hay nada de este importe pendiente',
     matchButton: 'Conciliar',
     matchLabel: (day, amount) => `Conciliar el depósito de ${amount} asentado el ${day}`,
     unmatchedDepositsTitle: (n) => `Transferencias y lotes de depósito sin línea en el banco (${n})`,
     unmatchedDepositsEmpty: 'Todas las transferencias y los lotes registrados están en un extracto.',
     depositColumns: { kind: 'Qué', day: 'Llegó al banco', amount: 'Importe' },
-    depositKinds: { payout: 'Transferencia de Stripe', batch: 'Lote de depósito' },
+    depositKinds: { payout: 'Transferencia de Stripe', batch: 'Lote de depósito', remittance: 'Remesa de nómina' },
     matchedTitle: 'Depósitos conciliados (los últimos 50)',
     matchedEmpty: 'Todavía no hay depósitos conciliados.',
     matchedColumns: { day: 'Asentado', description: 'Descripción', amount: 'Importe', to: 'Conciliado con', how: 'Cómo', action: 'Acción' },
@@ -288,9 +290,9 @@ export const bankEs: BankMessages = {
       batchPosted: (n) => `El lote está registrado: ${plural(String(n), n, 'pago', 'pagos')} en los libros.`,
       batchAlreadyPosted: () => 'Este lote ya estaba registrado; no se registró nada de nuevo.',
     },
-    monthBankUnmatched: (n) => `${plural(String(n), n, 'depósito, transferencia o lote del mes sin conciliar', 'depósitos, transferencias o lotes del mes sin conciliar')}`,
+    monthBankUnmatched: (n) => `${plural(String(n), n, 'depósito, transferencia, lote o remesa de nómina del mes sin conciliar', 'depósitos, transferencias, lotes o remesas de nómina del mes sin conciliar')}`,
     monthsBankNote: (imported) =>
       imported
-        ? 'Se importan extractos bancarios, así que un mes está listo solo cuando sus transferencias, lotes de depósito registrados y depósitos del banco están conciliados.'
+        ? 'Se importan extractos bancarios, así que un mes está listo solo cuando sus transferencias, lotes de depósito registrados, remesas de nómina registradas y depósitos del banco están conciliados.'
         : 'No se ha importado ningún extracto bancario, así que la conciliación bancaria no detiene el cierre de un mes. Cuando se importe uno, un mes también necesitará sus transferencias, lotes y depósitos del banco conciliados.',
 };

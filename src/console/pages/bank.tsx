@@ -1,5 +1,5 @@
-import type { Deposit } from '../../bank/matcher';
-import type { LineWithCandidates, MatchedLine } from '../../bank/queries';
+import type { Deposit, DepositKind } from '../../bank/matcher';
+import { matchOf, type LineWithCandidates, type MatchedLine, type RemittanceName } from '../../bank/queries';
 import { DATE_FORMATS, type StatementMapping } from '../../bank/statement';
 import { formatMoney } from '../../signup/i18n';
 import { formatDay, type Messages } from '../i18n';
@@ -8,8 +8,33 @@ import { ScrollTable } from './dashboard';
 
 type Frame = Omit<PageProps, 'title' | 'children'>;
 
-const depositText = (m: Messages, deposit: Deposit, references: ReadonlyMap<string, string | null>) =>
-  deposit.kind === 'payout' ? m.bank.candidatePayout(deposit.id, formatDay(m, deposit.day)) : m.bank.candidateBatch(formatDay(m, deposit.day), references.get(deposit.id) ?? null);
+/** What the page says of batches and remittances beyond their id: a batch's reference, a remittance's employer and pay period. */
+export interface DepositNames {
+  batchReferences: ReadonlyMap<string, string | null>;
+  remittances: ReadonlyMap<string, RemittanceName>;
+}
+
+function depositText(m: Messages, deposit: Deposit, names: DepositNames): string {
+  const day = formatDay(m, deposit.day);
+  if (deposit.kind === 'payout') return m.bank.candidatePayout(deposit.id, day);
+  if (deposit.kind === 'batch') return m.bank.candidateBatch(day, names.batchReferences.get(deposit.id) ?? null);
+  const remittance = names.remittances.get(deposit.id);
+  return remittance ? m.bank.candidateRemittance(remittance.employer, formatDay(m, remittance.period_start), formatDay(m, remittance.period_end), day) : m.bank.depositKinds.remittance;
+}
+
+const DEPOSIT_PAGE = { batch: '/console/deposits/', remittance: '/console/remittances/' } as const;
+
+/** A deposit named, linked to its own page (a payout has none: its id is what Stripe shows). */
+function DepositName(props: { m: Messages; kind: DepositKind; id: string; text: string }) {
+  if (props.kind === 'payout') {
+    return (
+      <>
+        {props.m.bank.depositKinds.payout} <code>{props.id}</code>
+      </>
+    );
+  }
+  return <a href={`${DEPOSIT_PAGE[props.kind]}${props.id}`}>{props.text}</a>;
+}
 
 /** The statement import form: a file, and whether to name its columns again. */
 function ImportForm(props: { m: Messages; csrf: string; mapping: StatementMapping | undefined }) {
@@ -48,7 +73,7 @@ export function BankPage(props: {
   linesTotal: number;
   deposits: Deposit[];
   matched: MatchedLine[];
-  batchReferences: ReadonlyMap<string, string | null>;
+  names: DepositNames;
   currency: string;
 }) {
   const { frame, currency } = props;
@@ -99,7 +124,7 @@ export function BankPage(props: {
                           <Csrf token={csrf} />
                           <select name="deposit" aria-label={b.matchLabel(formatDay(m, line.booked_on), money(line.amount_cents))}>
                             {line.candidates.map((deposit) => (
-                              <option value={`${deposit.kind}:${deposit.id}`}>{depositText(m, deposit, props.batchReferences)}</option>
+                              <option value={`${deposit.kind}:${deposit.id}`}>{depositText(m, deposit, props.names)}</option>
                             ))}
                           </select>
                           <button type="submit" class="secondary">
@@ -138,13 +163,7 @@ export function BankPage(props: {
                     <strong>{formatDay(m, deposit.day)}</strong>
                   </td>
                   <td data-label={b.depositColumns.kind}>
-                    {deposit.kind === 'payout' ? (
-                      <>
-                        {b.depositKinds.payout} <code>{deposit.id}</code>
-                      </>
-                    ) : (
-                      <a href={`/console/deposits/${deposit.id}`}>{depositText(m, deposit, props.batchReferences)}</a>
-                    )}
+                    <DepositName m={m} kind={deposit.kind} id={deposit.id} text={depositText(m, deposit, props.names)} />
                   </td>
                   <td class="num" data-label={b.depositColumns.amount}>
                     {money(deposit.amountCents)}
@@ -175,7 +194,10 @@ export function BankPage(props: {
               </tr>
             </thead>
             <tbody>
-              {props.matched.map((line) => (
+              {props.matched.map((line) => {
+                const to = matchOf(line)!;
+                const remittance = to.kind === 'remittance' ? props.names.remittances.get(to.id) : undefined;
+                return (
                 <tr>
                   <td class="lead">
                     <strong>{formatDay(m, line.booked_on)}</strong>
@@ -185,13 +207,7 @@ export function BankPage(props: {
                     {money(line.amount_cents)}
                   </td>
                   <td data-label={b.matchedColumns.to}>
-                    {line.matched_payout_id ? (
-                      <>
-                        {b.depositKinds.payout} <code>{line.matched_payout_id}</code>
-                      </>
-                    ) : (
-                      <a href={`/console/deposits/${line.matched_batch_id}`}>{b.depositKinds.batch}</a>
-                    )}
+                    <DepositName m={m} kind={to.kind} id={to.id} text={remittance ? `${b.depositKinds.remittance}, ${remittance.employer}` : b.depositKinds[to.kind]} />
                   </td>
                   <td data-label={b.matchedColumns.how}>{line.by_hand ? b.matchedHow.hand : b.matchedHow.auto}</td>
                   <td data-label={b.matchedColumns.action}>
@@ -203,7 +219,8 @@ export function BankPage(props: {
                     </form>
                   </td>
                 </tr>
-              ))}
+                );
+              })}
             </tbody>
           </table>
         )}
