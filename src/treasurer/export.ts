@@ -29,12 +29,13 @@ export const EXPORT_COLUMNS = [
   'Stripe dispute',
   'Stripe payout',
   'Payout arrival date',
+  'Original date',
 ] as const;
 
 /** Columns that hold a decimal amount (number cells in XLSX), a whole number, or a date. */
 export const DECIMAL_COLUMNS = new Set([8, 10, 11, 12]);
 export const INTEGER_COLUMNS = new Set([9]);
-export const DATE_COLUMNS = new Set([0, 22]);
+export const DATE_COLUMNS = new Set([0, 22, 23]);
 
 const money = (cents: number | null, currency: string) => (cents === null ? '' : decimalAmount(cents, currency));
 
@@ -71,6 +72,7 @@ export function exportCells(row: LedgerExportRow): string[] {
     row.stripe_dispute_id ?? '',
     row.stripe_payout_id ?? '',
     row.payout_arrival_date ?? '',
+    row.original_day ?? '',
   ];
 }
 

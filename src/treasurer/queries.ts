@@ -58,6 +58,8 @@ export interface LedgerExportRow {
   stripe_dispute_id: string | null;
   stripe_payout_id: string | null;
   payout_arrival_date: string | null;
+  /** A late posting's own day ('YYYY-MM-DD'), when its month was closed and it was posted on the first open day. */
+  original_day: string | null;
   /** Posting order's keys: when it was recorded, the database transaction, the first entry's sequence number. */
   posted_at: Date;
   xact: string;
@@ -163,7 +165,8 @@ function ledgerRowsSelect(timeZone: string, extra: RawBuilder<unknown>) {
       t.member_id, m.name AS member_name, p.name AS plan_name, t.period_start, t.period_end,
       e.amount_cents, t.gross_cents, t.fee_cents, t.net_cents, t.currency, t.payment_method,
       e.debit_accounts, e.credit_accounts, t.stripe_invoice_id, t.stripe_charge_id, t.stripe_refund_id,
-      t.stripe_dispute_id, t.stripe_payout_id, t.payout_arrival_date${extra}
+      t.stripe_dispute_id, t.stripe_payout_id, t.payout_arrival_date,
+      to_char(t.original_occurred_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS original_day${extra}
     FROM ledger_transactions t
     CROSS JOIN LATERAL (
       SELECT sum(e.amount_cents) FILTER (WHERE e.amount_cents > 0)::bigint AS amount_cents,

@@ -93,6 +93,11 @@ test('late events dated in a closed month post on the first open day with their 
     expect(row.original_occurred_at!.getTime()).toBeLessThan(FEBRUARY_FIRST_IN_CHICAGO.getTime());
   }
   expect(late.find((row) => row.kind === 'manual_payment')!.original_occurred_at).toEqual(new Date('2026-01-20T12:00:00Z'));
+  // The export says which day each late posting belongs to.
+  const exported = await get('/api/ledger/export?format=csv&from=2026-02-01&to=2026-02-01&kind=manual_payment');
+  const [header, cashRow] = exported.text.replace('\ufeff', '').trim().split('\r\n').map((line) => line.split(','));
+  expect(cashRow![0]).toBe('2026-02-01');
+  expect(cashRow![header!.indexOf('Original date')]).toBe('2026-01-20');
 
   const januaryAfter = await get('/api/reports/monthly?month=2026-01');
   expect(januaryAfter.body).toEqual(januaryBefore.body);

@@ -107,7 +107,7 @@ describe('the ledger export', () => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="?ledger-flow-union-start-to-now\.csv/);
     expect(res.text.split('\r\n')[0]).toBe(
-      '\ufeffDate,Transaction ID,Kind,Description,Member name,Member ID,Plan,Period covered,Amount,Amount (minor units),Gross,Fee,Net,Currency,Payment method,Debit account,Credit account,Stripe invoice,Stripe charge,Stripe refund,Stripe dispute,Stripe payout,Payout arrival date',
+      '\ufeffDate,Transaction ID,Kind,Description,Member name,Member ID,Plan,Period covered,Amount,Amount (minor units),Gross,Fee,Net,Currency,Payment method,Debit account,Credit account,Stripe invoice,Stripe charge,Stripe refund,Stripe dispute,Stripe payout,Payout arrival date,Original date',
     );
     const rows = csvOf(res.text);
     const transactions = await flow.testDb.db.selectFrom('ledger_transactions').select('id').where('organization_id', '=', flow.organization.id).execute();

@@ -363,6 +363,7 @@ export const en = {
   ledgerBalance: 'Balance',
   ledgerCaption: (n: string, count: number, more: boolean) => `${n} ${count === 1 ? 'transaction' : 'transactions'}${more ? ' on this page' : ''}`,
   ledgerEmpty: 'No transaction matches these filters.',
+  ledgerOriginalDay: (day: string) => `(dated ${day}, a closed month: posted on the first open day)`,
   ledgerColumns: { dateAndKind: 'Date and kind', description: 'Description', member: 'Member', method: 'Payment method', amount: 'Amount', debit: 'Debit', credit: 'Credit' },
   ledgerTable: 'Transactions (table, scrolls sideways)',
   // Payroll deduction: employers and their remittances.

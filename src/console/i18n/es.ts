@@ -354,6 +354,7 @@ export const es: Messages = {
   ledgerBalance: 'Saldo',
   ledgerCaption: (n: string, count: number, more: boolean) => `${n} ${count === 1 ? 'transacción' : 'transacciones'}${more ? ' en esta página' : ''}`,
   ledgerEmpty: 'Ninguna transacción coincide con estos filtros.',
+  ledgerOriginalDay: (day) => `(con fecha del ${day}, un mes cerrado: asentado el primer día abierto)`,
   ledgerColumns: { dateAndKind: 'Fecha y tipo', description: 'Descripción', member: 'Miembro', method: 'Forma de pago', amount: 'Importe', debit: 'Débito', credit: 'Crédito' },
   ledgerTable: 'Transacciones (tabla, se desplaza de lado)',
   // Descuento de nómina: empleadores y sus remesas.

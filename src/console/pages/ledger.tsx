@@ -149,6 +149,7 @@ export function LedgerPage(props: {
                     </td>
                     <td class="wrap" data-label={m.ledgerColumns.description}>
                       {row.description}
+                      {row.original_day ? <span class="hint"> {m.ledgerOriginalDay(formatDay(m, row.original_day))}</span> : null}
                     </td>
                     <td data-label={m.ledgerColumns.member}>{row.member_id ? <a href={`/console/members/${row.member_id}`}>{row.member_name ?? row.member_id}</a> : m.none}</td>
                     <td data-label={m.ledgerColumns.method}>{row.payment_method ? m.ledgerMethods[row.payment_method] : m.none}</td>

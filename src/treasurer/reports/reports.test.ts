@@ -200,9 +200,10 @@ test('export cells: plain words, decimal amounts from integer cents, a minor-uni
     id: 'tx-1', day: '2026-01-05', kind: 'refund', description: 'Refund re_1 of charge ch_1', member_id: 'm-1', member_name: '@Ana', plan_name: 'Regular',
     period_start: '2026-01-05', period_end: '2026-02-04', amount_cents: 1500, gross_cents: -1500, fee_cents: 0, net_cents: -1500, currency: 'usd', payment_method: 'us_bank_account',
     debit_accounts: 'refunds', credit_accounts: 'stripe_balance', stripe_invoice_id: 'in_1', stripe_charge_id: 'ch_1', stripe_refund_id: 're_1', stripe_dispute_id: null, stripe_payout_id: null, payout_arrival_date: null,
+      original_day: null,
     posted_at: new Date('2026-01-05T15:00:00Z'), xact: '1', first_entry: 1,
   };
-  expect(exportCells(row)).toEqual(['2026-01-05', 'tx-1', 'refund', 'Refund re_1 of charge ch_1', "'@Ana", 'm-1', 'Regular', '2026-01-05 to 2026-02-04', '15.00', '1500', '-15.00', '0.00', '-15.00', 'USD', 'bank debit', 'Refunds', 'Stripe balance', 'in_1', 'ch_1', 're_1', '', '', '']);
+  expect(exportCells(row)).toEqual(['2026-01-05', 'tx-1', 'refund', 'Refund re_1 of charge ch_1', "'@Ana", 'm-1', 'Regular', '2026-01-05 to 2026-02-04', '15.00', '1500', '-15.00', '0.00', '-15.00', 'USD', 'bank debit', 'Refunds', 'Stripe balance', 'in_1', 'ch_1', 're_1', '', '', '', '']);
 });
 
 test('report CSVs keep negative amounts as numbers and neutralise anything else that starts like a formula', () => {
