@@ -5,10 +5,10 @@ module.exports = {
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
   transform: {
     '^.+\\.tsx?$': 'ts-jest',
-    // d3 ships ES modules only: jest's CommonJS runtime needs them transformed (Node itself requires them as they are).
+    // d3 and ofx-js ship ES modules only: jest's CommonJS runtime needs them transformed (Node itself requires them as they are).
     '^.+\\.m?js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(d3-[^/]+|internmap)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(d3-[^/]+|internmap|ofx-js)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,

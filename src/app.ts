@@ -48,9 +48,11 @@ export const CSV_BODY_LIMIT = '10mb';
 
 // Each API route reads one kind of body; anything else is refused before it reaches a handler.
 const FILE_TYPES = ['text/csv', XLSX];
+/** A bank statement: CSV, or OFX under the media types banks and browsers give it. */
+export const STATEMENT_TYPES = ['text/csv', 'application/x-ofx', 'application/vnd.intu.qfx'];
 
-function requireBody(kind: 'json' | 'csv' | 'file' | 'form'): RequestHandler {
-  const mediaTypes = { json: ['application/json'], csv: ['text/csv'], file: FILE_TYPES, form: ['application/x-www-form-urlencoded'] }[kind];
+function requireBody(kind: 'json' | 'csv' | 'statement' | 'file' | 'form'): RequestHandler {
+  const mediaTypes = { json: ['application/json'], csv: ['text/csv'], statement: STATEMENT_TYPES, file: FILE_TYPES, form: ['application/x-www-form-urlencoded'] }[kind];
   return (req, _res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (hasBody && !req.is(mediaTypes)) return next(new ApiError('unsupported_media_type', `send the request body as ${mediaTypes.join(' or ')}`));
@@ -98,6 +100,7 @@ export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; lo
   const bodyReaders = {
     json: [requireBody('json'), express.json({ limit: JSON_BODY_LIMIT })],
     csv: [requireBody('csv'), express.text({ type: 'text/csv', limit: CSV_BODY_LIMIT })],
+    statement: [requireBody('statement'), express.text({ type: STATEMENT_TYPES, limit: CSV_BODY_LIMIT })],
     file: [requireBody('file'), express.raw({ type: FILE_TYPES, limit: CSV_BODY_LIMIT })],
     form: [requireBody('form'), express.urlencoded({ extended: false, limit: '20kb' })],
     upload: uploadBodyReaders(CSV_BODY_LIMIT),

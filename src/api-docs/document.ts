@@ -97,6 +97,7 @@ function responses(route: RouteDefinition): Record<string, JsonSchema> {
 function requestBody(route: RouteDefinition): JsonSchema | undefined {
   if (route.requestBody) return { required: true, content: { 'application/json': { schema: toJsonSchema(route.requestBody, 'input') } } };
   if (route.body === 'csv') return { required: true, content: { 'text/csv': { schema: { type: 'string' } } } };
+  if (route.body === 'statement') return { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ofx': { schema: { type: 'string' } } } };
   if (route.body === 'file') return { required: true, content: { 'text/csv': { schema: { type: 'string' } }, [XLSX]: { schema: { type: 'string', contentEncoding: 'binary' } } } };
   return undefined;
 }

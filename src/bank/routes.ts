@@ -6,7 +6,8 @@ import { day, id, instant } from '../http/response-schemas';
 import type { RouteDefinition } from '../http/routes';
 import { DEPOSIT_KINDS, type Deposit } from './matcher';
 import { importStatement, matchByHand, matchOf, reconciliation, saveStatementMapping, statementMapping, undoMatch } from './queries';
-import { DATE_FORMATS, DELIMITERS, readStatement, sniffStatement, type StatementMapping } from './statement';
+import { isOfx, OfxUnreadable, readOfxStatement } from './ofx';
+import { DATE_FORMATS, DELIMITERS, readStatement, sniffStatement, type StatementMapping, type StatementProblem, type StatementRead } from './statement';
 
 // The bank statement through the API: the column mapping, imports of CSV text, what is
 // left unmatched on both sides, and matches made or undone by hand. The console's pages
@@ -44,6 +45,14 @@ const matchBody = z.object({ kind: z.enum(DEPOSIT_KINDS), id: z.string().trim().
 
 const presentDeposit = (deposit: Deposit) => ({ kind: deposit.kind, id: deposit.id, amountCents: deposit.amountCents, day: deposit.day });
 
+/** A statement whose every line was read, or a 400 naming (up to 50 of) those that were not: nothing is imported. */
+function readableOrRefused(read: StatementRead, unit: 'row' | 'transaction', message: (problem: StatementProblem) => string): StatementRead {
+  if (read.errors.length === 0) return read;
+  throw new ApiError('validation_failed', `${read.errors.length} ${unit}(s) could not be read: nothing was imported`, {
+    fields: read.errors.slice(0, 50).map((e) => ({ path: `body.${unit}${e.row}`, message: message(e) })),
+  });
+}
+
 export function bankRoutes(ctx: AppContext): RouteDefinition[] {
   const findLine = async ({ me, params }: { me: { organizationId: string }; params: z.infer<typeof lineParams> }) => {
     const line = await ctx.db.selectFrom('bank_lines').select('id').where('organization_id', '=', me.organizationId).where('id', '=', params.lineId).executeTakeFirst();
@@ -53,6 +62,22 @@ export function bankRoutes(ctx: AppContext): RouteDefinition[] {
   const presentLine = async (organizationId: string, lineId: string) => {
     const line = await ctx.db.selectFrom('bank_lines').select(['id', 'matched_payout_id', 'matched_batch_id', 'matched_remittance_id', 'matched_at']).where('organization_id', '=', organizationId).where('id', '=', lineId).executeTakeFirstOrThrow();
     return { id: line.id, matched: matchOf(line), matchedAt: line.matched_at?.toISOString() ?? null };
+  };
+
+  /** A CSV statement read with the organization's mapping; every row readable, or nothing. */
+  const readCsv = async (organizationId: string, text: string): Promise<StatementRead> => {
+    const mapping = await statementMapping(ctx.db, organizationId);
+    if (!mapping) throw new ApiError('conflict', 'set how your bank statements read first (PUT /api/bank/mapping), or send OFX');
+    if (!sniffStatement(text)) throw new ApiError('validation_failed', 'the statement has no header row with two or more columns', { fields: [{ path: 'body', message: 'no header row' }] });
+    return readableOrRefused(readStatement(text, mapping), 'row', (e) => (e.problem === 'column' ? `no column "${e.value}"` : `"${e.value}" is not ${e.problem === 'day' ? `a day written ${mapping.dateFormat}` : 'an amount'}`));
+  };
+  const readOfx = (text: string): StatementRead => {
+    try {
+      return readableOrRefused(readOfxStatement(text), 'transaction', (e) => `"${e.value}" is not ${e.problem === 'day' ? 'a day' : 'an amount'}`);
+    } catch (error) {
+      if (error instanceof OfxUnreadable) throw new ApiError('validation_failed', `the OFX file holds no bank statement that can be read: ${error.message}`, { fields: [{ path: 'body', message: 'not a readable OFX bank statement' }] });
+      throw error;
+    }
   };
 
   return [
@@ -84,23 +109,15 @@ export function bankRoutes(ctx: AppContext): RouteDefinition[] {
       method: 'post',
       path: '/api/bank/statements',
       access: TREASURY,
-      body: 'csv',
+      body: 'statement',
       responses: { 201: importedResponse },
-      summary: 'Import a bank statement (CSV text, read with the organization’s mapping): its deposits stored once (a line imported before is known by its hash) and matched to payouts and deposit batches',
+      summary: 'Import a bank statement (CSV text read with the organization’s mapping, or OFX): its deposits stored once (a line imported before is known by its hash, an OFX one by the bank’s id) and matched to payouts, deposit batches and payroll remittances',
       answer: async ({ req, me, audit }) => {
         const text = typeof req.body === 'string' ? req.body : '';
-        const mapping = await statementMapping(ctx.db, me.organizationId);
-        if (!mapping) throw new ApiError('conflict', 'set how your bank statements read first (PUT /api/bank/mapping)');
-        if (!sniffStatement(text)) throw new ApiError('validation_failed', 'the statement has no header row with two or more columns', { fields: [{ path: 'body', message: 'no header row' }] });
-        const read = readStatement(text, mapping);
-        if (read.errors.length > 0) {
-          throw new ApiError('validation_failed', `${read.errors.length} row(s) could not be read with the mapping: nothing was imported`, {
-            fields: read.errors.slice(0, 50).map((e) => ({ path: `body.row${e.row}`, message: e.problem === 'column' ? `no column "${e.value}"` : `"${e.value}" is not ${e.problem === 'day' ? `a day written ${mapping.dateFormat}` : 'an amount'}` })),
-          });
-        }
+        const read = isOfx(text) ? readOfx(text) : await readCsv(me.organizationId, text);
         const outcome = await ctx.db.transaction().execute(async (trx) => {
           const done = await importStatement(trx, { organizationId: me.organizationId, fileName: null, rowsRead: read.rowsRead, deposits: read.deposits, staffUserId: me.staffUserId, at: ctx.now() });
-          await audit('bank.statement_imported', { subjectType: 'bank_import', subjectId: done.importId, details: { rowsRead: read.rowsRead, withdrawals: read.withdrawals, depositsNew: done.depositsNew, depositsKnown: done.depositsKnown, matched: done.matched } }, trx);
+          await audit('bank.statement_imported', { subjectType: 'bank_import', subjectId: done.importId, details: { format: isOfx(text) ? 'ofx' : 'csv', rowsRead: read.rowsRead, withdrawals: read.withdrawals, depositsNew: done.depositsNew, depositsKnown: done.depositsKnown, matched: done.matched } }, trx);
           return done;
         });
         return { importId: outcome.importId, rowsRead: read.rowsRead, withdrawals: read.withdrawals, depositsNew: outcome.depositsNew, depositsKnown: outcome.depositsKnown, matched: outcome.matched };

@@ -6,7 +6,8 @@ import { listBatches } from '../bank/batches';
 import { payoutCarries } from '../bank/payout-carries';
 import { hasImportedStatements, importStatement, listPayouts, matchByHand, matchedLines, matchOf, reconciliation, remittanceNames, saveStatementMapping, statementMapping, undoMatch } from '../bank/queries';
 import type { DepositKind } from '../bank/matcher';
-import { DATE_FORMATS, readStatement, sniffStatement, type DateFormat, type StatementMapping } from '../bank/statement';
+import { DATE_FORMATS, readStatement, sniffStatement, type DateFormat, type StatementMapping, type StatementRead } from '../bank/statement';
+import { isOfx, OfxUnreadable, readOfxStatement } from '../bank/ofx';
 import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
@@ -75,16 +76,43 @@ export function bankConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDe
     return found.id;
   }
 
-  const importAction = kit.action('/console/payouts/bank/import', TREASURY, 'Import a bank statement (CSV): the column mapping the first time, then each deposit matched to a payout or deposit batch', async (req, res, session) => {
+  /** The bank page; with the reason a file just uploaded was refused, above the import form. */
+  async function bankPage(frame: Frame, importError?: string): Promise<VNode> {
+    const organizationId = frame.session.organization.id;
+    const [mapping, open, matched, batches] = await Promise.all([
+      statementMapping(ctx.db, organizationId),
+      reconciliation(ctx.db, organizationId, OPEN_LINES_SHOWN),
+      matchedLines(ctx.db, organizationId, MATCHED_SHOWN),
+      listBatches(ctx.db, organizationId, 500),
+    ]);
+    const remittanceIds = [...open.lines.flatMap((line) => line.candidates), ...open.deposits, ...matched.map((line) => matchOf(line)!)].filter((deposit) => deposit.kind === 'remittance').map((deposit) => deposit.id);
+    const names = { batchReferences: new Map(batches.map((batch) => [batch.id, batch.reference])), remittances: await remittanceNames(ctx.db, organizationId, remittanceIds) };
+    return <BankPage frame={frame} mapping={mapping} lines={open.lines} linesTotal={open.linesTotal} deposits={open.deposits} matched={matched} names={names} currency={frame.session.organization.currency} importError={importError} />;
+  }
+
+  const importAction = kit.action('/console/payouts/bank/import', TREASURY, 'Import a bank statement (CSV, with the column mapping the first time; or OFX), then each deposit matched to a payout, deposit batch or payroll remittance', async (req, res, session) => {
     const m = session.m;
     const body = req.body as Record<string, string | undefined>;
     // The file the first time; the mapping step carries its text on in a field of the same name.
     const file = uploadedFile(req, 'statement');
     const statement = file ? decodeText(file.bytes) : (body.statement ?? '');
     const fileName = (file?.name ?? body.fileName ?? '').slice(0, 200) || null;
-    if (statement.trim() === '') throw new ApiError('bad_request', m.bank.errorNoFile);
+    const refuse = async (reason: string) => kit.sendPage(res, 400, await bankPage(kit.frameFor(req, res, session), reason));
+    if (statement.trim() === '') return refuse(m.bank.errorNoFile);
+    if (isOfx(statement)) {
+      let read: StatementRead;
+      try {
+        read = readOfxStatement(statement);
+      } catch (error) {
+        if (error instanceof OfxUnreadable) return refuse(m.bank.errorOfxUnreadable);
+        throw error;
+      }
+      const first = read.errors[0];
+      if (first) return refuse(m.bank.ofxProblems(read.errors.length, m.bank.ofxProblem(first.row, first.problem, first.value)));
+      return storeStatement(req, res, session, { fileName, read, format: 'ofx' });
+    }
     const sniff = sniffStatement(statement);
-    if (!sniff) throw new ApiError('bad_request', m.bank.errorNoHeader);
+    if (!sniff) return refuse(m.bank.errorNoHeader);
     const stored = await statementMapping(ctx.db, session.organization.id);
     const showMapping = (status: number, mapping: StatementMapping, errors: MappingErrors, problems: string[]) =>
       kit.sendPage(res, status, <MappingPage frame={kit.frameFor(req, res, session)} fileName={fileName ?? ''} statement={statement} headers={sniff.headers} sample={sniff.sample} mapping={mapping} errors={errors} problems={problems} />);
@@ -105,17 +133,23 @@ export function bankConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDe
       const problems = [m.bank.rowsUnreadable(read.errors.length), ...read.errors.slice(0, 10).map((e) => m.bank.rowProblem(e.row, e.problem, e.value))];
       return showMapping(400, mapping, {}, problems);
     }
+    return storeStatement(req, res, session, { fileName, read, format: 'csv', mappingFromForm: fromForm ? mapping : undefined });
+  });
+
+  /** Stores a statement read without errors (and the mapping just named, if any), audited, and goes back to the bank page. */
+  async function storeStatement(req: Request, res: Response, session: ConsoleSession, input: { fileName: string | null; read: StatementRead; format: 'csv' | 'ofx'; mappingFromForm?: StatementMapping | undefined }) {
+    const { read } = input;
     const outcome = await ctx.db.transaction().execute(async (trx) => {
-      if (fromForm) {
-        await saveStatementMapping(trx, session.organization.id, mapping, session.staffUserId, ctx.now());
-        await audit(trx, req, 'bank.mapping_saved', 'organization', session.organization.id, { mapping });
+      if (input.mappingFromForm) {
+        await saveStatementMapping(trx, session.organization.id, input.mappingFromForm, session.staffUserId, ctx.now());
+        await audit(trx, req, 'bank.mapping_saved', 'organization', session.organization.id, { mapping: input.mappingFromForm });
       }
-      const done = await importStatement(trx, { organizationId: session.organization.id, fileName, rowsRead: read.rowsRead, deposits: read.deposits, staffUserId: session.staffUserId, at: ctx.now() });
-      await audit(trx, req, 'bank.statement_imported', 'bank_import', done.importId, { rowsRead: read.rowsRead, withdrawals: read.withdrawals, depositsNew: done.depositsNew, depositsKnown: done.depositsKnown, matched: done.matched });
+      const done = await importStatement(trx, { organizationId: session.organization.id, fileName: input.fileName, rowsRead: read.rowsRead, deposits: read.deposits, staffUserId: session.staffUserId, at: ctx.now() });
+      await audit(trx, req, 'bank.statement_imported', 'bank_import', done.importId, { format: input.format, rowsRead: read.rowsRead, withdrawals: read.withdrawals, depositsNew: done.depositsNew, depositsKnown: done.depositsKnown, matched: done.matched });
       return done;
     });
     kit.redirectWithFlash(res, '/console/payouts/bank', { kind: 'bank', notice: 'imported', figures: [outcome.depositsNew, outcome.depositsKnown, outcome.matched] });
-  });
+  }
 
   return [
     kit.page('/console/payouts', TREASURY, 'Payouts: each Stripe payout with its arrival date, what it carries and the bank line that shows it', async (_req, _res, frame) => {
@@ -124,18 +158,7 @@ export function bankConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDe
       const listed = await Promise.all(payouts.map(async (payout) => ({ ...payout, carries: (await payoutCarries(ctx.db, ctx.stripe, organization, payout.id)) ?? null })));
       return <PayoutsPage frame={frame} payouts={listed} statementImported={imported} />;
     }),
-    kit.page('/console/payouts/bank', TREASURY, 'The bank statement: import, deposits matched to nothing with their candidates, payouts and batches no line shows, matches', async (_req, _res, frame) => {
-      const organizationId = frame.session.organization.id;
-      const [mapping, open, matched, batches] = await Promise.all([
-        statementMapping(ctx.db, organizationId),
-        reconciliation(ctx.db, organizationId, OPEN_LINES_SHOWN),
-        matchedLines(ctx.db, organizationId, MATCHED_SHOWN),
-        listBatches(ctx.db, organizationId, 500),
-      ]);
-      const remittanceIds = [...open.lines.flatMap((line) => line.candidates), ...open.deposits, ...matched.map((line) => matchOf(line)!)].filter((deposit) => deposit.kind === 'remittance').map((deposit) => deposit.id);
-      const names = { batchReferences: new Map(batches.map((batch) => [batch.id, batch.reference])), remittances: await remittanceNames(ctx.db, organizationId, remittanceIds) };
-      return <BankPage frame={frame} mapping={mapping} lines={open.lines} linesTotal={open.linesTotal} deposits={open.deposits} matched={matched} names={names} currency={frame.session.organization.currency} />;
-    }),
+    kit.page('/console/payouts/bank', TREASURY, 'The bank statement: import, deposits matched to nothing with their candidates, payouts and batches no line shows, matches', async (_req, _res, frame) => bankPage(frame)),
     { ...importAction, body: 'upload' },
     kit.action('/console/payouts/bank/lines/:lineId/match', TREASURY, 'Match a bank deposit line to a payout, deposit batch or payroll remittance of the same amount, by hand', async (req, res, session) => {
       const lineId = await lineInPath(req, session.organization.id);

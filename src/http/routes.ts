@@ -19,7 +19,7 @@ export interface RouteDefinition {
   access: 'public' | readonly StaffRole[];
   summary: string;
   /** How the request body is read: JSON (the default on /api), CSV text for imports, a CSV or XLSX file as bytes (remittances), url-encoded forms, console forms with a file (multipart, `upload`). */
-  body?: 'json' | 'csv' | 'file' | 'form' | 'upload';
+  body?: 'json' | 'csv' | 'statement' | 'file' | 'form' | 'upload';
   /**
    * The schema the handler reads its query parameters with (where it reads any): declared
    * here so the fuzz test walks every parameter. The handler checks it itself, after its own

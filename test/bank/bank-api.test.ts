@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createOrganizationWithStaff, memberTimes, testApp, testContext, type OrganizationFixture } from '../support/app';
@@ -89,4 +91,27 @@ test('deposit batches through the API: checked against dues, posted once, anothe
   expect((await treasurer.post(`/api/deposit-batches/${batchId}/post`)).body.postedAt).toBe(posted.body.postedAt);
   expect(await testDb.db.selectFrom('manual_payments').select('id').where('member_id', '=', memberId).execute()).toHaveLength(1);
   expect((await treasurer.post(`/api/deposit-batches/${batchId}/items`, item)).status).toBe(409);
+});
+
+test('an OFX statement needs no mapping: stored once by the bank’s ids, matched; an unreadable one imports nothing', async () => {
+  const ofx = readFileSync(join(__dirname, 'files', 'checking-2026-11.ofx'), 'utf8');
+  const fresh = await createOrganizationWithStaff(testContext(testDb.db), 'bank-api-ofx');
+  const treasurer = as(fresh.staff.treasurer.token);
+  const send = (body: string, type = 'application/x-ofx') => request(app).post('/api/bank/statements').set('Authorization', `Bearer ${fresh.staff.treasurer.token}`).set('Content-Type', type).send(body);
+  expect((await treasurer.get('/api/bank/mapping')).body).toEqual({ mapping: null });
+  const first = await send(ofx);
+  expect(first.status).toBe(201);
+  expect(first.body).toMatchObject({ rowsRead: 4, withdrawals: 1, depositsNew: 3, depositsKnown: 0 });
+  expect((await send(ofx, 'application/vnd.intu.qfx')).body).toMatchObject({ depositsNew: 0, depositsKnown: 3 });
+  const lines = (await treasurer.get('/api/bank/reconciliation')).body.lines.map((l: { bookedOn: string; amountCents: number; description: string }) => [l.bookedOn, l.amountCents, l.description]);
+  expect(lines).toEqual([
+    ['2026-11-03', 20_000, 'STRIPE · TRANSFER ST-K3P9'],
+    ['2026-11-07', 7_500, 'STRIPE · TRANSFER ST-Q8M2'],
+    ['2026-11-17', 7_500, 'DEPOSIT · Dépôt caisse — Local 11'],
+  ]);
+  const broken = await send(ofx.replace('<TRNAMT>75.00', '<TRNAMT>seventy-five'));
+  expect(broken.status).toBe(400);
+  expect(broken.body.error.message).toBe('1 transaction(s) could not be read: nothing was imported');
+  expect((await send('<OFX><BANKMSGSRSV1></OFX>')).status).toBe(400);
+  expect((await send(ofx, 'application/pdf')).status).toBe(415);
 });

@@ -206,3 +206,36 @@ describe("a month's readiness", () => {
     expect(months.text).toContain('Bank statements are imported');
   });
 });
+
+describe('an OFX statement', () => {
+  const ofx = (amount: string) => `OFXHEADER:100
+DATA:OFXSGML
+VERSION:102
+
+<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS>
+<STMTRS><CURDEF>USD<BANKACCTFROM><BANKID>9<ACCTID>77<ACCTTYPE>CHECKING</BANKACCTFROM>
+<BANKTRANLIST><DTSTART>20261101<DTEND>20261130
+<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261125<TRNAMT>${amount}<FITID>OFX-25<NAME>DEPOSIT<MEMO>Caja — sábado</STMTTRN>
+<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20261126<TRNAMT>-12.00<FITID>OFX-26<NAME>FEE</STMTTRN>
+</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
+`;
+  const send = (csrf: string, text: string) => request(world.app).post('/console/payouts/bank/import').set('Cookie', world.cookies.treasurer).field('csrf', csrf).attach('statement', Buffer.from(text, 'utf8'), 'checking.ofx');
+
+  test('is imported with no columns to name, once, and audited as OFX; one that cannot be read imports nothing and says so', async () => {
+    const csrf = await treasurer().csrf('/console/payouts/bank');
+    const broken = await send(csrf, ofx('three hundred'));
+    expect(broken.status).toBe(400);
+    expect(broken.text).toContain('1 transaction of this OFX file could not be read (transaction 1: “three hundred” is not an amount): nothing was imported.');
+    expect((await lines()).find((l) => l.booked_on === '2026-11-25')).toBeUndefined();
+
+    expect((await send(csrf, ofx('311.11'))).status).toBe(303);
+    expect((await send(csrf, ofx('311.11'))).status).toBe(303);
+    expect((await lines()).filter((l) => l.booked_on === '2026-11-25').map((l) => l.amount_cents)).toEqual([31_111]);
+    expect((await audits('bank.statement_imported')).slice(-2).map((a) => a.details)).toEqual([
+      expect.objectContaining({ format: 'ofx', rowsRead: 2, withdrawals: 1, depositsNew: 1, depositsKnown: 0 }),
+      expect.objectContaining({ format: 'ofx', depositsNew: 0, depositsKnown: 1 }),
+    ]);
+    const page = await treasurer().get('/console/payouts/bank');
+    expect(page.text).toContain('DEPOSIT · Caja — sábado');
+  });
+});

@@ -37,12 +37,13 @@ function DepositName(props: { m: Messages; kind: DepositKind; id: string; text: 
 }
 
 /** The statement import form: a file, and whether to name its columns again. */
-function ImportForm(props: { m: Messages; csrf: string; mapping: StatementMapping | undefined }) {
+function ImportForm(props: { m: Messages; csrf: string; mapping: StatementMapping | undefined; error: string | undefined }) {
   const b = props.m.bank;
   const mapping = props.mapping;
   return (
     <section aria-labelledby="import-title" class="panel">
       <h2 id="import-title">{b.importTitle}</h2>
+      <ErrorSummary m={props.m} errors={props.error === undefined ? [] : [{ field: 'statement', message: props.error }]} />
       {mapping ? <p class="hint">{b.mappingKept(mapping.dateColumn, b.mappingAmount(mapping.amountColumn, mapping.debitColumn, mapping.creditColumn), mapping.descriptionColumn)}</p> : null}
       <form method="post" action="/console/payouts/bank/import" enctype="multipart/form-data">
         <Csrf token={props.csrf} />
@@ -50,7 +51,7 @@ function ImportForm(props: { m: Messages; csrf: string; mapping: StatementMappin
         <p class="hint" id="statement-hint">
           {b.importHint}
         </p>
-        <input type="file" id="statement" name="statement" accept=".csv,text/csv" required aria-describedby="statement-hint" />
+        <input type="file" id="statement" name="statement" accept=".csv,text/csv,.ofx,.qfx,application/x-ofx" required aria-describedby="statement-hint" aria-invalid={props.error === undefined ? undefined : 'true'} />
         {mapping ? (
           <div class="check">
             <input type="checkbox" id="remap" name="remap" value="1" />
@@ -75,6 +76,8 @@ export function BankPage(props: {
   matched: MatchedLine[];
   names: DepositNames;
   currency: string;
+  /** Why the file just uploaded was refused (nothing was imported). */
+  importError?: string | undefined;
 }) {
   const { frame, currency } = props;
   const { m, csrf } = frame.session;
@@ -86,7 +89,7 @@ export function BankPage(props: {
       <p>
         <a href="/console/payouts">{b.backToPayouts}</a>
       </p>
-      <ImportForm m={m} csrf={csrf} mapping={props.mapping} />
+      <ImportForm m={m} csrf={csrf} mapping={props.mapping} error={props.importError} />
 
       <section aria-labelledby="open-lines-title">
         <h2 id="open-lines-title">{b.unmatchedLinesTitle(props.linesTotal)}</h2>
