@@ -8,6 +8,7 @@ import { authorizationEn } from './authorization';
 import { reportsEn } from './reports';
 import { bankEn } from './bank';
 import { adminEn } from './admin';
+import { payrollEn } from './payroll';
 
 // Every string the console shows, in English. es.ts has the same keys (the type makes a
 // missing one a compile error); pages take their words from here and nowhere else.
@@ -461,6 +462,7 @@ export const en = {
     bank_deposit: 'Bank deposit',
     payroll_remittance: 'Payroll remittance',
     payroll_remittance_reversal: 'Payroll remittance reversal',
+    payroll_suspense_clearing: 'Payroll suspense cleared',
   } satisfies Record<LedgerKind, string>,
   ledgerMethods: { card: 'Card', us_bank_account: 'Bank debit', cash: 'Cash', check: 'Check', payroll_deduction: 'Payroll deduction' } satisfies Record<LedgerPaymentMethod, string>,
   accounts: {
@@ -474,10 +476,14 @@ export const en = {
     dispute_losses: 'Dispute losses',
     dispute_fees: 'Dispute fees',
     payroll_suspense: 'Payroll suspense',
+    due_to_employers: 'Due to or from employers',
   } satisfies Record<AccountCode, string>,
 
   // Payouts, the bank statement and deposit batches (the treasurer's bank).
   bank: bankEn,
+
+  // Payroll deduction's later pieces (issue 22): suspense explained, a member from a line, file problems.
+  payroll: payrollEn,
 
   // The admin's settings (issue 20): plans, the organization, staff, the audit log, Stripe events.
   admin: adminEn,

@@ -6,6 +6,7 @@ import { authorizationEs } from './authorization';
 import { reportsEs } from './reports';
 import { bankEs } from './bank';
 import { adminEs } from './admin';
+import { payrollEs } from './payroll';
 
 // Every string the console shows, in Spanish: the same keys as en.ts.
 
@@ -452,6 +453,7 @@ export const es: Messages = {
     bank_deposit: 'Depósito en el banco',
     payroll_remittance: 'Remesa de nómina',
     payroll_remittance_reversal: 'Remesa de nómina revertida',
+    payroll_suspense_clearing: 'Nómina en suspenso aclarada',
   },
   ledgerMethods: { card: 'Tarjeta', us_bank_account: 'Débito bancario', cash: 'Efectivo', check: 'Cheque', payroll_deduction: 'Descuento de nómina' },
   accounts: {
@@ -465,10 +467,12 @@ export const es: Messages = {
     dispute_losses: 'Pérdidas por disputas',
     dispute_fees: 'Comisiones por disputas',
     payroll_suspense: 'Nómina en suspenso',
+    due_to_employers: 'Saldos con empleadores',
   },
 
   // Transferencias, el extracto bancario y los lotes de depósito (el banco del tesorero).
   bank: bankEs,
+  payroll: payrollEs,
 
   // The admin's settings (issue 20): plans, the organization, staff, the audit log, Stripe events.
   admin: adminEs,
