@@ -143,3 +143,21 @@ test("another organization's treasurer gets a 404, an organizer a 403", async ()
   expect((await stranger.get(`/console/remittances/${remittanceId}`)).status).toBe(404);
   expect((await as('organizer').post(`/console/remittances/${remittanceId}/suspense`, { csrf: await as('organizer').csrf('/console/workspace'), resolution: 'employer', note: 'n' })).status).toBe(403);
 });
+
+test('reversing a posted remittance takes back the periods it paid for a member the correction leaves out', async () => {
+  const paidThrough = async () => (await ctx.db.selectFrom('members').select(['name', 'paid_through']).where('organization_id', '=', org.id).orderBy('name').execute()).map((m) => [m.name, m.paid_through]);
+  expect(await paidThrough()).toEqual([
+    ['Ana Torres', '2026-10-31'],
+    ['Ben Okafor', '2026-10-31'],
+    ['Eve Johnson', '2026-10-31'],
+  ]);
+  // Ben's line was the employer's mistake: the next correction leaves him out.
+  const withoutBen = Buffer.from(acmeFile.toString('utf8').replace(/^A1002,.*\n/m, '').replace('A1005,Gil Perez,n/a', 'A1005,Gil Perez,10.00'));
+  await uploadAndPost(withoutBen, 13500);
+  expect(await paidThrough()).toEqual([
+    ['Ana Torres', '2026-10-31'],
+    ['Ben Okafor', null],
+    ['Eve Johnson', '2026-10-31'],
+  ]);
+  expect(await checkLedger(ctx.db, org.id)).toEqual([]);
+});

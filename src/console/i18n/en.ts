@@ -415,7 +415,7 @@ export const en = {
   payrollNoExceptions: 'Nothing to check: every line matches a member and their dues.',
   payrollException: {
     bad_line: (row: number, message: string) => `Row ${row} cannot be read: ${message}.`,
-    unmatched: (row: number, who: string) => `Row ${row} (${who}) matches no member. Add them as a new member, then say who they are here.`,
+    unmatched: (row: number, who: string) => `Row ${row} (${who}) matches no member. Say which member it is by their email, or add them as a new member.`,
     proposed: (row: number, who: string) => `Row ${row} (${who}) may be one of these members; it is not matched until you choose:`,
     amount_differs: (name: string, rows: string, expected: string, amount: string) => `${name} (row ${rows}): ${amount} deducted, but the dues for the period are ${expected}.`,
     dues_unknown: (name: string, rows: string, message: string) => `${name} (row ${rows}): the dues for the period cannot be worked out (${message}); the money is kept as their credit.`,

@@ -406,7 +406,7 @@ export const es: Messages = {
   payrollNoExceptions: 'Nada que revisar: cada línea corresponde a un miembro y a sus cuotas.',
   payrollException: {
     bad_line: (row, message) => `La fila ${row} no se puede leer: ${message}.`,
-    unmatched: (row, who) => `La fila ${row} (${who}) no corresponde a ningún miembro. Añádalo como miembro nuevo y luego indique quién es aquí.`,
+    unmatched: (row, who) => `La fila ${row} (${who}) no corresponde a ningún miembro. Indique qué miembro es por su correo electrónico, o añádalo como miembro nuevo.`,
     proposed: (row, who) => `La fila ${row} (${who}) puede ser uno de estos miembros; no se asigna hasta que usted elija:`,
     amount_differs: (name, rows, expected, amount) => `${name} (fila ${rows}): se descontaron ${amount}, pero las cuotas del periodo son ${expected}.`,
     dues_unknown: (name, rows, message) => `${name} (fila ${rows}): no se pueden calcular las cuotas del periodo (${message}); el dinero queda como su crédito.`,
