@@ -22,7 +22,8 @@ export const newMemberFromLine = z
       .string()
       .trim()
       .max(40)
-      .transform((value) => (value === '' ? null : value)),
+      .optional()
+      .transform((value) => (value ? value : null)),
     planId: z.uuid('choose a dues plan'),
   })
   .strict();

@@ -92,6 +92,17 @@ describe('add as a new member', () => {
     expect(refused.status).toBe(400);
     expect(await ctx.db.selectFrom('members').select('id').where('email', '=', 'carla@example.org').execute()).toEqual([]);
   });
+
+  test('the same through the API', async () => {
+    const api = (token: string) => request(app).post(`/api/remittances/${payroll.remittanceId}/lines/4/new-member`).set('Authorization', `Bearer ${token}`);
+    expect((await api(org.staff.organizer.token).send({ name: 'Carla Nguyen', email: 'carla@example.org', planId })).status).toBe(403);
+    expect((await api(org.staff.treasurer.token).send({ name: 'Carla Nguyen', planId })).status).toBe(400);
+    const added = await api(org.staff.treasurer.token).send({ name: 'Carla Nguyen', email: 'carla@example.org', planId });
+    expect(added.status).toBe(201);
+    expect(added.body.review.lines.find((l: { row: number }) => l.row === 4)).toMatchObject({ memberId: added.body.memberId });
+    const deduction = await ctx.db.selectFrom('member_payroll_deductions').selectAll().where('member_id', '=', added.body.memberId).executeTakeFirstOrThrow();
+    expect(deduction).toMatchObject({ employer_id: payroll.employerId, employee_number: 'A1003' });
+  });
 });
 
 test('a file with thousands of lines to check lists them 200 to a page, with the count', async () => {
@@ -103,15 +114,15 @@ test('a file with thousands of lines to check lists them 200 to a page, with the
     uploadRemittance(trx, { organization, employer, periodStart: '2026-12-01', periodEnd: '2026-12-31', payDate: null, receivedOn: '2026-11-24', amountReceivedCents: 1125000, fileName: 'big.csv', bytes, mapping: undefined, staffUserId: null, at: ctx.now() }),
   );
   const first = await as('treasurer').get(`/console/remittances/${remittance.id}`);
-  // 450 unmatched lines and the three members on deduction missing from the file (Frank, added above, among them).
-  expect(first.text).toContain('Showing 1 to 200 of 453.');
+  // 450 unmatched lines and the four members on deduction missing from the file (Frank and Carla, added above, among them).
+  expect(first.text).toContain('Showing 1 to 200 of 454.');
   expect(first.text.match(/matches no member\./g)).toHaveLength(200);
   expect(first.text).toContain(`href="/console/remittances/${remittance.id}?exceptions=2#exceptions"`);
   const last = await as('treasurer').get(`/console/remittances/${remittance.id}?exceptions=3`);
-  expect(last.text).toContain('Showing 401 to 453 of 453.');
+  expect(last.text).toContain('Showing 401 to 454 of 454.');
   expect(last.text).toContain('Row 451 (Stranger Number450, X450) matches no member.');
   expect(last.text).not.toContain('exceptions=4');
-  expect((await as('treasurer').get(`/console/remittances/${remittance.id}?exceptions=99`)).text).toContain('Showing 401 to 453 of 453.');
+  expect((await as('treasurer').get(`/console/remittances/${remittance.id}?exceptions=99`)).text).toContain('Showing 401 to 454 of 454.');
 });
 
 test("a file that cannot be read is said in the visitor's language", async () => {

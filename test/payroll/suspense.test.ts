@@ -128,9 +128,15 @@ test('a corrected file reverses the explanation with the remittance; its own dif
   const state = await october();
   expect(state.reasons).toEqual([expect.objectContaining({ code: 'payroll_suspense_unexplained', remittances: [{ remittanceId: correctedId, employerName: 'Acme Hospital', currency: 'usd', heldCents: 8500 }] })]);
 
-  const treasurer = as('treasurer');
-  const csrf = await treasurer.csrf(`/console/remittances/${correctedId}`);
-  expect((await treasurer.post(`/console/remittances/${correctedId}/suspense`, { csrf, resolution: 'dues_income', note: 'Dues of members who joined late' })).status).toBe(303);
+  // Through the API this time.
+  const api = (path: string, token = org.staff.treasurer.token) => request(app).post(path).set('Authorization', `Bearer ${token}`);
+  expect((await api(`/api/remittances/${correctedId}/suspense`).send({ resolution: 'dues_income' })).status).toBe(400);
+  expect((await api(`/api/remittances/${correctedId}/suspense`, org.staff.organizer.token).send({ resolution: 'dues_income', note: 'n' })).status).toBe(403);
+  const explained = await api(`/api/remittances/${correctedId}/suspense`).send({ resolution: 'dues_income', note: 'Dues of members who joined late' });
+  expect(explained.body).toEqual({ explained: true, alreadyExplained: false, message: 'explained and cleared out of payroll suspense', clearedCents: 8500 });
+  expect((await api(`/api/remittances/${correctedId}/suspense`).send({ resolution: 'employer', note: 'again' })).body).toMatchObject({ explained: false, alreadyExplained: true });
+  const read = await request(app).get(`/api/remittances/${correctedId}`).set('Authorization', `Bearer ${org.staff.treasurer.token}`);
+  expect(read.body.remittance.suspenseExplanation).toEqual({ resolution: 'dues_income', note: 'Dues of members who joined late', explainedAt: expect.any(String) });
   expect(await october()).toMatchObject({ ready: true });
   expect(await checkLedger(ctx.db, org.id)).toEqual([]);
 });
