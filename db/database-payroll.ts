@@ -52,7 +52,15 @@ export interface RemittancesTable {
   posted_at: ColumnType<Date | null, undefined, Date>;
   posted_by_staff_user_id: ColumnType<string | null, undefined, string | null>;
   reversed_at: ColumnType<Date | null, undefined, Date>;
+  /** What the payroll suspense of a posted remittance is, said by a treasurer with a note (migration 0031). */
+  suspense_resolution: ColumnType<SuspenseResolution | null, undefined, SuspenseResolution>;
+  suspense_note: ColumnType<string | null, undefined, string>;
+  suspense_explained_at: ColumnType<Date | null, undefined, Date>;
+  suspense_explained_by_staff_user_id: ColumnType<string | null, undefined, string>;
 }
+
+/** Where a remittance's suspense is cleared to: dues income, or owed between the union and the employer. */
+export type SuspenseResolution = 'dues_income' | 'employer';
 
 export type MatchedBy = 'employee_number' | 'name' | 'treasurer';
 

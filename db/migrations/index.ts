@@ -24,6 +24,7 @@ import * as m0025 from './0025_payroll_deduction';
 import * as m0026 from './0026_roll_uploads';
 import * as m0027 from './0027_dues_increases';
 import * as m0030 from './0030_events_by_customer';
+import * as m0031 from './0031_payroll_suspense_explained';
 import * as m0034 from './0034_ledger_by_xact';
 import * as m0035 from './0035_bank_remittances';
 
@@ -55,6 +56,7 @@ export const migrations: Record<string, Migration> = {
   '0026_roll_uploads': m0026,
   '0027_dues_increases': m0027,
   '0030_events_by_customer': m0030,
+  '0031_payroll_suspense_explained': m0031,
   '0034_ledger_by_xact': m0034,
   '0035_bank_remittances': m0035,
 };

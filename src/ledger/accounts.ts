@@ -19,7 +19,8 @@ export type AccountCode =
   | 'processing_fees'
   | 'dispute_losses'
   | 'dispute_fees'
-  | 'payroll_suspense';
+  | 'payroll_suspense'
+  | 'due_to_employers';
 
 export type AccountType = 'asset' | 'liability' | 'income' | 'contra_income' | 'expense';
 
@@ -42,6 +43,8 @@ export const CHART_OF_ACCOUNTS: readonly AccountDefinition[] = [
   { code: 'dispute_fees', name: 'Dispute fees', type: 'expense' },
   // Money an employer remitted that no member's line accounts for (or lines the money does not cover): cleared before a month closes.
   { code: 'payroll_suspense', name: 'Payroll suspense', type: 'liability' },
+  // Suspense a treasurer said is owed between the union and an employer: a refund owed to it (credit) or a shortfall it still owes (debit).
+  { code: 'due_to_employers', name: 'Due to or from employers', type: 'liability' },
 ];
 
 export const ACCOUNT_CODES: readonly AccountCode[] = CHART_OF_ACCOUNTS.map((account) => account.code);

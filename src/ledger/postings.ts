@@ -26,7 +26,8 @@ export type LedgerKind =
   | 'payment_reversal'
   | 'bank_deposit'
   | 'payroll_remittance'
-  | 'payroll_remittance_reversal';
+  | 'payroll_remittance_reversal'
+  | 'payroll_suspense_clearing';
 
 export type LedgerPaymentMethod = 'card' | 'us_bank_account' | 'cash' | 'check' | 'payroll_deduction';
 
@@ -59,6 +60,8 @@ export const KIND_RULES: Readonly<Record<LedgerKind, KindRule>> = {
   // An employer's payroll remittance: one deposit, dues income for the members' lines, the rest in suspense.
   payroll_remittance: { accounts: ['bank', 'dues_income', 'payroll_suspense'], stripe: 'none' },
   payroll_remittance_reversal: { accounts: ['bank', 'dues_income', 'payroll_suspense'], stripe: 'none' },
+  // A remittance's suspense explained by a treasurer (or that explanation reversed with the remittance): to dues income or owed with the employer.
+  payroll_suspense_clearing: { accounts: ['payroll_suspense', 'dues_income', 'due_to_employers'], stripe: 'none' },
 };
 
 export const LEDGER_KINDS = Object.keys(KIND_RULES) as LedgerKind[];

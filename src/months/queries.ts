@@ -8,6 +8,7 @@ import type { StripeClient } from '../stripe/client';
 import { accountMovements, memberCounts } from '../treasurer/queries';
 import { monthlySummary, type MemberCounts, type MonthlySummary } from '../treasurer/reports/monthly';
 import { monthRange } from '../treasurer/reports/totals';
+import { unexplainedSuspense, type UnexplainedSuspense } from '../payroll/queries';
 import { monthIn } from './calendar';
 
 export type ReadinessReason =
@@ -15,7 +16,8 @@ export type ReadinessReason =
   | { code: 'payout_unmatched'; detail: string }
   | { code: 'ledger_check'; detail: string }
   | { code: 'webhook_events_unsettled'; detail: string; count: number }
-  | { code: 'bank_unmatched'; detail: string; count: number };
+  | { code: 'bank_unmatched'; detail: string; count: number }
+  | { code: 'payroll_suspense_unexplained'; detail: string; count: number; remittances: UnexplainedSuspense[] };
 
 export interface MonthState {
   month: string;
@@ -41,7 +43,8 @@ export async function closedMonths(db: Kysely<Database>, organizationId: string)
  * event created in the month may be failed or still pending, since it would post into it.
  * Once the organization imports bank statements, every payout arriving in the month and
  * every deposit batch deposited in it must also be matched to a bank line, and every
- * deposit line of the month to a payout or batch.
+ * deposit line of the month to a payout or batch. Every employer remittance posted in the
+ * month must leave nothing in payroll suspense unless a treasurer explained it.
  */
 export async function readinessReasons(db: Kysely<Database>, stripe: StripeClient, organization: Organization, month: string, now: Date, ledgerProblems?: LedgerProblem[]): Promise<ReadinessReason[]> {
   const reasons: ReadinessReason[] = [];
@@ -59,6 +62,10 @@ export async function readinessReasons(db: Kysely<Database>, stripe: StripeClien
   const unexplained = bank ? bank.payouts + bank.batches + bank.remittances + bank.lines : 0;
   if (bank && unexplained > 0) {
     reasons.push({ code: 'bank_unmatched', detail: `${bank.payouts} payout(s), ${bank.batches} deposit batch(es) and ${bank.remittances} payroll remittance(s) of ${month} have no bank line matched, and ${bank.lines} bank deposit line(s) of ${month} are matched to nothing`, count: unexplained });
+  }
+  const suspense = await unexplainedSuspense(db, organization.id, startOf(from, organization.time_zone), startOf(until, organization.time_zone));
+  if (suspense.length > 0) {
+    reasons.push({ code: 'payroll_suspense_unexplained', detail: `${suspense.length} payroll remittance(s) posted in ${month} hold an unexplained difference in payroll suspense`, count: suspense.length, remittances: suspense });
   }
   return reasons;
 }

@@ -9,7 +9,15 @@ import { closeMonth, monthState, readinessReasons, reopenMonth, type MonthState 
 /** A month in a path, as 'YYYY-MM'. */
 export const monthParams = z.object({ month: z.string().regex(/^(19|2\d)\d{2}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM') });
 
-const reason = z.object({ code: z.enum(['month_not_over', 'payout_unmatched', 'ledger_check', 'webhook_events_unsettled', 'bank_unmatched']), detail: z.string(), count: z.number().int().optional() }).strict();
+const suspenseHeld = z.object({ remittanceId: z.uuid(), employerName: z.string(), currency: z.string(), heldCents: z.number().int() }).strict();
+const reason = z
+  .object({
+    code: z.enum(['month_not_over', 'payout_unmatched', 'ledger_check', 'webhook_events_unsettled', 'bank_unmatched', 'payroll_suspense_unexplained']),
+    detail: z.string(),
+    count: z.number().int().optional(),
+    remittances: z.array(suspenseHeld).optional(),
+  })
+  .strict();
 export const monthStateResponse = z.object({ month: z.string(), closed: z.boolean(), closedAt: instant.nullable(), ready: z.boolean(), reasons: z.array(reason) }).strict();
 
 export const presentMonthState = (state: MonthState) => ({ month: state.month, closed: state.closed, closedAt: state.closedAt?.toISOString() ?? null, ready: !state.closed && state.reasons.length === 0, reasons: state.reasons });

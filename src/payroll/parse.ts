@@ -24,10 +24,15 @@ export interface RemittanceLine {
   problem: string | null;
 }
 
+/** Why a file cannot be read, as a code the console says in the visitor's language (with `text`, the headers or the limit). */
+export type RemittanceFileProblem = 'empty' | 'not_text' | 'csv_unreadable' | 'xlsx_unreadable' | 'no_sheet' | 'no_header' | 'no_lines' | 'too_many_lines';
+
 export class RemittanceFileError extends Error {
   constructor(
+    readonly problem: RemittanceFileProblem,
     message: string,
     readonly details: Record<string, unknown> = {},
+    readonly text = '',
   ) {
     super(message);
     this.name = 'RemittanceFileError';
@@ -58,11 +63,11 @@ export function guessDelimiter(text: string): string {
 
 function csvGrid(bytes: Buffer): Grid {
   const text = bytes.toString('utf8');
-  if (text.includes('\u0000')) throw new RemittanceFileError('the file is neither UTF-8 CSV text nor an XLSX workbook: save it as "CSV UTF-8" or as .xlsx');
+  if (text.includes('\u0000')) throw new RemittanceFileError('not_text', 'the file is neither UTF-8 CSV text nor an XLSX workbook: save it as "CSV UTF-8" or as .xlsx');
   try {
     return parse(text, { bom: true, delimiter: guessDelimiter(text), relax_column_count: true, relax_quotes: true, skip_empty_lines: false, trim: true }) as Grid;
   } catch (error) {
-    throw new RemittanceFileError(`the file is not readable CSV: ${(error as Error).message}`);
+    throw new RemittanceFileError('csv_unreadable', `the file is not readable CSV: ${(error as Error).message}`);
   }
 }
 
@@ -83,10 +88,10 @@ async function xlsxGrid(bytes: Buffer): Promise<Grid> {
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (error) {
-    throw new RemittanceFileError(`the workbook cannot be read: ${(error as Error).message}`);
+    throw new RemittanceFileError('xlsx_unreadable', `the workbook cannot be read: ${(error as Error).message}`);
   }
   const sheet = workbook.worksheets[0];
-  if (!sheet) throw new RemittanceFileError('the workbook has no sheets');
+  if (!sheet) throw new RemittanceFileError('no_sheet', 'the workbook has no sheets');
   const grid: Grid = [];
   sheet.eachRow({ includeEmpty: true }, (row, rowNumber) => {
     const cells: string[] = [];
@@ -101,7 +106,7 @@ async function xlsxGrid(bytes: Buffer): Promise<Grid> {
 
 /** The file's cells, row by row (index + 1 is the row number a spreadsheet shows). */
 export async function readGrid(bytes: Buffer): Promise<Grid> {
-  if (bytes.length === 0) throw new RemittanceFileError('the file is empty');
+  if (bytes.length === 0) throw new RemittanceFileError('empty', 'the file is empty');
   return isZip(bytes) ? xlsxGrid(bytes) : csvGrid(bytes);
 }
 
@@ -121,7 +126,8 @@ function findHeader(grid: Grid, mapping: ColumnMapping): { row: number; columns:
     if (Object.keys(columns).length === wanted.length) return { row, columns };
   }
   const firstRows = grid.slice(0, 10).map((cells) => cells.filter((cell) => cell !== ''));
-  throw new RemittanceFileError(`no row holds all the mapped column headers (${wanted.map(([, h]) => `"${h}"`).join(', ')}): check the employer's column mapping`, { firstRows });
+  const headers = wanted.map(([, h]) => `"${h}"`).join(', ');
+  throw new RemittanceFileError('no_header', `no row holds all the mapped column headers (${headers}): check the employer's column mapping`, { firstRows }, headers);
 }
 
 /** The lines of a remittance file under the employer's column mapping. */
@@ -164,9 +170,9 @@ export function linesOf(grid: Grid, mapping: ColumnMapping): RemittanceLine[] {
       period: cell(cells, 'period'),
       problem: problems.length > 0 ? problems.join('; ') : null,
     });
-    if (lines.length > MAX_REMITTANCE_LINES) throw new RemittanceFileError(`at most ${MAX_REMITTANCE_LINES} lines per remittance`);
+    if (lines.length > MAX_REMITTANCE_LINES) throw new RemittanceFileError('too_many_lines', `at most ${MAX_REMITTANCE_LINES} lines per remittance`, {}, String(MAX_REMITTANCE_LINES));
   }
-  if (lines.length === 0) throw new RemittanceFileError('the file has a header row but no lines');
+  if (lines.length === 0) throw new RemittanceFileError('no_lines', 'the file has a header row but no lines');
   return lines;
 }
 

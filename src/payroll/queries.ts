@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { Database } from '../../db/database';
 import type { EmployersTable, MemberPayrollDeductionsTable, RemittanceLinesTable, RemittancesTable } from '../../db/database-payroll';
 import type { ColumnMapping } from './mapping';
@@ -209,4 +209,48 @@ export async function memberNames(db: Kysely<Database>, organizationId: string, 
 export async function memberIdByEmail(db: Kysely<Database>, organizationId: string, email: string): Promise<string | undefined> {
   const row = await db.selectFrom('members').select('id').where('organization_id', '=', organizationId).where(sql<boolean>`lower(email) = ${email.toLowerCase()}`).executeTakeFirst();
   return row?.id;
+}
+
+// The ledger transactions of a remittance, by their source keys (the ledger's unique index finds them).
+const remittanceKeys = (id: RawBuilder<unknown>) => sql`ARRAY['remittance:' || ${id}, 'remittance:' || ${id} || ':reversal', 'remittance:' || ${id} || ':suspense', 'remittance:' || ${id} || ':suspense:reversal']`;
+
+/**
+ * What a remittance holds in payroll suspense now, from the ledger (positive for money
+ * received beyond its lines), and what its explanation cleared out of suspense.
+ */
+export async function remittanceSuspense(db: Kysely<Database>, organizationId: string, remittanceId: string): Promise<{ heldCents: number; clearedCents: number }> {
+  const { rows } = await sql<{ held: number; cleared: number }>`
+    SELECT coalesce(-sum(e.amount_cents), 0)::bigint AS held, coalesce(sum(e.amount_cents) FILTER (WHERE t.source_key = ${`remittance:${remittanceId}:suspense`}), 0)::bigint AS cleared
+    FROM ledger_transactions t
+    JOIN ledger_entries e ON e.organization_id = t.organization_id AND e.transaction_id = t.id
+    JOIN ledger_accounts a ON a.organization_id = e.organization_id AND a.id = e.account_id
+    WHERE t.organization_id = ${organizationId} AND t.source_key = ANY(${remittanceKeys(sql`${remittanceId}::text`)}) AND a.code = 'payroll_suspense'`.execute(db);
+  return { heldCents: Number(rows[0]!.held), clearedCents: Number(rows[0]!.cleared) };
+}
+
+export interface UnexplainedSuspense {
+  remittanceId: string;
+  employerName: string;
+  currency: string;
+  heldCents: number;
+}
+
+/**
+ * The remittances posted in a period (by the ledger date of their posting, from and until as
+ * instants) that still hold payroll suspense: a month cannot close with them.
+ */
+export async function unexplainedSuspense(db: Kysely<Database>, organizationId: string, from: RawBuilder<unknown>, until: RawBuilder<unknown>): Promise<UnexplainedSuspense[]> {
+  const { rows } = await sql<{ id: string; employer_name: string; currency: string; held: number }>`
+    SELECT r.id, em.name AS employer_name, r.currency, -sum(e.amount_cents)::bigint AS held
+    FROM remittances r
+    JOIN employers em ON em.organization_id = r.organization_id AND em.id = r.employer_id
+    JOIN ledger_transactions p ON p.organization_id = r.organization_id AND p.source_key = 'remittance:' || r.id::text
+    JOIN ledger_transactions t ON t.organization_id = r.organization_id AND t.source_key = ANY(${remittanceKeys(sql`r.id::text`)})
+    JOIN ledger_entries e ON e.organization_id = t.organization_id AND e.transaction_id = t.id
+    JOIN ledger_accounts a ON a.organization_id = e.organization_id AND a.id = e.account_id AND a.code = 'payroll_suspense'
+    WHERE r.organization_id = ${organizationId} AND r.status IN ('posted', 'reversed') AND p.occurred_at >= ${from} AND p.occurred_at < ${until}
+    GROUP BY r.id, em.name, r.currency, r.received_on
+    HAVING sum(e.amount_cents) <> 0
+    ORDER BY r.received_on, em.name, r.id`.execute(db);
+  return rows.map((row) => ({ remittanceId: row.id, employerName: row.employer_name, currency: row.currency, heldCents: Number(row.held) }));
 }

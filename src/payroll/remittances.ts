@@ -12,6 +12,7 @@ import { earlierPaymentsOf, expectedDues, periodDues, readDuesBook } from './due
 import { remittanceExceptions, type RemittanceSummary } from './exceptions';
 import type { ColumnMapping } from './mapping';
 import { matchLines } from './match';
+import { reverseSuspenseClearing } from './suspense';
 import { flagMembersMissingTwice } from './watch';
 import { readRemittance, RemittanceFileError } from './parse';
 import { employerMembers, findEmployer, insertLines, lineRows, memberRefs, remittancesOfPeriod, type Employer, type Remittance, type RemittanceLineRow } from './queries';
@@ -59,7 +60,8 @@ export async function uploadRemittance(trx: Kysely<Database>, input: UploadInput
   try {
     lines = await readRemittance(input.bytes, mapping);
   } catch (error) {
-    if (error instanceof RemittanceFileError) throw new ApiError('bad_request', error.message, error.details);
+    // The problem's code (and its headers or limit) let the console say it in the visitor's language.
+    if (error instanceof RemittanceFileError) throw new ApiError('bad_request', error.message, { problem: error.problem, ...(error.text ? { about: error.text } : {}), ...error.details });
     throw error;
   }
   if (input.mapping) await trx.updateTable('employers').set({ column_mapping: JSON.stringify(input.mapping), updated_at: input.at }).where('organization_id', '=', organization.id).where('id', '=', employer.id).execute();
@@ -128,7 +130,7 @@ export async function reviewRemittance(db: Kysely<Database>, remittance: Remitta
   return { remittance, employer, lines: rows, summary };
 }
 
-/** The manual payments a remittance made, marked reversed, and its ledger transaction reversed; the members' standing derived again by the caller. */
+/** The manual payments a remittance made, marked reversed, and its ledger transactions (with any suspense explained) reversed; the members' standing derived again by the caller. */
 async function reverseRemittance(trx: Kysely<Database>, organization: Organization, remittance: Remittance, employer: Employer, at: Date): Promise<string[]> {
   const reversed = await trx
     .updateTable('manual_payments')
@@ -163,6 +165,7 @@ async function reverseRemittance(trx: Kysely<Database>, organization: Organizati
     }),
     at,
   );
+  await reverseSuspenseClearing(trx, organization, remittance, at);
   await trx.updateTable('remittances').set({ status: 'reversed', reversed_at: at }).where('organization_id', '=', organization.id).where('id', '=', remittance.id).execute();
   // The bank line that showed its money is open again, for the corrected remittance to take.
   await unmatchRemittance(trx, organization.id, remittance.id);

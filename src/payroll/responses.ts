@@ -53,6 +53,8 @@ const remittanceFields = {
   createdAt: instant,
   postedAt: instant.nullable(),
   reversedAt: instant.nullable(),
+  /** How a treasurer explained a posted remittance's payroll suspense, once they have. */
+  suspenseExplanation: z.object({ resolution: z.enum(['dues_income', 'employer']), note: z.string(), explainedAt: instant }).strict().nullable(),
 };
 export const remittanceResponse = z.object(remittanceFields).strict();
 export const presentRemittance = (r: Remittance) => ({
@@ -70,6 +72,7 @@ export const presentRemittance = (r: Remittance) => ({
   createdAt: r.created_at.toISOString(),
   postedAt: r.posted_at?.toISOString() ?? null,
   reversedAt: r.reversed_at?.toISOString() ?? null,
+  suspenseExplanation: r.suspense_resolution && r.suspense_note && r.suspense_explained_at ? { resolution: r.suspense_resolution, note: r.suspense_note, explainedAt: r.suspense_explained_at.toISOString() } : null,
 });
 export const remittanceListResponse = z.object({ remittances: z.array(remittanceResponse.extend({ employerName: z.string(), linesTotalCents: z.number().int(), lines: z.number().int() }).strict()) }).strict();
 
@@ -197,3 +200,5 @@ export const postResponse = z
     reversedRemittanceId: z.string().nullable().optional(),
   })
   .strict();
+export const explainResponse = z.object({ explained: z.boolean(), alreadyExplained: z.boolean(), message: z.string(), clearedCents: z.number().int().optional() }).strict();
+export const newMemberResponse = z.object({ memberId: z.uuid(), review: remittanceReviewResponse }).strict();

@@ -11,14 +11,18 @@ import { calendarDay, fieldError, memberParams } from '../members/members';
 import { findMember } from '../members/queries';
 import { columnMappingSchema } from './mapping';
 import { employeeNumberHolder, employerNamed, endDeduction, findDeduction, findEmployer, findRemittance, insertEmployer, listEmployers, listRemittances, memberNames, setDeduction, setLineMember, updateEmployer } from './queries';
+import { addMemberFromLine, newMemberFromLine } from './new-member';
 import { postRemittance, reviewRemittance, uploadRemittance } from './remittances';
+import { explainSuspense } from './suspense';
 import { employerReport } from './report';
 import {
   deductionResponse,
   employerListResponse,
   employerReportResponse,
   employerResponse,
+  explainResponse,
   namedInReview,
+  newMemberResponse,
   postResponse,
   presentDeduction,
   presentEmployer,
@@ -47,6 +51,8 @@ export const employerChanges = z.object(employerFields).partial().strict().refin
 export const employerParams = z.object({ employerId: z.uuid() });
 export const remittanceParams = z.object({ remittanceId: z.uuid() });
 const lineParams = z.object({ remittanceId: z.uuid(), row: z.coerce.number().int().min(1).max(1_000_000) });
+
+const explainBody = z.object({ resolution: z.enum(['dues_income', 'employer']), note: text(1000) }).strict();
 
 const cents = z.coerce.number().int().min(1).max(10_000_000_000);
 export const uploadQuery = z
@@ -324,6 +330,45 @@ export function payrollRoutes(ctx: AppContext): RouteDefinition[] {
           suspenseCents: outcome.suspenseCents,
           reversedRemittanceId: outcome.reversed,
         };
+      },
+    }),
+    apiRoute(ctx, {
+      method: 'post',
+      path: '/api/remittances/:remittanceId/lines/:row/new-member',
+      params: lineParams,
+      access: ['admin', 'treasurer'],
+      requestBody: newMemberFromLine,
+      responses: { 201: newMemberResponse },
+      summary: '"Add as a new member" for a line of a remittance not yet posted that matches no one: the member on payroll deduction with the employer and the line\'s employee number, the line matched to them',
+      find: ({ me, params }) => ownRemittance(ctx.db, me.organizationId, params.remittanceId),
+      answer: async ({ me, params, found, body, organization: organizationOf, audit }) => {
+        const organization = await organizationOf();
+        const memberId = await ctx.db.transaction().execute(async (trx) => {
+          const id = await addMemberFromLine(trx, organization, found, params.row, body, me.staffUserId, ctx.now());
+          await audit('member.created', { subjectType: 'member', subjectId: id, details: { remittanceId: found.id, row: params.row } }, trx);
+          await audit('remittance.line_matched', { subjectType: 'remittance', subjectId: found.id, details: { row: params.row, memberId: id, newMember: true } }, trx);
+          return id;
+        });
+        return answerWith(201, { memberId, review: await reviewOf(found) });
+      },
+    }),
+    apiRoute(ctx, {
+      method: 'post',
+      path: '/api/remittances/:remittanceId/suspense',
+      params: remittanceParams,
+      access: ['admin', 'treasurer'],
+      requestBody: explainBody,
+      responses: { 200: explainResponse },
+      summary: "Explain a posted remittance's payroll suspense with a note: cleared to dues income, or owed with the employer (a refund owed to it, or a shortfall it owes); once, so its month can close",
+      find: ({ me, params }) => ownRemittance(ctx.db, me.organizationId, params.remittanceId),
+      answer: async ({ me, found, body, audit }) => {
+        const outcome = await ctx.db.transaction().execute(async (trx) => {
+          const done = await explainSuspense(trx, me.organizationId, found.id, { ...body, staffUserId: me.staffUserId, at: ctx.now() });
+          if (done.explained) await audit('remittance.suspense_explained', { subjectType: 'remittance', subjectId: found.id, details: { resolution: body.resolution, heldCents: done.heldCents } }, trx);
+          return done;
+        });
+        if (!outcome.explained) return { explained: false, alreadyExplained: true, message: 'this remittance\'s payroll suspense was explained already; nothing was posted again' };
+        return { explained: true, alreadyExplained: false, message: 'explained and cleared out of payroll suspense', clearedCents: outcome.heldCents };
       },
     }),
   ];

@@ -18,6 +18,7 @@ export const KIND_LABELS: Readonly<Record<LedgerKind, string>> = {
   bank_deposit: 'bank deposit',
   payroll_remittance: 'payroll remittance',
   payroll_remittance_reversal: 'payroll remittance reversal',
+  payroll_suspense_clearing: 'payroll suspense cleared',
 };
 
 export const METHOD_LABELS: Readonly<Record<LedgerPaymentMethod, string>> = {

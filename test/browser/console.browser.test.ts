@@ -1,4 +1,4 @@
-import { seedPayroll } from '../payroll/fixtures';
+import { seedPayroll, seedPostedRemittance } from '../payroll/fixtures';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -37,6 +37,7 @@ let ctx: ReturnType<typeof testContext>;
 let fx: ConsoleFixture;
 let desk: Awaited<ReturnType<typeof seedTreasurerDesk>>;
 let payroll: { employerId: string; remittanceId: string };
+let postedRemittanceId = '';
 let server: Server;
 let baseUrl: string;
 /** The same service with no form posts left for this network: the rate-limited page. */
@@ -263,6 +264,7 @@ const VISITS: Visit[] = [
   { name: 'employers', role: 'treasurer', open: go(() => '/console/employers') },
   { name: 'employer', role: 'admin', open: go(() => `/console/employers/${payroll.employerId}`) },
   { name: 'remittance', role: 'treasurer', open: go(() => `/console/remittances/${payroll.remittanceId}`) },
+  { name: 'remittance-suspense', role: 'treasurer', open: go(() => `/console/remittances/${postedRemittanceId}`) },
   {
     name: 'employer-add-errors',
     role: 'treasurer',
@@ -367,6 +369,8 @@ describeInBrowser(SUITE, () => {
     const affiliate = await ctx.db.insertInto('affiliates').values({ organization_id: fx.org.id, name: 'International Brotherhood', kind: 'international_union', created_at: ctx.now() }).returning('id').executeTakeFirstOrThrow();
     await ctx.db.insertInto('per_capita_rates').values({ organization_id: fx.org.id, affiliate_id: affiliate.id, rate_cents: 150, effective_from: '2026-09-01', created_by_staff_user_id: fx.org.staff.admin.id, created_at: ctx.now() }).execute();
     payroll = await seedPayroll(ctx, fx.org.id, [{ id: fx.members.marcus, number: 'A1001' }, { id: fx.members.lucia, number: 'A1002' }, { id: fx.members.tom, number: null }]);
+    // October's remittance posted with a difference to explain: its page's form, and a reason on the months page.
+    postedRemittanceId = await seedPostedRemittance(ctx, fx.org.id, payroll.employerId, fx.org.staff.treasurer.id);
     // The fixture's "Regular monthly" plus one of each other kind the signup page shows.
     await createPlans(ctx.db, (await findOrganizationById(ctx.db, fx.org.id))!, PLAN_SPECS.filter((spec) => spec.name !== 'Regular monthly'));
     // What the admin says on the signup page: the contact, the privacy notice and a logo.

@@ -65,6 +65,7 @@ describe('the ledger page', () => {
       ['Dispute losses', '$0.00'],
       ['Dispute fees', '$0.00'],
       ['Payroll suspense', '$0.00'],
+      ['Due to or from employers', '$0.00'],
     ]);
     expect(page.text).toContain('href="/api/ledger/export?format=csv"');
     expect(page.text).toContain('href="/api/ledger/export?format=xlsx"');

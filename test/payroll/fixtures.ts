@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { AppContext } from '../../src/context';
 import { findOrganizationById } from '../../src/organizations/queries';
 import { insertEmployer, setDeduction } from '../../src/payroll/queries';
-import { uploadRemittance } from '../../src/payroll/remittances';
+import { postRemittance, uploadRemittance } from '../../src/payroll/remittances';
 
 export const ACME_MAPPING = { employeeNumber: 'Employee ID', name: 'Employee Name', amount: 'Union Dues', wages: 'Gross Wages', hours: 'Hours' };
 
@@ -22,4 +22,16 @@ export async function seedPayroll(ctx: AppContext, organizationId: string, membe
     uploadRemittance(trx, { organization, employer, periodStart: '2026-11-01', periodEnd: '2026-11-30', payDate: null, receivedOn: '2026-11-20', amountReceivedCents: 16500, fileName: 'acme.csv', bytes, mapping: undefined, staffUserId: null, at: now }),
   );
   return { employerId: employer.id, remittanceId: remittance.id };
+}
+
+/** The same file for October, posted: $165 received for the lines it matches, the rest in payroll suspense to be explained. */
+export async function seedPostedRemittance(ctx: AppContext, organizationId: string, employerId: string, staffUserId: string): Promise<string> {
+  const organization = (await findOrganizationById(ctx.db, organizationId))!;
+  const employer = await ctx.db.selectFrom('employers').selectAll().where('organization_id', '=', organizationId).where('id', '=', employerId).executeTakeFirstOrThrow();
+  const bytes = readFileSync(join(__dirname, 'files', 'acme-hospital.csv'));
+  return ctx.db.transaction().execute(async (trx) => {
+    const { remittance } = await uploadRemittance(trx, { organization, employer, periodStart: '2026-10-01', periodEnd: '2026-10-31', payDate: null, receivedOn: '2026-10-20', amountReceivedCents: 16500, fileName: 'acme-october.csv', bytes, mapping: undefined, staffUserId: null, at: ctx.now() });
+    await postRemittance(trx, organization, remittance.id, staffUserId, ctx.now());
+    return remittance.id;
+  });
 }

@@ -8,6 +8,7 @@ import { authorizationEn } from './authorization';
 import { reportsEn } from './reports';
 import { bankEn } from './bank';
 import { adminEn } from './admin';
+import { payrollEn } from './payroll';
 
 // Every string the console shows, in English. es.ts has the same keys (the type makes a
 // missing one a compile error); pages take their words from here and nowhere else.
@@ -415,7 +416,7 @@ export const en = {
   payrollNoExceptions: 'Nothing to check: every line matches a member and their dues.',
   payrollException: {
     bad_line: (row: number, message: string) => `Row ${row} cannot be read: ${message}.`,
-    unmatched: (row: number, who: string) => `Row ${row} (${who}) matches no member. Add them as a new member, then say who they are here.`,
+    unmatched: (row: number, who: string) => `Row ${row} (${who}) matches no member. Say which member it is by their email, or add them as a new member.`,
     proposed: (row: number, who: string) => `Row ${row} (${who}) may be one of these members; it is not matched until you choose:`,
     amount_differs: (name: string, rows: string, expected: string, amount: string) => `${name} (row ${rows}): ${amount} deducted, but the dues for the period are ${expected}.`,
     dues_unknown: (name: string, rows: string, message: string) => `${name} (row ${rows}): the dues for the period cannot be worked out (${message}); the money is kept as their credit.`,
@@ -462,6 +463,7 @@ export const en = {
     bank_deposit: 'Bank deposit',
     payroll_remittance: 'Payroll remittance',
     payroll_remittance_reversal: 'Payroll remittance reversal',
+    payroll_suspense_clearing: 'Payroll suspense cleared',
   } satisfies Record<LedgerKind, string>,
   ledgerMethods: { card: 'Card', us_bank_account: 'Bank debit', cash: 'Cash', check: 'Check', payroll_deduction: 'Payroll deduction' } satisfies Record<LedgerPaymentMethod, string>,
   accounts: {
@@ -475,10 +477,14 @@ export const en = {
     dispute_losses: 'Dispute losses',
     dispute_fees: 'Dispute fees',
     payroll_suspense: 'Payroll suspense',
+    due_to_employers: 'Due to or from employers',
   } satisfies Record<AccountCode, string>,
 
   // Payouts, the bank statement and deposit batches (the treasurer's bank).
   bank: bankEn,
+
+  // Payroll deduction's later pieces (issue 22): suspense explained, a member from a line, file problems.
+  payroll: payrollEn,
 
   // The admin's settings (issue 20): plans, the organization, staff, the audit log, Stripe events.
   admin: adminEn,

@@ -6,6 +6,7 @@ import { authorizationEs } from './authorization';
 import { reportsEs } from './reports';
 import { bankEs } from './bank';
 import { adminEs } from './admin';
+import { payrollEs } from './payroll';
 
 // Every string the console shows, in Spanish: the same keys as en.ts.
 
@@ -406,7 +407,7 @@ export const es: Messages = {
   payrollNoExceptions: 'Nada que revisar: cada línea corresponde a un miembro y a sus cuotas.',
   payrollException: {
     bad_line: (row, message) => `La fila ${row} no se puede leer: ${message}.`,
-    unmatched: (row, who) => `La fila ${row} (${who}) no corresponde a ningún miembro. Añádalo como miembro nuevo y luego indique quién es aquí.`,
+    unmatched: (row, who) => `La fila ${row} (${who}) no corresponde a ningún miembro. Indique qué miembro es por su correo electrónico, o añádalo como miembro nuevo.`,
     proposed: (row, who) => `La fila ${row} (${who}) puede ser uno de estos miembros; no se asigna hasta que usted elija:`,
     amount_differs: (name, rows, expected, amount) => `${name} (fila ${rows}): se descontaron ${amount}, pero las cuotas del periodo son ${expected}.`,
     dues_unknown: (name, rows, message) => `${name} (fila ${rows}): no se pueden calcular las cuotas del periodo (${message}); el dinero queda como su crédito.`,
@@ -453,6 +454,7 @@ export const es: Messages = {
     bank_deposit: 'Depósito en el banco',
     payroll_remittance: 'Remesa de nómina',
     payroll_remittance_reversal: 'Remesa de nómina revertida',
+    payroll_suspense_clearing: 'Nómina en suspenso aclarada',
   },
   ledgerMethods: { card: 'Tarjeta', us_bank_account: 'Débito bancario', cash: 'Efectivo', check: 'Cheque', payroll_deduction: 'Descuento de nómina' },
   accounts: {
@@ -466,10 +468,12 @@ export const es: Messages = {
     dispute_losses: 'Pérdidas por disputas',
     dispute_fees: 'Comisiones por disputas',
     payroll_suspense: 'Nómina en suspenso',
+    due_to_employers: 'Saldos con empleadores',
   },
 
   // Transferencias, el extracto bancario y los lotes de depósito (el banco del tesorero).
   bank: bankEs,
+  payroll: payrollEs,
 
   // The admin's settings (issue 20): plans, the organization, staff, the audit log, Stripe events.
   admin: adminEs,

@@ -2,6 +2,7 @@ import type { MonthState, ReadinessReason } from '../../months/queries';
 import { formatInstant, formatMonth, type Messages } from '../i18n';
 import { ConsolePage, Csrf, type PageProps } from '../layout';
 import { ScrollTable } from './dashboard';
+import { signedMoney } from './payroll';
 
 type Frame = Omit<PageProps, 'title' | 'children'>;
 
@@ -18,7 +19,24 @@ function reasonText(m: Messages, reason: ReadinessReason): string {
       return `${m.monthLedgerCheck}: ${reason.detail}`;
     case 'bank_unmatched':
       return m.bank.monthBankUnmatched(reason.count);
+    case 'payroll_suspense_unexplained':
+      return m.payroll.monthSuspenseUnexplained(reason.count);
   }
+}
+
+/** The remittances a reason is about, each linking to where its difference is explained. */
+function ReasonRemittances(props: { m: Messages; reason: ReadinessReason }) {
+  const { m, reason } = props;
+  if (reason.code !== 'payroll_suspense_unexplained') return null;
+  return (
+    <ul>
+      {reason.remittances.map((r) => (
+        <li>
+          <a href={`/console/remittances/${r.remittanceId}`}>{m.payroll.monthSuspenseRemittance(r.employerName, signedMoney(r.heldCents, r.currency))}</a>
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 /** The last months with their closing state: a close button for each ready one, reopen for admins. */
@@ -56,7 +74,10 @@ export function MonthsPage(props: { frame: Frame; months: MonthState[]; canReope
                         {m.monthNotReady}
                         <ul>
                           {state.reasons.map((reason) => (
-                            <li>{reasonText(m, reason)}</li>
+                            <li>
+                              {reasonText(m, reason)}
+                              <ReasonRemittances m={m} reason={reason} />
+                            </li>
                           ))}
                         </ul>
                       </>

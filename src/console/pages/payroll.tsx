@@ -4,15 +4,17 @@ import type { EmployerReportRow } from '../../payroll/report';
 import type { RemittanceReview } from '../../payroll/remittances';
 import { formatMoney } from '../../signup/i18n';
 import { formatCount, formatDay, type Messages } from '../i18n';
+import type { Plan } from '../../../db/database';
 import { ConsolePage, Csrf, type PageProps } from '../layout';
+import { ExceptionPager, NewMemberForm, SuspenseSection, type FormError } from './payroll-review';
 
 type Frame = Omit<PageProps, 'title' | 'children'>;
 
-const signedMoney = (cents: number, currency: string) => (cents < 0 ? `-${formatMoney(-cents, currency)}` : formatMoney(cents, currency));
+export const signedMoney = (cents: number, currency: string) => (cents < 0 ? `-${formatMoney(-cents, currency)}` : formatMoney(cents, currency));
 const period = (m: Messages, r: Pick<Remittance, 'period_start' | 'period_end'>) => m.payrollPeriod(formatDay(m, r.period_start), formatDay(m, r.period_end));
 
 /** An error summary at the top of a form, GOV.UK style: what is wrong, linking to the field. */
-function ErrorSummary(props: { m: Messages; errors: Array<{ field: string; message: string }> }) {
+export function ErrorSummary(props: { m: Messages; errors: Array<{ field: string; message: string }> }) {
   if (props.errors.length === 0) return null;
   return (
     <div class="error-summary" role="alert" tabIndex={-1}>
@@ -179,7 +181,7 @@ export function EmployerPage(props: { frame: Frame; employer: Employer; report: 
   );
 }
 
-function ExceptionItem(props: { m: Messages; e: RemittanceReview['summary']['exceptions'][number]; names: ReadonlyMap<string, string>; currency: string; csrf: string; remittanceId: string; open: boolean }) {
+function ExceptionItem(props: { m: Messages; e: RemittanceReview['summary']['exceptions'][number]; names: ReadonlyMap<string, string>; currency: string; csrf: string; remittanceId: string; open: boolean; plans: readonly Plan[]; newMemberOpen: boolean }) {
   const { m, e, names } = props;
   const money = (cents: number) => formatMoney(cents, props.currency);
   const name = (id: string) => names.get(id) ?? id;
@@ -201,6 +203,7 @@ function ExceptionItem(props: { m: Messages; e: RemittanceReview['summary']['exc
               </button>
             </form>
           ) : null}
+          {props.open ? <NewMemberForm m={m} csrf={props.csrf} remittanceId={props.remittanceId} row={e.row} name={e.name} plans={props.plans} open={props.newMemberOpen} /> : null}
         </li>
       );
     case 'proposed':
@@ -243,7 +246,22 @@ function ExceptionItem(props: { m: Messages; e: RemittanceReview['summary']['exc
 
 const LINES_SHOWN = 200;
 
-export function RemittancePage(props: { frame: Frame; review: RemittanceReview; names: ReadonlyMap<string, string>; notice?: string }) {
+export interface RemittancePageProps {
+  frame: Frame;
+  review: RemittanceReview;
+  names: ReadonlyMap<string, string>;
+  notice?: string;
+  /** One page of the list to check: a 20,000-line file can list thousands. */
+  exceptions: { shown: RemittanceReview['summary']['exceptions']; page: number; perPage: number };
+  /** What a posted remittance holds in payroll suspense now, and what an explanation cleared. */
+  suspense: { heldCents: number; clearedCents: number };
+  plans: readonly Plan[];
+  errors: FormError[];
+  /** The row whose "add as a new member" form was sent back with errors. */
+  newMemberRow?: number;
+}
+
+export function RemittancePage(props: RemittancePageProps) {
   const { frame, review } = props;
   const { m, csrf } = frame.session;
   const { remittance, summary } = review;
@@ -251,6 +269,7 @@ export function RemittancePage(props: { frame: Frame; review: RemittanceReview; 
   const draft = remittance.status === 'draft';
   return (
     <ConsolePage {...frame} title={m.payrollReviewTitle(review.employer.name)} flash={props.notice ?? frame.flash}>
+      <ErrorSummary m={m} errors={props.errors} />
       <p>
         {period(m, remittance)} · {m.payrollStatuses[remittance.status]}
       </p>
@@ -267,15 +286,19 @@ export function RemittancePage(props: { frame: Frame; review: RemittanceReview; 
         <dt>{m.payrollLines}</dt>
         <dd>{formatCount(m, summary.lines)}</dd>
       </dl>
-      <h2>{m.payrollExceptionsTitle}</h2>
+      <SuspenseSection m={m} csrf={csrf} remittance={remittance} heldCents={props.suspense.heldCents} clearedCents={props.suspense.clearedCents} money={money} timeZone={frame.session.organization.timeZone} errors={props.errors} />
+      <h2 id="exceptions">{m.payrollExceptionsTitle}</h2>
       {summary.exceptions.length === 0 ? (
         <p>{m.payrollNoExceptions}</p>
       ) : (
-        <ul>
-          {summary.exceptions.map((e) => (
-            <ExceptionItem m={m} e={e} names={props.names} currency={remittance.currency} csrf={csrf} remittanceId={remittance.id} open={draft} />
-          ))}
-        </ul>
+        <>
+          <ExceptionPager m={m} remittanceId={remittance.id} page={props.exceptions.page} perPage={props.exceptions.perPage} total={summary.exceptions.length} />
+          <ul>
+            {props.exceptions.shown.map((e) => (
+              <ExceptionItem m={m} e={e} names={props.names} currency={remittance.currency} csrf={csrf} remittanceId={remittance.id} open={draft} plans={props.plans} newMemberOpen={e.kind === 'unmatched' && e.row === props.newMemberRow} />
+            ))}
+          </ul>
+        </>
       )}
       {draft ? (
         <>
