@@ -19,7 +19,9 @@ export type AccountCode =
   | 'processing_fees'
   | 'dispute_losses'
   | 'dispute_fees'
-  | 'payroll_suspense';
+  | 'payroll_suspense'
+  | 'per_capita_payable'
+  | 'per_capita_expense';
 
 export type AccountType = 'asset' | 'liability' | 'income' | 'contra_income' | 'expense';
 
@@ -42,6 +44,9 @@ export const CHART_OF_ACCOUNTS: readonly AccountDefinition[] = [
   { code: 'dispute_fees', name: 'Dispute fees', type: 'expense' },
   // Money an employer remitted that no member's line accounts for (or lines the money does not cover): cleared before a month closes.
   { code: 'payroll_suspense', name: 'Payroll suspense', type: 'liability' },
+  // Per-capita tax owed to affiliates (accrued for a month when it is paid), less what was paid: what is outstanding.
+  { code: 'per_capita_payable', name: 'Per-capita tax payable', type: 'liability' },
+  { code: 'per_capita_expense', name: 'Per-capita tax', type: 'expense' },
 ];
 
 export const ACCOUNT_CODES: readonly AccountCode[] = CHART_OF_ACCOUNTS.map((account) => account.code);

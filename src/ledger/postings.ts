@@ -26,7 +26,9 @@ export type LedgerKind =
   | 'payment_reversal'
   | 'bank_deposit'
   | 'payroll_remittance'
-  | 'payroll_remittance_reversal';
+  | 'payroll_remittance_reversal'
+  | 'per_capita_accrual'
+  | 'per_capita_payment';
 
 export type LedgerPaymentMethod = 'card' | 'us_bank_account' | 'cash' | 'check' | 'payroll_deduction';
 
@@ -59,6 +61,9 @@ export const KIND_RULES: Readonly<Record<LedgerKind, KindRule>> = {
   // An employer's payroll remittance: one deposit, dues income for the members' lines, the rest in suspense.
   payroll_remittance: { accounts: ['bank', 'dues_income', 'payroll_suspense'], stripe: 'none' },
   payroll_remittance_reversal: { accounts: ['bank', 'dues_income', 'payroll_suspense'], stripe: 'none' },
+  // A month's per-capita tax owed to an affiliate (or its correction), and a payment of it (src/treasurer/per-capita).
+  per_capita_accrual: { accounts: ['per_capita_expense', 'per_capita_payable'], stripe: 'none' },
+  per_capita_payment: { accounts: ['per_capita_payable', 'bank'], stripe: 'none' },
 };
 
 export const LEDGER_KINDS = Object.keys(KIND_RULES) as LedgerKind[];
@@ -97,6 +102,8 @@ export interface LedgerTransactionDraft {
   stripeEventId?: string | null;
   /** The payroll remittance the posting records. */
   remittanceId?: string | null;
+  /** The affiliate a per-capita posting is for. */
+  affiliateId?: string | null;
   grossCents?: number | null;
   feeCents?: number | null;
   netCents?: number | null;

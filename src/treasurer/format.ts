@@ -18,6 +18,8 @@ export const KIND_LABELS: Readonly<Record<LedgerKind, string>> = {
   bank_deposit: 'bank deposit',
   payroll_remittance: 'payroll remittance',
   payroll_remittance_reversal: 'payroll remittance reversal',
+  per_capita_accrual: 'per-capita tax owed',
+  per_capita_payment: 'per-capita tax paid',
 };
 
 export const METHOD_LABELS: Readonly<Record<LedgerPaymentMethod, string>> = {

@@ -461,6 +461,8 @@ export const en = {
     bank_deposit: 'Bank deposit',
     payroll_remittance: 'Payroll remittance',
     payroll_remittance_reversal: 'Payroll remittance reversal',
+    per_capita_accrual: 'Per-capita tax owed',
+    per_capita_payment: 'Per-capita tax paid',
   } satisfies Record<LedgerKind, string>,
   ledgerMethods: { card: 'Card', us_bank_account: 'Bank debit', cash: 'Cash', check: 'Check', payroll_deduction: 'Payroll deduction' } satisfies Record<LedgerPaymentMethod, string>,
   accounts: {
@@ -474,6 +476,8 @@ export const en = {
     dispute_losses: 'Dispute losses',
     dispute_fees: 'Dispute fees',
     payroll_suspense: 'Payroll suspense',
+    per_capita_payable: 'Per-capita tax payable',
+    per_capita_expense: 'Per-capita tax',
   } satisfies Record<AccountCode, string>,
 
   // Payouts, the bank statement and deposit batches (the treasurer's bank).
