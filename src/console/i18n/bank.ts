@@ -140,6 +140,8 @@ export const bankEn = {
       itemRemoved: () => 'Removed from the slip.',
       batchPosted: (n: number) => `The batch is posted: ${plural(String(n), n, 'payment', 'payments')} in the books.`,
       batchAlreadyPosted: () => 'This batch was already posted; nothing was posted again.',
+      perCapitaPaid: () => 'The payment is recorded and posted.',
+      perCapitaAlreadyPaid: () => 'This payment was recorded already; nothing was posted again.',
     },
     monthBankUnmatched: (n: number) => `${plural(String(n), n, 'bank deposit, payout or deposit batch', 'bank deposits, payouts or deposit batches')} of the month not matched`,
     monthsBankNote: (imported: boolean): string =>
@@ -287,6 +289,8 @@ export const bankEs: BankMessages = {
       itemRemoved: () => 'Quitado de la boleta.',
       batchPosted: (n) => `El lote está registrado: ${plural(String(n), n, 'pago', 'pagos')} en los libros.`,
       batchAlreadyPosted: () => 'Este lote ya estaba registrado; no se registró nada de nuevo.',
+      perCapitaPaid: () => 'El pago está anotado y registrado en los libros.',
+      perCapitaAlreadyPaid: () => 'Este pago ya estaba anotado; no se registró nada de nuevo.',
     },
     monthBankUnmatched: (n) => `${plural(String(n), n, 'depósito, transferencia o lote del mes sin conciliar', 'depósitos, transferencias o lotes del mes sin conciliar')}`,
     monthsBankNote: (imported) =>

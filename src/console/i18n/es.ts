@@ -452,8 +452,8 @@ export const es: Messages = {
     bank_deposit: 'Depósito en el banco',
     payroll_remittance: 'Remesa de nómina',
     payroll_remittance_reversal: 'Remesa de nómina revertida',
-    per_capita_accrual: 'Impuesto per cápita adeudado',
-    per_capita_payment: 'Impuesto per cápita pagado',
+    per_capita_accrual: 'Cuota per cápita adeudada',
+    per_capita_payment: 'Cuota per cápita pagada',
   },
   ledgerMethods: { card: 'Tarjeta', us_bank_account: 'Débito bancario', cash: 'Efectivo', check: 'Cheque', payroll_deduction: 'Descuento de nómina' },
   accounts: {
@@ -467,8 +467,8 @@ export const es: Messages = {
     dispute_losses: 'Pérdidas por disputas',
     dispute_fees: 'Comisiones por disputas',
     payroll_suspense: 'Nómina en suspenso',
-    per_capita_payable: 'Impuesto per cápita por pagar',
-    per_capita_expense: 'Impuesto per cápita',
+    per_capita_payable: 'Cuota per cápita por pagar',
+    per_capita_expense: 'Cuota per cápita',
   },
 
   // Transferencias, el extracto bancario y los lotes de depósito (el banco del tesorero).
