@@ -67,7 +67,10 @@ const payoutQuery = z
   .object({ from: calendarDay, to: calendarDay, format })
   .strict()
   .refine((q) => q.from <= q.to, { path: ['to'], message: 'to must not be before from' });
-const statementQuery = z.object({ format }).strict();
+const statementQuery = z
+  .object({ from: calendarDay.optional(), to: calendarDay.optional(), format })
+  .strict()
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { path: ['to'], message: 'to must not be before from' });
 const memberParams = z.object({ memberId: z.uuid() });
 const affiliateParams = z.object({ affiliateId: z.uuid() });
 const rateParams = z.object({ affiliateId: z.uuid(), rateId: z.uuid() });
@@ -251,19 +254,21 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
       params: memberParams,
       query: statementQuery,
       responses: { 200: memberStatementResponse },
-      summary: "One member's full history of charges, payments, refunds, disputes and standing changes",
+      summary: "One member's history of charges, payments (with the period each covered), refunds, disputes and standing changes; all of it, or the days from and to",
       find: (call) => memberInPath(ctx.db, call),
       answer: async (call) => {
         const { found: member } = call;
         const organization = await call.organization();
-        const facts = await statementFacts(ctx.db, organization.id, organization.time_zone, member.id);
+        const range = { from: call.query.from, to: call.query.to };
+        const facts = await statementFacts(ctx.db, organization.id, organization.time_zone, member.id, range);
         const statement = memberStatement(facts.ledger, facts.standing);
         const table: ReportTable = {
           header: ['Date', 'Type', 'Kind', 'Description', 'Period covered', 'Amount', 'Amount (minor units)', 'Transaction ID'],
           rows: statement.lines.map((line) => [line.day, line.type, line.kind.replace(/_/g, ' '), line.description, periodCovered(line.periodCovered?.start ?? null, line.periodCovered?.end ?? null), money(line.amountCents, organization.currency), String(line.amountCents), line.transactionId ?? '']),
         };
         const body = { member: { id: member.id, name: member.name, standing: member.standing, paidThrough: member.paid_through }, currency: organization.currency, ...statement };
-        return report(call, 'report.member_statement', { memberId: member.id }, body, table, `statement-${member.id}`);
+        const days = range.from !== undefined || range.to !== undefined ? `-${range.from ?? 'start'}-to-${range.to ?? 'now'}` : '';
+        return report(call, 'report.member_statement', { memberId: member.id, ...range }, body, table, `statement-${member.id}${days}`);
       },
     }),
     apiRoute(ctx, {

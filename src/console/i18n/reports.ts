@@ -1,7 +1,7 @@
 import type { AffiliateKind } from '../../../db/database';
 import type { MoneyFigures } from '../../treasurer/reports/totals';
 
-// The treasurer's reports: the monthly summary, annual receipts (LM-2/3/4), per-capita tax.
+// The treasurer's reports: the monthly summary, annual receipts (LM-2/3/4), per-capita tax, member statements.
 
 export const reportsEn = {
   nav: 'Reports',
@@ -77,6 +77,27 @@ export const reportsEn = {
     monthNotOver: 'This month is not over yet',
   },
   kinds: { international_union: 'International union', state_federation: 'State federation', central_labor_council: 'Central labor council', other: 'Other' } satisfies Record<AffiliateKind, string>,
+  statement: {
+    link: 'Statement of payments',
+    title: (name: string) => `Statement: ${name}`,
+    intro: (from: string, to: string) => `Money received from the member and returned to them from ${from} to ${to}, with the dues period each payment covered, and changes of standing.`,
+    rangeLabel: 'Days of the statement',
+    from: 'From',
+    to: 'To',
+    rangeError: 'Choose two real dates, the first not after the second',
+    caption: 'Statement lines',
+    empty: 'Nothing happened in these days.',
+    dateColumn: 'Date',
+    whatColumn: 'What',
+    descriptionColumn: 'Description',
+    periodColumn: 'Period covered',
+    amountColumn: 'Amount',
+    period: (from: string, to: string) => `${from} to ${to}`,
+    standing: (standing: string) => `Standing: ${standing}`,
+    totalsCaption: 'Totals for these days',
+    totals: { paidCents: 'Paid', refundedCents: 'Refunded', disputedCents: 'Disputed', reversedCents: 'Payments that failed' },
+    memberLink: 'Back to the member',
+  },
   members: (n: string, count: number) => `${n} ${count === 1 ? 'member' : 'members'}`,
 };
 
@@ -156,5 +177,26 @@ export const reportsEs: ReportsMessages = {
     monthNotOver: 'Este mes todavía no ha terminado',
   },
   kinds: { international_union: 'Sindicato internacional', state_federation: 'Federación estatal', central_labor_council: 'Consejo laboral central', other: 'Otra' },
+  statement: {
+    link: 'Estado de cuenta de pagos',
+    title: (name: string) => `Estado de cuenta: ${name}`,
+    intro: (from: string, to: string) => `El dinero recibido del miembro y devuelto del ${from} al ${to}, con el periodo de cuotas que cubrió cada pago, y los cambios de estado.`,
+    rangeLabel: 'Días del estado de cuenta',
+    from: 'Desde',
+    to: 'Hasta',
+    rangeError: 'Elija dos fechas reales, la primera no posterior a la segunda',
+    caption: 'Líneas del estado de cuenta',
+    empty: 'No pasó nada en estos días.',
+    dateColumn: 'Fecha',
+    whatColumn: 'Qué',
+    descriptionColumn: 'Descripción',
+    periodColumn: 'Periodo cubierto',
+    amountColumn: 'Importe',
+    period: (from: string, to: string) => `del ${from} al ${to}`,
+    standing: (standing: string) => `Estado: ${standing}`,
+    totalsCaption: 'Totales de estos días',
+    totals: { paidCents: 'Pagado', refundedCents: 'Reembolsado', disputedCents: 'Disputado', reversedCents: 'Pagos que fallaron' },
+    memberLink: 'Volver al miembro',
+  },
   members: (n: string, count: number) => `${n} ${count === 1 ? 'miembro' : 'miembros'}`,
 };
