@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { accountBalances } from '../../src/ledger/queries';
 import { checkLedger } from '../../src/ledger/check';
@@ -135,5 +136,18 @@ describe('recording per-capita payments', () => {
     const of = (code: string) => balances.find((b) => b.account === code)!.balanceCents;
     // Accrued 75.00 for October and 50.00 for August; paid 125.00 from the bank.
     expect([of('per_capita_expense'), of('per_capita_payable'), of('bank')]).toEqual([12500, 0, -12500]);
+  });
+
+  test('the ledger export and the accountant’s journal carry the postings under their own kinds and accounts', async () => {
+    const treasurer = as(local.staff.treasurer.token);
+    const exported = await treasurer.get('/api/ledger/export?from=2026-08-01&to=2026-11-30').expect(200);
+    const rows = parse(exported.text.replace(/^\ufeff/, ''), { columns: true }) as Record<string, string>[];
+    expect(new Set(rows.map((row) => row['Kind']))).toEqual(new Set(['per-capita tax owed', 'per-capita tax paid']));
+    const journal = await treasurer.get('/api/accounting/journal?from=2026-08-01&to=2026-11-30&format=qbo').expect(200);
+    const lines = parse(journal.text, { columns: true }) as Record<string, string>[];
+    const amount = (text: string | undefined) => Math.round(Number(text || '0') * 100);
+    const byAccount = new Map<string, number>();
+    for (const line of lines) byAccount.set(line['AccountName']!, (byAccount.get(line['AccountName']!) ?? 0) + amount(line['Debits']) - amount(line['Credits']));
+    expect(Object.fromEntries(byAccount)).toEqual({ 'Per-capita tax': 12500, 'Per-capita tax payable': 0, Bank: -12500 });
   });
 });
