@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { StaffRole } from '../../db/database';
 import type { TestDatabase } from '../support/database';
-import { testApp, testContext } from '../support/app';
+import { createOrganizationWithStaff, testApp, testContext } from '../support/app';
 import { seedConsoleBooks } from './books-fixtures';
 import { browserAs, consoleTestWorld, seedConsoleOrganization, type ConsoleFixture } from './fixtures';
 import { signedMoney } from '../../src/console/pages/reports';
@@ -147,6 +147,15 @@ describe("the treasurer's reports in the console", () => {
     expect(early.text).toContain('This month is not over yet');
     expect(await ctx.db.selectFrom('per_capita_payments').select('id').where('organization_id', '=', fx.org.id).where('month', 'in', ['2026-10', '2026-11']).execute()).toEqual([]);
     expect((await as('organizer').post('/console/reports/per-capita/payments', { csrf, month: '2026-10', affiliate: affiliateId, amount: '5', paidOn: '2026-11-20', reference: 'R' })).status).toBe(403);
+    // Another organization's affiliate is no choice of this one's.
+    const other = await createOrganizationWithStaff(ctx, 'other-19r');
+    const theirs = await ctx.db.insertInto('affiliates').values({ organization_id: other.id, name: 'Their International', kind: 'international_union', created_at: ctx.now() }).returning('id').executeTakeFirstOrThrow();
+    await ctx.db.insertInto('per_capita_rates').values({ organization_id: other.id, affiliate_id: theirs.id, rate_cents: 100, effective_from: '2026-01-01', created_at: ctx.now() }).execute();
+    const foreign = await as('treasurer').post('/console/reports/per-capita/payments', { csrf, month: '2026-10', affiliate: theirs.id, amount: '5', paidOn: '2026-11-20', reference: 'R' });
+    expect(foreign.status).toBe(400);
+    expect(foreign.text).toContain('Choose an affiliate owed per-capita tax this month');
+    expect(foreign.text).not.toContain('Their International');
+    expect(await ctx.db.selectFrom('per_capita_payments').select('id').where('affiliate_id', '=', theirs.id).execute()).toEqual([]);
   });
 
   test('organizers never see the reports', async () => {

@@ -26,6 +26,8 @@ export function StatementPage(props: { frame: Frame; member: { id: string; name:
   const m = frame.session.m;
   const s = m.reports.statement;
   const money = (cents: number) => signedMoney(cents, props.currency);
+  // A date input holds a date or nothing: what was typed otherwise is said in the error.
+  const dateValue = (value: string) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value : '');
   const csv = `/api/members/${props.member.id}/statement?from=${range.from}&to=${range.to}&format=csv`;
   return (
     <ConsolePage {...frame} title={s.title(props.member.name)}>
@@ -33,8 +35,8 @@ export function StatementPage(props: { frame: Frame; member: { id: string; name:
       {props.error ? null : <p>{s.intro(formatDay(m, range.from), formatDay(m, range.to))}</p>}
       <form method="get" action={`/console/members/${props.member.id}/statement`} class="panel" role="search" aria-label={s.rangeLabel}>
         <div class="filters">
-          <Field id="from" label={s.from} type="date" value={range.from} error={props.error} required />
-          <Field id="to" label={s.to} type="date" value={range.to} required />
+          <Field id="from" label={s.from} type="date" value={dateValue(range.from)} error={props.error} required />
+          <Field id="to" label={s.to} type="date" value={dateValue(range.to)} required />
         </div>
         <div class="actions">
           <button type="submit">{m.reports.show}</button>
