@@ -63,6 +63,8 @@ async function snapshotOf(db: Db, organizationId: string): Promise<string> {
     db.selectFrom('member_payroll_deductions').selectAll().where('organization_id', '=', organizationId).orderBy('member_id').execute(),
     db.selectFrom('remittances').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
     db.selectFrom('remittance_lines').selectAll().where('organization_id', '=', organizationId).orderBy('remittance_id').orderBy('row_number').execute(),
+    db.selectFrom('per_capita_payments').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute(),
+    db.selectFrom('ledger_transactions').select(['id', 'source_key']).where('organization_id', '=', organizationId).orderBy('id').execute(),
   ]);
   return JSON.stringify(rows);
 }

@@ -25,6 +25,7 @@ import * as m0026 from './0026_roll_uploads';
 import * as m0027 from './0027_dues_increases';
 import * as m0030 from './0030_events_by_customer';
 import * as m0031 from './0031_payroll_suspense_explained';
+import * as m0032 from './0032_per_capita_payments';
 import * as m0034 from './0034_ledger_by_xact';
 import * as m0035 from './0035_bank_remittances';
 
@@ -57,6 +58,7 @@ export const migrations: Record<string, Migration> = {
   '0027_dues_increases': m0027,
   '0030_events_by_customer': m0030,
   '0031_payroll_suspense_explained': m0031,
+  '0032_per_capita_payments': m0032,
   '0034_ledger_by_xact': m0034,
   '0035_bank_remittances': m0035,
 };

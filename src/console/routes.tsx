@@ -39,6 +39,7 @@ import { depositConsoleRoutes } from './deposits';
 import { adminConsoleRoutes } from './admin';
 import { payrollConsoleRoutes } from './payroll';
 import { reportConsoleRoutes } from './reports';
+import { statementConsoleRoutes } from './statements';
 import { csrfValid, flashText, loadSession, safeReturnPath, setFlash, setStaffLanguage, takeFlash, type ConsoleSession, type Flash } from './session';
 
 // The staff console: server-rendered pages under /console, in the route table like the API
@@ -241,6 +242,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
     ...adminConsoleRoutes(ctx, kit),
     ...payrollConsoleRoutes(ctx, kit),
     ...reportConsoleRoutes(ctx, kit),
+    ...statementConsoleRoutes(ctx, kit),
     {
       method: 'get',
       path: '/',

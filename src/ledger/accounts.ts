@@ -20,7 +20,9 @@ export type AccountCode =
   | 'dispute_losses'
   | 'dispute_fees'
   | 'payroll_suspense'
-  | 'due_to_employers';
+  | 'due_to_employers'
+  | 'per_capita_payable'
+  | 'per_capita_expense';
 
 export type AccountType = 'asset' | 'liability' | 'income' | 'contra_income' | 'expense';
 
@@ -45,6 +47,9 @@ export const CHART_OF_ACCOUNTS: readonly AccountDefinition[] = [
   { code: 'payroll_suspense', name: 'Payroll suspense', type: 'liability' },
   // Suspense a treasurer said is owed between the union and an employer: a refund owed to it (credit) or a shortfall it still owes (debit).
   { code: 'due_to_employers', name: 'Due to or from employers', type: 'liability' },
+  // Per-capita tax owed to affiliates (accrued for a month when it is paid), less what was paid: what is outstanding.
+  { code: 'per_capita_payable', name: 'Per-capita tax payable', type: 'liability' },
+  { code: 'per_capita_expense', name: 'Per-capita tax', type: 'expense' },
 ];
 
 export const ACCOUNT_CODES: readonly AccountCode[] = CHART_OF_ACCOUNTS.map((account) => account.code);

@@ -1,5 +1,5 @@
 /** Decimal places of a currency's minor unit (2 for usd, 0 for jpy), from the runtime's ICU data. */
-function minorUnitDigits(currency: string): number {
+export function minorUnitDigits(currency: string): number {
   return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 

@@ -27,7 +27,9 @@ export type LedgerKind =
   | 'bank_deposit'
   | 'payroll_remittance'
   | 'payroll_remittance_reversal'
-  | 'payroll_suspense_clearing';
+  | 'payroll_suspense_clearing'
+  | 'per_capita_accrual'
+  | 'per_capita_payment';
 
 export type LedgerPaymentMethod = 'card' | 'us_bank_account' | 'cash' | 'check' | 'payroll_deduction';
 
@@ -62,6 +64,9 @@ export const KIND_RULES: Readonly<Record<LedgerKind, KindRule>> = {
   payroll_remittance_reversal: { accounts: ['bank', 'dues_income', 'payroll_suspense'], stripe: 'none' },
   // A remittance's suspense explained by a treasurer (or that explanation reversed with the remittance): to dues income or owed with the employer.
   payroll_suspense_clearing: { accounts: ['payroll_suspense', 'dues_income', 'due_to_employers'], stripe: 'none' },
+  // A month's per-capita tax owed to an affiliate (or its correction), and a payment of it (src/treasurer/per-capita).
+  per_capita_accrual: { accounts: ['per_capita_expense', 'per_capita_payable'], stripe: 'none' },
+  per_capita_payment: { accounts: ['per_capita_payable', 'bank'], stripe: 'none' },
 };
 
 export const LEDGER_KINDS = Object.keys(KIND_RULES) as LedgerKind[];
@@ -100,6 +105,8 @@ export interface LedgerTransactionDraft {
   stripeEventId?: string | null;
   /** The payroll remittance the posting records. */
   remittanceId?: string | null;
+  /** The affiliate a per-capita posting is for. */
+  affiliateId?: string | null;
   grossCents?: number | null;
   feeCents?: number | null;
   netCents?: number | null;

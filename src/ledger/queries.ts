@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database, LedgerTransactionsTable } from '../../db/database';
+import type {} from '../../db/database-per-capita';
 import { ACCOUNT_CODES, CHART_OF_ACCOUNTS, type AccountCode } from './accounts';
 import { formatMinorUnits, renderTable } from './format';
 import { assertValidDraft, type LedgerTransactionDraft } from './postings';
@@ -114,6 +115,7 @@ function transactionRow(organizationId: string, draft: LedgerTransactionDraft, p
     stripe_balance_transaction_id: draft.stripeBalanceTransactionId ?? null,
     stripe_event_id: draft.stripeEventId ?? null,
     remittance_id: draft.remittanceId ?? null,
+    affiliate_id: draft.affiliateId ?? null,
     gross_cents: draft.grossCents ?? null,
     fee_cents: draft.feeCents ?? null,
     net_cents: draft.netCents ?? null,

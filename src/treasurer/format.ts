@@ -19,6 +19,8 @@ export const KIND_LABELS: Readonly<Record<LedgerKind, string>> = {
   payroll_remittance: 'payroll remittance',
   payroll_remittance_reversal: 'payroll remittance reversal',
   payroll_suspense_clearing: 'payroll suspense cleared',
+  per_capita_accrual: 'per-capita tax owed',
+  per_capita_payment: 'per-capita tax paid',
 };
 
 export const METHOD_LABELS: Readonly<Record<LedgerPaymentMethod, string>> = {

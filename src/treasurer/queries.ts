@@ -382,7 +382,23 @@ export async function payoutLedgerLines(db: Kysely<Database>, organizationId: st
 }
 
 /** One member's ledger transactions and standing changes, oldest first. */
-export async function statementFacts(db: Kysely<Database>, organizationId: string, timeZone: string, memberId: string): Promise<{ ledger: StatementLedgerFact[]; standing: StatementStandingFact[] }> {
+/** A statement's days, 'YYYY-MM-DD' inclusive in the organization's time zone; either end open when absent. */
+export interface StatementRange {
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+/** One member's ledger transactions and standing changes, those dated in the range when one is given. */
+export async function statementFacts(db: Kysely<Database>, organizationId: string, timeZone: string, memberId: string, range: StatementRange = {}): Promise<{ ledger: StatementLedgerFact[]; standing: StatementStandingFact[] }> {
+  const within = (column: RawBuilder<unknown>) =>
+    sql.join(
+      [
+        sql`true`,
+        ...(range.from !== undefined ? [sql`${column} >= ${startOfDay(range.from, timeZone)}`] : []),
+        ...(range.to !== undefined ? [sql`${column} < (${range.to}::date + 1)::timestamp AT TIME ZONE ${timeZone}`] : []),
+      ],
+      sql` AND `,
+    );
   const ledger = await sql<{ id: string; occurred_at: Date; day: string; kind: LedgerKind; description: string; amount_cents: number; payment_method: string | null; period_start: string | null; period_end: string | null; stripe_charge_id: string | null; credit_accounts: string | null }>`
     SELECT t.id, t.occurred_at, to_char(t.occurred_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, t.kind, t.description,
       e.amount_cents, t.payment_method, t.period_start, t.period_end, t.stripe_charge_id, e.credit_accounts
@@ -394,12 +410,12 @@ export async function statementFacts(db: Kysely<Database>, organizationId: strin
       FROM ledger_entries e JOIN ledger_accounts a ON a.organization_id = e.organization_id AND a.id = e.account_id
       WHERE e.organization_id = t.organization_id AND e.transaction_id = t.id
     ) e
-    WHERE t.organization_id = ${organizationId} AND t.member_id = ${memberId}::uuid
+    WHERE t.organization_id = ${organizationId} AND t.member_id = ${memberId}::uuid AND ${within(sql.ref('t.occurred_at'))}
     ORDER BY ${postingOrder(timeZone)}`.execute(db);
   const standing = await sql<{ created_at: Date; day: string; from_standing: string | null; to_standing: string; cause: string; reason: string | null }>`
     SELECT c.created_at, to_char(c.created_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, c.from_standing, c.to_standing, c.cause, c.reason
     FROM member_standing_changes c
-    WHERE c.organization_id = ${organizationId} AND c.member_id = ${memberId}::uuid
+    WHERE c.organization_id = ${organizationId} AND c.member_id = ${memberId}::uuid AND ${within(sql.ref('c.created_at'))}
     ORDER BY c.created_at, c.id`.execute(db);
   return {
     ledger: ledger.rows.map((row) => ({

@@ -57,9 +57,20 @@ export const perCapitaResponse = z
     month,
     currency,
     membersInGoodStanding: z.number().int(),
-    affiliates: z.array(z.object({ affiliateId: id, affiliate: z.string(), kind: affiliateKind, rateCents: cents, effectiveFrom: day, members: z.number().int(), owedCents: cents }).strict()),
+    affiliates: z.array(
+      z
+        .object({ affiliateId: id, affiliate: z.string(), kind: affiliateKind, rateCents: cents, effectiveFrom: day, members: z.number().int(), owedCents: cents, paidCents: cents, outstandingCents: cents.meta({ description: 'owed less paid; negative when more was paid' }) })
+        .strict(),
+    ),
     totalCents: cents,
+    paidCents: cents,
+    outstandingCents: cents,
   })
+  .strict();
+
+/** A per-capita payment to an affiliate; `recorded` is false when the same payment (affiliate, month, reference) was recorded before. */
+export const perCapitaPaymentResponse = z
+  .object({ id, affiliateId: id, affiliate: z.string(), month, amountCents: cents, currency, paidOn: day, reference: z.string(), recordedAt: instant, recorded: z.boolean() })
   .strict();
 
 const payoutTransaction = z

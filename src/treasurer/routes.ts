@@ -30,9 +30,11 @@ import {
   memberStatementResponse,
   monthlySummaryResponse,
   payoutReconciliationResponse,
+  perCapitaPaymentResponse,
   perCapitaResponse,
   rateCreatedResponse,
 } from './responses';
+import { recordPerCapitaPayment } from './per-capita-queries';
 
 const BOOKKEEPERS = ['admin', 'treasurer'] as const;
 
@@ -65,13 +67,25 @@ const payoutQuery = z
   .object({ from: calendarDay, to: calendarDay, format })
   .strict()
   .refine((q) => q.from <= q.to, { path: ['to'], message: 'to must not be before from' });
-const statementQuery = z.object({ format }).strict();
+const statementQuery = z
+  .object({ from: calendarDay.optional(), to: calendarDay.optional(), format })
+  .strict()
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { path: ['to'], message: 'to must not be before from' });
 const memberParams = z.object({ memberId: z.uuid() });
 const affiliateParams = z.object({ affiliateId: z.uuid() });
 const rateParams = z.object({ affiliateId: z.uuid(), rateId: z.uuid() });
 const affiliateKind = z.enum(['international_union', 'state_federation', 'central_labor_council', 'other']);
 const newAffiliate = z.object({ name: z.string().trim().min(1).max(200), kind: affiliateKind }).strict();
 const affiliateChanges = z.object({ name: z.string().trim().min(1).max(200).optional(), kind: affiliateKind.optional() }).strict();
+const newPayment = z
+  .object({
+    month,
+    amountCents: z.number().int().min(1).max(100_000_000_00),
+    paidOn: calendarDay,
+    // A check number or transfer reference: printable text, one line.
+    reference: z.string().trim().min(1).max(100).regex(/^\P{Cc}*$/u, 'printable text on one line'),
+  })
+  .strict();
 const newRate = z.object({ rateCents: z.number().int().min(0).max(100_000_00), effectiveFrom: calendarDay }).strict();
 
 const uniqueViolation = (error: unknown) => typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
@@ -196,12 +210,14 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
       answer: async (call) => {
         const { query } = call;
         const organization = await call.organization();
-        const { lines, members, totalCents } = await perCapitaReport(ctx.db, organization, query.month);
+        const { lines, members, totalCents, paidCents, outstandingCents } = await perCapitaReport(ctx.db, organization, query.month);
+        const amount = (cents: number) => [money(cents, organization.currency), String(cents)];
         const table: ReportTable = {
-          header: ['Affiliate', 'Kind', 'Rate', 'Rate (minor units)', 'Effective from', 'Members in good standing', 'Owed', 'Owed (minor units)'],
-          rows: lines.map((line) => [line.affiliate, line.kind.replace(/_/g, ' '), money(line.rateCents, organization.currency), String(line.rateCents), line.effectiveFrom, String(line.members), money(line.owedCents, organization.currency), String(line.owedCents)]),
+          header: ['Affiliate', 'Kind', 'Rate', 'Rate (minor units)', 'Effective from', 'Members in good standing', 'Owed', 'Owed (minor units)', 'Paid', 'Paid (minor units)', 'Outstanding', 'Outstanding (minor units)'],
+          rows: lines.map((line) => [line.affiliate, line.kind.replace(/_/g, ' '), ...amount(line.rateCents), line.effectiveFrom, String(line.members), ...amount(line.owedCents), ...amount(line.paidCents), ...amount(line.outstandingCents)]),
         };
-        return report(call, 'report.per_capita', { month: query.month }, { month: query.month, currency: organization.currency, membersInGoodStanding: members, affiliates: lines, totalCents }, table, `per-capita-${organization.slug}-${query.month}`);
+        const body = { month: query.month, currency: organization.currency, membersInGoodStanding: members, affiliates: lines, totalCents, paidCents, outstandingCents };
+        return report(call, 'report.per_capita', { month: query.month }, body, table, `per-capita-${organization.slug}-${query.month}`);
       },
     }),
     apiRoute(ctx, {
@@ -238,19 +254,40 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
       params: memberParams,
       query: statementQuery,
       responses: { 200: memberStatementResponse },
-      summary: "One member's full history of charges, payments, refunds, disputes and standing changes",
+      summary: "One member's history of charges, payments (with the period each covered), refunds, disputes and standing changes; all of it, or the days from and to",
       find: (call) => memberInPath(ctx.db, call),
       answer: async (call) => {
         const { found: member } = call;
         const organization = await call.organization();
-        const facts = await statementFacts(ctx.db, organization.id, organization.time_zone, member.id);
+        const range = { from: call.query.from, to: call.query.to };
+        const facts = await statementFacts(ctx.db, organization.id, organization.time_zone, member.id, range);
         const statement = memberStatement(facts.ledger, facts.standing);
         const table: ReportTable = {
           header: ['Date', 'Type', 'Kind', 'Description', 'Period covered', 'Amount', 'Amount (minor units)', 'Transaction ID'],
           rows: statement.lines.map((line) => [line.day, line.type, line.kind.replace(/_/g, ' '), line.description, periodCovered(line.periodCovered?.start ?? null, line.periodCovered?.end ?? null), money(line.amountCents, organization.currency), String(line.amountCents), line.transactionId ?? '']),
         };
         const body = { member: { id: member.id, name: member.name, standing: member.standing, paidThrough: member.paid_through }, currency: organization.currency, ...statement };
-        return report(call, 'report.member_statement', { memberId: member.id }, body, table, `statement-${member.id}`);
+        const days = range.from !== undefined || range.to !== undefined ? `-${range.from ?? 'start'}-to-${range.to ?? 'now'}` : '';
+        return report(call, 'report.member_statement', { memberId: member.id, ...range }, body, table, `statement-${member.id}${days}`);
+      },
+    }),
+    apiRoute(ctx, {
+      method: 'post',
+      path: '/api/affiliates/:affiliateId/payments',
+      responses: { 201: perCapitaPaymentResponse },
+      params: affiliateParams,
+      requestBody: newPayment,
+      access: BOOKKEEPERS,
+      summary: "Record a per-capita tax payment to an affiliate for a month (posted: the month's tax accrued, the payment from the bank); the same reference again posts nothing",
+      find: ownAffiliate,
+      answer: async ({ me, params: { affiliateId }, body: input, organization: organizationOf, audit }) => {
+        const organization = await organizationOf();
+        const { payment, recorded } = await ctx.db.transaction().execute(async (trx) => {
+          const done = await recordPerCapitaPayment(trx, organization, { affiliateId, ...input }, me.staffUserId, ctx.now());
+          if (done.recorded) await audit('per_capita.payment_recorded', { details: { affiliateId, paymentId: done.payment.id, month: input.month, amountCents: input.amountCents, paidOn: input.paidOn } }, trx);
+          return done;
+        });
+        return { ...payment, recorded };
       },
     }),
     apiRoute(ctx, {

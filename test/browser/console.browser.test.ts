@@ -131,6 +131,30 @@ const VISITS: Visit[] = [
   { name: 'reports-annual', role: 'admin', open: go(() => '/console/reports/annual?year=2026') },
   { name: 'reports-per-capita', role: 'treasurer', open: go(() => '/console/reports/per-capita?month=2026-10') },
   { name: 'reports-bad-month', role: 'treasurer', status: 400, open: go(() => '/console/reports?month=2026-13') },
+  {
+    // A per-capita payment recorded from the page: the flash, owed, paid and outstanding, the month's payments.
+    name: 'reports-per-capita-paid',
+    role: 'treasurer',
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/reports/per-capita?month=2026-10`);
+      await page.fill('#amount', '50.00');
+      await page.fill('#reference', 'Check 1041');
+      return submit(page, () => page.click('form[action$="/per-capita/payments"] button[type=submit]'));
+    },
+  },
+  {
+    name: 'reports-per-capita-errors',
+    role: 'treasurer',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/reports/per-capita?month=2026-10`);
+      await page.fill('#amount', 'ten');
+      await page.fill('#reference', 'Check 1042');
+      return submit(page, () => page.click('form[action$="/per-capita/payments"] button[type=submit]'));
+    },
+  },
+  { name: 'member-statement', role: 'treasurer', open: go(() => `/console/members/${fx.members.rosa}/statement`) },
+  { name: 'member-statement-days', role: 'admin', open: go(() => `/console/members/${fx.members.rosa}/statement?from=2026-09-01&to=2026-11-24`) },
   { name: 'months', role: 'treasurer', open: go(() => '/console/months') },
   { name: 'months-admin', role: 'admin', open: go(() => '/console/months') },
   { name: 'policy', role: 'admin', open: go(() => '/console/policy') },

@@ -66,6 +66,8 @@ describe('the ledger page', () => {
       ['Dispute fees', '$0.00'],
       ['Payroll suspense', '$0.00'],
       ['Due to or from employers', '$0.00'],
+      ['Per-capita tax payable', '$0.00'],
+      ['Per-capita tax', '$0.00'],
     ]);
     expect(page.text).toContain('href="/api/ledger/export?format=csv"');
     expect(page.text).toContain('href="/api/ledger/export?format=xlsx"');

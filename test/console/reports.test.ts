@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { StaffRole } from '../../db/database';
 import type { TestDatabase } from '../support/database';
-import { testApp, testContext } from '../support/app';
+import { createOrganizationWithStaff, testApp, testContext } from '../support/app';
 import { seedConsoleBooks } from './books-fixtures';
 import { browserAs, consoleTestWorld, seedConsoleOrganization, type ConsoleFixture } from './fixtures';
 import { signedMoney } from '../../src/console/pages/reports';
@@ -97,14 +97,65 @@ describe("the treasurer's reports in the console", () => {
     expect(page.status).toBe(200);
     const report = (await api('/api/reports/per-capita?month=2026-10')).body;
     const line = report.affiliates[0];
+    const owed = signedMoney(line.owedCents, 'usd');
     expect(table(page.text, 'Owed per affiliate').slice(1)).toEqual([
-      ['International Brotherhood', 'International union', '$1.50', 'Sep 1, 2026', String(line.members), signedMoney(line.owedCents, 'usd')],
+      ['International Brotherhood', 'International union', '$1.50', 'Sep 1, 2026', String(line.members), owed, '$0.00', owed],
       // The total's row leaves the four middle columns as one empty cell.
-      ['Total', '', signedMoney(report.totalCents, 'usd')],
+      ['Total', '', signedMoney(report.totalCents, 'usd'), '$0.00', signedMoney(report.totalCents, 'usd')],
     ]);
     expect(line.owedCents).toBe(line.members * 150);
     // Before any rate is in force: nothing owed, said in words.
     expect((await as('treasurer').get('/console/reports/per-capita?month=2026-08')).text).toContain('No affiliate has a per-capita rate in force for this month.');
+  });
+
+  test('a payment recorded on the page: owed, paid and outstanding; the same reference again posts nothing; audited', async () => {
+    const report = (await api('/api/reports/per-capita?month=2026-09')).body;
+    const affiliateId = report.affiliates[0].affiliateId;
+    const page = await as('treasurer').get('/console/reports/per-capita?month=2026-09');
+    expect(page.text).toContain('action="/console/reports/per-capita/payments"');
+    const form = { csrf: await as('treasurer').csrf('/console/reports/per-capita?month=2026-09'), month: '2026-09', affiliate: affiliateId, amount: '1,00', paidOn: '2026-10-12', reference: 'Check 2201' };
+    const paid = await as('treasurer').post('/console/reports/per-capita/payments', form);
+    expect(paid.status).toBe(303);
+    expect(paid.headers.location).toBe('/console/reports/per-capita?month=2026-09');
+    const withFlash = (res: request.Response) => request(app).get('/console/reports/per-capita?month=2026-09').set('Cookie', `${cookies.treasurer}; ${/gs_flash=[^;]+/.exec(String(res.headers['set-cookie']))![0]}`);
+    const after = await withFlash(paid);
+    expect(after.text).toContain('The payment is recorded and posted.');
+    const owed = report.affiliates[0].owedCents;
+    expect(table(after.text, 'Owed per affiliate')[1]!.slice(5)).toEqual([signedMoney(owed, 'usd'), '$1.00', signedMoney(owed - 100, 'usd')]);
+    expect(table(after.text, 'Payments recorded for the month').slice(1)).toEqual([['Oct 12, 2026', 'International Brotherhood', 'Check 2201', '$1.00']]);
+
+    const again = await as('treasurer').post('/console/reports/per-capita/payments', form);
+    expect(again.status).toBe(303);
+    expect((await withFlash(again)).text).toContain('This payment was recorded already; nothing was posted again.');
+    const postings = await ctx.db.selectFrom('ledger_transactions').select('kind').where('organization_id', '=', fx.org.id).where('kind', 'in', ['per_capita_accrual', 'per_capita_payment']).execute();
+    expect(postings.map((p) => p.kind).sort()).toEqual(['per_capita_accrual', 'per_capita_payment']);
+    const audited = await ctx.db.selectFrom('audit_log').select('details').where('organization_id', '=', fx.org.id).where('action', '=', 'per_capita.payment_recorded').execute();
+    expect(audited).toEqual([{ details: expect.objectContaining({ affiliateId, amountCents: 100, month: '2026-09', via: 'console' }) }]);
+  });
+
+  test('the payment form’s mistakes are shown beside their fields, and nothing is recorded', async () => {
+    const affiliateId = (await api('/api/reports/per-capita?month=2026-10')).body.affiliates[0].affiliateId;
+    const csrf = await as('treasurer').csrf('/console/reports/per-capita?month=2026-10');
+    const bad = await as('treasurer').post('/console/reports/per-capita/payments', { csrf, month: '2026-10', affiliate: affiliateId, amount: 'twelve', paidOn: '2026-12-01', reference: '' });
+    expect(bad.status).toBe(400);
+    for (const message of ['Enter the amount paid, more than zero, for example 125.00', 'Enter the date paid as a real date, not after today', 'Enter the check number or reference, up to 100 characters']) expect(bad.text).toContain(message);
+    expect(bad.text).toContain('href="#amount"');
+    // The month shown is not over: no form, and a payment for it is refused.
+    expect((await as('treasurer').get('/console/reports/per-capita?month=2026-11')).text).toContain('A payment for this month can be recorded once the month is over.');
+    const early = await as('treasurer').post('/console/reports/per-capita/payments', { csrf, month: '2026-11', affiliate: affiliateId, amount: '5', paidOn: '2026-11-20', reference: 'R' });
+    expect(early.status).toBe(409);
+    expect(early.text).toContain('This month is not over yet');
+    expect(await ctx.db.selectFrom('per_capita_payments').select('id').where('organization_id', '=', fx.org.id).where('month', 'in', ['2026-10', '2026-11']).execute()).toEqual([]);
+    expect((await as('organizer').post('/console/reports/per-capita/payments', { csrf, month: '2026-10', affiliate: affiliateId, amount: '5', paidOn: '2026-11-20', reference: 'R' })).status).toBe(403);
+    // Another organization's affiliate is no choice of this one's.
+    const other = await createOrganizationWithStaff(ctx, 'other-19r');
+    const theirs = await ctx.db.insertInto('affiliates').values({ organization_id: other.id, name: 'Their International', kind: 'international_union', created_at: ctx.now() }).returning('id').executeTakeFirstOrThrow();
+    await ctx.db.insertInto('per_capita_rates').values({ organization_id: other.id, affiliate_id: theirs.id, rate_cents: 100, effective_from: '2026-01-01', created_at: ctx.now() }).execute();
+    const foreign = await as('treasurer').post('/console/reports/per-capita/payments', { csrf, month: '2026-10', affiliate: theirs.id, amount: '5', paidOn: '2026-11-20', reference: 'R' });
+    expect(foreign.status).toBe(400);
+    expect(foreign.text).toContain('Choose an affiliate owed per-capita tax this month');
+    expect(foreign.text).not.toContain('Their International');
+    expect(await ctx.db.selectFrom('per_capita_payments').select('id').where('affiliate_id', '=', theirs.id).execute()).toEqual([]);
   });
 
   test('organizers never see the reports', async () => {

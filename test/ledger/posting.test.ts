@@ -73,13 +73,13 @@ describe('posting to the ledger', () => {
     }
     expect(await countRows(testDb.db, org)).toEqual({ transactions: 3, entries: 6 });
     const accounts = await testDb.db.selectFrom('ledger_accounts').select('code').where('organization_id', '=', org).execute();
-    expect(accounts).toHaveLength(11);
+    expect(accounts).toHaveLength(13);
   });
 
   test('ensureLedgerAccounts is idempotent and creates the whole chart per currency', async () => {
     const org = await createOrganization(testDb.db, 'accounts');
     const [first, ...others] = await Promise.all(Array.from({ length: 8 }, () => ensureLedgerAccounts(testDb.db, org, 'cad', TEST_NOW)));
-    expect([...first!.keys()].sort()).toEqual(['bank', 'cash_on_hand', 'dispute_fees', 'dispute_losses', 'due_to_employers', 'dues_income', 'initiation_fees', 'payroll_suspense', 'processing_fees', 'refunds', 'stripe_balance']);
+    expect([...first!.keys()].sort()).toEqual(['bank', 'cash_on_hand', 'dispute_fees', 'dispute_losses', 'due_to_employers', 'dues_income', 'initiation_fees', 'payroll_suspense', 'per_capita_expense', 'per_capita_payable', 'processing_fees', 'refunds', 'stripe_balance']);
     for (const other of others) expect(other).toEqual(first);
     expect(await ensureLedgerAccounts(testDb.db, org, 'cad', TEST_NOW)).toEqual(first);
     await expect(ensureLedgerAccounts(testDb.db, org, 'CAD', TEST_NOW)).rejects.toThrow(/three lowercase letters/);
@@ -162,6 +162,8 @@ describe('reading the ledger', () => {
       { account: 'dispute_fees', currency: 'usd', balanceCents: 0 },
       { account: 'payroll_suspense', currency: 'usd', balanceCents: 0 },
       { account: 'due_to_employers', currency: 'usd', balanceCents: 0 },
+      { account: 'per_capita_payable', currency: 'usd', balanceCents: 0 },
+      { account: 'per_capita_expense', currency: 'usd', balanceCents: 0 },
     ]);
     expect(await accountBalances(testDb.db, org, 'eur')).toEqual([]);
   });

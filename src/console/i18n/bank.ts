@@ -144,6 +144,8 @@ export const bankEn = {
       itemRemoved: () => 'Removed from the slip.',
       batchPosted: (n: number) => `The batch is posted: ${plural(String(n), n, 'payment', 'payments')} in the books.`,
       batchAlreadyPosted: () => 'This batch was already posted; nothing was posted again.',
+      perCapitaPaid: () => 'The payment is recorded and posted.',
+      perCapitaAlreadyPaid: () => 'This payment was recorded already; nothing was posted again.',
     },
     monthBankUnmatched: (n: number) => `${plural(String(n), n, 'bank deposit, payout, deposit batch or payroll remittance', 'bank deposits, payouts, deposit batches or payroll remittances')} of the month not matched`,
     monthsBankNote: (imported: boolean): string =>
@@ -295,6 +297,8 @@ export const bankEs: BankMessages = {
       itemRemoved: () => 'Quitado de la boleta.',
       batchPosted: (n) => `El lote está registrado: ${plural(String(n), n, 'pago', 'pagos')} en los libros.`,
       batchAlreadyPosted: () => 'Este lote ya estaba registrado; no se registró nada de nuevo.',
+      perCapitaPaid: () => 'El pago está anotado y registrado en los libros.',
+      perCapitaAlreadyPaid: () => 'Este pago ya estaba anotado; no se registró nada de nuevo.',
     },
     monthBankUnmatched: (n) => `${plural(String(n), n, 'depósito, transferencia, lote o remesa de nómina del mes sin conciliar', 'depósitos, transferencias, lotes o remesas de nómina del mes sin conciliar')}`,
     monthsBankNote: (imported) =>

@@ -464,6 +464,8 @@ export const en = {
     payroll_remittance: 'Payroll remittance',
     payroll_remittance_reversal: 'Payroll remittance reversal',
     payroll_suspense_clearing: 'Payroll suspense cleared',
+    per_capita_accrual: 'Per-capita tax owed',
+    per_capita_payment: 'Per-capita tax paid',
   } satisfies Record<LedgerKind, string>,
   ledgerMethods: { card: 'Card', us_bank_account: 'Bank debit', cash: 'Cash', check: 'Check', payroll_deduction: 'Payroll deduction' } satisfies Record<LedgerPaymentMethod, string>,
   accounts: {
@@ -478,6 +480,8 @@ export const en = {
     dispute_fees: 'Dispute fees',
     payroll_suspense: 'Payroll suspense',
     due_to_employers: 'Due to or from employers',
+    per_capita_payable: 'Per-capita tax payable',
+    per_capita_expense: 'Per-capita tax',
   } satisfies Record<AccountCode, string>,
 
   // Payouts, the bank statement and deposit batches (the treasurer's bank).

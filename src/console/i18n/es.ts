@@ -455,6 +455,8 @@ export const es: Messages = {
     payroll_remittance: 'Remesa de nómina',
     payroll_remittance_reversal: 'Remesa de nómina revertida',
     payroll_suspense_clearing: 'Nómina en suspenso aclarada',
+    per_capita_accrual: 'Cuota per cápita adeudada',
+    per_capita_payment: 'Cuota per cápita pagada',
   },
   ledgerMethods: { card: 'Tarjeta', us_bank_account: 'Débito bancario', cash: 'Efectivo', check: 'Cheque', payroll_deduction: 'Descuento de nómina' },
   accounts: {
@@ -469,6 +471,8 @@ export const es: Messages = {
     dispute_fees: 'Comisiones por disputas',
     payroll_suspense: 'Nómina en suspenso',
     due_to_employers: 'Saldos con empleadores',
+    per_capita_payable: 'Cuota per cápita por pagar',
+    per_capita_expense: 'Cuota per cápita',
   },
 
   // Transferencias, el extracto bancario y los lotes de depósito (el banco del tesorero).

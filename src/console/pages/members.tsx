@@ -286,6 +286,11 @@ export function MemberPage(props: { frame: Frame; member: MemberDetail; timeline
 
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">{m.timelineTitle}</h2>
+        {session.roles.includes('admin') || session.roles.includes('treasurer') ? (
+          <p>
+            <a href={`/console/members/${member.id}/statement`}>{m.reports.statement.link}</a>
+          </p>
+        ) : null}
         {session.roles.includes('admin') ? (
           <p>
             <a href={`/console/members/${member.id}/events`}>{m.admin.memberEventsLink}</a>

@@ -1,9 +1,10 @@
+import type { PerCapitaPayment } from '../../treasurer/per-capita-queries';
 import type { AnnualReport, PerCapitaReport } from '../../treasurer/report-queries';
 import type { MonthlySummary } from '../../treasurer/reports/monthly';
 import type { MoneyFigures } from '../../treasurer/reports/totals';
 import { formatMoney } from '../../signup/i18n';
 import { formatCount, formatDay, formatMonth, type Messages } from '../i18n';
-import { ConsolePage, Field, type PageProps } from '../layout';
+import { ConsolePage, Csrf, ErrorSummary, Field, SelectField, type PageProps } from '../layout';
 import { ScrollTable } from './dashboard';
 
 type Frame = Omit<PageProps, 'title' | 'children'>;
@@ -144,14 +145,87 @@ export function AnnualReportPage(props: { frame: Frame; receipts: AnnualReport }
   );
 }
 
-export function PerCapitaReportPage(props: { frame: Frame; month: string; currency: string; report: PerCapitaReport }) {
+export type PaymentField = 'affiliate' | 'amount' | 'paidOn' | 'reference';
+export type PaymentValues = Partial<Record<PaymentField, string>>;
+
+/** The form recording a payment to an affiliate for the month shown. */
+function PaymentForm(props: { m: Messages; csrf: string; month: string; currency: string; report: PerCapitaReport; values: PaymentValues; errors: PaymentValues }) {
+  const r = props.m.reports;
+  const { values, errors } = props;
+  return (
+    <form method="post" action="/console/reports/per-capita/payments" class="panel">
+      <h2>{r.payTitle}</h2>
+      <p>{r.payIntro}</p>
+      <Csrf token={props.csrf} />
+      <input type="hidden" name="month" value={props.month} />
+      <SelectField id="affiliate" label={r.payAffiliate} value={values.affiliate} error={errors.affiliate} options={props.report.lines.map((line) => ({ value: line.affiliateId, label: line.affiliate }))} />
+      <Field id="amount" label={r.payAmount} hint={r.payAmountHint(props.currency.toUpperCase())} value={values.amount} error={errors.amount} autocomplete="off" required />
+      <Field id="paidOn" label={r.payPaidOn} type="date" value={values.paidOn} error={errors.paidOn} required />
+      <Field id="reference" label={r.payReference} value={values.reference} error={errors.reference} autocomplete="off" required />
+      <div class="actions">
+        <button type="submit">{r.paySubmit}</button>
+      </div>
+    </form>
+  );
+}
+
+function PaymentsTable(props: { m: Messages; payments: PerCapitaPayment[] }) {
+  const { m } = props;
+  const r = m.reports;
+  if (props.payments.length === 0) return <p class="notice">{r.paymentsEmpty}</p>;
+  return (
+    <ScrollTable id="per-capita-payments" label={r.paymentsCaption}>
+      <table class="stack">
+        <caption>{r.paymentsCaption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{r.paidOnColumn}</th>
+            <th scope="col">{r.affiliateColumn}</th>
+            <th scope="col">{r.referenceColumn}</th>
+            <th scope="col" class="num">
+              {r.amountPaidColumn}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.payments.map((payment) => (
+            <tr>
+              <th scope="row">{formatDay(m, payment.paidOn)}</th>
+              <td data-label={r.affiliateColumn}>{payment.affiliate}</td>
+              <td data-label={r.referenceColumn}>{payment.reference}</td>
+              <td class="num" data-label={r.amountPaidColumn}>
+                {formatMoney(payment.amountCents, payment.currency)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ScrollTable>
+  );
+}
+
+export function PerCapitaReportPage(props: { frame: Frame; month: string; currency: string; report: PerCapitaReport; payments: PerCapitaPayment[]; monthOver: boolean; values: PaymentValues; errors: PaymentValues }) {
   const { frame, report } = props;
   const m = frame.session.m;
   const r = m.reports;
   const title = r.perCapitaTitle(formatMonth(m, props.month));
-  const money = (cents: number) => formatMoney(cents, props.currency);
+  const money = (cents: number) => signedMoney(cents, props.currency);
+  const amountCells = (figures: { owedCents: number; paidCents: number; outstandingCents: number }) => (
+    <>
+      <td class="num" data-label={r.owedColumn}>
+        {money(figures.owedCents)}
+      </td>
+      <td class="num" data-label={r.paidColumn}>
+        {money(figures.paidCents)}
+      </td>
+      <td class="num" data-label={r.outstandingColumn}>
+        {money(figures.outstandingCents)}
+      </td>
+    </>
+  );
   return (
     <ConsolePage {...frame} title={title}>
+      <ErrorSummary m={m} errors={Object.entries(props.errors).map(([field, message]) => ({ field, message: message! }))} />
       <p>{r.perCapitaIntro(r.members(formatCount(m, report.members), report.members))}</p>
       <ChooseForm m={m} action="/console/reports/per-capita" field="month" value={props.month} />
       {report.lines.length === 0 ? (
@@ -176,6 +250,12 @@ export function PerCapitaReportPage(props: { frame: Frame; month: string; curren
                   <th scope="col" class="num">
                     {r.owedColumn}
                   </th>
+                  <th scope="col" class="num">
+                    {r.paidColumn}
+                  </th>
+                  <th scope="col" class="num">
+                    {r.outstandingColumn}
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -190,21 +270,23 @@ export function PerCapitaReportPage(props: { frame: Frame; month: string; curren
                     <td class="num" data-label={r.membersColumn}>
                       {formatCount(m, line.members)}
                     </td>
-                    <td class="num" data-label={r.owedColumn}>
-                      {money(line.owedCents)}
-                    </td>
+                    {amountCells(line)}
                   </tr>
                 ))}
                 <tr>
                   <th scope="row">{r.total}</th>
                   <td colSpan={4}></td>
-                  <td class="num" data-label={r.owedColumn}>
-                    {money(report.totalCents)}
-                  </td>
+                  {amountCells({ owedCents: report.totalCents, paidCents: report.paidCents, outstandingCents: report.outstandingCents })}
                 </tr>
               </tbody>
             </table>
           </ScrollTable>
+          <PaymentsTable m={m} payments={props.payments} />
+          {props.monthOver ? (
+            <PaymentForm m={m} csrf={frame.session.csrf} month={props.month} currency={props.currency} report={report} values={props.values} errors={props.errors} />
+          ) : (
+            <p class="notice">{r.payNotYet}</p>
+          )}
         </>
       )}
       <OtherReports m={m} current="per-capita" />
