@@ -24,6 +24,7 @@ import * as m0025 from './0025_payroll_deduction';
 import * as m0026 from './0026_roll_uploads';
 import * as m0027 from './0027_dues_increases';
 import * as m0030 from './0030_events_by_customer';
+import * as m0033 from './0033_call_list_index_only';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '0026_roll_uploads': m0026,
   '0027_dues_increases': m0027,
   '0030_events_by_customer': m0030,
+  '0033_call_list_index_only': m0033,
 };

@@ -318,9 +318,9 @@ export interface CallRow {
  * One statement, whose work follows the list rather than the organization: the members in
  * scope and what ranks them come from covering indexes (an organizer's own members and
  * their worksites' unassigned ones — disjoint, as the organizer is on staff —, or one
- * worksite's), the recent signals of those members and the standing promises are read
- * once each and joined by hash; member rows, the signal shown and the last contact are
- * read only for the page shown.
+ * worksite's), the recent signals of those members are read once and joined by hash, the
+ * standing promises only for the candidates; member rows, the signal shown and the last
+ * contact are read only for the page shown.
  */
 export async function callList(db: Kysely<Database>, organizationId: string, options: { scope: CallScope; today: string; now: Date; limit: number; offset: number; timeZone: string }): Promise<CallRow[]> {
   const { today, scope } = options;
@@ -365,25 +365,27 @@ export async function callList(db: Kysely<Database>, organizationId: string, opt
           CROSS JOIN LATERAL (SELECT * FROM members WHERE organization_id = ${organizationId} AND id = r.member_id LIMIT 1) m
           WHERE m.standing NOT IN ${behind})`;
   const result = await sql<CallRow>`
-    WITH ${scopeAndRecent}, promised AS (
-      SELECT l.member_id, max(l.promised_on) AS promised_on FROM outreach_log l
-      WHERE l.organization_id = ${organizationId} AND l.outcome = 'promised_to_pay' AND l.promised_on >= ${today}::date
-      GROUP BY l.member_id
-    ), candidates AS MATERIALIZED (
-      SELECT m.organization_id, m.id, m.name, m.standing, m.paid_through, m.standing_changed_at, r.suspension_on, r.other_rank, p.promised_on
+    WITH ${scopeAndRecent}, candidates AS MATERIALIZED (
+      SELECT m.organization_id, m.id, m.name, m.standing, m.paid_through, m.standing_changed_at, r.suspension_on, r.other_rank
       FROM scope m
       LEFT JOIN recent r ON r.member_id = m.id
-      LEFT JOIN promised p ON p.member_id = m.id
       WHERE m.standing NOT IN ('resigned', 'exempt', 'pending')
         AND (m.standing IN ('past_due', 'lapsed', 'suspended') OR (m.standing = 'dropped' AND m.standing_changed_at >= ${droppedSince}) OR r.member_id IS NOT NULL)
+    ), promised AS (
+      -- Standing promises of the candidates only (a few of them), not of everyone in scope.
+      SELECT l.member_id, max(l.promised_on) AS promised_on FROM outreach_log l
+      JOIN candidates c ON c.id = l.member_id
+      WHERE l.organization_id = ${organizationId} AND l.outcome = 'promised_to_pay' AND l.promised_on >= ${today}::date
+      GROUP BY l.member_id
     ), listed AS (
       -- Months owed (which reads exemptions) for the candidates only.
       SELECT m.id, m.name, m.standing, m.paid_through,
              ${monthsOwed(today)} AS months_owed,
              CASE WHEN m.suspension_on IS NOT NULL AND m.standing NOT IN ('suspended', 'dropped') THEN 1 ELSE m.other_rank END AS signal_rank,
              CASE WHEN m.standing = 'dropped' THEN (m.standing_changed_at AT TIME ZONE ${options.timeZone})::date::text END AS dropped_on,
-             m.promised_on::text AS promised_on
+             p.promised_on::text AS promised_on
       FROM candidates m
+      LEFT JOIN promised p ON p.member_id = m.id
       ${arrearsJoin(today)}
     ), page AS (
       SELECT *, count(*) OVER ()::int AS total,
