@@ -92,8 +92,9 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env,
     }
 
     // No JIT for the requests' pool: compiling a page's query costs more than it saves
-    // (300 ms on the whole organization's call list of a 100,000-member union).
-    const db: Db = createDb(databaseUrl, { name: 'service', jit: false });
+    // (300 ms on the whole organization's call list of a 100,000-member union). The
+    // statements marked KEEP_PREPARED are planned once per connection.
+    const db: Db = createDb(databaseUrl, { name: 'service', jit: false, preparedStatements: 'marked' });
     cleanups.push(() => db.destroy());
     // The webhook processors' own pool, with prepared statements: they run the same few statements all day.
     const webhookDb: Db = createDb(databaseUrl, { max: config.webhookProcessors + 1, preparedStatements: true, name: 'webhooks' });

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { createDb, PREPARED_PER_CONNECTION } from '../db/connection';
+import { createDb, KEEP_PREPARED, PREPARED_PER_CONNECTION } from '../db/connection';
 import { migrateToLatest, pendingMigrations } from '../db/migrate';
 import { migrations } from '../db/migrations';
 import { recordAudit } from '../src/audit/audit';
@@ -34,6 +34,22 @@ describe('the database', () => {
       expect(last.rows).toEqual([{ n204: 7 }]);
     } finally {
       await prepared.destroy();
+    }
+  });
+
+  test("with preparedStatements 'marked', only the statements opening with KEEP_PREPARED are prepared, and they answer as before", async () => {
+    const marked = createDb(testDb.url, { max: 1, preparedStatements: 'marked' });
+    try {
+      const preparedOnConnection = async () => (await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'gs\_%'`.execute(marked)).rows.map((r) => r.statement);
+      for (let i = 0; i < 3; i += 1) {
+        expect((await sql<{ n: number }>`${sql.raw(KEEP_PREPARED)} SELECT ${i}::int + 1 AS n`.execute(marked)).rows).toEqual([{ n: i + 1 }]);
+        expect((await sql<{ n: number }>`SELECT ${i}::int + 2 AS n`.execute(marked)).rows).toEqual([{ n: i + 2 }]);
+      }
+      const statements = await preparedOnConnection();
+      expect(statements.filter((text) => text.includes('::int + 1'))).toHaveLength(1);
+      expect(statements.filter((text) => text.includes('::int + 2'))).toHaveLength(0);
+    } finally {
+      await marked.destroy();
     }
   });
 

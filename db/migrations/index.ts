@@ -26,6 +26,7 @@ import * as m0027 from './0027_dues_increases';
 import * as m0030 from './0030_events_by_customer';
 import * as m0031 from './0031_payroll_suspense_explained';
 import * as m0032 from './0032_per_capita_payments';
+import * as m0033 from './0033_call_list_index_only';
 import * as m0034 from './0034_ledger_by_xact';
 import * as m0035 from './0035_bank_remittances';
 
@@ -59,6 +60,7 @@ export const migrations: Record<string, Migration> = {
   '0030_events_by_customer': m0030,
   '0031_payroll_suspense_explained': m0031,
   '0032_per_capita_payments': m0032,
+  '0033_call_list_index_only': m0033,
   '0034_ledger_by_xact': m0034,
   '0035_bank_remittances': m0035,
 };

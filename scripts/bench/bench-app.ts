@@ -13,7 +13,7 @@ import { createDb } from '../../db/connection';
 export function benchContext(databaseUrl: string, overrides: Partial<AppContext> = {}): AppContext {
   return {
     config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }),
-    db: overrides.db ?? createDb(databaseUrl, { max: 10, jit: false }),
+    db: overrides.db ?? createDb(databaseUrl, { max: 10, jit: false, preparedStatements: 'marked' }),
     logger: pino({ level: 'silent' }),
     stripe: createStripeClient({ secretKey: 'sk_test_bench', apiBase: 'http://127.0.0.1:9', maxNetworkRetries: 0 }),
     publicUrl: 'http://127.0.0.1',
