@@ -229,7 +229,7 @@ export async function undoMatch(trx: Kysely<Database>, organizationId: string, l
 /** Frees the bank line matched to a remittance a corrected file reversed; the matcher may match it again. */
 export async function unmatchRemittance(trx: Kysely<Database>, organizationId: string, remittanceId: string): Promise<void> {
   await lockMatching(trx, organizationId);
-  await trx.updateTable('bank_lines').set({ ...NO_MATCH, matched_at: null, matched_by_staff_user_id: null }).where('organization_id', '=', organizationId).where('matched_remittance_id', '=', remittanceId).execute();
+  await trx.updateTable('bank_lines').set({ ...NO_MATCH, matched_at: null, matched_by_staff_user_id: null, unmatched_by_hand: false }).where('organization_id', '=', organizationId).where('matched_remittance_id', '=', remittanceId).execute();
 }
 
 export interface PayoutRow {

@@ -32,8 +32,14 @@ export async function ledgerDaySums(db: Kysely<Database>, organizationId: string
   let remembered = rememberedByDb.get(db);
   if (!remembered) rememberedByDb.set(db, (remembered = new Map()));
   const key = `${organizationId} ${timeZone} ${currency}`;
-  const base = remembered.get(key);
-  const read = await ledgerDaySumsSince(db, organizationId, timeZone, currency, base?.settledBefore ?? '0');
+  let base = remembered.get(key);
+  let read = await ledgerDaySumsSince(db, organizationId, timeZone, currency, base?.settledBefore ?? '0');
+  // xmin never goes back on one database history: if it did, the server is another one
+  // (a failover or a restore) and what was remembered may not be in it. Start again.
+  if (base && BigInt(read.xmin) < BigInt(base.settledBefore)) {
+    base = undefined;
+    read = await ledgerDaySumsSince(db, organizationId, timeZone, currency, '0');
+  }
   const now = foldDaySums(base?.sums ?? [], read.rows);
   // Remember the settled part, added to the `base` this read started from (never changed in
   // place, so a concurrent read still adds its rows to the same base as its own).

@@ -209,7 +209,9 @@ export async function ledgerPage(db: Kysely<Database>, organizationId: string, t
     WHERE ${join(afterDays)} ORDER BY t.occurred_at OFFSET ${page.limit - 1} LIMIT 1`.execute(db);
   const inWindow = [...conditions];
   if (bounds[0]) inWindow.push(sql`t.occurred_at < ${bounds[0].until}`);
-  if (page.after !== undefined) inWindow.push(sql`t.occurred_at >= ${startOfDay(page.after.day, timeZone)}`);
+  // A day before the cursor's: where midnight happens twice (a clock set back at 1:00), the
+  // day starts at the first one, which `startOfDay` does not give; the keys below are exact.
+  if (page.after !== undefined) inWindow.push(sql`t.occurred_at >= ${startOfDay(page.after.day, timeZone)} - interval '1 day'`);
   // Within it, the first `limit` postings by the transactions' own keys (with ties), and
   // those tied with the cursor's: only they have their entries read and are put in order.
   const keys = sql`(t.occurred_at AT TIME ZONE ${timeZone})::date, t.created_at, t.posted_in_xact`;
@@ -381,7 +383,6 @@ export async function payoutLedgerLines(db: Kysely<Database>, organizationId: st
   }));
 }
 
-/** One member's ledger transactions and standing changes, oldest first. */
 /** A statement's days, 'YYYY-MM-DD' inclusive in the organization's time zone; either end open when absent. */
 export interface StatementRange {
   from?: string | undefined;

@@ -104,4 +104,30 @@ describe('the ledger pages', () => {
       }
     }
   });
+
+  test('where midnight happens twice (the Azores set their clocks back at 1:00 on Oct 25), a day’s first hour is not skipped', async () => {
+    const organizationId = await createOrganization(db, 'days-azores');
+    // Recorded in this order: the noon charge first, then one in the first of the two midnight hours.
+    for (const [occurred, recorded] of [
+      ['2026-10-24T23:30:00Z', '2026-10-25T13:00:00Z'],
+      ['2026-10-25T12:00:00Z', '2026-10-25T14:00:00Z'],
+      ['2026-10-25T00:30:00Z', '2026-10-25T15:00:00Z'],
+      ['2026-10-25T01:30:00Z', '2026-10-25T16:00:00Z'],
+      ['2026-10-26T12:00:00Z', '2026-10-26T13:00:00Z'],
+    ]) {
+      await db.transaction().execute((trx) => postCharges(trx, organizationId, [occurred!], new Date(recorded!)));
+    }
+    const expected: string[] = [];
+    await forEachInPostingOrder(db, ledgerExportQuery(organizationId, 'Atlantic/Azores', {}), async (rows) => void expected.push(...rows.map((row) => row.id)));
+    const walked: string[] = [];
+    let after: LedgerCursor | undefined;
+    for (let pages = 0; pages < 30; pages += 1) {
+      const rows = await ledgerPage(db, organizationId, 'Atlantic/Azores', {}, { after, limit: 2 });
+      walked.push(rows[0]!.id);
+      if (rows.length < 2) break;
+      after = { day: rows[0]!.day, createdAt: rows[0]!.created_text, xact: rows[0]!.xact, entry: String(rows[0]!.first_entry) };
+    }
+    expect(walked).toHaveLength(10);
+    expect(walked).toEqual(expected);
+  });
 });
