@@ -8,6 +8,7 @@ import { createOrganizationWithStaff, staffToken, testApp, testContext, type Org
 import { createTestDatabase } from '../support/database';
 import type { AppContext } from '../../src/context';
 import { insertPlan, FLAT_25_MONTHLY } from '../members/fixtures';
+import { seedConsoleBooks } from './books-fixtures';
 
 // An organization the console has something to show for, on the suite's clock
 // (2026-11-24, America/Chicago): members in every standing that gets a call, signals,
@@ -214,13 +215,19 @@ export async function consoleTestWorld<T>(setUp: (ctx: ReturnType<typeof testCon
 }
 
 /**
- * The seeded organization's world for a console test file (seedConsoleOrganization): made
+ * The seeded organization's world for a console test file (seedConsoleOrganization, and its
+ * books with `books`): made
  * before the file's tests and dropped after them; its parts are there once the tests run.
  */
-export function seededConsoleWorld(slug: string) {
+export function seededConsoleWorld(slug: string, options: { books?: boolean } = {}) {
   const world = {} as Awaited<ReturnType<typeof consoleTestWorld<ConsoleFixture>>> & { as: (role: StaffRole) => ReturnType<typeof browserAs> };
   beforeAll(async () => {
-    Object.assign(world, await consoleTestWorld((c) => seedConsoleOrganization(c, slug), (made) => made.org));
+    const seed = async (c: ReturnType<typeof testContext>) => {
+      const made = await seedConsoleOrganization(c, slug);
+      if (options.books) await seedConsoleBooks(c, made);
+      return made;
+    };
+    Object.assign(world, await consoleTestWorld(seed, (made) => made.org));
     world.as = (role) => browserAs(world.app, world.cookies[role]);
   });
   afterAll(async () => {
