@@ -176,7 +176,7 @@ describeInBrowser(SUITE, () => {
       // January is not ready yet: the slip's line on the statement is explained by nothing in the books.
       await page.goto(`${baseUrl}/console/months`);
       const januaryBefore = page.locator('tr', { has: page.locator('th', { hasText: 'January 2026' }) });
-      expect(await januaryBefore.textContent()).toContain('Not ready:1 bank deposit, payout or deposit batch of the month not matched');
+      expect(await januaryBefore.textContent()).toContain('Not ready:1 bank deposit, payout, deposit batch or payroll remittance of the month not matched');
       expect(await januaryBefore.locator('button').count()).toBe(0);
       await page.goto(`${baseUrl}/console/payouts/bank`);
 
