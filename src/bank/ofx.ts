@@ -36,8 +36,20 @@ function ofxDay(value: string): string | null {
   return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day) ? `${year}-${month}-${day}` : null;
 }
 
-/** Every transaction of every bank statement in the file: the deposits, how many withdrawals, and the transactions that could not be read (numbered from 1 in file order). */
-export function readOfxStatement(file: string): StatementRead {
+/** A statement kept in another currency than the organization's books. */
+export class OfxOtherCurrency extends Error {
+  constructor(readonly currency: string) {
+    super(`the statement is kept in ${currency}`);
+    this.name = 'OfxOtherCurrency';
+  }
+}
+
+/**
+ * Every transaction of every bank statement in the file: the deposits, how many
+ * withdrawals, and the transactions that could not be read (numbered from 1 in file
+ * order). A statement in another currency than `currency` (the books') refuses the file.
+ */
+export function readOfxStatement(file: string, currency: string): StatementRead {
   let parsed: ReturnType<typeof parseSync>;
   try {
     parsed = parseSync(file.replace(/^\uFEFF/, ''));
@@ -52,6 +64,8 @@ export function readOfxStatement(file: string): StatementRead {
   const read: StatementRead = { rowsRead: 0, deposits: [], withdrawals: 0, errors: [] };
   const occurrences = new Map<string, number>();
   for (const statement of statements) {
+    const kept = text(statement.CURDEF).toLowerCase();
+    if (kept !== '' && kept !== currency.toLowerCase()) throw new OfxOtherCurrency(kept.toUpperCase());
     const account = asList(statement.BANKACCTFROM)[0] ?? {};
     for (const transaction of asList(asList(statement.BANKTRANLIST)[0]?.STMTTRN)) {
       read.rowsRead += 1;

@@ -6,7 +6,7 @@ import { day, id, instant } from '../http/response-schemas';
 import type { RouteDefinition } from '../http/routes';
 import { DEPOSIT_KINDS, type Deposit } from './matcher';
 import { importStatement, matchByHand, matchOf, reconciliation, saveStatementMapping, statementMapping, undoMatch } from './queries';
-import { isOfx, OfxUnreadable, readOfxStatement } from './ofx';
+import { isOfx, OfxOtherCurrency, OfxUnreadable, readOfxStatement } from './ofx';
 import { DATE_FORMATS, DELIMITERS, readStatement, sniffStatement, type StatementMapping, type StatementProblem, type StatementRead } from './statement';
 
 // The bank statement through the API: the column mapping, imports of CSV text, what is
@@ -71,11 +71,12 @@ export function bankRoutes(ctx: AppContext): RouteDefinition[] {
     if (!sniffStatement(text)) throw new ApiError('validation_failed', 'the statement has no header row with two or more columns', { fields: [{ path: 'body', message: 'no header row' }] });
     return readableOrRefused(readStatement(text, mapping), 'row', (e) => (e.problem === 'column' ? `no column "${e.value}"` : `"${e.value}" is not ${e.problem === 'day' ? `a day written ${mapping.dateFormat}` : 'an amount'}`));
   };
-  const readOfx = (text: string): StatementRead => {
+  const readOfx = (text: string, currency: string): StatementRead => {
     try {
-      return readableOrRefused(readOfxStatement(text), 'transaction', (e) => `"${e.value}" is not ${e.problem === 'day' ? 'a day' : 'an amount'}`);
+      return readableOrRefused(readOfxStatement(text, currency), 'transaction', (e) => `"${e.value}" is not ${e.problem === 'day' ? 'a day' : 'an amount'}`);
     } catch (error) {
       if (error instanceof OfxUnreadable) throw new ApiError('validation_failed', `the OFX file holds no bank statement that can be read: ${error.message}`, { fields: [{ path: 'body', message: 'not a readable OFX bank statement' }] });
+      if (error instanceof OfxOtherCurrency) throw new ApiError('validation_failed', `${error.message}, not in ${currency.toUpperCase()} as the books are: nothing was imported`, { fields: [{ path: 'body', message: `CURDEF ${error.currency}` }] });
       throw error;
     }
   };
@@ -112,9 +113,9 @@ export function bankRoutes(ctx: AppContext): RouteDefinition[] {
       body: 'statement',
       responses: { 201: importedResponse },
       summary: 'Import a bank statement (CSV text read with the organization’s mapping, or OFX): its deposits stored once (a line imported before is known by its hash, an OFX one by the bank’s id) and matched to payouts, deposit batches and payroll remittances',
-      answer: async ({ req, me, audit }) => {
+      answer: async ({ req, me, audit, organization }) => {
         const text = typeof req.body === 'string' ? req.body : '';
-        const read = isOfx(text) ? readOfx(text) : await readCsv(me.organizationId, text);
+        const read = isOfx(text) ? readOfx(text, (await organization()).currency) : await readCsv(me.organizationId, text);
         const outcome = await ctx.db.transaction().execute(async (trx) => {
           const done = await importStatement(trx, { organizationId: me.organizationId, fileName: null, rowsRead: read.rowsRead, deposits: read.deposits, staffUserId: me.staffUserId, at: ctx.now() });
           await audit('bank.statement_imported', { subjectType: 'bank_import', subjectId: done.importId, details: { format: isOfx(text) ? 'ofx' : 'csv', rowsRead: read.rowsRead, withdrawals: read.withdrawals, depositsNew: done.depositsNew, depositsKnown: done.depositsKnown, matched: done.matched } }, trx);

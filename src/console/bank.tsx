@@ -7,7 +7,7 @@ import { payoutCarries } from '../bank/payout-carries';
 import { hasImportedStatements, importStatement, listPayouts, matchByHand, matchedLines, matchOf, reconciliation, remittanceNames, saveStatementMapping, statementMapping, undoMatch } from '../bank/queries';
 import type { DepositKind } from '../bank/matcher';
 import { DATE_FORMATS, readStatement, sniffStatement, type DateFormat, type StatementMapping, type StatementRead } from '../bank/statement';
-import { isOfx, OfxUnreadable, readOfxStatement } from '../bank/ofx';
+import { isOfx, OfxOtherCurrency, OfxUnreadable, readOfxStatement } from '../bank/ofx';
 import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
@@ -102,9 +102,10 @@ export function bankConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDe
     if (isOfx(statement)) {
       let read: StatementRead;
       try {
-        read = readOfxStatement(statement);
+        read = readOfxStatement(statement, session.organization.currency);
       } catch (error) {
         if (error instanceof OfxUnreadable) return refuse(m.bank.errorOfxUnreadable);
+        if (error instanceof OfxOtherCurrency) return refuse(m.bank.errorOfxCurrency(error.currency, session.organization.currency.toUpperCase()));
         throw error;
       }
       const first = read.errors[0];

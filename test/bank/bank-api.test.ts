@@ -113,5 +113,8 @@ test('an OFX statement needs no mapping: stored once by the bank’s ids, matche
   expect(broken.status).toBe(400);
   expect(broken.body.error.message).toBe('1 transaction(s) could not be read: nothing was imported');
   expect((await send('<OFX><BANKMSGSRSV1></OFX>')).status).toBe(400);
+  const euros = await send(ofx.replace('<CURDEF>USD', '<CURDEF>EUR').replace(/<FITID>2026/g, '<FITID>EU2026'));
+  expect(euros.status).toBe(400);
+  expect(euros.body.error.message).toBe('the statement is kept in EUR, not in USD as the books are: nothing was imported');
   expect((await send(ofx, 'application/pdf')).status).toBe(415);
 });
