@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** A per-capita tax payment to an affiliate (migration 0032): one per affiliate, month and reference. */
+/** A per-capita tax payment to an affiliate (migration 0032): one standing per affiliate, month and reference; reversed, never deleted. */
 export interface PerCapitaPaymentsTable {
   id: Generated<string>;
   organization_id: string;
@@ -14,6 +14,8 @@ export interface PerCapitaPaymentsTable {
   reference: string;
   recorded_by_staff_user_id: string | null;
   created_at: ColumnType<Date, Date, never>;
+  reversed_at: Date | null;
+  reversed_by_staff_user_id: string | null;
 }
 
 declare module './database' {

@@ -21,6 +21,7 @@ const EVENT_OF_A = 'evt_IsolationOfOrgA1';
 const MONTH_CLOSED_BY_A = '2026-09';
 let memberOfA: string;
 let affiliateOfA: string;
+let perCapitaPaymentOfA: string;
 let rateOfA: string;
 let invitationOfA: string;
 let uploadOfA: string;
@@ -88,6 +89,7 @@ beforeAll(async () => {
     .execute();
   affiliateOfA = (await ctx.db.insertInto('affiliates').values({ organization_id: orgA.id, name: 'International of A', kind: 'international_union', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   rateOfA = (await ctx.db.insertInto('per_capita_rates').values({ organization_id: orgA.id, affiliate_id: affiliateOfA, rate_cents: 1100, effective_from: '2026-01-01', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+  perCapitaPaymentOfA = (await ctx.db.insertInto('per_capita_payments').values({ organization_id: orgA.id, affiliate_id: affiliateOfA, month: '2026-07', amount_cents: 1100, currency: 'usd', paid_on: '2026-08-05', reference: 'Check of A', recorded_by_staff_user_id: orgA.staff.treasurer.id, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
   invitationOfA = (await inviteStaff(ctx.db, { organizationId: orgA.id, organizationName: 'org-a union', email: 'invitee@org-a.example.org', name: 'Invitee of A', role: 'organizer', invitedBy: orgA.staff.admin.id, publicUrl: 'http://gs.test', now })).id;
   await ctx.db.insertInto('retention_policies').values({ organization_id: orgA.id, policy: JSON.stringify({ graceDays: 20 }), updated_at: now }).execute();
   await ctx.db.insertInto('worksite_organizers').values({ organization_id: orgA.id, worksite: 'Plant of A', organizer_staff_user_id: orgA.staff.organizer.id, updated_at: now }).execute();
@@ -116,7 +118,7 @@ afterAll(async () => {
 });
 
 function samplesFromA(): Record<string, string> {
-  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA, increaseId: increaseOfA, lineId: bankLineOfA, batchId: batchOfA, itemId: batchItemOfA, employerId: employerOfA, remittanceId: remittanceOfA, row: '2', version: '1' };
+  return { staffUserId: orgA.staff.treasurer.id, role: 'treasurer', planId: planOfA, eventId: EVENT_OF_A, memberId: memberOfA, affiliateId: affiliateOfA, rateId: rateOfA, invitationId: invitationOfA, worksite: encodeURIComponent('Plant of A'), month: MONTH_CLOSED_BY_A, uploadId: uploadOfA, increaseId: increaseOfA, lineId: bankLineOfA, batchId: batchOfA, itemId: batchItemOfA, employerId: employerOfA, remittanceId: remittanceOfA, paymentId: perCapitaPaymentOfA, row: '2', version: '1' };
 }
 
 const staffRoutes = () => routeTable(testContext({} as Db)).filter((route) => route.access !== 'public');

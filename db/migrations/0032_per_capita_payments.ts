@@ -39,10 +39,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reference', 'text', (c) => c.notNull().check(sql`length(reference) BETWEEN 1 AND 100`))
     .addColumn('recorded_by_staff_user_id', 'uuid', (c) => c.references('staff_users.id'))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+    // A payment recorded by mistake is reversed in the ledger, never deleted.
+    .addColumn('reversed_at', 'timestamptz')
+    .addColumn('reversed_by_staff_user_id', 'uuid', (c) => c.references('staff_users.id'))
     .addPrimaryKeyConstraint('per_capita_payments_pkey', ['organization_id', 'id'])
     .addForeignKeyConstraint('per_capita_payments_affiliate_fkey', ['organization_id', 'affiliate_id'], 'affiliates', ['organization_id', 'id'])
-    .addUniqueConstraint('per_capita_payments_reference_key', ['organization_id', 'affiliate_id', 'month', 'reference'])
     .execute();
+  // One standing payment per reference: once reversed, the reference can be recorded again.
+  await sql`CREATE UNIQUE INDEX per_capita_payments_reference_key ON per_capita_payments (organization_id, affiliate_id, month, reference) WHERE reversed_at IS NULL`.execute(db);
 
   await db.schema.alterTable('ledger_transactions').addColumn('affiliate_id', 'uuid').execute();
   await sql`ALTER TABLE ledger_transactions ADD CONSTRAINT ledger_transactions_affiliate_fkey FOREIGN KEY (organization_id, affiliate_id) REFERENCES affiliates (organization_id, id)`.execute(db);
@@ -51,7 +55,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE ledger_accounts DROP CONSTRAINT ledger_accounts_code_check`.execute(db);
   await sql`ALTER TABLE ledger_accounts ADD CONSTRAINT ledger_accounts_code_check CHECK (code IN (${inList([...ACCOUNT_CODES, 'per_capita_payable', 'per_capita_expense'])}))`.execute(db);
   await sql`ALTER TABLE ledger_transactions DROP CONSTRAINT ledger_transactions_kind_check`.execute(db);
-  await sql`ALTER TABLE ledger_transactions ADD CONSTRAINT ledger_transactions_kind_check CHECK (kind IN (${inList([...KINDS, 'per_capita_accrual', 'per_capita_payment'])}))`.execute(db);
+  await sql`ALTER TABLE ledger_transactions ADD CONSTRAINT ledger_transactions_kind_check CHECK (kind IN (${inList([...KINDS, 'per_capita_accrual', 'per_capita_payment', 'per_capita_payment_reversal'])}))`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -2,13 +2,13 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
 import type { AppContext } from '../context';
-import { ApiError } from '../http/errors';
+import { ApiError, notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
 import { monthIn, previousMonth } from '../months/calendar';
 import { closedMonths, monthlyReport } from '../months/queries';
 import { fiscalYearStartMonth } from '../organizations/settings';
 import type { Organization } from '../../db/database';
-import { perCapitaPayments, recordPerCapitaPayment, type PerCapitaRefusal } from '../treasurer/per-capita-queries';
+import { perCapitaPayments, recordPerCapitaPayment, reversePerCapitaPayment, type PerCapitaRefusal } from '../treasurer/per-capita-queries';
 import { typedMinorUnits } from '../treasurer/per-capita-payments';
 import { annualReport, perCapitaReport } from '../treasurer/report-queries';
 import type { ConsoleFormKit } from './bank';
@@ -136,6 +136,20 @@ export function reportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Route
         errors[where] = session.m.reports.payErrors[message];
         return showForm(409);
       }
+    }),
+    kit.action('/console/reports/per-capita/payments/:paymentId/reverse', BOOKKEEPERS, 'Reverse a per-capita payment recorded by mistake (a reversing posting; the reference can be recorded again)', async (req, res, session) => {
+      const paymentId = z.uuid().safeParse(req.params.paymentId);
+      if (!paymentId.success) throw notFound('per-capita payment');
+      const done = await ctx.db.transaction().execute(async (trx) => {
+        const outcome = await reversePerCapitaPayment(trx, session.organization.id, paymentId.data, session.staffUserId, ctx.now());
+        if (!outcome) throw notFound('per-capita payment');
+        if (outcome.reversed) {
+          const details = { paymentId: outcome.payment.id, affiliateId: outcome.payment.affiliateId, month: outcome.payment.month, amountCents: outcome.payment.amountCents, via: 'console' };
+          await recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'per_capita.payment_reversed', subjectType: 'affiliate', subjectId: outcome.payment.affiliateId, details });
+        }
+        return outcome;
+      });
+      kit.redirectWithFlash(res, `/console/reports/per-capita?month=${done.payment.month}`, { kind: 'bank', notice: 'perCapitaReversed', figures: [] });
     }),
   ];
 }

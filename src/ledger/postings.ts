@@ -29,7 +29,8 @@ export type LedgerKind =
   | 'payroll_remittance_reversal'
   | 'payroll_suspense_clearing'
   | 'per_capita_accrual'
-  | 'per_capita_payment';
+  | 'per_capita_payment'
+  | 'per_capita_payment_reversal';
 
 export type LedgerPaymentMethod = 'card' | 'us_bank_account' | 'cash' | 'check' | 'payroll_deduction';
 
@@ -67,6 +68,8 @@ export const KIND_RULES: Readonly<Record<LedgerKind, KindRule>> = {
   // A month's per-capita tax owed to an affiliate (or its correction), and a payment of it (src/treasurer/per-capita).
   per_capita_accrual: { accounts: ['per_capita_expense', 'per_capita_payable'], stripe: 'none' },
   per_capita_payment: { accounts: ['per_capita_payable', 'bank'], stripe: 'none' },
+  // A per-capita payment recorded by mistake, taken back.
+  per_capita_payment_reversal: { accounts: ['per_capita_payable', 'bank'], stripe: 'none' },
 };
 
 export const LEDGER_KINDS = Object.keys(KIND_RULES) as LedgerKind[];

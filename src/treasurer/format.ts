@@ -21,6 +21,7 @@ export const KIND_LABELS: Readonly<Record<LedgerKind, string>> = {
   payroll_suspense_clearing: 'payroll suspense cleared',
   per_capita_accrual: 'per-capita tax owed',
   per_capita_payment: 'per-capita tax paid',
+  per_capita_payment_reversal: 'per-capita payment reversed',
 };
 
 export const METHOD_LABELS: Readonly<Record<LedgerPaymentMethod, string>> = {

@@ -71,6 +71,28 @@ export function postingsForPerCapitaPayment(input: PerCapitaPostingInput): Ledge
   return drafts;
 }
 
+/** A payment recorded by mistake taken back: the bank has the money again and the month owes it again, on the day it was said to be paid. */
+export function postingsForPerCapitaReversal(input: { paymentId: string; affiliateId: string; affiliate: string; month: string; currency: string; paidOn: string; reference: string; amountCents: number }): LedgerTransactionDraft[] {
+  requireCents('amountCents', input.amountCents, 1);
+  const { first, last } = monthDays(input.month);
+  return [
+    {
+      sourceKey: `per_capita_payment:${input.paymentId}:reversal`,
+      kind: 'per_capita_payment_reversal',
+      occurredAt: noonOf(input.paidOn),
+      currency: input.currency,
+      periodStart: first,
+      periodEnd: last,
+      affiliateId: input.affiliateId,
+      description: `Per-capita payment to ${input.affiliate} for ${input.month} (ref ${input.reference}) reversed`,
+      entries: [
+        { account: 'bank', amountCents: input.amountCents },
+        { account: 'per_capita_payable', amountCents: -input.amountCents },
+      ],
+    },
+  ];
+}
+
 /**
  * A money figure a person typed, in the currency's minor units: a decimal point or comma,
  * thousands separators, a currency sign; no more decimals than the currency has. Null when

@@ -6,7 +6,7 @@ import { postLedgerTransactionsReturningKeys } from '../ledger/queries';
 import { monthIn } from '../months/calendar';
 import { todayIn } from '../organizations/calendar';
 import { perCapitaReport } from './report-queries';
-import { monthDays, postingsForPerCapitaPayment } from './per-capita-payments';
+import { monthDays, postingsForPerCapitaPayment, postingsForPerCapitaReversal } from './per-capita-payments';
 
 export interface PerCapitaPayment {
   id: string;
@@ -18,6 +18,8 @@ export interface PerCapitaPayment {
   paidOn: string;
   reference: string;
   recordedAt: Date;
+  /** When it was taken back as recorded by mistake; null while it stands. */
+  reversedAt: Date | null;
 }
 
 export interface PerCapitaPaymentInput {
@@ -39,14 +41,14 @@ export async function perCapitaPayments(db: Kysely<Database>, organizationId: st
   const rows = await db
     .selectFrom('per_capita_payments as p')
     .innerJoin('affiliates as a', (join) => join.onRef('a.organization_id', '=', 'p.organization_id').onRef('a.id', '=', 'p.affiliate_id'))
-    .select(['p.id', 'p.affiliate_id', 'a.name', 'p.month', 'p.amount_cents', 'p.currency', 'p.paid_on', 'p.reference', 'p.created_at'])
+    .select(['p.id', 'p.affiliate_id', 'a.name', 'p.month', 'p.amount_cents', 'p.currency', 'p.paid_on', 'p.reference', 'p.created_at', 'p.reversed_at'])
     .where('p.organization_id', '=', organizationId)
     .where('p.month', '=', month)
     .orderBy('p.paid_on')
     .orderBy('p.created_at')
     .orderBy('p.id')
     .execute();
-  return rows.map((row) => ({ id: row.id, affiliateId: row.affiliate_id, affiliate: row.name, month: row.month, amountCents: Number(row.amount_cents), currency: row.currency, paidOn: row.paid_on, reference: row.reference, recordedAt: row.created_at }));
+  return rows.map((row) => ({ id: row.id, affiliateId: row.affiliate_id, affiliate: row.name, month: row.month, amountCents: Number(row.amount_cents), currency: row.currency, paidOn: row.paid_on, reference: row.reference, recordedAt: row.created_at, reversedAt: row.reversed_at }));
 }
 
 /** What the ledger has accrued for an affiliate and month, and whether any accrual was posted. */
@@ -77,7 +79,7 @@ export async function recordPerCapitaPayment(
   if (input.month >= monthIn(organization.time_zone, now)) throw refuse('month_not_over', `${input.month} is not over yet: what it owes is known at its end`);
   if (input.paidOn > todayIn(organization.time_zone, now)) throw refuse('paid_in_future', `${input.paidOn} is in the future`);
   const affiliate = await trx.selectFrom('affiliates').select(['id', 'name']).where('organization_id', '=', organization.id).where('id', '=', input.affiliateId).forUpdate().executeTakeFirstOrThrow();
-  const find = async () => (await perCapitaPayments(trx, organization.id, input.month)).find((p) => p.affiliateId === affiliate.id && p.reference === input.reference);
+  const find = async () => (await perCapitaPayments(trx, organization.id, input.month)).find((p) => p.affiliateId === affiliate.id && p.reference === input.reference && p.reversedAt === null);
   const existing = await find();
   if (existing) {
     if (existing.amountCents === input.amountCents && existing.paidOn === input.paidOn) return { payment: existing, recorded: false };
@@ -107,4 +109,28 @@ export async function recordPerCapitaPayment(
   });
   await postLedgerTransactionsReturningKeys(trx, organization.id, drafts, now);
   return { payment: (await find())!, recorded: true };
+}
+
+/**
+ * Takes back a payment recorded by mistake: a reversing posting (the bank has the money
+ * again, the month owes it again), and the payment marked reversed, in the caller's
+ * database transaction. A payment reversed already is left as it is. Undefined when the
+ * organization has no such payment.
+ */
+export async function reversePerCapitaPayment(trx: Kysely<Database>, organizationId: string, paymentId: string, staffUserId: string | null, now: Date): Promise<{ payment: PerCapitaPayment; reversed: boolean } | undefined> {
+  const row = await trx
+    .selectFrom('per_capita_payments as p')
+    .innerJoin('affiliates as a', (join) => join.onRef('a.organization_id', '=', 'p.organization_id').onRef('a.id', '=', 'p.affiliate_id'))
+    .select(['p.id', 'p.affiliate_id', 'a.name', 'p.month', 'p.amount_cents', 'p.currency', 'p.paid_on', 'p.reference', 'p.reversed_at'])
+    .where('p.organization_id', '=', organizationId)
+    .where('p.id', '=', paymentId)
+    .forUpdate('p')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const read = async () => (await perCapitaPayments(trx, organizationId, row.month)).find((p) => p.id === row.id)!;
+  if (row.reversed_at !== null) return { payment: await read(), reversed: false };
+  const drafts = postingsForPerCapitaReversal({ paymentId: row.id, affiliateId: row.affiliate_id, affiliate: row.name, month: row.month, currency: row.currency, paidOn: row.paid_on, reference: row.reference, amountCents: Number(row.amount_cents) });
+  await postLedgerTransactionsReturningKeys(trx, organizationId, drafts, now);
+  await trx.updateTable('per_capita_payments').set({ reversed_at: now, reversed_by_staff_user_id: staffUserId }).where('organization_id', '=', organizationId).where('id', '=', row.id).execute();
+  return { payment: await read(), reversed: true };
 }

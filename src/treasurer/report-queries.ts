@@ -19,13 +19,14 @@ export interface PerCapitaReport {
   outstandingCents: number;
 }
 
-/** What was paid to each affiliate for a month (per_capita_payments). */
+/** What was paid to each affiliate for a month (per_capita_payments not reversed). */
 async function paidByAffiliate(db: Kysely<Database>, organizationId: string, month: string): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('per_capita_payments')
     .select(['affiliate_id', (eb) => eb.fn.sum<string>('amount_cents').as('paid')])
     .where('organization_id', '=', organizationId)
     .where('month', '=', month)
+    .where('reversed_at', 'is', null)
     .groupBy('affiliate_id')
     .execute();
   return new Map(rows.map((row) => [row.affiliate_id, Number(row.paid)]));

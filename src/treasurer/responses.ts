@@ -70,8 +70,11 @@ export const perCapitaResponse = z
 
 /** A per-capita payment to an affiliate; `recorded` is false when the same payment (affiliate, month, reference) was recorded before. */
 export const perCapitaPaymentResponse = z
-  .object({ id, affiliateId: id, affiliate: z.string(), month, amountCents: cents, currency, paidOn: day, reference: z.string(), recordedAt: instant, recorded: z.boolean() })
+  .object({ id, affiliateId: id, affiliate: z.string(), month, amountCents: cents, currency, paidOn: day, reference: z.string(), recordedAt: instant, reversedAt: instant.nullable(), recorded: z.boolean() })
   .strict();
+
+/** A per-capita payment taken back; `reversed` is false when it was reversed before. */
+export const perCapitaReversalResponse = perCapitaPaymentResponse.omit({ recorded: true }).extend({ reversed: z.boolean() }).strict();
 
 const payoutTransaction = z
   .object({

@@ -31,10 +31,11 @@ import {
   monthlySummaryResponse,
   payoutReconciliationResponse,
   perCapitaPaymentResponse,
+  perCapitaReversalResponse,
   perCapitaResponse,
   rateCreatedResponse,
 } from './responses';
-import { recordPerCapitaPayment } from './per-capita-queries';
+import { recordPerCapitaPayment, reversePerCapitaPayment } from './per-capita-queries';
 
 const BOOKKEEPERS = ['admin', 'treasurer'] as const;
 
@@ -288,6 +289,23 @@ export function treasurerRoutes(ctx: AppContext): RouteDefinition[] {
           return done;
         });
         return { ...payment, recorded };
+      },
+    }),
+    apiRoute(ctx, {
+      method: 'post',
+      path: '/api/per-capita-payments/:paymentId/reverse',
+      responses: { 200: perCapitaReversalResponse },
+      params: z.object({ paymentId: z.uuid() }),
+      access: BOOKKEEPERS,
+      summary: 'Take back a per-capita payment recorded by mistake: a reversing posting (bank against per-capita payable), the payment marked reversed; its reference can then be recorded again',
+      answer: async ({ me, params: { paymentId }, audit }) => {
+        const done = await ctx.db.transaction().execute(async (trx) => {
+          const outcome = await reversePerCapitaPayment(trx, me.organizationId, paymentId, me.staffUserId, ctx.now());
+          if (!outcome) throw notFound('per-capita payment');
+          if (outcome.reversed) await audit('per_capita.payment_reversed', { details: { paymentId, affiliateId: outcome.payment.affiliateId, month: outcome.payment.month, amountCents: outcome.payment.amountCents } }, trx);
+          return outcome;
+        });
+        return { ...done.payment, reversed: done.reversed };
       },
     }),
     apiRoute(ctx, {

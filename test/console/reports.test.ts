@@ -122,7 +122,7 @@ describe("the treasurer's reports in the console", () => {
     expect(after.text).toContain('The payment is recorded and posted.');
     const owed = report.affiliates[0].owedCents;
     expect(table(after.text, 'Owed per affiliate')[1]!.slice(5)).toEqual([signedMoney(owed, 'usd'), '$1.00', signedMoney(owed - 100, 'usd')]);
-    expect(table(after.text, 'Payments recorded for the month').slice(1)).toEqual([['Oct 12, 2026', 'International Brotherhood', 'Check 2201', '$1.00']]);
+    expect(table(after.text, 'Payments recorded for the month').slice(1)).toEqual([['Oct 12, 2026', 'International Brotherhood', 'Check 2201', '$1.00', 'Reverse']]);
 
     const again = await as('treasurer').post('/console/reports/per-capita/payments', form);
     expect(again.status).toBe(303);
@@ -131,6 +131,27 @@ describe("the treasurer's reports in the console", () => {
     expect(postings.map((p) => p.kind).sort()).toEqual(['per_capita_accrual', 'per_capita_payment']);
     const audited = await ctx.db.selectFrom('audit_log').select('details').where('organization_id', '=', fx.org.id).where('action', '=', 'per_capita.payment_recorded').execute();
     expect(audited).toEqual([{ details: expect.objectContaining({ affiliateId, amountCents: 100, month: '2026-09', via: 'console' }) }]);
+  });
+
+  test('a payment recorded by mistake is reversed from the page, once, audited; organizers and other organizations cannot', async () => {
+    const payment = await ctx.db.selectFrom('per_capita_payments').select('id').where('organization_id', '=', fx.org.id).where('reference', '=', 'Check 2201').executeTakeFirstOrThrow();
+    const action = `/console/reports/per-capita/payments/${payment.id}/reverse`;
+    const page = await as('treasurer').get('/console/reports/per-capita?month=2026-09');
+    expect(page.text).toContain(`action="${action}"`);
+    expect((await as('organizer').post(action, { csrf: await as('organizer').csrf('/console/members') })).status).toBe(403);
+    const csrf = await as('treasurer').csrf('/console/reports/per-capita?month=2026-09');
+    expect((await as('treasurer').post('/console/reports/per-capita/payments/00000000-0000-4000-8000-000000000000/reverse', { csrf })).status).toBe(404);
+    const reversed = await as('treasurer').post(action, { csrf });
+    expect(reversed.status).toBe(303);
+    expect(reversed.headers.location).toBe('/console/reports/per-capita?month=2026-09');
+    const after = await as('treasurer').get('/console/reports/per-capita?month=2026-09');
+    expect(table(after.text, 'Payments recorded for the month').slice(1)).toEqual([['Oct 12, 2026', 'International Brotherhood', 'Check 2201', '$1.00', 'Reversed Nov 24, 2026']]);
+    expect(after.text).not.toContain(`action="${action}"`);
+    expect((await as('treasurer').post(action, { csrf })).status).toBe(303);
+    const postings = await ctx.db.selectFrom('ledger_transactions').select('kind').where('organization_id', '=', fx.org.id).where('kind', '=', 'per_capita_payment_reversal').execute();
+    expect(postings).toHaveLength(1);
+    const audited = await ctx.db.selectFrom('audit_log').select('details').where('organization_id', '=', fx.org.id).where('action', '=', 'per_capita.payment_reversed').execute();
+    expect(audited).toEqual([{ details: expect.objectContaining({ paymentId: payment.id, amountCents: 100, month: '2026-09', via: 'console' }) }]);
   });
 
   test('the payment form’s mistakes are shown beside their fields, and nothing is recorded', async () => {

@@ -150,4 +150,33 @@ describe('recording per-capita payments', () => {
     for (const line of lines) byAccount.set(line['AccountName']!, (byAccount.get(line['AccountName']!) ?? 0) + amount(line['Debits']) - amount(line['Credits']));
     expect(Object.fromEntries(byAccount)).toEqual({ 'Per-capita tax': 12500, 'Per-capita tax payable': 0, Bank: -12500 });
   });
+
+  test('a payment recorded by mistake is reversed once (the bank and the payable back, the report with them), its reference free again; organizers and other organizations cannot', async () => {
+    const treasurer = as(local.staff.treasurer.token);
+    const mistaken = await treasurer.post(`/api/affiliates/${international}/payments`, { month: '2026-10', amountCents: 1000, paidOn: '2026-11-21', reference: 'Check 1060' });
+    expect(mistaken.status).toBe(201);
+    expect((await treasurer.get('/api/reports/per-capita?month=2026-10').expect(200)).body).toMatchObject({ paidCents: 8500, outstandingCents: -1000 });
+
+    const reverse = (token: string, id: string) => request(app).post(`/api/per-capita-payments/${id}/reverse`).set('Authorization', `Bearer ${token}`);
+    expect((await reverse(local.staff.organizer.token, mistaken.body.id)).status).toBe(403);
+    expect((await reverse(other.staff.treasurer.token, mistaken.body.id)).status).toBe(404);
+    expect((await reverse(local.staff.treasurer.token, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    const reversed = await reverse(local.staff.treasurer.token, mistaken.body.id);
+    expect(reversed.status).toBe(200);
+    expect(reversed.body).toMatchObject({ id: mistaken.body.id, amountCents: 1000, reversed: true, reversedAt: ctx.now().toISOString() });
+    expect((await treasurer.get('/api/reports/per-capita?month=2026-10').expect(200)).body).toMatchObject({ totalCents: 7500, paidCents: 7500, outstandingCents: 0 });
+    expect(await payable(local.id)).toBe(0);
+    const before = await transactions(local.id);
+    expect(before.filter((t) => t.kind === 'per_capita_payment_reversal').map((t) => [t.source_key, t.affiliate_id, t.period_start])).toEqual([[`per_capita_payment:${mistaken.body.id}:reversal`, international, '2026-10-01']]);
+    expect((await reverse(local.staff.treasurer.token, mistaken.body.id)).body.reversed).toBe(false);
+    expect(await transactions(local.id)).toEqual(before);
+
+    const again = await treasurer.post(`/api/affiliates/${international}/payments`, { month: '2026-10', amountCents: 900, paidOn: '2026-11-21', reference: 'Check 1060' });
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ recorded: true, amountCents: 900, reversedAt: null });
+    expect((await reverse(local.staff.treasurer.token, again.body.id)).body.reversed).toBe(true);
+    const audit = await ctx.db.selectFrom('audit_log').select('details').where('organization_id', '=', local.id).where('action', '=', 'per_capita.payment_reversed').execute();
+    expect(audit.map((a) => (a.details as { paymentId: string }).paymentId)).toEqual([mistaken.body.id, again.body.id]);
+    expect(await checkLedger(ctx.db, local.id)).toEqual([]);
+  });
 });

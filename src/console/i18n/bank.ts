@@ -147,6 +147,7 @@ export const bankEn = {
       batchAlreadyPosted: () => 'This batch was already posted; nothing was posted again.',
       perCapitaPaid: () => 'The payment is recorded and posted.',
       perCapitaAlreadyPaid: () => 'This payment was recorded already; nothing was posted again.',
+      perCapitaReversed: () => 'The payment is reversed: the bank has the amount again and the month owes it again.',
     },
     monthBankUnmatched: (n: number) => `${plural(String(n), n, 'bank deposit, payout, deposit batch or payroll remittance', 'bank deposits, payouts, deposit batches or payroll remittances')} of the month not matched`,
     monthsBankNote: (imported: boolean): string =>
@@ -301,6 +302,7 @@ export const bankEs: BankMessages = {
       batchAlreadyPosted: () => 'Este lote ya estaba registrado; no se registró nada de nuevo.',
       perCapitaPaid: () => 'El pago está anotado y registrado en los libros.',
       perCapitaAlreadyPaid: () => 'Este pago ya estaba anotado; no se registró nada de nuevo.',
+      perCapitaReversed: () => 'El pago está revertido: el banco vuelve a tener el importe y el mes lo vuelve a adeudar.',
     },
     monthBankUnmatched: (n) => `${plural(String(n), n, 'depósito, transferencia, lote o remesa de nómina del mes sin conciliar', 'depósitos, transferencias, lotes o remesas de nómina del mes sin conciliar')}`,
     monthsBankNote: (imported) =>

@@ -466,6 +466,7 @@ export const en = {
     payroll_suspense_clearing: 'Payroll suspense cleared',
     per_capita_accrual: 'Per-capita tax owed',
     per_capita_payment: 'Per-capita tax paid',
+    per_capita_payment_reversal: 'Per-capita payment reversed',
   } satisfies Record<LedgerKind, string>,
   ledgerMethods: { card: 'Card', us_bank_account: 'Bank debit', cash: 'Cash', check: 'Check', payroll_deduction: 'Payroll deduction' } satisfies Record<LedgerPaymentMethod, string>,
   accounts: {

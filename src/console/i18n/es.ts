@@ -457,6 +457,7 @@ export const es: Messages = {
     payroll_suspense_clearing: 'Nómina en suspenso aclarada',
     per_capita_accrual: 'Cuota per cápita adeudada',
     per_capita_payment: 'Cuota per cápita pagada',
+    per_capita_payment_reversal: 'Pago per cápita revertido',
   },
   ledgerMethods: { card: 'Tarjeta', us_bank_account: 'Débito bancario', cash: 'Efectivo', check: 'Cheque', payroll_deduction: 'Descuento de nómina' },
   accounts: {

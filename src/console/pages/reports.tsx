@@ -1,3 +1,4 @@
+import { todayIn } from '../../organizations/calendar';
 import type { PerCapitaPayment } from '../../treasurer/per-capita-queries';
 import type { AnnualReport, PerCapitaReport } from '../../treasurer/report-queries';
 import type { MonthlySummary } from '../../treasurer/reports/monthly';
@@ -169,7 +170,7 @@ function PaymentForm(props: { m: Messages; csrf: string; month: string; currency
   );
 }
 
-function PaymentsTable(props: { m: Messages; payments: PerCapitaPayment[] }) {
+function PaymentsTable(props: { m: Messages; csrf: string; timeZone: string; payments: PerCapitaPayment[] }) {
   const { m } = props;
   const r = m.reports;
   if (props.payments.length === 0) return <p class="notice">{r.paymentsEmpty}</p>;
@@ -185,6 +186,7 @@ function PaymentsTable(props: { m: Messages; payments: PerCapitaPayment[] }) {
             <th scope="col" class="num">
               {r.amountPaidColumn}
             </th>
+            <th scope="col">{r.paymentActionColumn}</th>
           </tr>
         </thead>
         <tbody>
@@ -194,7 +196,19 @@ function PaymentsTable(props: { m: Messages; payments: PerCapitaPayment[] }) {
               <td data-label={r.affiliateColumn}>{payment.affiliate}</td>
               <td data-label={r.referenceColumn}>{payment.reference}</td>
               <td class="num" data-label={r.amountPaidColumn}>
-                {formatMoney(payment.amountCents, payment.currency)}
+                {payment.reversedAt ? <s>{formatMoney(payment.amountCents, payment.currency)}</s> : formatMoney(payment.amountCents, payment.currency)}
+              </td>
+              <td data-label={r.paymentActionColumn}>
+                {payment.reversedAt ? (
+                  r.paymentReversed(formatDay(m, todayIn(props.timeZone, payment.reversedAt)))
+                ) : (
+                  <form method="post" action={`/console/reports/per-capita/payments/${payment.id}/reverse`}>
+                    <Csrf token={props.csrf} />
+                    <button type="submit" class="secondary" aria-label={r.reversePaymentLabel(payment.reference)}>
+                      {r.reversePayment}
+                    </button>
+                  </form>
+                )}
               </td>
             </tr>
           ))}
@@ -281,7 +295,7 @@ export function PerCapitaReportPage(props: { frame: Frame; month: string; curren
               </tbody>
             </table>
           </ScrollTable>
-          <PaymentsTable m={m} payments={props.payments} />
+          <PaymentsTable m={m} csrf={props.frame.session.csrf} timeZone={props.frame.session.organization.timeZone} payments={props.payments} />
           {props.monthOver ? (
             <PaymentForm m={m} csrf={frame.session.csrf} month={props.month} currency={props.currency} report={report} values={props.values} errors={props.errors} />
           ) : (
