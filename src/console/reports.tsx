@@ -12,7 +12,7 @@ import { perCapitaPayments, recordPerCapitaPayment, reversePerCapitaPayment, typ
 import { typedMinorUnits } from '../treasurer/per-capita-payments';
 import { annualReport, perCapitaReport } from '../treasurer/report-queries';
 import type { ConsoleFormKit } from './bank';
-import { AnnualReportPage, MonthlyReportPage, PerCapitaReportPage, type PaymentValues } from './pages/reports';
+import { AnnualReportPage, MonthlyReportPage, PerCapitaReportPage, ReversePaymentPage, type PaymentValues } from './pages/reports';
 import type { Frame } from './pages/members';
 import type { ConsoleSession } from './session';
 
@@ -71,7 +71,7 @@ export function reportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Route
   const audit = (req: Request, action: string, rows: number, filters: Record<string, unknown>) => recordBulkRead(ctx.db, req, { action, rows, filters: { ...filters, via: 'console' }, at: ctx.now() });
 
   async function perCapitaPage(frame: Frame, organization: Organization, chosen: string, values: PaymentValues, errors: PaymentValues) {
-    const [report, payments] = await Promise.all([perCapitaReport(ctx.db, organization, chosen), perCapitaPayments(ctx.db, organization.id, chosen)]);
+    const [report, payments] = await Promise.all([perCapitaReport(ctx.db, organization, chosen), perCapitaPayments(ctx.db, organization.id, { month: chosen })]);
     const monthOver = chosen < monthIn(organization.time_zone, ctx.now());
     return <PerCapitaReportPage frame={frame} month={chosen} currency={organization.currency} report={report} payments={payments} monthOver={monthOver} values={values} errors={errors} />;
   }
@@ -136,6 +136,12 @@ export function reportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Route
         errors[where] = session.m.reports.payErrors[message];
         return showForm(409);
       }
+    }),
+    kit.page('/console/reports/per-capita/payments/:paymentId/reverse', BOOKKEEPERS, 'Before a per-capita payment is reversed: the payment, what reversing does, and the button', async (req, _res, frame) => {
+      const paymentId = z.uuid().safeParse(req.params.paymentId);
+      const payment = paymentId.success ? (await perCapitaPayments(ctx.db, frame.session.organization.id, { paymentId: paymentId.data }))[0] : undefined;
+      if (!payment) throw notFound('per-capita payment');
+      return <ReversePaymentPage frame={frame} payment={payment} />;
     }),
     kit.action('/console/reports/per-capita/payments/:paymentId/reverse', BOOKKEEPERS, 'Reverse a per-capita payment recorded by mistake (a reversing posting; the reference can be recorded again)', async (req, res, session) => {
       const paymentId = z.uuid().safeParse(req.params.paymentId);

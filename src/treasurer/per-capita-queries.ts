@@ -36,14 +36,14 @@ export type PerCapitaRefusal = 'month_not_over' | 'paid_in_future' | 'nothing_ow
 
 const refuse = (reason: PerCapitaRefusal, message: string) => new ApiError('conflict', message, { reason });
 
-/** The payments recorded for a month, oldest first, with their affiliates' names. */
-export async function perCapitaPayments(db: Kysely<Database>, organizationId: string, month: string): Promise<PerCapitaPayment[]> {
+/** The payments recorded for a month (or the one payment named), oldest first, with their affiliates' names. */
+export async function perCapitaPayments(db: Kysely<Database>, organizationId: string, which: { month: string } | { paymentId: string }): Promise<PerCapitaPayment[]> {
   const rows = await db
     .selectFrom('per_capita_payments as p')
     .innerJoin('affiliates as a', (join) => join.onRef('a.organization_id', '=', 'p.organization_id').onRef('a.id', '=', 'p.affiliate_id'))
     .select(['p.id', 'p.affiliate_id', 'a.name', 'p.month', 'p.amount_cents', 'p.currency', 'p.paid_on', 'p.reference', 'p.created_at', 'p.reversed_at'])
     .where('p.organization_id', '=', organizationId)
-    .where('p.month', '=', month)
+    .where('month' in which ? 'p.month' : 'p.id', '=', 'month' in which ? which.month : which.paymentId)
     .orderBy('p.paid_on')
     .orderBy('p.created_at')
     .orderBy('p.id')
@@ -79,7 +79,7 @@ export async function recordPerCapitaPayment(
   if (input.month >= monthIn(organization.time_zone, now)) throw refuse('month_not_over', `${input.month} is not over yet: what it owes is known at its end`);
   if (input.paidOn > todayIn(organization.time_zone, now)) throw refuse('paid_in_future', `${input.paidOn} is in the future`);
   const affiliate = await trx.selectFrom('affiliates').select(['id', 'name']).where('organization_id', '=', organization.id).where('id', '=', input.affiliateId).forUpdate().executeTakeFirstOrThrow();
-  const find = async () => (await perCapitaPayments(trx, organization.id, input.month)).find((p) => p.affiliateId === affiliate.id && p.reference === input.reference && p.reversedAt === null);
+  const find = async () => (await perCapitaPayments(trx, organization.id, { month: input.month })).find((p) => p.affiliateId === affiliate.id && p.reference === input.reference && p.reversedAt === null);
   const existing = await find();
   if (existing) {
     if (existing.amountCents === input.amountCents && existing.paidOn === input.paidOn) return { payment: existing, recorded: false };
@@ -118,19 +118,12 @@ export async function recordPerCapitaPayment(
  * organization has no such payment.
  */
 export async function reversePerCapitaPayment(trx: Kysely<Database>, organizationId: string, paymentId: string, staffUserId: string | null, now: Date): Promise<{ payment: PerCapitaPayment; reversed: boolean } | undefined> {
-  const row = await trx
-    .selectFrom('per_capita_payments as p')
-    .innerJoin('affiliates as a', (join) => join.onRef('a.organization_id', '=', 'p.organization_id').onRef('a.id', '=', 'p.affiliate_id'))
-    .select(['p.id', 'p.affiliate_id', 'a.name', 'p.month', 'p.amount_cents', 'p.currency', 'p.paid_on', 'p.reference', 'p.reversed_at'])
-    .where('p.organization_id', '=', organizationId)
-    .where('p.id', '=', paymentId)
-    .forUpdate('p')
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const read = async () => (await perCapitaPayments(trx, organizationId, row.month)).find((p) => p.id === row.id)!;
-  if (row.reversed_at !== null) return { payment: await read(), reversed: false };
-  const drafts = postingsForPerCapitaReversal({ paymentId: row.id, affiliateId: row.affiliate_id, affiliate: row.name, month: row.month, currency: row.currency, paidOn: row.paid_on, reference: row.reference, amountCents: Number(row.amount_cents) });
-  await postLedgerTransactionsReturningKeys(trx, organizationId, drafts, now);
-  await trx.updateTable('per_capita_payments').set({ reversed_at: now, reversed_by_staff_user_id: staffUserId }).where('organization_id', '=', organizationId).where('id', '=', row.id).execute();
+  const locked = await trx.selectFrom('per_capita_payments').select('id').where('organization_id', '=', organizationId).where('id', '=', paymentId).forUpdate().executeTakeFirst();
+  if (!locked) return undefined;
+  const read = async () => (await perCapitaPayments(trx, organizationId, { paymentId }))[0]!;
+  const payment = await read();
+  if (payment.reversedAt !== null) return { payment, reversed: false };
+  await postLedgerTransactionsReturningKeys(trx, organizationId, postingsForPerCapitaReversal({ ...payment, paymentId }), now);
+  await trx.updateTable('per_capita_payments').set({ reversed_at: now, reversed_by_staff_user_id: staffUserId }).where('organization_id', '=', organizationId).where('id', '=', paymentId).execute();
   return { payment: await read(), reversed: true };
 }

@@ -143,6 +143,15 @@ const VISITS: Visit[] = [
     },
   },
   {
+    // Before a per-capita payment is reversed: the payment and what reversing does.
+    name: 'reports-per-capita-reverse',
+    role: 'treasurer',
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/reports/per-capita?month=2026-10`);
+      return submit(page, () => page.click('a[href$="/reverse"]'));
+    },
+  },
+  {
     name: 'reports-per-capita-errors',
     role: 'treasurer',
     status: 400,

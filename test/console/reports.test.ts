@@ -137,7 +137,17 @@ describe("the treasurer's reports in the console", () => {
     const payment = await ctx.db.selectFrom('per_capita_payments').select('id').where('organization_id', '=', fx.org.id).where('reference', '=', 'Check 2201').executeTakeFirstOrThrow();
     const action = `/console/reports/per-capita/payments/${payment.id}/reverse`;
     const page = await as('treasurer').get('/console/reports/per-capita?month=2026-09');
-    expect(page.text).toContain(`action="${action}"`);
+    expect(page.text).toContain(`href="${action}"`);
+    // A page that says what reversing does comes first, with the one button.
+    const confirm = await as('treasurer').get(action);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('<h1>Reverse this per-capita payment?</h1>');
+    expect(confirm.text).toContain('Check 2201');
+    expect(confirm.text).toContain(`action="${action}"`);
+    expect((await as('organizer').get(action)).status).toBe(403);
+    expect((await as('treasurer').get('/console/reports/per-capita/payments/00000000-0000-4000-8000-000000000000/reverse')).status).toBe(404);
+    expect((await as('treasurer').get('/console/reports/per-capita/payments/not-an-id/reverse')).status).toBe(404);
+    expect(await ctx.db.selectFrom('ledger_transactions').select('id').where('organization_id', '=', fx.org.id).where('kind', '=', 'per_capita_payment_reversal').execute()).toEqual([]);
     expect((await as('organizer').post(action, { csrf: await as('organizer').csrf('/console/members') })).status).toBe(403);
     const csrf = await as('treasurer').csrf('/console/reports/per-capita?month=2026-09');
     expect((await as('treasurer').post('/console/reports/per-capita/payments/00000000-0000-4000-8000-000000000000/reverse', { csrf })).status).toBe(404);
@@ -146,7 +156,8 @@ describe("the treasurer's reports in the console", () => {
     expect(reversed.headers.location).toBe('/console/reports/per-capita?month=2026-09');
     const after = await as('treasurer').get('/console/reports/per-capita?month=2026-09');
     expect(table(after.text, 'Payments recorded for the month').slice(1)).toEqual([['Oct 12, 2026', 'International Brotherhood', 'Check 2201', '$1.00', 'Reversed Nov 24, 2026']]);
-    expect(after.text).not.toContain(`action="${action}"`);
+    expect(after.text).not.toContain(`href="${action}"`);
+    expect((await as('treasurer').get(action)).text).toContain('Reversed Nov 24, 2026');
     expect((await as('treasurer').post(action, { csrf })).status).toBe(303);
     const postings = await ctx.db.selectFrom('ledger_transactions').select('kind').where('organization_id', '=', fx.org.id).where('kind', '=', 'per_capita_payment_reversal').execute();
     expect(postings).toHaveLength(1);

@@ -170,7 +170,7 @@ function PaymentForm(props: { m: Messages; csrf: string; month: string; currency
   );
 }
 
-function PaymentsTable(props: { m: Messages; csrf: string; timeZone: string; payments: PerCapitaPayment[] }) {
+function PaymentsTable(props: { m: Messages; timeZone: string; payments: PerCapitaPayment[] }) {
   const { m } = props;
   const r = m.reports;
   if (props.payments.length === 0) return <p class="notice">{r.paymentsEmpty}</p>;
@@ -202,12 +202,9 @@ function PaymentsTable(props: { m: Messages; csrf: string; timeZone: string; pay
                 {payment.reversedAt ? (
                   r.paymentReversed(formatDay(m, todayIn(props.timeZone, payment.reversedAt)))
                 ) : (
-                  <form method="post" action={`/console/reports/per-capita/payments/${payment.id}/reverse`}>
-                    <Csrf token={props.csrf} />
-                    <button type="submit" class="secondary" aria-label={r.reversePaymentLabel(payment.reference)}>
-                      {r.reversePayment}
-                    </button>
-                  </form>
+                  <a class="button secondary" href={`/console/reports/per-capita/payments/${payment.id}/reverse`} aria-label={r.reversePaymentLabel(payment.reference)}>
+                    {r.reversePayment}
+                  </a>
                 )}
               </td>
             </tr>
@@ -295,7 +292,7 @@ export function PerCapitaReportPage(props: { frame: Frame; month: string; curren
               </tbody>
             </table>
           </ScrollTable>
-          <PaymentsTable m={m} csrf={props.frame.session.csrf} timeZone={props.frame.session.organization.timeZone} payments={props.payments} />
+          <PaymentsTable m={m} timeZone={props.frame.session.organization.timeZone} payments={props.payments} />
           {props.monthOver ? (
             <PaymentForm m={m} csrf={frame.session.csrf} month={props.month} currency={props.currency} report={report} values={props.values} errors={props.errors} />
           ) : (
@@ -304,6 +301,44 @@ export function PerCapitaReportPage(props: { frame: Frame; month: string; curren
         </>
       )}
       <OtherReports m={m} current="per-capita" />
+    </ConsolePage>
+  );
+}
+
+/** Before a payment is reversed: what it is, what reversing does, and a way back. */
+export function ReversePaymentPage(props: { frame: Frame; payment: PerCapitaPayment }) {
+  const { frame, payment } = props;
+  const { m, csrf } = frame.session;
+  const r = m.reports;
+  const back = `/console/reports/per-capita?month=${payment.month}`;
+  return (
+    <ConsolePage {...frame} title={r.reverseTitle}>
+      <dl class="facts">
+        <dt>{r.affiliateColumn}</dt>
+        <dd>{payment.affiliate}</dd>
+        <dt>{r.reverseMonth}</dt>
+        <dd>{formatMonth(m, payment.month)}</dd>
+        <dt>{r.paidOnColumn}</dt>
+        <dd>{formatDay(m, payment.paidOn)}</dd>
+        <dt>{r.referenceColumn}</dt>
+        <dd>{payment.reference}</dd>
+        <dt>{r.amountPaidColumn}</dt>
+        <dd>{formatMoney(payment.amountCents, payment.currency)}</dd>
+      </dl>
+      {payment.reversedAt ? (
+        <p class="notice">{r.paymentReversed(formatDay(m, todayIn(frame.session.organization.timeZone, payment.reversedAt)))}</p>
+      ) : (
+        <form method="post" action={`/console/reports/per-capita/payments/${payment.id}/reverse`} class="panel">
+          <Csrf token={csrf} />
+          <p>{r.reverseExplained}</p>
+          <div class="actions">
+            <button type="submit">{r.reverseConfirm}</button>
+          </div>
+        </form>
+      )}
+      <p>
+        <a href={back}>{r.reverseBack}</a>
+      </p>
     </ConsolePage>
   );
 }
