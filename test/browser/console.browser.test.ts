@@ -224,6 +224,17 @@ const VISITS: Visit[] = [
   { name: 'payouts', role: 'treasurer', open: go(() => '/console/payouts') },
   { name: 'bank', role: 'treasurer', open: go(() => '/console/payouts/bank') },
   {
+    // An OFX download that cannot be read: the bank page again, the reason above the import form.
+    name: 'bank-import-refused',
+    role: 'treasurer',
+    status: 400,
+    open: async (page) => {
+      await page.goto(`${baseUrl}/console/payouts/bank`);
+      await page.setInputFiles('#statement', { name: 'checking.ofx', mimeType: 'application/x-ofx', buffer: Buffer.from('OFXHEADER:100\n\n<OFX><BANKMSGSRSV1></OFX>') });
+      return submit(page, () => page.click('form[enctype] button[type=submit]'));
+    },
+  },
+  {
     name: 'bank-mapping',
     role: 'admin',
     open: async (page) => {
