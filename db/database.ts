@@ -180,6 +180,8 @@ export interface MembersTable {
   standing_reason: string | null;
   standing_reason_since: string | null;
   standing_changed_at: Timestamp;
+  /** The last day a retention signal was recorded for the member: kept by a trigger on retention_signals, cleared by the daily scan once long past the call list's window (migration 0036). */
+  last_signal_on: ColumnType<string | null, never, never>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

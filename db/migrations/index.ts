@@ -29,6 +29,7 @@ import * as m0032 from './0032_per_capita_payments';
 import * as m0033 from './0033_call_list_index_only';
 import * as m0034 from './0034_ledger_by_xact';
 import * as m0035 from './0035_bank_remittances';
+import * as m0036 from './0036_members_last_signal';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -63,4 +64,5 @@ export const migrations: Record<string, Migration> = {
   '0033_call_list_index_only': m0033,
   '0034_ledger_by_xact': m0034,
   '0035_bank_remittances': m0035,
+  '0036_members_last_signal': m0036,
 };

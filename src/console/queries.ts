@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { KEEP_PREPARED } from '../../db/connection';
 import type { Database, Language, OutreachChannel, OutreachOutcome, Standing } from '../../db/database';
-import { addDays } from '../retention/policy';
+import { addDays, CALL_SIGNAL_DAYS } from '../retention/policy';
 import { monthsOwedSql } from '../retention/scan';
 
 // The console's reads. Each page renders from a fixed number of statements whatever the
@@ -15,19 +15,21 @@ const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
  * the days of exemptions that have ended (exemptions pause arrears, as in the daily scan).
  * Joined once per row as `arrears`, so the months-owed arithmetic reads a column.
  *
- * `fenced` (OFFSET 0) keeps the planner from pulling the subquery up into each of the
- * dozen places the arithmetic names the column, each then planned on its own: for a page
- * of rows or one member that planning cost more than the rows (measured at 100,000
- * members: the members list's statement 2.9 → 2.3 ms, a member's 1.0 → 0.5 ms of CPU).
- * Over the call list's hundreds of candidates the pulled-up form runs cheaper.
+ * OFFSET 0 keeps the planner from pulling the subquery up into each of the dozen places
+ * the arithmetic names the column, each then planned on its own: for a page of rows or one
+ * member that planning cost more than the rows (measured at 100,000 members: the members
+ * list's statement 2.9 → 2.3 ms, a member's 1.0 → 0.5 ms of CPU). The call list, over
+ * hundreds of candidates, joins the ended exemptions to all of them at once instead.
  */
-const arrearsJoin = (today: string, fenced: boolean) => sql`
+const arrearsJoin = (today: string) => sql`
   LEFT JOIN LATERAL (
     SELECT m.paid_through + coalesce((
-      SELECT sum(greatest(0, e.ends_on - greatest(e.starts_on, m.paid_through + 1) + 1))::int FROM member_exemptions e
+      SELECT sum(${exemptDaysAfter(sql`m.paid_through`)})::int FROM member_exemptions e
       WHERE e.organization_id = m.organization_id AND e.member_id = m.id AND e.ends_on < ${today}::date), 0) AS arrears_from
-    ${fenced ? sql`OFFSET 0` : sql``}
+    OFFSET 0
   ) arrears ON true`;
+/** The days of an ended exemption `e` that fall after the paid-through day. */
+const exemptDaysAfter = (paidThrough: RawBuilder<unknown>) => sql`greatest(0, e.ends_on - greatest(e.starts_on, ${paidThrough} + 1) + 1)`;
 const monthsOwed = (today: string) => monthsOwedSql(sql`arrears.arrears_from`, sql`${today}::date`);
 
 // ---- The members list.
@@ -123,7 +125,7 @@ export async function memberListing(
       FROM page
       JOIN members m ON m.organization_id = ${organizationId} AND m.id = page.id
       LEFT JOIN staff_users o ON o.id = m.organizer_staff_user_id
-      ${arrearsJoin(options.today, true)}
+      ${arrearsJoin(options.today)}
     ) listed ON true
     ORDER BY ${order('listed')}`.execute(db);
   const counts = new Map(Object.entries(result.rows[0]?.counts ?? {}) as Array<[Standing, number]>);
@@ -204,7 +206,7 @@ export async function memberDetail(db: Kysely<Database>, organizationId: string,
            ${options.withPlan ? sql`(SELECT p.name FROM plans p WHERE p.organization_id = m.organization_id AND p.id = m.plan_id)` : sql`NULL::text`} AS plan_name
     FROM members m
     LEFT JOIN staff_users o ON o.id = m.organizer_staff_user_id
-    ${arrearsJoin(options.today, true)}
+    ${arrearsJoin(options.today)}
     WHERE m.organization_id = ${organizationId} AND m.id = ${memberId}`.execute(db);
   return result.rows[0];
 }
@@ -291,8 +293,7 @@ export async function memberTimeline(db: Kysely<Database>, organizationId: strin
 /** Signals that put a member in good standing on the call list, most urgent first. */
 export const CALL_SIGNALS = ['suspension_coming', 'payment_failed', 'ach_returned', 'manual_due_soon', 'card_expiring', 'cancel_scheduled', 'payroll_missing'] as const;
 export type CallSignal = (typeof CALL_SIGNALS)[number];
-/** How far back a signal still counts, and a drop still warrants a call. */
-const SIGNAL_DAYS = 30;
+/** How far back a drop still warrants a call. */
 const RECENT_DROP_DAYS = 60;
 
 export interface CallScope {
@@ -327,45 +328,49 @@ export interface CallRow {
  * then the milder signals; a member who promised to pay goes last until the day promised.
  *
  * One statement, whose work follows the list rather than the organization: the members in
- * scope and what ranks them come from covering indexes (an organizer's own members and
- * their worksites' unassigned ones — disjoint, as the organizer is on staff —, or one
- * worksite's), the recent signals of those members are read once and joined by hash, the
- * standing promises only for the candidates; member rows, the signal shown and the last
- * contact are read only for the page shown.
+ * scope who may be listed and what ranks them come from partial covering indexes (an
+ * organizer's own members and their worksites' unassigned ones — disjoint, as the organizer
+ * is on staff —, or one worksite's), the signals only of those with a signal lately, the
+ * standing promises and ended exemptions only for the candidates; member rows, the signal
+ * shown and the last contact are read only for the page shown.
  */
 export async function callList(db: Kysely<Database>, organizationId: string, options: { scope: CallScope; today: string; now: Date; limit: number; offset: number; timeZone: string }): Promise<CallRow[]> {
   const { today, scope } = options;
-  const signalSince = addDays(today, -SIGNAL_DAYS);
+  const signalSince = addDays(today, -CALL_SIGNAL_DAYS);
   const droppedSince = new Date(options.now.getTime() - RECENT_DROP_DAYS * 86_400_000);
   const behind = sql`('past_due', 'lapsed', 'suspended', 'dropped')`;
-  // What ranking needs of a member, all of it in the covering indexes of migration 0018,
-  // so the candidates are ranked without reading their rows.
-  const columns = sql`m.organization_id, m.id, m.standing, m.name, m.paid_through, m.standing_changed_at`;
+  // Who may be listed (behind, or with a signal lately: members.last_signal_on, kept by a
+  // trigger on retention_signals) and what ranking needs of them, all of it in the partial
+  // covering indexes of migration 0036, so the candidates are ranked without reading their rows.
+  const columns = sql`m.organization_id, m.id, m.standing, m.name, m.paid_through, m.standing_changed_at, m.last_signal_on`;
+  const mayBeListed = sql`(m.standing IN ${behind} OR m.last_signal_on IS NOT NULL)`;
   const inScope =
     scope.worksite !== undefined
-      ? sql`SELECT ${columns} FROM members m WHERE m.organization_id = ${organizationId} AND m.worksite = ${scope.worksite}`
+      ? sql`SELECT ${columns} FROM members m WHERE m.organization_id = ${organizationId} AND m.worksite = ${scope.worksite} AND ${mayBeListed}`
       : scope.organizerId !== undefined
-        ? sql`SELECT ${columns} FROM members m WHERE m.organization_id = ${organizationId} AND m.organizer_staff_user_id = ${scope.organizerId}
+        ? sql`SELECT ${columns} FROM members m WHERE m.organization_id = ${organizationId} AND m.organizer_staff_user_id = ${scope.organizerId} AND ${mayBeListed}
               UNION ALL
               SELECT ${columns} FROM worksite_organizers w
               JOIN members m ON m.organization_id = w.organization_id AND m.worksite = w.worksite
-              WHERE w.organization_id = ${organizationId} AND w.organizer_staff_user_id = ${scope.organizerId}
+              WHERE w.organization_id = ${organizationId} AND w.organizer_staff_user_id = ${scope.organizerId} AND ${mayBeListed}
                 AND (m.organizer_staff_user_id IS NULL
                      OR m.organizer_staff_user_id NOT IN (SELECT r.staff_user_id FROM staff_roles r WHERE r.organization_id = ${organizationId}))`
         : undefined;
-  const recent = (onlyScope: boolean) => sql`
-      SELECT g.member_id,
-             min(array_position(${sql.val([...CALL_SIGNALS])}::text[], g.signal)) FILTER (WHERE g.signal <> 'suspension_coming') AS other_rank,
-             min(g.signal_key) FILTER (WHERE g.signal = 'suspension_coming') AS suspension_on
-      FROM retention_signals g
-      -- A join rather than IN: the scope's ids are unique, so they need no deduplicating first.
-      ${onlyScope ? sql`JOIN scope s ON s.id = g.member_id` : sql``}
-      WHERE g.organization_id = ${organizationId} AND g.detected_on >= ${signalSince}::date AND g.signal IN (${sql.join([...CALL_SIGNALS])})
-        AND (g.signal <> 'suspension_coming' OR g.signal_key >= ${today})
-      GROUP BY g.member_id`;
-  // Within a scope, its members are read once and the recent signals aggregated for them
-  // only; for the whole organization, the members behind (by the standing index) and those
-  // with a recent signal (by key).
+  const signalRanks = sql`
+      min(array_position(${sql.val([...CALL_SIGNALS])}::text[], g.signal)) FILTER (WHERE g.signal <> 'suspension_coming') AS other_rank,
+      min(g.signal_key) FILTER (WHERE g.signal = 'suspension_coming') AS suspension_on`;
+  const recentSignal = sql`g.organization_id = ${organizationId} AND g.detected_on >= ${signalSince}::date AND g.signal IN (${sql.join([...CALL_SIGNALS])})
+        AND (g.signal <> 'suspension_coming' OR g.signal_key >= ${today})`;
+  const recent = (onlyScope: boolean) =>
+    onlyScope
+      ? sql`
+      SELECT s.id AS member_id, r.other_rank, r.suspension_on FROM scope s
+      CROSS JOIN LATERAL (SELECT ${signalRanks}, count(*) AS n FROM retention_signals g WHERE g.member_id = s.id AND ${recentSignal}) r
+      WHERE s.last_signal_on >= ${signalSince}::date AND r.n > 0`
+      : sql`SELECT g.member_id, ${signalRanks} FROM retention_signals g WHERE ${recentSignal} GROUP BY g.member_id`;
+  // Within a scope, the signals are read by member, for those with a signal lately only; for
+  // the whole organization, its recent signals by day, then the members behind (by the
+  // standing index) and those with a recent signal (by key).
   const scopeAndRecent =
     inScope !== undefined
       ? sql`scope AS MATERIALIZED (${inScope}), recent AS (${recent(true)})`
@@ -388,16 +393,22 @@ export async function callList(db: Kysely<Database>, organizationId: string, opt
       JOIN candidates c ON c.id = l.member_id
       WHERE l.organization_id = ${organizationId} AND l.outcome = 'promised_to_pay' AND l.promised_on >= ${today}::date
       GROUP BY l.member_id
+    ), arrears AS (
+      -- Where arrears count from, for the candidates only: their ended exemptions joined at once
+      -- (a lookup per candidate cost about as much as the rest of the list).
+      SELECT m.id, m.paid_through + coalesce(sum(${exemptDaysAfter(sql`m.paid_through`)}), 0)::int AS arrears_from
+      FROM candidates m
+      LEFT JOIN member_exemptions e ON e.organization_id = ${organizationId} AND e.member_id = m.id AND e.ends_on < ${today}::date
+      GROUP BY m.id, m.paid_through
     ), listed AS (
-      -- Months owed (which reads exemptions) for the candidates only.
       SELECT m.id, m.name, m.standing, m.paid_through,
              ${monthsOwed(today)} AS months_owed,
              CASE WHEN m.suspension_on IS NOT NULL AND m.standing NOT IN ('suspended', 'dropped') THEN 1 ELSE m.other_rank END AS signal_rank,
              CASE WHEN m.standing = 'dropped' THEN (m.standing_changed_at AT TIME ZONE ${options.timeZone})::date::text END AS dropped_on,
              p.promised_on::text AS promised_on
       FROM candidates m
+      JOIN arrears ON arrears.id = m.id
       LEFT JOIN promised p ON p.member_id = m.id
-      ${arrearsJoin(today, false)}
     ), page AS (
       SELECT *, count(*) OVER ()::int AS total,
              CASE WHEN signal_rank = 1 THEN 1 WHEN signal_rank IN (2, 3) THEN 2

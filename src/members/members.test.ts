@@ -135,6 +135,7 @@ describe('presentMember: the one projection by role', () => {
     standing_reason_since: null,
     standing: 'active',
     standing_changed_at: new Date('2026-11-01T00:00:00Z'),
+    last_signal_on: null,
     created_at: new Date('2026-01-01T00:00:00Z'),
     updated_at: new Date('2026-11-01T00:00:00Z'),
   };
@@ -196,6 +197,7 @@ describe('presentMemberRecord', () => {
     standing_reason_since: null,
     standing: 'active',
     standing_changed_at: new Date(),
+    last_signal_on: null,
     created_at: new Date(),
     updated_at: new Date(),
   } satisfies Member;

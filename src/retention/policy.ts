@@ -111,6 +111,9 @@ export function policyProblems(policy: RetentionPolicy): Array<{ path: string; m
   return problems;
 }
 
+/** How many days back a signal still puts a member on the call list. */
+export const CALL_SIGNAL_DAYS = 30;
+
 // ---- Calendar days as 'YYYY-MM-DD', computed in UTC so no machine zone can shift them.
 
 const MS_PER_DAY = 86_400_000;

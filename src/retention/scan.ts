@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/database';
 import { todayIn } from '../organizations/calendar';
-import { addDays, type RetentionPolicy } from './policy';
+import { addDays, CALL_SIGNAL_DAYS, type RetentionPolicy } from './policy';
 
 /**
  * The daily lapse scan, set-based: a fixed number of statements per organization whatever
@@ -269,6 +269,16 @@ export async function detectSignals(
   return Number(result.numAffectedRows ?? 0);
 }
 
+/**
+ * Clears members' last signal day (members.last_signal_on, which the call list's partial
+ * indexes carry) once it is long past the call list's window: twice the window, so no
+ * view on any day the scan may claim still needs it.
+ */
+async function forgetOldSignals(trx: Kysely<Database>, organizationId: string, today: string): Promise<void> {
+  await sql`UPDATE members SET last_signal_on = NULL
+            WHERE organization_id = ${organizationId} AND last_signal_on < ${addDays(today, -2 * CALL_SIGNAL_DAYS)}::date`.execute(trx);
+}
+
 export interface ScanReport {
   scanOn: string;
   /** False when this organization's scan for the day had already run (another instance, a retry). */
@@ -302,6 +312,7 @@ export async function scanOrganization(
   const standingChanges = await applyVerdicts(trx, organizationId, now);
   const episodes = await updateEpisodes(trx, organizationId, timeZone, today, now);
   const signals = await detectSignals(trx, organizationId, policy, today, now);
+  await forgetOldSignals(trx, organizationId, today);
   const report: ScanReport = { scanOn: today, ran: true, standingChanges, episodesOpened: episodes.opened, episodesClosed: episodes.closed, signals };
   await trx.updateTable('retention_scan_runs').set({ report: JSON.stringify(report) }).where('organization_id', '=', organizationId).where('scan_on', '=', today).execute();
   return report;
