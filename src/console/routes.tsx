@@ -79,10 +79,26 @@ const NAVIGATION: ReadonlyArray<{ href: string; label: (m: ConsoleSession['m']) 
 
 /** The entries of the navigation the session's roles may open, by the access of their routes. */
 export function navigationFor(routes: readonly RouteDefinition[], session: Pick<ConsoleSession, 'roles' | 'm'>): NavItem[] {
+  const access = navigationAccess(routes);
   return NAVIGATION.filter((item) => {
-    const route = routes.find((r) => r.method === 'get' && r.path === item.href);
-    return route !== undefined && route.access !== 'public' && session.roles.some((role) => (route.access as readonly StaffRole[]).includes(role));
+    const roles = access.get(item.href);
+    return roles !== undefined && session.roles.some((role) => roles.includes(role));
   }).map((item) => ({ href: item.href, label: item.label(session.m) }));
+}
+
+// Which roles open each entry, looked up once per route table rather than on every page.
+const navigationAccessOf = new WeakMap<readonly RouteDefinition[], Map<string, readonly StaffRole[]>>();
+function navigationAccess(routes: readonly RouteDefinition[]): Map<string, readonly StaffRole[]> {
+  let access = navigationAccessOf.get(routes);
+  if (access === undefined) {
+    access = new Map();
+    for (const item of NAVIGATION) {
+      const route = routes.find((r) => r.method === 'get' && r.path === item.href);
+      if (route !== undefined && route.access !== 'public') access.set(item.href, route.access);
+    }
+    navigationAccessOf.set(routes, access);
+  }
+  return access;
 }
 
 const MEMBERS_PER_PAGE = 50;

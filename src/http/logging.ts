@@ -72,7 +72,9 @@ export function requestLogger(logger: Logger) {
     quietResLogger: true,
     // pino-http would put its own error serializer (every property an error has) on its child loggers.
     wrapSerializers: false,
-    serializers: { err: errorForLog },
+    // pino-http binds the whole request to a child logger it makes for every request (and we
+    // never use): without a serializer that child would stringify the request, cookies included.
+    serializers: { err: errorForLog, req: () => undefined },
     customSuccessObject: (req, res, value: { responseTime: number }) => line(req as Request, res, value.responseTime),
     customSuccessMessage: (req, res, ms) => `${req.method} ${routePatternOf(req as Request)} ${res.statusCode} ${ms} ms`,
     // A failure's error is logged by the error handler (with this request id); this line says which request it was.

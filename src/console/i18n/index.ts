@@ -18,10 +18,22 @@ function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, 
   return format;
 }
 
+// A call list formats some sixty days a page, mostly the same few hundred days from page to
+// page: each day is formatted once per locale (the store emptied when it grows past a year's worth).
+const formattedDays = new Map<string, Map<string, string>>();
+
 /** A calendar day ('YYYY-MM-DD') as people read it: "Nov 24, 2026", "24 nov 2026". */
 export function formatDay(m: Messages, day: string): string {
-  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  return cached(`day:${m.locale}`, () => new Intl.DateTimeFormat(m.locale, { dateStyle: 'medium', timeZone: 'UTC' })).format(Date.UTC(year, month - 1, date));
+  let days = formattedDays.get(m.locale);
+  if (days === undefined) formattedDays.set(m.locale, (days = new Map()));
+  let text = days.get(day);
+  if (text === undefined) {
+    const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+    text = cached(`day:${m.locale}`, () => new Intl.DateTimeFormat(m.locale, { dateStyle: 'medium', timeZone: 'UTC' })).format(Date.UTC(year, month - 1, date));
+    if (days.size >= 2000) days.clear();
+    days.set(day, text);
+  }
+  return text;
 }
 
 /** An instant as the day and time it was in the organization's time zone. */

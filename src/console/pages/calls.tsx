@@ -15,6 +15,13 @@ export const CALL_OUTCOMES: readonly OutreachOutcome[] = ['reached', 'left_messa
 /** The day a promise to pay defaults to: a week from today, changeable before pressing. */
 export const DEFAULT_PROMISE_DAYS = 7;
 
+// The same for every form of a page (twenty on a call list): worked out once per day.
+let promiseDefault = { today: '', day: '' };
+function defaultPromiseDay(today: string): string {
+  if (promiseDefault.today !== today) promiseDefault = { today, day: addDays(today, DEFAULT_PROMISE_DAYS) };
+  return promiseDefault.day;
+}
+
 /** `formKey` keeps the form's field ids unique on a page of several (short: a call list carries twenty). */
 export function OutcomeForm(props: { session: ConsoleSession; memberId: string; memberName: string; back: string; open: boolean; formKey: string }) {
   const { session, memberId } = props;
@@ -27,7 +34,7 @@ export function OutcomeForm(props: { session: ConsoleSession; memberId: string; 
         <span class="visually-hidden"> · {props.memberName}</span>
       </summary>
       <form method="post" action={`/console/members/${memberId}/outreach`}>
-        <Csrf token={session.csrf} />
+        {Csrf({ token: session.csrf })}
         <input type="hidden" name="back" value={props.back} />
         <label for={id('channel')}>{m.outcomeChannel}</label>
         <select id={id('channel')} name="channel">
@@ -39,7 +46,7 @@ export function OutcomeForm(props: { session: ConsoleSession; memberId: string; 
         <p class="hint" id={id('promisedOn-hint')}>
           {m.promisedOnHint}
         </p>
-        <input type="date" id={id('promisedOn')} name="promisedOn" value={addDays(session.today, DEFAULT_PROMISE_DAYS)} min={session.today} aria-describedby={id('promisedOn-hint')} />
+        <input type="date" id={id('promisedOn')} name="promisedOn" value={defaultPromiseDay(session.today)} min={session.today} aria-describedby={id('promisedOn-hint')} />
         <label for={id('note')}>{m.outcomeNote}</label>
         <textarea id={id('note')} name="note" rows={2} maxLength={2000} />
         <div class="outcomes">
@@ -98,7 +105,7 @@ export function CallCard(props: { session: ConsoleSession; row: CallRow; back: s
   return (
     <li class={`call${row.promised_on ? ' promised' : ''}`}>
       <h3>
-        <a href={`/console/members/${row.id}`}>{row.name}</a> <StandingBadge m={m} standing={row.standing} />
+        <a href={`/console/members/${row.id}`}>{row.name}</a> {StandingBadge({ m, standing: row.standing })}
       </h3>
       <p class="why">{callReason(m, row)}</p>
       {row.promised_on ? <p class="meta">{m.promisedBy(formatDay(m, row.promised_on))}</p> : null}
@@ -118,7 +125,7 @@ export function CallCard(props: { session: ConsoleSession; row: CallRow; back: s
       ) : (
         <p class="meta">{m.noPhone}</p>
       )}
-      <OutcomeForm session={session} memberId={row.id} memberName={row.name} back={props.back} open={false} formKey={props.formKey} />
+      {OutcomeForm({ session, memberId: row.id, memberName: row.name, back: props.back, open: false, formKey: props.formKey })}
     </li>
   );
 }
@@ -129,9 +136,8 @@ export function CallList(props: { session: ConsoleSession; rows: CallRow[]; back
   return (
     <>
       <ol class="calls">
-        {props.rows.map((row, i) => (
-          <CallCard session={props.session} row={row} back={props.back} publicUrl={props.publicUrl} formKey={`c${i}`} />
-        ))}
+        {/* The per-card pieces are called, not mounted: same markup, without a component instance each. */}
+        {props.rows.map((row, i) => CallCard({ session: props.session, row, back: props.back, publicUrl: props.publicUrl, formKey: `c${i}` }))}
       </ol>
       {props.nextHref ? (
         <p class="pager">

@@ -103,9 +103,7 @@ export function MembersListPage(props: {
                 <td class="lead">
                   <a href={`/console/members/${row.id}`}>{row.name}</a>
                 </td>
-                <td data-label={m.columns.standing}>
-                  <StandingBadge m={m} standing={row.standing} />
-                </td>
+                <td data-label={m.columns.standing}>{StandingBadge({ m, standing: row.standing })}</td>
                 <td class="num" data-label={m.columns.monthsOwed}>
                   {owed(m, row.standing, row.months_owed)}
                 </td>
