@@ -33,9 +33,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX members_call_worksite_idx ON members (organization_id, worksite)
             INCLUDE (id, organizer_staff_user_id, standing, name, paid_through, standing_changed_at, last_signal_on)
             WHERE ${MAY_BE_CALLED}`.execute(db);
+  // What the daily scan clears, found by day rather than by reading every member.
+  await sql`CREATE INDEX members_last_signal_idx ON members (organization_id, last_signal_on) WHERE last_signal_on IS NOT NULL`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`DROP INDEX members_last_signal_idx`.execute(db);
   await sql`DROP INDEX members_call_worksite_idx`.execute(db);
   await sql`DROP INDEX members_call_organizer_idx`.execute(db);
   await sql`DROP TRIGGER retention_signals_noted_on_members ON retention_signals`.execute(db);
