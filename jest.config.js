@@ -11,6 +11,9 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(d3-[^/]+|internmap|ofx-js)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // The console's browser checks first, the Lighthouse test last and alone (test/support/run-order.js, running-files.js).
+  testSequencer: '<rootDir>/test/support/run-order.js',
+  reporters: ['default', '<rootDir>/test/support/running-files.js'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createDb } from '../../db/connection';
@@ -48,4 +49,6 @@ export default async function globalSetup(): Promise<void> {
   }
   process.env.GS_TEST_SERVER_URL = serverUrl;
   process.env.GS_TEST_TEMPLATE = template;
+  // Where the running-files reporter says which test files are running (this process is jest's own).
+  process.env.GS_TEST_RUNNING_FILES = path.join(tmpdir(), `gs-test-running-${process.pid}.json`);
 }
