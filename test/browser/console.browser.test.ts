@@ -474,11 +474,11 @@ describeInBrowser(SUITE, () => {
   async function tabFor(role: StaffRole | undefined, language: Language): Promise<Page> {
     const key = `${role ?? 'nobody'} ${language}`;
     let tab = tabs.get(key);
-    if (!tab) {
-      tab = await (await browser.newContext({ viewport: PHONE, locale: language === 'es' ? 'es-US' : 'en-US' })).newPage();
+    if (tab) await signIn(tab.context(), role, language);
+    else {
+      tab = await (await contextFor(role, language)).newPage();
       tabs.set(key, tab);
     }
-    await signIn(tab.context(), role, language);
     await tab.setViewportSize(PHONE);
     return tab;
   }

@@ -17,7 +17,7 @@ import { saveLogo } from '../../src/organizations/queries';
 // performance at least 95. It runs as its own process (an ES module) on Debian's chromium.
 // Performance is timed on this 2-core machine, so this file runs last (test/support/run-order.js)
 // and waits until no other test file is running: beside the console's browser checks the
-// same page scored 72-94, alone 99-100.
+// same page scored 72-94, alone 97-100.
 
 const run = promisify(execFile);
 const LIGHTHOUSE = path.resolve(__dirname, '../../node_modules/lighthouse/cli/index.js');
