@@ -598,3 +598,21 @@ export interface PerCapitaRatesTable {
   created_by_staff_user_id: string | null;
   created_at: Timestamp;
 }
+
+/** Migration 0037: the transactions that changed an organization's call-list facts, written by triggers only. */
+export interface CallListChangesTable {
+  organization_id: string;
+  /** The writing transaction's id (xid8, as text). */
+  xact: ColumnType<string, never, never>;
+}
+
+/** Migration 0037: below this transaction id the organization's change rows have been deleted (the daily scan). */
+export interface CallListHorizonsTable {
+  organization_id: string;
+  pruned_before: string;
+}
+
+export interface Database {
+  call_list_changes: CallListChangesTable;
+  call_list_horizons: CallListHorizonsTable;
+}

@@ -307,7 +307,7 @@ export async function memberTimeline(db: Kysely<Database>, organizationId: strin
 export const CALL_SIGNALS = ['suspension_coming', 'payment_failed', 'ach_returned', 'manual_due_soon', 'card_expiring', 'cancel_scheduled', 'payroll_missing'] as const;
 export type CallSignal = (typeof CALL_SIGNALS)[number];
 /** How far back a drop still warrants a call. */
-const RECENT_DROP_DAYS = 60;
+export const RECENT_DROP_DAYS = 60;
 
 export interface CallScope {
   /** Only members routed to this organizer: their own, or their worksites' when the member has no organizer on staff. */
@@ -335,6 +335,74 @@ export interface CallRow {
   total: number;
 }
 
+/** A candidate of the call list as ranked: what orders it and what the row shows of it. */
+export interface RankedCall {
+  id: string;
+  name: string;
+  standing: Standing;
+  paid_through: string | null;
+  months_owed: number;
+  /** Position in CALL_SIGNALS (from 1) of the signal the row shows, if any. */
+  signal_rank: number | null;
+  dropped_on: string | null;
+  /** When a dropped member was dropped: they leave the list RECENT_DROP_DAYS later. */
+  dropped_at: Date | null;
+  promised_on: string | null;
+}
+
+/** What a row shows beyond its ranking: contact details, the signal shown, the last outreach. Read only for the page shown. */
+export type CallContact = Pick<CallRow, 'phone' | 'preferred_language' | 'worksite' | 'signal' | 'signal_on' | 'signal_key' | 'last_outcome' | 'last_channel' | 'last_contacted_on'>;
+
+/** The call list's rows of one page: its ranking's rows (`ranked`, from `from`) with what each shows. */
+export function callRows(ranked: readonly RankedCall[], from: number, limit: number, contacts: ReadonlyMap<string, CallContact>): CallRow[] {
+  const rows: CallRow[] = [];
+  for (const row of ranked.slice(from, from + limit)) {
+    const contact = contacts.get(row.id);
+    if (!contact) continue;
+    const { id, name, standing, paid_through, months_owed, dropped_on, promised_on } = row;
+    rows.push({ id, name, standing, paid_through, months_owed, dropped_on, promised_on, ...contact, total: ranked.length });
+  }
+  return rows;
+}
+
+/**
+ * The contact, the signal shown and the last outreach of the row aliased `page` (its `id` and
+ * `signal_rank`), read only where `shown` holds of it.
+ */
+const callContactColumns = (organizationId: string, today: string, shown: RawBuilder<unknown> = sql`true`) => {
+  const signalSince = addDays(today, -CALL_SIGNAL_DAYS);
+  return {
+    columns: sql`contact.phone, contact.preferred_language, contact.worksite,
+           sig.signal, sig.detected_on::text AS signal_on, sig.signal_key,
+           last.outcome AS last_outcome, last.channel AS last_channel, last.contacted_on::text AS last_contacted_on`,
+    joins: sql`
+    LEFT JOIN LATERAL (SELECT c.phone, c.preferred_language, c.worksite FROM members c WHERE ${shown} AND c.organization_id = ${organizationId} AND c.id = page.id LIMIT 1) contact ON true
+    LEFT JOIN LATERAL (
+      SELECT g.signal, g.detected_on, g.signal_key FROM retention_signals g
+      WHERE ${shown} AND g.organization_id = ${organizationId} AND g.member_id = page.id AND g.detected_on >= ${signalSince}::date
+        AND g.signal = (${sql.val([...CALL_SIGNALS])}::text[])[page.signal_rank]
+        AND (g.signal <> 'suspension_coming' OR g.signal_key >= ${today})
+      ORDER BY g.detected_on DESC LIMIT 1
+    ) sig ON true
+    LEFT JOIN LATERAL (
+      SELECT l.outcome, l.channel, l.contacted_on FROM outreach_log l
+      WHERE ${shown} AND l.organization_id = ${organizationId} AND l.member_id = page.id ORDER BY l.created_at DESC LIMIT 1
+    ) last ON true`,
+  };
+};
+
+const contactOf = (row: CallContact): CallContact => ({
+  phone: row.phone,
+  preferred_language: row.preferred_language,
+  worksite: row.worksite,
+  signal: row.signal,
+  signal_on: row.signal_on,
+  signal_key: row.signal_key,
+  last_outcome: row.last_outcome,
+  last_channel: row.last_channel,
+  last_contacted_on: row.last_contacted_on,
+});
+
 /**
  * Lapsed and at-risk members, most urgent first: suspension coming, a failed payment being
  * retried, then suspended, lapsed, past due and lately dropped members by months owed,
@@ -345,10 +413,18 @@ export interface CallRow {
  * organizer's own members and their worksites' unassigned ones — disjoint, as the organizer
  * is on staff —, or one worksite's), the signals only of those with a signal lately, the
  * standing promises and ended exemptions only for the candidates; member rows, the signal
- * shown and the last contact are read only for the page shown.
+ * shown and the last contact are read only for the page shown (`page`, positions from 0).
+ * Every candidate comes back ranked, with the snapshot the statement read (src/console/call-list.ts
+ * remembers the ranking and asks `callContacts` for later pages and views).
  */
-export async function callList(db: Kysely<Database>, organizationId: string, options: { scope: CallScope; today: string; now: Date; limit: number; offset: number; timeZone: string }): Promise<CallRow[]> {
+export async function rankCalls(
+  db: Kysely<Database>,
+  organizationId: string,
+  options: { scope: CallScope; today: string; now: Date; timeZone: string; page: { from: number; limit: number } },
+): Promise<{ ranked: RankedCall[]; contacts: Map<string, CallContact>; snapshot: string | null }> {
   const { today, scope } = options;
+  const shown = sql`page.position BETWEEN ${options.page.from} AND ${options.page.from + options.page.limit - 1}`;
+  const contact = callContactColumns(organizationId, today, shown);
   const signalSince = addDays(today, -CALL_SIGNAL_DAYS);
   const droppedSince = new Date(options.now.getTime() - RECENT_DROP_DAYS * 86_400_000);
   const behind = sql`('past_due', 'lapsed', 'suspended', 'dropped')`;
@@ -393,7 +469,7 @@ export async function callList(db: Kysely<Database>, organizationId: string, opt
           SELECT ${columns} FROM recent r
           CROSS JOIN LATERAL (SELECT * FROM members WHERE organization_id = ${organizationId} AND id = r.member_id LIMIT 1) m
           WHERE m.standing NOT IN ${behind})`;
-  const result = await sql<CallRow>`
+  const result = await sql<RankedCall & CallContact & { shown: boolean; snapshot: string }>`
     WITH ${scopeAndRecent}, candidates AS MATERIALIZED (
       SELECT m.organization_id, m.id, m.name, m.standing, m.paid_through, m.standing_changed_at, r.suspension_on, r.other_rank
       FROM scope m
@@ -418,37 +494,56 @@ export async function callList(db: Kysely<Database>, organizationId: string, opt
              ${monthsOwed(today)} AS months_owed,
              CASE WHEN m.suspension_on IS NOT NULL AND m.standing NOT IN ('suspended', 'dropped') THEN 1 ELSE m.other_rank END AS signal_rank,
              CASE WHEN m.standing = 'dropped' THEN (m.standing_changed_at AT TIME ZONE ${options.timeZone})::date::text END AS dropped_on,
+             CASE WHEN m.standing = 'dropped' THEN m.standing_changed_at END AS dropped_at,
              p.promised_on::text AS promised_on
       FROM candidates m
       JOIN arrears ON arrears.id = m.id
       LEFT JOIN promised p ON p.member_id = m.id
-    ), page AS (
-      SELECT *, count(*) OVER ()::int AS total,
-             CASE WHEN signal_rank = 1 THEN 1 WHEN signal_rank IN (2, 3) THEN 2
-                  WHEN standing = 'suspended' THEN 3 WHEN standing = 'lapsed' THEN 4 WHEN standing = 'past_due' THEN 5 WHEN standing = 'dropped' THEN 6 ELSE 7 END AS urgency
+    ), ordered AS (
+      SELECT *, row_number() OVER (
+               ORDER BY promised_on IS NOT NULL,
+                        CASE WHEN signal_rank = 1 THEN 1 WHEN signal_rank IN (2, 3) THEN 2
+                             WHEN standing = 'suspended' THEN 3 WHEN standing = 'lapsed' THEN 4 WHEN standing = 'past_due' THEN 5 WHEN standing = 'dropped' THEN 6 ELSE 7 END,
+                        months_owed DESC, name, id) - 1 AS position
       FROM listed
-      ORDER BY promised_on IS NOT NULL, urgency, months_owed DESC, name, id
-      LIMIT ${options.limit} OFFSET ${options.offset}
     )
-    SELECT page.id, page.name, contact.phone, contact.preferred_language, contact.worksite, page.standing, page.paid_through, page.months_owed,
-           sig.signal, sig.detected_on::text AS signal_on, sig.signal_key, page.dropped_on,
-           last.outcome AS last_outcome, last.channel AS last_channel, last.contacted_on::text AS last_contacted_on,
-           page.promised_on, page.total
-    FROM page
-    CROSS JOIN LATERAL (SELECT c.phone, c.preferred_language, c.worksite FROM members c WHERE c.organization_id = ${organizationId} AND c.id = page.id LIMIT 1) contact
+    SELECT page.id, page.name, page.standing, page.paid_through, page.months_owed, page.signal_rank, page.dropped_on, page.dropped_at, page.promised_on,
+           ${shown} AS shown, ${contact.columns},
+           pg_current_snapshot()::text AS snapshot
+    FROM (SELECT * FROM ordered ORDER BY position) page
+    ${contact.joins}
+    ORDER BY page.position`.execute(db);
+  const ranked = result.rows.map(({ id, name, standing, paid_through, months_owed, signal_rank, dropped_on, dropped_at, promised_on }) => ({ id, name, standing, paid_through, months_owed, signal_rank, dropped_on, dropped_at, promised_on }));
+  const contacts = new Map(result.rows.filter((row) => row.shown).map((row) => [row.id, contactOf(row)]));
+  return { ranked, contacts, snapshot: result.rows[0]?.snapshot ?? null };
+}
+
+/**
+ * The page's rows' contacts (`ids`, with the signal rank each shows), read in the same
+ * statement as whether a ranking read in `snapshot` still holds: no transaction this
+ * statement sees has changed a fact of the organization's call list (migration 0037) unless
+ * the snapshot saw it too, nor has the daily scan pruned what the snapshot would need, nor
+ * is the server another one than the snapshot's (xmin gone back: a failover or a restore).
+ */
+export async function callContacts(
+  db: Kysely<Database>,
+  organizationId: string,
+  options: { snapshot: string; ids: readonly string[]; signalRanks: ReadonlyArray<number | null>; today: string },
+): Promise<{ holds: boolean; contacts: Map<string, CallContact> }> {
+  const contact = callContactColumns(organizationId, options.today);
+  const snapshot = sql`${options.snapshot}::pg_snapshot`;
+  const result = await sql<CallContact & { holds: boolean; id: string | null }>`${sql.raw(KEEP_PREPARED)}
+    SELECT v.holds, page.id, ${contact.columns}
+    FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_snapshot_xmin(${snapshot})
+             AND coalesce((SELECT h.pruned_before FROM call_list_horizons h WHERE h.organization_id = ${organizationId}), '0'::xid8) <= pg_snapshot_xmin(${snapshot})
+             AND NOT EXISTS (SELECT 1 FROM call_list_changes c
+                             WHERE c.organization_id = ${organizationId} AND c.xact >= pg_snapshot_xmin(${snapshot}) AND NOT pg_visible_in_snapshot(c.xact, ${snapshot})) AS holds) v
     LEFT JOIN LATERAL (
-      SELECT g.signal, g.detected_on, g.signal_key FROM retention_signals g
-      WHERE g.organization_id = ${organizationId} AND g.member_id = page.id AND g.detected_on >= ${signalSince}::date
-        AND g.signal = (${sql.val([...CALL_SIGNALS])}::text[])[page.signal_rank]
-        AND (g.signal <> 'suspension_coming' OR g.signal_key >= ${today})
-      ORDER BY g.detected_on DESC LIMIT 1
-    ) sig ON true
-    LEFT JOIN LATERAL (
-      SELECT l.outcome, l.channel, l.contacted_on FROM outreach_log l
-      WHERE l.organization_id = ${organizationId} AND l.member_id = page.id ORDER BY l.created_at DESC LIMIT 1
-    ) last ON true
-    ORDER BY page.promised_on IS NOT NULL, page.urgency, page.months_owed DESC, page.name, page.id`.execute(db);
-  return result.rows;
+      SELECT p.id, p.signal_rank FROM unnest(${[...options.ids]}::uuid[], ${[...options.signalRanks]}::int[]) AS p (id, signal_rank) WHERE v.holds
+    ) page ON true
+    ${contact.joins}`.execute(db);
+  const holds = result.rows[0]?.holds === true;
+  return { holds, contacts: new Map(holds ? result.rows.filter((row) => row.id !== null).map((row) => [row.id!, contactOf(row)]) : []) };
 }
 
 // ---- Worksites.

@@ -279,6 +279,21 @@ async function forgetOldSignals(trx: Kysely<Database>, organizationId: string, t
             WHERE organization_id = ${organizationId} AND last_signal_on < ${addDays(today, -2 * CALL_SIGNAL_DAYS)}::date`.execute(trx);
 }
 
+/**
+ * Deletes the organization's call-list change rows (migration 0037) of transactions every
+ * snapshot now sees, and raises its horizon past them, so a ranking any process remembers
+ * from before is read afresh rather than trusted without the rows that would have
+ * invalidated it. Once a day keeps the table to about a day of writing transactions.
+ */
+export async function pruneCallListChanges(trx: Kysely<Database>, organizationId: string): Promise<void> {
+  await sql`
+    WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS before), pruned AS (
+      DELETE FROM call_list_changes c USING horizon WHERE c.organization_id = ${organizationId} AND c.xact < horizon.before
+    )
+    INSERT INTO call_list_horizons (organization_id, pruned_before) SELECT ${organizationId}, before FROM horizon
+    ON CONFLICT (organization_id) DO UPDATE SET pruned_before = greatest(call_list_horizons.pruned_before, excluded.pruned_before)`.execute(trx);
+}
+
 export interface ScanReport {
   scanOn: string;
   /** False when this organization's scan for the day had already run (another instance, a retry). */
@@ -313,6 +328,7 @@ export async function scanOrganization(
   const episodes = await updateEpisodes(trx, organizationId, timeZone, today, now);
   const signals = await detectSignals(trx, organizationId, policy, today, now);
   await forgetOldSignals(trx, organizationId, today);
+  await pruneCallListChanges(trx, organizationId);
   const report: ScanReport = { scanOn: today, ran: true, standingChanges, episodesOpened: episodes.opened, episodesClosed: episodes.closed, signals };
   await trx.updateTable('retention_scan_runs').set({ report: JSON.stringify(report) }).where('organization_id', '=', organizationId).where('scan_on', '=', today).execute();
   return report;

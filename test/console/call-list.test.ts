@@ -1,9 +1,11 @@
 import fc from 'fast-check';
-import { sql } from 'kysely';
-import type { Standing } from '../../db/database';
-import { CALL_SIGNALS, callList } from '../../src/console/queries';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Pool } from 'pg';
+import type { Database, Standing } from '../../db/database';
+import { callList } from '../../src/console/call-list';
+import { CALL_SIGNALS, callRows, rankCalls } from '../../src/console/queries';
 import { addDays, DEFAULT_POLICY, monthsOwed, pausedDays } from '../../src/retention/policy';
-import { scanOrganization } from '../../src/retention/scan';
+import { pruneCallListChanges, scanOrganization } from '../../src/retention/scan';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createOrganizationWithStaff, memberTimes, type OrganizationFixture, TEST_NOW, testContext } from '../support/app';
 
@@ -167,6 +169,10 @@ test('the call list is the ranking the rules give from the facts, whatever signa
         const rows = await list(read);
         expect(rows.map((r) => ({ id: r.id, months_owed: r.months_owed, promised_on: r.promised_on }))).toEqual(expectedList(drawn, scope));
         for (const row of rows) expect(row.total).toBe(rows.length);
+        // Page by page (the ranking remembered from the view above), the same list.
+        const paged = [];
+        for (let offset = 0; offset < rows.length; offset += 3) paged.push(...(await callList(ctx.db, union.id, { scope: read, today: TODAY, now: TEST_NOW, limit: 3, offset, timeZone: 'America/Chicago' })));
+        expect(paged).toEqual(rows);
       }
     }),
     { numRuns: 100 },
@@ -200,4 +206,138 @@ test("a member's last signal day is the latest signal recorded, and the daily sc
   // Another organization's days are its own scan's to clear.
   const theirs = await sql<{ d: string | null }>`SELECT max(last_signal_on)::text AS d FROM members WHERE organization_id = ${other.id}`.execute(ctx.db);
   expect(theirs.rows[0]!.d).toBe(TODAY);
+});
+
+describe('the ranking remembered between views', () => {
+  // A handle of its own (rankings are remembered per handle), whose statements are seen.
+  let watched: Kysely<Database>;
+  const statements: string[] = [];
+  const mine = () => ({ organizerId: union.staff.organizer.id });
+  const options = (now: Date, offset = 0, limit = 50) => ({ scope: mine(), today: TODAY, now, limit, offset, timeZone: 'America/Chicago' });
+  /** A view through the watched handle, and whether it ranked afresh. */
+  const view = async (now = TEST_NOW, offset = 0, limit = 50) => {
+    statements.length = 0;
+    const rows = await callList(watched, union.id, options(now, offset, limit));
+    return { rows, ranked: statements.some((text) => text.includes('pg_current_snapshot()::text AS snapshot')) };
+  };
+  /** The list ranked afresh, remembering nothing. */
+  const fresh = async (now = TEST_NOW) => {
+    const read = await rankCalls(ctx.db, union.id, { ...options(now), page: { from: 0, limit: 50 } });
+    return callRows(read.ranked, 0, 50, read.contacts);
+  };
+  const ids = (rows: Array<{ id: string }>) => rows.map((row) => row.id);
+  const base: Facts = {
+    members: Array.from({ length: MEMBERS }, (_, i) => ({
+      standing: (i < 6 ? 'lapsed' : 'active') as Standing,
+      paidThroughDaysAgo: 100 + i * 10,
+      changedDaysAgo: 5,
+      organizer: (i % 2 === 0 ? 'mine' : 'none') as 'mine' | 'none',
+      worksite: i % 2 === 0 ? null : ROUTED,
+    })),
+    signals: [],
+    exemptions: [],
+    promises: [],
+  };
+
+  beforeAll(() => {
+    watched = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: testDb.url, max: 2 }) }), log: (event) => void (event.level === 'query' && statements.push(event.query.sql)) });
+  });
+  afterAll(async () => {
+    await watched.destroy();
+  });
+  beforeEach(async () => {
+    await writeFacts(base);
+    await sql`DELETE FROM worksite_organizers WHERE organization_id = ${union.id} AND worksite <> ${ROUTED}`.execute(ctx.db);
+    await sql`UPDATE worksite_organizers SET organizer_staff_user_id = ${union.staff.organizer.id} WHERE organization_id = ${union.id}`.execute(ctx.db);
+  });
+
+  test('a view reads the remembered ranking until a fact it reads changes, whoever writes it', async () => {
+    const first = await view();
+    expect(first.ranked).toBe(true);
+    expect(ids(first.rows)).toEqual(expectedList(base, 'mine').map((row) => row.id));
+    const again = await view();
+    expect(again.ranked).toBe(false);
+    expect(again.rows).toEqual(first.rows);
+    const second = await view(TEST_NOW, 2, 2);
+    expect(second.ranked).toBe(false);
+    expect(second.rows).toEqual(first.rows.slice(2, 4));
+
+    const outsider = await ctx.db.insertInto('staff_users').values({ email: 'left@cl.example', name: 'Left the staff', created_at: TEST_NOW }).returning('id').executeTakeFirstOrThrow();
+    const changes: Array<[string, () => Promise<unknown>]> = [
+      ['a standing', () => ctx.db.updateTable('members').set({ standing: 'active' }).where('id', '=', memberIds[0]!).execute()],
+      ['a promise', () => ctx.db.insertInto('outreach_log').values({ organization_id: union.id, member_id: memberIds[2]!, staff_user_id: union.staff.organizer.id, channel: 'call', outcome: 'promised_to_pay', contacted_on: TODAY, promised_on: addDays(TODAY, 3), created_at: TEST_NOW }).execute()],
+      ['an exemption', () => ctx.db.insertInto('member_exemptions').values({ organization_id: union.id, member_id: memberIds[4]!, kind: 'hardship', starts_on: addDays(TODAY, -150), ends_on: addDays(TODAY, -10), created_at: TEST_NOW }).execute()],
+      ['a signal', () => ctx.db.insertInto('retention_signals').values({ organization_id: union.id, member_id: memberIds[8]!, signal: 'payment_failed', signal_key: 'in', reason: 'payment_failed', months_in_arrears: 0, detected_on: TODAY, created_at: TEST_NOW }).execute()],
+      ['a worksite routed elsewhere', () => ctx.db.updateTable('worksite_organizers').set({ organizer_staff_user_id: union.staff.admin.id }).where('organization_id', '=', union.id).where('worksite', '=', ROUTED).execute()],
+      ['the routing back, and a member given to someone not on staff', async () => {
+        await ctx.db.updateTable('worksite_organizers').set({ organizer_staff_user_id: union.staff.organizer.id }).where('organization_id', '=', union.id).execute();
+        await ctx.db.updateTable('members').set({ organizer_staff_user_id: outsider.id }).where('id', '=', memberIds[3]!).execute();
+      }],
+      ['that person taken on staff', () => ctx.db.insertInto('staff_roles').values({ organization_id: union.id, staff_user_id: outsider.id, role: 'organizer', created_at: TEST_NOW }).execute()],
+      ['a member deleted', () => sql`DELETE FROM members WHERE id = ${memberIds[5]!}`.execute(ctx.db)],
+    ];
+    let before = first.rows;
+    for (const [what, change] of changes) {
+      await change();
+      const expected = await fresh();
+      expect([what, expected]).not.toEqual([what, before]);
+      const after = await view();
+      expect([what, after.ranked]).toEqual([what, true]);
+      expect([what, after.rows]).toEqual([what, expected]);
+      expect([what, (await view()).ranked]).toEqual([what, false]);
+      before = after.rows;
+    }
+    // Another organization's writes leave this one's ranking remembered.
+    await ctx.db.updateTable('members').set({ standing: 'suspended' }).where('organization_id', '=', other.id).execute();
+    expect((await view()).ranked).toBe(false);
+  });
+
+  test('a transaction open while the ranking is read is seen once it commits', async () => {
+    const pool = new Pool({ connectionString: testDb.url, max: 1 });
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`UPDATE members SET standing = 'active' WHERE id = $1`, [memberIds[0]]);
+      // Read while that transaction is open: its change is not in this ranking.
+      const during = await view();
+      expect(during.ranked).toBe(true);
+      expect(ids(during.rows)).toContain(memberIds[0]);
+      expect((await view()).ranked).toBe(false);
+      await client.query('COMMIT');
+      const after = await view();
+      expect(after.ranked).toBe(true);
+      expect(ids(after.rows)).not.toContain(memberIds[0]);
+      expect(after.rows).toEqual(await fresh());
+    } finally {
+      client.release();
+      await pool.end();
+    }
+  });
+
+  test('a recent drop leaves the list when it stops being recent, with nothing written', async () => {
+    const droppedAt = new Date(TEST_NOW.getTime() - 60 * 86_400_000 + 10 * 60_000);
+    await ctx.db.updateTable('members').set({ standing: 'dropped', standing_changed_at: droppedAt }).where('id', '=', memberIds[6]!).execute();
+    expect(ids((await view()).rows)).toContain(memberIds[6]);
+    expect((await view(new Date(TEST_NOW.getTime() + 5 * 60_000))).ranked).toBe(false);
+    const later = await view(new Date(TEST_NOW.getTime() + 11 * 60_000));
+    expect(later.ranked).toBe(true);
+    expect(ids(later.rows)).not.toContain(memberIds[6]);
+    // A view for an earlier moment than the ranking it would read ranks for its own moment.
+    const earlier = await view(new Date(TEST_NOW.getTime() + 60_000));
+    expect(earlier.ranked).toBe(true);
+    expect(ids(earlier.rows)).toContain(memberIds[6]);
+  });
+
+  test('after the daily scan prunes the change rows, a ranking read before them is read afresh', async () => {
+    expect((await view()).ranked).toBe(true);
+    await ctx.db.updateTable('members').set({ standing: 'active' }).where('id', '=', memberIds[0]!).execute();
+    // The change's own row goes: only the horizon tells the remembered ranking it is too old.
+    await ctx.db.transaction().execute((trx) => pruneCallListChanges(trx, union.id));
+    const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM call_list_changes WHERE organization_id = ${union.id}`.execute(ctx.db);
+    expect(left.rows[0]!.n).toBe(0);
+    const after = await view();
+    expect(after.ranked).toBe(true);
+    expect(ids(after.rows)).not.toContain(memberIds[0]);
+    expect((await view()).ranked).toBe(false);
+  });
 });

@@ -1,4 +1,4 @@
-import { callList } from '../../src/console/queries';
+import { callList } from '../../src/console/call-list';
 import { callReason } from '../../src/console/pages/calls';
 import { messagesFor } from '../../src/console/i18n';
 import { findOrganizationById } from '../../src/organizations/queries';

@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database';
+import { callContacts, callRows, rankCalls, RECENT_DROP_DAYS, type CallRow, type CallScope, type RankedCall } from './queries';
+
+/**
+ * The call list, its ranking remembered. Ranking an organizer's scope reads ~1,000
+ * candidates (most of a view's cost); the ranking only changes when a fact it reads changes
+ * or the day turns. So each process remembers the ranking with the snapshot it was read in,
+ * and a later view asks, in the one statement that reads its page's contacts, whether any
+ * transaction has changed the organization's call-list facts since (migration 0037): if so,
+ * it ranks afresh. What a view shows is what ranking afresh would show, never older.
+ */
+interface Remembered {
+  snapshot: string;
+  ranked: readonly RankedCall[];
+  /** The ranking holds from the time it was ranked for until the first listed drop leaves the list (ms). */
+  from: number;
+  until: number;
+}
+
+/** Per database handle (each app context has its own), per organization, scope, day and time zone. */
+const rememberedByDb = new WeakMap<object, Map<string, Remembered>>();
+/** Rankings remembered per database handle, the least recently read forgotten first (one is ~100 KB at 1,000 candidates). */
+const RANKINGS_REMEMBERED = 64;
+
+export async function callList(
+  db: Kysely<Database>,
+  organizationId: string,
+  options: { scope: CallScope; today: string; now: Date; limit: number; offset: number; timeZone: string },
+): Promise<CallRow[]> {
+  let remembered = rememberedByDb.get(db);
+  if (!remembered) rememberedByDb.set(db, (remembered = new Map()));
+  const key = JSON.stringify([organizationId, options.scope.organizerId ?? null, options.scope.worksite ?? null, options.today, options.timeZone]);
+  const held = remembered.get(key);
+  if (held && held.from <= options.now.getTime() && options.now.getTime() < held.until) {
+    const page = held.ranked.slice(options.offset, options.offset + options.limit);
+    const read = await callContacts(db, organizationId, { snapshot: held.snapshot, ids: page.map((row) => row.id), signalRanks: page.map((row) => row.signal_rank), today: options.today });
+    if (read.holds) {
+      remembered.delete(key);
+      remembered.set(key, held);
+      return callRows(held.ranked, options.offset, options.limit, read.contacts);
+    }
+  }
+  const read = await rankCalls(db, organizationId, { scope: options.scope, today: options.today, now: options.now, timeZone: options.timeZone, page: { from: options.offset, limit: options.limit } });
+  remembered.delete(key);
+  if (read.snapshot !== null) {
+    remembered.set(key, { snapshot: read.snapshot, ranked: read.ranked, from: options.now.getTime(), until: holdsUntil(read.ranked) });
+    if (remembered.size > RANKINGS_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+  }
+  return callRows(read.ranked, options.offset, options.limit, read.contacts);
+}
+
+/** When the earliest listed drop is no longer recent (the only part of a ranking that moves within a day). */
+export function holdsUntil(ranked: readonly RankedCall[]): number {
+  let until = Number.POSITIVE_INFINITY;
+  for (const row of ranked) if (row.dropped_at !== null) until = Math.min(until, new Date(row.dropped_at).getTime() + RECENT_DROP_DAYS * 86_400_000);
+  return until;
+}
