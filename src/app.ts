@@ -63,6 +63,8 @@ function requireBody(kind: 'json' | 'csv' | 'statement' | 'file' | 'form'): Requ
 export function buildApp(ctx: AppContext, options: { loginRateLimit?: number; loginAddressRateLimit?: number; signupRateLimit?: number; checkResponses?: boolean } = {}): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Pages and answers are not cached (no-store) and the sign-in link is single use: a body hash per response (ETag) would only cost CPU.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.use(timeRequests);
   // Stripe's deliveries are the hot path: their routes go ahead of the general middleware,

@@ -9,6 +9,7 @@
  *
  *   npm run bench:console -- [--members 100000] [--requests 3000] [--concurrency 16] [--keep]
  *   npm run bench:console -- --reuse postgres://…/gs_bench_…   (measure a database a --keep run left)
+ *   npm run bench:console -- --reuse … --only call   (only the pages whose name contains "call", beside the baseline)
  *
  * Uses DATABASE_URL's server when set, otherwise an embedded PostgreSQL; the benchmark
  * database is dropped at the end unless --keep (its URL is printed; generating it takes a
@@ -42,6 +43,8 @@ const option = (name: string): string | undefined => {
 };
 const KEEP = process.argv.includes('--keep');
 const REUSE = option('reuse');
+/** Measure only the pages whose name contains this (the baseline is always measured). */
+const ONLY = option('only');
 const SEARCHES = ['garcía', 'nguyen', 'mart', 'rosa díaz', 'member4242@', '555-0142', 'M-31337', 'okafor', 'peña', 'ríos'];
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
     let baseline = 0;
     const results: Array<{ name: string; perSecond: number; p99: number }> = [];
     for (const [name, make] of pages) {
+      if (ONLY !== undefined && name !== pages[0]![0] && !name.includes(ONLY)) continue;
       const requests = (count: number, offset: number) => Array.from({ length: count }, (_, i) => ({ method: 'GET', ...make(i + offset) }));
       await runLoad(server.url, requests(Math.round(REQUESTS / 6), 10_000), CONCURRENCY);
       // CPU spent per page by the server and by the PostgreSQL backends of its pool: what the
