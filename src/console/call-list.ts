@@ -20,8 +20,12 @@ interface Remembered {
 
 /** Per database handle (each app context has its own), per organization, scope, day and time zone. */
 const rememberedByDb = new WeakMap<object, Map<string, Remembered>>();
-/** Rankings remembered per database handle, the least recently read forgotten first (one is ~100 KB at 1,000 candidates). */
-const RANKINGS_REMEMBERED = 64;
+/**
+ * Candidates remembered per database handle, over all its rankings, the least recently read
+ * forgotten first: an organizer's ranking is ~1,000 of them, an organization's whole list
+ * ~12,000 at 100,000 members; at some 300 bytes each, about 60 MB at most.
+ */
+const CANDIDATES_REMEMBERED = 200_000;
 
 export async function callList(
   db: Kysely<Database>,
@@ -45,7 +49,13 @@ export async function callList(
   remembered.delete(key);
   if (read.snapshot !== null) {
     remembered.set(key, { snapshot: read.snapshot, ranked: read.ranked, from: options.now.getTime(), until: holdsUntil(read.ranked) });
-    if (remembered.size > RANKINGS_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+    let candidates = 0;
+    for (const ranking of remembered.values()) candidates += ranking.ranked.length;
+    for (const [oldest, ranking] of remembered) {
+      if (candidates <= CANDIDATES_REMEMBERED || oldest === key) break;
+      remembered.delete(oldest);
+      candidates -= ranking.ranked.length;
+    }
   }
   return callRows(read.ranked, options.offset, options.limit, read.contacts);
 }

@@ -469,7 +469,7 @@ export async function rankCalls(
           SELECT ${columns} FROM recent r
           CROSS JOIN LATERAL (SELECT * FROM members WHERE organization_id = ${organizationId} AND id = r.member_id LIMIT 1) m
           WHERE m.standing NOT IN ${behind})`;
-  const result = await sql<RankedCall & CallContact & { shown: boolean; snapshot: string }>`
+  const result = await sql<RankedCall & CallContact & { shown: boolean; snapshot: string | null }>`
     WITH ${scopeAndRecent}, candidates AS MATERIALIZED (
       SELECT m.organization_id, m.id, m.name, m.standing, m.paid_through, m.standing_changed_at, r.suspension_on, r.other_rank
       FROM scope m
@@ -509,7 +509,7 @@ export async function rankCalls(
     )
     SELECT page.id, page.name, page.standing, page.paid_through, page.months_owed, page.signal_rank, page.dropped_on, page.dropped_at, page.promised_on,
            ${shown} AS shown, ${contact.columns},
-           pg_current_snapshot()::text AS snapshot
+           CASE WHEN page.position = 0 THEN pg_current_snapshot()::text END AS snapshot
     FROM (SELECT * FROM ordered ORDER BY position) page
     ${contact.joins}
     ORDER BY page.position`.execute(db);
