@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/database';
 
 export interface AuditEvent {
@@ -54,15 +54,26 @@ export function auditActor(req: { staff?: { staffUserId: string; organizationId:
   };
 }
 
+type BulkRead = { action: string; filters: Record<string, unknown>; at: Date };
+const shownFilters = (filters: Record<string, unknown>) => Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
+
 /**
  * A read of many members' records (a list page, a call list) goes in the audit log as an
  * export does: who, when, which filters and how many rows.
  */
-export async function recordBulkRead(
-  db: Kysely<Database>,
-  req: Parameters<typeof auditActor>[0],
-  read: { action: string; rows: number; filters: Record<string, unknown>; at: Date },
-): Promise<void> {
-  const filters = Object.fromEntries(Object.entries(read.filters).filter(([, value]) => value !== undefined));
-  await recordAudit(db, { ...auditActor(req, read.at), action: read.action, subjectType: 'organization', subjectId: req.staff?.organizationId, details: { rows: read.rows, filters } });
+export async function recordBulkRead(db: Kysely<Database>, req: Parameters<typeof auditActor>[0], read: BulkRead & { rows: number }): Promise<void> {
+  await recordAudit(db, { ...auditActor(req, read.at), action: read.action, subjectType: 'organization', subjectId: req.staff?.organizationId, details: { rows: read.rows, filters: shownFilters(read.filters) } });
+}
+
+/**
+ * The same record written by the read's own statement, as one of its WITH clauses, the
+ * rows counted there (`rowsShown`, an expression of the statement): the read and its
+ * record commit together, and the page saves a round trip to the database.
+ */
+export function bulkReadRecord(req: Parameters<typeof auditActor>[0], read: BulkRead): (rowsShown: RawBuilder<number>) => RawBuilder<unknown> {
+  const actor = auditActor(req, read.at);
+  return (rowsShown) => sql`
+    INSERT INTO audit_log (organization_id, actor_staff_user_id, action, subject_type, subject_id, details, request_id, ip, created_at)
+    VALUES (${actor.organizationId}::uuid, ${actor.actorStaffUserId}::uuid, ${read.action}, 'organization', ${req.staff?.organizationId ?? null},
+            jsonb_build_object('rows', ${rowsShown}, 'filters', ${JSON.stringify(shownFilters(read.filters))}::jsonb), ${actor.requestId ?? null}, ${actor.ip ?? null}, ${actor.at})`;
 }

@@ -5,7 +5,7 @@ import { STANDINGS, type OutreachChannel, type OutreachOutcome, type Organizatio
 import type { AppContext } from '../context';
 import { principal, SESSION_COOKIE } from '../auth/guard';
 import { revokeStaffSession } from '../auth/sessions';
-import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
+import { auditActor, bulkReadRecord, recordAudit, recordBulkRead } from '../audit/audit';
 import { renderDocument } from '../html/render';
 import { ApiError, notFound, toApiError } from '../http/errors';
 import { ALL_STAFF, type RouteDefinition } from '../http/routes';
@@ -329,14 +329,11 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       const filters: MemberFilters = { q: query.q, standing: query.standing, worksite: query.worksite, organizerId: query.organizer, planId: full ? query.plan : undefined };
       const sort = query.sort;
       const cursor = decodeMemberCursor(query.after, sort);
-      const [list, options] = await Promise.all([
-        memberListing(ctx.db, session.organization.id, { filters, sort, cursor, limit: MEMBERS_PER_PAGE, today: session.today, withPlans: full }),
-        filterOptions(ctx.db, session.organization.id, full),
-      ]);
-      await recordBulkRead(ctx.db, req, { action: 'member.listed', rows: list.rows.length, filters: { ...filters, sort, paged: cursor !== undefined, via: 'console' }, at: ctx.now() });
+      const audit = bulkReadRecord(req, { action: 'member.listed', filters: { ...filters, sort, paged: cursor !== undefined, via: 'console' }, at: ctx.now() });
+      const list = await memberListing(ctx.db, session.organization.id, { filters, sort, cursor, limit: MEMBERS_PER_PAGE, today: session.today, withPlans: full, audit });
       const last = list.rows[list.rows.length - 1];
       const nextCursor = list.more && last ? encodeMemberCursor({ sort, paidThrough: last.paid_through, name: last.name, id: last.id }) : undefined;
-      return <MembersListPage frame={{ ...frame, path: membersHref({ ...filters, sort }) }} filters={filters} sort={sort} options={options} counts={list.counts} rows={list.rows} nextCursor={nextCursor} paged={cursor !== undefined} showPlans={full} />;
+      return <MembersListPage frame={{ ...frame, path: membersHref({ ...filters, sort }) }} filters={filters} sort={sort} options={list.filterOptions} counts={list.counts} rows={list.rows} nextCursor={nextCursor} paged={cursor !== undefined} showPlans={full} />;
     }),
     page('/console/members/:memberId', ALL_STAFF, 'A member: contact details, standing, what to do next and the timeline (amounts for treasurers and admins only)', async (req, _res, frame) => {
       const session = frame.session;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { createDb, type Db } from '../../db/connection';
 import type { Standing } from '../../db/database';
+import { bulkReadRecord } from '../../src/audit/audit';
 import { memberListing, type MemberFilters, type MemberSort } from '../../src/console/queries';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { memberTimes, testContext } from '../support/app';
@@ -33,8 +34,15 @@ afterAll(async () => {
 });
 
 const TODAY = '2026-11-24';
-const list = (db: Db, organizationId: string, filters: MemberFilters, sort: MemberSort = 'name') =>
-  memberListing(db, organizationId, { filters, sort, cursor: undefined, limit: 50, today: TODAY, withPlans: true });
+let requests = 0;
+const list = (db: Db, organizationId: string, filters: MemberFilters, sort: MemberSort = 'name', limit = 50) => {
+  const req = { staff: { staffUserId: fx.org.staff.admin.id, organizationId }, id: `search-${(requests += 1)}`, ip: '192.0.2.7' };
+  const audit = bulkReadRecord(req, { action: 'member.listed', filters: { ...filters, sort }, at: new Date(`${TODAY}T15:00:00Z`) });
+  return memberListing(db, organizationId, { filters, sort, cursor: undefined, limit, today: TODAY, withPlans: true, audit });
+};
+/** The audit record the latest list() wrote. */
+const lastRecord = async () =>
+  testDb.db.selectFrom('audit_log').select(['organization_id', 'actor_staff_user_id', 'action', 'subject_type', 'subject_id', 'details', 'request_id', 'ip', 'created_at']).where('request_id', '=', `search-${requests}`).execute();
 
 /** What the search should find, worked out here from the members' own fields. */
 async function expected(q: string): Promise<{ ids: string[]; counts: Record<string, number> }> {
@@ -65,7 +73,7 @@ describe('the members list search, kept prepared', () => {
       expect([q, result.rows.length, result.more]).toEqual([q, Math.min(total, 50), total > 50]);
       if (!result.more) expect([q, result.rows.map((row) => row.id).sort()]).toEqual([q, want.ids]);
     }
-    const plans = await sql<{ generic_plans: number; custom_plans: number }>`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%WITH matches%'`.execute(marked);
+    const plans = await sql<{ generic_plans: number; custom_plans: number }>`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%WITH RECURSIVE matches%'`.execute(marked);
     expect(plans.rows.length).toBeGreaterThan(0);
     expect(plans.rows.reduce((sum, row) => sum + Number(row.generic_plans), 0)).toBeGreaterThan(0);
   });
@@ -89,13 +97,42 @@ describe('the members list search, kept prepared', () => {
   });
 
   test('a search without three letters or digits in a row is planned for its text, and still found', async () => {
-    const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE '%WITH matches%'`.execute(marked);
+    const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE '%WITH RECURSIVE matches%'`.execute(marked);
     for (let i = 0; i < 7; i += 1) {
       const result = await list(marked, fx.org.id, { q: 'Jo' });
       expect(Object.fromEntries(result.counts)).toEqual((await expected('Jo')).counts);
     }
-    const after = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE '%WITH matches%'`.execute(marked);
+    const after = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE '%WITH RECURSIVE matches%'`.execute(marked);
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
+  test('each listing writes its own audit record in the same statement: who, the filters and the rows shown (not the one read to know there are more)', async () => {
+    const all = await list(marked, fx.org.id, { q: 'example.org' });
+    const count = Object.values(Object.fromEntries(all.counts)).reduce((sum, n) => sum + n, 0);
+    expect(count).toBeGreaterThan(3);
+    expect(await lastRecord()).toEqual([
+      {
+        organization_id: fx.org.id,
+        actor_staff_user_id: fx.org.staff.admin.id,
+        action: 'member.listed',
+        subject_type: 'organization',
+        subject_id: fx.org.id,
+        details: { rows: all.rows.length, filters: { q: 'example.org', sort: 'name' } },
+        request_id: `search-${requests}`,
+        ip: '192.0.2.7',
+        created_at: new Date(`${TODAY}T15:00:00Z`),
+      },
+    ]);
+    const short = await list(marked, fx.org.id, { q: 'example.org', standing: 'active' }, 'owed', 2);
+    expect([short.rows.length, short.more]).toEqual([2, true]);
+    expect((await lastRecord()).map((row) => row.details)).toEqual([{ rows: 2, filters: { q: 'example.org', standing: 'active', sort: 'owed' } }]);
+    const none = await list(marked, fx.org.id, { q: 'nobody-like-this' });
+    expect(none.rows).toEqual([]);
+    expect((await lastRecord()).map((row) => row.details)).toEqual([{ rows: 0, filters: { q: 'nobody-like-this', sort: 'name' } }]);
+    // What the filters offer comes with the page, empty or not.
+    expect(none.filterOptions.worksites).toContain('Dock 4');
+    expect(none.filterOptions.organizers.map((o) => o.id)).toContain(fx.org.staff.organizer.id);
+    expect(none.filterOptions.plans.map((p) => p.id)).toContain(fx.planId);
   });
 
   test("an organization's search never finds another's members", async () => {
