@@ -303,6 +303,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
           timeZone: session.organization.timeZone,
         }),
       ]);
+      await recordBulkRead(ctx.db, req, { action: 'retention.call_list_viewed', rows: rows.length, filters: { scope: query.scope, from: query.from, via: 'console' }, at: ctx.now() });
       const figures = (counts: RecoveryCounts): RecoveryFigures => ({ lapsed: counts.lapsed, recovered: counts.recovered, recoveredOfLapsed: counts.recovered_of_lapsed });
       const total = rows[0]?.total ?? 0;
       const next = query.from + rows.length < total ? callsHref('/console/workspace', { scope: query.scope === 'all' ? 'all' : undefined, from: query.from + CALLS_PER_PAGE }) : undefined;
@@ -490,6 +491,7 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       ]);
       const site = sites[0];
       if (!site) throw notFound('worksite');
+      await recordBulkRead(ctx.db, req, { action: 'retention.call_list_viewed', rows: rows.length, filters: { worksite: name, from: query.from, via: 'console' }, at: ctx.now() });
       const total = rows[0]?.total ?? 0;
       const next = query.from + rows.length < total ? callsHref(`/console/worksites/${encodeURIComponent(name)}`, { from: query.from + CALLS_PER_PAGE }) : undefined;
       return <WorksitePage frame={frame} site={site} rows={rows} total={total} nextHref={next} publicUrl={ctx.publicUrl} />;

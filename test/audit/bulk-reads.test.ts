@@ -59,6 +59,19 @@ describe('bulk reads are audited', () => {
     expect(await latest('member.listed')).toMatchObject({ details: { rows: 10, filters: { limit: 20, paged: true } } });
   });
 
+  test("the console's call lists are recorded: an organizer's own, the organization's, a worksite's, each page", async () => {
+    const cookie = (role: 'admin' | 'organizer') => ({ Cookie: `${SESSION_COOKIE}=${union.staff[role].token}`, Accept: 'text/html' });
+    const own = await request(app).get('/console/workspace').set(cookie('organizer'));
+    expect(own.status).toBe(200);
+    expect(await latest('retention.call_list_viewed')).toMatchObject({ actor_staff_user_id: union.staff.organizer.id, subject_id: union.id, request_id: own.headers['x-request-id'], details: { rows: 0, filters: { scope: 'mine', from: 0, via: 'console' } } });
+    const all = await request(app).get('/console/workspace?scope=all').set(cookie('admin'));
+    expect(all.status).toBe(200);
+    expect(await latest('retention.call_list_viewed')).toMatchObject({ actor_staff_user_id: union.staff.admin.id, request_id: all.headers['x-request-id'], details: { rows: 15, filters: { scope: 'all', from: 0, via: 'console' } } });
+    const site = await request(app).get('/console/worksites/Plant%20A?from=10').set(cookie('organizer'));
+    expect(site.status).toBe(200);
+    expect(await latest('retention.call_list_viewed')).toMatchObject({ actor_staff_user_id: union.staff.organizer.id, request_id: site.headers['x-request-id'], details: { rows: 5, filters: { worksite: 'Plant A', from: 10, via: 'console' } } });
+  });
+
   test("the console's members list is recorded too", async () => {
     const res = await request(app).get('/console/members?standing=lapsed').set('Cookie', `${SESSION_COOKIE}=${union.staff.admin.token}`).set('Accept', 'text/html');
     expect(res.status).toBe(200);
