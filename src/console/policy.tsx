@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { auditActor, recordAudit } from '../audit/audit';
+import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
 import type { AppContext } from '../context';
 import type { RouteDefinition } from '../http/routes';
 import { previewScan } from '../retention/preview';
@@ -50,7 +50,10 @@ export function policyConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Route
         return;
       }
       if ((req.body as Record<string, unknown>).intent !== 'save') {
-        kit.sendPage(res, 200, <PolicyPage frame={frame} form={form} errors={{}} previews={await previews(session, read.policy)} />);
+        const shown = await previews(session, read.policy);
+        // The preview names members: a bulk read, recorded as the lists are.
+        await recordBulkRead(ctx.db, req, { action: 'retention.policy_previewed', rows: shown.proposed.changes.length, filters: { on: shown.proposed.on, via: 'console' }, at: ctx.now() });
+        kit.sendPage(res, 200, <PolicyPage frame={frame} form={form} errors={{}} previews={shown} />);
         return;
       }
       const before = await loadPolicy(ctx.db, session.organization.id);

@@ -59,6 +59,9 @@ describe('the good-standing rules page', () => {
     expect(await loadPolicy(world.ctx.db, world.made.org.id)).toEqual(before);
     const previewed = previewNames(preview.text);
     expect(previewed).toEqual(expect.arrayContaining([world.made.members.rosa, world.made.members.jo, world.made.members.ana]));
+    // Naming members, the preview is recorded as a bulk read.
+    const read = await world.ctx.db.selectFrom('audit_log').select(['actor_staff_user_id', 'details']).where('action', '=', 'retention.policy_previewed').executeTakeFirstOrThrow();
+    expect(read).toEqual({ actor_staff_user_id: world.made.org.staff.admin.id, details: { rows: previewed.length, filters: { on: '2026-11-24', via: 'console' } } });
 
     const saved = await admin.post('/console/policy', { ...form, intent: 'save' });
     expect(saved.status).toBe(303);
