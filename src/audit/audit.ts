@@ -67,13 +67,16 @@ export async function recordBulkRead(db: Kysely<Database>, req: Parameters<typeo
 
 /**
  * The same record written by the read's own statement, as one of its WITH clauses, the
- * rows counted there (`rowsShown`, an expression of the statement): the read and its
- * record commit together, and the page saves a round trip to the database.
+ * rows counted there (`rowsShown`, an expression of the statement) and written only
+ * `when` the statement says the read happened: the read and its record commit together,
+ * and the page saves a round trip to the database.
  */
-export function bulkReadRecord(req: Parameters<typeof auditActor>[0], read: BulkRead): (rowsShown: RawBuilder<number>) => RawBuilder<unknown> {
+export type BulkReadRecord = (rowsShown: RawBuilder<number>, when?: RawBuilder<boolean>) => RawBuilder<unknown>;
+export function bulkReadRecord(req: Parameters<typeof auditActor>[0], read: BulkRead): BulkReadRecord {
   const actor = auditActor(req, read.at);
-  return (rowsShown) => sql`
+  return (rowsShown, when = sql<boolean>`true`) => sql`
     INSERT INTO audit_log (organization_id, actor_staff_user_id, action, subject_type, subject_id, details, request_id, ip, created_at)
-    VALUES (${actor.organizationId}::uuid, ${actor.actorStaffUserId}::uuid, ${read.action}, 'organization', ${req.staff?.organizationId ?? null},
-            jsonb_build_object('rows', ${rowsShown}, 'filters', ${JSON.stringify(shownFilters(read.filters))}::jsonb), ${actor.requestId ?? null}, ${actor.ip ?? null}, ${actor.at})`;
+    SELECT ${actor.organizationId}::uuid, ${actor.actorStaffUserId}::uuid, ${read.action}::text, 'organization', ${req.staff?.organizationId ?? null}::text,
+           jsonb_build_object('rows', ${rowsShown}, 'filters', ${JSON.stringify(shownFilters(read.filters))}::jsonb), ${actor.requestId ?? null}::text, ${actor.ip ?? null}::text, ${actor.at}::timestamptz
+    WHERE ${when}`;
 }

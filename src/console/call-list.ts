@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
+import type { BulkReadRecord } from '../audit/audit';
 import { callContacts, callRows, rankCalls, RECENT_DROP_DAYS, type CallRow, type CallScope, type RankedCall } from './queries';
 
 /**
@@ -30,7 +31,7 @@ const CANDIDATES_REMEMBERED = 200_000;
 export async function callList(
   db: Kysely<Database>,
   organizationId: string,
-  options: { scope: CallScope; today: string; now: Date; limit: number; offset: number; timeZone: string },
+  options: { scope: CallScope; today: string; now: Date; limit: number; offset: number; timeZone: string; audit: BulkReadRecord },
 ): Promise<CallRow[]> {
   let remembered = rememberedByDb.get(db);
   if (!remembered) rememberedByDb.set(db, (remembered = new Map()));
@@ -38,14 +39,14 @@ export async function callList(
   const held = remembered.get(key);
   if (held && held.from <= options.now.getTime() && options.now.getTime() < held.until) {
     const page = held.ranked.slice(options.offset, options.offset + options.limit);
-    const read = await callContacts(db, organizationId, { snapshot: held.snapshot, ids: page.map((row) => row.id), signalRanks: page.map((row) => row.signal_rank), today: options.today });
+    const read = await callContacts(db, organizationId, { snapshot: held.snapshot, ids: page.map((row) => row.id), signalRanks: page.map((row) => row.signal_rank), today: options.today, audit: options.audit });
     if (read.holds) {
       remembered.delete(key);
       remembered.set(key, held);
       return callRows(held.ranked, options.offset, options.limit, read.contacts);
     }
   }
-  const read = await rankCalls(db, organizationId, { scope: options.scope, today: options.today, now: options.now, timeZone: options.timeZone, page: { from: options.offset, limit: options.limit } });
+  const read = await rankCalls(db, organizationId, { scope: options.scope, today: options.today, now: options.now, timeZone: options.timeZone, page: { from: options.offset, limit: options.limit }, audit: options.audit });
   remembered.delete(key);
   if (read.snapshot !== null) {
     remembered.set(key, { snapshot: read.snapshot, ranked: read.ranked, from: options.now.getTime(), until: holdsUntil(read.ranked) });

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { KEEP_PREPARED } from '../../db/connection';
+import type { BulkReadRecord } from '../audit/audit';
 import type { Database, Language, OutreachChannel, OutreachOutcome, Standing } from '../../db/database';
 import { addDays, CALL_SIGNAL_DAYS } from '../retention/policy';
 import { monthsOwedSql } from '../retention/scan';
@@ -120,7 +121,7 @@ const MEMBER_LIST_COLUMNS = sql`m.id, m.name, m.email, m.phone, m.worksite, m.st
 export async function memberListing(
   db: Kysely<Database>,
   organizationId: string,
-  options: { filters: MemberFilters; sort: MemberSort; cursor: MemberCursor | undefined; limit: number; today: string; withPlans: boolean; audit: (rowsShown: RawBuilder<number>) => RawBuilder<unknown> },
+  options: { filters: MemberFilters; sort: MemberSort; cursor: MemberCursor | undefined; limit: number; today: string; withPlans: boolean; audit: BulkReadRecord },
 ): Promise<{ rows: MemberListRow[]; more: boolean; counts: Map<Standing, number>; filterOptions: FilterOptions }> {
   const { filters } = options;
   const order = (alias: string) => (options.sort === 'name' ? sql`${sql.ref(`${alias}.name`)}, ${sql.ref(`${alias}.id`)}` : sql`${sql.ref(`${alias}.paid_through`)} ASC NULLS LAST, ${sql.ref(`${alias}.name`)}, ${sql.ref(`${alias}.id`)}`);
@@ -432,12 +433,13 @@ const contactOf = (row: CallContact): CallContact => ({
  * standing promises and ended exemptions only for the candidates; member rows, the signal
  * shown and the last contact are read only for the page shown (`page`, positions from 0).
  * Every candidate comes back ranked, with the snapshot the statement read (src/console/call-list.ts
- * remembers the ranking and asks `callContacts` for later pages and views).
+ * remembers the ranking and asks `callContacts` for later pages and views). The statement
+ * also writes the view's audit record (`audit`, given the rows shown).
  */
 export async function rankCalls(
   db: Kysely<Database>,
   organizationId: string,
-  options: { scope: CallScope; today: string; now: Date; timeZone: string; page: { from: number; limit: number } },
+  options: { scope: CallScope; today: string; now: Date; timeZone: string; page: { from: number; limit: number }; audit: BulkReadRecord },
 ): Promise<{ ranked: RankedCall[]; contacts: Map<string, CallContact>; snapshot: string | null }> {
   const { today, scope } = options;
   const shown = sql`page.position BETWEEN ${options.page.from} AND ${options.page.from + options.page.limit - 1}`;
@@ -523,6 +525,8 @@ export async function rankCalls(
                              WHEN standing = 'suspended' THEN 3 WHEN standing = 'lapsed' THEN 4 WHEN standing = 'past_due' THEN 5 WHEN standing = 'dropped' THEN 6 ELSE 7 END,
                         months_owed DESC, name, id) - 1 AS position
       FROM listed
+    ), audited AS (
+      ${options.audit(sql<number>`(SELECT count(*)::int FROM ordered page WHERE ${shown})`)}
     )
     SELECT page.id, page.name, page.standing, page.paid_through, page.months_owed, page.signal_rank, page.dropped_on, page.dropped_at, page.promised_on,
            ${shown} AS shown, ${contact.columns},
@@ -541,20 +545,27 @@ export async function rankCalls(
  * statement sees has changed a fact of the organization's call list (migration 0037) unless
  * the snapshot saw it too, nor has the daily scan pruned what the snapshot would need, nor
  * is the server another one than the snapshot's (xmin gone back: a failover or a restore).
+ * When it holds, the same statement writes the view's audit record (`audit`).
  */
 export async function callContacts(
   db: Kysely<Database>,
   organizationId: string,
-  options: { snapshot: string; ids: readonly string[]; signalRanks: ReadonlyArray<number | null>; today: string },
+  options: { snapshot: string; ids: readonly string[]; signalRanks: ReadonlyArray<number | null>; today: string; audit: BulkReadRecord },
 ): Promise<{ holds: boolean; contacts: Map<string, CallContact> }> {
   const contact = callContactColumns(organizationId, options.today);
   const snapshot = sql`${options.snapshot}::pg_snapshot`;
   const result = await sql<CallContact & { holds: boolean; id: string | null }>`${sql.raw(KEEP_PREPARED)}
-    SELECT v.holds, page.id, ${contact.columns}
-    FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_snapshot_xmin(${snapshot})
+    WITH v AS MATERIALIZED (
+      SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_snapshot_xmin(${snapshot})
              AND coalesce((SELECT h.pruned_before FROM call_list_horizons h WHERE h.organization_id = ${organizationId}), '0'::xid8) <= pg_snapshot_xmin(${snapshot})
              AND NOT EXISTS (SELECT 1 FROM call_list_changes c
-                             WHERE c.organization_id = ${organizationId} AND c.xact >= pg_snapshot_xmin(${snapshot}) AND NOT pg_visible_in_snapshot(c.xact, ${snapshot})) AS holds) v
+                             WHERE c.organization_id = ${organizationId} AND c.xact >= pg_snapshot_xmin(${snapshot}) AND NOT pg_visible_in_snapshot(c.xact, ${snapshot})) AS holds
+    ), audited AS (
+      -- Only a read that holds is shown (and recorded); otherwise the ranking is read afresh, and recorded there.
+      ${options.audit(sql<number>`${options.ids.length}::int`, sql<boolean>`(SELECT v.holds FROM v)`)}
+    )
+    SELECT v.holds, page.id, ${contact.columns}
+    FROM v
     LEFT JOIN LATERAL (
       SELECT p.id, p.signal_rank FROM unnest(${[...options.ids]}::uuid[], ${[...options.signalRanks]}::int[]) AS p (id, signal_rank) WHERE v.holds
     ) page ON true

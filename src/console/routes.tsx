@@ -301,9 +301,9 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
           limit: CALLS_PER_PAGE,
           offset: query.from,
           timeZone: session.organization.timeZone,
+          audit: bulkReadRecord(req, { action: 'retention.call_list_viewed', filters: { scope: query.scope, from: query.from, via: 'console' }, at: ctx.now() }),
         }),
       ]);
-      await recordBulkRead(ctx.db, req, { action: 'retention.call_list_viewed', rows: rows.length, filters: { scope: query.scope, from: query.from, via: 'console' }, at: ctx.now() });
       const figures = (counts: RecoveryCounts): RecoveryFigures => ({ lapsed: counts.lapsed, recovered: counts.recovered, recoveredOfLapsed: counts.recovered_of_lapsed });
       const total = rows[0]?.total ?? 0;
       const next = query.from + rows.length < total ? callsHref('/console/workspace', { scope: query.scope === 'all' ? 'all' : undefined, from: query.from + CALLS_PER_PAGE }) : undefined;
@@ -487,11 +487,11 @@ export function consoleRoutes(ctx: AppContext): RouteDefinition[] {
       const query = listOrBadRequest(workspaceQuery, req.query);
       const [sites, rows] = await Promise.all([
         worksites(ctx.db, session.organization.id, name),
-        callList(ctx.db, session.organization.id, { scope: { worksite: name }, today: session.today, now: ctx.now(), limit: CALLS_PER_PAGE, offset: query.from, timeZone: session.organization.timeZone }),
+        callList(ctx.db, session.organization.id, { scope: { worksite: name }, today: session.today, now: ctx.now(), limit: CALLS_PER_PAGE, offset: query.from, timeZone: session.organization.timeZone,
+          audit: bulkReadRecord(req, { action: 'retention.call_list_viewed', filters: { worksite: name, from: query.from, via: 'console' }, at: ctx.now() }) }),
       ]);
       const site = sites[0];
       if (!site) throw notFound('worksite');
-      await recordBulkRead(ctx.db, req, { action: 'retention.call_list_viewed', rows: rows.length, filters: { worksite: name, from: query.from, via: 'console' }, at: ctx.now() });
       const total = rows[0]?.total ?? 0;
       const next = query.from + rows.length < total ? callsHref(`/console/worksites/${encodeURIComponent(name)}`, { from: query.from + CALLS_PER_PAGE }) : undefined;
       return <WorksitePage frame={frame} site={site} rows={rows} total={total} nextHref={next} publicUrl={ctx.publicUrl} />;

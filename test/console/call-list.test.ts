@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
 import type { Database, Standing } from '../../db/database';
 import { callList } from '../../src/console/call-list';
+import { bulkReadRecord } from '../../src/audit/audit';
 import { CALL_SIGNALS, callRows, rankCalls } from '../../src/console/queries';
 import { addDays, DEFAULT_POLICY, monthsOwed, pausedDays } from '../../src/retention/policy';
 import { pruneCallListChanges, scanOrganization } from '../../src/retention/scan';
@@ -152,8 +153,11 @@ async function writeFacts(facts: Facts): Promise<void> {
   }
 }
 
+/** The audit record of a view, each under a request id of its own (`lastRequest`). */
+let lastRequest = 0;
+const audit = () => bulkReadRecord({ staff: { staffUserId: union.staff.organizer.id, organizationId: union.id }, id: `view-${(lastRequest += 1)}` }, { action: 'retention.call_list_viewed', filters: { via: 'test' }, at: TEST_NOW });
 const list = (scope: { organizerId?: string; worksite?: string }) =>
-  callList(ctx.db, union.id, { scope, today: TODAY, now: TEST_NOW, limit: 50, offset: 0, timeZone: 'America/Chicago' });
+  callList(ctx.db, union.id, { scope, today: TODAY, now: TEST_NOW, limit: 50, offset: 0, timeZone: 'America/Chicago', audit: audit() });
 
 test('the call list is the ranking the rules give from the facts, whatever signals came in what order', async () => {
   const facts = fc.record({
@@ -171,7 +175,7 @@ test('the call list is the ranking the rules give from the facts, whatever signa
         for (const row of rows) expect(row.total).toBe(rows.length);
         // Page by page (the ranking remembered from the view above), the same list.
         const paged = [];
-        for (let offset = 0; offset < rows.length; offset += 3) paged.push(...(await callList(ctx.db, union.id, { scope: read, today: TODAY, now: TEST_NOW, limit: 3, offset, timeZone: 'America/Chicago' })));
+        for (let offset = 0; offset < rows.length; offset += 3) paged.push(...(await callList(ctx.db, union.id, { scope: read, today: TODAY, now: TEST_NOW, limit: 3, offset, timeZone: 'America/Chicago', audit: audit() })));
         expect(paged).toEqual(rows);
       }
     }),
@@ -213,7 +217,7 @@ describe('the ranking remembered between views', () => {
   let watched: Kysely<Database>;
   const statements: string[] = [];
   const mine = () => ({ organizerId: union.staff.organizer.id });
-  const options = (now: Date, offset = 0, limit = 50) => ({ scope: mine(), today: TODAY, now, limit, offset, timeZone: 'America/Chicago' });
+  const options = (now: Date, offset = 0, limit = 50) => ({ scope: mine(), today: TODAY, now, limit, offset, timeZone: 'America/Chicago', audit: audit() });
   /** A view through the watched handle, and whether it ranked afresh. */
   const view = async (now = TEST_NOW, offset = 0, limit = 50) => {
     statements.length = 0;
@@ -249,6 +253,25 @@ describe('the ranking remembered between views', () => {
     await writeFacts(base);
     await sql`DELETE FROM worksite_organizers WHERE organization_id = ${union.id} AND worksite <> ${ROUTED}`.execute(ctx.db);
     await sql`UPDATE worksite_organizers SET organizer_staff_user_id = ${union.staff.organizer.id} WHERE organization_id = ${union.id}`.execute(ctx.db);
+  });
+
+  test('each view writes one audit record with the rows it shows, whether the ranking was remembered, read afresh, or found stale first', async () => {
+    const records = async () =>
+      (await ctx.db.selectFrom('audit_log').select(['details']).where('request_id', '=', `view-${lastRequest}`).execute()).map((row) => row.details);
+    const first = await view(TEST_NOW, 0, 4);
+    expect(first.ranked).toBe(true);
+    expect(await records()).toEqual([{ rows: 4, filters: { via: 'test' } }]);
+    const remembered = await view(TEST_NOW, 4, 50);
+    expect(remembered.ranked).toBe(false);
+    expect(remembered.rows.length).toBe(expectedList(base, 'mine').length - 4);
+    expect(await records()).toEqual([{ rows: remembered.rows.length, filters: { via: 'test' } }]);
+    await sql`UPDATE members SET standing = 'active' WHERE id = ${first.rows[0]!.id}`.execute(ctx.db);
+    const stale = await view(TEST_NOW, 0, 4);
+    expect(stale.ranked).toBe(true);
+    expect(await records()).toEqual([{ rows: 4, filters: { via: 'test' } }]);
+    const beyond = await view(TEST_NOW, 1000, 4);
+    expect(beyond.rows).toEqual([]);
+    expect(await records()).toEqual([{ rows: 0, filters: { via: 'test' } }]);
   });
 
   test('a view reads the remembered ranking until a fact it reads changes, whoever writes it', async () => {

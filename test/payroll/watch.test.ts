@@ -1,4 +1,5 @@
 import { callList } from '../../src/console/call-list';
+import { bulkReadRecord } from '../../src/audit/audit';
 import { callReason } from '../../src/console/pages/calls';
 import { messagesFor } from '../../src/console/i18n';
 import { findOrganizationById } from '../../src/organizations/queries';
@@ -48,7 +49,8 @@ test('missing twice in a row: "not on the employer’s list since" the first mis
   await post('2026-11-01', '2026-11-30', ['T1', 'T2']);
   expect(await signals()).toEqual([{ member_id: ids.gone, signal: 'payroll_missing', signal_key: '2026-10-01' }]);
 
-  const rows = await callList(ctx.db, org.id, { scope: {}, today: '2026-11-24', now, limit: 20, offset: 0, timeZone: 'America/Chicago' });
+  const audit = bulkReadRecord({ staff: { staffUserId: org.staff.organizer.id, organizationId: org.id } }, { action: 'retention.call_list_viewed', filters: {}, at: now });
+  const rows = await callList(ctx.db, org.id, { scope: {}, today: '2026-11-24', now, limit: 20, offset: 0, timeZone: 'America/Chicago', audit });
   const gone = rows.find((row) => row.id === ids.gone);
   expect(gone).toBeDefined();
   expect(callReason(messagesFor('en'), gone!)).toBe('Not on the employer’s payroll deduction list since the pay period from Oct 1, 2026');
