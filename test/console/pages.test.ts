@@ -97,7 +97,7 @@ describe('CSRF', () => {
     expect(missing.status).toBe(403);
     expect(missing.text).toContain('This form has expired');
     // From a page that reads no list of members (those are audited, which would change the snapshot).
-    const otherSession = await as('organizer').csrf('/console/workspace');
+    const otherSession = await as('organizer').csrf('/console/worksites');
     const wrong = await post({ ...form, csrf: otherSession });
     expect(wrong.status).toBe(403);
     expect(await snapshot()).toBe(before);
