@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { auditActor, recordAudit } from '../audit/audit';
+import { auditActor, recordAudit, recordBulkRead } from '../audit/audit';
 import type { AppContext } from '../context';
 import { notFound } from '../http/errors';
 import type { RouteDefinition } from '../http/routes';
@@ -50,6 +50,8 @@ export function increaseConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Rou
     }),
     kit.page('/console/increases/new', ACCESS, 'Prepare a dues increase: what each member pays before and after, and the notice', async (req, _res, frame) => {
       const { version, plan, rows } = await prepared(frame.session, req.query.version);
+      // Each member's name and dues: a bulk read, recorded as the lists are (this page and the increase's own).
+      await recordBulkRead(ctx.db, req, { action: 'dues_increase.previewed', rows: rows.length, filters: { planVersionId: version.id, via: 'console' }, at: ctx.now() });
       return <NewIncreasePage frame={frame} version={version} rows={rows} currency={plan.currency} noticeDays={DEFAULT_NOTICE_DAYS} />;
     }),
     kit.action('/console/increases', ACCESS, 'Confirm a dues increase', async (req, res, session) => {
@@ -78,7 +80,9 @@ export function increaseConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): Rou
       const increase = parsed.success ? await findIncrease(ctx.db, frame.session.organization.id, parsed.data.increaseId) : undefined;
       if (!increase) throw notFound('dues increase');
       const plan = (await findPlan(ctx.db, frame.session.organization.id, increase.plan_id))!;
-      return <IncreasePage frame={frame} increase={increase} items={await increaseItems(ctx.db, frame.session.organization.id, increase.id)} currency={plan.currency} />;
+      const items = await increaseItems(ctx.db, frame.session.organization.id, increase.id);
+      await recordBulkRead(ctx.db, req, { action: 'dues_increase.viewed', rows: items.length, filters: { increaseId: increase.id, via: 'console' }, at: ctx.now() });
+      return <IncreasePage frame={frame} increase={increase} items={items} currency={plan.currency} />;
     }),
     kit.action('/console/increases/:increaseId/retry', ACCESS, 'Retry the failed subscription changes of a dues increase', async (req, res, session) => {
       const parsed = increaseParams.safeParse(req.params);

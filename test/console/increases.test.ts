@@ -24,6 +24,7 @@ beforeAll(async () => {
 });
 
 const as = (role: StaffRole) => world.as(role);
+const bulkReads = (action: string) => world.ctx.db.selectFrom('audit_log').select(['actor_staff_user_id', 'details']).where('action', '=', action).orderBy('id').execute();
 
 describe('dues increases in the console', () => {
   test('the new rate waits to be prepared; the table shows what each member with a subscription pays before and after', async () => {
@@ -36,6 +37,8 @@ describe('dues increases in the console', () => {
     expect(prepared.text).toMatch(/Lucía Fernández<\/a><\/th><td class="num">\$24\.00<\/td><td class="num">\$28\.00<\/td><td class="num">\+\$4\.00<\/td>/);
     expect((await as('organizer').get('/console/increases')).status).toBe(403);
     expect((await as('treasurer').get('/console/increases/new?version=00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    // Naming members and their dues, the table is recorded as a bulk read.
+    expect(await bulkReads('dues_increase.previewed')).toEqual([{ actor_staff_user_id: world.made.org.staff.treasurer.id, details: { rows: 2, filters: { planVersionId: versionId, via: 'console' } } }]);
   });
 
   test('a notice that can no longer be given in full, or is not a number, is refused with nothing written', async () => {
@@ -65,6 +68,7 @@ describe('dues increases in the console', () => {
     expect(audit.details).toMatchObject({ via: 'console', noticeDays: 30, members: 2 });
     const page = await as('treasurer').get(`/console/increases/${increase.id}`);
     expect(page.text).toContain('0 of 2 told, 0 of 2 changed');
+    expect(await bulkReads('dues_increase.viewed')).toEqual([{ actor_staff_user_id: world.made.org.staff.treasurer.id, details: { rows: 2, filters: { increaseId: increase.id, via: 'console' } } }]);
     expect(page.text).toContain('Members are told on Dec 2, 2026; subscriptions change from Jan 1, 2027. Authorized by: convention vote of 2026-10-03.');
     // The version is carried now: it is no longer offered, and a second confirmation is a 404.
     expect((await as('admin').get('/console/increases')).text).not.toContain('/console/increases/new?version=');
