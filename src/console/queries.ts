@@ -110,9 +110,8 @@ const MEMBER_LIST_COLUMNS = sql`m.id, m.name, m.email, m.phone, m.worksite, m.st
  * The members list page in one statement: a page of members after the cursor, whether
  * there are more, the members per standing under the same search and filters (all
  * standings, so the tabs show what each holds), what the filters offer, and the read's own
- * audit record (`audit`, given the statement's count of rows shown). Each round trip to
- * the database cost about half a millisecond of CPU between the two processes (measured
- * at 100,000 members), a third of a search page's work outside the search itself.
+ * audit record (`audit`, given the statement's count of rows shown): two round trips to
+ * the database fewer than separate statements, and no read without its record.
  *
  * With a search, its matches are found once (trigram indexes) and both counted and ranked
  * from that set; without one, the counts come from the standing index and the page from
