@@ -129,10 +129,16 @@ describe('the members list search, kept prepared', () => {
     const none = await list(marked, fx.org.id, { q: 'nobody-like-this' });
     expect(none.rows).toEqual([]);
     expect((await lastRecord()).map((row) => row.details)).toEqual([{ rows: 0, filters: { q: 'nobody-like-this', sort: 'name' } }]);
-    // What the filters offer comes with the page, empty or not.
-    expect(none.filterOptions.worksites).toContain('Dock 4');
-    expect(none.filterOptions.organizers.map((o) => o.id)).toContain(fx.org.staff.organizer.id);
-    expect(none.filterOptions.plans.map((p) => p.id)).toContain(fx.planId);
+    // What the filters offer comes with the page, empty or not, searched or not (a listing
+    // without a search reads them beside it, in a statement of their own).
+    const unsearched = await list(marked, fx.org.id, { worksite: 'Dock 4' });
+    expect((await lastRecord()).map((row) => row.details)).toEqual([{ rows: unsearched.rows.length, filters: { worksite: 'Dock 4', sort: 'name' } }]);
+    for (const read of [none, unsearched]) {
+      expect(read.filterOptions.worksites).toContain('Dock 4');
+      expect(read.filterOptions.organizers.map((o) => o.id)).toContain(fx.org.staff.organizer.id);
+      expect(read.filterOptions.plans.map((p) => p.id)).toContain(fx.planId);
+    }
+    expect(unsearched.filterOptions).toEqual(none.filterOptions);
   });
 
   test("an organization's search never finds another's members", async () => {
