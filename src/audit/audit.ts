@@ -62,11 +62,11 @@ const shownFilters = (filters: Record<string, unknown>) => Object.fromEntries(Ob
  * export does: who, when, which filters and how many rows.
  */
 export async function recordBulkRead(db: Kysely<Database>, req: Parameters<typeof auditActor>[0], read: BulkRead & { rows: number }): Promise<void> {
-  await recordAudit(db, { ...auditActor(req, read.at), action: read.action, subjectType: 'organization', subjectId: req.staff?.organizationId, details: { rows: read.rows, filters: shownFilters(read.filters) } });
+  await bulkReadRecord(req, read)(sql<number>`${read.rows}::int`).execute(db);
 }
 
 /**
- * The same record written by the read's own statement, as one of its WITH clauses, the
+ * The same record as a statement's own WITH clause (recordBulkRead runs it alone), the
  * rows counted there (`rowsShown`, an expression of the statement) and written only
  * `when` the statement says the read happened: the read and its record commit together,
  * and the page saves a round trip to the database.
