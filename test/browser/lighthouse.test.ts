@@ -17,7 +17,11 @@ import { saveLogo } from '../../src/organizations/queries';
 // performance at least 95. It runs as its own process (an ES module) on Debian's chromium.
 // Performance is timed on this 2-core machine, so this file runs last (test/support/run-order.js)
 // and waits until no other test file is running: beside the console's browser checks the
-// same page scored 72-94, alone 97-100.
+// same page scored 72-94, alone 97-100. Alone, the machine's speed still moves (Lighthouse's
+// benchmark index 1,390-2,490 within two minutes; in a slow phase the same pages scored 84-94
+// for minutes). So a run after the first emulates the phone as Lighthouse's throttling guide
+// says to on a host slower than Lighthouse assumes: its CPU slowdown (`cpuSlowdownMultiplier`)
+// follows the benchmark index the run before measured, and is never harsher than the default.
 
 const run = promisify(execFile);
 const LIGHTHOUSE = path.resolve(__dirname, '../../node_modules/lighthouse/cli/index.js');
@@ -31,6 +35,21 @@ let baseUrl: string;
 let cookie: string;
 
 const ALONE_WAIT_MS = 20 * 60_000;
+
+/** Lighthouse's default CPU slowdown for its mobile phone, meant for a host whose benchmark index is about 1,500 or more. */
+const LIGHTHOUSE_CPU_SLOWDOWN = 4;
+
+/**
+ * The CPU slowdown that emulates Lighthouse's phone on a host of this benchmark index, from the
+ * calibration Lighthouse's throttling guide points to (its CPU throttling calculator: 3× at
+ * 1,300, 2× at 800, 1× at 150, linear between), capped at the default on faster hosts.
+ */
+function cpuSlowdownFor(benchmarkIndex: number): number {
+  if (!Number.isFinite(benchmarkIndex)) return LIGHTHOUSE_CPU_SLOWDOWN;
+  const calibrated =
+    benchmarkIndex >= 1300 ? 3 + (benchmarkIndex - 1300) / 233 : benchmarkIndex >= 800 ? 2 + (benchmarkIndex - 800) / 500 : 1 + Math.max(0, benchmarkIndex - 150) / 650;
+  return Math.min(LIGHTHOUSE_CPU_SLOWDOWN, Math.round(calibrated * 10) / 10);
+}
 
 /** Waits until this is the only test file running (the running-files reporter's list has been so for two seconds), at most `limitMs`; the seconds waited. */
 async function untilAlone(limitMs: number): Promise<number> {
@@ -87,33 +106,42 @@ describeInBrowser(`Lighthouse on the member's pages${haveChromium ? '' : ` (SKIP
     await testDb?.drop();
   });
 
-  async function lighthouse(url: string, headers: Record<string, string>) {
+  async function lighthouse(url: string, headers: Record<string, string>, cpuSlowdown: number) {
     const { stdout } = await run(
       process.execPath,
-      [LIGHTHOUSE, url, '--output=json', '--output-path=stdout', '--only-categories=accessibility,performance', `--chrome-flags=${CHROME_FLAGS}`, `--extra-headers=${JSON.stringify(headers)}`, '--quiet'],
+      [
+        LIGHTHOUSE, url, '--output=json', '--output-path=stdout', '--only-categories=accessibility,performance',
+        `--chrome-flags=${CHROME_FLAGS}`, `--extra-headers=${JSON.stringify(headers)}`, `--throttling.cpuSlowdownMultiplier=${cpuSlowdown}`, '--quiet',
+      ],
       { env: { ...process.env, CHROME_PATH: CHROMIUM }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
     );
     return JSON.parse(stdout) as {
       categories: Record<'accessibility' | 'performance', { score: number }>;
       audits: Record<string, { score: number | null; title: string; details?: { items?: Array<{ url?: string; statusCode?: number }> } }>;
+      environment: { benchmarkIndex: number };
+      configSettings: { throttling: { cpuSlowdownMultiplier: number } };
     };
   }
 
-  // Alone, a run can still score low now and then (or Lighthouse fail to record the load at
-  // all), so a page gets up to three runs to show its score. Accessibility does not depend on
-  // timing and must be 100 on every run that recorded one.
+  // Alone, a run can still score low now and then, so a page gets up to three recorded runs to
+  // show its score; Lighthouse sometimes fails to record the load at all (twice in a row on a
+  // machine's first Chromium start), and such a run does not count, up to six attempts.
+  // Accessibility does not depend on timing and must be 100 on every run that recorded one.
   const RUNS = 3;
+  const ATTEMPTS = 6;
 
   test.each([
     ['signup form', '/join/local-9', false],
     ['own page', '/join/local-9/me', true],
   ] as const)('%s: accessibility 100, performance ≥ 95 (mobile)', async (name, page, signedIn) => {
     for (const language of ['en', 'es'] as const) {
-      const scores: number[] = [];
-      for (let run = 1; run <= RUNS && !scores.some((score) => score >= 0.95); run += 1) {
+      const scores: string[] = [];
+      let best = 0;
+      let cpuSlowdown = LIGHTHOUSE_CPU_SLOWDOWN;
+      for (let run = 1, recorded = 0; run <= ATTEMPTS && recorded < RUNS && best < 0.95; run += 1) {
         let report: Awaited<ReturnType<typeof lighthouse>>;
         try {
-          report = await lighthouse(`${baseUrl}${page}?lang=${language}`, { 'Accept-Language': language, ...(signedIn ? { Cookie: cookie } : {}) });
+          report = await lighthouse(`${baseUrl}${page}?lang=${language}`, { 'Accept-Language': language, ...(signedIn ? { Cookie: cookie } : {}) }, cpuSlowdown);
         } catch (error) {
           // Lighthouse could not record the page load at all (a busy machine: NO_NAVSTART and
           // the like): that run measured nothing, the next one may.
@@ -121,15 +149,20 @@ describeInBrowser(`Lighthouse on the member's pages${haveChromium ? '' : ` (SKIP
           process.stdout.write(`lighthouse ${name} (${language}) run ${run}: Lighthouse recorded nothing, run again\n`);
           continue;
         }
+        recorded += 1;
         writeFileSync(path.join(ARTIFACTS, `${name.replace(' ', '-')}-${language}-${run}.json`), JSON.stringify(report));
         // The page itself, not the page that asks for a new link.
         expect(report.audits['network-requests']?.details?.items?.[0]?.statusCode).toBe(200);
         const failing = Object.values(report.audits).filter((audit) => audit.score !== null && audit.score < 1).map((audit) => audit.title);
         expect({ accessibility: report.categories.accessibility.score, failing: report.categories.accessibility.score < 1 ? failing : [] }).toEqual({ accessibility: 1, failing: [] });
-        scores.push(report.categories.performance.score);
+        expect(report.configSettings.throttling.cpuSlowdownMultiplier).toBe(cpuSlowdown);
+        const score = report.categories.performance.score;
+        best = Math.max(best, score);
+        scores.push(`${Math.round(score * 100)} (CPU ×${cpuSlowdown.toFixed(1)}, benchmark index ${Math.round(report.environment.benchmarkIndex)})`);
+        cpuSlowdown = cpuSlowdownFor(report.environment.benchmarkIndex);
       }
-      process.stdout.write(`lighthouse ${name} (${language}): accessibility 100, performance ${scores.map((score) => Math.round(score * 100)).join(', ')}\n`);
-      expect(Math.max(...scores)).toBeGreaterThanOrEqual(0.95);
+      process.stdout.write(`lighthouse ${name} (${language}): accessibility 100, performance ${scores.join(', ')}\n`);
+      expect(best).toBeGreaterThanOrEqual(0.95);
     }
   }, 900_000);
 });
