@@ -31,6 +31,7 @@ import * as m0034 from './0034_ledger_by_xact';
 import * as m0035 from './0035_bank_remittances';
 import * as m0036 from './0036_members_last_signal';
 import * as m0037 from './0037_call_list_changes';
+import * as m0038 from './0038_filter_options_changes';
 
 // A static list (not a folder scan) so the same migrations run from TypeScript in
 // tests and from compiled JavaScript in the production image.
@@ -67,4 +68,5 @@ export const migrations: Record<string, Migration> = {
   '0035_bank_remittances': m0035,
   '0036_members_last_signal': m0036,
   '0037_call_list_changes': m0037,
+  '0038_filter_options_changes': m0038,
 };

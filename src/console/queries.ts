@@ -111,9 +111,10 @@ const MEMBER_LIST_COLUMNS = sql`m.id, m.name, m.email, m.phone, m.worksite, m.st
  * there are more, the members per standing under the same search and filters (all
  * standings, so the tabs show what each holds), what the filters offer, and the read's own
  * audit record (`audit`, given the statement's count of rows shown): no read without its
- * record, and fewer round trips. The filter options are folded in only when the statement
- * is kept prepared (a search): planning them afresh with every other listing cost more
- * (about 0.7 ms at 100,000 members) than their own kept-prepared statement, run beside it.
+ * record, and fewer round trips. The filter options (remembered while they hold, see
+ * `filterOptionsRead`) are folded in only when the statement is kept prepared (a search):
+ * planning them afresh with every other listing cost more (about 0.7 ms at 100,000
+ * members) than their own kept-prepared statement, run beside it.
  *
  * With a search, its matches are found once (trigram indexes) and both counted and ranked
  * from that set; without one, the counts come from the standing index and the page from
@@ -130,19 +131,20 @@ export async function memberListing(
   const standing = filters.standing === undefined ? sql`true` : sql`m.standing = ${filters.standing}`;
   // The page's length is written into the statement: as a parameter, the generic plan would guess it.
   const keptPrepared = filters.q !== undefined && searchKeptPrepared(filters.q);
-  const listing = sql<MemberListRow & { counts: Partial<Record<Standing, number>> | null; filter_options: FilterOptionsRow | null }>`${sql.raw(keptPrepared ? KEEP_PREPARED : '')}
+  const optionsRead = keptPrepared ? filterOptionsRead(db, organizationId, options.withPlans) : undefined;
+  const listing = sql<MemberListRow & { counts: Partial<Record<Standing, number>> | null; filter_options: FreshFilterOptions | null }>`${sql.raw(keptPrepared ? KEEP_PREPARED : '')}
     WITH RECURSIVE matches AS ${searched ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (
       SELECT m.id, m.name, m.paid_through, m.standing FROM members m WHERE ${memberConditions(organizationId, filters)}
     ), counts AS (
       SELECT json_object_agg(standing, n) AS counts FROM (SELECT m.standing, count(*)::int AS n FROM matches m GROUP BY m.standing) per_standing
     ), page AS MATERIALIZED (
       SELECT m.id FROM matches m WHERE ${standing} AND ${afterCursor(options.cursor)} ORDER BY ${order('m')} LIMIT ${sql.lit(options.limit + 1)}
-    ), ${keptPrepared ? sql`${filterOptionsCtes(organizationId, options.withPlans)},` : sql``} audited AS (
+    ), ${optionsRead ? sql`${optionsRead.ctes},` : sql``} audited AS (
       ${options.audit(sql<number>`(SELECT least(count(*), ${sql.lit(options.limit)})::int FROM page)`)}
     )
     SELECT counts.counts, listed.*,
            -- Once, on the first row: the driver would otherwise parse it for every member shown.
-           ${keptPrepared ? sql`CASE WHEN row_number() OVER (ORDER BY ${order('listed')}) = 1 THEN (SELECT to_json(f) FROM filter_options f) END` : sql`NULL::json`} AS filter_options
+           ${optionsRead ? sql`CASE WHEN row_number() OVER (ORDER BY ${order('listed')}) = 1 THEN (SELECT r.fresh FROM filter_options_read r) END` : sql`NULL::json`} AS filter_options
     FROM counts
     LEFT JOIN LATERAL (
       SELECT ${MEMBER_LIST_COLUMNS}, ${monthsOwed(options.today)} AS months_owed, o.name AS organizer_name,
@@ -153,10 +155,10 @@ export async function memberListing(
       ${arrearsJoin(options.today)}
     ) listed ON true
     ORDER BY ${order('listed')}`;
-  const [result, ownOptions] = await Promise.all([listing.execute(db), keptPrepared ? undefined : filterOptions(db, organizationId, options.withPlans)]);
+  const [result, ownOptions] = await Promise.all([listing.execute(db), optionsRead ? undefined : filterOptions(db, organizationId, options.withPlans)]);
   const counts = new Map(Object.entries(result.rows[0]?.counts ?? {}) as Array<[Standing, number]>);
   const rows: MemberListRow[] = result.rows.filter((row) => row.id !== null).map(({ counts: _counts, filter_options: _options, ...row }) => row);
-  return { rows: rows.slice(0, options.limit), more: rows.length > options.limit, counts, filterOptions: ownOptions ?? filterOptionsFrom(result.rows[0]?.filter_options ?? null) };
+  return { rows: rows.slice(0, options.limit), more: rows.length > options.limit, counts, filterOptions: ownOptions ?? optionsRead!.settle(result.rows[0]?.filter_options ?? null) };
 }
 
 export interface FilterOptions {
@@ -189,12 +191,58 @@ const filterOptionsCtes = (organizationId: string, withPlans: boolean) => sql`
         ${withPlans ? sql`(SELECT json_agg(json_build_object('id', p.id, 'name', p.name) ORDER BY p.name) FROM plans p WHERE p.organization_id = ${organizationId})` : sql`NULL::json`} AS plans
     )`;
 
+/** Filter options read afresh, with the snapshot they were read in. */
+type FreshFilterOptions = { options: FilterOptionsRow; snapshot: string };
+
+/**
+ * The filter options each process remembers, per database handle (each app context has its
+ * own), organization and whether plans are read, with the snapshot they were read in. They
+ * change only when a worksite, a staff role or name, or a plan does, yet reading them was
+ * about a tenth of a searched page's CPU. A statement that shows them asks whether the
+ * remembered ones still hold (`stillHolds`, migration 0038) and reads them afresh, in the
+ * same statement, only when not.
+ */
+const rememberedOptionsByDb = new WeakMap<object, Map<string, { snapshot: string; options: FilterOptions }>>();
+/** Remembered per database handle, the least recently read forgotten first (a few KB each). */
+const OPTIONS_REMEMBERED = 1000;
+
+/**
+ * The clauses of a WITH RECURSIVE ending in one row named `filter_options_read`, whose
+ * `fresh` is null when the remembered options hold and the options read afresh otherwise;
+ * `settle` takes that value and gives the options to show.
+ */
+function filterOptionsRead(db: Kysely<Database>, organizationId: string, withPlans: boolean) {
+  let remembered = rememberedOptionsByDb.get(db);
+  if (!remembered) rememberedOptionsByDb.set(db, (remembered = new Map()));
+  const memory = remembered;
+  const key = `${organizationId} ${withPlans}`;
+  const held = memory.get(key);
+  return {
+    ctes: sql`${filterOptionsCtes(organizationId, withPlans)}, filter_options_read AS MATERIALIZED (
+      SELECT CASE WHEN coalesce(${stillHolds(organizationId, sql`${held?.snapshot ?? null}::pg_snapshot`)}, false) THEN NULL
+                  ELSE (SELECT json_build_object('options', to_json(f), 'snapshot', pg_current_snapshot()::text) FROM filter_options f) END AS fresh
+    )`,
+    settle(fresh: FreshFilterOptions | null): FilterOptions {
+      // Null only when the statement found the remembered options still hold.
+      const current = fresh === null ? held! : { snapshot: fresh.snapshot, options: filterOptionsFrom(fresh.options) };
+      memory.delete(key);
+      memory.set(key, current);
+      for (const oldest of memory.keys()) {
+        if (memory.size <= OPTIONS_REMEMBERED) break;
+        memory.delete(oldest);
+      }
+      return current.options;
+    },
+  };
+}
+
 /** What the filters offer, on its own (the contact form's worksite and organizer choices). Kept prepared (its plan follows no value). */
 export async function filterOptions(db: Kysely<Database>, organizationId: string, withPlans: boolean): Promise<FilterOptions> {
-  const result = await sql<FilterOptionsRow>`${sql.raw(KEEP_PREPARED)}
-    WITH RECURSIVE ${filterOptionsCtes(organizationId, withPlans)}
-    SELECT * FROM filter_options`.execute(db);
-  return filterOptionsFrom(result.rows[0] ?? null);
+  const read = filterOptionsRead(db, organizationId, withPlans);
+  const result = await sql<{ fresh: FreshFilterOptions | null }>`${sql.raw(KEEP_PREPARED)}
+    WITH RECURSIVE ${read.ctes}
+    SELECT r.fresh FROM filter_options_read r`.execute(db);
+  return read.settle(result.rows[0]?.fresh ?? null);
 }
 
 // ---- One member.
@@ -542,12 +590,22 @@ export async function rankCalls(
 }
 
 /**
+ * Whether what was read in `snapshot` about the organization's call list or filter options
+ * still holds: no transaction this statement sees has changed one of their facts
+ * (migrations 0037, 0038) unless the snapshot saw it too, nor has the daily scan pruned
+ * what the snapshot would need, nor is the server another one than the snapshot's (xmin
+ * gone back: a failover or a restore). Null when `snapshot` is.
+ */
+const stillHolds = (organizationId: string, snapshot: RawBuilder<unknown>) => sql<boolean>`(
+  pg_snapshot_xmin(pg_current_snapshot()) >= pg_snapshot_xmin(${snapshot})
+  AND coalesce((SELECT h.pruned_before FROM call_list_horizons h WHERE h.organization_id = ${organizationId}), '0'::xid8) <= pg_snapshot_xmin(${snapshot})
+  AND NOT EXISTS (SELECT 1 FROM call_list_changes c
+                  WHERE c.organization_id = ${organizationId} AND c.xact >= pg_snapshot_xmin(${snapshot}) AND NOT pg_visible_in_snapshot(c.xact, ${snapshot})))`;
+
+/**
  * The page's rows' contacts (`ids`, with the signal rank each shows), read in the same
- * statement as whether a ranking read in `snapshot` still holds: no transaction this
- * statement sees has changed a fact of the organization's call list (migration 0037) unless
- * the snapshot saw it too, nor has the daily scan pruned what the snapshot would need, nor
- * is the server another one than the snapshot's (xmin gone back: a failover or a restore).
- * When it holds, the same statement writes the view's audit record (`audit`).
+ * statement as whether a ranking read in `snapshot` still holds (`stillHolds`). When it
+ * holds, the same statement writes the view's audit record (`audit`).
  */
 export async function callContacts(
   db: Kysely<Database>,
@@ -558,10 +616,7 @@ export async function callContacts(
   const snapshot = sql`${options.snapshot}::pg_snapshot`;
   const result = await sql<CallContact & { holds: boolean; id: string | null }>`${sql.raw(KEEP_PREPARED)}
     WITH v AS MATERIALIZED (
-      SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_snapshot_xmin(${snapshot})
-             AND coalesce((SELECT h.pruned_before FROM call_list_horizons h WHERE h.organization_id = ${organizationId}), '0'::xid8) <= pg_snapshot_xmin(${snapshot})
-             AND NOT EXISTS (SELECT 1 FROM call_list_changes c
-                             WHERE c.organization_id = ${organizationId} AND c.xact >= pg_snapshot_xmin(${snapshot}) AND NOT pg_visible_in_snapshot(c.xact, ${snapshot})) AS holds
+      SELECT ${stillHolds(organizationId, snapshot)} AS holds
     ), audited AS (
       -- Only a read that holds is shown (and recorded); otherwise the ranking is read afresh, and recorded there.
       ${options.audit(sql<number>`${options.ids.length}::int`, sql<boolean>`(SELECT v.holds FROM v)`)}

@@ -153,3 +153,76 @@ describe('the members list search, kept prepared', () => {
     expect((await list(marked, other.org.id, { q: 'rosa' })).rows.map((row) => row.id)).toEqual([other.members.rosa]);
   });
 });
+
+describe('what the filters offer, remembered by the process', () => {
+  let own: ConsoleFixture;
+  beforeAll(async () => {
+    own = await seedConsoleOrganization(testContext(testDb.db), 'local-33');
+  });
+  const listOwn = (filters: MemberFilters) => {
+    const req = { staff: { staffUserId: own.org.staff.admin.id, organizationId: own.org.id }, id: `options-${(requests += 1)}`, ip: '192.0.2.7' };
+    const audit = bulkReadRecord(req, { action: 'member.listed', filters: { ...filters }, at: new Date(`${TODAY}T15:00:00Z`) });
+    return memberListing(marked, own.org.id, { filters, sort: 'name', cursor: undefined, limit: 50, today: TODAY, withPlans: true, audit });
+  };
+  /** The options as a searched page (folded into its statement) and an unsearched one (their own statement) show them, in a comparable order. */
+  const shown = async () =>
+    Promise.all([listOwn({ q: 'example' }), listOwn({})]).then((reads) =>
+      reads.map(({ filterOptions: o }) => ({ worksites: [...o.worksites].sort(), organizers: o.organizers.map((s) => `${s.id} ${s.name}`).sort(), plans: o.plans.map((p) => `${p.id} ${p.name}`).sort() })),
+    );
+  /** What they should be, read here from the tables. */
+  async function wanted() {
+    const sites = await testDb.db.selectFrom('members').select('worksite').distinct().where('organization_id', '=', own.org.id).where('worksite', 'is not', null).execute();
+    const routed = await testDb.db.selectFrom('worksite_organizers').select('worksite').where('organization_id', '=', own.org.id).execute();
+    const staff = await testDb.db
+      .selectFrom('staff_roles as r')
+      .innerJoin('staff_users as u', 'u.id', 'r.staff_user_id')
+      .select(['u.id', 'u.name'])
+      .distinct()
+      .where('r.organization_id', '=', own.org.id)
+      .where('r.role', 'in', ['organizer', 'admin'])
+      .execute();
+    const plans = await testDb.db.selectFrom('plans').select(['id', 'name']).where('organization_id', '=', own.org.id).execute();
+    const options = {
+      worksites: [...new Set([...sites, ...routed].map((row) => row.worksite!))].sort(),
+      organizers: staff.map((s) => `${s.id} ${s.name}`).sort(),
+      plans: plans.map((p) => `${p.id} ${p.name}`).sort(),
+    };
+    return [options, options];
+  }
+
+  test('they are read once and shown until a worksite, a staff role or name, or a plan changes, whichever code writes it', async () => {
+    expect(await shown()).toEqual(await wanted());
+    // A change no trigger hears of (replication role) is not seen: the remembered options are shown.
+    const before = await shown();
+    await testDb.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+      await trx.updateTable('members').set({ worksite: 'Unheard Yard' }).where('id', '=', own.members.jo).execute();
+    });
+    expect(await shown()).toEqual(before);
+
+    const staffId = (await testDb.db.insertInto('staff_users').values({ email: 'new.organizer@example.org', name: 'Nadia Organizer', created_at: new Date() }).returning('id').executeTakeFirstOrThrow()).id;
+    const changes: Array<[string, () => Promise<unknown>]> = [
+      ['a member joins at a new worksite', () => testDb.db.insertInto('members').values({ organization_id: own.org.id, name: 'Pier Member', email: 'pier@example.org', worksite: 'Pier 7', wage_facts: '{}', standing: 'active', ...memberTimes() }).execute()],
+      ['a member moves to a new worksite', () => testDb.db.updateTable('members').set({ worksite: 'Yard 12' }).where('id', '=', own.members.rosa).execute()],
+      ['the last member at a worksite leaves', () => testDb.db.deleteFrom('members').where('organization_id', '=', own.org.id).where('worksite', '=', 'Pier 7').execute()],
+      ['a worksite is routed before anyone works there', () => testDb.db.insertInto('worksite_organizers').values({ organization_id: own.org.id, worksite: 'Depot 3', organizer_staff_user_id: own.org.staff.organizer.id, updated_at: new Date() }).execute()],
+      ['an organizer is added', () => testDb.db.insertInto('staff_roles').values({ organization_id: own.org.id, staff_user_id: staffId, role: 'organizer', created_at: new Date() }).execute()],
+      ['an organizer is renamed', () => testDb.db.updateTable('staff_users').set({ name: 'Nadia Renamed' }).where('id', '=', staffId).execute()],
+      ['a plan is added', () => testDb.db.insertInto('plans').values({ organization_id: own.org.id, name: 'Retirees', currency: 'usd', billing_interval: 'month', created_at: new Date(), updated_at: new Date() }).execute()],
+      ['a plan is renamed', () => testDb.db.updateTable('plans').set({ name: 'Retired members' }).where('organization_id', '=', own.org.id).where('name', '=', 'Retirees').execute()],
+      ['an organizer leaves', () => testDb.db.deleteFrom('staff_roles').where('organization_id', '=', own.org.id).where('staff_user_id', '=', staffId).execute()],
+    ];
+    for (const [change, write] of changes) {
+      const was = await shown();
+      await write();
+      const now = await shown();
+      expect([change, now]).toEqual([change, await wanted()]);
+      expect([change, now]).not.toEqual([change, was]);
+    }
+    // Another organization's changes leave these options as they are (and are read by it afresh).
+    const settled = await shown();
+    await testDb.db.updateTable('members').set({ worksite: 'Elsewhere 1' }).where('id', '=', other.members.rosa).execute();
+    expect(await shown()).toEqual(settled);
+    expect((await memberListing(marked, other.org.id, { filters: { q: 'example' }, sort: 'name', cursor: undefined, limit: 50, today: TODAY, withPlans: false, audit: bulkReadRecord({ staff: { staffUserId: other.org.staff.admin.id, organizationId: other.org.id }, id: 'options-other', ip: '192.0.2.7' }, { action: 'member.listed', filters: {}, at: new Date(`${TODAY}T15:00:00Z`) }) })).filterOptions.worksites).toContain('Elsewhere 1');
+  });
+});
