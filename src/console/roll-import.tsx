@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { Database } from '../../db/database';
 import { auditActor, recordAudit } from '../audit/audit';
 import type { AppContext } from '../context';
 import { ApiError, notFound } from '../http/errors';
@@ -8,7 +10,7 @@ import type { RouteDefinition } from '../http/routes';
 import { decodeText, uploadedFile } from '../http/upload';
 import { readRoll, ROLL_COLUMNS, type RollRow } from '../members/import';
 import { conflictFrom } from '../members/queries';
-import { runRoll, type RollMode, type RollRun } from '../members/roll-import';
+import { rollCheckedDetails, runRoll, type RollMode, type RollRun } from '../members/roll-import';
 import { markRollImported, pendingRollUpload, storeRollUpload } from '../members/roll-uploads';
 import type { ConsoleFormKit } from './bank';
 import { RollPreviewPage, RollUploadPage, TEMPLATE_EXAMPLE, type RollPreview, type RollPreviewRow } from './pages/roll-import';
@@ -48,6 +50,9 @@ export function previewRows(rows: RollRow[], run: RollRun): Omit<RollPreview, 'u
  */
 export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): RouteDefinition[] {
   const modeOf = (value: unknown): RollMode => (value === 'update' ? 'update' : 'add');
+  /** A preview shows members' next standings: audited as the API's dry run is. */
+  const recordRollChecked = (trx: Kysely<Database>, req: Request, session: ConsoleSession, rows: RollRow[], run: RollRun, mode: RollMode) =>
+    recordAudit(trx, { ...auditActor(req, ctx.now()), action: 'member.import_checked', subjectType: 'organization', subjectId: session.organization.id, details: { ...rollCheckedDetails(rows.length, run, mode), via: 'console' } });
 
   async function check(req: Request, res: Response, session: ConsoleSession): Promise<void> {
     const mode = modeOf((req.body as Record<string, unknown>).mode);
@@ -64,7 +69,11 @@ export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): R
     }
     const organization = await kit.organizationOf(session);
     const fileName = file?.name.slice(0, 200) || 'roll.csv';
-    const run = await ctx.db.transaction().execute((trx) => runRoll(trx, { organizationId: session.organization.id, staffUserId: session.staffUserId }, organization, rows, { mode, dryRun: true, now: ctx.now() }));
+    const run = await ctx.db.transaction().execute(async (trx) => {
+      const checked = await runRoll(trx, { organizationId: session.organization.id, staffUserId: session.staffUserId }, organization, rows, { mode, dryRun: true, now: ctx.now() });
+      await recordRollChecked(trx, req, session, rows, checked, mode);
+      return checked;
+    });
     const uploadId = await storeRollUpload(ctx.db, { organizationId: session.organization.id, staffUserId: session.staffUserId, mode, fileName, text }, ctx.now());
     kit.sendPage(res, 200, <RollPreviewPage frame={kit.frameFor(req, res, session)} preview={{ uploadId, fileName, ...previewRows(rows, run) }} />);
   }
@@ -80,7 +89,10 @@ export function rollImportConsoleRoutes(ctx: AppContext, kit: ConsoleFormKit): R
         if (!upload) return undefined;
         const rows = readRoll(upload.file_text);
         const run = await runRoll(trx, { organizationId: session.organization.id, staffUserId: session.staffUserId }, organization, rows, { mode: upload.mode, dryRun: false, now: ctx.now() });
-        if (!run.written) return { rows, run, upload };
+        if (!run.written) {
+          await recordRollChecked(trx, req, session, rows, run, upload.mode);
+          return { rows, run, upload };
+        }
         await markRollImported(trx, upload.id, ctx.now());
         await recordAudit(trx, {
           ...auditActor(req, ctx.now()),

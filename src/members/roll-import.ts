@@ -24,6 +24,16 @@ export interface RollRun {
 }
 
 /**
+ * The audit details of a roll checked but not written (a dry run, a preview, a refused
+ * roll): what was looked up against the members, without anyone's name or email. A check
+ * tells its reader which rows name members already on the books and their next standings,
+ * so it is audited as a bulk read.
+ */
+export function rollCheckedDetails(rowsInFile: number, run: RollRun, mode: RollMode): Record<string, unknown> {
+  return { rows: rowsInFile, named: run.check.updates.length + run.check.unchanged.length, rejected: new Set(run.check.rejected.map((r) => r.row)).size, mode };
+}
+
+/**
  * Checks a roll against the organization and, unless it is a dry run or any row is refused,
  * writes it in the caller's transaction: new members inserted with their first standing,
  * named members updated, everyone touched derived again. The checks and the write see the

@@ -10,7 +10,7 @@ import { todayIn } from '../organizations/calendar';
 import { findPlan } from '../plans/queries';
 import { checkOrganizer, checkPlanAndFacts, checkUnique, memberInPath } from './checks';
 import { readRoll } from './import';
-import { runRoll } from './roll-import';
+import { rollCheckedDetails, runRoll } from './roll-import';
 import {
   checkWageFacts,
   encodeCursor,
@@ -131,6 +131,7 @@ export function memberRoutes(ctx: AppContext): RouteDefinition[] {
         const outcome = await inTransaction(ctx.db, async (trx) => {
           const run = await runRoll(trx, me, organization, rows, { mode: query.mode, dryRun, now: ctx.now() });
           if (run.written) await audit('member.imported', { subjectType: 'organization', subjectId: me.organizationId, details: { rows: run.check.accepted.length, updated: run.check.updates.length, mode: query.mode } }, trx);
+          else await audit('member.import_checked', { subjectType: 'organization', subjectId: me.organizationId, details: rollCheckedDetails(rows.length, run, query.mode) }, trx);
           return run;
         });
         const { check, preview } = outcome;

@@ -55,6 +55,9 @@ describe('the roll import page', () => {
     expect(page.text.indexOf('broken@example.org')).toBeLessThan(page.text.indexOf('new.person@example.org'));
     expect(confirmPath(page.text)).toBeUndefined();
     expect(await world.ctx.db.selectFrom('members').select('id').where('email', '=', 'new.person@example.org').execute()).toHaveLength(0);
+    // The preview told which rows name a member already on the books (Rosa): a read, audited as the API's dry run is.
+    const checked = await world.ctx.db.selectFrom('audit_log').select(['actor_staff_user_id', 'details', 'request_id']).where('action', '=', 'member.import_checked').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(checked).toEqual({ actor_staff_user_id: expect.any(String), details: { rows: 3, named: 0, rejected: 2, mode: 'add', via: 'console' }, request_id: expect.any(String) });
   });
 
   test('update mode: the preview says what each row does and the standing it will have; confirming imports it once', async () => {
@@ -68,6 +71,8 @@ describe('the roll import page', () => {
     expect(page.text).toMatch(/Nia Brooks.*?class="badge s-active"/s);
     const confirm = confirmPath(page.text)!;
     expect(page.text).toContain('Import 2 rows');
+    const checked = await world.ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'member.import_checked').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(checked.details).toEqual({ rows: 3, named: 2, rejected: 0, mode: 'update', via: 'console' });
     expect((await world.ctx.db.selectFrom('members').select('phone').where('id', '=', world.made.members.rosa).executeTakeFirstOrThrow()).phone).toBe('(312) 555-0142');
 
     const csrf = await as('admin').csrf('/console/import');

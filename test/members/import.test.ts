@@ -64,6 +64,10 @@ describe('POST /api/members/import', () => {
     ]);
     expect(await ctx.db.selectFrom('members').select('email').where('organization_id', '=', local.id).execute()).toEqual([{ email: 'already@example.org' }]);
     expect(await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'member.imported').execute()).toEqual([]);
+    // What was looked up against the members is a read, and audited: counts only, no one's email.
+    expect(await ctx.db.selectFrom('audit_log').select(['actor_staff_user_id', 'details']).where('action', '=', 'member.import_checked').execute()).toEqual([
+      { actor_staff_user_id: local.staff.treasurer.id, details: { rows: 9, named: 0, rejected: 5, mode: 'add' } },
+    ]);
   });
 
   test('a dry run of the corrected file reports and changes nothing; the real run imports every row', async () => {
@@ -79,6 +83,8 @@ describe('POST /api/members/import', () => {
       { row: 5, email: 'noplan@example.org', standing: 'pending', reason: 'no_payment_record', monthsInArrears: 0, paidThrough: null },
     ]);
     expect(await ctx.db.selectFrom('members').select('id').where('organization_id', '=', local.id).execute()).toHaveLength(1);
+    const checked = await ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'member.import_checked').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(checked.details).toEqual({ rows: 4, named: 0, rejected: 0, mode: 'add' });
 
     const res = await treasurer().csv('/api/members/import', csv);
     expect(res.status).toBe(201);
