@@ -124,6 +124,8 @@ export interface RollCheck {
   /** Update mode: rows naming a member already on the books that change them, and those that change nothing. */
   updates: MemberUpdate[];
   unchanged: Array<{ row: number; memberId: string; name: string }>;
+  /** Rows whose email or member number belongs to a member already on the books (refused as taken, or naming them in update mode). */
+  rowsNamingMembers: number;
 }
 
 const email = z.email().max(320);
@@ -153,6 +155,7 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
   const rowOfMember = new Map<string, number>();
   const updates: MemberUpdate[] = [];
   const unchanged: RollCheck['unchanged'] = [];
+  let rowsNamingMembers = 0;
 
   rows.forEach((row, index) => {
     const number = row.line ?? index + 2;
@@ -177,6 +180,7 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
     else rowOfEmail.set(memberEmail, number);
 
     const externalId = row.external_id;
+    if ((memberEmail !== undefined && lookup.emailsInUse.has(memberEmail)) || (externalId !== undefined && lookup.externalIdsInUse.has(externalId))) rowsNamingMembers += 1;
     if (externalId !== undefined) {
       if (lookup.externalIdsInUse.has(externalId) && match?.external_id !== externalId) reject('external_id', match ? 'this member number belongs to another member than the email' : 'a member of the organization already has this external id');
       else if (rowOfExternalId.has(externalId)) reject('external_id', `the same external id as row ${rowOfExternalId.get(externalId)}`);
@@ -277,7 +281,7 @@ export function checkRoll(rows: RollRow[], lookup: RollLookup): RollCheck {
     acceptedRows.push(number);
     accepted.push(next);
   });
-  return { accepted, acceptedRows, rejected, updates, unchanged };
+  return { accepted, acceptedRows, rejected, updates, unchanged, rowsNamingMembers };
 }
 
 /** The standing an imported member will have on a day, as the standing function gives it from what the roll says. */

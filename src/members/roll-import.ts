@@ -30,7 +30,7 @@ export interface RollRun {
  * so it is audited as a bulk read.
  */
 export function rollCheckedDetails(rowsInFile: number, run: RollRun, mode: RollMode): Record<string, unknown> {
-  return { rows: rowsInFile, named: run.check.updates.length + run.check.unchanged.length, rejected: new Set(run.check.rejected.map((r) => r.row)).size, mode };
+  return { rows: rowsInFile, named: run.check.rowsNamingMembers, rejected: new Set(run.check.rejected.map((r) => r.row)).size, mode };
 }
 
 /**

@@ -66,7 +66,7 @@ describe('POST /api/members/import', () => {
     expect(await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'member.imported').execute()).toEqual([]);
     // What was looked up against the members is a read, and audited: counts only, no one's email.
     expect(await ctx.db.selectFrom('audit_log').select(['actor_staff_user_id', 'details']).where('action', '=', 'member.import_checked').execute()).toEqual([
-      { actor_staff_user_id: local.staff.treasurer.id, details: { rows: 9, named: 0, rejected: 5, mode: 'add' } },
+      { actor_staff_user_id: local.staff.treasurer.id, details: { rows: 9, named: 2, rejected: 5, mode: 'add' } },
     ]);
   });
 
