@@ -16,6 +16,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE FUNCTION call_list_note_staff_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      -- A role being granted meanwhile, not yet committed, would be missed below: its foreign
+      -- key holds a key-share lock on this row, so waiting for it lets the insert see the role.
+      PERFORM 1 FROM staff_users WHERE id = NEW.id FOR UPDATE;
       INSERT INTO call_list_changes (organization_id)
       SELECT DISTINCT r.organization_id FROM staff_roles r WHERE r.staff_user_id = NEW.id
       ON CONFLICT DO NOTHING;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { Client } from 'pg';
 import { createDb, type Db } from '../../db/connection';
 import type { Standing } from '../../db/database';
 import { bulkReadRecord } from '../../src/audit/audit';
@@ -219,10 +220,35 @@ describe('what the filters offer, remembered by the process', () => {
       expect([change, now]).toEqual([change, await wanted()]);
       expect([change, now]).not.toEqual([change, was]);
     }
-    // Another organization's changes leave these options as they are (and are read by it afresh).
-    const settled = await shown();
-    await testDb.db.updateTable('members').set({ worksite: 'Elsewhere 1' }).where('id', '=', other.members.rosa).execute();
-    expect(await shown()).toEqual(settled);
-    expect((await memberListing(marked, other.org.id, { filters: { q: 'example' }, sort: 'name', cursor: undefined, limit: 50, today: TODAY, withPlans: false, audit: bulkReadRecord({ staff: { staffUserId: other.org.staff.admin.id, organizationId: other.org.id }, id: 'options-other', ip: '192.0.2.7' }, { action: 'member.listed', filters: {}, at: new Date(`${TODAY}T15:00:00Z`) }) })).filterOptions.worksites).toContain('Elsewhere 1');
+    // Each organization's own: right after this one's are remembered, another's are its own.
+    const othersOptions = async () =>
+      (await memberListing(marked, other.org.id, { filters: { q: 'example' }, sort: 'name', cursor: undefined, limit: 50, today: TODAY, withPlans: true, audit: bulkReadRecord({ staff: { staffUserId: other.org.staff.admin.id, organizationId: other.org.id }, id: `options-${(requests += 1)}`, ip: '192.0.2.7' }, { action: 'member.listed', filters: {}, at: new Date(`${TODAY}T15:00:00Z`) }) })).filterOptions;
+    const othersWorksites = [...new Set((await testDb.db.selectFrom('members').select('worksite').where('organization_id', '=', other.org.id).where('worksite', 'is not', null).execute()).map((row) => row.worksite!))];
+    await shown();
+    expect([...(await othersOptions()).worksites].sort()).toEqual(othersWorksites.sort());
+    expect((await othersOptions()).plans.map((p) => p.id)).toEqual([other.planId]);
+  });
+
+  test('a staff member renamed while a role in the organization is being granted is noted for that organization', async () => {
+    const staffId = (await testDb.db.insertInto('staff_users').values({ email: 'racing@example.org', name: 'Before Rename', created_at: new Date() }).returning('id').executeTakeFirstOrThrow()).id;
+    const granting = new Client({ connectionString: testDb.url });
+    const renaming = new Client({ connectionString: testDb.url });
+    await Promise.all([granting.connect(), renaming.connect()]);
+    try {
+      await granting.query('BEGIN');
+      await granting.query(`INSERT INTO staff_roles (organization_id, staff_user_id, role, created_at) VALUES ($1, $2, 'organizer', now())`, [own.org.id, staffId]);
+      await renaming.query('BEGIN');
+      const renamed = renaming.query(`UPDATE staff_users SET name = 'After Rename' WHERE id = $1`, [staffId]);
+      // The rename waits for the grant (its trigger locks the staff row), then sees its role.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await granting.query('COMMIT');
+      await renamed;
+      const xact = (await renaming.query<{ xact: string }>('SELECT pg_current_xact_id()::text AS xact')).rows[0]!.xact;
+      await renaming.query('COMMIT');
+      const noted = await sql<{ n: number }>`SELECT count(*)::int AS n FROM call_list_changes WHERE organization_id = ${own.org.id} AND xact = ${xact}::xid8`.execute(testDb.db);
+      expect(noted.rows[0]!.n).toBe(1);
+    } finally {
+      await Promise.all([granting.end(), renaming.end()]);
+    }
   });
 });
