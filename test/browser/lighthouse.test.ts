@@ -21,7 +21,8 @@ import { saveLogo } from '../../src/organizations/queries';
 // benchmark index 1,390-2,490 within two minutes; in a slow phase the same pages scored 84-94
 // for minutes). So a run after the first emulates the phone as Lighthouse's throttling guide
 // says to on a host slower than Lighthouse assumes: its CPU slowdown (`cpuSlowdownMultiplier`)
-// follows the benchmark index the run before measured, and is never harsher than the default.
+// follows the benchmark index the run before measured, and is never harsher than the default;
+// such a run counts only if its own benchmark index asks for no clearly harsher slowdown.
 
 const run = promisify(execFile);
 const LIGHTHOUSE = path.resolve(__dirname, '../../node_modules/lighthouse/cli/index.js');
@@ -38,6 +39,7 @@ const ALONE_WAIT_MS = 20 * 60_000;
 
 /** Lighthouse's default CPU slowdown for its mobile phone, meant for a host whose benchmark index is about 1,500 or more. */
 const LIGHTHOUSE_CPU_SLOWDOWN = 4;
+const SLOWDOWN_TOLERANCE = 0.5;
 
 /**
  * The CPU slowdown that emulates Lighthouse's phone on a host of this benchmark index, from the
@@ -123,12 +125,12 @@ describeInBrowser(`Lighthouse on the member's pages${haveChromium ? '' : ` (SKIP
     };
   }
 
-  // Alone, a run can still score low now and then, so a page gets up to three recorded runs to
+  // Alone, a run can still score low now and then, so a page gets up to four recorded runs to
   // show its score; Lighthouse sometimes fails to record the load at all (twice in a row on a
-  // machine's first Chromium start), and such a run does not count, up to six attempts.
+  // machine's first Chromium start), and such a run does not count, up to eight attempts.
   // Accessibility does not depend on timing and must be 100 on every run that recorded one.
-  const RUNS = 3;
-  const ATTEMPTS = 6;
+  const RUNS = 4;
+  const ATTEMPTS = 8;
 
   test.each([
     ['signup form', '/join/local-9', false],
@@ -157,8 +159,11 @@ describeInBrowser(`Lighthouse on the member's pages${haveChromium ? '' : ` (SKIP
         expect({ accessibility: report.categories.accessibility.score, failing: report.categories.accessibility.score < 1 ? failing : [] }).toEqual({ accessibility: 1, failing: [] });
         expect(report.configSettings.throttling.cpuSlowdownMultiplier).toBe(cpuSlowdown);
         const score = report.categories.performance.score;
-        best = Math.max(best, score);
-        scores.push(`${Math.round(score * 100)} (CPU ×${cpuSlowdown.toFixed(1)}, benchmark index ${Math.round(report.environment.benchmarkIndex)})`);
+        // A run eased for a slow phase that measured the machine clearly faster during itself does
+        // not count (the index moves by a tenth or so between runs even at one speed: half a step).
+        const counted = cpuSlowdown >= cpuSlowdownFor(report.environment.benchmarkIndex) - SLOWDOWN_TOLERANCE;
+        if (counted) best = Math.max(best, score);
+        scores.push(`${Math.round(score * 100)} (CPU ×${cpuSlowdown.toFixed(1)}, benchmark index ${Math.round(report.environment.benchmarkIndex)}${counted ? '' : ', not counted'})`);
         cpuSlowdown = cpuSlowdownFor(report.environment.benchmarkIndex);
       }
       process.stdout.write(`lighthouse ${name} (${language}): accessibility 100, performance ${scores.join(', ')}\n`);
