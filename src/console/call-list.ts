@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
+import { RememberedPerHandle } from '../../db/remembered';
 import type { BulkReadRecord } from '../audit/audit';
 import { callContacts, callRows, rankCalls, RECENT_DROP_DAYS, type CallRow, type CallScope, type RankedCall } from './queries';
 
@@ -19,45 +20,32 @@ interface Remembered {
   until: number;
 }
 
-/** Per database handle (each app context has its own), per organization, scope, day and time zone. */
-const rememberedByDb = new WeakMap<object, Map<string, Remembered>>();
 /**
- * Candidates remembered per database handle, over all its rankings, the least recently read
- * forgotten first: an organizer's ranking is ~1,000 of them, an organization's whole list
- * ~12,000 at 100,000 members; at some 300 bytes each, about 60 MB at most.
+ * Per database handle, per organization, scope, day and time zone; at most 200,000
+ * candidates over all its rankings, the least recently read forgotten first: an organizer's
+ * ranking is ~1,000 of them, an organization's whole list ~12,000 at 100,000 members; at
+ * some 300 bytes each, about 60 MB at most.
  */
-const CANDIDATES_REMEMBERED = 200_000;
+const rankings = new RememberedPerHandle<Remembered>(200_000, (ranking) => ranking.ranked.length);
 
 export async function callList(
   db: Kysely<Database>,
   organizationId: string,
   options: { scope: CallScope; today: string; now: Date; limit: number; offset: number; timeZone: string; audit: BulkReadRecord },
 ): Promise<CallRow[]> {
-  let remembered = rememberedByDb.get(db);
-  if (!remembered) rememberedByDb.set(db, (remembered = new Map()));
   const key = JSON.stringify([organizationId, options.scope.organizerId ?? null, options.scope.worksite ?? null, options.today, options.timeZone]);
-  const held = remembered.get(key);
+  const held = rankings.get(db, key);
   if (held && held.from <= options.now.getTime() && options.now.getTime() < held.until) {
     const page = held.ranked.slice(options.offset, options.offset + options.limit);
     const read = await callContacts(db, organizationId, { snapshot: held.snapshot, ids: page.map((row) => row.id), signalRanks: page.map((row) => row.signal_rank), today: options.today, audit: options.audit });
     if (read.holds) {
-      remembered.delete(key);
-      remembered.set(key, held);
+      rankings.remember(db, key, held);
       return callRows(held.ranked, options.offset, options.limit, read.contacts);
     }
   }
   const read = await rankCalls(db, organizationId, { scope: options.scope, today: options.today, now: options.now, timeZone: options.timeZone, page: { from: options.offset, limit: options.limit }, audit: options.audit });
-  remembered.delete(key);
-  if (read.snapshot !== null) {
-    remembered.set(key, { snapshot: read.snapshot, ranked: read.ranked, from: options.now.getTime(), until: holdsUntil(read.ranked) });
-    let candidates = 0;
-    for (const ranking of remembered.values()) candidates += ranking.ranked.length;
-    for (const [oldest, ranking] of remembered) {
-      if (candidates <= CANDIDATES_REMEMBERED || oldest === key) break;
-      remembered.delete(oldest);
-      candidates -= ranking.ranked.length;
-    }
-  }
+  if (read.snapshot === null) rankings.forget(db, key);
+  else rankings.remember(db, key, { snapshot: read.snapshot, ranked: read.ranked, from: options.now.getTime(), until: holdsUntil(read.ranked) });
   return callRows(read.ranked, options.offset, options.limit, read.contacts);
 }
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { KEEP_PREPARED } from '../../db/connection';
+import { RememberedPerHandle } from '../../db/remembered';
 import type { BulkReadRecord } from '../audit/audit';
 import type { Database, Language, OutreachChannel, OutreachOutcome, Standing } from '../../db/database';
 import { addDays, CALL_SIGNAL_DAYS } from '../retention/policy';
@@ -200,11 +201,9 @@ type FreshFilterOptions = { options: FilterOptionsRow; snapshot: string };
  * change only when a worksite, a staff role or name, or a plan does, yet reading them was
  * about a tenth of a searched page's CPU. A statement that shows them asks whether the
  * remembered ones still hold (`stillHolds`, migration 0038) and reads them afresh, in the
- * same statement, only when not.
+ * same statement, only when not. At most 1,000 per handle (a few KB each).
  */
-const rememberedOptionsByDb = new WeakMap<object, Map<string, { snapshot: string; options: FilterOptions }>>();
-/** Remembered per database handle, the least recently read forgotten first (a few KB each). */
-const OPTIONS_REMEMBERED = 1000;
+const rememberedOptions = new RememberedPerHandle<{ snapshot: string; options: FilterOptions }>(1000);
 
 /**
  * The clauses of a WITH RECURSIVE ending in one row named `filter_options_read`, whose
@@ -212,11 +211,8 @@ const OPTIONS_REMEMBERED = 1000;
  * `settle` takes that value and gives the options to show.
  */
 function filterOptionsRead(db: Kysely<Database>, organizationId: string, withPlans: boolean) {
-  let remembered = rememberedOptionsByDb.get(db);
-  if (!remembered) rememberedOptionsByDb.set(db, (remembered = new Map()));
-  const memory = remembered;
   const key = `${organizationId} ${withPlans}`;
-  const held = memory.get(key);
+  const held = rememberedOptions.get(db, key);
   return {
     ctes: sql`${filterOptionsCtes(organizationId, withPlans)}, filter_options_read AS MATERIALIZED (
       SELECT CASE WHEN coalesce(${stillHolds(organizationId, sql`${held?.snapshot ?? null}::pg_snapshot`)}, false) THEN NULL
@@ -225,12 +221,7 @@ function filterOptionsRead(db: Kysely<Database>, organizationId: string, withPla
     settle(fresh: FreshFilterOptions | null): FilterOptions {
       // Null only when the statement found the remembered options still hold.
       const current = fresh === null ? held! : { snapshot: fresh.snapshot, options: filterOptionsFrom(fresh.options) };
-      memory.delete(key);
-      memory.set(key, current);
-      for (const oldest of memory.keys()) {
-        if (memory.size <= OPTIONS_REMEMBERED) break;
-        memory.delete(oldest);
-      }
+      rememberedOptions.remember(db, key, current);
       return current.options;
     },
   };

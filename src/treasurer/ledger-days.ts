@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
+import { RememberedPerHandle } from '../../db/remembered';
 import type { AccountCode } from '../ledger/accounts';
 import { accountIds } from '../ledger/queries';
 import type { LedgerPaymentMethod } from '../ledger/postings';
@@ -22,17 +23,13 @@ interface Remembered {
   sums: readonly LedgerDaySum[];
 }
 
-/** Per database handle (each app context has its own), per organization, time zone and currency. */
-const rememberedByDb = new WeakMap<object, Map<string, Remembered>>();
-/** Organizations remembered per database handle, the least recently read forgotten first. */
-const ORGANIZATIONS_REMEMBERED = 32;
+/** Per database handle, per organization, time zone and currency: at most 32, the least recently read forgotten first. */
+const daySums = new RememberedPerHandle<Remembered>(32);
 
 /** Every day sum of the organization's ledger in one currency, as of one snapshot read now. */
 export async function ledgerDaySums(db: Kysely<Database>, organizationId: string, timeZone: string, currency: string): Promise<readonly LedgerDaySum[]> {
-  let remembered = rememberedByDb.get(db);
-  if (!remembered) rememberedByDb.set(db, (remembered = new Map()));
   const key = `${organizationId} ${timeZone} ${currency}`;
-  let base = remembered.get(key);
+  let base = daySums.get(db, key);
   let read = await ledgerDaySumsSince(db, organizationId, timeZone, currency, base?.settledBefore ?? '0');
   // xmin never goes back on one database history: if it did, the server is another one
   // (a failover or a restore) and what was remembered may not be in it. Start again.
@@ -43,9 +40,7 @@ export async function ledgerDaySums(db: Kysely<Database>, organizationId: string
   const now = foldDaySums(base?.sums ?? [], read.rows);
   // Remember the settled part, added to the `base` this read started from (never changed in
   // place, so a concurrent read still adds its rows to the same base as its own).
-  remembered.delete(key);
-  remembered.set(key, { settledBefore: read.xmin, sums: foldDaySums(base?.sums ?? [], read.rows.filter((row) => row.settled)) });
-  if (remembered.size > ORGANIZATIONS_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+  daySums.remember(db, key, { settledBefore: read.xmin, sums: foldDaySums(base?.sums ?? [], read.rows.filter((row) => row.settled)) });
   return now;
 }
 
