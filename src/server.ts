@@ -51,6 +51,9 @@ async function checkStripeSetup(ctx: AppContext, db: Db, stripe: Stripe): Promis
 export interface ServiceOptions {
   /** Started when the configuration asks for the offline sandbox (development only). */
   startStripeStandIn?: StartStripeStandIn;
+  /** Called once everything is up and before "ready" is said, so that whoever owns the process
+   *  takes its signals first: a stop sent on seeing "ready" must find them taken. */
+  beforeReady?: (service: RunningService) => void;
 }
 
 export async function startService(environment: NodeJS.ProcessEnv = process.env, options: ServiceOptions = {}): Promise<RunningService> {
@@ -192,11 +195,13 @@ export async function startService(environment: NodeJS.ProcessEnv = process.env,
       if (demo) logger.info(`signup: members join ${demo.name} at ${ctx.publicUrl}/join/${demo.slug} (pay with a sandbox test card or bank account)`);
     }
 
+    const service: RunningService = { url: ctx.publicUrl, config, logger, stop: stopAll };
+    options.beforeReady?.(service);
     logger.info(
       { url: ctx.publicUrl, startupMs: performance.now() - startedAt },
       `Good Standing is ready at ${ctx.publicUrl}, listening on port ${port} (staff sign-in: ${ctx.publicUrl}/login, readiness: ${ctx.publicUrl}/readyz)`,
     );
-    return { url: ctx.publicUrl, config, logger, stop: stopAll };
+    return service;
   } catch (error) {
     await stopAll();
     throw error;

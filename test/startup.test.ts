@@ -20,7 +20,8 @@ interface Started {
   child: ChildProcess;
   output: () => string;
   waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
-  exited: Promise<number | null>;
+  /** The exit code, or the signal that ended the process when it did not exit itself. */
+  exited: Promise<number | NodeJS.Signals | null>;
 }
 
 function start(env: Record<string, string | undefined>): Started {
@@ -30,7 +31,7 @@ function start(env: Record<string, string | undefined>): Started {
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   return {
     child,
     output: () => output,
