@@ -7,7 +7,7 @@
  * this process on the same database for a short and a long variant of each page (the
  * count must not follow the list's length).
  *
- *   npm run bench:console -- [--members 100000] [--requests 3000] [--concurrency 16] [--keep]
+ *   npm run bench:console -- [--members 100000] [--requests 3000] [--warmup 3000] [--concurrency 16] [--keep]
  *   npm run bench:console -- --reuse postgres://…/gs_bench_…   (measure a database a --keep run left)
  *   npm run bench:console -- --reuse … --only call   (only the pages whose name contains "call", beside the baseline)
  *   npm run bench:console -- … --node-client   (the Node load generator even where wrk is installed)
@@ -18,6 +18,11 @@
  * it leaves the two cores to the server and PostgreSQL, where the Node generator took about
  * a tenth of them. Aims: p99 < 100 ms and >= 300 pages/s for each page,
  * and pages under 60 KB.
+ *
+ * Each page is measured after as many requests of it as are measured (--warmup): a running
+ * service has served its pages many times over, and after the 500 it used to get, V8 was
+ * still compiling the code that serves them (its compiler threads busy beside the server's,
+ * about 0.5 ms more of server CPU a page for the search).
  */
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -38,6 +43,7 @@ import { benchDatabase, cpuSample, flag, formatLoad, runLoad, runWrkLoad, spawnS
 const MEMBERS = flag('members', 100_000);
 const REQUESTS = flag('requests', 3000);
 const CONCURRENCY = flag('concurrency', 16);
+const WARMUP = flag('warmup', REQUESTS);
 const WORKSITES = 30;
 const ORGANIZERS = 20;
 const option = (name: string): string | undefined => {
@@ -123,13 +129,13 @@ async function main(): Promise<void> {
       ['call list', (i) => ({ path: '/console/workspace', headers: headers(org.organizerIds[i % ORGANIZERS]!) })],
       ['member page', (i) => ({ path: `/console/members/${sample[(i * 7919) % sample.length]!.id}`, headers: headers(i % 2 === 0 ? org.adminId : org.organizerIds[i % ORGANIZERS]!) })],
     ];
-    log(`\nat concurrency ${CONCURRENCY}, ${REQUESTS} requests each (after ${Math.round(REQUESTS / 6)} to warm up), over loopback, sent by ${WITH_WRK ? 'wrk' : 'a Node load generator (apt-get install wrk for one that leaves the cores to the server)'}:`);
+    log(`\nat concurrency ${CONCURRENCY}, ${REQUESTS} requests each (after ${WARMUP} to warm up), over loopback, sent by ${WITH_WRK ? 'wrk' : 'a Node load generator (apt-get install wrk for one that leaves the cores to the server)'}:`);
     let baseline = 0;
     const results: Array<{ name: string; perSecond: number; p99: number }> = [];
     for (const [name, make] of pages) {
       if (ONLY !== undefined && name !== pages[0]![0] && !name.includes(ONLY)) continue;
       const requests = (count: number, offset: number) => Array.from({ length: count }, (_, i) => ({ method: 'GET', ...make(i + offset) }));
-      await load(server.url, requests(Math.round(REQUESTS / 6), 10_000), CONCURRENCY);
+      await load(server.url, requests(WARMUP, 10_000), CONCURRENCY);
       // CPU spent per page by the server and by the PostgreSQL backends of its pool: what the
       // 2 cores can give at best, whatever else the machine is doing meanwhile.
       const backends = (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(bench.db)).rows.map((row) => row.pid);
