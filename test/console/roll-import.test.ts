@@ -97,4 +97,25 @@ describe('the roll import page', () => {
     expect(again.text).toContain('This check has expired or was already imported');
     expect(await world.ctx.db.selectFrom('members').select('id').where('email', '=', 'nia@example.org').execute()).toHaveLength(1);
   });
+
+  test('a check the books have overtaken (another roll took the email meanwhile) is shown again as it now stands: 409, nothing imported, the new check audited', async () => {
+    const first = await upload('name,email\nJune Park,june.park@example.org\n', 'add');
+    expect(first.text).toContain('1 new member, 0 updates, 0 rows unchanged, 0 rows with errors.');
+    const overtaken = confirmPath(first.text)!;
+    const second = await upload('name,email\nJune Park,june.park@example.org\n', 'add', 'admin');
+    const csrf = await as('treasurer').csrf('/console/import');
+    expect((await as('admin').post(confirmPath(second.text)!, { csrf: await as('admin').csrf('/console/import') })).status).toBe(303);
+    const before = (await checks()).length;
+    const imports = async () => (await world.ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'member.imported').execute()).length;
+    const importsBefore = await imports();
+
+    const refused = await as('treasurer').post(overtaken, { csrf });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('email: a member of the organization already has this email');
+    expect(confirmPath(refused.text)).toBeUndefined();
+    expect(await world.ctx.db.selectFrom('members').select('id').where('email', '=', 'june.park@example.org').execute()).toHaveLength(1);
+    expect(await imports()).toBe(importsBefore);
+    // Refusing told the uploader that June is now on the books: a read, audited as the preview is.
+    expect((await checks()).slice(before).map((row) => row.details)).toEqual([{ rows: 1, named: 1, rejected: 1, mode: 'add', via: 'console' }]);
+  });
 });
