@@ -1,6 +1,9 @@
 // The console's only stylesheet, served from our own origin (no CDN, no build step).
 // Phone first: one column at 390 px, tables turn into stacked lists below 48rem, touch
-// targets of at least 44 px, AA contrast, and a focus ring that is always visible. The
+// targets of at least 44 px, AA contrast, and a focus ring that is always visible. On a
+// phone the navigation is one row that scrolls sideways (an admin's wrapped to ten rows
+// above every page), with a glow at the edge that has more; it wraps again while the
+// keyboard is in it (Chromium scrolls a half-hidden link no further into view). The
 // dashboard's charts stand above their tables on a phone, beside them on a wide screen.
 export const CONSOLE_CSS = `*,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
@@ -111,6 +114,10 @@ input[type=file]{font:inherit;max-width:100%}
 pre.payload{background:#fff;border:1px solid #d6d6cf;padding:.75rem;overflow-x:auto;max-width:100%;font-size:.85rem;white-space:pre-wrap;word-break:break-all}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:48rem){
+nav.main ul{flex-wrap:nowrap;overflow-x:auto;scrollbar-width:thin;scrollbar-color:#f0b400 #0f3f22;background:linear-gradient(to right,#0f3f22 40%,rgba(15,63,34,0)) left/2rem 100% no-repeat local,linear-gradient(to left,#0f3f22 40%,rgba(15,63,34,0)) right/2rem 100% no-repeat local,radial-gradient(farthest-side at 0 50%,rgba(255,255,255,.45),rgba(255,255,255,0)) left/.75rem 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,rgba(255,255,255,.45),rgba(255,255,255,0)) right/.75rem 100% no-repeat scroll}
+nav.main li{flex:none}
+nav.main a{white-space:nowrap}
+nav.main ul:has(a:focus-visible){flex-wrap:wrap;overflow-x:visible;background:none}
 table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 table.stack,table.stack tbody,table.stack tr,table.stack td,table.stack caption{display:block;width:100%}
 table.stack tr{border:1px solid #d6d6cf;border-radius:6px;margin:0 0 .5rem;padding:.25rem .5rem}

@@ -497,7 +497,11 @@ describeInBrowser(SUITE, () => {
       await page.setViewportSize(viewport);
       await page.screenshot({ path: path.join(ARTIFACTS, `${visit.name}-${language}-${viewport.width}.png`), fullPage: true });
       expect(await seriousAxeViolations(page)).toEqual([]);
-      if (viewport === PHONE) expect(await fitsWidth(page)).toBe(true);
+      if (viewport === PHONE) {
+        expect(await fitsWidth(page)).toBe(true);
+        // The navigation is one row on a phone, however many pages the role may use (it scrolls sideways).
+        expect(await page.evaluate<number>("document.querySelector('nav.main')?.getBoundingClientRect().height ?? 0")).toBeLessThan(60);
+      }
     }
   });
 
@@ -523,6 +527,31 @@ describeInBrowser(SUITE, () => {
       const outline = await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle');
       expect(outline).toBe('solid');
       await page.screenshot({ path: path.join(ARTIFACTS, 'keyboard-outcome-open-en-390.png') });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("with the keyboard on a phone, an admin's navigation shows every link it reaches whole", async () => {
+    const context = await contextFor('admin', 'es');
+    try {
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/console/members`);
+      const links = await page.locator('nav.main a').count();
+      expect(links).toBeGreaterThan(10);
+      await page.keyboard.press('Tab');
+      const reached: string[] = [];
+      for (let i = 0; i < 40 && reached.length < links; i += 1) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate<{ inNav: boolean; label: string; left: number; right: number; bottom: number }>(
+          "(() => { const a = document.activeElement; const r = a.getBoundingClientRect(); return { inNav: !!a.closest('nav.main'), label: a.textContent, left: r.left, right: r.right, bottom: r.bottom }; })()",
+        );
+        if (!focused.inNav) continue;
+        reached.push(focused.label);
+        expect([focused.label, focused.left >= 0 && focused.right <= PHONE.width && focused.bottom <= PHONE.height]).toEqual([focused.label, true]);
+      }
+      expect(reached).toHaveLength(links);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'keyboard-navigation-es-390.png') });
     } finally {
       await context.close();
     }
